@@ -1,0 +1,152 @@
+import type { QuorumEvent, Topology } from '../model/index.js';
+import type { ProcessInfo } from '../local/index.js';
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+export function formatBytes(n: number | null): string {
+  if (n === null) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
+}
+
+function dash(value: string | number | null | undefined): string {
+  return value === null || value === undefined || value === '' ? '-' : String(value);
+}
+
+/** Formats a clock time as HH:MM:SS.mmm in local time. */
+export function clock(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** One line per event: time, type, message, and who reported it. */
+export function formatEvent(event: QuorumEvent): string {
+  const sentinels = event.reports.filter((r) => r.by !== 'quorum').length;
+  const by =
+    event.source === 'sentinel' ? `  (${sentinels} sentinel${sentinels === 1 ? '' : 's'})` : '';
+  return `${clock(event.ms)}  ${event.type.padEnd(26)} ${event.message}${by}`;
+}
+
+/** The human view of one deployment: a headline, the data nodes, the sentinels. */
+export function formatTopology(
+  t: Topology,
+  problems: string[],
+  processes: ProcessInfo[] = [],
+): string {
+  const nameOf = new Map(processes.map((p) => [p.addr, p]));
+  const { agreement } = t;
+  const headline = [
+    `${t.name} (${t.kind})`,
+    `master ${agreement.master ?? 'none agreed'}`,
+    `sentinels agreeing ${agreement.agreeing}/${agreement.total}`,
+    problems.length === 0
+      ? 'healthy'
+      : `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+  ].join('   ');
+  const withNames = processes.length > 0;
+  const nodeRows = t.nodes.map((n) => {
+    const r = n.replication;
+    const lag = n.role === 'replica' ? `${formatBytes(r.lagBytes)} / ${dash(r.lagSeconds)} s` : '-';
+    const state = n.up ? 'up' : nameOf.get(n.addr)?.state === 'stopped' ? 'stopped' : 'down';
+    const row = [
+      n.addr,
+      n.role,
+      state,
+      n.role === 'replica' ? (r.linkUp ? 'up' : 'down') : '-',
+      dash(r.offset),
+      lag,
+      formatBytes(n.memoryUsedBytes),
+      dash(n.connectedClients),
+      dash(n.opsPerSec),
+      n.sdownBy.length > 0 ? `${n.odown ? 'o_down ' : ''}s_down by ${n.sdownBy.length}` : '-',
+    ];
+    return withNames ? [nameOf.get(n.addr)?.name ?? '-', ...row] : row;
+  });
+  const nodeHeaders = [
+    'ADDR',
+    'ROLE',
+    'STATE',
+    'LINK',
+    'OFFSET',
+    'LAG',
+    'MEMORY',
+    'CLIENTS',
+    'OPS/S',
+    'SENTINEL FLAGS',
+  ];
+  const sentinelRows = t.sentinels.map((s) => {
+    const row = [
+      s.addr,
+      s.up ? 'up' : 'down',
+      dash(s.masterAddr),
+      s.masterFlags.join(',') || '-',
+      dash(s.quorum),
+      dash(s.knownSentinels),
+      dash(s.knownReplicas),
+      dash(s.configEpoch),
+      s.tilt === null ? '-' : s.tilt ? 'TILT' : 'no',
+      s.ckquorum === null ? '-' : s.ckquorum.ok ? 'ok' : 'FAIL',
+    ];
+    return withNames ? [nameOf.get(s.addr)?.name ?? '-', ...row] : row;
+  });
+  const sentinelHeaders = [
+    'ADDR',
+    'STATE',
+    'BELIEVES MASTER',
+    'FLAGS',
+    'QUORUM',
+    'PEERS',
+    'REPLICAS',
+    'EPOCH',
+    'TILT',
+    'CKQUORUM',
+  ];
+  const lines = [
+    headline,
+    '',
+    table(withNames ? ['NAME', ...nodeHeaders] : nodeHeaders, nodeRows),
+    '',
+    table(withNames ? ['NAME', ...sentinelHeaders] : sentinelHeaders, sentinelRows),
+  ];
+  const downs = [...t.nodes, ...t.sentinels].filter((x) => !x.up && x.downReason);
+  if (downs.length > 0) lines.push('', ...downs.map((x) => `down: ${x.downReason ?? ''}`));
+  if (problems.length > 0) lines.push('', ...problems.map((p) => `problem: ${p}`));
+  return lines.join('\n');
+}
+
+/** The JSON shape of `status --json` (DESIGN.md §3); extra fields are welcome, these stay. */
+export function topologyJson(t: Topology, problems: string[], processes: ProcessInfo[] = []) {
+  const byAddr = new Map(processes.map((p) => [p.addr, p]));
+  const proc = (addr: string) => {
+    const p = byAddr.get(addr);
+    return p ? { name: p.name, pid: p.pid, process: p.state } : {};
+  };
+  return {
+    name: t.name,
+    kind: t.kind,
+    masterName: t.masterName,
+    master: t.agreement.master,
+    agreement: t.agreement,
+    healthy: problems.length === 0,
+    problems,
+    observedAt: new Date(t.observedAtMs).toISOString(),
+    nodes: t.nodes.map((n) => ({ ...proc(n.addr), ...n })),
+    sentinels: t.sentinels.map((s) => ({ ...proc(s.addr), ...s })),
+  };
+}

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { healthProblems } from '../model/index.js';
+import { intOption } from './errors.js';
+import { formatEvent, formatTopology, topologyJson } from './format.js';
+import type { TargetOptions } from './target.js';
+import { localProcesses, observeOnce, resolveTarget } from './target.js';
+
+interface StatusOptions extends TargetOptions {
+  json?: boolean;
+  watch?: boolean;
+}
+
+/** Adds the options that pick a deployment: --dir for the local one, --sentinel to attach. */
+export function targetOptions(command: Command): Command {
+  return command
+    .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
+    .option('--sentinel <addrs>', 'attach instead: sentinel addresses, host:port[,host:port...]')
+    .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
+    .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
+    .option(
+      '--sentinel-password <password>',
+      'with --sentinel: sentinel password (default: --password)',
+    )
+    .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000);
+}
+
+export function registerStatus(program: Command): void {
+  targetOptions(
+    program
+      .command('status')
+      .description(
+        "show the live model: roles, replication, each sentinel's view; exit 1 when unhealthy",
+      ),
+  )
+    .option('--json', 'print JSON: { deployments: [ { name, kind, master, nodes, sentinels } ] }')
+    .option('--watch', 'keep running and print events as they happen')
+    .action(async (opts: StatusOptions) => {
+      const resolved = await resolveTarget(opts);
+      const { observer, topology } = await observeOnce(resolved, opts.timeout, opts.watch === true);
+      const expect = resolved.local
+        ? { replicas: resolved.local.spec.replicas, sentinels: resolved.local.spec.sentinels }
+        : {};
+      const problems = healthProblems(topology, expect);
+      const processes = await localProcesses(resolved.local);
+      if (opts.json === true) {
+        process.stdout.write(
+          JSON.stringify(
+            { deployments: [topologyJson(topology, problems, processes)] },
+            null,
+            opts.watch ? 0 : 2,
+          ) + '\n',
+        );
+      } else {
+        process.stdout.write(formatTopology(topology, problems, processes) + '\n');
+      }
+      if (opts.watch !== true) {
+        await observer.stop();
+        process.exitCode = problems.length === 0 ? 0 : 1;
+        return;
+      }
+      if (opts.json !== true) process.stdout.write('\nwatching; events follow (Ctrl-C to stop)\n');
+      observer.bus.on('event', (event) => {
+        process.stdout.write(
+          (opts.json === true ? JSON.stringify({ event }) : formatEvent(event)) + '\n',
+        );
+      });
+      await observer.start();
+      await new Promise<void>((done) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+      });
+      await observer.stop();
+    });
+}

@@ -1,0 +1,161 @@
+import { resolve } from 'node:path';
+import type { Topology } from '../model/index.js';
+import { formatAddr, parseAddrList, UserError } from '../model/index.js';
+import type { LocalState, ProcessInfo } from '../local/index.js';
+import { callControl, readState } from '../local/index.js';
+import type { SentinelTarget } from '../observer/index.js';
+import { Observer } from '../observer/index.js';
+import { monitoredMasters, RedisLink } from '../redis/index.js';
+
+/** Options shared by commands that observe a deployment. */
+export interface TargetOptions {
+  dir: string;
+  sentinel?: string;
+  masterName?: string;
+  password?: string;
+  sentinelPassword?: string;
+  timeout: number;
+}
+
+export interface ResolvedTarget {
+  target: SentinelTarget;
+  /** The local state, when the target is the deployment in --dir. */
+  local: LocalState | null;
+  /** The data dir, when the target is local. */
+  dir: string | null;
+}
+
+/** The deployment to observe: the sentinels given with --sentinel, or the one in --dir. */
+export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget> {
+  if (opts.sentinel !== undefined) {
+    const { addrs, invalid } = parseAddrList(opts.sentinel);
+    if (invalid !== null)
+      throw new UserError(
+        `--sentinel '${invalid}' is not a host:port address; pass e.g. --sentinel 10.0.0.5:26379,10.0.0.6:26379`,
+        2,
+      );
+    if (addrs.length === 0)
+      throw new UserError('--sentinel names no address; pass e.g. --sentinel 10.0.0.5:26379', 2);
+    const password = opts.password ?? process.env.QUORUM_PASSWORD ?? null;
+    const sentinelPassword = opts.sentinelPassword ?? password;
+    const masterName =
+      opts.masterName ?? (await guessMasterName(addrs, sentinelPassword, opts.timeout));
+    return {
+      target: {
+        name: masterName,
+        masterName,
+        sentinels: addrs,
+        nodes: [],
+        password,
+        sentinelPassword,
+      },
+      local: null,
+      dir: null,
+    };
+  }
+  const dir = resolve(opts.dir);
+  const state = readState(dir);
+  if (!state) {
+    throw new UserError(
+      `there is no quorum deployment in ${dir}; start one with 'quorum up --dir ${opts.dir}' or attach with --sentinel HOST:PORT --master-name NAME`,
+    );
+  }
+  const { spec } = state;
+  const addrs = (kind: 'redis' | 'sentinel') =>
+    state.processes.filter((p) => p.kind === kind).map((p) => formatAddr(spec.host, p.port));
+  return {
+    target: {
+      name: spec.name,
+      masterName: spec.name,
+      sentinels: addrs('sentinel'),
+      nodes: addrs('redis'),
+      password: spec.password,
+      sentinelPassword: spec.password,
+    },
+    local: state,
+    dir,
+  };
+}
+
+/** With no --master-name: the one master the first reachable sentinel monitors. */
+async function guessMasterName(
+  addrs: string[],
+  password: string | null,
+  timeoutMs: number,
+): Promise<string> {
+  for (const addr of addrs) {
+    const link = new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-cli' });
+    try {
+      const names = await monitoredMasters(link);
+      if (names.length === 1 && names[0]) return names[0];
+      if (names.length > 1)
+        throw new UserError(
+          `${addr} monitors several masters (${names.join(', ')}); pick one with --master-name`,
+          2,
+        );
+    } finally {
+      await link.close();
+    }
+  }
+  return 'mymaster';
+}
+
+/** The supervisor's process table, or none when no supervisor answers. */
+export async function localProcesses(state: LocalState | null): Promise<ProcessInfo[]> {
+  if (!state?.supervisor) return [];
+  try {
+    const answer = await callControl(state.supervisor.socket, { op: 'processes' }, 3000);
+    return answer.ok ? (answer.processes ?? []) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Observes once and checks that the target is there at all: when no sentinel gives a view, the
+ * reasons become one sentence (wrong address, not Redis, wrong password, wrong master name).
+ */
+export async function observeOnce(
+  resolved: ResolvedTarget,
+  timeoutMs: number,
+  subscribe = false,
+): Promise<{ observer: Observer; topology: Topology }> {
+  const observer = new Observer(resolved.target, { timeoutMs, subscribe });
+  const topology = await observer.poll();
+  if (!topology.sentinels.some((s) => s.up)) {
+    await observer.stop();
+    throw await noSentinelError(resolved, topology);
+  }
+  return { observer, topology };
+}
+
+async function noSentinelError(resolved: ResolvedTarget, topology: Topology): Promise<UserError> {
+  const reasons = [
+    ...new Set(topology.sentinels.map((s) => s.downReason ?? `${s.addr} gave no answer`)),
+  ];
+  if (resolved.dir !== null) {
+    const stopped = resolved.local?.status === 'stopped' || resolved.local?.status === 'failed';
+    const how = stopped ? 'it is stopped' : `no sentinel answers (${reasons.join('; ')})`;
+    return new UserError(
+      `the deployment in ${resolved.dir} cannot be observed: ${how}; start it with 'quorum up --dir ${resolved.dir}'`,
+    );
+  }
+  const wrongName = reasons.some((r) => r.includes('does not monitor a master named'));
+  if (wrongName) {
+    const known: string[] = [];
+    for (const addr of resolved.target.sentinels) {
+      const link = new RedisLink(addr, {
+        timeoutMs: 1000,
+        password: resolved.target.sentinelPassword,
+        connectionName: 'quorum-cli',
+      });
+      known.push(...(await monitoredMasters(link)));
+      await link.close();
+    }
+    const names = [...new Set(known)];
+    return new UserError(
+      `no sentinel monitors a master named '${resolved.target.masterName}'${names.length > 0 ? `; they monitor: ${names.join(', ')}` : ''}; pass the right --master-name`,
+    );
+  }
+  return new UserError(`cannot observe the deployment: ${reasons.join('; ')}; check --sentinel`);
+}

@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { PlannedProcess } from './spec.js';
+
+/** Time a process gets to exit after SIGTERM before SIGKILL: redis-server may be writing its RDB. */
+export const KILL_AFTER_MS = 10_000;
+/** Time to wait for a process to disappear after SIGKILL. */
+const REAP_TIMEOUT_MS = 5_000;
+
+/**
+ * `stopped`: not running, as asked. `exited`: it ended without being asked (a crash or a kill -9
+ * from outside); with autorestart the supervisor starts it again.
+ */
+export type ProcessState = 'stopped' | 'starting' | 'running' | 'stopping' | 'exited';
+
+export interface ProcessEvents {
+  state: [{ from: ProcessState; to: ProcessState; detail: string }];
+}
+
+export interface Launch {
+  binary: string;
+  /** Path of setpriv, used to give the child a parent-death signal; null runs without it. */
+  setpriv: string | null;
+}
+
+/** The last `lines` lines of a log file, for error messages. */
+export function tailOf(path: string, lines = 3): string {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8').trimEnd();
+  return text.split('\n').slice(-lines).join(' | ');
+}
+
+/**
+ * One redis-server or redis-sentinel owned by the supervisor. Not daemonized: the supervisor is
+ * its parent, and with setpriv the kernel sends it SIGTERM if the supervisor itself dies, so no
+ * process outlives it.
+ */
+export class SupervisedProcess extends EventEmitter<ProcessEvents> {
+  private state: ProcessState = 'stopped';
+  private child: ChildProcess | null = null;
+  private exitWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly plan: PlannedProcess,
+    readonly dir: string,
+    readonly configFile: string,
+    private readonly launch: Launch,
+  ) {
+    super();
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  getState(): ProcessState {
+    return this.state;
+  }
+
+  get outputLog(): string {
+    return join(this.dir, 'output.log');
+  }
+
+  get serverLog(): string {
+    return join(this.dir, this.plan.kind === 'sentinel' ? 'sentinel.log' : 'redis.log');
+  }
+
+  private setState(next: ProcessState, detail = ''): void {
+    const from = this.state;
+    if (from === next) return;
+    this.state = next;
+    this.emit('state', { from, to: next, detail });
+  }
+
+  /** Spawns the process. Resolves once spawned; the supervisor then waits for it to answer. */
+  start(extraArgs: string[] = []): Promise<void> {
+    if (this.state === 'running' || this.state === 'starting') return Promise.resolve();
+    this.setState('starting');
+    const args = [this.configFile, ...extraArgs];
+    const [command, argv] = this.launch.setpriv
+      ? [this.launch.setpriv, ['--pdeathsig', 'SIGTERM', '--', this.launch.binary, ...args]]
+      : [this.launch.binary, args];
+    const out = openSync(this.outputLog, 'a');
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, argv, {
+        cwd: this.dir,
+        stdio: ['ignore', out, out],
+        detached: false,
+      });
+      closeSync(out);
+      this.child = child;
+      child.once('spawn', () => {
+        this.setState('running', `pid ${child.pid ?? '?'}`);
+        resolve();
+      });
+      child.once('error', (err) => {
+        this.child = null;
+        this.setState('exited', err.message);
+        reject(new Error(`${this.plan.name} could not be started: ${err.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        this.child = null;
+        const how = signal ? `signal ${signal}` : `exit code ${code ?? '?'}`;
+        this.setState(this.state === 'stopping' ? 'stopped' : 'exited', how);
+        for (const wake of this.exitWaiters.splice(0)) wake();
+      });
+    });
+  }
+
+  private waitForExit(ms: number): Promise<boolean> {
+    if (!this.child) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.exitWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after KILL_AFTER_MS. */
+  async stop(killAfterMs = KILL_AFTER_MS): Promise<void> {
+    if (!this.child) {
+      if (this.state === 'exited') this.setState('stopped', 'marked stopped');
+      return;
+    }
+    this.setState('stopping');
+    this.child.kill('SIGTERM');
+    if (await this.waitForExit(killAfterMs)) return;
+    // the exit handler clears `child` while we wait
+    (this.child as ChildProcess | null)?.kill('SIGKILL');
+    await this.waitForExit(REAP_TIMEOUT_MS);
+  }
+
+  /** SIGKILL, as a crash: the state becomes `exited`, not `stopped`. */
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    this.child.kill('SIGKILL');
+    await this.waitForExit(REAP_TIMEOUT_MS);
+  }
+}

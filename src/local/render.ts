@@ -1,0 +1,58 @@
+import type { LocalSpec, PlannedProcess } from './spec.js';
+
+function header(proc: PlannedProcess, spec: LocalSpec): string[] {
+  return [
+    `# ${proc.name}: rendered by quorum for the deployment '${spec.name}'.`,
+    '# Redis and Sentinel rewrite this file (CONFIG REWRITE) when roles change; that is expected.',
+  ];
+}
+
+/** redis.conf for one data node (pure). Replicas start as replicas of the first node. */
+export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
+  const lines = [
+    ...header(proc, spec),
+    `bind ${spec.host}`,
+    `port ${proc.port}`,
+    'daemonize no',
+    `dir "${dir}"`,
+    'logfile "redis.log"',
+    'dbfilename "dump.rdb"',
+    '# replicas answer reads while syncing, as in a default install',
+    'replica-serve-stale-data yes',
+    'replica-read-only yes',
+    'repl-diskless-sync yes',
+    'repl-diskless-sync-delay 0',
+    'save 3600 1 300 100 60 10000',
+    'appendonly no',
+  ];
+  if (spec.password !== null) {
+    lines.push(`requirepass "${spec.password}"`, `masterauth "${spec.password}"`);
+  }
+  if (proc.initialRole === 'replica') lines.push(`replicaof ${spec.host} ${spec.port}`);
+  return lines.join('\n') + '\n';
+}
+
+/** sentinel.conf for one sentinel (pure). Sentinel rewrites it, so it must stay writable. */
+export function renderSentinelConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
+  const lines = [
+    ...header(proc, spec),
+    `bind ${spec.host}`,
+    `port ${proc.port}`,
+    'daemonize no',
+    `dir "${dir}"`,
+    'logfile "sentinel.log"',
+    `sentinel monitor ${spec.name} ${spec.host} ${spec.port} ${spec.quorum}`,
+    `sentinel down-after-milliseconds ${spec.name} ${spec.downAfterMs}`,
+    `sentinel failover-timeout ${spec.name} ${spec.failoverTimeoutMs}`,
+    `sentinel parallel-syncs ${spec.name} 1`,
+  ];
+  if (spec.password !== null) {
+    lines.push(
+      `sentinel auth-pass ${spec.name} "${spec.password}"`,
+      `requirepass "${spec.password}"`,
+      '# sentinels authenticate to each other with the same password',
+      `sentinel sentinel-pass "${spec.password}"`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,132 @@
+/** What `quorum up` launches: one master, N replicas and M sentinels on loopback. */
+export interface LocalSpec {
+  /** The master name sentinels monitor; also the deployment's name. @default 'mymaster' */
+  name: string;
+  /** Address every process binds to. @default '127.0.0.1' */
+  host: string;
+  /** First data port; data nodes take `port`, `port + 1`, ... @default 6390 */
+  port: number;
+  /** First sentinel port. @default port + 20000 */
+  sentinelPort: number;
+  /** @default 2 */
+  replicas: number;
+  /** @default 3 */
+  sentinels: number;
+  /** Sentinels that must agree the master is down. @default majority of sentinels */
+  quorum: number;
+  /** @default 5000 */
+  downAfterMs: number;
+  /** @default 60000 */
+  failoverTimeoutMs: number;
+  /** requirepass + masterauth on data nodes, auth-pass and requirepass on sentinels. @default null */
+  password: string | null;
+  /** Restart a process that exits without being asked to. @default false */
+  autorestart: boolean;
+}
+
+export const DEFAULT_PORT = 6390;
+/** Sentinels sit this far above the data ports, as 26379 sits above 6379. */
+export const SENTINEL_PORT_OFFSET = 20000;
+
+export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
+  const port = overrides.port ?? DEFAULT_PORT;
+  const sentinels = overrides.sentinels ?? 3;
+  return {
+    name: 'mymaster',
+    host: '127.0.0.1',
+    replicas: 2,
+    downAfterMs: 5000,
+    failoverTimeoutMs: 60000,
+    password: null,
+    autorestart: false,
+    ...overrides,
+    port,
+    sentinels,
+    sentinelPort: overrides.sentinelPort ?? port + SENTINEL_PORT_OFFSET,
+    quorum: overrides.quorum ?? Math.floor(sentinels / 2) + 1,
+  };
+}
+
+/** Problems with a spec, one sentence each (what, why, what to do); empty when valid. */
+export function specProblems(spec: LocalSpec): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name)) {
+    problems.push(
+      `--name '${spec.name}' is not a valid master name; use letters, digits, '.', '_' or '-'`,
+    );
+  }
+  if (!Number.isInteger(spec.replicas) || spec.replicas < 0 || spec.replicas > 16) {
+    problems.push(`--replicas ${spec.replicas} is out of range; use 0 to 16`);
+  }
+  if (!Number.isInteger(spec.sentinels) || spec.sentinels < 1 || spec.sentinels > 9) {
+    problems.push(`--sentinels ${spec.sentinels} is out of range; use 1 to 9`);
+  }
+  if (!Number.isInteger(spec.quorum) || spec.quorum < 1) {
+    problems.push(`--quorum ${spec.quorum} must be at least 1`);
+  } else if (spec.quorum > spec.sentinels) {
+    problems.push(
+      `--quorum ${spec.quorum} is larger than --sentinels ${spec.sentinels}, so no failover could ever start; use --quorum ${Math.floor(spec.sentinels / 2) + 1}`,
+    );
+  }
+  if (!Number.isInteger(spec.downAfterMs) || spec.downAfterMs < 100) {
+    problems.push(`--down-after ${spec.downAfterMs} is too short; use at least 100 ms`);
+  }
+  if (!Number.isInteger(spec.failoverTimeoutMs) || spec.failoverTimeoutMs < 1000) {
+    problems.push(
+      `--failover-timeout ${spec.failoverTimeoutMs} is too short; use at least 1000 ms`,
+    );
+  }
+  const dataEnd = spec.port + spec.replicas;
+  const sentinelEnd = spec.sentinelPort + spec.sentinels - 1;
+  if (!Number.isInteger(spec.port) || spec.port < 1024 || dataEnd > 65535) {
+    problems.push(
+      `--port ${spec.port} leaves no room for ${spec.replicas + 1} data nodes; use a port from 1024 to ${65535 - spec.replicas}`,
+    );
+  }
+  if (!Number.isInteger(spec.sentinelPort) || spec.sentinelPort < 1024 || sentinelEnd > 65535) {
+    problems.push(
+      `sentinel port ${spec.sentinelPort} is out of range; pass --sentinel-port with a port from 1024 to ${65535 - spec.sentinels + 1}`,
+    );
+  }
+  if (spec.sentinelPort <= dataEnd && sentinelEnd >= spec.port) {
+    problems.push(
+      `the sentinel ports ${spec.sentinelPort}-${sentinelEnd} overlap the data ports ${spec.port}-${dataEnd}; pick another --sentinel-port`,
+    );
+  }
+  if (spec.password !== null && (spec.password === '' || /\s|"/.test(spec.password))) {
+    problems.push('--password must be non-empty and contain no spaces or double quotes');
+  }
+  return problems;
+}
+
+export type ProcessKind = 'redis' | 'sentinel';
+
+/** One process the launcher runs. Names stay fixed while roles change with failovers. */
+export interface PlannedProcess {
+  name: string;
+  kind: ProcessKind;
+  port: number;
+  /** The role it is started with the first time (data nodes only). */
+  initialRole: 'master' | 'replica' | null;
+}
+
+export function planProcesses(spec: LocalSpec): PlannedProcess[] {
+  const plan: PlannedProcess[] = [];
+  for (let i = 0; i <= spec.replicas; i++) {
+    plan.push({
+      name: `redis-${i + 1}`,
+      kind: 'redis',
+      port: spec.port + i,
+      initialRole: i === 0 ? 'master' : 'replica',
+    });
+  }
+  for (let i = 0; i < spec.sentinels; i++) {
+    plan.push({
+      name: `sentinel-${i + 1}`,
+      kind: 'sentinel',
+      port: spec.sentinelPort + i,
+      initialRole: null,
+    });
+  }
+  return plan;
+}

@@ -1,0 +1,81 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const specSchema = z.object({
+  name: z.string(),
+  host: z.string(),
+  port: z.number(),
+  sentinelPort: z.number(),
+  replicas: z.number(),
+  sentinels: z.number(),
+  quorum: z.number(),
+  downAfterMs: z.number(),
+  failoverTimeoutMs: z.number(),
+  password: z.string().nullable(),
+  autorestart: z.boolean(),
+});
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  /** The pid of the process that wrote this state. */
+  writer: z.number(),
+  status: z.enum(['starting', 'healthy', 'stopping', 'stopped', 'failed']),
+  spec: specSchema,
+  supervisor: z.object({ pid: z.number(), socket: z.string(), startedAtMs: z.number() }).nullable(),
+  processes: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['redis', 'sentinel']),
+      port: z.number(),
+      dir: z.string(),
+      pid: z.number().nullable(),
+    }),
+  ),
+  /** Why the last start failed, for `up --detach` to report. */
+  error: z.string().nullable(),
+});
+
+/** `<dir>/state.json`: how another quorum process finds, inspects and stops a local deployment. */
+export type LocalState = z.infer<typeof stateSchema>;
+
+export function statePath(dir: string): string {
+  return join(dir, 'state.json');
+}
+
+/** Reads the state file; null when absent. Throws a one-sentence error when it is unreadable. */
+export function readState(dir: string): LocalState | null {
+  const path = statePath(dir);
+  if (!existsSync(path)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new Error(`${path} is not valid JSON; remove ${dir} if it holds nothing you need`);
+  }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success)
+    throw new Error(
+      `${path} is not a quorum state file this version understands; remove ${dir} if it holds nothing you need`,
+    );
+  return parsed.data;
+}
+
+/** Writes the state file atomically (write then rename), readable by its owner only. */
+export function writeState(dir: string, content: Omit<LocalState, 'writer'>): void {
+  const state: LocalState = { ...content, writer: process.pid };
+  const path = statePath(dir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+/** Whether a process with this pid exists. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,444 @@
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Topology } from '../model/index.js';
+import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
+import { EventLog, Observer } from '../observer/index.js';
+import { RedisLink } from '../redis/index.js';
+import type { ControlRequest, ControlResponse, NodeAction, ProcessInfo } from './control.js';
+import { serveControl, socketPathFor } from './control.js';
+import type { Launch } from './process.js';
+import { SupervisedProcess, tailOf } from './process.js';
+import { renderRedisConf, renderSentinelConf } from './render.js';
+import type { LocalSpec } from './spec.js';
+import { planProcesses } from './spec.js';
+import type { LocalState } from './state.js';
+import { writeState } from './state.js';
+
+export interface SupervisorOptions {
+  /** Absolute data directory. */
+  dir: string;
+  spec: LocalSpec;
+  redisServer: Launch;
+  redisSentinel: Launch;
+  log: Logger;
+  /** Lines for the person watching the start. */
+  progress: (line: string) => void;
+  /** How long to wait for the whole deployment to become healthy. @default 60000 */
+  healthTimeoutMs: number;
+}
+
+export type SupervisorStatus = LocalState['status'];
+
+/** Time for one process to answer PING after it was spawned. */
+const ANSWER_TIMEOUT_MS = 10_000;
+/** Autorestart waits this long, doubled for each crash within a minute, capped at 30 s. */
+const RESTART_BASE_MS = 1_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Owns every process of one local deployment: starts them in order, waits for real health, acts
+ * on one node at a time (a lock keeps actions from overlapping), restarts crashed processes only
+ * when asked to, and stops everything on shutdown. It also runs the deployment's observer and
+ * writes its events to `<dir>/events.jsonl`.
+ */
+export class Supervisor {
+  readonly observer: Observer;
+  private readonly processes: SupervisedProcess[];
+  private readonly eventLog: EventLog;
+  private readonly socketPath: string;
+  private status: SupervisorStatus = 'starting';
+  private control: Server | null = null;
+  private lock: Promise<unknown> = Promise.resolve();
+  private unfollow: (() => void) | null = null;
+  private readonly crashes = new Map<string, number[]>();
+  private startedAtMs = Date.now();
+
+  constructor(private readonly options: SupervisorOptions) {
+    const { dir, spec } = options;
+    this.socketPath = socketPathFor(dir);
+    this.processes = planProcesses(spec).map((plan) => {
+      const procDir = join(dir, plan.name);
+      const file = join(procDir, plan.kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
+      const proc = new SupervisedProcess(
+        plan,
+        procDir,
+        file,
+        plan.kind === 'sentinel' ? options.redisSentinel : options.redisServer,
+      );
+      proc.on('state', ({ from, to, detail }) => this.onProcessState(proc, from, to, detail));
+      return proc;
+    });
+    const addrs = (kind: 'redis' | 'sentinel') =>
+      this.processes
+        .filter((p) => p.plan.kind === kind)
+        .map((p) => formatAddr(spec.host, p.plan.port));
+    this.observer = new Observer({
+      name: spec.name,
+      masterName: spec.name,
+      sentinels: addrs('sentinel'),
+      nodes: addrs('redis'),
+      password: spec.password,
+      sentinelPassword: spec.password,
+    });
+    this.eventLog = new EventLog(join(dir, 'events.jsonl'));
+  }
+
+  private addrOf(proc: SupervisedProcess): string {
+    return formatAddr(this.options.spec.host, proc.plan.port);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(work, work);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Writes configs for processes that have none yet; existing ones (rewritten by Redis) stay. */
+  private renderConfigs(): void {
+    const { spec } = this.options;
+    for (const proc of this.processes) {
+      mkdirSync(proc.dir, { recursive: true, mode: 0o700 });
+      if (existsSync(proc.configFile)) continue;
+      const text =
+        proc.plan.kind === 'sentinel'
+          ? renderSentinelConf(spec, proc.plan, proc.dir)
+          : renderRedisConf(spec, proc.plan, proc.dir);
+      writeFileSync(proc.configFile, text, { mode: 0o600 });
+    }
+  }
+
+  private persist(error: string | null = null): void {
+    writeState(this.options.dir, {
+      version: 1,
+      status: this.status,
+      spec: this.options.spec,
+      supervisor:
+        this.status === 'stopped' || this.status === 'failed'
+          ? null
+          : { pid: process.pid, socket: this.socketPath, startedAtMs: this.startedAtMs },
+      processes: this.processes.map((p) => ({
+        name: p.plan.name,
+        kind: p.plan.kind,
+        port: p.plan.port,
+        dir: p.dir,
+        pid: p.pid,
+      })),
+      error,
+    });
+  }
+
+  private setStatus(next: SupervisorStatus, error: string | null = null): void {
+    if (next === this.status && error === null) return;
+    this.options.log.info({ from: this.status, to: next }, `supervisor: ${this.status} -> ${next}`);
+    this.status = next;
+    this.persist(error);
+  }
+
+  getStatus(): SupervisorStatus {
+    return this.status;
+  }
+
+  /** Starts everything and waits for health; on failure stops what it started and throws. */
+  async launch(): Promise<Topology> {
+    this.startedAtMs = Date.now();
+    this.setStatus('starting');
+    this.control = await serveControl(this.socketPath, (request) => this.handle(request));
+    try {
+      return await this.exclusive(() => this.startAll());
+    } catch (err) {
+      // an interrupted start is cleaned up by shutdown(), which waits for this lock
+      if (this.status === 'stopping')
+        throw new UserError('the start was interrupted; every process was stopped');
+      const message = err instanceof Error ? err.message : String(err);
+      await this.stopAll();
+      this.setStatus('failed', message);
+      await this.closeControl();
+      throw err;
+    }
+  }
+
+  private checkInterrupted(): void {
+    if (this.status === 'stopping') throw new UserError('the start was interrupted');
+  }
+
+  private async startAll(): Promise<Topology> {
+    this.renderConfigs();
+    this.unfollow = this.eventLog.follow(this.observer.bus);
+    const data = this.processes.filter((p) => p.plan.kind === 'redis');
+    for (const proc of data) await this.startAndAnswer(proc, []);
+    await this.waitForReplicas(data);
+    for (const proc of this.processes.filter((p) => p.plan.kind === 'sentinel'))
+      await this.startAndAnswer(proc, []);
+    this.options.progress(
+      'waiting for the sentinels to agree (replicas linked, sentinels know each other, CKQUORUM ok)',
+    );
+    await this.observer.start();
+    const topology = await this.waitHealthy();
+    this.setStatus('healthy');
+    this.observer.record('quorum:up', `deployment '${this.options.spec.name}' is healthy`, {
+      master: topology.agreement.master,
+    });
+    return topology;
+  }
+
+  private async startAndAnswer(proc: SupervisedProcess, extraArgs: string[]): Promise<void> {
+    const addr = this.addrOf(proc);
+    await proc.start(extraArgs);
+    await this.waitForAnswer(proc);
+    this.options.progress(
+      `started ${proc.plan.name.padEnd(11)} ${addr.padEnd(16)} pid ${proc.pid ?? '?'}`,
+    );
+    this.persist();
+  }
+
+  private async waitForAnswer(proc: SupervisedProcess): Promise<void> {
+    const link = new RedisLink(this.addrOf(proc), {
+      timeoutMs: 1000,
+      password: this.options.spec.password,
+      connectionName: 'quorum-supervisor',
+    });
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    try {
+      for (;;) {
+        this.checkInterrupted();
+        if (proc.getState() !== 'running') {
+          const why = tailOf(proc.outputLog) || tailOf(proc.serverLog) || 'no output';
+          throw new UserError(
+            `${proc.plan.name} (${this.addrOf(proc)}) exited while starting: ${why}`,
+          );
+        }
+        try {
+          await link.call('PING');
+          return;
+        } catch (err) {
+          if (Date.now() > deadline) {
+            throw new UserError(
+              `${proc.plan.name} (${this.addrOf(proc)}) did not answer within ${ANSWER_TIMEOUT_MS / 1000} s: ${(err as Error).message}; see ${proc.serverLog}`,
+            );
+          }
+        }
+        await sleep(100);
+      }
+    } finally {
+      await link.close();
+    }
+  }
+
+  /** On a first start, lets replicas connect before sentinels look, so they see them at once. */
+  private async waitForReplicas(data: SupervisedProcess[]): Promise<void> {
+    const first = data[0];
+    if (!first || data.length < 2) return;
+    const link = new RedisLink(this.addrOf(first), {
+      timeoutMs: 1000,
+      password: this.options.spec.password,
+      connectionName: 'quorum-supervisor',
+    });
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
+    try {
+      while (Date.now() < deadline) {
+        const info = await link.call('INFO', 'replication').catch(() => '');
+        if (typeof info === 'string' && !info.includes('role:master')) return;
+        const online = typeof info === 'string' ? (info.match(/state=online/g) ?? []).length : 0;
+        if (online >= data.length - 1) return;
+        await sleep(100);
+      }
+    } finally {
+      await link.close();
+    }
+  }
+
+  private async waitHealthy(): Promise<Topology> {
+    const { spec, healthTimeoutMs } = this.options;
+    const deadline = Date.now() + healthTimeoutMs;
+    let problems: string[] = [];
+    for (;;) {
+      this.checkInterrupted();
+      const topology = await this.observer.poll();
+      problems = healthProblems(topology, { replicas: spec.replicas, sentinels: spec.sentinels });
+      if (problems.length === 0) return topology;
+      if (Date.now() > deadline) break;
+      await sleep(250);
+    }
+    throw new UserError(
+      `the deployment did not become healthy within ${Math.round(healthTimeoutMs / 1000)} s: ${problems.join('; ')}; logs are in ${this.options.dir}`,
+    );
+  }
+
+  private onProcessState(proc: SupervisedProcess, from: string, to: string, detail: string): void {
+    this.options.log.info(
+      { process: proc.plan.name, from, to, detail },
+      `${proc.plan.name}: ${from} -> ${to}${detail ? ` (${detail})` : ''}`,
+    );
+    if (to !== 'exited' || this.status === 'stopping' || this.status === 'stopped') return;
+    this.observer.record(
+      'quorum:process-exited',
+      `${proc.plan.name} (${this.addrOf(proc)}) exited: ${detail}`,
+      {
+        name: proc.plan.name,
+        addr: this.addrOf(proc),
+        detail,
+      },
+    );
+    this.persist();
+    if (this.options.spec.autorestart && this.status === 'healthy') this.scheduleRestart(proc);
+  }
+
+  private scheduleRestart(proc: SupervisedProcess): void {
+    const now = Date.now();
+    const recent = (this.crashes.get(proc.plan.name) ?? []).filter((t) => now - t < 60_000);
+    recent.push(now);
+    this.crashes.set(proc.plan.name, recent);
+    const delay = Math.min(RESTART_BASE_MS * 2 ** (recent.length - 1), 30_000);
+    setTimeout(() => {
+      if (proc.getState() !== 'exited' || this.status !== 'healthy') return;
+      this.exclusive(() => this.startNode(proc, 'autorestart')).catch((err: unknown) => {
+        this.options.log.warn(
+          { process: proc.plan.name, err: (err as Error).message },
+          'autorestart failed',
+        );
+      });
+    }, delay).unref();
+  }
+
+  /** Finds a process by name (`redis-1`), address (`127.0.0.1:6390`) or port (`6390`). */
+  private resolve(target: string): SupervisedProcess {
+    const hp = parseAddr(target);
+    const found = this.processes.find(
+      (p) =>
+        p.plan.name === target ||
+        String(p.plan.port) === target ||
+        (hp !== null && hp.port === p.plan.port && this.addrOf(p) === formatAddr(hp.host, hp.port)),
+    );
+    if (!found) {
+      const known = this.processes.map((p) => `${p.plan.name} (${this.addrOf(p)})`).join(', ');
+      throw new UserError(`no process '${target}' in this deployment; use one of: ${known}`, 2);
+    }
+    return found;
+  }
+
+  /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
+  private async startNode(proc: SupervisedProcess, why: string): Promise<string> {
+    const addr = this.addrOf(proc);
+    if (proc.getState() === 'running') return `${proc.plan.name} (${addr}) is already running`;
+    let extra: string[] = [];
+    let as = '';
+    if (proc.plan.kind === 'redis') {
+      const master = (await this.observer.poll()).agreement.master;
+      const hp = master ? parseAddr(master) : null;
+      if (master && hp && master !== addr) {
+        extra = ['--replicaof', hp.host, String(hp.port)];
+        as = ` as a replica of ${master}, the master the sentinels agree on`;
+      }
+    }
+    await this.startAndAnswer(proc, extra);
+    const message = `started ${proc.plan.name} (${addr})${as}`;
+    this.observer.record('quorum:action', message, {
+      action: 'start',
+      name: proc.plan.name,
+      addr,
+      by: why,
+    });
+    return message;
+  }
+
+  /** Acts on one process; returns a sentence saying what happened. */
+  nodeAction(action: NodeAction, target: string): Promise<string> {
+    return this.exclusive(async () => {
+      if (this.status !== 'healthy' && this.status !== 'starting')
+        throw new UserError(`the supervisor is ${this.status}; node actions are refused`);
+      const proc = this.resolve(target);
+      const addr = this.addrOf(proc);
+      const record = (message: string) => {
+        this.observer.record('quorum:action', message, {
+          action,
+          name: proc.plan.name,
+          addr,
+          by: 'cli',
+        });
+        return message;
+      };
+      switch (action) {
+        case 'start':
+          return this.startNode(proc, 'cli');
+        case 'stop':
+          if (!proc.pid) return `${proc.plan.name} (${addr}) is not running`;
+          await proc.stop();
+          this.persist();
+          return record(`stopped ${proc.plan.name} (${addr}) with SIGTERM`);
+        case 'kill':
+          if (!proc.pid) return `${proc.plan.name} (${addr}) is not running`;
+          await proc.kill();
+          this.persist();
+          return record(`killed ${proc.plan.name} (${addr}) with SIGKILL`);
+        case 'restart':
+          await proc.stop();
+          record(`stopped ${proc.plan.name} (${addr}) for a restart`);
+          return this.startNode(proc, 'cli');
+      }
+    });
+  }
+
+  processInfo(): ProcessInfo[] {
+    return this.processes.map((p) => ({
+      name: p.plan.name,
+      kind: p.plan.kind,
+      addr: this.addrOf(p),
+      pid: p.pid,
+      state: p.getState(),
+    }));
+  }
+
+  private async handle(request: ControlRequest): Promise<ControlResponse> {
+    switch (request.op) {
+      case 'ping':
+        return { ok: true, pid: process.pid, status: this.status };
+      case 'processes':
+        return { ok: true, pid: process.pid, status: this.status, processes: this.processInfo() };
+      case 'node':
+        return {
+          ok: true,
+          pid: process.pid,
+          status: this.status,
+          message: await this.nodeAction(request.action, request.target),
+        };
+      case 'shutdown':
+        setImmediate(() => process.kill(process.pid, 'SIGTERM'));
+        return { ok: true, pid: process.pid, status: 'stopping' };
+    }
+  }
+
+  private async stopAll(): Promise<void> {
+    await this.observer.stop();
+    this.unfollow?.();
+    this.unfollow = null;
+    // sentinels first, so none starts a failover while the data nodes go down
+    await Promise.all(
+      this.processes.filter((p) => p.plan.kind === 'sentinel').map((p) => p.stop()),
+    );
+    await Promise.all(this.processes.filter((p) => p.plan.kind === 'redis').map((p) => p.stop()));
+  }
+
+  private async closeControl(): Promise<void> {
+    const control = this.control;
+    this.control = null;
+    if (control) await new Promise<void>((resolve) => control.close(() => resolve()));
+  }
+
+  /** Stops every process (SIGTERM, then SIGKILL after a timeout) and the control socket. */
+  shutdown(): Promise<void> {
+    if (this.status === 'stopping' || this.status === 'stopped')
+      return this.lock.then(() => undefined);
+    this.setStatus('stopping');
+    return this.exclusive(async () => {
+      this.observer.record('quorum:down', `deployment '${this.options.spec.name}' is stopping`, {});
+      await this.stopAll();
+      await this.closeControl();
+      this.setStatus('stopped');
+    });
+  }
+}

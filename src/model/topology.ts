@@ -1,0 +1,141 @@
+import type { Addr } from './address.js';
+
+export type DeploymentKind = 'sentinel' | 'cluster' | 'standalone';
+export type NodeRole = 'master' | 'replica' | 'unknown';
+
+/** Replication as one data node reports it (INFO replication), plus lag computed against its master. */
+export interface Replication {
+  /** For a replica: the master it follows. */
+  masterAddr: Addr | null;
+  /** For a replica: `master_link_status`. */
+  linkUp: boolean | null;
+  /** `master_repl_offset` on a master, `slave_repl_offset` on a replica. */
+  offset: number | null;
+  /** Bytes the replica is behind its master's offset (0 when caught up). */
+  lagBytes: number | null;
+  /** Seconds since the master last heard from this replica (`lag=` in the master's INFO). */
+  lagSeconds: number | null;
+  connectedReplicas: number | null;
+  syncInProgress: boolean;
+}
+
+/** One redis-server as quorum sees it. */
+export interface DataNode {
+  addr: Addr;
+  role: NodeRole;
+  up: boolean;
+  /** Why the node is down (one sentence), null when up. */
+  downReason: string | null;
+  replication: Replication;
+  memoryUsedBytes: number | null;
+  memoryMaxBytes: number | null;
+  connectedClients: number | null;
+  opsPerSec: number | null;
+  uptimeSeconds: number | null;
+  version: string | null;
+  runId: string | null;
+  loading: boolean;
+  /** Sentinels that currently flag this node `s_down`. */
+  sdownBy: Addr[];
+  /** True when some sentinel flags it `o_down` (masters only). */
+  odown: boolean;
+  /** When this node last answered INFO (ms since epoch), null if never. */
+  lastSeenMs: number | null;
+}
+
+export interface CkQuorum {
+  ok: boolean;
+  message: string;
+}
+
+/** What one sentinel believes about the monitored master: sentinels can disagree. */
+export interface SentinelView {
+  addr: Addr;
+  up: boolean;
+  downReason: string | null;
+  runId: string | null;
+  /** The master this sentinel believes in. */
+  masterAddr: Addr | null;
+  /** Flags this sentinel sets on that master (`master`, `s_down`, `o_down`, ...). */
+  masterFlags: string[];
+  quorum: number | null;
+  /** Other sentinels this one knows (`num-other-sentinels`). */
+  knownSentinels: number | null;
+  /** Replicas this one knows (`num-slaves`). */
+  knownReplicas: number | null;
+  configEpoch: number | null;
+  tilt: boolean | null;
+  ckquorum: CkQuorum | null;
+}
+
+export interface Agreement {
+  /** The master that at least `quorum` reachable sentinels name; null when none does. */
+  master: Addr | null;
+  /** Sentinels naming `master` (or the most-named address when there is no agreement). */
+  agreeing: number;
+  /** Sentinels configured or discovered, reachable or not. */
+  total: number;
+  /** Distinct masters named by reachable sentinels. */
+  candidates: Addr[];
+}
+
+/** The live model of one Sentinel-managed deployment. */
+export interface Topology {
+  name: string;
+  kind: DeploymentKind;
+  masterName: string;
+  agreement: Agreement;
+  nodes: DataNode[];
+  sentinels: SentinelView[];
+  observedAtMs: number;
+}
+
+export function emptyReplication(): Replication {
+  return {
+    masterAddr: null,
+    linkUp: null,
+    offset: null,
+    lagBytes: null,
+    lagSeconds: null,
+    connectedReplicas: null,
+    syncInProgress: false,
+  };
+}
+
+export function downNode(addr: Addr, reason: string): DataNode {
+  return {
+    addr,
+    role: 'unknown',
+    up: false,
+    downReason: reason,
+    replication: emptyReplication(),
+    memoryUsedBytes: null,
+    memoryMaxBytes: null,
+    connectedClients: null,
+    opsPerSec: null,
+    uptimeSeconds: null,
+    version: null,
+    runId: null,
+    loading: false,
+    sdownBy: [],
+    odown: false,
+    lastSeenMs: null,
+  };
+}
+
+export function downSentinel(addr: Addr, reason: string): SentinelView {
+  return {
+    addr,
+    up: false,
+    downReason: reason,
+    runId: null,
+    masterAddr: null,
+    masterFlags: [],
+    quorum: null,
+    knownSentinels: null,
+    knownReplicas: null,
+    configEpoch: null,
+    tilt: null,
+    ckquorum: null,
+  };
+}

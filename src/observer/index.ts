@@ -1,0 +1,3 @@
+export * from './bus.js';
+export * from './event-log.js';
+export * from './observer.js';

@@ -1,0 +1,268 @@
+import type { Addr, DataNode, QuorumEvent, SentinelView, Topology } from '../model/index.js';
+import {
+  agreeOnMaster,
+  DEFAULT_DEDUP_WINDOW_MS,
+  diffTopology,
+  EventDeduplicator,
+  eventKey,
+  parseSentinelEvent,
+} from '../model/index.js';
+import type { SentinelReading } from '../redis/index.js';
+import { computeLag, readDataNode, readSentinel, RedisLink, Subscription } from '../redis/index.js';
+import { Bus } from './bus.js';
+
+/** A Sentinel-managed deployment to observe: seed sentinels plus any data nodes known up front. */
+export interface SentinelTarget {
+  /** Deployment name shown to people (the local launcher uses the master name). */
+  name: string;
+  masterName: string;
+  sentinels: Addr[];
+  /** Data nodes known without asking sentinels (the local launcher knows all of them). */
+  nodes: Addr[];
+  /** Password of the data nodes. */
+  password: string | null;
+  /** Password of the sentinels themselves (`requirepass` in sentinel.conf). */
+  sentinelPassword: string | null;
+}
+
+export interface ObserverOptions {
+  /** Time between two polls of every node and sentinel. @default 1000 */
+  pollIntervalMs: number;
+  /** Time allowed for connecting and for each call. @default 1000 */
+  timeoutMs: number;
+  /** Window in which several sentinels' reports of one event are merged. @default 10000 */
+  dedupWindowMs: number;
+  /** Subscribe to the sentinels' event channels. @default true */
+  subscribe: boolean;
+}
+
+export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
+  pollIntervalMs: 1000,
+  timeoutMs: 1000,
+  dedupWindowMs: DEFAULT_DEDUP_WINDOW_MS,
+  subscribe: true,
+};
+
+interface SentinelLinks {
+  link: RedisLink;
+  subscription: Subscription | null;
+}
+
+let sequence = 0;
+function eventId(ms: number): string {
+  sequence = (sequence + 1) % 1_000_000;
+  return `${ms.toString(36)}-${sequence.toString(36)}-${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+/**
+ * Keeps the live model of one Sentinel deployment: polls every data node and asks every sentinel
+ * for its own view, subscribes to every sentinel's events, merges the same event reported by
+ * several sentinels, and emits topology, events and quorum's own change events on `bus`.
+ * Nothing a node does (refusing, hanging, replying garbage) escapes as an exception.
+ */
+export class Observer {
+  readonly bus = new Bus();
+  private readonly options: ObserverOptions;
+  private readonly sentinels = new Map<Addr, SentinelLinks>();
+  private readonly nodes = new Map<Addr, RedisLink>();
+  private readonly dedup: EventDeduplicator<QuorumEvent>;
+  private latest: Topology | null = null;
+  private inFlight: Promise<Topology> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    readonly target: SentinelTarget,
+    options: Partial<ObserverOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OBSERVER_OPTIONS, ...options };
+    this.dedup = new EventDeduplicator(this.options.dedupWindowMs);
+    for (const addr of target.sentinels) this.ensureSentinel(addr);
+    for (const addr of target.nodes) this.ensureNode(addr);
+  }
+
+  /** The last observation, or null before the first poll finished. */
+  current(): Topology | null {
+    return this.latest;
+  }
+
+  /** Polls once, then keeps polling every `pollIntervalMs` until `stop()`. */
+  async start(): Promise<Topology> {
+    this.running = true;
+    const first = await this.poll();
+    this.schedule(this.options.pollIntervalMs);
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight?.catch(() => undefined);
+    for (const { link, subscription } of this.sentinels.values()) {
+      subscription?.close();
+      await link.close();
+    }
+    for (const link of this.nodes.values()) await link.close();
+  }
+
+  /** One full observation; concurrent callers share the poll already under way. */
+  poll(): Promise<Topology> {
+    this.inFlight ??= this.observe().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.poll()
+        .catch(() => undefined)
+        .finally(() => this.schedule(this.options.pollIntervalMs));
+    }, delayMs);
+  }
+
+  private ensureSentinel(addr: Addr): void {
+    if (this.sentinels.has(addr)) return;
+    const linkOptions = {
+      timeoutMs: this.options.timeoutMs,
+      password: this.target.sentinelPassword,
+      connectionName: 'quorum-observer',
+    };
+    const subscription = this.options.subscribe
+      ? new Subscription(
+          addr,
+          '*',
+          (channel, message) => this.onSentinelMessage(addr, channel, message),
+          linkOptions,
+        )
+      : null;
+    this.sentinels.set(addr, { link: new RedisLink(addr, linkOptions), subscription });
+  }
+
+  private ensureNode(addr: Addr): RedisLink {
+    let link = this.nodes.get(addr);
+    if (!link) {
+      link = new RedisLink(addr, {
+        timeoutMs: this.options.timeoutMs,
+        password: this.target.password,
+        connectionName: 'quorum-observer',
+      });
+      this.nodes.set(addr, link);
+    }
+    return link;
+  }
+
+  private onSentinelMessage(sentinel: Addr, channel: string, message: string): void {
+    const parsed = parseSentinelEvent(channel, message);
+    if (!parsed) return;
+    const masterName = parsed.switch?.masterName ?? parsed.subject?.masterName ?? null;
+    if (masterName !== null && masterName !== this.target.masterName) return;
+    const ms = Date.now();
+    const result = this.dedup.observe(
+      eventKey(parsed.type, parsed.message),
+      sentinel,
+      ms,
+      () => ({
+        id: eventId(ms),
+        ms,
+        deployment: this.target.name,
+        type: parsed.type,
+        source: 'sentinel',
+        message: parsed.message,
+        subject: parsed.subject,
+        switch: parsed.switch,
+        reports: [{ by: sentinel, ms }],
+        detail: {},
+      }),
+      (event) => event.reports.push({ by: sentinel, ms }),
+    );
+    if (result.kind === 'new') {
+      this.bus.emit('event', result.item);
+      // a master switch is the moment the model is most wrong: look again now, not in a second
+      if (parsed.type === '+switch-master' || parsed.type === '+odown' || parsed.type === '+sdown')
+        this.schedule(0);
+    } else {
+      this.bus.emit('report', { id: result.item.id, report: { by: sentinel, ms } });
+    }
+  }
+
+  /** Emits one of quorum's own events (`quorum:...`) on the bus, as if observed. */
+  record(type: string, message: string, detail: QuorumEvent['detail']): void {
+    const ms = Date.now();
+    this.bus.emit('event', {
+      id: eventId(ms),
+      ms,
+      deployment: this.target.name,
+      type,
+      source: 'quorum',
+      message,
+      subject: null,
+      switch: null,
+      reports: [{ by: 'quorum', ms }],
+      detail,
+    });
+  }
+
+  private async observe(): Promise<Topology> {
+    const readings = await Promise.all(
+      [...this.sentinels.values()].map(({ link }) => readSentinel(link, this.target.masterName)),
+    );
+    const discovered = this.discover(readings);
+    const results = await Promise.all([...this.nodes.values()].map((link) => readDataNode(link)));
+    const nodes = results.map((r) => r.node);
+    const masterInfos = new Map<Addr, string>();
+    for (const r of results)
+      if (r.info && r.node.role === 'master') masterInfos.set(r.node.addr, r.info);
+    computeLag(nodes, masterInfos);
+    markSentinelFlags(nodes, readings);
+    const views: SentinelView[] = readings.map((r) => r.view);
+    const topology: Topology = {
+      name: this.target.name,
+      kind: 'sentinel',
+      masterName: this.target.masterName,
+      agreement: agreeOnMaster(views),
+      nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
+      sentinels: views.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
+      observedAtMs: Date.now(),
+    };
+    const previous = this.latest;
+    this.latest = topology;
+    if (previous) {
+      for (const change of diffTopology(previous, topology))
+        this.record(change.type, change.message, change.detail);
+    }
+    if (discovered) this.schedule(0);
+    this.bus.emit('topology', topology);
+    return topology;
+  }
+
+  /** Adds replicas, masters and peer sentinels that sentinels name; true when something was new. */
+  private discover(readings: SentinelReading[]): boolean {
+    const before = this.sentinels.size + this.nodes.size;
+    for (const reading of readings) {
+      if (reading.view.masterAddr) this.ensureNode(reading.view.masterAddr);
+      for (const replica of reading.replicas) this.ensureNode(replica.addr);
+      for (const peer of reading.peers) this.ensureSentinel(peer.addr);
+    }
+    return this.sentinels.size + this.nodes.size > before;
+  }
+}
+
+/** Marks on each node which sentinels flag it subjectively down, and whether any flags it o_down. */
+function markSentinelFlags(nodes: DataNode[], readings: SentinelReading[]): void {
+  const byAddr = new Map(nodes.map((n) => [n.addr, n]));
+  for (const { view, replicas } of readings) {
+    if (!view.up) continue;
+    const master = view.masterAddr ? byAddr.get(view.masterAddr) : undefined;
+    if (master && view.masterFlags.includes('s_down')) master.sdownBy.push(view.addr);
+    if (master && view.masterFlags.includes('o_down')) master.odown = true;
+    for (const replica of replicas) {
+      const node = byAddr.get(replica.addr);
+      if (node && replica.flags.includes('s_down')) node.sdownBy.push(view.addr);
+    }
+  }
+}

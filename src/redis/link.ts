@@ -1,0 +1,214 @@
+import { Redis } from 'ioredis';
+import type { Addr } from '../model/index.js';
+import { parseAddr } from '../model/index.js';
+import { describeRedisError, RedisCallError } from './errors.js';
+
+export interface LinkOptions {
+  /**
+   * Time allowed for connecting and for each command.
+   * @default 1000
+   */
+  timeoutMs: number;
+  /** Password for AUTH; null for none. @default null */
+  password: string | null;
+  /** Shown in CLIENT LIST on the server. @default 'quorum' */
+  connectionName: string;
+}
+
+export const DEFAULT_LINK_OPTIONS: LinkOptions = {
+  timeoutMs: 1000,
+  password: null,
+  connectionName: 'quorum',
+};
+
+export type LinkStatus = 'connecting' | 'ready' | 'down' | 'closed';
+
+/** Reconnect with exponential backoff capped at 2 s, plus jitter so many links do not align. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
+}
+
+function connectionOptions(addr: Addr, options: LinkOptions) {
+  const hp = parseAddr(addr);
+  if (!hp) throw new RedisCallError(`${addr} is not a host:port address`, 'unreachable');
+  return {
+    host: hp.host,
+    port: hp.port,
+    password: options.password ?? undefined,
+    connectionName: options.connectionName,
+    connectTimeout: options.timeoutMs,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One command connection to one Redis server or sentinel. Every call has a timeout; while the
+ * server is unreachable, calls fail at once with the last connection error (a sentence), and the
+ * link keeps reconnecting in the background.
+ */
+export class RedisLink {
+  private readonly redis: Redis;
+  private status: LinkStatus = 'connecting';
+  private lastError: RedisCallError | null = null;
+  private authError: RedisCallError | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly addr: Addr,
+    private readonly options: LinkOptions = DEFAULT_LINK_OPTIONS,
+  ) {
+    this.redis = new Redis({ ...connectionOptions(addr, options), enableOfflineQueue: false });
+    this.redis.on('ready', () => {
+      this.setStatus('ready');
+    });
+    this.redis.on('error', (err: unknown) => {
+      const described = describeRedisError(addr, err);
+      if (described.reason === 'auth') this.authError = described;
+      this.lastError = described;
+      if (this.status !== 'closed') this.setStatus('down');
+    });
+    // a closed connection is not a down server: Sentinel kills clients of every node it
+    // reconfigures (CLIENT KILL TYPE normal). Only a failed reconnect (an error) means down.
+    this.redis.on('close', () => {
+      if (this.status === 'ready') this.setStatus('connecting');
+    });
+    this.redis.connect().catch((err: unknown) => {
+      this.lastError = describeRedisError(addr, err);
+      if (this.status !== 'closed') this.setStatus('down');
+    });
+  }
+
+  getStatus(): LinkStatus {
+    return this.status;
+  }
+
+  private setStatus(next: LinkStatus): void {
+    if (next === this.status) return;
+    if (next === 'ready') {
+      this.authError = null;
+      this.lastError = null;
+    }
+    this.status = next;
+    for (const wake of this.waiters) wake();
+  }
+
+  private async whenReady(ms: number): Promise<void> {
+    if (this.status === 'ready') return;
+    if (this.status === 'closed')
+      throw new RedisCallError(`${this.addr}: the link is closed`, 'unreachable');
+    if (this.status === 'down')
+      throw this.lastError ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        const wake = () => {
+          if (this.status === 'connecting') return;
+          this.waiters.delete(wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+      }),
+      ms,
+      () => new RedisCallError(`${this.addr} did not answer within ${ms} ms`, 'timeout'),
+    );
+    if (this.getStatus() !== 'ready') {
+      throw this.lastError ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
+    }
+  }
+
+  /** Sends one command; rejects with a RedisCallError whose message is one sentence. */
+  async call(command: string, ...args: (string | number)[]): Promise<unknown> {
+    const started = Date.now();
+    const { timeoutMs } = this.options;
+    try {
+      await this.whenReady(timeoutMs);
+      const left = Math.max(1, timeoutMs - (Date.now() - started));
+      return await withTimeout(
+        this.redis.call(command, ...args),
+        left,
+        () =>
+          new RedisCallError(
+            `${this.addr} did not answer ${command.toUpperCase()} within ${timeoutMs} ms`,
+            'timeout',
+          ),
+      );
+    } catch (err) {
+      if (this.authError) throw this.authError;
+      const described = describeRedisError(this.addr, err);
+      if (described.reason === 'unreachable' && this.lastError) throw this.lastError;
+      throw described;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.setStatus('closed');
+    this.redis.disconnect();
+    await Promise.resolve();
+  }
+}
+
+export type MessageHandler = (channel: string, message: string) => void;
+
+/**
+ * A Pub/Sub connection that pattern-subscribes and re-subscribes after every reconnect (the
+ * client does this itself). Used for a sentinel's event channels.
+ */
+export class Subscription {
+  private readonly redis: Redis;
+  private lastError: string | null = null;
+
+  constructor(
+    readonly addr: Addr,
+    pattern: string,
+    onMessage: MessageHandler,
+    options: LinkOptions = DEFAULT_LINK_OPTIONS,
+  ) {
+    // subscribe on every (re)connect ourselves: a subscription queued while the server is not up
+    // yet would be dropped after the first failed reconnect, and never restored
+    this.redis = new Redis({
+      ...connectionOptions(addr, options),
+      enableOfflineQueue: false,
+      autoResubscribe: false,
+    });
+    this.redis.on('error', (err: unknown) => {
+      this.lastError = describeRedisError(addr, err).message;
+    });
+    this.redis.on('ready', () => {
+      this.redis.psubscribe(pattern).then(
+        () => {
+          this.lastError = null;
+        },
+        (err: unknown) => {
+          this.lastError = describeRedisError(addr, err).message;
+        },
+      );
+    });
+    this.redis.on('pmessage', (_pattern: string, channel: string, message: string) =>
+      onMessage(channel, message),
+    );
+    this.redis.connect().catch(() => undefined);
+  }
+
+  /** Whether the subscription is currently live. */
+  isLive(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  getLastError(): string | null {
+    return this.lastError;
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
