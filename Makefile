@@ -1,0 +1,54 @@
+# quorum: `make up` launches the default local topology with its supervisor;
+# `make test` runs every check. Both install what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
+
+.PHONY: help deps build up down test check lint format typecheck unit integration clean
+
+help:
+	@echo "make up      install what is missing, build, launch the default topology (Ctrl-C stops it)"
+	@echo "make test    install what is missing, build, lint, check formatting, typecheck, run every test"
+	@echo "make down    stop a deployment started with 'bin/quorum up --detach'"
+
+deps:
+	@scripts/install-deps.sh
+
+dist/.built: $(SOURCES) tsconfig.json tsconfig.build.json package-lock.json
+	@rm -rf dist
+	npx tsc -p tsconfig.build.json
+	@touch dist/.built
+
+build: deps dist/.built
+
+up: build
+	bin/quorum up
+
+down: build
+	bin/quorum down
+
+lint: deps
+	npx eslint --max-warnings 0 .
+
+format: deps
+	npx prettier --write .
+
+typecheck: deps
+	npx tsc -p tsconfig.json --noEmit
+
+check: lint typecheck
+	npx prettier --check .
+
+unit: build
+	npx vitest run --project unit
+
+integration: build
+	npx vitest run --project integration
+
+test: build check
+	@rm -f .test-results.json
+	npx vitest run --reporter=default --reporter=json --outputFile.json=.test-results.json; \
+	  status=$$?; node scripts/test-summary.mjs .test-results.json || status=1; exit $$status
+
+clean:
+	rm -rf dist .test-results.json

@@ -1,0 +1,13 @@
+// Prints vitest's JSON results as one plain closing line: "N passed, N failed, N skipped".
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2];
+const results = JSON.parse(readFileSync(file, 'utf8'));
+const passed = results.numPassedTests ?? 0;
+const failed = results.numFailedTests ?? 0;
+const skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (passed + failed === 0) {
+  console.error('no test ran');
+  process.exit(1);
+}

@@ -1,0 +1,239 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from './helpers.js';
+import { freePorts, quorum, startServer, tempDir, type RunResult } from './helpers.js';
+
+/** One sentence on stderr, no stack trace, the expected exit code. */
+function expectClearError(run: RunResult, code: 1 | 2, pattern: RegExp): void {
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(
+    run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('quorum:')),
+  ).toHaveLength(1);
+  expect(run.code).toBe(code);
+}
+
+describe('bad input to up', () => {
+  it('says which package to install when the Redis binaries are missing', async () => {
+    // a PATH with node and nothing else
+    const bin = tempDir('path');
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const env = { ...process.env, PATH: bin };
+    const run = await quorum(['up', '--dir', tempDir('nobin'), '--port', '14000'], {
+      env,
+      timeoutMs: 15_000,
+    });
+    expectClearError(
+      run,
+      1,
+      /quorum: redis-server is not installed .*apt-get install redis-server/,
+    );
+  });
+
+  it('names the port in use and suggests --port', async () => {
+    const port = await freePorts(60);
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(port + 1, '127.0.0.1', () => r()));
+    try {
+      const run = await quorum(
+        [
+          'up',
+          '--dir',
+          tempDir('busy'),
+          '--port',
+          String(port),
+          '--sentinel-port',
+          String(port + 50),
+        ],
+        { timeoutMs: 15_000 },
+      );
+      expectClearError(
+        run,
+        1,
+        new RegExp(`port ${port + 1} \\(for redis-2\\) is already in use .*--port`),
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses --quorum larger than --sentinels as bad usage', async () => {
+    const run = await quorum(
+      ['up', '--dir', tempDir('quorum'), '--sentinels', '3', '--quorum', '4'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(run, 2, /--quorum 4 is larger than --sentinels 3.*use --quorum 2/);
+  });
+
+  it('refuses a malformed number as bad usage', async () => {
+    const run = await quorum(['up', '--dir', tempDir('nan'), '--replicas', 'two'], {
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("'--replicas <n>' argument 'two' is invalid");
+  });
+
+  it('explains that nothing runs when node is used without a supervisor', async () => {
+    const dir = tempDir('nosup');
+    const run = await quorum(['node', 'kill', 'redis-1', '--dir', dir], { timeoutMs: 15_000 });
+    expectClearError(run, 1, /no supervisor is running in .*quorum up --dir/);
+  });
+
+  it('explains that there is no deployment to show', async () => {
+    const dir = tempDir('nostate');
+    const run = await quorum(['status', '--dir', dir], { timeoutMs: 15_000 });
+    expectClearError(run, 1, /there is no quorum deployment in .*quorum up --dir/);
+  });
+});
+
+describe('bad input to status --sentinel (attaching to a deployment)', () => {
+  const servers: TestServer[] = [];
+  let base = 0;
+  let http: HttpServer | null = null;
+  let master: TestServer;
+  let sentinel: TestServer;
+  let lockedSentinel: TestServer;
+  let frozenSentinel: TestServer;
+
+  beforeAll(async () => {
+    const dir = tempDir('attach');
+    base = await freePorts(10);
+    master = await startServer('redis-server', dir, base, []);
+    servers.push(master);
+    // a replica whose INFO is renamed away: it answers every INFO with an error
+    servers.push(
+      await startServer('redis-server', dir, base + 1, [
+        '--replicaof',
+        '127.0.0.1',
+        String(base),
+        '--rename-command',
+        'INFO',
+        '""',
+      ]),
+    );
+    const monitor = ['--sentinel', 'monitor', 'mymaster', '127.0.0.1', String(base), '1'];
+    sentinel = await startServer('redis-sentinel', dir, base + 2, monitor);
+    lockedSentinel = await startServer(
+      'redis-sentinel',
+      dir,
+      base + 3,
+      [...monitor, '--requirepass', 'secret'],
+      'secret',
+    );
+    frozenSentinel = await startServer('redis-sentinel', dir, base + 4, monitor);
+    servers.push(sentinel, lockedSentinel, frozenSentinel);
+    http = createHttpServer((_req, res) => res.end('hello'));
+    await new Promise<void>((r) => http?.listen(base + 5, '127.0.0.1', () => r()));
+  });
+
+  afterAll(async () => {
+    http?.close();
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it('says the sentinel refused the connection', async () => {
+    const run = await quorum(
+      ['status', '--sentinel', `127.0.0.1:${base + 6}`, '--master-name', 'mymaster'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(run, 1, new RegExp(`127\\.0\\.0\\.1:${base + 6} refused the connection`));
+  });
+
+  it('says the sentinel did not answer in time', async () => {
+    frozenSentinel.child.kill('SIGSTOP');
+    try {
+      const run = await quorum(
+        [
+          'status',
+          '--sentinel',
+          `127.0.0.1:${base + 4}`,
+          '--master-name',
+          'mymaster',
+          '--timeout',
+          '500',
+        ],
+        { timeoutMs: 15_000 },
+      );
+      expectClearError(
+        run,
+        1,
+        new RegExp(`127\\.0\\.0\\.1:${base + 4} did not answer .*within 500 ms`),
+      );
+      expect(run.ms).toBeLessThan(10_000);
+    } finally {
+      frozenSentinel.child.kill('SIGCONT');
+    }
+  });
+
+  it('says an HTTP server is not Redis', async () => {
+    const run = await quorum(
+      ['status', '--sentinel', `127.0.0.1:${base + 5}`, '--master-name', 'mymaster'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(run, 1, /does not speak the Redis protocol/);
+  });
+
+  it('says a Redis server is not a sentinel', async () => {
+    const run = await quorum(
+      ['status', '--sentinel', `127.0.0.1:${base}`, '--master-name', 'mymaster'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(run, 1, /is a Redis server, not a sentinel/);
+  });
+
+  it('names the masters a sentinel monitors after a wrong master name', async () => {
+    const run = await quorum(
+      ['status', '--sentinel', `127.0.0.1:${base + 2}`, '--master-name', 'nope'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(run, 1, /no sentinel monitors a master named 'nope'; they monitor: mymaster/);
+  });
+
+  it('says a wrong password was rejected, and that a missing one is required', async () => {
+    const wrong = await quorum(
+      [
+        'status',
+        '--sentinel',
+        `127.0.0.1:${base + 3}`,
+        '--master-name',
+        'mymaster',
+        '--password',
+        'wrong',
+      ],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(wrong, 1, /rejected the password \(check --password\)/);
+    const missing = await quorum(
+      ['status', '--sentinel', `127.0.0.1:${base + 3}`, '--master-name', 'mymaster'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(missing, 1, /requires a password \(pass --password\)/);
+  });
+
+  it('shows a node that answers INFO with errors as down, with the reason, and exits 1', async () => {
+    const run = await quorum(['status', '--sentinel', `127.0.0.1:${base + 2}`], {
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${base + 1}\\s+unknown\\s+down`));
+    expect(run.stdout).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${base + 1} replied with an error: ERR unknown command 'INFO'`),
+    );
+    // the rest of the deployment is still observed
+    expect(run.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${base}\\s+master\\s+up`));
+  });
+
+  it('attaches to a healthy part of a deployment and finds the master name by itself', async () => {
+    const run = await quorum(['status', '--json', '--sentinel', `127.0.0.1:${base + 2}`], {
+      timeoutMs: 15_000,
+    });
+    const json = JSON.parse(run.stdout) as { deployments: { name: string; master: string }[] };
+    expect(json.deployments[0]).toMatchObject({ name: 'mymaster', master: `127.0.0.1:${base}` });
+  });
+});

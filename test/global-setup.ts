@@ -1,0 +1,52 @@
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testRoot: string;
+  }
+}
+
+/** Processes whose working directory lies under `root` (every node a test starts runs in one). */
+function processesUnder(root: string): { pid: number; cmd: string }[] {
+  const found: { pid: number; cmd: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readlinkSync(`/proc/${entry}/cwd`).startsWith(root)) continue;
+      found.push({ pid: Number(entry), cmd: readlinkSync(`/proc/${entry}/exe`) });
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+let root = '';
+
+export function setup(project: TestProject): void {
+  if (!existsSync('dist/cli/index.js'))
+    throw new Error('dist/ is missing: run `make build` (or `make test`) first');
+  root = mkdtempSync(join(tmpdir(), 'quorum-test-'));
+  project.provide('testRoot', root);
+}
+
+/** Fails the run when any process a test started outlived it (after killing it). */
+export function teardown(): void {
+  const survivors = processesUnder(root).filter((p) => p.pid !== process.pid);
+  for (const { pid } of survivors) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+  if (survivors.length > 0) {
+    throw new Error(
+      `${survivors.length} process(es) survived the suite: ${survivors.map((s) => `${s.pid} ${s.cmd}`).join(', ')}`,
+    );
+  }
+}

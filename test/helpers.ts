@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
+import { RedisLink } from '../src/redis/index.js';
+
+export const BIN = resolve('bin/quorum');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the real CLI; a run that outlives `timeoutMs` is killed and fails the test. */
+export function quorum(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `quorum ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, options.timeoutMs ?? 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** A fresh directory under this run's test root (checked for leftover processes at the end). */
+export function tempDir(name: string): string {
+  return mkdtempSync(join(inject('testRoot'), `${name}-`));
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.once('error', () => resolvePromise(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () =>
+      server.close(() => resolvePromise(true)),
+    );
+  });
+}
+
+/**
+ * A block of `count` free consecutive ports below the ephemeral range, spread by worker so test
+ * files running in parallel do not pick the same ones.
+ */
+export async function freePorts(count: number): Promise<number> {
+  const worker = Number(process.env.VITEST_POOL_ID ?? '1');
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 12_000 + (worker % 4) * 4000 + Math.floor(Math.random() * 3900);
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+  throw new Error('no block of free ports found');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A real redis-server or redis-sentinel started by a test, with its args on the command line. */
+export interface TestServer {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  kind: 'redis-server' | 'redis-sentinel',
+  dir: string,
+  port: number,
+  args: string[],
+  password: string | null = null,
+): Promise<TestServer> {
+  const configArgs = kind === 'redis-sentinel' ? [join(dir, `sentinel-${port}.conf`)] : [];
+  if (kind === 'redis-sentinel') {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(configArgs[0] ?? '', '');
+  }
+  const child = spawn(
+    kind,
+    [
+      ...configArgs,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      ...args,
+    ],
+    {
+      cwd: dir,
+      stdio: 'ignore',
+    },
+  );
+  const link = new RedisLink(`127.0.0.1:${port}`, {
+    timeoutMs: 500,
+    password,
+    connectionName: 'test',
+  });
+  try {
+    await waitFor(`${kind} on ${port}`, 10_000, async () =>
+      (await link.call('PING').catch(() => undefined)) === 'PONG' ? true : undefined,
+    );
+  } finally {
+    await link.close();
+  }
+  return {
+    port,
+    child,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGCONT');
+        child.kill('SIGKILL');
+      }),
+  };
+}

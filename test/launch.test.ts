@@ -1,0 +1,216 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QuorumEvent } from '../src/model/index.js';
+import { pidAlive, readState } from '../src/local/index.js';
+import { Observer } from '../src/observer/index.js';
+import { BIN, freePorts, quorum, tempDir, waitFor } from './helpers.js';
+
+const DOWN_AFTER_MS = 3000;
+
+interface StatusJson {
+  deployments: {
+    name: string;
+    kind: string;
+    master: string | null;
+    healthy: boolean;
+    nodes: {
+      addr: string;
+      role: string;
+      up: boolean;
+      name?: string;
+      replication: { masterAddr: string | null; linkUp: boolean | null };
+    }[];
+    sentinels: { addr: string; up: boolean; masterAddr: string | null }[];
+  }[];
+}
+
+describe('a local Sentinel deployment, launched and observed', () => {
+  let dir = '';
+  let port = 0;
+  let upMs = 0;
+
+  beforeAll(async () => {
+    dir = tempDir('launch');
+    port = await freePorts(60);
+    const up = await quorum([
+      'up',
+      '--detach',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--sentinel-port',
+      String(port + 50),
+      '--down-after',
+      String(DOWN_AFTER_MS),
+    ]);
+    upMs = up.ms;
+    expect(up.stderr + up.stdout).toContain('is healthy');
+    expect(up.code).toBe(0);
+  });
+
+  afterAll(async () => {
+    const state = readState(dir);
+    const down = await quorum(['down', '--dir', dir]);
+    expect(down.code).toBe(0);
+    for (const proc of state?.processes ?? [])
+      if (proc.pid !== null) expect(pidAlive(proc.pid)).toBe(false);
+    if (state?.supervisor) expect(pidAlive(state.supervisor.pid)).toBe(false);
+  });
+
+  it('reaches healthy, and status --json shows 1 master, 2 replicas and 3 sentinels agreeing', async () => {
+    console.log(`up --detach to healthy: ${upMs} ms`);
+    const status = await quorum(['status', '--json', '--dir', dir]);
+    expect(status.code).toBe(0);
+    const json = JSON.parse(status.stdout) as StatusJson;
+    const [deployment] = json.deployments;
+    expect(deployment?.kind).toBe('sentinel');
+    expect(deployment?.healthy).toBe(true);
+    const master = `127.0.0.1:${port}`;
+    expect(deployment?.master).toBe(master);
+    expect(deployment?.nodes.filter((n) => n.role === 'master').map((n) => n.addr)).toEqual([
+      master,
+    ]);
+    const replicas = deployment?.nodes.filter((n) => n.role === 'replica') ?? [];
+    expect(replicas).toHaveLength(2);
+    for (const r of replicas)
+      expect(r.replication).toMatchObject({ masterAddr: master, linkUp: true });
+    expect(deployment?.sentinels).toHaveLength(3);
+    for (const s of deployment?.sentinels ?? [])
+      expect(s).toMatchObject({ up: true, masterAddr: master });
+    expect(deployment?.nodes.map((n) => n.name)).toEqual(['redis-1', 'redis-2', 'redis-3']);
+  });
+
+  it('refuses to start twice in the same dir, and says so', async () => {
+    const again = await quorum([
+      'up',
+      '--detach',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--sentinel-port',
+      String(port + 50),
+    ]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already running in .* \(supervisor pid \d+/);
+    expect(again.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('after kill -9 of the master reports +sdown, +odown, +switch-master in order and the new master within down-after + 3 s', async () => {
+    const state = readState(dir);
+    const sentinels = (state?.processes ?? [])
+      .filter((p) => p.kind === 'sentinel')
+      .map((p) => `127.0.0.1:${p.port}`);
+    const observer = new Observer({
+      name: 'mymaster',
+      masterName: 'mymaster',
+      sentinels,
+      nodes: [],
+      password: null,
+      sentinelPassword: null,
+    });
+    const events: QuorumEvent[] = [];
+    observer.bus.on('event', (e) => events.push(e));
+    const watch = spawn(process.execPath, [BIN, 'status', '--watch', '--json', '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let watched = '';
+    watch.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
+    try {
+      const old = (await observer.start()).agreement.master;
+      expect(old).toBe(`127.0.0.1:${port}`);
+      await waitFor('status --watch to start', 10_000, () =>
+        watched.includes('"deployments"') ? true : undefined,
+      );
+      const kill = await quorum(['node', 'kill', 'redis-1', '--dir', dir]);
+      expect(kill.stdout).toContain('killed redis-1');
+      const killedAt = Date.now();
+      const newMaster = await waitFor('a new agreed master', DOWN_AFTER_MS + 15_000, () => {
+        const master = observer.current()?.agreement.master;
+        return master && master !== old ? master : undefined;
+      });
+      const elapsed = Date.now() - killedAt;
+      console.log(
+        `kill -9 -> observer's new master ${newMaster}: ${elapsed} ms (down-after ${DOWN_AFTER_MS} ms)`,
+      );
+      expect(elapsed).toBeLessThan(DOWN_AFTER_MS + 3000);
+      expect([`127.0.0.1:${port + 1}`, `127.0.0.1:${port + 2}`]).toContain(newMaster);
+
+      const types = events.map((e) => e.type);
+      const sdown = events.findIndex((e) => e.type === '+sdown' && e.subject?.type === 'master');
+      const odown = types.indexOf('+odown');
+      const switched = events.findIndex((e) => e.type === '+switch-master');
+      expect(sdown).toBeGreaterThanOrEqual(0);
+      expect(odown).toBeGreaterThan(sdown);
+      expect(switched).toBeGreaterThan(odown);
+      expect(events[switched]?.switch).toEqual({
+        masterName: 'mymaster',
+        from: old,
+        to: newMaster,
+      });
+
+      await waitFor('status --watch to print +switch-master', 5000, () =>
+        watched.includes('"+switch-master"') ? true : undefined,
+      );
+      const log = await waitFor(
+        'the stored event log to hold the failover, seen by all 3 sentinels',
+        15_000,
+        async () => {
+          const stored = JSON.parse(
+            (await quorum(['events', '--json', '--dir', dir])).stdout,
+          ) as QuorumEvent[];
+          // the leader reports +switch-master last, after reconfiguring the replicas
+          return stored.find((e) => e.type === '+switch-master')?.reports.length === 3
+            ? stored
+            : undefined;
+        },
+      );
+      const order = ['+sdown', '+odown', '+switch-master'].map((t) =>
+        log.findIndex((e) => e.type === t),
+      );
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(
+        log.some((e) => e.type === 'quorum:action' && e.message.includes('killed redis-1')),
+      ).toBe(true);
+    } finally {
+      watch.kill('SIGINT');
+      await observer.stop();
+    }
+  });
+
+  it('starts the old master again with node start, and it rejoins as a replica of the new master', async () => {
+    const start = await quorum(['node', 'start', 'redis-1', '--dir', dir]);
+    expect(start.code).toBe(0);
+    expect(start.stdout).toMatch(/as a replica of 127\.0\.0\.1:\d+/);
+    const status = await waitFor('redis-1 to be a linked replica', 20_000, async () => {
+      const json = JSON.parse(
+        (await quorum(['status', '--json', '--dir', dir])).stdout,
+      ) as StatusJson;
+      const node = json.deployments[0]?.nodes.find((n) => n.addr === `127.0.0.1:${port}`);
+      return node?.role === 'replica' && node.replication.linkUp === true ? json : undefined;
+    });
+    const master = status.deployments[0]?.master;
+    expect(master).not.toBe(`127.0.0.1:${port}`);
+    expect(
+      status.deployments[0]?.nodes.find((n) => n.addr === `127.0.0.1:${port}`)?.replication
+        .masterAddr,
+    ).toBe(master);
+  });
+
+  it('restarts a sentinel with node restart, and it rejoins the agreement', async () => {
+    const restart = await quorum(['node', 'restart', 'sentinel-2', '--dir', dir]);
+    expect(restart.code).toBe(0);
+    expect(restart.stdout).toContain('started sentinel-2');
+    await waitFor('a healthy status', 20_000, async () =>
+      (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
+    );
+  });
+
+  it('names the known processes when asked for one that does not exist', async () => {
+    const bad = await quorum(['node', 'stop', 'redis-9', '--dir', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("no process 'redis-9'");
+    expect(bad.stderr).toContain('redis-1 (127.0.0.1:');
+  });
+});
