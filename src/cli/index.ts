@@ -6,6 +6,14 @@ import { registerNode } from './node.js';
 import { registerStatus } from './status.js';
 import { registerUp } from './up.js';
 
+// ioredis warns on the console when a password is sent to a server that needs none (common when
+// data nodes have a password and sentinels do not); the connection works, so keep the CLI quiet
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === 'string' && args[0].includes('does not require a password')) return;
+  warn(...args);
+};
+
 const program = new Command('quorum')
   .description('Launch, watch, break and measure Redis Sentinel deployments.')
   .option('--debug', 'print stack traces with errors')

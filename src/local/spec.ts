@@ -93,8 +93,11 @@ export function specProblems(spec: LocalSpec): string[] {
       `the sentinel ports ${spec.sentinelPort}-${sentinelEnd} overlap the data ports ${spec.port}-${dataEnd}; pick another --sentinel-port`,
     );
   }
-  if (spec.password !== null && (spec.password === '' || /\s|"/.test(spec.password))) {
-    problems.push('--password must be non-empty and contain no spaces or double quotes');
+  // redis.conf reads backslashes in quoted strings as escapes, so they would change the password
+  if (spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password))) {
+    problems.push(
+      '--password must be non-empty and contain no spaces, double quotes or backslashes',
+    );
   }
   return problems;
 }

@@ -10,7 +10,7 @@ export interface HostPort {
 export function parseAddr(text: string): HostPort | null {
   const trimmed = text.trim();
   const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(trimmed);
-  const plain = /^([^:\s]+):(\d+)$/.exec(trimmed);
+  const plain = /^([^:\s[\]]+):(\d+)$/.exec(trimmed);
   const match = bracketed ?? plain;
   if (!match?.[1] || !match[2]) return null;
   const port = Number(match[2]);

@@ -53,6 +53,7 @@ export interface SentinelView {
   addr: Addr;
   up: boolean;
   downReason: string | null;
+  /** The sentinel's own run id (INFO server). */
   runId: string | null;
   /** The master this sentinel believes in. */
   masterAddr: Addr | null;

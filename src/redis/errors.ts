@@ -27,7 +27,8 @@ export function describeRedisError(addr: Addr, err: unknown): RedisCallError {
   if (c === 'ECONNREFUSED' || text.includes('ECONNREFUSED')) {
     return new RedisCallError(`${addr} refused the connection (nothing listens there)`, 'refused');
   }
-  if (c === 'ETIMEDOUT' || /timed? ?out/i.test(text)) {
+  const isReply = err instanceof Error && err.name === 'ReplyError';
+  if (c === 'ETIMEDOUT' || (!isReply && /^(connect ETIMEDOUT|Command timed out)/i.test(text))) {
     return new RedisCallError(`${addr} did not answer in time`, 'timeout');
   }
   if (c === 'EHOSTUNREACH' || c === 'ENETUNREACH' || c === 'ENOTFOUND' || c === 'EAI_AGAIN') {

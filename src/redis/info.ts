@@ -3,15 +3,18 @@ export type InfoSections = Record<string, Record<string, string>>;
 
 /** Parses the text INFO returns. Unknown lines are skipped; never throws. */
 export function parseInfo(text: string): InfoSections {
-  const sections: InfoSections = {};
-  let current: Record<string, string> = {};
+  // null-prototype records: a hostile server must not be able to write `__proto__` sections or keys
+  const sections: InfoSections = Object.create(null) as InfoSections;
+  let current: Record<string, string> = Object.create(null) as Record<string, string>;
   sections.default = current;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
       const name = line.slice(1).trim().toLowerCase();
-      current = sections[name] ?? {};
+      current = Object.hasOwn(sections, name)
+        ? (sections[name] ?? current)
+        : (Object.create(null) as Record<string, string>);
       sections[name] = current;
       continue;
     }
@@ -24,12 +27,15 @@ export function parseInfo(text: string): InfoSections {
 
 /** All sections flattened into one map (INFO keys are unique across sections). */
 export function flattenInfo(sections: InfoSections): Record<string, string> {
-  return Object.assign({}, ...Object.values(sections)) as Record<string, string>;
+  return Object.assign(
+    Object.create(null) as Record<string, string>,
+    ...Object.values(sections),
+  ) as Record<string, string>;
 }
 
 /** Parses `k=v,k=v` values such as `slave0:ip=...,port=...` and `db0:keys=...`. */
 export function parseInfoFields(value: string): Record<string, string> {
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const part of value.split(',')) {
     const eq = part.indexOf('=');
     if (eq > 0) fields[part.slice(0, eq)] = part.slice(eq + 1);

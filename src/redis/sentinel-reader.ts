@@ -47,7 +47,7 @@ export function sentinelViewFrom(
     addr,
     up: true,
     downReason: null,
-    runId: info.run_id ?? master.runid ?? null,
+    runId: info.run_id ?? null,
     masterAddr: addrOf(master),
     masterFlags: flagsOf(master),
     quorum: num('quorum'),

@@ -17,7 +17,7 @@ export function pairsToRecord(reply: unknown): Record<string, string> {
 
 export function listOfRecords(reply: unknown): Record<string, string>[] {
   if (!Array.isArray(reply)) return [];
-  return reply.map((entry) => pairsToRecord(entry));
+  return Array.from(reply as unknown[], (entry) => pairsToRecord(entry));
 }
 
 export function flagsOf(record: Record<string, string>): string[] {

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { renderRedisConf, renderSentinelConf } from './render.js';
+import type { LocalSpec, PlannedProcess } from './spec.js';
+import { defaultSpec, planProcesses } from './spec.js';
+
+const DIR = '/tmp/quorum/mymaster/redis-1';
+
+function processNamed(spec: LocalSpec, name: string): PlannedProcess {
+  const proc = planProcesses(spec).find((p) => p.name === name);
+  if (!proc) throw new Error(`no process ${name}`);
+  return proc;
+}
+
+/** The non-comment directives of a config file. */
+function directives(conf: string): string[] {
+  return conf.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+describe('renderRedisConf', () => {
+  const spec = defaultSpec();
+
+  it('renders the master without replicaof', () => {
+    const conf = renderRedisConf(spec, processNamed(spec, 'redis-1'), DIR);
+    expect(directives(conf)).toEqual([
+      'bind 127.0.0.1',
+      'port 6390',
+      'daemonize no',
+      `dir "${DIR}"`,
+      'logfile "redis.log"',
+      'dbfilename "dump.rdb"',
+      'replica-serve-stale-data yes',
+      'replica-read-only yes',
+      'repl-diskless-sync yes',
+      'repl-diskless-sync-delay 0',
+      'save 3600 1 300 100 60 10000',
+      'appendonly no',
+    ]);
+    expect(conf).toMatch(/^# redis-1: rendered by quorum for the deployment 'mymaster'\./);
+    expect(conf.endsWith('\n')).toBe(true);
+  });
+
+  it('makes replicas replicas of the first node', () => {
+    for (const name of ['redis-2', 'redis-3']) {
+      const proc = processNamed(spec, name);
+      const lines = directives(renderRedisConf(spec, proc, DIR));
+      expect(lines).toContain(`port ${proc.port}`);
+      expect(lines.filter((l) => l.startsWith('replicaof'))).toEqual(['replicaof 127.0.0.1 6390']);
+    }
+  });
+
+  it('writes no password lines without a password', () => {
+    const conf = renderRedisConf(spec, processNamed(spec, 'redis-2'), DIR);
+    expect(conf).not.toMatch(/requirepass|masterauth/);
+  });
+
+  it('writes requirepass and masterauth with a password', () => {
+    const withPassword = defaultSpec({ password: 's3cret' });
+    for (const name of ['redis-1', 'redis-2']) {
+      const lines = directives(
+        renderRedisConf(withPassword, processNamed(withPassword, name), DIR),
+      );
+      expect(lines).toContain('requirepass "s3cret"');
+      expect(lines).toContain('masterauth "s3cret"');
+    }
+  });
+
+  it('binds the spec host and uses the planned port', () => {
+    const custom = defaultSpec({ host: '::1', port: 7000 });
+    const lines = directives(renderRedisConf(custom, processNamed(custom, 'redis-2'), DIR));
+    expect(lines).toContain('bind ::1');
+    expect(lines).toContain('port 7001');
+    expect(lines).toContain('replicaof ::1 7000');
+  });
+});
+
+describe('renderSentinelConf', () => {
+  const spec = defaultSpec();
+
+  it('monitors the master with the quorum, down-after and failover-timeout', () => {
+    const conf = renderSentinelConf(spec, processNamed(spec, 'sentinel-2'), DIR);
+    expect(directives(conf)).toEqual([
+      'bind 127.0.0.1',
+      'port 26391',
+      'daemonize no',
+      `dir "${DIR}"`,
+      'logfile "sentinel.log"',
+      'sentinel monitor mymaster 127.0.0.1 6390 2',
+      'sentinel down-after-milliseconds mymaster 5000',
+      'sentinel failover-timeout mymaster 60000',
+      'sentinel parallel-syncs mymaster 1',
+    ]);
+    expect(conf).toMatch(/^# sentinel-2: rendered by quorum/);
+  });
+
+  it('follows the spec name, master port, quorum and timings', () => {
+    const custom = defaultSpec({
+      name: 'cache',
+      port: 7000,
+      sentinels: 5,
+      quorum: 4,
+      downAfterMs: 1500,
+      failoverTimeoutMs: 9000,
+    });
+    const lines = directives(renderSentinelConf(custom, processNamed(custom, 'sentinel-5'), DIR));
+    expect(lines).toContain('port 27004');
+    expect(lines).toContain('sentinel monitor cache 127.0.0.1 7000 4');
+    expect(lines).toContain('sentinel down-after-milliseconds cache 1500');
+    expect(lines).toContain('sentinel failover-timeout cache 9000');
+  });
+
+  it('writes no password lines without a password', () => {
+    expect(renderSentinelConf(spec, processNamed(spec, 'sentinel-1'), DIR)).not.toMatch(
+      /auth-pass|requirepass|sentinel-pass/,
+    );
+  });
+
+  it('writes auth-pass, requirepass and sentinel-pass with a password', () => {
+    const withPassword = defaultSpec({ password: 's3cret' });
+    const lines = directives(
+      renderSentinelConf(withPassword, processNamed(withPassword, 'sentinel-1'), DIR),
+    );
+    expect(lines).toContain('sentinel auth-pass mymaster "s3cret"');
+    expect(lines).toContain('requirepass "s3cret"');
+    expect(lines).toContain('sentinel sentinel-pass "s3cret"');
+  });
+});
