@@ -3,8 +3,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
+WEB_SOURCES := $(shell find web/src -name '*.ts*' -not -name '*.test.ts' 2>/dev/null) web/index.html web/vite.config.ts
 
-.PHONY: help deps build up down test check lint format typecheck unit integration clean
+.PHONY: help deps test-deps build up down test check lint format typecheck unit integration clean
 
 help:
 	@echo "make up      install what is missing, build, launch the default topology (Ctrl-C stops it)"
@@ -14,12 +15,19 @@ help:
 deps:
 	@scripts/install-deps.sh
 
+# the end-to-end tests drive Debian's chromium
+test-deps:
+	@scripts/install-deps.sh --browser
+
 dist/.built: $(SOURCES) tsconfig.json tsconfig.build.json package-lock.json
 	@rm -rf dist
 	npx tsc -p tsconfig.build.json
 	@touch dist/.built
 
-build: deps dist/.built
+web/dist/index.html: $(WEB_SOURCES) $(SOURCES) package-lock.json
+	npx vite build web --logLevel warn
+
+build: deps dist/.built web/dist/index.html
 
 up: build
 	bin/quorum up
@@ -35,6 +43,7 @@ format: deps
 
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p web/tsconfig.json
 
 check: lint typecheck
 	npx prettier --check .
@@ -45,10 +54,10 @@ unit: build
 integration: build
 	npx vitest run --project integration
 
-test: build check
+test: test-deps build check
 	@rm -f .test-results.json
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.test-results.json; \
 	  status=$$?; node scripts/test-summary.mjs .test-results.json || status=1; exit $$status
 
 clean:
-	rm -rf dist .test-results.json
+	rm -rf dist web/dist .test-results.json

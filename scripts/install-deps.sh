@@ -12,6 +12,11 @@ declare -A PACKAGE_OF=(
   [setpriv]=util-linux
 )
 
+# --browser: also what the end-to-end tests drive
+if [ "${1:-}" = "--browser" ]; then
+  PACKAGE_OF[chromium]=chromium
+fi
+
 missing=()
 for binary in "${!PACKAGE_OF[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$binary]}")

@@ -61,6 +61,7 @@ export function registerDown(program: Command): void {
             ...state,
             status: 'stopped',
             supervisor: null,
+            dashboard: null,
             processes: state.processes.map((p) => ({ ...p, pid: null })),
           });
           how = 'the supervisor did not stop in time and was killed';
@@ -73,6 +74,7 @@ export function registerDown(program: Command): void {
           ...state,
           status: 'stopped',
           supervisor: null,
+          dashboard: null,
           processes: state.processes.map((p) => ({ ...p, pid: null })),
         });
         how =

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDashboard } from './dashboard.js';
 import { registerDown } from './down.js';
 import { reportError } from './errors.js';
 import { registerEvents } from './events.js';
@@ -25,6 +26,7 @@ registerDown(program);
 registerStatus(program);
 registerEvents(program);
 registerNode(program);
+registerDashboard(program);
 for (const command of program.commands) command.exitOverride();
 
 const debug = process.argv.includes('--debug');

@@ -6,7 +6,17 @@ import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
 import { healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, LocalState } from '../local/index.js';
-import { defaultSpec, preflight, readState, Supervisor, tailOf } from '../local/index.js';
+import {
+  defaultSpec,
+  isPortFree,
+  preflight,
+  readState,
+  Supervisor,
+  tailOf,
+} from '../local/index.js';
+import { EventLog } from '../observer/index.js';
+import { DEFAULT_DASHBOARD_PORT } from '../server/index.js';
+import { serveDashboard } from './dashboard.js';
 import { intOption } from './errors.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
@@ -27,6 +37,13 @@ interface UpOptions {
   healthTimeout: number;
   json?: boolean;
   supervisor?: boolean;
+  /** false with --no-dashboard */
+  dashboard: boolean;
+  dashboardHost: string;
+  dashboardPort: number;
+  token?: string;
+  viewerToken?: string;
+  readOnly?: boolean;
 }
 
 /** Flags that shape the topology, with the spec field each sets. */
@@ -110,10 +127,18 @@ async function printHealthy(
   await observer.stop();
   const processes = await localProcesses(resolved.local);
   const problems = healthProblems(topology, { replicas: spec.replicas, sentinels: spec.sentinels });
+  const dashboard = readState(dir)?.dashboard ?? null;
+  const dashboardUrl = dashboard
+    ? `${dashboard.url}?token=${encodeURIComponent(dashboard.token)}`
+    : null;
   if (json) {
     process.stdout.write(
       JSON.stringify(
-        { deployments: [topologyJson(topology, problems, processes)], elapsedMs },
+        {
+          deployments: [topologyJson(topology, problems, processes)],
+          elapsedMs,
+          dashboard: dashboardUrl,
+        },
         null,
         2,
       ) + '\n',
@@ -129,6 +154,7 @@ async function printHealthy(
       connectHelp(spec, displayDir, topology) +
       '\n',
   );
+  if (dashboardUrl) process.stdout.write(`dashboard: ${dashboardUrl}\n`);
 }
 
 async function runForeground(
@@ -157,11 +183,14 @@ async function runForeground(
     healthTimeoutMs: opts.healthTimeout * 1000,
   });
   // set from signal handlers, so kept in an object the type checker does not narrow
-  const run: { stopping: Promise<void> | null } = { stopping: null };
+  const run: { stopping: Promise<void> | null; cleanup: () => Promise<void> } = {
+    stopping: null,
+    cleanup: () => Promise.resolve(),
+  };
   const stop = () => {
     if (run.stopping) return;
     progress('stopping every process (sentinels first)...');
-    run.stopping = supervisor.shutdown();
+    run.stopping = run.cleanup().then(() => supervisor.shutdown());
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   const started = Date.now();
@@ -178,6 +207,27 @@ async function runForeground(
       );
     }
     throw err;
+  }
+  if (opts.dashboard) {
+    const source = {
+      name: spec.name,
+      observer: supervisor.observer,
+      controller: supervisor.controller(),
+      eventLog: new EventLog(join(dir, 'events.jsonl')),
+      expect: { replicas: spec.replicas, sentinels: spec.sentinels },
+    };
+    try {
+      const { hub, dashboard } = await serveDashboard([source], opts);
+      supervisor.setDashboard({ url: dashboard.url, token: dashboard.token });
+      run.cleanup = async () => {
+        hub.close();
+        await dashboard.close();
+      };
+    } catch (err) {
+      stop();
+      await run.stopping;
+      throw err;
+    }
   }
   if (opts.supervisor !== true) {
     await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
@@ -231,7 +281,7 @@ async function runDetached(
     await new Promise((r) => setTimeout(r, 200));
     const state = readState(dir);
     const ours = state?.writer === child.pid;
-    if (state && ours && state.status === 'healthy') break;
+    if (state && ours && state.status === 'healthy' && (!opts.dashboard || state.dashboard)) break;
     if (state && ours && state.status === 'failed') {
       throw new UserError(
         state.error ?? `the supervisor failed to start the deployment; see ${outPath}`,
@@ -252,6 +302,17 @@ async function runDetached(
     }
   }
   await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
+}
+
+/** An explicit --dashboard-port must be free; the default falls back to any free port. */
+async function dashboardPort(opts: UpOptions): Promise<number> {
+  const explicit = (opts.dashboardPort as number | undefined) !== undefined;
+  const port = explicit ? opts.dashboardPort : DEFAULT_DASHBOARD_PORT;
+  if (port === 0 || (await isPortFree(opts.dashboardHost, port))) return port;
+  if (!explicit) return 0;
+  throw new UserError(
+    `the dashboard port ${port} is already in use on ${opts.dashboardHost}; pick another with --dashboard-port (0 picks a free one)`,
+  );
 }
 
 export function registerUp(program: Command): void {
@@ -303,6 +364,16 @@ export function registerUp(program: Command): void {
       60,
     )
     .option('--json', 'print the healthy topology as JSON (no live events)')
+    .option('--no-dashboard', 'do not serve the dashboard')
+    .option('--dashboard-host <host>', 'address the dashboard is served on', '127.0.0.1')
+    .option(
+      '--dashboard-port <port>',
+      `dashboard port (0 picks a free one; default ${DEFAULT_DASHBOARD_PORT}, or a free one if that is taken)`,
+      intOption(0, 65535),
+    )
+    .option('--token <token>', 'dashboard admin token (or QUORUM_TOKEN; default: random, printed)')
+    .option('--viewer-token <token>', 'an extra dashboard token that can only view')
+    .option('--read-only', 'the dashboard refuses every action')
     .addOption(
       new Option('--supervisor', 'run as the background supervisor (used by --detach)').hideHelp(),
     )
@@ -310,6 +381,7 @@ export function registerUp(program: Command): void {
       const dir = resolve(opts.dir);
       const spec = chooseSpec(cmd, opts, opts.dir, readState(dir));
       const binaries = await preflight(dir, spec);
+      if (opts.dashboard) opts.dashboardPort = await dashboardPort(opts);
       if (opts.detach === true) await runDetached(spec, dir, opts, opts.dir);
       else await runForeground(spec, dir, opts, opts.dir, binaries);
     });

@@ -9,13 +9,18 @@ import type { ProcessState } from './process.js';
 /** How long a control client waits for the supervisor to answer. */
 export const CONTROL_TIMEOUT_MS = 30_000;
 
-export const nodeActions = ['start', 'stop', 'kill', 'restart'] as const;
+export const nodeActions = ['start', 'stop', 'kill', 'restart', 'freeze', 'thaw'] as const;
 export type NodeAction = (typeof nodeActions)[number];
 
 const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('ping') }),
   z.object({ op: z.literal('processes') }),
-  z.object({ op: z.literal('node'), action: z.enum(nodeActions), target: z.string() }),
+  z.object({
+    op: z.literal('node'),
+    action: z.enum(nodeActions),
+    target: z.string(),
+    actor: z.string().optional(),
+  }),
   z.object({ op: z.literal('shutdown') }),
 ]);
 export type ControlRequest = z.infer<typeof requestSchema>;
@@ -33,6 +38,32 @@ export type ControlResponse =
   | { ok: false; error: string; exitCode?: 1 | 2 };
 
 export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse>;
+
+/** Acts on the processes of a local deployment: the supervisor itself, or a client of its socket. */
+export interface NodeController {
+  /** Performs the action; resolves to a sentence saying what happened, rejects with one saying why not. */
+  act(action: NodeAction, target: string, actor: string): Promise<string>;
+  processes(): Promise<ProcessInfo[]>;
+  /** True when the controller writes each action to the deployment's own event bus. */
+  recordsActions: boolean;
+}
+
+/** A NodeController that talks to a supervisor in another process over its control socket. */
+export function controlClient(socketPath: string): NodeController {
+  return {
+    async act(action, target, actor) {
+      const answer = await callControl(socketPath, { op: 'node', action, target, actor });
+      if (!answer.ok)
+        throw Object.assign(new Error(answer.error), { exitCode: answer.exitCode ?? 1 });
+      return answer.message ?? 'done';
+    },
+    async processes() {
+      const answer = await callControl(socketPath, { op: 'processes' }, 3000);
+      return answer.ok ? (answer.processes ?? []) : [];
+    },
+    recordsActions: false,
+  };
+}
 
 /** The socket path for a data dir; long paths go to the temp dir (sockets are limited to 107 bytes). */
 export function socketPathFor(dir: string): string {

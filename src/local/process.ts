@@ -11,9 +11,10 @@ const REAP_TIMEOUT_MS = 5_000;
 
 /**
  * `stopped`: not running, as asked. `exited`: it ended without being asked (a crash or a kill -9
- * from outside); with autorestart the supervisor starts it again.
+ * from outside); with autorestart the supervisor starts it again. `frozen`: stopped with SIGSTOP,
+ * alive but answering nothing until thawed.
  */
-export type ProcessState = 'stopped' | 'starting' | 'running' | 'stopping' | 'exited';
+export type ProcessState = 'stopped' | 'starting' | 'running' | 'frozen' | 'stopping' | 'exited';
 
 export interface ProcessEvents {
   state: [{ from: ProcessState; to: ProcessState; detail: string }];
@@ -120,13 +121,30 @@ export class SupervisedProcess extends EventEmitter<ProcessEvents> {
     });
   }
 
+  /** SIGSTOP: the process stays alive but answers nothing, like a long GC pause or a hung host. */
+  freeze(): void {
+    if (!this.child || this.state !== 'running') return;
+    this.child.kill('SIGSTOP');
+    this.setState('frozen', 'SIGSTOP');
+  }
+
+  /** SIGCONT after a freeze. */
+  thaw(): void {
+    if (!this.child || this.state !== 'frozen') return;
+    this.child.kill('SIGCONT');
+    this.setState('running', 'SIGCONT');
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited after KILL_AFTER_MS. */
   async stop(killAfterMs = KILL_AFTER_MS): Promise<void> {
     if (!this.child) {
       if (this.state === 'exited') this.setState('stopped', 'marked stopped');
       return;
     }
+    const wasFrozen = this.state === 'frozen';
     this.setState('stopping');
+    // a stopped process cannot act on SIGTERM until it runs again
+    if (wasFrozen) this.child.kill('SIGCONT');
     this.child.kill('SIGTERM');
     if (await this.waitForExit(killAfterMs)) return;
     // the exit handler clears `child` while we wait
@@ -137,6 +155,7 @@ export class SupervisedProcess extends EventEmitter<ProcessEvents> {
   /** SIGKILL, as a crash: the state becomes `exited`, not `stopped`. */
   async kill(): Promise<void> {
     if (!this.child) return;
+    // SIGKILL works on a frozen process too; the state then moves from frozen to exited
     this.child.kill('SIGKILL');
     await this.waitForExit(REAP_TIMEOUT_MS);
   }

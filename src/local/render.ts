@@ -24,6 +24,8 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
     'repl-diskless-sync-delay 0',
     'save 3600 1 300 100 60 10000',
     'appendonly no',
+    '# DEBUG SLEEP is one of the faults quorum injects; Redis 7 allows DEBUG only when enabled',
+    'enable-debug-command local',
   ];
   if (spec.password !== null) {
     lines.push(`requirepass "${spec.password}"`, `masterauth "${spec.password}"`);

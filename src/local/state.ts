@@ -34,6 +34,8 @@ const stateSchema = z.object({
   ),
   /** Why the last start failed, for `up --detach` to report. */
   error: z.string().nullable(),
+  /** The dashboard the supervisor serves (the file is readable by its owner only). */
+  dashboard: z.object({ url: z.string(), token: z.string() }).nullable().default(null),
 });
 
 /** `<dir>/state.json`: how another quorum process finds, inspects and stops a local deployment. */

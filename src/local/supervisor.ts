@@ -6,7 +6,13 @@ import type { Topology } from '../model/index.js';
 import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-import type { ControlRequest, ControlResponse, NodeAction, ProcessInfo } from './control.js';
+import type {
+  ControlRequest,
+  ControlResponse,
+  NodeAction,
+  NodeController,
+  ProcessInfo,
+} from './control.js';
 import { serveControl, socketPathFor } from './control.js';
 import type { Launch } from './process.js';
 import { SupervisedProcess, tailOf } from './process.js';
@@ -57,6 +63,7 @@ export class Supervisor {
   private unfollow: (() => void) | null = null;
   private readonly crashes = new Map<string, number[]>();
   private startedAtMs = Date.now();
+  private dashboard: { url: string; token: string } | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     const { dir, spec } = options;
@@ -129,7 +136,14 @@ export class Supervisor {
         pid: p.pid,
       })),
       error,
+      dashboard: this.status === 'stopped' || this.status === 'failed' ? null : this.dashboard,
     });
+  }
+
+  /** Records where the dashboard for this deployment is served, for `up --detach` to print. */
+  setDashboard(dashboard: { url: string; token: string } | null): void {
+    this.dashboard = dashboard;
+    this.persist();
   }
 
   private setStatus(next: SupervisorStatus, error: string | null = null): void {
@@ -342,12 +356,13 @@ export class Supervisor {
       name: proc.plan.name,
       addr,
       by: why,
+      outcome: 'ok',
     });
     return message;
   }
 
   /** Acts on one process; returns a sentence saying what happened. */
-  nodeAction(action: NodeAction, target: string): Promise<string> {
+  nodeAction(action: NodeAction, target: string, actor = 'cli'): Promise<string> {
     return this.exclusive(async () => {
       if (this.status !== 'healthy' && this.status !== 'starting')
         throw new UserError(`the supervisor is ${this.status}; node actions are refused`);
@@ -358,13 +373,14 @@ export class Supervisor {
           action,
           name: proc.plan.name,
           addr,
-          by: 'cli',
+          by: actor,
+          outcome: 'ok',
         });
         return message;
       };
       switch (action) {
         case 'start':
-          return this.startNode(proc, 'cli');
+          return this.startNode(proc, actor);
         case 'stop':
           if (!proc.pid) return `${proc.plan.name} (${addr}) is not running`;
           await proc.stop();
@@ -378,9 +394,27 @@ export class Supervisor {
         case 'restart':
           await proc.stop();
           record(`stopped ${proc.plan.name} (${addr}) for a restart`);
-          return this.startNode(proc, 'cli');
+          return this.startNode(proc, actor);
+        case 'freeze':
+          if (proc.getState() !== 'running')
+            return `${proc.plan.name} (${addr}) is ${proc.getState()}, not running`;
+          proc.freeze();
+          return record(`froze ${proc.plan.name} (${addr}) with SIGSTOP`);
+        case 'thaw':
+          if (proc.getState() !== 'frozen') return `${proc.plan.name} (${addr}) is not frozen`;
+          proc.thaw();
+          return record(`thawed ${proc.plan.name} (${addr}) with SIGCONT`);
       }
     });
+  }
+
+  /** The supervisor as a NodeController, for the dashboard running in this process. */
+  controller(): NodeController {
+    return {
+      act: (action, target, actor) => this.nodeAction(action, target, actor),
+      processes: () => Promise.resolve(this.processInfo()),
+      recordsActions: true,
+    };
   }
 
   processInfo(): ProcessInfo[] {
@@ -404,7 +438,7 @@ export class Supervisor {
           ok: true,
           pid: process.pid,
           status: this.status,
-          message: await this.nodeAction(request.action, request.target),
+          message: await this.nodeAction(request.action, request.target, request.actor ?? 'cli'),
         };
       case 'shutdown':
         setImmediate(() => process.kill(process.pid, 'SIGTERM'));

@@ -48,6 +48,18 @@ interface SentinelLinks {
   subscription: Subscription | null;
 }
 
+/** Events after which the observer polls at once instead of waiting for the next tick. */
+const URGENT_EVENTS = new Set([
+  '+switch-master',
+  '+odown',
+  '+sdown',
+  '-sdown',
+  '+role-change',
+  '+convert-to-slave',
+  '+tilt',
+  '-tilt',
+]);
+
 let sequence = 0;
 function eventId(ms: number): string {
   sequence = (sequence + 1) % 1_000_000;
@@ -114,12 +126,22 @@ export class Observer {
     return this.inFlight;
   }
 
+  /**
+   * An observation that starts after this call: when a poll is already under way (and so may
+   * have read the sentinels before the change that prompted this call), one more follows it.
+   */
+  fresh(): Promise<Topology> {
+    const running = this.inFlight;
+    if (!running) return this.poll();
+    return running.catch(() => undefined).then(() => this.poll());
+  }
+
   private schedule(delayMs: number): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.poll()
+      this.fresh()
         .catch(() => undefined)
         .finally(() => this.schedule(this.options.pollIntervalMs));
     }, delayMs);
@@ -180,14 +202,11 @@ export class Observer {
       }),
       (event) => event.reports.push({ by: sentinel, ms }),
     );
-    if (result.kind === 'new') {
-      this.bus.emit('event', result.item);
-      // a master switch is the moment the model is most wrong: look again now, not in a second
-      if (parsed.type === '+switch-master' || parsed.type === '+odown' || parsed.type === '+sdown')
-        this.schedule(0);
-    } else {
-      this.bus.emit('report', { id: result.item.id, report: { by: sentinel, ms } });
-    }
+    if (result.kind === 'new') this.bus.emit('event', result.item);
+    else this.bus.emit('report', { id: result.item.id, report: { by: sentinel, ms } });
+    // after these the model is most wrong: look again now, not in a second. Every sentinel's
+    // +switch-master counts, since each one moves the agreement closer to the new master.
+    if (URGENT_EVENTS.has(parsed.type)) this.schedule(0);
   }
 
   /** Emits one of quorum's own events (`quorum:...`) on the bus, as if observed. */

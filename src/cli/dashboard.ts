@@ -1,0 +1,125 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../model/index.js';
+import { controlClient, readState } from '../local/index.js';
+import { EventLog, Observer } from '../observer/index.js';
+import type { Dashboard, DeploymentSource } from '../server/index.js';
+import { DEFAULT_DASHBOARD_PORT, Hub, startDashboard } from '../server/index.js';
+import { loadConfig } from './config-file.js';
+import { intOption } from './errors.js';
+import type { TargetOptions } from './target.js';
+import { resolveTarget } from './target.js';
+
+export interface DashboardFlags {
+  dashboardHost: string;
+  dashboardPort: number;
+  token?: string;
+  viewerToken?: string;
+  readOnly?: boolean;
+}
+
+/** Serves the dashboard for the given deployments; the hub follows each observer's bus. */
+export async function serveDashboard(
+  sources: DeploymentSource[],
+  flags: DashboardFlags,
+): Promise<{ hub: Hub; dashboard: Dashboard }> {
+  const hub = new Hub();
+  for (const source of sources) hub.add(source);
+  const dashboard = await startDashboard(hub, {
+    host: flags.dashboardHost,
+    port: flags.dashboardPort,
+    token: flags.token ?? process.env.QUORUM_TOKEN ?? null,
+    viewerToken: flags.viewerToken ?? null,
+    readOnly: flags.readOnly === true,
+  });
+  return { hub, dashboard };
+}
+
+interface DashboardOptions extends TargetOptions {
+  config?: string;
+  host: string;
+  port: number;
+  token?: string;
+  viewerToken?: string;
+  readOnly?: boolean;
+}
+
+async function sourcesFor(opts: DashboardOptions): Promise<DeploymentSource[]> {
+  if (opts.config !== undefined) {
+    return loadConfig(opts.config).map((target) => ({
+      name: target.name,
+      observer: new Observer(target, { timeoutMs: opts.timeout }),
+      controller: null,
+      eventLog: null,
+      expect: {},
+    }));
+  }
+  const { target, local, dir } = await resolveTarget(opts);
+  const observer = new Observer(target, { timeoutMs: opts.timeout });
+  if (!local || dir === null)
+    return [{ name: target.name, observer, controller: null, eventLog: null, expect: {} }];
+  const state = readState(dir);
+  return [
+    {
+      name: target.name,
+      observer,
+      controller: state?.supervisor ? controlClient(state.supervisor.socket) : null,
+      eventLog: new EventLog(join(dir, 'events.jsonl')),
+      expect: { replicas: local.spec.replicas, sentinels: local.spec.sentinels },
+    },
+  ];
+}
+
+export function registerDashboard(program: Command): void {
+  program
+    .command('dashboard')
+    .description(
+      'serve the live dashboard for existing deployments (quorum.yaml, --sentinel, or the local one in --dir)',
+    )
+    .option('--config <file>', 'quorum.yaml listing deployments to attach to')
+    .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
+    .option('--sentinel <addrs>', 'attach to one deployment: sentinel addresses, host:port[,...]')
+    .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
+    .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
+    .option(
+      '--sentinel-password <password>',
+      'with --sentinel: sentinel password (default: --password)',
+    )
+    .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000)
+    .option('--host <host>', 'address to serve on', '127.0.0.1')
+    .option(
+      '--port <port>',
+      'port to serve on (0 picks a free one)',
+      intOption(0, 65535),
+      DEFAULT_DASHBOARD_PORT,
+    )
+    .option(
+      '--token <token>',
+      'admin token (or QUORUM_TOKEN); required to serve on a non-loopback address',
+    )
+    .option('--viewer-token <token>', 'an extra token that can only view')
+    .option('--read-only', 'refuse every action, whatever the token')
+    .action(async (opts: DashboardOptions) => {
+      if (opts.config !== undefined && opts.sentinel !== undefined)
+        throw new UserError('pass either --config or --sentinel, not both', 2);
+      const sources = await sourcesFor({ ...opts, dir: resolve(opts.dir) });
+      const { hub, dashboard } = await serveDashboard(sources, {
+        dashboardHost: opts.host,
+        dashboardPort: opts.port,
+        ...(opts.token !== undefined ? { token: opts.token } : {}),
+        ...(opts.viewerToken !== undefined ? { viewerToken: opts.viewerToken } : {}),
+        readOnly: opts.readOnly === true,
+      });
+      await Promise.all(sources.map((s) => s.observer.start()));
+      process.stdout.write(`dashboard: ${dashboard.loginUrl}\n`);
+      process.stdout.write(
+        `watching ${sources.map((s) => `'${s.name}'`).join(', ')}; Ctrl-C to stop\n`,
+      );
+      await new Promise<void>((done) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+      });
+      hub.close();
+      await dashboard.close();
+      await Promise.all(sources.map((s) => s.observer.stop()));
+    });
+}

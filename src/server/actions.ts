@@ -1,0 +1,150 @@
+import type { Topology } from '../model/index.js';
+import { UserError } from '../model/index.js';
+import { RedisLink, describeRedisError } from '../redis/index.js';
+import type { ActionRequest, Role } from './contract.js';
+import type { DeploymentSource } from './hub.js';
+
+/** An action refused or failed, with the HTTP status to answer. */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 | 502,
+  ) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
+
+function knownNode(topology: Topology | null, addr: string): boolean {
+  return topology?.nodes.some((n) => n.addr === addr) === true;
+}
+
+async function sentinelFailover(source: DeploymentSource): Promise<string> {
+  const topology = source.observer.current();
+  const { masterName, sentinelPassword } = source.observer.target;
+  const sentinels = topology?.sentinels.filter((s) => s.up) ?? [];
+  if (sentinels.length === 0)
+    throw new ActionError(
+      `no sentinel of '${source.name}' answers, so none can run a failover`,
+      409,
+    );
+  const failures: string[] = [];
+  for (const sentinel of sentinels) {
+    const link = new RedisLink(sentinel.addr, {
+      timeoutMs: 3000,
+      password: sentinelPassword,
+      connectionName: 'quorum-action',
+    });
+    try {
+      await link.call('SENTINEL', 'FAILOVER', masterName);
+      return `asked sentinel ${sentinel.addr} to fail over '${masterName}' away from ${topology?.agreement.master ?? 'the master'}`;
+    } catch (err) {
+      const message = describeRedisError(sentinel.addr, err).message;
+      // a failover already under way or no promotable replica is the same answer from every sentinel
+      if (/INPROG|NOGOODSLAVE/i.test(message)) throw new ActionError(message, 409);
+      failures.push(message);
+    } finally {
+      await link.close();
+    }
+  }
+  throw new ActionError(`no sentinel accepted the failover: ${failures.join('; ')}`, 502);
+}
+
+/**
+ * `DEBUG SLEEP n` blocks the node for n seconds. It is sent on a connection of its own and not
+ * awaited: the answer is that the sleep started; its end shows in the observer as the node
+ * answering again.
+ */
+async function debugSleep(
+  source: DeploymentSource,
+  node: string,
+  seconds: number,
+  onDone: (message: string) => void,
+): Promise<string> {
+  if (!knownNode(source.observer.current(), node))
+    throw new ActionError(`no data node ${node} in '${source.name}'`, 404);
+  const link = new RedisLink(node, {
+    timeoutMs: seconds * 1000 + 5000,
+    password: source.observer.target.password,
+    connectionName: 'quorum-action',
+  });
+  const sleeping = link.call('DEBUG', 'SLEEP', String(seconds));
+  const early = await Promise.race([
+    sleeping.then(
+      () => null,
+      (err: unknown) => err,
+    ),
+    new Promise((r) => setTimeout(() => r('started'), 200)),
+  ]);
+  if (early !== 'started') {
+    await link.close();
+    if (early === null) return `${node} slept for ${seconds} s`;
+    throw new ActionError(describeRedisError(node, early).message, 409);
+  }
+  sleeping
+    .then(
+      () => onDone(`${node} woke up after DEBUG SLEEP ${seconds}`),
+      (err: unknown) =>
+        onDone(`DEBUG SLEEP on ${node} ended: ${describeRedisError(node, err).message}`),
+    )
+    .finally(() => void link.close());
+  return `${node} sleeps for ${seconds} s (DEBUG SLEEP)`;
+}
+
+/**
+ * Runs one dashboard action and writes it to the event log with time, role and outcome.
+ * Process actions need the local supervisor; the others work on any reachable deployment.
+ */
+export async function runAction(
+  source: DeploymentSource,
+  request: ActionRequest,
+  role: Role,
+): Promise<string> {
+  const actor = `dashboard (${role})`;
+  const node = 'node' in request ? request.node : null;
+  const record = (message: string, outcome: 'ok' | 'error') =>
+    source.observer.record('quorum:action', message, {
+      action: request.action,
+      node,
+      by: actor,
+      outcome,
+    });
+  try {
+    let message: string;
+    if (request.action === 'failover') {
+      message = await sentinelFailover(source);
+    } else if (request.action === 'debug-sleep') {
+      message = await debugSleep(source, request.node, request.seconds, (done) =>
+        record(done, 'ok'),
+      );
+    } else {
+      const controller = source.controller;
+      if (!controller) {
+        throw new ActionError(
+          `'${source.name}' is not run by a local supervisor, so '${request.action}' is not available; it needs a deployment started with 'quorum up'`,
+          409,
+        );
+      }
+      try {
+        message = await controller.act(request.action, request.node, actor);
+      } catch (err) {
+        const exitCode =
+          err instanceof UserError || (err instanceof Error && 'exitCode' in err)
+            ? (err as { exitCode: unknown }).exitCode
+            : 1;
+        throw new ActionError(
+          err instanceof Error ? err.message : String(err),
+          exitCode === 2 ? 404 : 409,
+        );
+      }
+      // a supervisor in this process has already written the action to the shared event log
+      if (controller.recordsActions) return message;
+    }
+    record(message, 'ok');
+    return message;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    record(`${request.action}${node ? ` ${node}` : ''} failed: ${message}`, 'error');
+    throw err instanceof ActionError ? err : new ActionError(message, 502);
+  }
+}

@@ -1,0 +1,154 @@
+import { Hono } from 'hono';
+import type { Context, Next } from 'hono';
+import { setCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
+import { streamSSE } from 'hono/streaming';
+import { validator } from 'hono/validator';
+import { ActionError, runAction } from './actions.js';
+import type { AuthOptions } from './auth.js';
+import { roleOf, SESSION_COOKIE, tokenOf } from './auth.js';
+import type { ActionResult, ApiError, PushMessage, Role, Session } from './contract.js';
+import { actionRequestSchema } from './contract.js';
+import { nodeDetails } from './details.js';
+import type { Hub } from './hub.js';
+import { staticFile } from './static.js';
+
+type Env = { Variables: { role: Role } };
+
+/** Time between keep-alive comments on the stream, so proxies and browsers keep it open. */
+const HEARTBEAT_MS = 15_000;
+
+function requireToken(auth: AuthOptions) {
+  return async (c: Context<Env>, next: Next) => {
+    const changes = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+    const role = roleOf(auth, tokenOf(c, !changes));
+    if (!role)
+      return c.json<ApiError>(
+        { error: 'a valid token is required (Authorization: Bearer TOKEN, as printed at start)' },
+        401,
+      );
+    c.set('role', role);
+    await next();
+  };
+}
+
+function issuePath(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
+}
+
+/** The JSON API; its type is what the UI's client is derived from. */
+export function createApi(hub: Hub, auth: AuthOptions) {
+  return new Hono<Env>()
+    .use('*', requireToken(auth))
+    .get('/session', (c) => c.json<Session>({ role: c.var.role, readOnly: auth.readOnly }))
+    .post('/session', (c) => {
+      // the UI trades the token it was given once for a cookie, so EventSource can authenticate
+      const token = tokenOf(c, false) ?? '';
+      setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/api' });
+      return c.json<Session>({ role: c.var.role, readOnly: auth.readOnly });
+    })
+    .get('/deployments', (c) => c.json(hub.list()))
+    .get('/deployments/:name', (c) => {
+      const state = hub.state(c.req.param('name'));
+      return state
+        ? c.json(state)
+        : c.json<ApiError>({ error: `no deployment named '${c.req.param('name')}'` }, 404);
+    })
+    .get('/deployments/:name/events', (c) => c.json(hub.events(c.req.param('name'))))
+    .get('/deployments/:name/history', (c) => c.json(hub.history(c.req.param('name'))))
+    .get('/deployments/:name/nodes/:addr', async (c) => {
+      const source = hub.source(c.req.param('name'));
+      if (!source)
+        return c.json<ApiError>({ error: `no deployment named '${c.req.param('name')}'` }, 404);
+      try {
+        return c.json(await nodeDetails(source, c.req.param('addr')));
+      } catch (err) {
+        if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
+        throw err;
+      }
+    })
+    .post(
+      '/deployments/:name/actions',
+      validator('json', (value, c) => {
+        const parsed = actionRequestSchema.safeParse(value);
+        if (parsed.success) return parsed.data;
+        const issue = parsed.error.issues[0];
+        const field = issue ? issuePath(issue) : 'body';
+        return c.json<ApiError>(
+          { error: `invalid '${field}': ${issue?.message ?? 'bad request'}` },
+          400,
+        );
+      }),
+      async (c) => {
+        if (c.var.role !== 'admin') {
+          const why = auth.readOnly
+            ? 'this dashboard runs with --read-only'
+            : 'this token is for viewing only';
+          return c.json<ApiError>({ error: `actions need the admin role; ${why}` }, 403);
+        }
+        const source = hub.source(c.req.param('name'));
+        if (!source)
+          return c.json<ApiError>({ error: `no deployment named '${c.req.param('name')}'` }, 404);
+        try {
+          const message = await runAction(source, c.req.valid('json'), c.var.role);
+          return c.json<ActionResult>({ ok: true, message });
+        } catch (err) {
+          if (err instanceof ActionError)
+            return c.json<ApiError>({ error: err.message }, err.status);
+          throw err;
+        }
+      },
+    )
+    .get('/stream', (c) =>
+      streamSSE(c, async (stream) => {
+        const send = (message: PushMessage) => {
+          void stream
+            .writeSSE({ event: message.type, data: JSON.stringify(message) })
+            .catch(() => undefined);
+        };
+        await stream.writeSSE({ event: 'hello', data: '{}', retry: 1000 });
+        const unsubscribe = hub.subscribe(send);
+        stream.onAbort(unsubscribe);
+        while (!stream.aborted && !stream.closed) {
+          await stream.sleep(HEARTBEAT_MS);
+          await stream.write(': keep-alive\n\n').catch(() => undefined);
+        }
+        unsubscribe();
+      }),
+    );
+}
+
+export type ApiType = ReturnType<typeof createApi>;
+
+/** The whole server: /api, and the built UI for every other path. */
+export function createApp(hub: Hub, auth: AuthOptions, webRoot: string | null) {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    // the printed URL carries the token once: never let it leak through a Referer header
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('X-Frame-Options', 'DENY');
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+    );
+  });
+  app.onError((err, c) => {
+    if (err instanceof HTTPException)
+      return c.json<ApiError>({ error: err.message || 'bad request' }, err.status);
+    return c.json<ApiError>({ error: `internal error: ${err.message}` }, 500);
+  });
+  app.route('/api', createApi(hub, auth));
+  app.all('/api/*', (c) =>
+    c.json<ApiError>({ error: `no API route ${c.req.method} ${c.req.path}` }, 404),
+  );
+  app.get('*', (c) => {
+    const file = webRoot ? staticFile(webRoot, c.req.path) : null;
+    if (!file) return c.text('The dashboard UI is not built; run `make build`.', 503);
+    c.header('Content-Type', file.type);
+    c.header('Cache-Control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    return c.body(new Uint8Array(file.body));
+  });
+  return app;
+}

@@ -1,0 +1,84 @@
+/**
+ * The server/UI contract. The UI imports these types (type-only), so both sides are written
+ * against one definition: what the UI may call (requests) and what the server pushes (SSE).
+ */
+import { z } from 'zod';
+import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
+import type { NodeAction, ProcessInfo } from '../local/index.js';
+
+export type Role = 'admin' | 'viewer';
+
+export interface Session {
+  role: Role;
+  /** True when the server refuses every action (`--read-only`). */
+  readOnly: boolean;
+}
+
+/** One per-node sample a second: what the charts draw. */
+export interface Sample {
+  /** ms since epoch */
+  t: number;
+  opsPerSec: number | null;
+  memoryUsedBytes: number | null;
+  connectedClients: number | null;
+  lagBytes: number | null;
+}
+
+/** What the dashboard may do to a deployment, by who can do it. */
+export interface Capabilities {
+  /** Actions through Sentinel or Redis itself: any reachable deployment. */
+  remote: ('failover' | 'debug-sleep')[];
+  /** Actions on processes: only where a local supervisor owns them. */
+  process: NodeAction[];
+}
+
+export interface DeploymentState {
+  name: string;
+  topology: Topology | null;
+  processes: ProcessInfo[];
+  capabilities: Capabilities;
+  /** Problems that keep it from being healthy, one sentence each. */
+  problems: string[];
+  /** Set when no sentinel answers at all, with the reasons. */
+  unreachable: string | null;
+}
+
+export interface NodeDetails {
+  addr: string;
+  kind: 'redis' | 'sentinel';
+  /** INFO, by section. */
+  info: Record<string, Record<string, string>>;
+  /** CONFIG GET * for data nodes, with secrets replaced by `(redacted)`. */
+  config: Record<string, string>;
+}
+
+export const actionRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('failover') }),
+  z.object({
+    action: z.literal('debug-sleep'),
+    node: z.string().min(1),
+    seconds: z.number().positive().max(600),
+  }),
+  z.object({
+    action: z.enum(['start', 'stop', 'kill', 'restart', 'freeze', 'thaw']),
+    node: z.string().min(1),
+  }),
+]);
+export type ActionRequest = z.infer<typeof actionRequestSchema>;
+
+export interface ActionResult {
+  ok: true;
+  message: string;
+}
+
+export interface ApiError {
+  error: string;
+}
+
+/** What the server pushes on the SSE stream (`event:` is the `type`). */
+export type PushMessage =
+  | { type: 'snapshot'; deployments: DeploymentState[] }
+  | { type: 'deployment'; deployment: DeploymentState }
+  | { type: 'event'; event: QuorumEvent }
+  | { type: 'report'; deployment: string; id: string; report: EventReport }
+  | { type: 'samples'; deployment: string; t: number; samples: Record<string, Sample> };

@@ -1,0 +1,164 @@
+import type { EventReport, Expectation, QuorumEvent, Topology } from '../model/index.js';
+import { healthProblems } from '../model/index.js';
+import type { NodeController, ProcessInfo } from '../local/index.js';
+import { nodeActions } from '../local/index.js';
+import type { EventLog, Observer } from '../observer/index.js';
+import type { Capabilities, DeploymentState, PushMessage, Sample } from './contract.js';
+import { History, samplesFrom } from './history.js';
+
+/** Events kept in memory per deployment for the timeline. */
+export const EVENTS_KEPT = 2000;
+
+/** A deployment the dashboard shows: its observer, and its supervisor when it is local. */
+export interface DeploymentSource {
+  name: string;
+  observer: Observer;
+  controller: NodeController | null;
+  /** Past events to show at start (the local deployment's events.jsonl). */
+  eventLog: EventLog | null;
+  expect: Expectation;
+}
+
+interface Entry {
+  source: DeploymentSource;
+  topology: Topology | null;
+  processes: ProcessInfo[];
+  history: History;
+  events: QuorumEvent[];
+  detach: () => void;
+}
+
+export type Subscriber = (message: PushMessage) => void;
+
+function capabilitiesOf(source: DeploymentSource): Capabilities {
+  return {
+    remote: ['failover', 'debug-sleep'],
+    process: source.controller ? [...nodeActions] : [],
+  };
+}
+
+/**
+ * Every deployment the server shows, kept current from each observer's bus, and the fan-out to
+ * connected browsers. The live link is one more observer of the core: with nobody subscribed it
+ * only keeps the history ring, and serializes nothing.
+ */
+export class Hub {
+  private readonly entries = new Map<string, Entry>();
+  private readonly subscribers = new Set<Subscriber>();
+
+  add(source: DeploymentSource): void {
+    const entry: Entry = {
+      source,
+      topology: source.observer.current(),
+      processes: [],
+      history: new History(),
+      events:
+        source.eventLog
+          ?.read()
+          .filter((e) => e.deployment === source.name)
+          .slice(-EVENTS_KEPT) ?? [],
+      detach: () => undefined,
+    };
+    const onTopology = (topology: Topology) => this.onTopology(entry, topology);
+    const onEvent = (event: QuorumEvent) => {
+      entry.events.push(event);
+      if (entry.events.length > EVENTS_KEPT)
+        entry.events.splice(0, entry.events.length - EVENTS_KEPT);
+      this.push({ type: 'event', event });
+    };
+    const onReport = ({ id, report }: { id: string; report: EventReport }) => {
+      const event = entry.events.findLast((e) => e.id === id);
+      if (event && !event.reports.some((r) => r.by === report.by)) event.reports.push(report);
+      this.push({ type: 'report', deployment: source.name, id, report });
+    };
+    source.observer.bus.on('topology', onTopology);
+    source.observer.bus.on('event', onEvent);
+    source.observer.bus.on('report', onReport);
+    entry.detach = () => {
+      source.observer.bus.off('topology', onTopology);
+      source.observer.bus.off('event', onEvent);
+      source.observer.bus.off('report', onReport);
+    };
+    this.entries.set(source.name, entry);
+    void this.refreshProcesses(entry);
+  }
+
+  private async refreshProcesses(entry: Entry): Promise<void> {
+    if (!entry.source.controller) return;
+    try {
+      entry.processes = await entry.source.controller.processes();
+    } catch {
+      // the supervisor is gone; keep the last table, the topology shows what is down
+    }
+  }
+
+  private onTopology(entry: Entry, topology: Topology): void {
+    entry.topology = topology;
+    const samples = samplesFrom(topology);
+    entry.history.add(samples);
+    void this.refreshProcesses(entry);
+    if (this.subscribers.size === 0) return;
+    this.push({ type: 'deployment', deployment: this.stateOf(entry) });
+    this.push({
+      type: 'samples',
+      deployment: entry.source.name,
+      t: topology.observedAtMs,
+      samples,
+    });
+  }
+
+  private stateOf(entry: Entry): DeploymentState {
+    const { topology } = entry;
+    const unreachable =
+      topology && topology.sentinels.length > 0 && topology.sentinels.every((s) => !s.up)
+        ? [
+            ...new Set(topology.sentinels.map((s) => s.downReason ?? `${s.addr} gave no answer`)),
+          ].join('; ')
+        : null;
+    return {
+      name: entry.source.name,
+      topology,
+      processes: entry.processes,
+      capabilities: capabilitiesOf(entry.source),
+      problems: topology ? healthProblems(topology, entry.source.expect) : ['not observed yet'],
+      unreachable,
+    };
+  }
+
+  private push(message: PushMessage): void {
+    for (const subscriber of this.subscribers) subscriber(message);
+  }
+
+  /** Receives every push until the returned function is called; starts with a snapshot. */
+  subscribe(subscriber: Subscriber): () => void {
+    subscriber({ type: 'snapshot', deployments: this.list() });
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  list(): DeploymentState[] {
+    return [...this.entries.values()].map((e) => this.stateOf(e));
+  }
+
+  state(name: string): DeploymentState | null {
+    const entry = this.entries.get(name);
+    return entry ? this.stateOf(entry) : null;
+  }
+
+  source(name: string): DeploymentSource | null {
+    return this.entries.get(name)?.source ?? null;
+  }
+
+  events(name: string): QuorumEvent[] {
+    return [...(this.entries.get(name)?.events ?? [])];
+  }
+
+  history(name: string): Record<string, Sample[]> {
+    return this.entries.get(name)?.history.all() ?? {};
+  }
+
+  close(): void {
+    for (const entry of this.entries.values()) entry.detach();
+    this.subscribers.clear();
+  }
+}

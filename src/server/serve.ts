@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { UserError } from '../model/index.js';
+import { createApp } from './app.js';
+import type { AuthOptions } from './auth.js';
+import { isLoopback, randomToken } from './auth.js';
+import type { Hub } from './hub.js';
+
+export interface DashboardOptions {
+  /** @default '127.0.0.1' */
+  host: string;
+  /** 0 picks a free port. @default 8390 */
+  port: number;
+  /** The admin token; null generates one (allowed on loopback only). */
+  token: string | null;
+  viewerToken: string | null;
+  readOnly: boolean;
+}
+
+export const DEFAULT_DASHBOARD_PORT = 8390;
+
+export interface Dashboard {
+  url: string;
+  /** The URL with the token, printed once. */
+  loginUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** dist/server -> the repository root -> web/dist */
+export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+
+/** Serves the API, the stream and the UI. Refuses a non-loopback address without a set token. */
+export async function startDashboard(hub: Hub, options: DashboardOptions): Promise<Dashboard> {
+  if (!isLoopback(options.host) && options.token === null) {
+    throw new UserError(
+      `refusing to serve the dashboard on ${options.host} with a random token; set one with --token or QUORUM_TOKEN, or keep the default host 127.0.0.1`,
+      2,
+    );
+  }
+  if (options.token !== null && options.token.length < 16) {
+    throw new UserError(
+      'the dashboard token must be at least 16 characters long; pick a longer --token',
+      2,
+    );
+  }
+  const auth: AuthOptions = {
+    adminToken: options.token ?? randomToken(),
+    viewerToken: options.viewerToken,
+    readOnly: options.readOnly,
+  };
+  const app = createApp(hub, auth, WEB_ROOT);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
+      resolve(s),
+    );
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new UserError(
+              `the dashboard port ${options.port} on ${options.host} is already in use; pick another with --dashboard-port (0 picks a free one)`,
+            )
+          : new UserError(
+              `cannot serve the dashboard on ${options.host}:${options.port}: ${err.message}`,
+            ),
+      );
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}/`;
+  return {
+    url,
+    loginUrl: `${url}?token=${encodeURIComponent(auth.adminToken)}`,
+    token: auth.adminToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,56 @@
+import { hc } from 'hono/client';
+import type { ApiType } from '../../src/server/app.js';
+import type { ActionRequest, ApiError, Session } from '../../src/server/contract.js';
+
+const TOKEN_KEY = 'quorum.token';
+
+/**
+ * The token arrives once in the printed URL (`?token=`). It is kept in this tab's session
+ * storage and removed from the address bar at once, so it does not stay in history or links.
+ */
+export function takeToken(): string | null {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url.toString());
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function forgetToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export function saveToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** The typed client: its calls are derived from the server's routes, so they cannot drift. */
+export function client(token: string) {
+  return hc<ApiType>('/api', { headers: { Authorization: `Bearer ${token}` } });
+}
+
+export type Client = ReturnType<typeof client>;
+
+/** Trades the token for the session cookie the event stream needs; null when it is refused. */
+export async function login(token: string): Promise<Session | null> {
+  const response = await client(token).session.$post();
+  if (!response.ok) return null;
+  return (await response.json());
+}
+
+export async function act(
+  token: string,
+  deployment: string,
+  request: ActionRequest,
+): Promise<string> {
+  const response = await client(token).deployments[':name'].actions.$post({
+    param: { name: deployment },
+    json: request,
+  });
+  const body = (await response.json()) as { message?: string } & Partial<ApiError>;
+  if (!response.ok) throw new Error(body.error ?? `the action failed (HTTP ${response.status})`);
+  return body.message ?? 'done';
+}

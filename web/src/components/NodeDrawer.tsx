@@ -1,0 +1,253 @@
+import { useEffect, useState } from 'react';
+import type { DataNode, SentinelView } from '../../../src/model/index.js';
+import type { DeploymentState, NodeDetails, Session } from '../../../src/server/contract.js';
+import { client } from '../api.js';
+import type { PendingAction } from './actions.js';
+import { nodeActions } from './actions.js';
+
+function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '-';
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i] ?? ''}`;
+}
+
+function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) {
+  return (
+    <dl className="kv">
+      {rows.map(([k, v]) => (
+        <div key={k} style={{ display: 'contents' }}>
+          <dt>{k}</dt>
+          <dd className="mono">{v === null || v === undefined || v === '' ? '-' : String(v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function dataRows(n: DataNode): [string, string | number | null][] {
+  const r = n.replication;
+  return [
+    ['role', n.role],
+    ['state', n.up ? 'up' : `down: ${n.downReason ?? ''}`],
+    ['follows', r.masterAddr],
+    ['link', r.linkUp === null ? null : r.linkUp ? 'up' : 'down'],
+    ['offset', r.offset],
+    ['lag', n.role === 'replica' ? `${bytes(r.lagBytes)} / ${r.lagSeconds ?? '-'} s` : null],
+    ['replicas', r.connectedReplicas],
+    [
+      'memory',
+      `${bytes(n.memoryUsedBytes)} of ${n.memoryMaxBytes ? bytes(n.memoryMaxBytes) : 'no limit'}`,
+    ],
+    ['clients', n.connectedClients],
+    ['ops/s', n.opsPerSec],
+    ['uptime', n.uptimeSeconds === null ? null : `${n.uptimeSeconds} s`],
+    ['version', n.version],
+    [
+      'sentinels',
+      n.sdownBy.length > 0
+        ? `${n.odown ? 'o_down, ' : ''}s_down by ${n.sdownBy.join(', ')}`
+        : 'no flags',
+    ],
+  ];
+}
+
+function sentinelRows(s: SentinelView): [string, string | number | null][] {
+  return [
+    ['state', s.up ? 'up' : `down: ${s.downReason ?? ''}`],
+    ['believes master', s.masterAddr],
+    ['flags', s.masterFlags.join(',')],
+    ['config epoch', s.configEpoch],
+    ['knows sentinels', s.knownSentinels],
+    ['knows replicas', s.knownReplicas],
+    ['TILT', s.tilt === null ? null : s.tilt ? 'yes' : 'no'],
+    ['CKQUORUM', s.ckquorum ? (s.ckquorum.ok ? 'ok' : s.ckquorum.message) : null],
+  ];
+}
+
+/** Details of one node, fetched when opened: overview, persistence, CONFIG, full INFO; and its actions. */
+export function NodeDrawer({
+  token,
+  session,
+  deployment,
+  addr,
+  onClose,
+  onAction,
+}: {
+  token: string;
+  session: Session;
+  deployment: DeploymentState;
+  addr: string;
+  onClose: () => void;
+  onAction: (action: PendingAction) => void;
+}) {
+  const [tab, setTab] = useState<'overview' | 'config' | 'info'>('overview');
+  const [details, setDetails] = useState<NodeDetails | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
+  const [sleepSeconds, setSleepSeconds] = useState(5);
+  const node = deployment.topology?.nodes.find((n) => n.addr === addr);
+  const sentinel = deployment.topology?.sentinels.find((s) => s.addr === addr);
+  const processInfo = deployment.processes.find((p) => p.addr === addr);
+  const up = node?.up ?? sentinel?.up ?? false;
+
+  useEffect(() => {
+    let cancelled = false;
+    setDetails(null);
+    setError(null);
+    if (!up) return;
+    void client(token)
+      .deployments[':name'].nodes[':addr'].$get({ param: { name: deployment.name, addr } })
+      .then(async (res) => {
+        const body = (await res.json());
+        if (cancelled) return;
+        if ('error' in body) setError(body.error);
+        else setDetails(body);
+      })
+      .catch((err: unknown) => !cancelled && setError(String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [token, deployment.name, addr, up]);
+
+  const persistence = details?.info.persistence ?? {};
+  const actions = nodeActions(
+    deployment,
+    addr,
+    node ? 'redis' : 'sentinel',
+    processInfo?.state ?? null,
+  );
+  const canAct = session.role === 'admin' && !session.readOnly;
+  const title = processInfo ? `${processInfo.name} (${addr})` : addr;
+  const match = (k: string) => k.toLowerCase().includes(filter.toLowerCase());
+
+  return (
+    <aside className="drawer" aria-label={`details of ${addr}`} data-testid="node-drawer">
+      <header>
+        <strong>{title}</strong>
+        <span className="pill">{node ? node.role : 'sentinel'}</span>
+        {processInfo && <span className="pill">process {processInfo.state}</span>}
+        <span style={{ flex: 1 }} />
+        <button onClick={onClose} aria-label="close details">
+          close
+        </button>
+      </header>
+      <div className="body">
+        <h4>Actions</h4>
+        <div className="actions">
+          {actions.length === 0 && (
+            <span className="muted">
+              none for this deployment (it is not run by a local supervisor)
+            </span>
+          )}
+          {actions.map((a) => (
+            <button
+              key={a.request.action}
+              className={a.danger ? 'danger' : undefined}
+              disabled={!canAct || !a.enabled}
+              title={!canAct ? 'needs the admin role' : a.why}
+              onClick={() =>
+                onAction(
+                  a.request.action === 'debug-sleep'
+                    ? {
+                        ...a,
+                        request: { ...a.request, seconds: sleepSeconds },
+                        body: a.body.replace(/\d+ s/, `${sleepSeconds} s`),
+                      }
+                    : a,
+                )
+              }
+            >
+              {a.label}
+            </button>
+          ))}
+          {actions.some((a) => a.request.action === 'debug-sleep') && (
+            <label className="muted">
+              {' '}
+              sleep{' '}
+              <input
+                type="number"
+                min={1}
+                max={600}
+                value={sleepSeconds}
+                style={{ width: 64 }}
+                onChange={(e) => setSleepSeconds(Math.max(1, Number(e.target.value) || 1))}
+              />{' '}
+              s
+            </label>
+          )}
+        </div>
+        <div className="tabs" role="tablist">
+          {(['overview', 'config', 'info'] as const).map((t) => (
+            <button
+              key={t}
+              role="tab"
+              aria-selected={tab === t}
+              className={tab === t ? 'active' : undefined}
+              onClick={() => setTab(t)}
+            >
+              {t === 'info' ? 'INFO' : t === 'config' ? 'CONFIG' : 'overview'}
+            </button>
+          ))}
+        </div>
+        {error && <p className="problems">{error}</p>}
+        {!up && <p className="muted">The node is down; only what quorum last saw is shown.</p>}
+        {tab === 'overview' && (
+          <>
+            {node && <Kv rows={dataRows(node)} />}
+            {sentinel && <Kv rows={sentinelRows(sentinel)} />}
+            {node && details && (
+              <>
+                <h4>Persistence</h4>
+                <Kv
+                  rows={[
+                    ['RDB last save', persistence.rdb_last_bgsave_status],
+                    ['changes since save', persistence.rdb_changes_since_last_save],
+                    ['AOF', persistence.aof_enabled === '1' ? 'on' : 'off'],
+                    ['loading', persistence.loading === '1' ? 'yes' : 'no'],
+                    ['save', details.config.save],
+                    ['appendfsync', details.config.appendfsync],
+                  ]}
+                />
+              </>
+            )}
+          </>
+        )}
+        {tab !== 'overview' && (
+          <input
+            placeholder="filter"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            aria-label="filter keys"
+            style={{ width: '100%', marginBottom: 8 }}
+          />
+        )}
+        {tab === 'config' &&
+          (details ? (
+            <Kv rows={Object.entries(details.config).filter(([k]) => match(k))} />
+          ) : (
+            <p className="muted">{node ? 'loading…' : 'sentinels have no CONFIG'}</p>
+          ))}
+        {tab === 'info' &&
+          (details ? (
+            Object.entries(details.info)
+              .filter(([, fields]) => Object.keys(fields).length > 0)
+              .map(([section, fields]) => (
+                <div key={section}>
+                  <h4>{section}</h4>
+                  <Kv rows={Object.entries(fields).filter(([k]) => match(k))} />
+                </div>
+              ))
+          ) : (
+            <p className="muted">loading…</p>
+          ))}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,127 @@
+import { useMemo, useState } from 'react';
+import type { QuorumEvent } from '../../../src/model/index.js';
+import type { FailoverGroup, TimelineItem } from '../timeline.js';
+import { groupTimeline, MILESTONES } from '../timeline.js';
+
+function clock(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+function tone(e: QuorumEvent): string {
+  if (e.source === 'quorum') return e.detail.outcome === 'error' ? 'quorum bad' : 'quorum';
+  if (
+    e.type.startsWith('-failover-abort') ||
+    e.type === '+sdown' ||
+    e.type === '+odown' ||
+    e.type === '+tilt'
+  )
+    return 'bad';
+  if (
+    e.type === '+switch-master' ||
+    e.type === '-sdown' ||
+    e.type === '-odown' ||
+    e.type === '+failover-end'
+  )
+    return 'good';
+  return '';
+}
+
+function EventRow({ e }: { e: QuorumEvent }) {
+  const sentinels = e.reports.filter((r) => r.by !== 'quorum').length;
+  return (
+    <li data-type={e.type}>
+      <span className="time">{clock(e.ms)}</span>
+      <span className="msg">
+        <span className={`type ${tone(e)}`}>{e.type}</span>
+        {e.message}
+        {e.source === 'sentinel' && <span className="seen">seen by {sentinels}</span>}
+      </span>
+    </li>
+  );
+}
+
+const OUTCOME: Record<FailoverGroup['outcome'], string> = {
+  failover: 'failover',
+  aborted: 'failover aborted',
+  recovered: 'master unreachable, recovered without failover',
+  open: 'failover under way',
+};
+
+function GroupRow({ g }: { g: FailoverGroup }) {
+  const seconds = g.durationMs === null ? '' : ` in ${(g.durationMs / 1000).toFixed(2)} s`;
+  return (
+    <li className="failover" data-testid="failover-group" data-outcome={g.outcome}>
+      <span className="time">{clock(g.startMs)}</span>
+      <span>
+        <div className="summary">
+          {OUTCOME[g.outcome]}
+          {g.to ? `: ${g.from ?? '?'} → ${g.to}` : g.from ? `: ${g.from}` : ''}
+          {seconds}
+        </div>
+        <div className="steps">
+          {MILESTONES.map((m) =>
+            g.milestones[m] === undefined ? null : (
+              <span key={m}>
+                {m} +{g.milestones[m]} ms
+              </span>
+            ),
+          )}
+        </div>
+        <details>
+          <summary>{g.events.length} sentinel events</summary>
+          <ul className="timeline">
+            {[...g.events].reverse().map((e) => (
+              <EventRow key={e.id} e={e} />
+            ))}
+          </ul>
+        </details>
+      </span>
+    </li>
+  );
+}
+
+/** Sentinel events and quorum's own, newest first, failovers grouped with their duration. */
+export function Timeline({ events }: { events: QuorumEvent[] }) {
+  const [text, setText] = useState('');
+  const [source, setSource] = useState<'all' | 'sentinel' | 'quorum'>('all');
+  const items = useMemo(() => {
+    const needle = text.toLowerCase();
+    const keep = (e: QuorumEvent) =>
+      (source === 'all' || e.source === source) &&
+      (needle === '' || `${e.type} ${e.message}`.toLowerCase().includes(needle));
+    return groupTimeline(events.filter(keep)).reverse();
+  }, [events, text, source]);
+  return (
+    <>
+      <div className="filters">
+        <input
+          placeholder="filter events"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-label="filter events"
+        />
+        <select
+          value={source}
+          onChange={(e) => setSource(e.target.value as typeof source)}
+          aria-label="event source"
+        >
+          <option value="all">all events</option>
+          <option value="sentinel">Sentinel's</option>
+          <option value="quorum">quorum's</option>
+        </select>
+      </div>
+      <ul className="timeline" data-testid="timeline">
+        {items.length === 0 && <li className="muted">no events yet</li>}
+        {items.map((item: TimelineItem) =>
+          item.kind === 'group' ? (
+            <GroupRow key={item.id} g={item} />
+          ) : (
+            <EventRow key={item.event.id} e={item.event} />
+          ),
+        )}
+      </ul>
+    </>
+  );
+}

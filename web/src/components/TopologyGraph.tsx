@@ -1,0 +1,122 @@
+import {
+  Background,
+  Handle,
+  Position,
+  ReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
+import { useMemo } from 'react';
+import type { Topology } from '../../../src/model/index.js';
+import type { ProcessInfo } from '../../../src/local/control.js';
+import type { GraphNode } from '../graph.js';
+import { buildGraph } from '../graph.js';
+
+// a mapped type (not the interface) so it has the index signature React Flow asks of node data
+type TopologyNodeData = { [K in keyof GraphNode]: GraphNode[K] } & {
+  selected: boolean;
+  onSelect: (addr: string) => void;
+};
+
+function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
+  const classes = ['tnode', data.role, data.state];
+  if (data.sdownBy > 0) classes.push('sdown');
+  if (data.odown) classes.push('odown');
+  if (data.dissents) classes.push('dissents');
+  if (data.selected) classes.push('selected');
+  const flags = [
+    data.odown ? 'o_down' : null,
+    data.sdownBy > 0 ? `s_down by ${data.sdownBy}` : null,
+    data.dissents ? 'disagrees' : null,
+    data.state !== 'up' ? data.state : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return (
+    <div
+      className={classes.join(' ')}
+      role="button"
+      tabIndex={0}
+      data-testid={`node-${data.addr}`}
+      data-role={data.role}
+      data-state={data.state}
+      onClick={() => data.onSelect(data.addr)}
+      onKeyDown={(e) => e.key === 'Enter' && data.onSelect(data.addr)}
+    >
+      {data.kind === 'redis' && <Handle id="monitored" type="target" position={Position.Top} />}
+      <div className="title">
+        <span>{data.name ?? data.addr}</span>
+        <span className="role">{data.agreedMaster ? 'master' : data.role}</span>
+      </div>
+      <div className="addr mono">{data.addr}</div>
+      <div className="flags">{flags}</div>
+      {/* sentinels look down on the data nodes; replication loops below the row of data nodes */}
+      <Handle id="out" type="source" position={Position.Bottom} />
+      {data.kind === 'redis' && <Handle id="in" type="target" position={Position.Bottom} />}
+    </div>
+  );
+}
+
+const nodeTypes = { topology: TopologyNode };
+
+/** The rendering of buildGraph(): sentinels above, data nodes below, edges for who follows whom. */
+export function TopologyGraph({
+  topology,
+  processes,
+  selected,
+  onSelect,
+}: {
+  topology: Topology;
+  processes: ProcessInfo[];
+  selected: string | null;
+  onSelect: (addr: string) => void;
+}) {
+  const { nodes, edges } = useMemo(() => {
+    const graph = buildGraph(topology, processes);
+    const flowNodes: Node<TopologyNodeData>[] = graph.nodes.map((n) => ({
+      id: n.id,
+      type: 'topology',
+      position: { x: n.x, y: n.y },
+      data: { ...n, selected: n.id === selected, onSelect },
+      draggable: false,
+    }));
+    const flowEdges: Edge[] = graph.edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: 'out',
+      targetHandle: e.relation === 'replicates' ? 'in' : 'monitored',
+      label: e.label ?? undefined,
+      animated: e.relation === 'replicates' && !e.broken,
+      style: {
+        stroke: e.broken
+          ? 'var(--bad)'
+          : e.relation === 'replicates'
+            ? 'var(--replica)'
+            : 'var(--sentinel)',
+        strokeDasharray: e.relation === 'monitors' ? '4 4' : undefined,
+        strokeWidth: e.relation === 'replicates' ? 2 : 1,
+      },
+      labelStyle: { fill: 'var(--text)', fontSize: 11 },
+      labelBgStyle: { fill: 'var(--panel)' },
+    }));
+    return { nodes: flowNodes, edges: flowEdges };
+  }, [topology, processes, selected, onSelect]);
+  return (
+    <div className="graph" data-testid="topology-graph">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        fitView
+        fitViewOptions={{ padding: 0.15 }}
+        nodesConnectable={false}
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.3}
+      >
+        <Background gap={24} size={1} />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import type { ProcessState } from '../../../src/local/process.js';
+import type { ActionRequest, DeploymentState } from '../../../src/server/contract.js';
+
+/** An action a person picked, waiting for confirmation. */
+export interface PendingAction {
+  request: ActionRequest;
+  label: string;
+  title: string;
+  body: string;
+  danger: boolean;
+  enabled: boolean;
+  why: string;
+}
+
+/** The actions the deployment allows on one node, each described the way it will be confirmed. */
+export function nodeActions(
+  deployment: DeploymentState,
+  addr: string,
+  kind: 'redis' | 'sentinel',
+  state: ProcessState | null,
+): PendingAction[] {
+  const name = deployment.processes.find((p) => p.addr === addr)?.name;
+  const who = name ? `${name} (${addr})` : addr;
+  const running = state === 'running';
+  const list: PendingAction[] = [];
+  const allowed = new Set(deployment.capabilities.process);
+  const add = (
+    action: Exclude<ActionRequest['action'], 'failover' | 'debug-sleep'>,
+    label: string,
+    body: string,
+    danger: boolean,
+    enabled: boolean,
+    why: string,
+  ) => {
+    if (allowed.has(action))
+      list.push({
+        request: { action, node: addr },
+        label,
+        title: `${label} ${who}?`,
+        body,
+        danger,
+        enabled,
+        why,
+      });
+  };
+  const starts =
+    kind === 'redis'
+      ? ' A data node starts as a replica of the master the sentinels agree on.'
+      : '';
+  add(
+    'start',
+    'Start',
+    `Start ${who}.${starts}`,
+    false,
+    state === 'stopped' || state === 'exited',
+    'starts a stopped process',
+  );
+  add(
+    'stop',
+    'Stop',
+    `Stop ${who} with SIGTERM: it shuts down cleanly (a master waits for its replicas).`,
+    true,
+    running || state === 'frozen',
+    'SIGTERM',
+  );
+  add(
+    'restart',
+    'Restart',
+    `Stop ${who} with SIGTERM and start it again.${starts}`,
+    true,
+    running,
+    'SIGTERM, then start',
+  );
+  add(
+    'kill',
+    'Kill',
+    `Kill ${who} with SIGKILL, like a crash. It stays down until someone starts it.`,
+    true,
+    running || state === 'frozen',
+    'SIGKILL',
+  );
+  add(
+    'freeze',
+    'Freeze',
+    `Freeze ${who} with SIGSTOP: it stays alive but answers nothing until thawed.`,
+    true,
+    running,
+    'SIGSTOP',
+  );
+  add('thaw', 'Thaw', `Thaw ${who} with SIGCONT.`, false, state === 'frozen', 'SIGCONT');
+  const node = deployment.topology?.nodes.find((n) => n.addr === addr);
+  if (kind === 'redis' && deployment.capabilities.remote.includes('debug-sleep')) {
+    list.push({
+      request: { action: 'debug-sleep', node: addr, seconds: 5 },
+      label: 'DEBUG SLEEP',
+      title: `Block ${who}?`,
+      body: `Block ${who} for 5 s with DEBUG SLEEP: it answers nothing meanwhile.`,
+      danger: true,
+      enabled: node?.up === true,
+      why: 'blocks the node',
+    });
+  }
+  return list;
+}
+
+export function failoverAction(deployment: DeploymentState): PendingAction {
+  const master = deployment.topology?.agreement.master ?? 'the master';
+  return {
+    request: { action: 'failover' },
+    label: 'Failover',
+    title: `Fail over ${deployment.name}?`,
+    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${deployment.topology?.masterName ?? deployment.name}).`,
+    danger: true,
+    enabled: deployment.topology?.sentinels.some((s) => s.up) === true,
+    why: 'SENTINEL FAILOVER',
+  };
+}

@@ -1,0 +1,142 @@
+import { useSyncExternalStore } from 'react';
+import type { QuorumEvent } from '../../src/model/index.js';
+import type { DeploymentState, PushMessage, Sample } from '../../src/server/contract.js';
+
+/** 15 minutes at one sample a second, as the server keeps. */
+const SAMPLES_KEPT = 900;
+const EVENTS_KEPT = 2000;
+
+export interface LiveState {
+  connected: boolean;
+  deployments: Record<string, DeploymentState>;
+  events: Record<string, QuorumEvent[]>;
+  samples: Record<string, Record<string, Sample[]>>;
+  /** When the last message arrived (ms), to show staleness. */
+  lastMessageMs: number;
+}
+
+let state: LiveState = {
+  connected: false,
+  deployments: {},
+  events: {},
+  samples: {},
+  lastMessageMs: 0,
+};
+const listeners = new Set<() => void>();
+
+function set(next: LiveState): void {
+  state = next;
+  for (const listener of listeners) listener();
+}
+
+function apply(message: PushMessage): void {
+  const now = Date.now();
+  switch (message.type) {
+    case 'snapshot':
+      set({
+        ...state,
+        connected: true,
+        lastMessageMs: now,
+        deployments: Object.fromEntries(message.deployments.map((d) => [d.name, d])),
+      });
+      return;
+    case 'deployment':
+      set({
+        ...state,
+        lastMessageMs: now,
+        deployments: { ...state.deployments, [message.deployment.name]: message.deployment },
+      });
+      return;
+    case 'event': {
+      const list = [...(state.events[message.event.deployment] ?? []), message.event].slice(
+        -EVENTS_KEPT,
+      );
+      set({
+        ...state,
+        lastMessageMs: now,
+        events: { ...state.events, [message.event.deployment]: list },
+      });
+      return;
+    }
+    case 'report': {
+      const list = (state.events[message.deployment] ?? []).map((e) =>
+        e.id === message.id && !e.reports.some((r) => r.by === message.report.by)
+          ? { ...e, reports: [...e.reports, message.report] }
+          : e,
+      );
+      set({
+        ...state,
+        lastMessageMs: now,
+        events: { ...state.events, [message.deployment]: list },
+      });
+      return;
+    }
+    case 'samples': {
+      const current = state.samples[message.deployment] ?? {};
+      const next: Record<string, Sample[]> = { ...current };
+      for (const [addr, sample] of Object.entries(message.samples))
+        next[addr] = [...(current[addr] ?? []), sample].slice(-SAMPLES_KEPT);
+      set({
+        ...state,
+        lastMessageMs: now,
+        samples: { ...state.samples, [message.deployment]: next },
+      });
+      return;
+    }
+  }
+}
+
+let source: EventSource | null = null;
+
+/** Opens the stream (authenticated by the session cookie). EventSource reconnects by itself. */
+export function connect(): void {
+  if (source) return;
+  source = new EventSource('/api/stream');
+  for (const type of ['snapshot', 'deployment', 'event', 'report', 'samples'] as const) {
+    source.addEventListener(type, (e: MessageEvent<string>) =>
+      apply(JSON.parse(e.data) as PushMessage),
+    );
+  }
+  source.onopen = () => set({ ...state, connected: true });
+  source.onerror = () => set({ ...state, connected: false });
+}
+
+export function disconnect(): void {
+  source?.close();
+  source = null;
+}
+
+/** Seeds what the stream does not replay: past events and the charts' history. */
+export function seed(
+  deployment: string,
+  events: QuorumEvent[],
+  history: Record<string, Sample[]>,
+): void {
+  const known = new Set((state.events[deployment] ?? []).map((e) => e.id));
+  const merged = [
+    ...events.filter((e) => !known.has(e.id)),
+    ...(state.events[deployment] ?? []),
+  ].sort((a, b) => a.ms - b.ms);
+  const samples: Record<string, Sample[]> = { ...history };
+  for (const [addr, live] of Object.entries(state.samples[deployment] ?? {})) {
+    const last = history[addr]?.at(-1)?.t ?? 0;
+    samples[addr] = [...(history[addr] ?? []), ...live.filter((s) => s.t > last)].slice(
+      -SAMPLES_KEPT,
+    );
+  }
+  set({
+    ...state,
+    events: { ...state.events, [deployment]: merged.slice(-EVENTS_KEPT) },
+    samples: { ...state.samples, [deployment]: samples },
+  });
+}
+
+export function useLive(): LiveState {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => state,
+  );
+}

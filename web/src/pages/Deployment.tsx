@@ -1,0 +1,170 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { DeploymentState, Session } from '../../../src/server/contract.js';
+import { act, client } from '../api.js';
+import { seed, useLive } from '../live.js';
+import type { Route } from '../route.js';
+import { Charts } from '../components/Charts.js';
+import { Confirm } from '../components/Confirm.js';
+import { NodeDrawer } from '../components/NodeDrawer.js';
+import { SentinelMatrix } from '../components/SentinelMatrix.js';
+import { Timeline } from '../components/Timeline.js';
+import { TopologyGraph } from '../components/TopologyGraph.js';
+import type { PendingAction } from '../components/actions.js';
+import { failoverAction } from '../components/actions.js';
+
+/** The deployment page: graph, sentinel matrix, timeline, charts; a drawer per node; actions. */
+export function DeploymentPage({
+  token,
+  session,
+  deployment,
+  route,
+  navigate,
+}: {
+  token: string;
+  session: Session;
+  deployment: DeploymentState;
+  route: Route;
+  navigate: (r: Route) => void;
+}) {
+  const live = useLive();
+  const [pending, setPending] = useState<PendingAction | null>(null);
+  const [toast, setToast] = useState<{ text: string; error: boolean } | null>(null);
+  const t = deployment.topology;
+
+  useEffect(() => {
+    const api = client(token).deployments[':name'];
+    void Promise.all([
+      api.events.$get({ param: { name: deployment.name } }),
+      api.history.$get({ param: { name: deployment.name } }),
+    ]).then(async ([events, history]) => {
+      if (events.ok && history.ok) seed(deployment.name, await events.json(), await history.json());
+    });
+  }, [token, deployment.name]);
+
+  useEffect(() => {
+    if (!toast) return;
+    const timer = setTimeout(() => setToast(null), 6000);
+    return () => clearTimeout(timer);
+  }, [toast]);
+
+  const select = useCallback(
+    (addr: string) => navigate({ deployment: deployment.name, node: addr }),
+    [navigate, deployment.name],
+  );
+
+  const run = async (action: PendingAction) => {
+    setPending(null);
+    try {
+      const message = await act(token, deployment.name, action.request);
+      setToast({ text: message, error: false });
+    } catch (err) {
+      setToast({ text: err instanceof Error ? err.message : String(err), error: true });
+    }
+  };
+
+  const canAct = session.role === 'admin' && !session.readOnly;
+  const failover = failoverAction(deployment);
+  const addrs = t?.nodes.map((n) => n.addr) ?? [];
+  return (
+    <>
+      {deployment.unreachable && (
+        <div className="banner">Unreachable: {deployment.unreachable}</div>
+      )}
+      <div
+        className="panel"
+        style={{
+          marginBottom: 16,
+          display: 'flex',
+          gap: 16,
+          alignItems: 'center',
+          flexWrap: 'wrap',
+        }}
+      >
+        <span>
+          master{' '}
+          <strong className="mono" data-testid="agreed-master">
+            {t?.agreement.master ?? 'none agreed'}
+          </strong>
+        </span>
+        <span className="muted">
+          sentinels agreeing {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
+        </span>
+        <span className="pill">
+          <span className={`dot ${deployment.problems.length === 0 ? 'ok' : 'warn'}`} />
+          {deployment.problems.length === 0
+            ? 'healthy'
+            : `${deployment.problems.length} problem${deployment.problems.length === 1 ? '' : 's'}`}
+        </span>
+        <span style={{ flex: 1 }} />
+        <button
+          className="danger"
+          disabled={!canAct || !failover.enabled}
+          title={canAct ? failover.why : 'needs the admin role'}
+          onClick={() => setPending(failover)}
+        >
+          Failover
+        </button>
+      </div>
+      {deployment.problems.length > 0 && !deployment.unreachable && (
+        <ul className="problems" style={{ marginBottom: 16 }}>
+          {deployment.problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+      <div className="grid">
+        <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
+          <section className="panel">
+            <h2>Topology</h2>
+            {t ? (
+              <TopologyGraph
+                topology={t}
+                processes={deployment.processes}
+                selected={route.node}
+                onSelect={select}
+              />
+            ) : (
+              <p className="muted">not observed yet</p>
+            )}
+          </section>
+          <section className="panel">
+            <h2>Each sentinel's view</h2>
+            {t && <SentinelMatrix topology={t} />}
+          </section>
+          <section className="panel">
+            <h2>Charts</h2>
+            <Charts samples={live.samples[deployment.name] ?? {}} addrs={addrs} />
+          </section>
+        </div>
+        <section className="panel">
+          <h2>Timeline</h2>
+          <Timeline events={live.events[deployment.name] ?? []} />
+        </section>
+      </div>
+      {route.node && (
+        <NodeDrawer
+          token={token}
+          session={session}
+          deployment={deployment}
+          addr={route.node}
+          onClose={() => navigate({ deployment: deployment.name, node: null })}
+          onAction={setPending}
+        />
+      )}
+      {pending && (
+        <Confirm
+          title={pending.title}
+          body={pending.body}
+          verb={pending.label}
+          onConfirm={() => void run(pending)}
+          onCancel={() => setPending(null)}
+        />
+      )}
+      {toast && (
+        <div className={`toast${toast.error ? ' error' : ''}`} role="status">
+          {toast.text}
+        </div>
+      )}
+    </>
+  );
+}

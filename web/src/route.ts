@@ -1,0 +1,39 @@
+import { useCallback, useSyncExternalStore } from 'react';
+
+/** View state lives in the URL (`?d=deployment&node=addr`), so a link reproduces the view. */
+export interface Route {
+  deployment: string | null;
+  node: string | null;
+}
+
+function read(): Route {
+  const params = new URLSearchParams(window.location.search);
+  return { deployment: params.get('d'), node: params.get('node') };
+}
+
+let current = read();
+const listeners = new Set<() => void>();
+window.addEventListener('popstate', () => {
+  current = read();
+  for (const l of listeners) l();
+});
+
+export function useRoute(): [Route, (next: Route) => void] {
+  const route = useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => current,
+  );
+  const navigate = useCallback((next: Route) => {
+    const params = new URLSearchParams();
+    if (next.deployment) params.set('d', next.deployment);
+    if (next.node) params.set('node', next.node);
+    const search = params.toString();
+    window.history.pushState(null, '', search ? `?${search}` : window.location.pathname);
+    current = read();
+    for (const l of listeners) l();
+  }, []);
+  return [route, navigate];
+}

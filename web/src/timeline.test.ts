@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { QuorumEvent } from '../../src/model/index.js';
+import { parseSentinelEvent } from '../../src/model/index.js';
+import { groupTimeline } from './timeline.js';
+
+let n = 0;
+function sentinel(ms: number, channel: string, payload: string): QuorumEvent {
+  const parsed = parseSentinelEvent(channel, payload);
+  if (!parsed) throw new Error(`not an event: ${channel}`);
+  return {
+    id: String(n++),
+    ms,
+    deployment: 'm',
+    source: 'sentinel',
+    reports: [],
+    detail: {},
+    ...parsed,
+  };
+}
+function own(ms: number, type: string): QuorumEvent {
+  return {
+    id: String(n++),
+    ms,
+    deployment: 'm',
+    type,
+    source: 'quorum',
+    message: type,
+    subject: null,
+    switch: null,
+    reports: [],
+    detail: {},
+  };
+}
+
+const M = 'master mymaster 127.0.0.1 6390';
+
+describe('groupTimeline', () => {
+  it('groups a crash failover with its milestones and duration, leaving quorum events apart', () => {
+    const items = groupTimeline([
+      own(0, 'quorum:action'),
+      sentinel(5000, '+sdown', M),
+      sentinel(5100, '+odown', `${M} #quorum 2/2`),
+      sentinel(5150, '+try-failover', M),
+      own(5160, 'quorum:node-down'),
+      sentinel(5200, '+elected-leader', M),
+      sentinel(
+        6000,
+        '+promoted-slave',
+        'slave 127.0.0.1:6391 127.0.0.1 6391 @ mymaster 127.0.0.1 6390',
+      ),
+      sentinel(6100, '+switch-master', 'mymaster 127.0.0.1 6390 127.0.0.1 6391'),
+      sentinel(7000, '+failover-end', M),
+      own(8000, 'quorum:master-change'),
+    ]);
+    expect(items.map((i) => (i.kind === 'event' ? i.event.type : 'group'))).toEqual([
+      'quorum:action',
+      'group',
+      'quorum:node-down',
+      'quorum:master-change',
+    ]);
+    const group = items[1];
+    if (group?.kind !== 'group') throw new Error('expected a group');
+    expect(group).toMatchObject({
+      outcome: 'failover',
+      durationMs: 1100,
+      from: '127.0.0.1:6390',
+      to: '127.0.0.1:6391',
+    });
+    expect(group.milestones).toEqual({
+      '+sdown': 0,
+      '+odown': 100,
+      '+elected-leader': 200,
+      '+promoted-slave': 1000,
+      '+switch-master': 1100,
+    });
+    expect(group.events).toHaveLength(7);
+  });
+
+  it('groups a manual failover from +try-failover', () => {
+    const items = groupTimeline([
+      sentinel(0, '+new-epoch', '3'),
+      sentinel(10, '+try-failover', M),
+      sentinel(900, '+switch-master', 'mymaster 127.0.0.1 6390 127.0.0.1 6392'),
+      sentinel(950, '+failover-end', M),
+    ]);
+    const group = items.find((i) => i.kind === 'group');
+    expect(group).toMatchObject({ outcome: 'failover', durationMs: 890, to: '127.0.0.1:6392' });
+  });
+
+  it('closes a group as recovered when the master comes back before any election', () => {
+    const items = groupTimeline([
+      sentinel(0, '+sdown', M),
+      sentinel(800, '-sdown', M),
+      sentinel(900, '+sdown', 'slave 127.0.0.1:6391 127.0.0.1 6391 @ mymaster 127.0.0.1 6390'),
+    ]);
+    expect(items[0]).toMatchObject({ kind: 'group', outcome: 'recovered', durationMs: 800 });
+    expect(items[1]).toMatchObject({ kind: 'event' });
+  });
+
+  it('marks an aborted failover', () => {
+    const items = groupTimeline([
+      sentinel(0, '+odown', `${M} #quorum 2/2`),
+      sentinel(10, '+try-failover', M),
+      sentinel(10_000, '-failover-abort-not-elected', M),
+    ]);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'group', outcome: 'aborted', durationMs: 10_000 });
+  });
+});
