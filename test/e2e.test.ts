@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './browser.js';
+import { freePorts, quorum, tempDir } from './helpers.js';
+
+describe('the dashboard in a real browser, served by quorum up', () => {
+  let dir = '';
+  let url = '';
+  let port = 0;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = tempDir('e2e');
+    port = await freePorts(60);
+    const up = await quorum([
+      'up',
+      '--detach',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--sentinel-port',
+      String(port + 50),
+      '--dashboard-port',
+      '0',
+      '--down-after',
+      '2000',
+    ]);
+    expect(up.code).toBe(0);
+    url = /^dashboard: (\S+)$/m.exec(up.stdout)?.[1] ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=.+/);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    expect((await quorum(['down', '--dir', dir])).code).toBe(0);
+  });
+
+  it('shows 1 master and 2 replicas, then another master after a failover clicked in the page, without a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    // the token leaves the address bar at once
+    await page.waitForFunction(() => !window.location.search.includes('token'));
+    const master = page.getByTestId('agreed-master');
+    await expect.poll(() => master.textContent(), { timeout: 15_000 }).toBe(`127.0.0.1:${port}`);
+    await expect
+      .poll(() => page.locator('[data-role="master"]').count(), { timeout: 10_000 })
+      .toBe(1);
+    expect(await page.locator('[data-role="replica"]').count()).toBe(2);
+    expect(await page.locator('[data-role="sentinel"]').count()).toBe(3);
+
+    await page.evaluate(() => Object.assign(window, { quorumNoReload: true }));
+    await page.getByRole('button', { name: 'Failover' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await expect.poll(() => dialog.textContent()).toContain(`demote 127.0.0.1:${port}`);
+    await dialog.getByRole('button', { name: 'Failover' }).click();
+    await expect
+      .poll(async () => master.textContent(), { timeout: 30_000 })
+      .not.toBe(`127.0.0.1:${port}`);
+    expect(await master.textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(await page.evaluate(() => 'quorumNoReload' in window)).toBe(true);
+    await expect
+      .poll(() => page.locator('[data-role="master"]').count(), { timeout: 10_000 })
+      .toBe(1);
+    const group = page.getByTestId('failover-group').first();
+    await expect
+      .poll(() => group.getAttribute('data-outcome'), { timeout: 15_000 })
+      .toBe('failover');
+    expect(await group.textContent()).toContain(`127.0.0.1:${port} →`);
+    await page.screenshot({ path: join(dir, 'deployment.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a node drawer with its details, and the URL reproduces the view', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    await page.goto(url);
+    await page.getByTestId(`node-127.0.0.1:${port + 2}`).click();
+    const drawer = page.getByTestId('node-drawer');
+    await expect.poll(() => drawer.textContent(), { timeout: 10_000 }).toContain('redis-3');
+    expect(page.url()).toContain(`node=127.0.0.1%3A${port + 2}`);
+    await drawer.getByRole('tab', { name: 'CONFIG' }).click();
+    await expect
+      .poll(() => drawer.textContent(), { timeout: 10_000 })
+      .toContain('maxmemory-policy');
+    await page.close();
+  });
+
+  it('shows the login prompt for a wrong token, and no data', async () => {
+    const page = await browser.newPage();
+    const base = url.slice(0, url.indexOf('?'));
+    await page.goto(`${base}?token=not-the-right-token`);
+    const prompt = page.getByRole('dialog');
+    await expect
+      .poll(() => prompt.textContent(), { timeout: 10_000 })
+      .toContain('That token was not accepted');
+    expect(await page.content()).not.toContain(`127.0.0.1:${port}`);
+    await page.close();
+  });
+});

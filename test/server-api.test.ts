@@ -1,0 +1,325 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QuorumEvent } from '../src/model/index.js';
+import { controlClient, readState } from '../src/local/index.js';
+import { EventLog, Observer } from '../src/observer/index.js';
+import type { DeploymentState, NodeDetails } from '../src/server/index.js';
+import { createApp, Hub, WEB_ROOT } from '../src/server/index.js';
+import { freePorts, quorum, tempDir, waitFor } from './helpers.js';
+
+const PASSWORD = 'correct-horse-battery';
+const ADMIN = 'admin-token-0123456789';
+const VIEWER = 'viewer-token-0123456789';
+
+describe('the dashboard API, in process, against a real deployment', () => {
+  let dir = '';
+  let port = 0;
+  let hub: Hub;
+  let app: ReturnType<typeof createApp>;
+  let readOnly: ReturnType<typeof createApp>;
+  const observers: Observer[] = [];
+
+  const as = (token: string | null, path: string, init: RequestInit = {}) =>
+    app.request(path, {
+      ...init,
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
+    });
+  const action = (body: unknown, token = ADMIN, name = 'mymaster') =>
+    as(token, `/api/deployments/${name}/actions`, { method: 'POST', body: JSON.stringify(body) });
+  const deployment = async (): Promise<DeploymentState> =>
+    (await (await as(VIEWER, '/api/deployments/mymaster')).json()) as DeploymentState;
+
+  beforeAll(async () => {
+    dir = tempDir('api');
+    port = await freePorts(60);
+    const up = await quorum([
+      'up',
+      '--detach',
+      '--no-dashboard',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--sentinel-port',
+      String(port + 50),
+      '--down-after',
+      '2000',
+      '--password',
+      PASSWORD,
+    ]);
+    expect(up.code).toBe(0);
+    const state = readState(dir);
+    if (!state?.supervisor) throw new Error('no supervisor');
+    const addrs = (kind: string) =>
+      state.processes.filter((p) => p.kind === kind).map((p) => `127.0.0.1:${p.port}`);
+    const local = new Observer({
+      name: 'mymaster',
+      masterName: 'mymaster',
+      sentinels: addrs('sentinel'),
+      nodes: addrs('redis'),
+      password: PASSWORD,
+      sentinelPassword: PASSWORD,
+    });
+    const gonePort = await freePorts(1);
+    const gone = new Observer({
+      name: 'gone',
+      masterName: 'gone',
+      sentinels: [`127.0.0.1:${gonePort}`],
+      nodes: [],
+      password: null,
+      sentinelPassword: null,
+    });
+    observers.push(local, gone);
+    hub = new Hub();
+    hub.add({
+      name: 'mymaster',
+      observer: local,
+      controller: controlClient(state.supervisor.socket),
+      eventLog: new EventLog(join(dir, 'events.jsonl')),
+      expect: { replicas: 2, sentinels: 3 },
+    });
+    hub.add({ name: 'gone', observer: gone, controller: null, eventLog: null, expect: {} });
+    await Promise.all(observers.map((o) => o.start()));
+    app = createApp(hub, { adminToken: ADMIN, viewerToken: VIEWER, readOnly: false }, WEB_ROOT);
+    readOnly = createApp(hub, { adminToken: ADMIN, viewerToken: null, readOnly: true }, WEB_ROOT);
+  });
+
+  afterAll(async () => {
+    hub.close();
+    await Promise.all(observers.map((o) => o.stop()));
+    expect((await quorum(['down', '--dir', dir])).code).toBe(0);
+  });
+
+  it('answers 401 and no data without a token or with a wrong one', async () => {
+    for (const token of [null, 'wrong-token-0123456789']) {
+      for (const path of ['/api/deployments', '/api/deployments/mymaster/events', '/api/stream']) {
+        const res = await as(token, path);
+        expect(res.status).toBe(401);
+        const text = await res.text();
+        expect(text).toContain('a valid token is required');
+        expect(text).not.toContain('127.0.0.1');
+      }
+    }
+  });
+
+  it('shows every deployment to a viewer; one whose sentinels are all unreachable is marked with the reason', async () => {
+    const res = await as(VIEWER, '/api/deployments');
+    expect(res.status).toBe(200);
+    const list = (await res.json()) as DeploymentState[];
+    const local = list.find((d) => d.name === 'mymaster');
+    expect(local?.topology?.agreement.master).toBe(`127.0.0.1:${port}`);
+    expect(local?.capabilities.process).toContain('kill');
+    const gone = list.find((d) => d.name === 'gone');
+    expect(gone?.unreachable).toMatch(/refused the connection/);
+    expect(gone?.capabilities.process).toEqual([]);
+  });
+
+  it('refuses actions to a viewer (403) and to everyone when read-only (403)', async () => {
+    const viewer = await action({ action: 'failover' }, VIEWER);
+    expect(viewer.status).toBe(403);
+    expect(await viewer.json()).toEqual({
+      error: 'actions need the admin role; this token is for viewing only',
+    });
+    const res = await readOnly.request('/api/deployments/mymaster/actions', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'failover' }),
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toContain('--read-only');
+  });
+
+  it('does not accept the session cookie alone for an action (no CSRF)', async () => {
+    const login = await as(ADMIN, '/api/session', { method: 'POST' });
+    const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(cookie).toMatch(/^quorum_session=/);
+    expect((await app.request('/api/deployments', { headers: { cookie } })).status).toBe(200);
+    const post = await app.request('/api/deployments/mymaster/actions', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{"action":"failover"}',
+    });
+    expect(post.status).toBe(401);
+  });
+
+  it('answers 400 naming the field for malformed or invalid bodies', async () => {
+    const malformed = await as(ADMIN, '/api/deployments/mymaster/actions', {
+      method: 'POST',
+      body: '{not json',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/malformed JSON/i);
+    const noNode = await action({ action: 'kill' });
+    expect(noNode.status).toBe(400);
+    expect(((await noNode.json()) as { error: string }).error).toMatch(/^invalid 'node'/);
+    const badAction = await action({ action: 'explode', node: 'x' });
+    expect(badAction.status).toBe(400);
+    expect(((await badAction.json()) as { error: string }).error).toMatch(/^invalid 'action'/);
+    const badSeconds = await action({
+      action: 'debug-sleep',
+      node: `127.0.0.1:${port + 1}`,
+      seconds: -1,
+    });
+    expect(((await badSeconds.json()) as { error: string }).error).toMatch(/^invalid 'seconds'/);
+  });
+
+  it('answers 4xx with a clear message for unknown deployments, unknown nodes and missing supervisors', async () => {
+    expect((await as(VIEWER, '/api/deployments/nope')).status).toBe(404);
+    const unknownNode = await action({ action: 'kill', node: '10.9.9.9:1' });
+    expect(unknownNode.status).toBe(404);
+    expect(((await unknownNode.json()) as { error: string }).error).toContain(
+      "no process '10.9.9.9:1'",
+    );
+    const sleepUnknown = await action({ action: 'debug-sleep', node: '10.9.9.9:1', seconds: 1 });
+    expect(sleepUnknown.status).toBe(404);
+    const noSupervisor = await action({ action: 'kill', node: '127.0.0.1:1' }, ADMIN, 'gone');
+    expect(noSupervisor.status).toBe(409);
+    expect(((await noSupervisor.json()) as { error: string }).error).toContain(
+      'is not run by a local supervisor',
+    );
+  });
+
+  it("gives a node's full INFO and CONFIG, and never lets a password reach the browser", async () => {
+    const res = await as(
+      VIEWER,
+      `/api/deployments/mymaster/nodes/${encodeURIComponent(`127.0.0.1:${port}`)}`,
+    );
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const details = JSON.parse(text) as NodeDetails;
+    expect(details.info.replication?.role).toBe('master');
+    expect(details.config.requirepass).toBe('(redacted)');
+    expect(details.config.masterauth).toBe('(redacted)');
+    expect(details.config.port).toBe(String(port));
+    const sentinel = (await (
+      await as(
+        VIEWER,
+        `/api/deployments/mymaster/nodes/${encodeURIComponent(`127.0.0.1:${port + 50}`)}`,
+      )
+    ).json()) as NodeDetails;
+    expect(sentinel.kind).toBe('sentinel');
+    for (const path of [
+      '/api/deployments',
+      '/api/deployments/mymaster/events',
+      '/api/deployments/mymaster/history',
+    ]) {
+      expect(await (await as(VIEWER, path)).text()).not.toContain(PASSWORD);
+    }
+    expect(text).not.toContain(PASSWORD);
+  });
+
+  it('freezes and thaws, kills and starts a replica through the supervisor, and logs each with role and outcome', async () => {
+    const replica = `127.0.0.1:${port + 2}`;
+    const freeze = await action({ action: 'freeze', node: replica });
+    expect(await freeze.json()).toEqual({
+      ok: true,
+      message: `froze redis-3 (${replica}) with SIGSTOP`,
+    });
+    await waitFor('the frozen replica to be seen as frozen and down', 10_000, async () => {
+      const d = await deployment();
+      const up = d.topology?.nodes.find((n) => n.addr === replica)?.up;
+      return d.processes.find((p) => p.addr === replica)?.state === 'frozen' && up === false
+        ? true
+        : undefined;
+    });
+    expect((await action({ action: 'thaw', node: replica })).status).toBe(200);
+    const kill = await action({ action: 'kill', node: 'redis-3' });
+    expect(((await kill.json()) as { message: string }).message).toContain('SIGKILL');
+    await waitFor('the killed replica to be down', 10_000, async () =>
+      (await deployment()).processes.find((p) => p.addr === replica)?.state === 'exited'
+        ? true
+        : undefined,
+    );
+    const start = await action({ action: 'start', node: replica });
+    expect(((await start.json()) as { message: string }).message).toMatch(
+      /started redis-3 .* as a replica of/,
+    );
+    await waitFor('the replica to be up again', 15_000, async () =>
+      (await deployment()).topology?.nodes.find((n) => n.addr === replica)?.up ? true : undefined,
+    );
+    const events = (await (
+      await as(VIEWER, '/api/deployments/mymaster/events')
+    ).json()) as QuorumEvent[];
+    const actions = events.filter((e) => e.type === 'quorum:action');
+    for (const verb of ['froze', 'thawed', 'killed', 'started']) {
+      const found = actions.find((e) => e.message.startsWith(verb));
+      expect(found?.detail).toMatchObject({ by: 'dashboard (admin)', outcome: 'ok' });
+    }
+    expect(
+      actions.some((e) => e.detail.outcome === 'error' && e.message.includes('10.9.9.9:1')),
+    ).toBe(true);
+  });
+
+  it('blocks a node with DEBUG SLEEP, which the observer sees as down and then up', async () => {
+    const replica = `127.0.0.1:${port + 1}`;
+    const res = await action({ action: 'debug-sleep', node: replica, seconds: 3 });
+    expect(await res.json()).toEqual({
+      ok: true,
+      message: `${replica} sleeps for 3 s (DEBUG SLEEP)`,
+    });
+    await waitFor('the sleeping node to be down', 5000, async () =>
+      (await deployment()).topology?.nodes.find((n) => n.addr === replica)?.up === false
+        ? true
+        : undefined,
+    );
+    await waitFor('the node to wake up', 10_000, async () =>
+      (await deployment()).topology?.nodes.find((n) => n.addr === replica)?.up ? true : undefined,
+    );
+  });
+
+  it('streams a snapshot, then events, to a browser authenticated by the session cookie', async () => {
+    const login = await as(ADMIN, '/api/session', { method: 'POST' });
+    const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const controller = new AbortController();
+    const res = await app.request('/api/stream', {
+      headers: { cookie },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 15_000;
+      while (!text.includes(needle) && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+      return text.includes(needle);
+    };
+    try {
+      expect(await readUntil('event: snapshot')).toBe(true);
+      expect(text).toContain('retry: 1000');
+      expect(await readUntil('event: samples')).toBe(true);
+      expect((await action({ action: 'failover' })).status).toBe(200);
+      expect(await readUntil('+switch-master')).toBe(true);
+      expect(text).not.toContain(PASSWORD);
+    } finally {
+      controller.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    const master = await waitFor('the agreed master to change', 15_000, async () => {
+      const m = (await deployment()).topology?.agreement.master;
+      return m && m !== `127.0.0.1:${port}` ? m : undefined;
+    });
+    expect(master).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('serves the built UI for page paths and a JSON 404 for unknown API paths', async () => {
+    const page = await app.request('/?d=mymaster');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const missing = await as(VIEWER, '/api/nothing-here');
+    expect(missing.status).toBe(404);
+    const traversal = await app.request('/../../../etc/passwd');
+    expect(await traversal.text()).not.toContain('root:');
+  });
+});
