@@ -44,7 +44,7 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     // the token leaves the address bar at once
-    await page.waitForFunction(() => !window.location.search.includes('token'));
+    await page.waitForFunction("!window.location.search.includes('token')");
     const master = page.getByTestId('agreed-master');
     await expect.poll(() => master.textContent(), { timeout: 15_000 }).toBe(`127.0.0.1:${port}`);
     await expect
@@ -53,7 +53,7 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     expect(await page.locator('[data-role="replica"]').count()).toBe(2);
     expect(await page.locator('[data-role="sentinel"]').count()).toBe(3);
 
-    await page.evaluate(() => Object.assign(window, { quorumNoReload: true }));
+    await page.evaluate('window.quorumNoReload = true');
     await page.getByRole('button', { name: 'Failover' }).click();
     const dialog = page.getByRole('alertdialog');
     await expect.poll(() => dialog.textContent()).toContain(`demote 127.0.0.1:${port}`);
@@ -62,7 +62,7 @@ describe('the dashboard in a real browser, served by quorum up', () => {
       .poll(async () => master.textContent(), { timeout: 30_000 })
       .not.toBe(`127.0.0.1:${port}`);
     expect(await master.textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(await page.evaluate(() => 'quorumNoReload' in window)).toBe(true);
+    expect(await page.evaluate("'quorumNoReload' in window")).toBe(true);
     await expect
       .poll(() => page.locator('[data-role="master"]').count(), { timeout: 10_000 })
       .toBe(1);

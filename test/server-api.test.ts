@@ -19,15 +19,12 @@ describe('the dashboard API, in process, against a real deployment', () => {
   let readOnly: ReturnType<typeof createApp>;
   const observers: Observer[] = [];
 
-  const as = (token: string | null, path: string, init: RequestInit = {}) =>
-    app.request(path, {
-      ...init,
-      headers: {
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        'content-type': 'application/json',
-        ...(init.headers ?? {}),
-      },
-    });
+  const as = (token: string | null, path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    headers.set('content-type', 'application/json');
+    return app.request(path, { ...init, headers });
+  };
   const action = (body: unknown, token = ADMIN, name = 'mymaster') =>
     as(token, `/api/deployments/${name}/actions`, { method: 'POST', body: JSON.stringify(body) });
   const deployment = async (): Promise<DeploymentState> =>
@@ -288,7 +285,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const readUntil = async (needle: string) => {
       const deadline = Date.now() + 15_000;
       while (!text.includes(needle) && Date.now() < deadline) {
-        const { value, done } = await reader.read();
+        const { value, done } = (await reader.read()) as { value?: Uint8Array; done: boolean };
         if (done) break;
         text += decoder.decode(value);
       }
