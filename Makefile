@@ -5,12 +5,13 @@ SHELL := /bin/bash
 SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
 WEB_SOURCES := $(shell find web/src -name '*.ts*' -not -name '*.test.ts' 2>/dev/null) web/index.html web/vite.config.ts
 
-.PHONY: help deps test-deps build up down test check lint format typecheck unit integration clean
+.PHONY: help deps test-deps build bench screenshot up down test check lint format typecheck unit integration clean
 
 help:
 	@echo "make up      install what is missing, build, launch the default topology (Ctrl-C stops it)"
 	@echo "make test    install what is missing, build, lint, check formatting, typecheck, run every test"
 	@echo "make down    stop a deployment started with 'bin/quorum up --detach'"
+	@echo "make bench   run the benchmarks (results in docs/benchmarks.md)"
 
 deps:
 	@scripts/install-deps.sh
@@ -58,6 +59,13 @@ test: test-deps build check
 	@rm -f .test-results.json
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.test-results.json; \
 	  status=$$?; node scripts/test-summary.mjs .test-results.json || status=1; exit $$status
+
+# benchmarks are scripts, not tests: they write their results to docs/benchmarks.md
+bench: test-deps build
+	npx tsx bench/push-latency.ts --runs 30
+
+screenshot: test-deps build
+	npx tsx scripts/screenshot.ts
 
 clean:
 	rm -rf dist web/dist .test-results.json

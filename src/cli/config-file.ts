@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { parseAddr, UserError } from '../model/index.js';
+import { formatAddr, parseAddr, UserError } from '../model/index.js';
 import type { SentinelTarget } from '../observer/index.js';
 
 const envName = z
@@ -95,7 +95,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
         : password;
     const sentinels = d.sentinels.map((s) => {
       const hp = parseAddr(s);
-      return hp ? `${hp.host}:${hp.port}` : s;
+      return hp ? formatAddr(hp.host, hp.port) : s;
     });
     return {
       name: d.name,

@@ -29,7 +29,7 @@ export async function serveDashboard(
     host: flags.dashboardHost,
     port: flags.dashboardPort,
     token: flags.token ?? process.env.QUORUM_TOKEN ?? null,
-    viewerToken: flags.viewerToken ?? null,
+    viewerToken: flags.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
     readOnly: flags.readOnly === true,
   });
   return { hub, dashboard };

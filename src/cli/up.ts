@@ -249,6 +249,36 @@ async function runForeground(
   progress(`stopped '${spec.name}'`);
 }
 
+/** Flags whose values are secrets: the background supervisor gets them in its environment. */
+const SECRET_FLAGS: Record<string, string> = {
+  '--password': 'QUORUM_PASSWORD',
+  '--token': 'QUORUM_TOKEN',
+  '--viewer-token': 'QUORUM_VIEWER_TOKEN',
+};
+
+/**
+ * The arguments for the background supervisor, with secrets moved into environment variables:
+ * a process's arguments are visible to every user of the machine (ps), its environment is not.
+ */
+export function childArgs(argv: string[]): { args: string[]; env: Record<string, string> } {
+  const args: string[] = [];
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
+    const variable = SECRET_FLAGS[flag];
+    if (variable === undefined) {
+      args.push(arg);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value !== undefined) env[variable] = value;
+  }
+  return { args, env };
+}
+
 async function runDetached(
   spec: LocalSpec,
   dir: string,
@@ -260,10 +290,11 @@ async function runDetached(
   const out = openSync(outPath, 'a');
   const script = process.argv[1];
   if (!script) throw new Error('cannot tell how quorum was started');
-  const args = process.argv.slice(2).filter((a) => a !== '--detach');
+  const { args, env } = childArgs(process.argv.slice(2).filter((a) => a !== '--detach'));
   const child = spawn(process.execPath, [script, ...args, '--supervisor'], {
     detached: true,
     stdio: ['ignore', out, out],
+    env: { ...process.env, ...env },
   });
   closeSync(out);
   child.unref();

@@ -34,6 +34,7 @@ describe('renderRedisConf', () => {
       'repl-diskless-sync-delay 0',
       'save 3600 1 300 100 60 10000',
       'appendonly no',
+      'enable-debug-command local',
     ]);
     expect(conf).toMatch(/^# redis-1: rendered by quorum for the deployment 'mymaster'\./);
     expect(conf.endsWith('\n')).toBe(true);

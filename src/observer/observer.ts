@@ -231,6 +231,15 @@ export class Observer {
       [...this.sentinels.values()].map(({ link }) => readSentinel(link, this.target.masterName)),
     );
     const discovered = this.discover(readings);
+    const views: SentinelView[] = readings
+      .map((r) => r.view)
+      .sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true }));
+    const agreement = agreeOnMaster(views);
+    // when the sentinels' agreement moved, say so now: reading the data nodes can take a while
+    // (the promoted node has just dropped every client, and connections must be made again)
+    if (this.latest && agreement.master !== this.latest.agreement.master) {
+      this.publish({ ...this.latest, agreement, sentinels: views, observedAtMs: Date.now() });
+    }
     const results = await Promise.all([...this.nodes.values()].map((link) => readDataNode(link)));
     const nodes = results.map((r) => r.node);
     const masterInfos = new Map<Addr, string>();
@@ -238,25 +247,29 @@ export class Observer {
       if (r.info && r.node.role === 'master') masterInfos.set(r.node.addr, r.info);
     computeLag(nodes, masterInfos);
     markSentinelFlags(nodes, readings);
-    const views: SentinelView[] = readings.map((r) => r.view);
     const topology: Topology = {
       name: this.target.name,
       kind: 'sentinel',
       masterName: this.target.masterName,
-      agreement: agreeOnMaster(views),
+      agreement,
       nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
-      sentinels: views.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
+      sentinels: views,
       observedAtMs: Date.now(),
     };
+    this.publish(topology);
+    if (discovered) this.schedule(0);
+    return topology;
+  }
+
+  /** Makes `topology` the current one: quorum's own events for what changed, then the topology. */
+  private publish(topology: Topology): void {
     const previous = this.latest;
     this.latest = topology;
     if (previous) {
       for (const change of diffTopology(previous, topology))
         this.record(change.type, change.message, change.detail);
     }
-    if (discovered) this.schedule(0);
     this.bus.emit('topology', topology);
-    return topology;
   }
 
   /** Adds replicas, masters and peer sentinels that sentinels name; true when something was new. */

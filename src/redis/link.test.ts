@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { reconnectDelay } from './link.js';
 
-/** The delay before jitter for each attempt: doubling from 50 ms, capped at 2 s. */
+/** The delay before jitter for each attempt after the first: doubling from 50 ms, capped at 2 s. */
 const BASES: [attempt: number, base: number][] = [
-  [0, 50],
-  [1, 100],
   [2, 200],
   [3, 400],
   [4, 800],
@@ -20,6 +18,14 @@ function samples(attempt: number, n = 200): number[] {
 }
 
 describe('reconnectDelay', () => {
+  it.each([0, 1])('tries again at once (under 10 ms) on attempt %i', (attempt) => {
+    for (const delay of samples(attempt)) {
+      expect(Number.isInteger(delay)).toBe(true);
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThan(10);
+    }
+  });
+
   it.each(BASES)(
     'waits the base delay plus less than 100 ms of jitter on attempt %i',
     (attempt, base) => {

@@ -23,8 +23,13 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = {
 
 export type LinkStatus = 'connecting' | 'ready' | 'down' | 'closed';
 
-/** Reconnect with exponential backoff capped at 2 s, plus jitter so many links do not align. */
+/**
+ * Reconnect at once the first time (a server that closed our connection, as Sentinel does to
+ * every client of a node it reconfigures, is usually still there), then with exponential backoff
+ * capped at 2 s, plus jitter so many links do not align.
+ */
 export function reconnectDelay(attempt: number): number {
+  if (attempt <= 1) return Math.floor(Math.random() * 10);
   return Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
 }
 

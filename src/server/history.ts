@@ -8,8 +8,10 @@ export const HISTORY_SAMPLES = 900;
 export function samplesFrom(topology: Topology): Record<string, Sample> {
   const samples: Record<string, Sample> = {};
   for (const node of topology.nodes) {
+    // stamped with when the node answered, so a repeated observation adds no sample
+    if (node.lastSeenMs === null) continue;
     samples[node.addr] = {
-      t: topology.observedAtMs,
+      t: node.lastSeenMs,
       opsPerSec: node.opsPerSec,
       memoryUsedBytes: node.memoryUsedBytes,
       connectedClients: node.connectedClients,
@@ -32,6 +34,7 @@ export class History {
         ring = [];
         this.rings.set(addr, ring);
       }
+      if (ring.at(-1)?.t === sample.t) continue;
       ring.push(sample);
       if (ring.length > this.capacity) ring.splice(0, ring.length - this.capacity);
     }

@@ -38,7 +38,7 @@ export type Client = ReturnType<typeof client>;
 export async function login(token: string): Promise<Session | null> {
   const response = await client(token).session.$post();
   if (!response.ok) return null;
-  return (await response.json());
+  return await response.json();
 }
 
 export async function act(

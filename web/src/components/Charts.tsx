@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import type { Sample } from '../../../src/server/contract.js';
 
@@ -119,7 +119,13 @@ function Chart({
 }
 
 /** Per-node charts at one sample a second, the last 15 minutes. */
-export function Charts({ samples, addrs }: { samples: Record<string, Sample[]>; addrs: string[] }) {
+export const Charts = memo(function Charts({
+  samples,
+  addrs,
+}: {
+  samples: Record<string, Sample[]>;
+  addrs: string[];
+}) {
   return (
     <div className="charts">
       {METRICS.map((m) => (
@@ -127,4 +133,4 @@ export function Charts({ samples, addrs }: { samples: Record<string, Sample[]>; 
       ))}
     </div>
   );
-}
+});

@@ -105,7 +105,7 @@ export function NodeDrawer({
     void client(token)
       .deployments[':name'].nodes[':addr'].$get({ param: { name: deployment.name, addr } })
       .then(async (res) => {
-        const body = (await res.json());
+        const body = await res.json();
         if (cancelled) return;
         if ('error' in body) setError(body.error);
         else setDetails(body);

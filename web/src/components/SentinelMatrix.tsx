@@ -1,7 +1,8 @@
+import { memo } from 'react';
 import type { Topology } from '../../../src/model/index.js';
 
 /** Each sentinel's own belief, side by side; a cell that differs from the majority is marked. */
-export function SentinelMatrix({ topology }: { topology: Topology }) {
+export const SentinelMatrix = memo(function SentinelMatrix({ topology }: { topology: Topology }) {
   const master = topology.agreement.master;
   const mode = <T,>(values: T[]): T | undefined => {
     const counts = new Map<T, number>();
@@ -91,4 +92,4 @@ export function SentinelMatrix({ topology }: { topology: Topology }) {
       </table>
     </div>
   );
-}
+});

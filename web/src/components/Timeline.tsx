@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { QuorumEvent } from '../../../src/model/index.js';
 import type { FailoverGroup, TimelineItem } from '../timeline.js';
 import { groupTimeline, MILESTONES } from '../timeline.js';
@@ -28,7 +28,8 @@ function tone(e: QuorumEvent): string {
   return '';
 }
 
-function EventRow({ e }: { e: QuorumEvent }) {
+/** Memoized: an event object changes only when another sentinel reports it. */
+const EventRow = memo(function EventRow({ e }: { e: QuorumEvent }) {
   const sentinels = e.reports.filter((r) => r.by !== 'quorum').length;
   return (
     <li data-type={e.type}>
@@ -40,7 +41,10 @@ function EventRow({ e }: { e: QuorumEvent }) {
       </span>
     </li>
   );
-}
+});
+
+/** Items rendered at first: the cost of a render stays flat however long the dashboard runs. */
+const PAGE = 200;
 
 const OUTCOME: Record<FailoverGroup['outcome'], string> = {
   failover: 'failover',
@@ -50,6 +54,8 @@ const OUTCOME: Record<FailoverGroup['outcome'], string> = {
 };
 
 function GroupRow({ g }: { g: FailoverGroup }) {
+  // a closed <details> still renders its children: render a group's events only when opened
+  const [open, setOpen] = useState(false);
   const seconds = g.durationMs === null ? '' : ` in ${(g.durationMs / 1000).toFixed(2)} s`;
   return (
     <li className="failover" data-testid="failover-group" data-outcome={g.outcome}>
@@ -69,23 +75,29 @@ function GroupRow({ g }: { g: FailoverGroup }) {
             ),
           )}
         </div>
-        <details>
+        <details onToggle={(e) => setOpen(e.currentTarget.open)}>
           <summary>{g.events.length} sentinel events</summary>
-          <ul className="timeline">
-            {[...g.events].reverse().map((e) => (
-              <EventRow key={e.id} e={e} />
-            ))}
-          </ul>
+          {open && (
+            <ul className="timeline">
+              {[...g.events].reverse().map((e) => (
+                <EventRow key={e.id} e={e} />
+              ))}
+            </ul>
+          )}
         </details>
       </span>
     </li>
   );
 }
 
-/** Sentinel events and quorum's own, newest first, failovers grouped with their duration. */
-export function Timeline({ events }: { events: QuorumEvent[] }) {
+/**
+ * Sentinel events and quorum's own, newest first, failovers grouped with their duration. Memoized:
+ * it renders when the events change, not on every topology or sample push.
+ */
+export const Timeline = memo(function Timeline({ events }: { events: QuorumEvent[] }) {
   const [text, setText] = useState('');
   const [source, setSource] = useState<'all' | 'sentinel' | 'quorum'>('all');
+  const [shown, setShown] = useState(PAGE);
   const items = useMemo(() => {
     const needle = text.toLowerCase();
     const keep = (e: QuorumEvent) =>
@@ -114,14 +126,21 @@ export function Timeline({ events }: { events: QuorumEvent[] }) {
       </div>
       <ul className="timeline" data-testid="timeline">
         {items.length === 0 && <li className="muted">no events yet</li>}
-        {items.map((item: TimelineItem) =>
-          item.kind === 'group' ? (
-            <GroupRow key={item.id} g={item} />
-          ) : (
-            <EventRow key={item.event.id} e={item.event} />
-          ),
-        )}
+        {items
+          .slice(0, shown)
+          .map((item: TimelineItem) =>
+            item.kind === 'group' ? (
+              <GroupRow key={item.id} g={item} />
+            ) : (
+              <EventRow key={item.event.id} e={item.event} />
+            ),
+          )}
       </ul>
+      {items.length > shown && (
+        <button onClick={() => setShown((n) => n + PAGE)} style={{ marginTop: 8 }}>
+          show older ({items.length - shown} more)
+        </button>
+      )}
     </>
   );
-}
+});

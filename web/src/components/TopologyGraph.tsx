@@ -7,7 +7,7 @@ import {
   type Node,
   type NodeProps,
 } from '@xyflow/react';
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { Topology } from '../../../src/model/index.js';
 import type { ProcessInfo } from '../../../src/local/control.js';
 import type { GraphNode } from '../graph.js';
@@ -61,7 +61,7 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
 const nodeTypes = { topology: TopologyNode };
 
 /** The rendering of buildGraph(): sentinels above, data nodes below, edges for who follows whom. */
-export function TopologyGraph({
+export const TopologyGraph = memo(function TopologyGraph({
   topology,
   processes,
   selected,
@@ -119,4 +119,4 @@ export function TopologyGraph({
       </ReactFlow>
     </div>
   );
-}
+});

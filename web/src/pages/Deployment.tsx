@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeploymentState, Session } from '../../../src/server/contract.js';
 import { act, client } from '../api.js';
 import { seed, useLive } from '../live.js';
@@ -64,7 +64,9 @@ export function DeploymentPage({
 
   const canAct = session.role === 'admin' && !session.readOnly;
   const failover = failoverAction(deployment);
-  const addrs = t?.nodes.map((n) => n.addr) ?? [];
+  // a stable array while the set of nodes stays the same, so the charts are not redrawn for nothing
+  const addrKey = t?.nodes.map((n) => n.addr).join(',') ?? '';
+  const addrs = useMemo(() => (addrKey === '' ? [] : addrKey.split(',')), [addrKey]);
   return (
     <>
       {deployment.unreachable && (

@@ -1,0 +1,69 @@
+/**
+ * Refreshes docs/dashboard.png: a default topology after one failover, as the dashboard shows it.
+ *
+ *   npx tsx scripts/screenshot.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'quorum-shot-'));
+const quorum = (args: string[]) =>
+  execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
+
+try {
+  const up = quorum([
+    'up',
+    '--detach',
+    '--dir',
+    dir,
+    '--port',
+    '17600',
+    '--sentinel-port',
+    '17700',
+    '--dashboard-port',
+    '0',
+    '--down-after',
+    '2000',
+  ]);
+  const url = /^dashboard: (\S+)$/m.exec(up)?.[1];
+  if (!url) throw new Error('no dashboard URL printed');
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 1000 },
+    colorScheme: 'light',
+  });
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="agreed-master"]');
+  await page.waitForTimeout(20_000); // some chart history
+  quorum(['node', 'kill', 'redis-1', '--dir', dir]);
+  await page.waitForSelector('[data-testid="failover-group"][data-outcome="failover"]', {
+    timeout: 30_000,
+  });
+  await page.waitForTimeout(6000);
+  await page.getByTestId('failover-group').first().locator('details summary').click();
+  await page.screenshot({ path: join(root, 'docs/dashboard.png'), fullPage: false });
+  await browser.close();
+  process.stdout.write('wrote docs/dashboard.png\n');
+} finally {
+  try {
+    quorum(['down', '--dir', dir, '--purge']);
+  } catch {
+    // nothing to stop
+  }
+  rmSync(dir, { recursive: true, force: true });
+}

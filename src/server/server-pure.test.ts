@@ -1,0 +1,100 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isLoopback, roleOf } from './auth.js';
+import { redactConfig } from './details.js';
+import { History } from './history.js';
+import { staticFile } from './static.js';
+
+describe('roleOf', () => {
+  const auth = { adminToken: 'admin-token', viewerToken: 'viewer-token', readOnly: false };
+  it('grants admin, viewer, or nothing', () => {
+    expect(roleOf(auth, 'admin-token')).toBe('admin');
+    expect(roleOf(auth, 'viewer-token')).toBe('viewer');
+    expect(roleOf(auth, 'admin-toke')).toBeNull();
+    expect(roleOf(auth, '')).toBeNull();
+    expect(roleOf(auth, null)).toBeNull();
+  });
+  it('grants only viewer when read-only', () => {
+    expect(roleOf({ ...auth, readOnly: true }, 'admin-token')).toBe('viewer');
+  });
+});
+
+describe('isLoopback', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['0.0.0.0', false],
+    ['10.0.0.5', false],
+    ['::', false],
+  ])('%s -> %s', (host, expected) => expect(isLoopback(host)).toBe(expected));
+});
+
+describe('redactConfig', () => {
+  it('hides every password-like value that is set, and keeps the rest', () => {
+    expect(
+      redactConfig({
+        requirepass: 'x',
+        masterauth: 'y',
+        'tls-key-file-pass': 'z',
+        masteruser: 'u',
+        port: '6379',
+        requirepass2: '',
+      }),
+    ).toEqual({
+      masterauth: '(redacted)',
+      masteruser: 'u',
+      port: '6379',
+      requirepass: '(redacted)',
+      requirepass2: '',
+      'tls-key-file-pass': '(redacted)',
+    });
+  });
+});
+
+describe('History', () => {
+  it('keeps at most its capacity per node, and no duplicate sample', () => {
+    const history = new History(3);
+    for (let t = 1; t <= 5; t++)
+      history.add({
+        a: { t, opsPerSec: t, memoryUsedBytes: null, connectedClients: null, lagBytes: null },
+      });
+    history.add({
+      a: { t: 5, opsPerSec: 99, memoryUsedBytes: null, connectedClients: null, lagBytes: null },
+    });
+    expect(history.all().a?.map((s) => s.t)).toEqual([3, 4, 5]);
+  });
+});
+
+describe('staticFile', () => {
+  const root = mkdtempSync(join(tmpdir(), 'quorum-web-'));
+  mkdirSync(join(root, 'assets'));
+  writeFileSync(join(root, 'index.html'), '<html>index</html>');
+  writeFileSync(join(root, 'assets', 'app.js'), 'js');
+  writeFileSync(join(tmpdir(), 'quorum-secret.txt'), 'secret');
+
+  it('serves files, and index.html for UI routes', () => {
+    expect(staticFile(root, '/assets/app.js')).toMatchObject({
+      type: 'text/javascript; charset=utf-8',
+      immutable: true,
+    });
+    expect(staticFile(root, '/deployments/x')?.body.toString()).toBe('<html>index</html>');
+  });
+
+  it('never serves a file outside its root', () => {
+    for (const path of [
+      '/../quorum-secret.txt',
+      '/..%2fquorum-secret.txt',
+      '/assets/../../quorum-secret.txt',
+    ]) {
+      expect(staticFile(root, path)?.body.toString()).toBe('<html>index</html>');
+    }
+  });
+
+  it('is null when the UI is not built', () => {
+    expect(staticFile(join(root, 'missing'), '/')).toBeNull();
+  });
+});
