@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../test/browser.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 30);
 const POLL_MS = 2000;
@@ -47,18 +47,7 @@ async function main(): Promise<void> {
   const url = /^dashboard: (\S+)$/m.exec(up)?.[1];
   if (!url) throw new Error(`no dashboard URL in:\n${up}`);
   const sentinels = [0, 1, 2].map((i) => port + 100 + i);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBrowser();
   const subscribers = sentinels.map((p) => new Redis({ port: p, enableReadyCheck: false }));
   const admin = new Redis({ port: sentinels[0] });
   const poller = new Redis({ port: sentinels[1] });

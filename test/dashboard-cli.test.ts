@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
-import { BIN, freePorts, quorum, tempDir, waitFor } from './helpers.js';
+import { BIN, freePorts, quorum, startDeployment, tempDir, waitFor } from './helpers.js';
 
 const TOKEN = 'a-token-of-enough-length';
 
@@ -37,23 +37,9 @@ describe('quorum dashboard', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = tempDir('dash');
-    port = await freePorts(60);
-    expect(
-      (
-        await quorum([
-          'up',
-          '--detach',
-          '--no-dashboard',
-          '--dir',
-          dir,
-          '--port',
-          String(port),
-          '--sentinel-port',
-          String(port + 50),
-        ])
-      ).code,
-    ).toBe(0);
+    const deployment = await startDeployment('dash', ['--no-dashboard']);
+    ({ dir, port } = deployment);
+    expect(deployment.up.code).toBe(0);
     browser = await launchBrowser();
   });
 

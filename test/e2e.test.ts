@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
-import { freePorts, quorum, tempDir } from './helpers.js';
+import { quorum, startDeployment } from './helpers.js';
 
 describe('the dashboard in a real browser, served by quorum up', () => {
   let dir = '';
@@ -11,22 +11,14 @@ describe('the dashboard in a real browser, served by quorum up', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = tempDir('e2e');
-    port = await freePorts(60);
-    const up = await quorum([
-      'up',
-      '--detach',
-      '--dir',
-      dir,
-      '--port',
-      String(port),
-      '--sentinel-port',
-      String(port + 50),
+    const deployment = await startDeployment('e2e', [
       '--dashboard-port',
       '0',
       '--down-after',
       '2000',
     ]);
+    ({ dir, port } = deployment);
+    const up = deployment.up;
     expect(up.code).toBe(0);
     url = /^dashboard: (\S+)$/m.exec(up.stdout)?.[1] ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=.+/);

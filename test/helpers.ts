@@ -156,3 +156,30 @@ export async function startServer(
       }),
   };
 }
+
+/** A local deployment a test started with `up --detach` on free ports; `down` stops it. */
+export interface TestDeployment {
+  dir: string;
+  /** First data port; sentinels start at `port + 50`. */
+  port: number;
+  up: RunResult;
+  down(): Promise<RunResult>;
+}
+
+/** Starts a deployment on free ports in a fresh dir, with any further `up` flags. */
+export async function startDeployment(name: string, flags: string[] = []): Promise<TestDeployment> {
+  const dir = tempDir(name);
+  const port = await freePorts(60);
+  const up = await quorum([
+    'up',
+    '--detach',
+    '--dir',
+    dir,
+    '--port',
+    String(port),
+    '--sentinel-port',
+    String(port + 50),
+    ...flags,
+  ]);
+  return { dir, port, up, down: () => quorum(['down', '--dir', dir]) };
+}

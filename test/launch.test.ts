@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../src/model/index.js';
 import { pidAlive, readState } from '../src/local/index.js';
 import { Observer } from '../src/observer/index.js';
-import { BIN, freePorts, quorum, tempDir, waitFor } from './helpers.js';
+import type { RunResult } from './helpers.js';
+import { BIN, quorum, startDeployment, waitFor } from './helpers.js';
 
 const DOWN_AFTER_MS = 3000;
 
@@ -27,24 +28,10 @@ interface StatusJson {
 describe('a local Sentinel deployment, launched and observed', () => {
   let dir = '';
   let port = 0;
-  let upMs = 0;
+  let up: RunResult;
 
   beforeAll(async () => {
-    dir = tempDir('launch');
-    port = await freePorts(60);
-    const up = await quorum([
-      'up',
-      '--detach',
-      '--dir',
-      dir,
-      '--port',
-      String(port),
-      '--sentinel-port',
-      String(port + 50),
-      '--down-after',
-      String(DOWN_AFTER_MS),
-    ]);
-    upMs = up.ms;
+    ({ dir, port, up } = await startDeployment('launch', ['--down-after', String(DOWN_AFTER_MS)]));
     expect(up.stderr + up.stdout).toContain('is healthy');
     expect(up.code).toBe(0);
   });
@@ -59,7 +46,7 @@ describe('a local Sentinel deployment, launched and observed', () => {
   });
 
   it('reaches healthy, and status --json shows 1 master, 2 replicas and 3 sentinels agreeing', async () => {
-    console.log(`up --detach to healthy: ${upMs} ms`);
+    console.log(`up --detach to healthy: ${up.ms} ms`);
     const status = await quorum(['status', '--json', '--dir', dir]);
     expect(status.code).toBe(0);
     const json = JSON.parse(status.stdout) as StatusJson;

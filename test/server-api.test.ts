@@ -5,7 +5,7 @@ import { controlClient, readState } from '../src/local/index.js';
 import { EventLog, Observer } from '../src/observer/index.js';
 import type { DeploymentState, NodeDetails } from '../src/server/index.js';
 import { createApp, Hub, WEB_ROOT } from '../src/server/index.js';
-import { freePorts, quorum, tempDir, waitFor } from './helpers.js';
+import { freePorts, quorum, startDeployment, waitFor } from './helpers.js';
 
 const PASSWORD = 'correct-horse-battery';
 const ADMIN = 'admin-token-0123456789';
@@ -31,23 +31,15 @@ describe('the dashboard API, in process, against a real deployment', () => {
     (await (await as(VIEWER, '/api/deployments/mymaster')).json()) as DeploymentState;
 
   beforeAll(async () => {
-    dir = tempDir('api');
-    port = await freePorts(60);
-    const up = await quorum([
-      'up',
-      '--detach',
+    const deployment = await startDeployment('api', [
       '--no-dashboard',
-      '--dir',
-      dir,
-      '--port',
-      String(port),
-      '--sentinel-port',
-      String(port + 50),
       '--down-after',
       '2000',
       '--password',
       PASSWORD,
     ]);
+    ({ dir, port } = deployment);
+    const up = deployment.up;
     expect(up.code).toBe(0);
     const state = readState(dir);
     if (!state?.supervisor) throw new Error('no supervisor');

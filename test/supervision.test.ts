@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pidAlive, readState } from '../src/local/index.js';
 import { RedisLink } from '../src/redis/index.js';
-import { BIN, freePorts, quorum, tempDir, waitFor } from './helpers.js';
+import { BIN, freePorts, quorum, startDeployment, tempDir, waitFor } from './helpers.js';
 
 function livePids(dir: string): number[] {
   return (readState(dir)?.processes ?? []).flatMap((p) =>
@@ -44,10 +44,8 @@ describe('the supervisor', () => {
   });
 
   it('leaves no process behind when it is killed with SIGKILL, and the next up resumes the same deployment', async () => {
-    const dir = tempDir('crash');
-    const port = await freePorts(60);
-    const flags = ['--port', String(port), '--sentinel-port', String(port + 50), '--replicas', '1'];
-    expect((await quorum(['up', '--detach', '--dir', dir, ...flags])).code).toBe(0);
+    const { dir, port, up } = await startDeployment('crash', ['--replicas', '1']);
+    expect(up.code).toBe(0);
     const state = readState(dir);
     const supervisor = state?.supervisor?.pid ?? 0;
     const pids = livePids(dir);
@@ -91,17 +89,7 @@ describe('the supervisor', () => {
   });
 
   it('with --autorestart brings a killed process back; with --password every node and sentinel requires it', async () => {
-    const dir = tempDir('auto');
-    const port = await freePorts(60);
-    const up = await quorum([
-      'up',
-      '--detach',
-      '--dir',
-      dir,
-      '--port',
-      String(port),
-      '--sentinel-port',
-      String(port + 50),
+    const { dir, port, up } = await startDeployment('auto', [
       '--autorestart',
       '--password',
       'hunter2',
