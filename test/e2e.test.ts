@@ -55,8 +55,10 @@ describe('the dashboard in a real browser, served by quorum up', () => {
       .not.toBe(`127.0.0.1:${port}`);
     expect(await master.textContent()).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(await page.evaluate("'quorumNoReload' in window")).toBe(true);
+    // the old master says role:master until Sentinel's next INFO of it (every 10 s for a
+    // replica) makes it +convert-to-slave: two nodes claim master for a few seconds
     await expect
-      .poll(() => page.locator('[data-role="master"]').count(), { timeout: 10_000 })
+      .poll(() => page.locator('[data-role="master"]').count(), { timeout: 25_000 })
       .toBe(1);
     const group = page.getByTestId('failover-group').first();
     await expect
@@ -68,13 +70,56 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     await page.close();
   });
 
+  it('kills the master from its drawer: the timeline shows the whole failover and the graph the new master', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(url);
+    const master = page.getByTestId('agreed-master');
+    await expect
+      .poll(() => master.textContent(), { timeout: 15_000 })
+      .toMatch(/^127\.0\.0\.1:\d+$/);
+    const old = (await master.textContent()) ?? '';
+    await page.getByTestId(`node-${old}`).click();
+    await page.getByTestId('node-drawer').getByRole('button', { name: 'Kill' }).click();
+    const dialog = page.getByRole('alertdialog');
+    await expect.poll(() => dialog.textContent()).toContain(`with SIGKILL`);
+    await dialog.getByRole('button', { name: 'Kill' }).click();
+    await expect.poll(() => master.textContent(), { timeout: 30_000 }).not.toBe(old);
+    const now = (await master.textContent()) ?? '';
+    await expect
+      .poll(() => page.getByTestId(`node-${now}`).getAttribute('data-role'), { timeout: 10_000 })
+      .toBe('master');
+    await expect
+      .poll(() => page.getByTestId(`node-${old}`).getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('down');
+    // the newest failover is listed first
+    const group = page.getByTestId('failover-group').first();
+    await expect.poll(() => group.textContent(), { timeout: 15_000 }).toContain(`${old} → ${now}`);
+    await expect
+      .poll(() => group.getAttribute('data-outcome'), { timeout: 15_000 })
+      .toBe('failover');
+    const text = (await group.textContent()) ?? '';
+    for (const step of ['+sdown', '+odown', '+elected-leader', '+promoted-slave', '+switch-master'])
+      expect(text).toContain(step);
+    expect(text).toContain(`${old} → ${now}`);
+    expect(await page.getByTestId('timeline').textContent()).toMatch(
+      /quorum:action\s*killed redis-\d/,
+    );
+    await page.close();
+  });
+
   it('opens a node drawer with its details, and the URL reproduces the view', async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
     await page.goto(url);
-    await page.getByTestId(`node-127.0.0.1:${port + 2}`).click();
+    // the current master: the tests before killed another node
+    const master = page.getByTestId('agreed-master');
+    await expect
+      .poll(() => master.textContent(), { timeout: 15_000 })
+      .toMatch(/^127\.0\.0\.1:\d+$/);
+    const addr = (await master.textContent()) ?? '';
+    await page.getByTestId(`node-${addr}`).click();
     const drawer = page.getByTestId('node-drawer');
-    await expect.poll(() => drawer.textContent(), { timeout: 10_000 }).toContain('redis-3');
-    expect(page.url()).toContain(`node=127.0.0.1%3A${port + 2}`);
+    await expect.poll(() => drawer.textContent(), { timeout: 10_000 }).toMatch(/redis-\d/);
+    expect(page.url()).toContain(`node=${encodeURIComponent(addr)}`);
     await drawer.getByRole('tab', { name: 'CONFIG' }).click();
     await expect
       .poll(() => drawer.textContent(), { timeout: 10_000 })
