@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDashboard } from './dashboard.js';
+import { registerDrill } from './drill.js';
 import { registerDown } from './down.js';
 import { reportError } from './errors.js';
 import { registerEvents } from './events.js';
@@ -27,6 +28,7 @@ registerStatus(program);
 registerEvents(program);
 registerNode(program);
 registerDashboard(program);
+registerDrill(program);
 for (const command of program.commands) command.exitOverride();
 
 const debug = process.argv.includes('--debug');

@@ -22,6 +22,12 @@ const requestSchema = z.discriminatedUnion('op', [
     actor: z.string().optional(),
   }),
   z.object({ op: z.literal('shutdown') }),
+  z.object({
+    op: z.literal('record'),
+    type: z.string().regex(/^quorum:[a-z-]+$/),
+    message: z.string(),
+    detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  }),
 ]);
 export type ControlRequest = z.infer<typeof requestSchema>;
 
@@ -46,6 +52,12 @@ export interface NodeController {
   processes(): Promise<ProcessInfo[]>;
   /** True when the controller writes each action to the deployment's own event bus. */
   recordsActions: boolean;
+  /** Writes one of quorum's own events to the deployment's event log. */
+  record(
+    type: string,
+    message: string,
+    detail: Record<string, string | number | boolean | null>,
+  ): Promise<void>;
 }
 
 /** A NodeController that talks to a supervisor in another process over its control socket. */
@@ -62,6 +74,9 @@ export function controlClient(socketPath: string): NodeController {
       return answer.ok ? (answer.processes ?? []) : [];
     },
     recordsActions: false,
+    async record(type, message, detail) {
+      await callControl(socketPath, { op: 'record', type, message, detail }, 3000);
+    },
   };
 }
 

@@ -414,6 +414,10 @@ export class Supervisor {
       act: (action, target, actor) => this.nodeAction(action, target, actor),
       processes: () => Promise.resolve(this.processInfo()),
       recordsActions: true,
+      record: (type, message, detail) => {
+        this.observer.record(type, message, detail);
+        return Promise.resolve();
+      },
     };
   }
 
@@ -440,6 +444,9 @@ export class Supervisor {
           status: this.status,
           message: await this.nodeAction(request.action, request.target, request.actor ?? 'cli'),
         };
+      case 'record':
+        this.observer.record(request.type, request.message, request.detail);
+        return { ok: true, pid: process.pid, status: this.status };
       case 'shutdown':
         setImmediate(() => process.kill(process.pid, 'SIGTERM'));
         return { ok: true, pid: process.pid, status: 'stopping' };

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { ReadRecord, WriteOutcome, WriteRecord } from './ledger.js';
+import { availability, checkWrites, longestGap, stats } from './checker.js';
+
+function w(value: string, outcome: WriteOutcome, startMs = 0, endMs = startMs + 1): WriteRecord {
+  return { value, writer: 0, startMs, endMs, outcome };
+}
+
+describe('checkWrites', () => {
+  it('counts survived, acknowledged-but-lost, indeterminate-present and failed-present values', () => {
+    const writes = [
+      w('a', 'ack'),
+      w('b', 'ack'),
+      w('c', 'ack'),
+      w('d', 'fail'),
+      w('e', 'fail'),
+      w('f', 'indeterminate'),
+      w('g', 'indeterminate'),
+    ];
+    const report = checkWrites(writes, new Set(['a', 'c', 'e', 'f', 'zzz']));
+    expect(report).toEqual({
+      attempted: 7,
+      acknowledged: 3,
+      failed: 2,
+      indeterminate: 2,
+      survived: 2,
+      ackedLost: 1,
+      ackedLostValues: ['b'],
+      indeterminatePresent: 1,
+      failedPresent: 1,
+      lossRate: 1 / 3,
+    });
+  });
+
+  it('counts a value written twice (a client retry) once per write', () => {
+    const report = checkWrites([w('a', 'ack'), w('a', 'indeterminate')], new Set(['a']));
+    expect(report).toMatchObject({
+      attempted: 2,
+      acknowledged: 1,
+      survived: 1,
+      indeterminatePresent: 1,
+      ackedLost: 0,
+    });
+  });
+
+  it('reports a zero loss rate when nothing was acknowledged, and keeps at most 20 lost values', () => {
+    expect(checkWrites([w('a', 'fail')], new Set()).lossRate).toBe(0);
+    const many = Array.from({ length: 50 }, (_, i) => w(`v${i}`, 'ack'));
+    const report = checkWrites(many, new Set());
+    expect(report.ackedLost).toBe(50);
+    expect(report.ackedLostValues).toHaveLength(20);
+    expect(report.lossRate).toBe(1);
+  });
+});
+
+describe('longestGap', () => {
+  it('is the longest stretch between successes, counting from the start and to the end', () => {
+    expect(longestGap([100, 150, 900, 950], 0, 1000)).toBe(750);
+    expect(longestGap([10, 20], 0, 1000)).toBe(980);
+    expect(longestGap([], 0, 1000)).toBe(1000);
+    expect(longestGap([-5, 2000], 0, 1000)).toBe(1000);
+  });
+});
+
+describe('availability', () => {
+  it('finds the first write acknowledged after the fault and the unavailable windows', () => {
+    const writes = [
+      w('a', 'ack', 900, 950),
+      w('b', 'indeterminate', 990, 2000),
+      w('c', 'ack', 1000, 1005),
+      w('d', 'ack', 3000, 3010),
+      w('e', 'ack', 3100, 3110),
+    ];
+    const reads: ReadRecord[] = [
+      { startMs: 1100, endMs: 1101, ok: true },
+      { startMs: 1500, endMs: 2500, ok: false },
+      { startMs: 2600, endMs: 2601, ok: true },
+    ];
+    // the fault is at 1000; c was sent at the fault and acknowledged at 1005
+    expect(availability(writes, reads, 1000, 4000)).toEqual({
+      firstWriteMs: 5,
+      writeUnavailableMs: 2005,
+      readUnavailableMs: 1500,
+    });
+  });
+
+  it('reports null and the whole window when no write was acknowledged after the fault', () => {
+    expect(availability([w('a', 'ack', 0, 10)], [], 100, 1100)).toEqual({
+      firstWriteMs: null,
+      writeUnavailableMs: 1000,
+      readUnavailableMs: 1000,
+    });
+  });
+});
+
+describe('stats', () => {
+  it('gives min, p50, p95 and max of the numbers, ignoring nulls', () => {
+    expect(stats([5, null, 1, 3, 2, 4])).toEqual({ min: 1, p50: 3, p95: 5, max: 5 });
+    expect(stats([7])).toEqual({ min: 7, p50: 7, p95: 7, max: 7 });
+    expect(stats([null])).toBeNull();
+  });
+});

@@ -1,0 +1,124 @@
+import type { ReadRecord, WriteRecord } from './ledger.js';
+
+/** The Jepsen-style account of one run: what clients were told against what the data says. */
+export interface LossReport {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  /** Acknowledged writes found in the final data. */
+  survived: number;
+  /** Acknowledged writes missing from the final data: the losses that matter. */
+  ackedLost: number;
+  /** Up to 20 of the lost values, for the report. */
+  ackedLostValues: string[];
+  /** Writes that timed out or lost their connection but were applied anyway. */
+  indeterminatePresent: number;
+  /** Writes the client was told failed but that are present (should never happen). */
+  failedPresent: number;
+  /** ackedLost / acknowledged, 0 when nothing was acknowledged. */
+  lossRate: number;
+}
+
+/** Compares the ledger with the values present on the final master (pure). */
+export function checkWrites(
+  writes: readonly WriteRecord[],
+  present: ReadonlySet<string>,
+): LossReport {
+  const report: LossReport = {
+    attempted: writes.length,
+    acknowledged: 0,
+    failed: 0,
+    indeterminate: 0,
+    survived: 0,
+    ackedLost: 0,
+    ackedLostValues: [],
+    indeterminatePresent: 0,
+    failedPresent: 0,
+    lossRate: 0,
+  };
+  for (const w of writes) {
+    const found = present.has(w.value);
+    if (w.outcome === 'ack') {
+      report.acknowledged++;
+      if (found) report.survived++;
+      else {
+        report.ackedLost++;
+        if (report.ackedLostValues.length < 20) report.ackedLostValues.push(w.value);
+      }
+    } else if (w.outcome === 'fail') {
+      report.failed++;
+      if (found) report.failedPresent++;
+    } else {
+      report.indeterminate++;
+      if (found) report.indeterminatePresent++;
+    }
+  }
+  report.lossRate = report.acknowledged === 0 ? 0 : report.ackedLost / report.acknowledged;
+  return report;
+}
+
+/**
+ * The longest stretch in [fromMs, toMs] in which no operation succeeded, measured between
+ * completions of successful operations (pure). With none succeeding it is the whole stretch.
+ */
+export function longestGap(successEndMs: readonly number[], fromMs: number, toMs: number): number {
+  const inside = successEndMs.filter((t) => t > fromMs && t < toMs).sort((a, b) => a - b);
+  let previous = fromMs;
+  let longest = 0;
+  for (const t of [...inside, toMs]) {
+    longest = Math.max(longest, t - previous);
+    previous = t;
+  }
+  return longest;
+}
+
+export interface Availability {
+  /** ms after the fault when a write sent after the fault was first acknowledged; null if none. */
+  firstWriteMs: number | null;
+  /** The longest window after the fault without an acknowledged write. */
+  writeUnavailableMs: number;
+  /** The same for reads. */
+  readUnavailableMs: number;
+}
+
+/** Write and read availability around a fault at `faultAtMs`, until `endMs` (pure). */
+export function availability(
+  writes: readonly WriteRecord[],
+  reads: readonly ReadRecord[],
+  faultAtMs: number,
+  endMs: number,
+): Availability {
+  const acks = writes.filter((w) => w.outcome === 'ack');
+  const after = acks.filter((w) => w.startMs >= faultAtMs).map((w) => w.endMs - faultAtMs);
+  return {
+    firstWriteMs: after.length > 0 ? Math.min(...after) : null,
+    writeUnavailableMs: longestGap(
+      acks.map((w) => w.endMs),
+      faultAtMs,
+      endMs,
+    ),
+    readUnavailableMs: longestGap(
+      reads.filter((r) => r.ok).map((r) => r.endMs),
+      faultAtMs,
+      endMs,
+    ),
+  };
+}
+
+export interface Stats {
+  min: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** min / p50 / p95 / max of the values that are numbers; null when there are none (pure). */
+export function stats(values: readonly (number | null)[]): Stats | null {
+  const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ??
+    NaN;
+  return { min: sorted[0] ?? NaN, p50: at(50), p95: at(95), max: sorted[sorted.length - 1] ?? NaN };
+}

@@ -1,0 +1,5 @@
+export * from './ledger.js';
+export * from './checker.js';
+export * from './workload.js';
+export * from './scenarios.js';
+export * from './runner.js';

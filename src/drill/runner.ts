@@ -1,0 +1,261 @@
+import type { Expectation, QuorumEvent, Topology } from '../model/index.js';
+import { healthProblems, UserError } from '../model/index.js';
+import type { NodeController } from '../local/index.js';
+import type { Observer } from '../observer/index.js';
+import { RedisLink } from '../redis/index.js';
+import type { LossReport } from './checker.js';
+import { availability, checkWrites } from './checker.js';
+import type { Scenario } from './scenarios.js';
+import type { WorkloadOptions } from './workload.js';
+import { Workload } from './workload.js';
+
+/** One run of one scenario; times are ms after the fault (DESIGN.md §3). */
+export interface DrillRun extends LossReport {
+  /** When the fault was injected (ms since epoch). */
+  faultAtMs: number;
+  sdownMs: number | null;
+  odownMs: number | null;
+  /** The earliest +switch-master across sentinels; null when no failover happened. */
+  switchMasterMs: number | null;
+  firstWriteMs: number | null;
+  writeUnavailableMs: number;
+  readUnavailableMs: number;
+  /** When every replica followed the new master with its link up. */
+  replicasFollowMs: number | null;
+  oldMaster: string | null;
+  newMaster: string | null;
+  failover: boolean;
+  /** Replicas hold the same number of values as the final master. */
+  replicasConverged: boolean;
+  /** Expectations this run broke, one sentence each; empty when it behaved as Redis should. */
+  violations: string[];
+  injected: string;
+  healed: string;
+}
+
+export interface RunOptions {
+  scenario: Scenario;
+  observer: Observer;
+  controller: NodeController;
+  expect: Expectation;
+  workload: Omit<WorkloadOptions, 'key'>;
+  password: string | null;
+  downAfterMs: number;
+  /** Progress lines for a person. */
+  progress: (line: string) => void;
+  /** Aborted by Ctrl-C: heal and stop. */
+  signal: AbortSignal;
+}
+
+const WARMUP_MS = 1500;
+const HEALTHY_TIMEOUT_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(
+  timeoutMs: number,
+  signal: AbortSignal,
+  check: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !signal.aborted) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await sleep(100);
+  }
+  return undefined;
+}
+
+/** Waits until the deployment is healthy; throws the problems when it does not get there. */
+export async function waitHealthy(
+  observer: Observer,
+  expect: Expectation,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Topology> {
+  let problems: string[] = [];
+  const topology = await waitFor(timeoutMs, signal, async () => {
+    const t = await observer.fresh();
+    problems = healthProblems(t, expect);
+    return problems.length === 0 ? t : undefined;
+  });
+  if (!topology) throw new UserError(`the deployment is not healthy: ${problems.join('; ')}`);
+  return topology;
+}
+
+/** The values in the set on the final master, and whether every replica holds as many. */
+async function readBack(
+  topology: Topology,
+  key: string,
+  password: string | null,
+): Promise<{ present: Set<string>; converged: boolean }> {
+  const master = topology.agreement.master;
+  if (!master) throw new Error('no agreed master to read the values back from');
+  const link = (addr: string) =>
+    new RedisLink(addr, { timeoutMs: 10_000, password, connectionName: 'quorum-drill' });
+  const m = link(master);
+  try {
+    const members = await m.call('SMEMBERS', key);
+    const present = new Set(
+      Array.isArray(members) ? members.filter((v): v is string => typeof v === 'string') : [],
+    );
+    let converged = true;
+    for (const replica of topology.nodes.filter((n) => n.addr !== master)) {
+      const r = link(replica.addr);
+      try {
+        const ok = await waitFor(10_000, new AbortController().signal, async () =>
+          (await r.call('SCARD', key).catch(() => -1)) === present.size ? true : undefined,
+        );
+        if (!ok) converged = false;
+      } finally {
+        await r.close();
+      }
+    }
+    await m.call('DEL', key).catch(() => undefined);
+    return { present, converged };
+  } finally {
+    await m.close();
+  }
+}
+
+function firstAfter(
+  events: QuorumEvent[],
+  type: string,
+  faultAtMs: number,
+  match: (e: QuorumEvent) => boolean = () => true,
+): number | null {
+  const e = events.find((x) => x.type === type && x.ms >= faultAtMs && match(x));
+  return e ? e.ms - faultAtMs : null;
+}
+
+/**
+ * Runs one scenario: workload, fault, measurements, heal, read-back. The deployment must be
+ * healthy before, and is healthy again after (or the run throws saying why).
+ */
+export async function runScenario(options: RunOptions): Promise<DrillRun> {
+  const { scenario, observer, controller, signal } = options;
+  const before = await waitHealthy(observer, options.expect, 5000, signal);
+  const oldMaster = before.agreement.master;
+  const processes = await controller.processes();
+  const key = `quorum:drill:${Date.now().toString(36)}`;
+  const events: QuorumEvent[] = [];
+  const onEvent = (e: QuorumEvent) => events.push(e);
+  observer.bus.on('event', onEvent);
+  const workload = new Workload({ ...options.workload, key });
+  const ctx = {
+    controller,
+    before,
+    processes,
+    masterName: before.masterName,
+    sentinelPassword: observer.target.sentinelPassword,
+    password: options.password,
+    downAfterMs: options.downAfterMs,
+  };
+  let injected = '';
+  let healed = '';
+  let faultAtMs = 0;
+  let replicasFollowMs: number | null = null;
+  let endMs = 0;
+  try {
+    workload.start();
+    await sleep(WARMUP_MS);
+    options.progress(`${scenario.name}: injecting (${scenario.description})`);
+    faultAtMs = Date.now();
+    injected = await scenario.fault.inject(ctx);
+    await controller.record('quorum:fault-injected', `drill ${scenario.name}: ${injected}`, {
+      scenario: scenario.name,
+    });
+    // a failover takes down-after plus a few seconds; give it room, then look once more
+    const window = options.downAfterMs + 20_000;
+    const follow = await waitFor(
+      scenario.expectFailover ? window : options.downAfterMs + 4000,
+      signal,
+      async () => {
+        const t = await observer.fresh();
+        const m = t.agreement.master;
+        if (!m || m === oldMaster) return undefined;
+        const replicas = t.nodes.filter((n) => n.addr !== m && n.up);
+        return replicas.every(
+          (n) => n.role === 'replica' && n.replication.masterAddr === m && n.replication.linkUp,
+        )
+          ? Date.now()
+          : undefined;
+      },
+    );
+    replicasFollowMs = follow === undefined ? null : follow - faultAtMs;
+    if (!scenario.expectFailover)
+      await sleep(Math.max(0, faultAtMs + options.downAfterMs + 4000 - Date.now()));
+    options.progress(`${scenario.name}: healing`);
+  } finally {
+    healed = await scenario.fault
+      .heal(ctx)
+      .catch((err: unknown) => `heal failed: ${err instanceof Error ? err.message : String(err)}`);
+    await controller
+      .record('quorum:fault-healed', `drill ${scenario.name}: ${healed}`, {
+        scenario: scenario.name,
+      })
+      .catch(() => undefined);
+  }
+  let after: Topology;
+  try {
+    after = await waitHealthy(observer, options.expect, HEALTHY_TIMEOUT_MS, signal);
+    await sleep(1000);
+  } finally {
+    endMs = Date.now();
+    await workload.stop();
+    observer.bus.off('event', onEvent);
+  }
+  const { present, converged } = await readBack(after, key, options.password);
+  const loss = checkWrites(workload.ledger.writes, present);
+  const isOldMaster = (e: QuorumEvent) =>
+    e.subject?.type === 'master' && e.subject.addr === oldMaster;
+  const switchMasterMs = firstAfter(events, '+switch-master', faultAtMs);
+  const newMaster = after.agreement.master;
+  const failover = newMaster !== oldMaster;
+  const run: DrillRun = {
+    faultAtMs,
+    sdownMs: firstAfter(events, '+sdown', faultAtMs, isOldMaster),
+    odownMs: firstAfter(events, '+odown', faultAtMs, isOldMaster),
+    switchMasterMs,
+    ...availability(workload.ledger.writes, workload.ledger.reads, faultAtMs, endMs),
+    replicasFollowMs,
+    oldMaster,
+    newMaster,
+    failover,
+    replicasConverged: converged,
+    ...loss,
+    violations: [],
+    injected,
+    healed,
+  };
+  run.violations = violations(scenario, run, options.downAfterMs);
+  return run;
+}
+
+/** Where a run differs from what Redis should do (REFERENCE.md), one sentence each (pure). */
+export function violations(scenario: Scenario, run: DrillRun, downAfterMs: number): string[] {
+  const found: string[] = [];
+  if (scenario.expectFailover && run.switchMasterMs === null)
+    found.push('no failover happened, though one was expected');
+  if (!scenario.expectFailover && run.switchMasterMs !== null)
+    found.push(
+      `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
+    );
+  if (scenario.maxAckedLost !== null && run.ackedLost > scenario.maxAckedLost) {
+    found.push(
+      `${run.ackedLost} acknowledged writes were lost; at most ${scenario.maxAckedLost} expected`,
+    );
+  }
+  if (!run.replicasConverged) found.push('the replicas did not converge on the final master');
+  if (run.failedPresent > 0)
+    found.push(`${run.failedPresent} writes reported as failed are present`);
+  // crash detection takes down-after, then the vote and promotion 1 to 2.5 s (plus slack)
+  if (
+    scenario.name === 'kill-master' &&
+    run.switchMasterMs !== null &&
+    run.switchMasterMs > downAfterMs + 4000
+  ) {
+    found.push(`the failover took ${run.switchMasterMs} ms, more than down-after + 4 s`);
+  }
+  return found;
+}
