@@ -163,7 +163,7 @@ export interface TestDeployment {
   /** First data port; sentinels start at `port + 50`. */
   port: number;
   up: RunResult;
-  down(): Promise<RunResult>;
+  down: () => Promise<RunResult>;
 }
 
 /** Starts a deployment on free ports in a fresh dir, with any further `up` flags. */

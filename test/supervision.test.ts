@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { pidAlive, readState } from '../src/local/index.js';
 import { RedisLink } from '../src/redis/index.js';
@@ -121,6 +122,40 @@ describe('the supervisor', () => {
       expect(events).toMatch(/quorum:action\s+started redis-2/);
     } finally {
       expect((await quorum(['down', '--dir', dir])).code).toBe(0);
+    }
+  });
+
+  it('starts a crashed master as a replica even at once, refuses to start a frozen node, and is not held up by a silent control client', async () => {
+    const { dir, port, up, down } = await startDeployment('quick', ['--down-after', '2000']);
+    expect(up.code).toBe(0);
+    try {
+      expect((await quorum(['node', 'kill', 'redis-1', '--dir', dir])).code).toBe(0);
+      // started before any sentinel noticed the crash: it must wait for the failover, not come
+      // back as the master with its old data
+      const start = await quorum(['node', 'start', 'redis-1', '--dir', dir]);
+      expect(start.code).toBe(0);
+      expect(start.stdout).toMatch(
+        /started redis-1 \(127\.0\.0\.1:\d+\) as a replica of 127\.0\.0\.1:\d+/,
+      );
+      const status = JSON.parse((await quorum(['status', '--json', '--dir', dir])).stdout) as {
+        deployments: { master: string }[];
+      };
+      expect(status.deployments[0]?.master).not.toBe(`127.0.0.1:${port}`);
+
+      expect((await quorum(['node', 'freeze', 'redis-2', '--dir', dir])).code).toBe(0);
+      const frozen = await quorum(['node', 'start', 'redis-2', '--dir', dir]);
+      expect(frozen.code).toBe(1);
+      expect(frozen.stderr).toContain('is frozen; thaw it instead of starting it');
+      expect((await quorum(['node', 'thaw', 'redis-2', '--dir', dir])).code).toBe(0);
+
+      const socketPath = readState(dir)?.supervisor?.socket ?? '';
+      const silent = createConnection({ path: socketPath });
+      await new Promise((r) => silent.once('connect', r));
+      const stopped = await down();
+      silent.destroy();
+      expect(stopped.stdout).toContain('stopped every process');
+    } finally {
+      await down();
     }
   });
 });

@@ -51,7 +51,8 @@ export function registerDown(program: Command): void {
       let how: string;
       if (running) {
         await callControl(state.supervisor?.socket ?? '', { op: 'shutdown' });
-        const deadline = Date.now() + KILL_AFTER_MS * 2 + 15_000;
+        // sentinels stop first, then data nodes, each allowed KILL_AFTER_MS before SIGKILL
+        const deadline = Date.now() + KILL_AFTER_MS * 4 + 20_000;
         while (pidAlive(running.pid) && Date.now() < deadline)
           await new Promise((r) => setTimeout(r, 100));
         if (pidAlive(running.pid)) {

@@ -2,7 +2,13 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../model/index.js';
 import type { NodeAction } from '../local/index.js';
-import { callControl, nodeActions, readState, runningSupervisor } from '../local/index.js';
+import {
+  callControl,
+  NODE_ACTION_TIMEOUT_MS,
+  nodeActions,
+  readState,
+  runningSupervisor,
+} from '../local/index.js';
 
 export function registerNode(program: Command): void {
   program
@@ -29,11 +35,15 @@ export function registerNode(program: Command): void {
           `no supervisor is running in ${opts.dir}; start the deployment with 'quorum up --dir ${opts.dir}'`,
         );
       }
-      const answer = await callControl(state.supervisor.socket, {
-        op: 'node',
-        action: action as NodeAction,
-        target: node,
-      });
+      const answer = await callControl(
+        state.supervisor.socket,
+        {
+          op: 'node',
+          action: action as NodeAction,
+          target: node,
+        },
+        NODE_ACTION_TIMEOUT_MS,
+      );
       if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
       const message = answer.message ?? 'done';
       process.stdout.write(

@@ -15,7 +15,7 @@ import {
   tailOf,
 } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
-import { DEFAULT_DASHBOARD_PORT } from '../server/index.js';
+import { checkTokens, DEFAULT_DASHBOARD_PORT } from '../server/index.js';
 import { serveDashboard } from './dashboard.js';
 import { intOption } from './errors.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
@@ -411,6 +411,13 @@ export function registerUp(program: Command): void {
     .action(async (opts: UpOptions, cmd: Command) => {
       const dir = resolve(opts.dir);
       const spec = chooseSpec(cmd, opts, opts.dir, readState(dir));
+      if (opts.dashboard) {
+        checkTokens({
+          host: opts.dashboardHost,
+          token: opts.token ?? process.env.QUORUM_TOKEN ?? null,
+          viewerToken: opts.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
+        });
+      }
       const binaries = await preflight(dir, spec);
       if (opts.dashboard) opts.dashboardPort = await dashboardPort(opts);
       if (opts.detach === true) await runDetached(spec, dir, opts, opts.dir);

@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../model/index.js';
 import type { ProcessState } from './process.js';
 
-/** How long a control client waits for the supervisor to answer. */
+/** How long a control client waits for the supervisor to answer a quick request. */
 export const CONTROL_TIMEOUT_MS = 30_000;
+/**
+ * How long a node action may take: a stop may wait KILL_AFTER_MS for a clean exit, a start may
+ * wait for the sentinels to fail over first (down-after plus a margin), then for the process.
+ */
+export const NODE_ACTION_TIMEOUT_MS = 180_000;
+/** A request must arrive, whole, within this long of connecting. */
+const REQUEST_READ_TIMEOUT_MS = 10_000;
+const MAX_REQUEST_BYTES = 64 * 1024;
 
 export const nodeActions = ['start', 'stop', 'kill', 'restart', 'freeze', 'thaw'] as const;
 export type NodeAction = (typeof nodeActions)[number];
@@ -64,9 +73,12 @@ export interface NodeController {
 export function controlClient(socketPath: string): NodeController {
   return {
     async act(action, target, actor) {
-      const answer = await callControl(socketPath, { op: 'node', action, target, actor });
-      if (!answer.ok)
-        throw Object.assign(new Error(answer.error), { exitCode: answer.exitCode ?? 1 });
+      const answer = await callControl(
+        socketPath,
+        { op: 'node', action, target, actor },
+        NODE_ACTION_TIMEOUT_MS,
+      );
+      if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
       return answer.message ?? 'done';
     },
     async processes() {
@@ -91,12 +103,23 @@ export function socketPathFor(dir: string): string {
 /** Serves JSON-line requests on a Unix socket (owner-only, like the state file). */
 export async function serveControl(path: string, handler: ControlHandler): Promise<Server> {
   if (existsSync(path)) unlinkSync(path);
+  const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     let buffer = '';
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     socket.setEncoding('utf8');
+    // a client that sends no request (or an endless one) is dropped, so it cannot hold a shutdown
+    socket.setTimeout(REQUEST_READ_TIMEOUT_MS, () => {
+      if (buffer.indexOf('\n') < 0) socket.destroy();
+    });
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: string) => {
       buffer += chunk;
+      if (buffer.length > MAX_REQUEST_BYTES) {
+        socket.destroy();
+        return;
+      }
       const newline = buffer.indexOf('\n');
       if (newline < 0) return;
       const line = buffer.slice(0, newline);
@@ -122,6 +145,15 @@ export async function serveControl(path: string, handler: ControlHandler): Promi
     server.once('error', reject);
     server.listen({ path, readableAll: false, writableAll: false }, () => resolvePromise());
   });
+  // closing the server also drops the connections still open, so close() never waits on a client
+  server.on('close', () => {
+    for (const socket of sockets) socket.destroy();
+  });
+  const close = server.close.bind(server);
+  server.close = (callback?: (err?: Error) => void) => {
+    for (const socket of sockets) socket.destroy();
+    return close(callback);
+  };
   return server;
 }
 
@@ -136,7 +168,11 @@ export function callControl(
     let buffer = '';
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`the supervisor did not answer within ${Math.round(timeoutMs / 1000)} s`));
+      reject(
+        new UserError(
+          `the supervisor did not answer within ${Math.round(timeoutMs / 1000)} s; see its log, supervisor.log, in the data directory`,
+        ),
+      );
     }, timeoutMs);
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
@@ -145,14 +181,22 @@ export function callControl(
     });
     socket.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(
+        new UserError(
+          `cannot reach the supervisor (${err.message}); is the deployment running? start it with 'quorum up'`,
+        ),
+      );
     });
     socket.on('end', () => {
       clearTimeout(timer);
       try {
         resolvePromise(JSON.parse(buffer) as ControlResponse);
       } catch {
-        reject(new Error('the supervisor sent a malformed answer'));
+        reject(
+          new UserError(
+            'the supervisor sent a malformed answer (or closed the connection); see supervisor.log in the data directory',
+          ),
+        );
       }
     });
   });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { UserError } from '../model/index.js';
 import type { PlannedProcess } from './spec.js';
 
 /** Time a process gets to exit after SIGTERM before SIGKILL: redis-server may be writing its RDB. */
@@ -40,6 +41,8 @@ export function tailOf(path: string, lines = 3): string {
  */
 export class SupervisedProcess extends EventEmitter<ProcessEvents> {
   private state: ProcessState = 'stopped';
+  /** When the process last ended without being asked to (ms since epoch), null otherwise. */
+  crashedAtMs: number | null = null;
   private child: ChildProcess | null = null;
   private exitWaiters: (() => void)[] = [];
 
@@ -77,7 +80,9 @@ export class SupervisedProcess extends EventEmitter<ProcessEvents> {
 
   /** Spawns the process. Resolves once spawned; the supervisor then waits for it to answer. */
   start(extraArgs: string[] = []): Promise<void> {
-    if (this.state === 'running' || this.state === 'starting') return Promise.resolve();
+    // a live child (running, frozen or stopping) is never started twice: a second copy would
+    // fail to bind, and the first would be lost to the supervisor
+    if (this.child || this.state === 'starting') return Promise.resolve();
     this.setState('starting');
     const args = [this.configFile, ...extraArgs];
     const [command, argv] = this.launch.setpriv
@@ -99,12 +104,14 @@ export class SupervisedProcess extends EventEmitter<ProcessEvents> {
       child.once('error', (err) => {
         this.child = null;
         this.setState('exited', err.message);
-        reject(new Error(`${this.plan.name} could not be started: ${err.message}`));
+        reject(new UserError(`${this.plan.name} could not be started: ${err.message}`));
       });
       child.once('exit', (code, signal) => {
         this.child = null;
         const how = signal ? `signal ${signal}` : `exit code ${code ?? '?'}`;
-        this.setState(this.state === 'stopping' ? 'stopped' : 'exited', how);
+        const asked = this.state === 'stopping';
+        this.crashedAtMs = asked ? null : Date.now();
+        this.setState(asked ? 'stopped' : 'exited', how);
         for (const wake of this.exitWaiters.splice(0)) wake();
       });
     });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../model/index.js';
 
 const specSchema = z.object({
   name: z.string(),
@@ -53,11 +54,11 @@ export function readState(dir: string): LocalState | null {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new Error(`${path} is not valid JSON; remove ${dir} if it holds nothing you need`);
+    throw new UserError(`${path} is not valid JSON; remove ${dir} if it holds nothing you need`);
   }
   const parsed = stateSchema.safeParse(json);
   if (!parsed.success)
-    throw new Error(
+    throw new UserError(
       `${path} is not a quorum state file this version understands; remove ${dir} if it holds nothing you need`,
     );
   return parsed.data;

@@ -39,6 +39,8 @@ export type SupervisorStatus = LocalState['status'];
 
 /** Time for one process to answer PING after it was spawned. */
 const ANSWER_TIMEOUT_MS = 10_000;
+/** How long after down-after a failover has surely started, if it can (REFERENCE.md: 1 to 2.5 s). */
+const FAILOVER_MARGIN_MS = 5_000;
 /** Autorestart waits this long, doubled for each crash within a minute, capped at 30 s. */
 const RESTART_BASE_MS = 1_000;
 
@@ -336,13 +338,34 @@ export class Supervisor {
   }
 
   /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
+  /**
+   * A master that crashed comes back with whatever its last RDB holds; started as a master while
+   * the sentinels still name it, its replicas would resync from it and lose every newer write.
+   * So wait until the sentinels have failed over, or until they had every chance to
+   * (down-after plus a margin) and still name it, as when too few sentinels are left.
+   */
+  private async waitForFailoverOf(proc: SupervisedProcess): Promise<void> {
+    const addr = this.addrOf(proc);
+    const crashedAt = proc.crashedAtMs;
+    const hasReplicas = this.processes.some((p) => p.plan.kind === 'redis' && p !== proc);
+    if (crashedAt === null || !hasReplicas) return;
+    const deadline = crashedAt + this.options.spec.downAfterMs + FAILOVER_MARGIN_MS;
+    while (Date.now() < deadline && (await this.observer.fresh()).agreement.master === addr) {
+      await sleep(250);
+    }
+  }
+
   private async startNode(proc: SupervisedProcess, why: string): Promise<string> {
     const addr = this.addrOf(proc);
-    if (proc.getState() === 'running') return `${proc.plan.name} (${addr}) is already running`;
+    const state = proc.getState();
+    if (state === 'running') return `${proc.plan.name} (${addr}) is already running`;
+    if (state === 'frozen')
+      throw new UserError(`${proc.plan.name} (${addr}) is frozen; thaw it instead of starting it`);
     let extra: string[] = [];
     let as = '';
     if (proc.plan.kind === 'redis') {
-      const master = (await this.observer.poll()).agreement.master;
+      await this.waitForFailoverOf(proc);
+      const master = (await this.observer.fresh()).agreement.master;
       const hp = master ? parseAddr(master) : null;
       if (master && hp && master !== addr) {
         extra = ['--replicaof', hp.host, String(hp.port)];
@@ -363,9 +386,15 @@ export class Supervisor {
 
   /** Acts on one process; returns a sentence saying what happened. */
   nodeAction(action: NodeAction, target: string, actor = 'cli'): Promise<string> {
+    // refused before queueing: a request waiting on the lock would hold up a shutdown
+    if (this.status !== 'healthy') {
+      return Promise.reject(
+        new UserError(`the deployment is ${this.status}; node actions wait until it is healthy`),
+      );
+    }
     return this.exclusive(async () => {
-      if (this.status !== 'healthy' && this.status !== 'starting')
-        throw new UserError(`the supervisor is ${this.status}; node actions are refused`);
+      if (this.status !== 'healthy')
+        throw new UserError(`the deployment is ${this.status}; node actions are refused`);
       const proc = this.resolve(target);
       const addr = this.addrOf(proc);
       const record = (message: string) => {

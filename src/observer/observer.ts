@@ -82,6 +82,8 @@ export class Observer {
   private inFlight: Promise<Topology> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** Set by stop(): no poll, link or subscription is started after it. */
+  private stopped = false;
 
   constructor(
     readonly target: SentinelTarget,
@@ -108,9 +110,11 @@ export class Observer {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.inFlight?.catch(() => undefined);
+    // a poll chained by fresh() may start while we wait for the current one: wait for all
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
     for (const { link, subscription } of this.sentinels.values()) {
       subscription?.close();
       await link.close();
@@ -120,6 +124,11 @@ export class Observer {
 
   /** One full observation; concurrent callers share the poll already under way. */
   poll(): Promise<Topology> {
+    if (this.stopped) {
+      return this.latest
+        ? Promise.resolve(this.latest)
+        : Promise.reject(new Error('the observer is stopped'));
+    }
     this.inFlight ??= this.observe().finally(() => {
       this.inFlight = null;
     });
@@ -148,7 +157,7 @@ export class Observer {
   }
 
   private ensureSentinel(addr: Addr): void {
-    if (this.sentinels.has(addr)) return;
+    if (this.stopped || this.sentinels.has(addr)) return;
     const linkOptions = {
       timeoutMs: this.options.timeoutMs,
       password: this.target.sentinelPassword,
@@ -165,17 +174,14 @@ export class Observer {
     this.sentinels.set(addr, { link: new RedisLink(addr, linkOptions), subscription });
   }
 
-  private ensureNode(addr: Addr): RedisLink {
-    let link = this.nodes.get(addr);
-    if (!link) {
-      link = new RedisLink(addr, {
-        timeoutMs: this.options.timeoutMs,
-        password: this.target.password,
-        connectionName: 'quorum-observer',
-      });
-      this.nodes.set(addr, link);
-    }
-    return link;
+  private ensureNode(addr: Addr): void {
+    if (this.stopped || this.nodes.has(addr)) return;
+    const link = new RedisLink(addr, {
+      timeoutMs: this.options.timeoutMs,
+      password: this.target.password,
+      connectionName: 'quorum-observer',
+    });
+    this.nodes.set(addr, link);
   }
 
   private onSentinelMessage(sentinel: Addr, channel: string, message: string): void {
@@ -263,6 +269,7 @@ export class Observer {
 
   /** Makes `topology` the current one: quorum's own events for what changed, then the topology. */
   private publish(topology: Topology): void {
+    if (this.stopped) return;
     const previous = this.latest;
     this.latest = topology;
     if (previous) {

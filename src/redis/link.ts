@@ -44,6 +44,9 @@ function connectionOptions(addr: Addr, options: LinkOptions) {
     connectTimeout: options.timeoutMs,
     lazyConnect: true,
     enableReadyCheck: false,
+    // TCP keepalive after 10 s idle: a subscription sends nothing, and without it a half-open
+    // connection (a partitioned or rebooted host) would go unnoticed for hours
+    keepAlive: 10_000,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
   };

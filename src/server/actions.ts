@@ -63,6 +63,19 @@ async function debugSleep(
 ): Promise<string> {
   if (!knownNode(source.observer.current(), node))
     throw new ActionError(`no data node ${node} in '${source.name}'`, 404);
+  // make sure the node answers before claiming it sleeps: a node that is down is a 502
+  const probe = new RedisLink(node, {
+    timeoutMs: 2000,
+    password: source.observer.target.password,
+    connectionName: 'quorum-action',
+  });
+  try {
+    await probe.call('PING');
+  } catch (err) {
+    throw new ActionError(describeRedisError(node, err).message, 502);
+  } finally {
+    await probe.close();
+  }
   const link = new RedisLink(node, {
     timeoutMs: seconds * 1000 + 5000,
     password: source.observer.target.password,

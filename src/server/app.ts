@@ -6,7 +6,7 @@ import { streamSSE } from 'hono/streaming';
 import { validator } from 'hono/validator';
 import { ActionError, runAction } from './actions.js';
 import type { AuthOptions } from './auth.js';
-import { roleOf, SESSION_COOKIE, tokenOf } from './auth.js';
+import { requestRole, Sessions } from './auth.js';
 import type { ActionResult, ApiError, PushMessage, Role, Session } from './contract.js';
 import { actionRequestSchema } from './contract.js';
 import { nodeDetails } from './details.js';
@@ -18,10 +18,10 @@ type Env = { Variables: { role: Role } };
 /** Time between keep-alive comments on the stream, so proxies and browsers keep it open. */
 const HEARTBEAT_MS = 15_000;
 
-function requireToken(auth: AuthOptions) {
+function requireToken(auth: AuthOptions, sessions: Sessions) {
   return async (c: Context<Env>, next: Next) => {
     const changes = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    const role = roleOf(auth, tokenOf(c, !changes));
+    const role = requestRole(c, auth, sessions, !changes);
     if (!role)
       return c.json<ApiError>(
         { error: 'a valid token is required (Authorization: Bearer TOKEN, as printed at start)' },
@@ -38,13 +38,17 @@ function issuePath(issue: { path: PropertyKey[]; message: string }): string {
 
 /** The JSON API; its type is what the UI's client is derived from. */
 export function createApi(hub: Hub, auth: AuthOptions) {
+  const sessions = new Sessions();
   return new Hono<Env>()
-    .use('*', requireToken(auth))
+    .use('*', requireToken(auth, sessions))
     .get('/session', (c) => c.json<Session>({ role: c.var.role, readOnly: auth.readOnly }))
     .post('/session', (c) => {
       // the UI trades the token it was given once for a cookie, so EventSource can authenticate
-      const token = tokenOf(c, false) ?? '';
-      setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/api' });
+      setCookie(c, Sessions.cookieName(c.req.url), sessions.open(c.var.role), {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/api',
+      });
       return c.json<Session>({ role: c.var.role, readOnly: auth.readOnly });
     })
     .get('/deployments', (c) => c.json(hub.list()))

@@ -3,8 +3,6 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Role } from './contract.js';
 
-export const SESSION_COOKIE = 'quorum_session';
-
 export interface AuthOptions {
   /** Grants admin (or viewer with readOnly). */
   adminToken: string;
@@ -33,16 +31,48 @@ export function roleOf(auth: AuthOptions, token: string | null): Role | null {
 }
 
 /**
- * The token of a request: the `Authorization: Bearer` header, or the session cookie the UI gets
- * from POST /api/session. The cookie counts for reads and the stream only (EventSource cannot
- * send headers); a request that changes something must carry the header, which a page on
- * another site cannot make a browser send (no CSRF).
+ * Sessions for the browser: EventSource cannot send headers, so the UI trades its token for a
+ * cookie. The cookie holds a random session id, never the token, and is named after the port
+ * (cookies ignore ports, and two dashboards may run on one host). A session grants reads only:
+ * a request that changes something must carry the token in its header, which a page on another
+ * site cannot make a browser send (no CSRF).
  */
-export function tokenOf(c: Context, allowCookie: boolean): string | null {
+export class Sessions {
+  private readonly roles = new Map<string, Role>();
+
+  /** The cookie name for a server reached at `url`. */
+  static cookieName(url: string): string {
+    const port = new URL(url).port || '80';
+    return `quorum_session_${port}`;
+  }
+
+  open(role: Role): string {
+    const id = randomBytes(24).toString('base64url');
+    this.roles.set(id, role);
+    return id;
+  }
+
+  roleOf(id: string | undefined): Role | null {
+    return id === undefined ? null : (this.roles.get(id) ?? null);
+  }
+}
+
+/** The bearer token of a request's `Authorization` header, or null. */
+export function bearerOf(c: Context): string | null {
   const header = c.req.header('authorization');
-  const bearer = header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-  if (bearer) return bearer;
-  return allowCookie ? (getCookie(c, SESSION_COOKIE) ?? null) : null;
+  return header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
+}
+
+/** The role of a request: its bearer token, or (for reads only) its session cookie. */
+export function requestRole(
+  c: Context,
+  auth: AuthOptions,
+  sessions: Sessions,
+  allowSession: boolean,
+): Role | null {
+  const bearer = bearerOf(c);
+  if (bearer !== null) return roleOf(auth, bearer);
+  return allowSession ? sessions.roleOf(getCookie(c, Sessions.cookieName(c.req.url))) : null;
 }
 
 /** Whether an address to bind to is loopback only. */

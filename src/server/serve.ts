@@ -32,20 +32,33 @@ export interface Dashboard {
 /** dist/server -> the repository root -> web/dist */
 export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
-/** Serves the API, the stream and the UI. Refuses a non-loopback address without a set token. */
-export async function startDashboard(hub: Hub, options: DashboardOptions): Promise<Dashboard> {
+/** Token rules, checked before anything starts: a set token off loopback, 16 characters or more. */
+export function checkTokens(
+  options: Pick<DashboardOptions, 'token' | 'viewerToken' | 'host'>,
+): void {
   if (!isLoopback(options.host) && options.token === null) {
     throw new UserError(
       `refusing to serve the dashboard on ${options.host} with a random token; set one with --token or QUORUM_TOKEN, or keep the default host 127.0.0.1`,
       2,
     );
   }
-  if (options.token !== null && options.token.length < 16) {
-    throw new UserError(
-      'the dashboard token must be at least 16 characters long; pick a longer --token',
-      2,
-    );
+  const given: [string, string | null][] = [
+    ['--token', options.token],
+    ['--viewer-token', options.viewerToken],
+  ];
+  for (const [flag, token] of given) {
+    if (token !== null && token.length < 16) {
+      throw new UserError(
+        `the dashboard token given with ${flag} must be at least 16 characters long; pick a longer one`,
+        2,
+      );
+    }
   }
+}
+
+/** Serves the API, the stream and the UI. Refuses a non-loopback address without a set token. */
+export async function startDashboard(hub: Hub, options: DashboardOptions): Promise<Dashboard> {
+  checkTokens(options);
   const auth: AuthOptions = {
     adminToken: options.token ?? randomToken(),
     viewerToken: options.viewerToken,

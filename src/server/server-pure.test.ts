@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isLoopback, roleOf } from './auth.js';
+import { isLoopback, roleOf, Sessions } from './auth.js';
+import { checkTokens } from './serve.js';
 import { redactConfig } from './details.js';
 import { History } from './history.js';
 import { staticFile } from './static.js';
@@ -94,7 +95,38 @@ describe('staticFile', () => {
     }
   });
 
+  it('serves the UI for a path with a malformed escape instead of failing', () => {
+    expect(staticFile(root, '/%E0%A4%A')?.body.toString()).toBe('<html>index</html>');
+  });
+
   it('is null when the UI is not built', () => {
     expect(staticFile(join(root, 'missing'), '/')).toBeNull();
+  });
+});
+
+describe('checkTokens', () => {
+  it('needs a set token off loopback, and 16 characters for either token', () => {
+    expect(() => checkTokens({ host: '0.0.0.0', token: null, viewerToken: null })).toThrow(
+      /refusing to serve the dashboard on 0\.0\.0\.0/,
+    );
+    expect(() => checkTokens({ host: '127.0.0.1', token: 'short', viewerToken: null })).toThrow(
+      /--token must be at least 16/,
+    );
+    expect(() =>
+      checkTokens({ host: '0.0.0.0', token: 'a-long-enough-token', viewerToken: 'abc' }),
+    ).toThrow(/--viewer-token must be at least 16/);
+    expect(() => checkTokens({ host: '127.0.0.1', token: null, viewerToken: null })).not.toThrow();
+  });
+});
+
+describe('Sessions', () => {
+  it('gives each session a random id that grants its role, named after the port', () => {
+    const sessions = new Sessions();
+    const a = sessions.open('viewer');
+    expect(a).not.toBe(sessions.open('viewer'));
+    expect(sessions.roleOf(a)).toBe('viewer');
+    expect(sessions.roleOf('forged')).toBeNull();
+    expect(sessions.roleOf(undefined)).toBeNull();
+    expect(Sessions.cookieName('http://127.0.0.1:8390/api/stream')).toBe('quorum_session_8390');
   });
 });

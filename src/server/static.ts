@@ -23,7 +23,13 @@ export function staticFile(
   const base = resolve(root);
   const index = join(base, 'index.html');
   if (!existsSync(index)) return null;
-  const wanted = resolve(base, `.${decodeURIComponent(path)}`);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    decoded = '/'; // a malformed escape names no file: serve the UI
+  }
+  const wanted = resolve(base, `.${decoded}`);
   const inside = wanted === base || wanted.startsWith(base + sep);
   const file = inside && existsSync(wanted) && statSync(wanted).isFile() ? wanted : index;
   return {

@@ -31,19 +31,34 @@ export function App() {
   useEffect(() => {
     if (!token) return;
     let cancelled = false;
-    void login(token).then((s) => {
-      if (cancelled) return;
-      if (!s) {
-        forgetToken();
-        setRejected(true);
-        setToken(null);
-        return;
-      }
-      setSession(s);
-      connect();
-    });
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    // trade the token for a session; again whenever the stream is refused (the server restarted)
+    const start = () => {
+      login(token).then(
+        (s) => {
+          if (cancelled) return;
+          if (!s) {
+            forgetToken();
+            setRejected(true);
+            setSession(null);
+            setToken(null);
+            return;
+          }
+          setSession(s);
+          connect(() => {
+            if (!cancelled) retry = setTimeout(start, 1000);
+          });
+        },
+        () => {
+          // the server is not reachable right now: try again
+          if (!cancelled) retry = setTimeout(start, 2000);
+        },
+      );
+    };
+    start();
     return () => {
       cancelled = true;
+      clearTimeout(retry);
     };
   }, [token]);
 

@@ -87,18 +87,40 @@ function apply(message: PushMessage): void {
 }
 
 let source: EventSource | null = null;
+let snapshots = 0;
+const resyncListeners = new Set<() => void>();
 
-/** Opens the stream (authenticated by the session cookie). EventSource reconnects by itself. */
-export function connect(): void {
+/** Called after every snapshot but the first: what happened while the stream was down is missing. */
+export function onResync(listener: () => void): () => void {
+  resyncListeners.add(listener);
+  return () => resyncListeners.delete(listener);
+}
+
+/**
+ * Opens the stream (authenticated by the session cookie). EventSource reconnects by itself after
+ * a network error; when the server refuses it (a 401 after the server restarted), it closes for
+ * good and `onClosed` decides what follows (log in again, or ask for a token).
+ */
+export function connect(onClosed: () => void): void {
   if (source) return;
-  source = new EventSource('/api/stream');
+  const stream = new EventSource('/api/stream');
+  source = stream;
   for (const type of ['snapshot', 'deployment', 'event', 'report', 'samples'] as const) {
-    source.addEventListener(type, (e: MessageEvent<string>) =>
-      apply(JSON.parse(e.data) as PushMessage),
-    );
+    stream.addEventListener(type, (e: MessageEvent<string>) => {
+      const message = JSON.parse(e.data) as PushMessage;
+      apply(message);
+      if (message.type === 'snapshot' && snapshots++ > 0)
+        for (const listener of resyncListeners) listener();
+    });
   }
-  source.onopen = () => set({ ...state, connected: true });
-  source.onerror = () => set({ ...state, connected: false });
+  stream.onopen = () => set({ ...state, connected: true });
+  stream.onerror = () => {
+    set({ ...state, connected: false });
+    if (stream.readyState === EventSource.CLOSED) {
+      if (source === stream) source = null;
+      onClosed();
+    }
+  };
 }
 
 export function disconnect(): void {

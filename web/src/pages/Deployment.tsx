@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeploymentState, Session } from '../../../src/server/contract.js';
 import { act, client } from '../api.js';
-import { seed, useLive } from '../live.js';
+import { onResync, seed, useLive } from '../live.js';
 import type { Route } from '../route.js';
 import { Charts } from '../components/Charts.js';
 import { Confirm } from '../components/Confirm.js';
@@ -33,12 +33,17 @@ export function DeploymentPage({
 
   useEffect(() => {
     const api = client(token).deployments[':name'];
-    void Promise.all([
-      api.events.$get({ param: { name: deployment.name } }),
-      api.history.$get({ param: { name: deployment.name } }),
-    ]).then(async ([events, history]) => {
-      if (events.ok && history.ok) seed(deployment.name, await events.json(), await history.json());
-    });
+    // past events and chart history: at first, and again after the stream was down
+    const load = () =>
+      void Promise.all([
+        api.events.$get({ param: { name: deployment.name } }),
+        api.history.$get({ param: { name: deployment.name } }),
+      ]).then(async ([events, history]) => {
+        if (events.ok && history.ok)
+          seed(deployment.name, await events.json(), await history.json());
+      });
+    load();
+    return onResync(load);
   }, [token, deployment.name]);
 
   useEffect(() => {
