@@ -1,12 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScenarioResult } from '../src/cli/drill.js';
+import type { ScenarioResult } from '../src/drill/index.js';
 import type { TestDeployment } from './helpers.js';
 import { quorum, startDeployment } from './helpers.js';
 
 const DOWN_AFTER_MS = 2000;
 
-async function drill(deployment: TestDeployment, scenario: string): Promise<ScenarioResult> {
-  const run = await quorum(['drill', scenario, '--json', '--dir', deployment.dir], {
+async function drill(
+  deployment: TestDeployment,
+  scenario: string,
+  extra: string[] = [],
+): Promise<ScenarioResult> {
+  const run = await quorum(['drill', scenario, '--json', '--dir', deployment.dir, ...extra], {
     timeoutMs: 120_000,
   });
   if (run.code !== 0) throw new Error(`drill ${scenario} exited ${run.code}: ${run.stderr}`);
@@ -34,7 +40,11 @@ describe('drills against a real deployment', () => {
   });
 
   it('kill-master: measures a failover within down-after + 4 s, losing at most a handful of acknowledged writes', async () => {
-    const result = await drill(deployment, 'kill-master');
+    const report = join(deployment.dir, 'report.html');
+    const result = await drill(deployment, 'kill-master', ['--report', report]);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('about down-after + 1 to 2.5 s');
     const [run] = result.runs;
     if (!run) throw new Error('no run');
     console.log(

@@ -1,14 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatAddr, UserError } from '../model/index.js';
 import { controlClient, readState, runningSupervisor } from '../local/index.js';
 import { Observer } from '../observer/index.js';
-import type { DrillRun, Scenario } from '../drill/index.js';
-import { DEFAULT_WORKLOAD, runScenario, SCENARIOS, scenarioNamed, stats } from '../drill/index.js';
+import type { DrillRun, Scenario, ScenarioResult } from '../drill/index.js';
+import {
+  DEFAULT_WORKLOAD,
+  renderReport,
+  runScenario,
+  SCENARIOS,
+  scenarioNamed,
+  summarize,
+} from '../drill/index.js';
 import { intOption } from './errors.js';
 import { table } from './format.js';
 
 interface DrillOptions {
+  report?: string;
   dir: string;
   runs: number;
   writers: number;
@@ -16,36 +26,8 @@ interface DrillOptions {
   json?: boolean;
 }
 
-export interface ScenarioResult {
-  scenario: string;
-  description: string;
-  expectFailover: boolean;
-  runs: DrillRun[];
-  summary: {
-    switchMasterMs: ReturnType<typeof stats>;
-    writeUnavailableMs: ReturnType<typeof stats>;
-    ackedLost: ReturnType<typeof stats>;
-    violations: number;
-  };
-}
-
 function ms(value: number | null): string {
   return value === null ? '-' : `${(value / 1000).toFixed(2)} s`;
-}
-
-function summarize(scenario: Scenario, runs: DrillRun[]): ScenarioResult {
-  return {
-    scenario: scenario.name,
-    description: scenario.description,
-    expectFailover: scenario.expectFailover,
-    runs,
-    summary: {
-      switchMasterMs: stats(runs.map((r) => r.switchMasterMs)),
-      writeUnavailableMs: stats(runs.map((r) => r.writeUnavailableMs)),
-      ackedLost: stats(runs.map((r) => r.ackedLost)),
-      violations: runs.reduce((n, r) => n + r.violations.length, 0),
-    },
-  };
 }
 
 function render(result: ScenarioResult): string {
@@ -81,8 +63,8 @@ function render(result: ScenarioResult): string {
       rows,
     ),
   ];
-  const reason = SCENARIOS.find((x) => x.name === result.scenario)?.noFailoverBecause;
-  if (!result.expectFailover && reason) lines.push(`no failover expected: ${reason}`);
+  if (!result.expectFailover && result.noFailoverBecause)
+    lines.push(`no failover expected: ${result.noFailoverBecause}`);
   const s = result.summary.switchMasterMs;
   if (s)
     lines.push(
@@ -108,6 +90,10 @@ export function registerDrill(program: Command): void {
       DEFAULT_WORKLOAD.rate,
     )
     .option('--json', 'print { scenario, runs: [...], summary } (a list of those for all)')
+    .option(
+      '--report <file>',
+      'also write an HTML report: charts, measurements and their expected bounds',
+    )
     .action(async (name: string, opts: DrillOptions) => {
       if (name === 'list') {
         process.stdout.write(
@@ -128,13 +114,26 @@ export function registerDrill(program: Command): void {
           2,
         );
       const dir = resolve(opts.dir);
-      const state = readState(dir);
-      const running = await runningSupervisor(state);
-      if (!state?.supervisor || !running) {
-        throw new UserError(
-          `no deployment runs in ${opts.dir}; start one with 'quorum up --detach --dir ${opts.dir}' (drills need the local supervisor to break and heal processes)`,
+      let state = readState(dir);
+      if (!(await runningSupervisor(state))) {
+        // drills need a supervisor to break and heal processes: start the default one here
+        process.stderr.write(
+          `no deployment runs in ${opts.dir}; starting one (quorum up --detach --dir ${opts.dir})\n`,
         );
+        const script = process.argv[1] ?? '';
+        const up = spawnSync(
+          process.execPath,
+          [script, 'up', '--detach', '--no-dashboard', '--dir', opts.dir],
+          { stdio: ['ignore', 'ignore', 'inherit'] },
+        );
+        state = readState(dir);
+        if (up.status !== 0 || !(await runningSupervisor(state))) {
+          throw new UserError(
+            `could not start a deployment in ${opts.dir}; start one with 'quorum up --detach --dir ${opts.dir}' and run the drill again`,
+          );
+        }
       }
+      if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
       const { spec } = state;
       const addrs = (kind: string) =>
         state.processes.filter((p) => p.kind === kind).map((p) => formatAddr(spec.host, p.port));
@@ -187,7 +186,7 @@ export function registerDrill(program: Command): void {
             });
             runs.push(run);
           }
-          const result = summarize(scenario, runs);
+          const result = summarize(scenario, runs, spec.downAfterMs);
           results.push(result);
           if (opts.json !== true) process.stdout.write(`${render(result)}\n\n`);
         }
@@ -198,6 +197,13 @@ export function registerDrill(program: Command): void {
       }
       if (abort.signal.aborted)
         throw new UserError('the drill was interrupted; every fault it injected was healed');
+      if (opts.report !== undefined) {
+        writeFileSync(
+          opts.report,
+          renderReport(results, { deployment: spec.name, generatedAt: new Date() }),
+        );
+        process.stderr.write(`wrote the report to ${opts.report}\n`);
+      }
       if (opts.json === true)
         process.stdout.write(JSON.stringify(name === 'all' ? results : results[0], null, 2) + '\n');
       const broken = results.reduce((n, r) => n + r.summary.violations, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadRecord, WriteOutcome, WriteRecord } from './ledger.js';
-import { availability, checkWrites, longestGap, stats } from './checker.js';
+import { availability, checkWrites, longestGap, stats, writeSeries } from './checker.js';
 
 function w(value: string, outcome: WriteOutcome, startMs = 0, endMs = startMs + 1): WriteRecord {
   return { value, writer: 0, startMs, endMs, outcome };
@@ -80,6 +80,7 @@ describe('availability', () => {
     expect(availability(writes, reads, 1000, 4000)).toEqual({
       firstWriteMs: 5,
       writeUnavailableMs: 2005,
+      writeUnavailableFromMs: 5,
       readUnavailableMs: 1500,
     });
   });
@@ -88,7 +89,26 @@ describe('availability', () => {
     expect(availability([w('a', 'ack', 0, 10)], [], 100, 1100)).toEqual({
       firstWriteMs: null,
       writeUnavailableMs: 1000,
+      writeUnavailableFromMs: 0,
       readUnavailableMs: 1000,
+    });
+  });
+});
+
+describe('writeSeries', () => {
+  it('counts acknowledged and other writes per bucket, relative to the fault', () => {
+    const writes = [
+      w('a', 'ack', 0, 100),
+      w('b', 'ack', 0, 200),
+      w('c', 'fail', 0, 300),
+      w('d', 'indeterminate', 0, 600),
+      w('e', 'ack', 0, 5000),
+    ];
+    expect(writeSeries(writes, 250, 0, 750, 250)).toEqual({
+      stepMs: 250,
+      fromMs: -250,
+      acked: [2, 0, 0],
+      failed: [0, 1, 1],
     });
   });
 });

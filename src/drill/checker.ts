@@ -62,15 +62,57 @@ export function checkWrites(
  * The longest stretch in [fromMs, toMs] in which no operation succeeded, measured between
  * completions of successful operations (pure). With none succeeding it is the whole stretch.
  */
-export function longestGap(successEndMs: readonly number[], fromMs: number, toMs: number): number {
+export function longestGapWindow(
+  successEndMs: readonly number[],
+  fromMs: number,
+  toMs: number,
+): { from: number; to: number } {
   const inside = successEndMs.filter((t) => t > fromMs && t < toMs).sort((a, b) => a - b);
   let previous = fromMs;
-  let longest = 0;
+  let best = { from: fromMs, to: fromMs };
   for (const t of [...inside, toMs]) {
-    longest = Math.max(longest, t - previous);
+    if (t - previous > best.to - best.from) best = { from: previous, to: t };
     previous = t;
   }
-  return longest;
+  return best;
+}
+
+export function longestGap(successEndMs: readonly number[], fromMs: number, toMs: number): number {
+  const { from, to } = longestGapWindow(successEndMs, fromMs, toMs);
+  return to - from;
+}
+
+/** Writes per time bucket, for the report's chart: acknowledged and not (pure). */
+export interface Series {
+  /** Bucket width, ms. */
+  stepMs: number;
+  /** Start of the first bucket, ms relative to the fault (negative: before it). */
+  fromMs: number;
+  acked: number[];
+  failed: number[];
+}
+
+export function writeSeries(
+  writes: readonly WriteRecord[],
+  faultAtMs: number,
+  fromMs: number,
+  toMs: number,
+  stepMs = 250,
+): Series {
+  const buckets = Math.max(1, Math.ceil((toMs - fromMs) / stepMs));
+  const series: Series = {
+    stepMs,
+    fromMs: fromMs - faultAtMs,
+    acked: new Array<number>(buckets).fill(0),
+    failed: new Array<number>(buckets).fill(0),
+  };
+  for (const w of writes) {
+    const i = Math.floor((w.endMs - fromMs) / stepMs);
+    if (i < 0 || i >= buckets) continue;
+    if (w.outcome === 'ack') series.acked[i] = (series.acked[i] ?? 0) + 1;
+    else series.failed[i] = (series.failed[i] ?? 0) + 1;
+  }
+  return series;
 }
 
 export interface Availability {
@@ -78,6 +120,8 @@ export interface Availability {
   firstWriteMs: number | null;
   /** The longest window after the fault without an acknowledged write. */
   writeUnavailableMs: number;
+  /** Where that window starts, ms after the fault. */
+  writeUnavailableFromMs: number;
   /** The same for reads. */
   readUnavailableMs: number;
 }
@@ -91,13 +135,15 @@ export function availability(
 ): Availability {
   const acks = writes.filter((w) => w.outcome === 'ack');
   const after = acks.filter((w) => w.startMs >= faultAtMs).map((w) => w.endMs - faultAtMs);
+  const gap = longestGapWindow(
+    acks.map((w) => w.endMs),
+    faultAtMs,
+    endMs,
+  );
   return {
     firstWriteMs: after.length > 0 ? Math.min(...after) : null,
-    writeUnavailableMs: longestGap(
-      acks.map((w) => w.endMs),
-      faultAtMs,
-      endMs,
-    ),
+    writeUnavailableMs: gap.to - gap.from,
+    writeUnavailableFromMs: gap.from - faultAtMs,
     readUnavailableMs: longestGap(
       reads.filter((r) => r.ok).map((r) => r.endMs),
       faultAtMs,

@@ -31,6 +31,9 @@ function run(overrides: Partial<DrillRun>): DrillRun {
     violations: [],
     injected: '',
     healed: '',
+    series: { stepMs: 250, fromMs: -1500, acked: [], failed: [] },
+    events: [],
+    writeUnavailableFromMs: 0,
     ...overrides,
   };
 }

@@ -3,8 +3,8 @@ import { healthProblems, UserError } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-import type { LossReport } from './checker.js';
-import { availability, checkWrites } from './checker.js';
+import type { LossReport, Series } from './checker.js';
+import { availability, checkWrites, writeSeries } from './checker.js';
 import type { Scenario } from './scenarios.js';
 import type { WorkloadOptions } from './workload.js';
 import { Workload } from './workload.js';
@@ -19,6 +19,8 @@ export interface DrillRun extends LossReport {
   switchMasterMs: number | null;
   firstWriteMs: number | null;
   writeUnavailableMs: number;
+  /** Where the longest window without writes starts, ms after the fault. */
+  writeUnavailableFromMs: number;
   readUnavailableMs: number;
   /** When every replica followed the new master with its link up. */
   replicasFollowMs: number | null;
@@ -31,7 +33,27 @@ export interface DrillRun extends LossReport {
   violations: string[];
   injected: string;
   healed: string;
+  /** Writes per 250 ms from the start of the workload, for the report's chart. */
+  series: Series;
+  /** Sentinel events during the run that matter to a failover, ms after the fault. */
+  events: { type: string; ms: number; message: string }[];
 }
+
+/** The events the report marks on its chart. */
+const MARKED = new Set([
+  '+sdown',
+  '+odown',
+  '+try-failover',
+  '+elected-leader',
+  '+promoted-slave',
+  '+switch-master',
+  '+failover-end',
+  '+convert-to-slave',
+  '+tilt',
+  '-tilt',
+  '-failover-abort-not-elected',
+  '-failover-abort-no-good-slave',
+]);
 
 export interface RunOptions {
   scenario: Scenario;
@@ -156,12 +178,15 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   let faultAtMs = 0;
   let replicasFollowMs: number | null = null;
   let endMs = 0;
+  const startedAtMs = Date.now();
   try {
     workload.start();
     await sleep(WARMUP_MS);
     options.progress(`${scenario.name}: injecting (${scenario.description})`);
-    faultAtMs = Date.now();
     injected = await scenario.fault.inject(ctx);
+    // the fault counts from when it took effect (a kill returns once the process is gone), so a
+    // write the old master answered just before it died is not taken for a recovered one
+    faultAtMs = Date.now();
     await controller.record('quorum:fault-injected', `drill ${scenario.name}: ${injected}`, {
       scenario: scenario.name,
     });
@@ -227,6 +252,10 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     violations: [],
     injected,
     healed,
+    series: writeSeries(workload.ledger.writes, faultAtMs, startedAtMs, endMs),
+    events: events
+      .filter((e) => MARKED.has(e.type) && e.ms >= startedAtMs)
+      .map((e) => ({ type: e.type, ms: e.ms - faultAtMs, message: e.message })),
   };
   run.violations = violations(scenario, run, options.downAfterMs);
   return run;

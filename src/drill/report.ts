@@ -1,0 +1,134 @@
+import type { DrillRun } from './runner.js';
+import type { ScenarioResult } from './summary.js';
+import { expectations } from './summary.js';
+
+function escape(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+const COLORS: Record<string, string> = {
+  '+sdown': '#d97706',
+  '+odown': '#dc2626',
+  '+elected-leader': '#7c3aed',
+  '+promoted-slave': '#2563eb',
+  '+switch-master': '#16a34a',
+  '+convert-to-slave': '#0891b2',
+  '+tilt': '#db2777',
+};
+
+/** Writes per 250 ms with the fault, the marked events and the longest write gap (SVG, pure). */
+export function chart(run: DrillRun): string {
+  const { series } = run;
+  const width = 760;
+  const height = 170;
+  const top = 24;
+  const bottom = 20;
+  const plot = height - top - bottom;
+  const n = series.acked.length;
+  const spanMs = n * series.stepMs;
+  const x = (ms: number) => ((ms - series.fromMs) / spanMs) * width;
+  const max = Math.max(1, ...series.acked.map((a, i) => a + (series.failed[i] ?? 0)));
+  const barW = width / n;
+  const bars = series.acked
+    .map((acked, i) => {
+      const failed = series.failed[i] ?? 0;
+      const ha = (acked / max) * plot;
+      const hf = (failed / max) * plot;
+      const bx = (i * barW).toFixed(1);
+      return (
+        `<rect x="${bx}" y="${(top + plot - ha).toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${ha.toFixed(1)}" fill="#0f766e"/>` +
+        (failed > 0
+          ? `<rect x="${bx}" y="${(top + plot - ha - hf).toFixed(1)}" width="${Math.max(1, barW - 1).toFixed(1)}" height="${hf.toFixed(1)}" fill="#dc2626"/>`
+          : '')
+      );
+    })
+    .join('');
+  const gap = `<rect x="${x(run.writeUnavailableFromMs).toFixed(1)}" y="${top}" width="${Math.max(1, x(run.writeUnavailableFromMs + run.writeUnavailableMs) - x(run.writeUnavailableFromMs)).toFixed(1)}" height="${plot}" fill="rgba(220,38,38,0.12)"><title>no acknowledged write for ${(run.writeUnavailableMs / 1000).toFixed(2)} s</title></rect>`;
+  const firstOfEach = new Map<string, number>();
+  for (const e of run.events) if (!firstOfEach.has(e.type)) firstOfEach.set(e.type, e.ms);
+  // lines only: events a few ms apart would print over each other; the legend names them
+  const marks = [['fault', 0] as const, ...[...firstOfEach.entries()]]
+    .map(([type, ms]) => {
+      const mx = x(ms).toFixed(1);
+      const color = type === 'fault' ? '#111827' : (COLORS[type] ?? '#6b7280');
+      return `<line x1="${mx}" x2="${mx}" y1="${top - 4}" y2="${top + plot}" stroke="${color}" stroke-width="1.5"><title>${escape(type)} ${(ms / 1000).toFixed(2)} s</title></line>`;
+    })
+    .join('');
+  const ticks: string[] = [];
+  for (let s = Math.ceil(series.fromMs / 1000); s * 1000 <= series.fromMs + spanMs; s++) {
+    const tx = x(s * 1000).toFixed(1);
+    ticks.push(
+      `<line x1="${tx}" x2="${tx}" y1="${top + plot}" y2="${top + plot + 4}" stroke="#9ca3af"/><text x="${tx}" y="${height - 4}" font-size="10" fill="#6b7280" text-anchor="middle">${s}s</text>`,
+    );
+  }
+  const legend = [['fault', 0] as const, ...[...firstOfEach.entries()]]
+    .map(
+      ([type, ms]) =>
+        `<span style="color:${type === 'fault' ? '#111827' : (COLORS[type] ?? '#6b7280')}">&#9646; ${escape(type)} ${(ms / 1000).toFixed(2)} s</span>`,
+    )
+    .join(' ');
+  return `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="writes per 250 ms around the fault">${gap}${bars}${marks}${ticks.join('')}</svg><div class="legend">${legend}</div>`;
+}
+
+function ms(v: number | null): string {
+  return v === null ? '-' : `${(v / 1000).toFixed(2)} s`;
+}
+
+/** A standalone HTML report: summary, then per run a chart, the measurements and their bounds. */
+export function renderReport(
+  results: ScenarioResult[],
+  meta: { deployment: string; generatedAt: Date },
+): string {
+  const summary = results
+    .map((r) => {
+      const s = r.summary.switchMasterMs;
+      const ok = r.summary.violations === 0;
+      return `<tr><td><a href="#${escape(r.scenario)}">${escape(r.scenario)}</a></td><td>${r.runs.length}</td><td>${r.expectFailover ? 'yes' : 'no'}</td><td>${s ? `${ms(s.min)} / ${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.max)}` : '-'}</td><td>${r.summary.writeUnavailableMs ? ms(r.summary.writeUnavailableMs.p50) : '-'}</td><td>${r.summary.ackedLost ? `${r.summary.ackedLost.p50} (max ${r.summary.ackedLost.max})` : '-'}</td><td class="${ok ? 'ok' : 'bad'}">${ok ? 'as expected' : `${r.summary.violations} unexpected`}</td></tr>`;
+    })
+    .join('');
+  const sections = results
+    .map((r) => {
+      const runs = r.runs
+        .map((run, i) => {
+          const rows = expectations(r, run)
+            .map(
+              ([what, expected, measured]) =>
+                `<tr><td>${escape(what)}</td><td>${escape(expected)}</td><td>${escape(measured)}</td></tr>`,
+            )
+            .join('');
+          const lost =
+            run.ackedLostValues.length > 0
+              ? `<p class="muted">lost values (first ${run.ackedLostValues.length}): <code>${escape(run.ackedLostValues.join(' '))}</code></p>`
+              : '';
+          const broken =
+            run.violations.length > 0
+              ? `<ul class="bad">${run.violations.map((v) => `<li>${escape(v)}</li>`).join('')}</ul>`
+              : '';
+          return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
+<table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
+<tr><td>${ms(run.sdownMs)}</td><td>${ms(run.odownMs)}</td><td>${ms(run.switchMasterMs)}</td><td>${ms(run.firstWriteMs)}</td><td>${ms(run.writeUnavailableMs)}</td><td>${ms(run.readUnavailableMs)}</td><td>${ms(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>
+<table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
+        })
+        .join('');
+      return `<section id="${escape(r.scenario)}"><h2>${escape(r.scenario)}</h2><p class="muted">${escape(r.description)}</p>${runs}</section>`;
+    })
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>quorum drill report</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:24px auto;max-width:980px;padding:0 16px;color:#1b1f24}
+table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}th,td{border-bottom:1px solid #e5e7eb;padding:4px 6px;text-align:left}
+th{color:#5b6470;font-weight:500}.muted{color:#5b6470}.ok{color:#16a34a}.bad{color:#dc2626}
+section{margin-top:28px}.run{border:1px solid #e5e7eb;border-radius:8px;padding:8px 12px;margin:10px 0}
+code{font-size:12px}.legend span{display:inline-block;margin-right:12px;font-size:12px}
+</style></head><body>
+<h1>quorum drill report</h1>
+<p class="muted">deployment '${escape(meta.deployment)}', ${escape(meta.generatedAt.toISOString())}. Bars: acknowledged writes (teal) and failed or unanswered ones (red) per 250 ms; lines: the fault and the first of each Sentinel event; shading: the longest window without an acknowledged write.</p>
+<table><tr><th>scenario</th><th>runs</th><th>failover expected</th><th>+switch-master min / p50 / p95 / max</th><th>no writes (p50)</th><th>acked lost (p50)</th><th>verdict</th></tr>${summary}</table>
+${sections}
+</body></html>
+`;
+}
