@@ -35,6 +35,8 @@ describe('the dashboard API, in process, against a real deployment', () => {
       '--no-dashboard',
       '--down-after',
       '2000',
+      '--preset',
+      'safe',
       '--password',
       PASSWORD,
     ]);
@@ -185,6 +187,9 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(details.config.requirepass).toBe('(redacted)');
     expect(details.config.masterauth).toBe('(redacted)');
     expect(details.config.port).toBe(String(port));
+    // started with --preset safe
+    expect(details.config['min-replicas-to-write']).toBe('1');
+    expect(details.config.appendonly).toBe('yes');
     const sentinel = (await (
       await as(
         VIEWER,

@@ -5,11 +5,12 @@ import { type Command, Option } from 'commander';
 import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
 import { healthProblems, UserError } from '../model/index.js';
-import type { LocalSpec, LocalState } from '../local/index.js';
+import type { LocalSpec, LocalState, Preset } from '../local/index.js';
 import {
   defaultSpec,
   isPortFree,
   preflight,
+  presets,
   readState,
   Supervisor,
   tailOf,
@@ -33,6 +34,7 @@ interface UpOptions {
   sentinelPort?: number;
   password?: string;
   autorestart?: boolean;
+  preset: Preset;
   detach?: boolean;
   healthTimeout: number;
   json?: boolean;
@@ -58,6 +60,7 @@ const SPEC_FLAGS: [keyof UpOptions, keyof LocalSpec, string][] = [
   ['sentinelPort', 'sentinelPort', '--sentinel-port'],
   ['password', 'password', '--password'],
   ['autorestart', 'autorestart', '--autorestart'],
+  ['preset', 'preset', '--preset'],
 ];
 
 function specFrom(opts: UpOptions): LocalSpec {
@@ -72,6 +75,7 @@ function specFrom(opts: UpOptions): LocalSpec {
     ...(opts.sentinelPort !== undefined ? { sentinelPort: opts.sentinelPort } : {}),
     password: opts.password ?? process.env.QUORUM_PASSWORD ?? null,
     autorestart: opts.autorestart === true,
+    preset: opts.preset,
   });
 }
 
@@ -387,6 +391,14 @@ export function registerUp(program: Command): void {
       'requirepass/masterauth on every node, auth-pass and requirepass on sentinels (or QUORUM_PASSWORD)',
     )
     .option('--autorestart', 'restart a process that exits without being asked to')
+    .addOption(
+      new Option(
+        '--preset <name>',
+        'safe: min-replicas-to-write 1, min-replicas-max-lag 10, AOF everysec + RDB, shutdown-timeout 10',
+      )
+        .choices(presets)
+        .default('default'),
+    )
     .option('--detach', 'return once healthy and leave the supervisor running in the background')
     .option(
       '--health-timeout <seconds>',

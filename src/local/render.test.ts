@@ -125,3 +125,24 @@ describe('renderSentinelConf', () => {
     expect(lines).toContain('sentinel sentinel-pass "s3cret"');
   });
 });
+
+describe('the safe preset', () => {
+  it('bounds an isolated master, turns AOF on and waits for replicas on shutdown', () => {
+    const safe = defaultSpec({ preset: 'safe' });
+    const master = directives(renderRedisConf(safe, processNamed(safe, 'redis-1'), '/d'));
+    expect(master).toEqual(
+      expect.arrayContaining([
+        'min-replicas-to-write 1',
+        'min-replicas-max-lag 10',
+        'appendonly yes',
+        'appendfsync everysec',
+        'shutdown-timeout 10',
+      ]),
+    );
+    expect(master).not.toContain('appendonly no');
+    const plain = directives(
+      renderRedisConf(defaultSpec(), processNamed(defaultSpec(), 'redis-1'), '/d'),
+    );
+    expect(plain.some((d) => d.startsWith('min-replicas-to-write'))).toBe(false);
+  });
+});

@@ -23,10 +23,22 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
     'repl-diskless-sync yes',
     'repl-diskless-sync-delay 0',
     'save 3600 1 300 100 60 10000',
-    'appendonly no',
+    spec.preset === 'safe' ? 'appendonly yes' : 'appendonly no',
     '# DEBUG SLEEP is one of the faults quorum injects; Redis 7 allows DEBUG only when enabled',
     'enable-debug-command local',
   ];
+  if (spec.preset === 'safe') {
+    lines.push(
+      '# preset safe: a master that cannot reach a replica for 10 s stops accepting writes,',
+      '# which bounds what an isolated master can lose (Redis docs: replication, min-replicas)',
+      'min-replicas-to-write 1',
+      'min-replicas-max-lag 10',
+      '# preset safe: AOF (on above) fsynced every second, on top of RDB snapshots',
+      'appendfsync everysec',
+      '# preset safe: on SIGTERM a master waits up to 10 s for its replicas to catch up',
+      'shutdown-timeout 10',
+    );
+  }
   if (spec.password !== null) {
     lines.push(`requirepass "${spec.password}"`, `masterauth "${spec.password}"`);
   }

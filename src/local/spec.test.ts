@@ -22,6 +22,7 @@ describe('defaultSpec', () => {
       failoverTimeoutMs: 60000,
       password: null,
       autorestart: false,
+      preset: 'default',
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);

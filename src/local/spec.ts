@@ -22,7 +22,17 @@ export interface LocalSpec {
   password: string | null;
   /** Restart a process that exits without being asked to. @default false */
   autorestart: boolean;
+  /**
+   * `default`: Redis's own defaults (RDB only, writes accepted with no replica).
+   * `safe`: min-replicas-to-write 1 and min-replicas-max-lag 10 (an isolated master stops taking
+   * writes after 10 s), AOF everysec plus RDB, shutdown-timeout 10.
+   * @default 'default'
+   */
+  preset: Preset;
 }
+
+export const presets = ['default', 'safe'] as const;
+export type Preset = (typeof presets)[number];
 
 export const DEFAULT_PORT = 6390;
 /** Sentinels sit this far above the data ports, as 26379 sits above 6379. */
@@ -39,6 +49,7 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     failoverTimeoutMs: 60000,
     password: null,
     autorestart: false,
+    preset: 'default',
     ...overrides,
     port,
     sentinels,

@@ -15,6 +15,7 @@ const specSchema = z.object({
   failoverTimeoutMs: z.number(),
   password: z.string().nullable(),
   autorestart: z.boolean(),
+  preset: z.enum(['default', 'safe']).default('default'),
 });
 
 const stateSchema = z.object({
