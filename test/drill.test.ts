@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../src/drill/index.js';
+import { scenarioResultSchema } from '../src/drill/index.js';
 import type { TestDeployment } from './helpers.js';
 import { quorum, startDeployment } from './helpers.js';
 
@@ -16,7 +17,8 @@ async function drill(
     timeoutMs: 120_000,
   });
   if (run.code !== 0) throw new Error(`drill ${scenario} exited ${run.code}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as ScenarioResult;
+  // the documented schema (src/drill/schema.ts) is what --json prints
+  return scenarioResultSchema.parse(JSON.parse(run.stdout));
 }
 
 async function healthy(deployment: TestDeployment): Promise<boolean> {

@@ -5,3 +5,4 @@ export * from './scenarios.js';
 export * from './runner.js';
 export * from './summary.js';
 export * from './report.js';
+export * from './schema.js';
