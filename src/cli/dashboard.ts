@@ -16,6 +16,8 @@ export interface DashboardFlags {
   token?: string;
   viewerToken?: string;
   readOnly?: boolean;
+  /** The port was not chosen by the user: a taken one falls back to a free one. */
+  dashboardPortIsDefault?: boolean;
 }
 
 /** Serves the dashboard for the given deployments; the hub follows each observer's bus. */
@@ -31,6 +33,7 @@ export async function serveDashboard(
     token: flags.token ?? process.env.QUORUM_TOKEN ?? null,
     viewerToken: flags.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
     readOnly: flags.readOnly === true,
+    fallbackToFreePort: flags.dashboardPortIsDefault === true,
   });
   return { hub, dashboard };
 }

@@ -46,6 +46,7 @@ interface UpOptions {
   token?: string;
   viewerToken?: string;
   readOnly?: boolean;
+  dashboardPortIsDefault?: boolean;
 }
 
 /** Flags that shape the topology, with the spec field each sets. */
@@ -326,7 +327,7 @@ async function runDetached(
       const again = readState(dir);
       throw new UserError(
         again?.error ??
-          `the supervisor exited (${watch.exited}) before the deployment became healthy: ${tailOf(outPath) || 'no output'}`,
+          `the supervisor exited (${watch.exited}) before the deployment became healthy: ${tailOf(outPath, 1).replace(/^quorum: /, '') || 'no output'}`,
       );
     }
     if (Date.now() > deadline) {
@@ -339,14 +340,12 @@ async function runDetached(
   await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
 }
 
-/** An explicit --dashboard-port must be free; the default falls back to any free port. */
-async function dashboardPort(opts: UpOptions): Promise<number> {
-  const explicit = (opts.dashboardPort as number | undefined) !== undefined;
-  const port = explicit ? opts.dashboardPort : DEFAULT_DASHBOARD_PORT;
-  if (port === 0 || (await isPortFree(opts.dashboardHost, port))) return port;
-  if (!explicit) return 0;
+/** An explicit --dashboard-port must be free before anything starts; the default may be taken. */
+async function checkDashboardPort(opts: UpOptions): Promise<void> {
+  if (opts.dashboardPortIsDefault === true || opts.dashboardPort === 0) return;
+  if (await isPortFree(opts.dashboardHost, opts.dashboardPort)) return;
   throw new UserError(
-    `the dashboard port ${port} is already in use on ${opts.dashboardHost}; pick another with --dashboard-port (0 picks a free one)`,
+    `the dashboard port ${opts.dashboardPort} is already in use on ${opts.dashboardHost}; pick another with --dashboard-port (0 picks a free one)`,
   );
 }
 
@@ -431,7 +430,11 @@ export function registerUp(program: Command): void {
         });
       }
       const binaries = await preflight(dir, spec);
-      if (opts.dashboard) opts.dashboardPort = await dashboardPort(opts);
+      if (opts.dashboard) {
+        opts.dashboardPortIsDefault = cmd.getOptionValueSource('dashboardPort') !== 'cli';
+        if (opts.dashboardPortIsDefault) opts.dashboardPort = DEFAULT_DASHBOARD_PORT;
+        await checkDashboardPort(opts);
+      }
       if (opts.detach === true) await runDetached(spec, dir, opts, opts.dir);
       else await runForeground(spec, dir, opts, opts.dir, binaries);
     });

@@ -46,7 +46,10 @@ export function describeRedisError(addr: Addr, err: unknown): RedisCallError {
   if (/NOAUTH/i.test(text)) {
     return new RedisCallError(`${addr} requires a password (pass --password)`, 'auth');
   }
-  if (c === 'ECONNRESET' || /Connection is closed|connection closed/i.test(text)) {
+  if (
+    c === 'ECONNRESET' ||
+    /Connection is closed|connection closed|Stream isn't writeable/i.test(text)
+  ) {
     return new RedisCallError(`${addr} closed the connection`, 'unreachable');
   }
   return new RedisCallError(

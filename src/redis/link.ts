@@ -23,6 +23,14 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = {
 
 export type LinkStatus = 'connecting' | 'ready' | 'down' | 'closed';
 
+/** How often a call waiting for a connection looks at the client again. */
+const READY_TICK_MS = 25;
+
+/** ioredis refusing to send because its connection is not writable (not a reply from Redis). */
+function isNotWritable(err: unknown): boolean {
+  return err instanceof Error && /Stream isn't writeable/.test(err.message);
+}
+
 /**
  * Reconnect at once the first time (a server that closed our connection, as Sentinel does to
  * every client of a node it reconfigures, is usually still there), then with exponential backoff
@@ -111,26 +119,38 @@ export class RedisLink {
     for (const wake of this.waiters) wake();
   }
 
+  /**
+   * Resolves once the client is ready. Readiness is read from the client itself, never from a
+   * copy kept here: a copy can drift (a connection can close between two events), and a link
+   * that believes it is ready while the client is not would fail every call until restarted.
+   * While the last connection attempt failed, it fails at once with that attempt's reason.
+   */
   private async whenReady(ms: number): Promise<void> {
-    if (this.status === 'ready') return;
-    if (this.status === 'closed')
-      throw new RedisCallError(`${this.addr}: the link is closed`, 'unreachable');
-    if (this.status === 'down')
-      throw this.lastError ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
-    await withTimeout(
-      new Promise<void>((resolve) => {
-        const wake = () => {
-          if (this.status === 'connecting') return;
-          this.waiters.delete(wake);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (this.redis.status === 'ready') {
+        if (this.status !== 'ready') this.setStatus('ready');
+        return;
+      }
+      if (this.status === 'closed')
+        throw new RedisCallError(`${this.addr}: the link is closed`, 'unreachable');
+      if (this.status === 'down')
+        throw this.lastError ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
+      if (this.status === 'ready') this.setStatus('connecting');
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new RedisCallError(`${this.addr} did not answer within ${ms} ms`, 'timeout');
+      // woken by the client's events; the short tick also covers any state it changed silently
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, READY_TICK_MS));
+        const waiters = this.waiters;
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(done);
           resolve();
-        };
-        this.waiters.add(wake);
-      }),
-      ms,
-      () => new RedisCallError(`${this.addr} did not answer within ${ms} ms`, 'timeout'),
-    );
-    if (this.getStatus() !== 'ready') {
-      throw this.lastError ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
+        }
+        waiters.add(done);
+      });
     }
   }
 
@@ -138,10 +158,10 @@ export class RedisLink {
   async call(command: string, ...args: (string | number)[]): Promise<unknown> {
     const started = Date.now();
     const { timeoutMs } = this.options;
-    try {
-      await this.whenReady(timeoutMs);
+    const send = async () => {
+      await this.whenReady(Math.max(1, timeoutMs - (Date.now() - started)));
       const left = Math.max(1, timeoutMs - (Date.now() - started));
-      return await withTimeout(
+      return withTimeout(
         this.redis.call(command, ...args),
         left,
         () =>
@@ -150,6 +170,15 @@ export class RedisLink {
             'timeout',
           ),
       );
+    };
+    try {
+      try {
+        return await send();
+      } catch (err) {
+        // the connection went away between the readiness check and the write: once more
+        if (!isNotWritable(err) || Date.now() - started >= timeoutMs) throw err;
+        return await send();
+      }
     } catch (err) {
       if (this.authError) throw this.authError;
       const described = describeRedisError(this.addr, err);

@@ -17,6 +17,8 @@ export interface DashboardOptions {
   token: string | null;
   viewerToken: string | null;
   readOnly: boolean;
+  /** When `port` is taken, serve on any free port instead of failing (for a default port). */
+  fallbackToFreePort?: boolean;
 }
 
 export const DEFAULT_DASHBOARD_PORT = 8390;
@@ -65,22 +67,28 @@ export async function startDashboard(hub: Hub, options: DashboardOptions): Promi
     readOnly: options.readOnly,
   };
   const app = createApp(hub, auth, WEB_ROOT);
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
-      resolve(s),
-    );
-    s.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new UserError(
-              `the dashboard port ${options.port} on ${options.host} is already in use; pick another with --dashboard-port (0 picks a free one)`,
-            )
-          : new UserError(
-              `cannot serve the dashboard on ${options.host}:${options.port}: ${err.message}`,
-            ),
-      );
+  const listen = (port: number) =>
+    new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: options.host, port }, () => resolve(s));
+      s.once('error', reject);
     });
-  });
+  let server: ServerType;
+  try {
+    server = await listen(options.port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // a port nobody asked for (the default) that is taken: any free port will do
+    if (code === 'EADDRINUSE' && options.fallbackToFreePort === true)
+      server = await listen(0).catch(() => Promise.reject(err as Error));
+    else if (code === 'EADDRINUSE') {
+      throw new UserError(
+        `the dashboard port ${options.port} on ${options.host} is already in use; pick another with --dashboard-port (0 picks a free one)`,
+      );
+    } else
+      throw new UserError(
+        `cannot serve the dashboard on ${options.host}:${options.port}: ${(err as Error).message}`,
+      );
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}/`;
