@@ -109,7 +109,7 @@ export function failoverAction(deployment: DeploymentState): PendingAction {
     request: { action: 'failover' },
     label: 'Failover',
     title: `Fail over ${deployment.name}?`,
-    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${deployment.topology?.masterName ?? deployment.name}).`,
+    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${deployment.topology?.masterName ?? deployment.name}). Clients still connected to ${master} can keep writing to it until Sentinel converts it, about 10 s later, and those writes are lost (measure it with: quorum drill manual-failover).`,
     danger: true,
     enabled: deployment.topology?.sentinels.some((s) => s.up) === true,
     why: 'SENTINEL FAILOVER',
