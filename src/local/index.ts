@@ -7,3 +7,5 @@ export * from './state.js';
 export * from './control.js';
 export * from './supervisor.js';
 export * from './preflight.js';
+export * from './readiness.js';
+export * from './find-process.js';

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
 import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
-import { RedisLink } from '../redis/index.js';
 import type {
   ControlRequest,
   ControlResponse,
@@ -15,7 +14,9 @@ import type {
 } from './control.js';
 import { serveControl, socketPathFor } from './control.js';
 import type { Launch } from './process.js';
-import { SupervisedProcess, tailOf } from './process.js';
+import { SupervisedProcess } from './process.js';
+import { waitForAnswer, waitForReplicas } from './readiness.js';
+import { findProcess } from './find-process.js';
 import { renderRedisConf, renderSentinelConf } from './render.js';
 import type { LocalSpec } from './spec.js';
 import { planProcesses } from './spec.js';
@@ -37,8 +38,6 @@ export interface SupervisorOptions {
 
 export type SupervisorStatus = LocalState['status'];
 
-/** Time for one process to answer PING after it was spawned. */
-const ANSWER_TIMEOUT_MS = 10_000;
 /** How long after down-after a failover has surely started, if it can (REFERENCE.md: 1 to 2.5 s). */
 const FAILOVER_MARGIN_MS = 5_000;
 /** Autorestart waits this long, doubled for each crash within a minute, capped at 30 s. */
@@ -187,7 +186,10 @@ export class Supervisor {
     this.unfollow = this.eventLog.follow(this.observer.bus);
     const data = this.processes.filter((p) => p.plan.kind === 'redis');
     for (const proc of data) await this.startAndAnswer(proc, []);
-    await this.waitForReplicas(data);
+    const first = data[0];
+    if (first && data.length > 1) {
+      await waitForReplicas(this.addrOf(first), this.options.spec.password, data.length - 1);
+    }
     for (const proc of this.processes.filter((p) => p.plan.kind === 'sentinel'))
       await this.startAndAnswer(proc, []);
     this.options.progress(
@@ -205,67 +207,13 @@ export class Supervisor {
   private async startAndAnswer(proc: SupervisedProcess, extraArgs: string[]): Promise<void> {
     const addr = this.addrOf(proc);
     await proc.start(extraArgs);
-    await this.waitForAnswer(proc);
+    await waitForAnswer(proc, this.addrOf(proc), this.options.spec.password, () =>
+      this.checkInterrupted(),
+    );
     this.options.progress(
       `started ${proc.plan.name.padEnd(11)} ${addr.padEnd(16)} pid ${proc.pid ?? '?'}`,
     );
     this.persist();
-  }
-
-  private async waitForAnswer(proc: SupervisedProcess): Promise<void> {
-    const link = new RedisLink(this.addrOf(proc), {
-      timeoutMs: 1000,
-      password: this.options.spec.password,
-      connectionName: 'quorum-supervisor',
-    });
-    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    try {
-      for (;;) {
-        this.checkInterrupted();
-        if (proc.getState() !== 'running') {
-          const why = tailOf(proc.outputLog) || tailOf(proc.serverLog) || 'no output';
-          throw new UserError(
-            `${proc.plan.name} (${this.addrOf(proc)}) exited while starting: ${why}`,
-          );
-        }
-        try {
-          await link.call('PING');
-          return;
-        } catch (err) {
-          if (Date.now() > deadline) {
-            throw new UserError(
-              `${proc.plan.name} (${this.addrOf(proc)}) did not answer within ${ANSWER_TIMEOUT_MS / 1000} s: ${(err as Error).message}; see ${proc.serverLog}`,
-            );
-          }
-        }
-        await sleep(100);
-      }
-    } finally {
-      await link.close();
-    }
-  }
-
-  /** On a first start, lets replicas connect before sentinels look, so they see them at once. */
-  private async waitForReplicas(data: SupervisedProcess[]): Promise<void> {
-    const first = data[0];
-    if (!first || data.length < 2) return;
-    const link = new RedisLink(this.addrOf(first), {
-      timeoutMs: 1000,
-      password: this.options.spec.password,
-      connectionName: 'quorum-supervisor',
-    });
-    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    try {
-      while (Date.now() < deadline) {
-        const info = await link.call('INFO', 'replication').catch(() => '');
-        if (typeof info === 'string' && !info.includes('role:master')) return;
-        const online = typeof info === 'string' ? (info.match(/state=online/g) ?? []).length : 0;
-        if (online >= data.length - 1) return;
-        await sleep(100);
-      }
-    } finally {
-      await link.close();
-    }
   }
 
   private async waitHealthy(): Promise<Topology> {
@@ -321,23 +269,10 @@ export class Supervisor {
     }, delay).unref();
   }
 
-  /** Finds a process by name (`redis-1`), address (`127.0.0.1:6390`) or port (`6390`). */
   private resolve(target: string): SupervisedProcess {
-    const hp = parseAddr(target);
-    const found = this.processes.find(
-      (p) =>
-        p.plan.name === target ||
-        String(p.plan.port) === target ||
-        (hp !== null && hp.port === p.plan.port && this.addrOf(p) === formatAddr(hp.host, hp.port)),
-    );
-    if (!found) {
-      const known = this.processes.map((p) => `${p.plan.name} (${this.addrOf(p)})`).join(', ');
-      throw new UserError(`no process '${target}' in this deployment; use one of: ${known}`, 2);
-    }
-    return found;
+    return findProcess(this.processes, this.options.spec.host, target);
   }
 
-  /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
   /**
    * A master that crashed comes back with whatever its last RDB holds; started as a master while
    * the sentinels still name it, its replicas would resync from it and lose every newer write.
@@ -355,6 +290,7 @@ export class Supervisor {
     }
   }
 
+  /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
   private async startNode(proc: SupervisedProcess, why: string): Promise<string> {
     const addr = this.addrOf(proc);
     const state = proc.getState();

@@ -1,0 +1,276 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { destination, pino } from 'pino';
+import type { Topology } from '../model/index.js';
+import { healthProblems, UserError } from '../model/index.js';
+import type { LocalSpec, Preset } from '../local/index.js';
+import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
+import { EventLog } from '../observer/index.js';
+import { serveDashboard } from './dashboard.js';
+import { formatEvent, formatTopology, topologyJson } from './format.js';
+import { localProcesses, observeOnce, resolveTarget } from './target.js';
+
+/** How `quorum up` runs once its spec is settled: in the foreground, or as a background supervisor. */
+
+export interface UpOptions {
+  dir: string;
+  name: string;
+  replicas: number;
+  sentinels: number;
+  quorum?: number;
+  downAfter: number;
+  failoverTimeout: number;
+  port: number;
+  sentinelPort?: number;
+  password?: string;
+  autorestart?: boolean;
+  preset: Preset;
+  detach?: boolean;
+  healthTimeout: number;
+  json?: boolean;
+  supervisor?: boolean;
+  /** false with --no-dashboard */
+  dashboard: boolean;
+  dashboardHost: string;
+  dashboardPort: number;
+  token?: string;
+  viewerToken?: string;
+  readOnly?: boolean;
+  dashboardPortIsDefault?: boolean;
+}
+
+function connectHelp(spec: LocalSpec, dir: string, topology: Topology): string {
+  const master = topology.agreement.master ?? `${spec.host}:${spec.port}`;
+  const [host, port] = [
+    master.slice(0, master.lastIndexOf(':')),
+    master.slice(master.lastIndexOf(':') + 1),
+  ];
+  const auth = spec.password !== null ? ' --askpass' : '';
+  return [
+    `connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`,
+    `          redis-cli -h ${spec.host} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
+    `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
+    `stop:     quorum down --dir ${dir}`,
+  ].join('\n');
+}
+
+async function printHealthy(
+  spec: LocalSpec,
+  dir: string,
+  displayDir: string,
+  elapsedMs: number,
+  json: boolean,
+): Promise<void> {
+  const resolved = await resolveTarget({ dir, timeout: 2000 });
+  const { observer, topology } = await observeOnce(resolved, 2000);
+  await observer.stop();
+  const processes = await localProcesses(resolved.local);
+  const problems = healthProblems(topology, { replicas: spec.replicas, sentinels: spec.sentinels });
+  const dashboard = readState(dir)?.dashboard ?? null;
+  const dashboardUrl = dashboard
+    ? `${dashboard.url}?token=${encodeURIComponent(dashboard.token)}`
+    : null;
+  if (json) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          deployments: [topologyJson(topology, problems, processes)],
+          elapsedMs,
+          dashboard: dashboardUrl,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  process.stdout.write(
+    `\ndeployment '${spec.name}' is healthy after ${(elapsedMs / 1000).toFixed(1)} s\n\n`,
+  );
+  process.stdout.write(
+    formatTopology(topology, problems, processes) +
+      '\n\n' +
+      connectHelp(spec, displayDir, topology) +
+      '\n',
+  );
+  if (dashboardUrl) process.stdout.write(`dashboard: ${dashboardUrl}\n`);
+}
+
+export async function runForeground(
+  spec: LocalSpec,
+  dir: string,
+  opts: UpOptions,
+  displayDir: string,
+  binaries: Awaited<ReturnType<typeof preflight>>,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const log = pino(
+    { base: null },
+    destination({ dest: join(dir, 'supervisor.log'), sync: true, append: true }),
+  );
+  const quiet = opts.supervisor === true || opts.json === true;
+  const progress = (line: string) => {
+    log.info(line);
+    if (!quiet) process.stderr.write(`${line}\n`);
+  };
+  const supervisor = new Supervisor({
+    dir,
+    spec,
+    ...binaries,
+    log,
+    progress,
+    healthTimeoutMs: opts.healthTimeout * 1000,
+  });
+  // set from signal handlers, so kept in an object the type checker does not narrow
+  const run: { stopping: Promise<void> | null; cleanup: () => Promise<void> } = {
+    stopping: null,
+    cleanup: () => Promise.resolve(),
+  };
+  const stop = () => {
+    if (run.stopping) return;
+    progress('stopping every process (sentinels first)...');
+    run.stopping = run.cleanup().then(() => supervisor.shutdown());
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  const started = Date.now();
+  progress(
+    `starting '${spec.name}': 1 master, ${spec.replicas} replicas, ${spec.sentinels} sentinels (quorum ${spec.quorum}) in ${displayDir}`,
+  );
+  try {
+    await supervisor.launch();
+  } catch (err) {
+    if (run.stopping) {
+      await run.stopping;
+      throw new UserError(
+        'interrupted before the deployment became healthy; every process was stopped',
+      );
+    }
+    throw err;
+  }
+  if (opts.dashboard) {
+    const source = {
+      name: spec.name,
+      observer: supervisor.observer,
+      controller: supervisor.controller(),
+      eventLog: new EventLog(join(dir, 'events.jsonl')),
+      expect: { replicas: spec.replicas, sentinels: spec.sentinels },
+    };
+    try {
+      const { hub, dashboard } = await serveDashboard([source], opts);
+      supervisor.setDashboard({ url: dashboard.url, token: dashboard.token });
+      run.cleanup = async () => {
+        hub.close();
+        await dashboard.close();
+      };
+    } catch (err) {
+      stop();
+      await run.stopping;
+      throw err;
+    }
+  }
+  if (opts.supervisor !== true) {
+    await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
+    if (opts.json !== true) {
+      process.stdout.write('\nsupervising; events follow (Ctrl-C stops everything)\n');
+      supervisor.observer.bus.on('event', (event) =>
+        process.stdout.write(formatEvent(event) + '\n'),
+      );
+    }
+  }
+  await new Promise<void>((resolveWait) => {
+    const check = setInterval(() => {
+      if (run.stopping) {
+        clearInterval(check);
+        void run.stopping.then(() => resolveWait());
+      }
+    }, 100);
+  });
+  progress(`stopped '${spec.name}'`);
+}
+
+/** Flags whose values are secrets: the background supervisor gets them in its environment. */
+const SECRET_FLAGS: Record<string, string> = {
+  '--password': 'QUORUM_PASSWORD',
+  '--token': 'QUORUM_TOKEN',
+  '--viewer-token': 'QUORUM_VIEWER_TOKEN',
+};
+
+/**
+ * The arguments for the background supervisor, with secrets moved into environment variables:
+ * a process's arguments are visible to every user of the machine (ps), its environment is not.
+ */
+export function childArgs(argv: string[]): { args: string[]; env: Record<string, string> } {
+  const args: string[] = [];
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
+    const variable = SECRET_FLAGS[flag];
+    if (variable === undefined) {
+      args.push(arg);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value !== undefined) env[variable] = value;
+  }
+  return { args, env };
+}
+
+export async function runDetached(
+  spec: LocalSpec,
+  dir: string,
+  opts: UpOptions,
+  displayDir: string,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const outPath = join(dir, 'supervisor.out');
+  const out = openSync(outPath, 'a');
+  const script = process.argv[1];
+  if (!script) throw new Error('cannot tell how quorum was started');
+  const { args, env } = childArgs(process.argv.slice(2).filter((a) => a !== '--detach'));
+  const child = spawn(process.execPath, [script, ...args, '--supervisor'], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...env },
+  });
+  closeSync(out);
+  child.unref();
+  const watch: { exited: string | null } = { exited: null };
+  child.once('exit', (code, signal) => {
+    watch.exited = signal ?? String(code);
+  });
+  const started = Date.now();
+  const deadline = started + opts.healthTimeout * 1000 + 30_000;
+  if (opts.json !== true)
+    process.stderr.write(
+      `starting '${spec.name}' in the background (supervisor pid ${child.pid ?? '?'}); waiting until healthy...\n`,
+    );
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 200));
+    const state = readState(dir);
+    const ours = state?.writer === child.pid;
+    if (state && ours && state.status === 'healthy' && (!opts.dashboard || state.dashboard)) break;
+    if (state && ours && state.status === 'failed') {
+      throw new UserError(
+        state.error ?? `the supervisor failed to start the deployment; see ${outPath}`,
+      );
+    }
+    if (watch.exited !== null) {
+      const again = readState(dir);
+      throw new UserError(
+        again?.error ??
+          `the supervisor exited (${watch.exited}) before the deployment became healthy: ${tailOf(outPath, 1).replace(/^quorum: /, '') || 'no output'}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new UserError(
+        `the deployment did not become healthy in time; the supervisor was stopped; see ${outPath}`,
+      );
+    }
+  }
+  await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
+}
