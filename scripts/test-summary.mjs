@@ -5,7 +5,8 @@ const file = process.argv[2];
 const results = JSON.parse(readFileSync(file, 'utf8'));
 const passed = results.numPassedTests ?? 0;
 // a suite that fails outside its tests (in beforeAll, say) fails the run too
-const failed = (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
+const failedTests = results.numFailedTests ?? 0;
+const failed = failedTests > 0 ? failedTests : (results.numFailedTestSuites ?? 0);
 const skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (passed + failed === 0) {

@@ -139,7 +139,10 @@ export class RedisLink {
       if (this.status === 'ready') this.setStatus('connecting');
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new RedisCallError(`${this.addr} did not answer within ${ms} ms`, 'timeout');
+        throw new RedisCallError(
+          `${this.addr} did not answer within ${this.options.timeoutMs} ms`,
+          'timeout',
+        );
       // woken by the client's events; the short tick also covers any state it changed silently
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, READY_TICK_MS));
