@@ -7,7 +7,7 @@ import {
   readState,
   runningSupervisor,
   stopLeftovers,
-  writeState,
+  markStopped,
   KILL_AFTER_MS,
 } from '../local/index.js';
 
@@ -58,26 +58,14 @@ export function registerDown(program: Command): void {
         if (pidAlive(running.pid)) {
           process.kill(running.pid, 'SIGKILL');
           await stopLeftovers(state);
-          writeState(dir, {
-            ...state,
-            status: 'stopped',
-            supervisor: null,
-            dashboard: null,
-            processes: state.processes.map((p) => ({ ...p, pid: null })),
-          });
+          markStopped(dir, state);
           how = 'the supervisor did not stop in time and was killed';
         } else {
           how = `the supervisor (pid ${running.pid}) stopped every process`;
         }
       } else {
         const count = await stopLeftovers(state);
-        writeState(dir, {
-          ...state,
-          status: 'stopped',
-          supervisor: null,
-          dashboard: null,
-          processes: state.processes.map((p) => ({ ...p, pid: null })),
-        });
+        markStopped(dir, state);
         how =
           count > 0
             ? `no supervisor was running; stopped ${count} leftover process${count === 1 ? '' : 'es'}`

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatAddr, UserError } from '../model/index.js';
+import { formatAddr, formatSeconds, UserError } from '../model/index.js';
 import { controlClient, readState, runningSupervisor } from '../local/index.js';
 import { Observer } from '../observer/index.js';
 import type { DrillRun, Scenario, ScenarioResult } from '../drill/index.js';
@@ -26,19 +26,15 @@ interface DrillOptions {
   json?: boolean;
 }
 
-function ms(value: number | null): string {
-  return value === null ? '-' : `${(value / 1000).toFixed(2)} s`;
-}
-
 function render(result: ScenarioResult): string {
   const rows = result.runs.map((r, i) => [
     String(i + 1),
     r.failover ? `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}` : 'no failover',
-    ms(r.sdownMs),
-    ms(r.odownMs),
-    ms(r.switchMasterMs),
-    ms(r.writeUnavailableMs),
-    ms(r.readUnavailableMs),
+    formatSeconds(r.sdownMs),
+    formatSeconds(r.odownMs),
+    formatSeconds(r.switchMasterMs),
+    formatSeconds(r.writeUnavailableMs),
+    formatSeconds(r.readUnavailableMs),
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
     String(r.indeterminatePresent),
@@ -68,7 +64,7 @@ function render(result: ScenarioResult): string {
   const s = result.summary.switchMasterMs;
   if (s)
     lines.push(
-      `switch-master after the fault: min ${ms(s.min)}, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, max ${ms(s.max)}`,
+      `switch-master after the fault: min ${formatSeconds(s.min)}, p50 ${formatSeconds(s.p50)}, p95 ${formatSeconds(s.p95)}, max ${formatSeconds(s.max)}`,
     );
   return lines.join('\n');
 }

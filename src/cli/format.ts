@@ -1,4 +1,5 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
+import { clock, formatBytes } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
@@ -12,27 +13,8 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-export function formatBytes(n: number | null): string {
-  if (n === null) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
-}
-
 function dash(value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? '-' : String(value);
-}
-
-/** Formats a clock time as HH:MM:SS.mmm in local time. */
-export function clock(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
 /** One line per event: time, type, message, and who reported it. */
@@ -150,3 +132,5 @@ export function topologyJson(t: Topology, problems: string[], processes: Process
     sentinels: t.sentinels.map((s) => ({ ...proc(s.addr), ...s })),
   };
 }
+
+export { clock, formatBytes };

@@ -1,3 +1,4 @@
+import { formatSeconds } from '../model/index.js';
 import type { DrillRun } from './runner.js';
 import type { ScenarioResult } from './summary.js';
 import { expectations } from './summary.js';
@@ -73,10 +74,6 @@ export function chart(run: DrillRun): string {
   return `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="writes per 250 ms around the fault">${gap}${bars}${marks}${ticks.join('')}</svg><div class="legend">${legend}</div>`;
 }
 
-function ms(v: number | null): string {
-  return v === null ? '-' : `${(v / 1000).toFixed(2)} s`;
-}
-
 /** A standalone HTML report: summary, then per run a chart, the measurements and their bounds. */
 export function renderReport(
   results: ScenarioResult[],
@@ -86,7 +83,7 @@ export function renderReport(
     .map((r) => {
       const s = r.summary.switchMasterMs;
       const ok = r.summary.violations === 0;
-      return `<tr><td><a href="#${escape(r.scenario)}">${escape(r.scenario)}</a></td><td>${r.runs.length}</td><td>${r.expectFailover ? 'yes' : 'no'}</td><td>${s ? `${ms(s.min)} / ${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.max)}` : '-'}</td><td>${r.summary.writeUnavailableMs ? ms(r.summary.writeUnavailableMs.p50) : '-'}</td><td>${r.summary.ackedLost ? `${r.summary.ackedLost.p50} (max ${r.summary.ackedLost.max})` : '-'}</td><td class="${ok ? 'ok' : 'bad'}">${ok ? 'as expected' : `${r.summary.violations} unexpected`}</td></tr>`;
+      return `<tr><td><a href="#${escape(r.scenario)}">${escape(r.scenario)}</a></td><td>${r.runs.length}</td><td>${r.expectFailover ? 'yes' : 'no'}</td><td>${s ? `${formatSeconds(s.min)} / ${formatSeconds(s.p50)} / ${formatSeconds(s.p95)} / ${formatSeconds(s.max)}` : '-'}</td><td>${r.summary.writeUnavailableMs ? formatSeconds(r.summary.writeUnavailableMs.p50) : '-'}</td><td>${r.summary.ackedLost ? `${r.summary.ackedLost.p50} (max ${r.summary.ackedLost.max})` : '-'}</td><td class="${ok ? 'ok' : 'bad'}">${ok ? 'as expected' : `${r.summary.violations} unexpected`}</td></tr>`;
     })
     .join('');
   const sections = results
@@ -109,7 +106,7 @@ export function renderReport(
               : '';
           return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
 <table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
-<tr><td>${ms(run.sdownMs)}</td><td>${ms(run.odownMs)}</td><td>${ms(run.switchMasterMs)}</td><td>${ms(run.firstWriteMs)}</td><td>${ms(run.writeUnavailableMs)}</td><td>${ms(run.readUnavailableMs)}</td><td>${ms(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>
+<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>
 <table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
         })
         .join('');

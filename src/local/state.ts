@@ -83,3 +83,14 @@ export function pidAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Records that nothing of the deployment runs any more (after a stop or a cleanup). */
+export function markStopped(dir: string, state: LocalState): void {
+  writeState(dir, {
+    ...state,
+    status: 'stopped',
+    supervisor: null,
+    dashboard: null,
+    processes: state.processes.map((p) => ({ ...p, pid: null })),
+  });
+}

@@ -154,10 +154,6 @@ export class Supervisor {
     this.persist(error);
   }
 
-  getStatus(): SupervisorStatus {
-    return this.status;
-  }
-
   /** Starts everything and waits for health; on failure stops what it started and throws. */
   async launch(): Promise<Topology> {
     this.startedAtMs = Date.now();

@@ -6,3 +6,4 @@ export * from './dedup.js';
 export * from './health.js';
 export * from './diff.js';
 export * from './errors.js';
+export * from './format.js';

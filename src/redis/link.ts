@@ -105,10 +105,6 @@ export class RedisLink {
     });
   }
 
-  getStatus(): LinkStatus {
-    return this.status;
-  }
-
   private setStatus(next: LinkStatus): void {
     if (next === this.status) return;
     if (next === 'ready') {
@@ -205,7 +201,6 @@ export type MessageHandler = (channel: string, message: string) => void;
  */
 export class Subscription {
   private readonly redis: Redis;
-  private lastError: string | null = null;
 
   constructor(
     readonly addr: Addr,
@@ -220,32 +215,15 @@ export class Subscription {
       enableOfflineQueue: false,
       autoResubscribe: false,
     });
-    this.redis.on('error', (err: unknown) => {
-      this.lastError = describeRedisError(addr, err).message;
-    });
+    // errors show up as the sentinel being down in the poll; here they only must not go unhandled
+    this.redis.on('error', () => undefined);
     this.redis.on('ready', () => {
-      this.redis.psubscribe(pattern).then(
-        () => {
-          this.lastError = null;
-        },
-        (err: unknown) => {
-          this.lastError = describeRedisError(addr, err).message;
-        },
-      );
+      this.redis.psubscribe(pattern).catch(() => undefined);
     });
     this.redis.on('pmessage', (_pattern: string, channel: string, message: string) =>
       onMessage(channel, message),
     );
     this.redis.connect().catch(() => undefined);
-  }
-
-  /** Whether the subscription is currently live. */
-  isLive(): boolean {
-    return this.redis.status === 'ready';
-  }
-
-  getLastError(): string | null {
-    return this.lastError;
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import type { Addr, SentinelView } from '../model/index.js';
 import { downSentinel, formatAddr } from '../model/index.js';
-import { describeRedisError, RedisCallError } from './errors.js';
+import { describeRedisError } from './errors.js';
 import { flattenInfo, infoNumber, parseInfo } from './info.js';
 import type { RedisLink } from './link.js';
 import { flagsOf, listOfRecords, pairsToRecord } from './sentinel-replies.js';
@@ -116,8 +116,7 @@ export async function monitoredMasters(link: RedisLink): Promise<string[]> {
     return listOfRecords(reply)
       .map((r) => r.name)
       .filter((n): n is string => typeof n === 'string');
-  } catch (err) {
-    if (err instanceof RedisCallError) return [];
+  } catch {
     return [];
   }
 }

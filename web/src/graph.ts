@@ -1,5 +1,6 @@
 import type { DataNode, SentinelView, Topology } from '../../src/model/index.js';
 import type { ProcessInfo } from '../../src/local/control.js';
+import { formatBytes } from '../../src/model/format.js';
 
 /** What a graph node shows; rendering is separate (components/TopologyGraph.tsx). */
 export interface GraphNode {
@@ -36,10 +37,7 @@ export const COLUMN = 220;
 export const ROW = 170;
 
 function formatLag(bytes: number | null): string | null {
-  if (bytes === null) return null;
-  if (bytes < 1024) return `lag ${bytes} B`;
-  if (bytes < 1024 * 1024) return `lag ${(bytes / 1024).toFixed(1)} KiB`;
-  return `lag ${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return bytes === null ? null : `lag ${formatBytes(bytes)}`;
 }
 
 function row<T>(items: T[], y: number, width: number): { item: T; x: number; y: number }[] {

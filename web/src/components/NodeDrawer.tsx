@@ -1,22 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { DataNode, SentinelView } from '../../../src/model/index.js';
+import { formatBytes } from '../../../src/model/format.js';
 import type { DeploymentState, NodeDetails, Session } from '../../../src/server/contract.js';
 import { client } from '../api.js';
 import type { PendingAction } from './actions.js';
 import { nodeActions } from './actions.js';
-
-function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '-';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i] ?? ''}`;
-}
 
 function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) {
   return (
@@ -39,11 +27,11 @@ function dataRows(n: DataNode): [string, string | number | null][] {
     ['follows', r.masterAddr],
     ['link', r.linkUp === null ? null : r.linkUp ? 'up' : 'down'],
     ['offset', r.offset],
-    ['lag', n.role === 'replica' ? `${bytes(r.lagBytes)} / ${r.lagSeconds ?? '-'} s` : null],
+    ['lag', n.role === 'replica' ? `${formatBytes(r.lagBytes)} / ${r.lagSeconds ?? '-'} s` : null],
     ['replicas', r.connectedReplicas],
     [
       'memory',
-      `${bytes(n.memoryUsedBytes)} of ${n.memoryMaxBytes ? bytes(n.memoryMaxBytes) : 'no limit'}`,
+      `${formatBytes(n.memoryUsedBytes)} of ${n.memoryMaxBytes ? formatBytes(n.memoryMaxBytes) : 'no limit'}`,
     ],
     ['clients', n.connectedClients],
     ['ops/s', n.opsPerSec],

@@ -1,13 +1,8 @@
 import { memo, useMemo, useState } from 'react';
 import type { QuorumEvent } from '../../../src/model/index.js';
+import { clock } from '../../../src/model/format.js';
 import type { FailoverGroup, TimelineItem } from '../timeline.js';
 import { groupTimeline, MILESTONES } from '../timeline.js';
-
-function clock(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
-}
 
 function tone(e: QuorumEvent): string {
   if (e.source === 'quorum') return e.detail.outcome === 'error' ? 'quorum bad' : 'quorum';
