@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../src/drill/index.js';
@@ -86,6 +86,60 @@ describe('drills against a real deployment', () => {
     expect(await healthy(deployment)).toBe(true);
   });
 
+  it('keeps every result under <dir>/drills, as JSON and an HTML report', () => {
+    const kept = readdirSync(join(deployment.dir, 'drills'));
+    for (const scenario of ['kill-master', 'stop-master', 'kill-sentinel-majority']) {
+      expect(kept.some((f) => f.endsWith(`-${scenario}.json`))).toBe(true);
+      expect(kept.some((f) => f.endsWith(`-${scenario}.html`))).toBe(true);
+    }
+    expect(kept).not.toContain('running.json');
+  });
+
+  it('runs against an attached deployment only with --yes-really, and only faults that need no process', async () => {
+    const sentinel = `127.0.0.1:${deployment.port + 50}`;
+    const dir = join(deployment.dir, 'attached');
+    const refused = await quorum([
+      'drill',
+      'manual-failover',
+      '--sentinel',
+      sentinel,
+      '--dir',
+      dir,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('a drill breaks the deployment it runs against');
+    expect(refused.stderr).toContain('add --yes-really');
+    const local = await quorum([
+      'drill',
+      'kill-master',
+      '--sentinel',
+      sentinel,
+      '--yes-really',
+      '--dir',
+      dir,
+    ]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain(
+      'kill-master acts on processes, which quorum can do only for a deployment it launched; against --sentinel, run one of: manual-failover, debug-sleep-master',
+    );
+    const result = await drill(deployment, 'debug-sleep-master', [
+      '--sentinel',
+      sentinel,
+      '--yes-really',
+      '--dir',
+      dir,
+    ]);
+    const [run] = result.runs;
+    expect(result.downAfterMs).toBe(DOWN_AFTER_MS);
+    expect(run?.failover).toBe(true);
+    expect(run?.switchMasterMs).not.toBeNull();
+    expect(run?.replicasConverged).toBe(true);
+    expect(
+      readdirSync(join(dir, 'drills')).some((f) => f.endsWith('-debug-sleep-master.json')),
+    ).toBe(true);
+    expect(await healthy(deployment)).toBe(true);
+  });
+
   it('refuses an unknown scenario, naming the valid ones', async () => {
     const run = await quorum(['drill', 'meteor-strike', '--dir', deployment.dir]);
     expect(run.code).toBe(2);
@@ -94,5 +148,51 @@ describe('drills against a real deployment', () => {
     );
     const zero = await quorum(['drill', 'kill-master', '--runs', '0', '--dir', deployment.dir]);
     expect(zero.code).toBe(2);
+  });
+});
+
+describe('the split-brain restart, with and without preset safe', () => {
+  it('loses the writes an empty restarted master acknowledged, and none with min-replicas-to-write', async () => {
+    // started one after the other: each picks its free ports before it binds them
+    const plain = await startDeployment('split', [
+      '--no-dashboard',
+      '--down-after',
+      String(DOWN_AFTER_MS),
+    ]);
+    const safe = await startDeployment('split-safe', [
+      '--no-dashboard',
+      '--down-after',
+      String(DOWN_AFTER_MS),
+      '--preset',
+      'safe',
+    ]);
+    try {
+      expect(plain.up.code).toBe(0);
+      expect(safe.up.code).toBe(0);
+      const [lossy, guarded] = (
+        await Promise.all([drill(plain, 'split-brain-restart'), drill(safe, 'split-brain-restart')])
+      ).map((r) => r.runs[0]);
+      if (!lossy || !guarded) throw new Error('no run');
+      console.log(
+        `split-brain-restart: two masters for ${lossy.twoMastersMs} ms, ${lossy.ackedLost}/${lossy.acknowledged} acknowledged writes lost; with preset safe ${guarded.ackedLost}/${guarded.acknowledged} lost, ${guarded.failed} refused`,
+      );
+      for (const run of [lossy, guarded]) {
+        expect(run.via).toBe('role-check');
+        expect(run.failover).toBe(true);
+        // detected: the observer saw the old master claim role:master next to the new one
+        expect(run.twoMastersMs).toBeGreaterThan(1000);
+        expect(run.events.some((e) => e.type === '+convert-to-slave')).toBe(true);
+        expect(run.violations).toEqual([]);
+      }
+      expect(lossy.minReplicasToWrite).toBe(0);
+      expect(lossy.ackedLost).toBeGreaterThan(100);
+      expect(guarded.minReplicasToWrite).toBe(1);
+      expect(guarded.ackedLost).toBe(0);
+      expect(await healthy(plain)).toBe(true);
+      expect(await healthy(safe)).toBe(true);
+    } finally {
+      await plain.down();
+      await safe.down();
+    }
   });
 });

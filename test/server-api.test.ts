@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../src/model/index.js';
 import { controlClient, readState } from '../src/local/index.js';
 import { EventLog, Observer } from '../src/observer/index.js';
+import { DrillStore } from '../src/drill/index.js';
 import type { DeploymentState, NodeDetails } from '../src/server/index.js';
 import { createApp, Hub, WEB_ROOT } from '../src/server/index.js';
 import { freePorts, quorum, startDeployment, waitFor } from './helpers.js';
@@ -72,15 +73,23 @@ describe('the dashboard API, in process, against a real deployment', () => {
       controller: controlClient(state.supervisor.socket),
       eventLog: new EventLog(join(dir, 'events.jsonl')),
       expect: { replicas: 2, sentinels: 3 },
+      drills: new DrillStore(dir),
     });
-    hub.add({ name: 'gone', observer: gone, controller: null, eventLog: null, expect: {} });
+    hub.add({
+      name: 'gone',
+      observer: gone,
+      controller: null,
+      eventLog: null,
+      expect: {},
+      drills: null,
+    });
     await Promise.all(observers.map((o) => o.start()));
     app = createApp(hub, { adminToken: ADMIN, viewerToken: VIEWER, readOnly: false }, WEB_ROOT);
     readOnly = createApp(hub, { adminToken: ADMIN, viewerToken: null, readOnly: true }, WEB_ROOT);
   });
 
   afterAll(async () => {
-    hub.close();
+    await hub.close();
     await Promise.all(observers.map((o) => o.stop()));
     expect((await quorum(['down', '--dir', dir])).code).toBe(0);
   });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../model/index.js';
 import { controlClient, readState } from '../local/index.js';
 import { EventLog, Observer } from '../observer/index.js';
+import { DrillStore } from '../drill/index.js';
 import type { Dashboard, DeploymentSource } from '../server/index.js';
 import { DEFAULT_DASHBOARD_PORT, Hub, startDashboard } from '../server/index.js';
 import { loadConfig } from './config-file.js';
@@ -55,12 +56,15 @@ async function sourcesFor(opts: DashboardOptions): Promise<DeploymentSource[]> {
       controller: null,
       eventLog: null,
       expect: {},
+      drills: null,
     }));
   }
   const { target, local, dir } = await resolveTarget(opts);
   const observer = new Observer(target, { timeoutMs: opts.timeout });
   if (!local || dir === null)
-    return [{ name: target.name, observer, controller: null, eventLog: null, expect: {} }];
+    return [
+      { name: target.name, observer, controller: null, eventLog: null, expect: {}, drills: null },
+    ];
   const state = readState(dir);
   return [
     {
@@ -69,6 +73,7 @@ async function sourcesFor(opts: DashboardOptions): Promise<DeploymentSource[]> {
       controller: state?.supervisor ? controlClient(state.supervisor.socket) : null,
       eventLog: new EventLog(join(dir, 'events.jsonl')),
       expect: { replicas: local.spec.replicas, sentinels: local.spec.sentinels },
+      drills: new DrillStore(dir),
     },
   ];
 }
@@ -121,7 +126,7 @@ export function registerDashboard(program: Command): void {
       await new Promise<void>((done) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
       });
-      hub.close();
+      await hub.close();
       await dashboard.close();
       await Promise.all(sources.map((s) => s.observer.stop()));
     });

@@ -2,27 +2,32 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { formatAddr, formatSeconds, UserError } from '../model/index.js';
 import { controlClient, readState, runningSupervisor } from '../local/index.js';
 import { Observer } from '../observer/index.js';
-import type { DrillRun, Scenario, ScenarioResult } from '../drill/index.js';
+import type { DrillTarget, Scenario, ScenarioResult, Via } from '../drill/index.js';
 import {
   DEFAULT_WORKLOAD,
+  DrillStore,
   renderReport,
-  runScenario,
+  runDrills,
   SCENARIOS,
   scenarioNamed,
-  summarize,
+  VIAS,
 } from '../drill/index.js';
 import { intOption } from './errors.js';
 import { table } from './format.js';
+import type { TargetOptions } from './target.js';
+import { observeOnce, resolveTarget, targetOptions } from './target.js';
 
-interface DrillOptions {
+interface DrillOptions extends TargetOptions {
   report?: string;
-  dir: string;
   runs: number;
   writers: number;
   rate: number;
+  via?: Via;
+  yesReally?: boolean;
   json?: boolean;
 }
 
@@ -35,6 +40,7 @@ function render(result: ScenarioResult): string {
     formatSeconds(r.switchMasterMs),
     formatSeconds(r.writeUnavailableMs),
     formatSeconds(r.readUnavailableMs),
+    r.twoMastersMs > 0 ? formatSeconds(r.twoMastersMs) : '-',
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
     String(r.indeterminatePresent),
@@ -51,6 +57,7 @@ function render(result: ScenarioResult): string {
         '+SWITCH',
         'NO WRITES',
         'NO READS',
+        'TWO MASTERS',
         'ACKED',
         'LOST',
         'INDET.PRESENT',
@@ -69,14 +76,111 @@ function render(result: ScenarioResult): string {
   return lines.join('\n');
 }
 
+/** Starts the default deployment in `dir` when none runs there (drills need one to break). */
+async function ensureLocal(dirFlag: string): Promise<void> {
+  const dir = resolve(dirFlag);
+  if (await runningSupervisor(readState(dir))) return;
+  process.stderr.write(
+    `no deployment runs in ${dirFlag}; starting one (quorum up --detach --dir ${dirFlag})\n`,
+  );
+  const script = process.argv[1] ?? '';
+  const up = spawnSync(
+    process.execPath,
+    [script, 'up', '--detach', '--no-dashboard', '--dir', dirFlag],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  if (up.status !== 0 || !(await runningSupervisor(readState(dir)))) {
+    throw new UserError(
+      `could not start a deployment in ${dirFlag}; start one with 'quorum up --detach --dir ${dirFlag}' and run the drill again`,
+    );
+  }
+}
+
+/** The deployment in --dir, run by its supervisor. */
+async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
+  await ensureLocal(opts.dir);
+  const dir = resolve(opts.dir);
+  const state = readState(dir);
+  if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
+  const { spec } = state;
+  const addrs = (kind: string) =>
+    state.processes.filter((p) => p.kind === kind).map((p) => formatAddr(spec.host, p.port));
+  const sentinels = addrs('sentinel');
+  return {
+    deployment: spec.name,
+    observer: new Observer({
+      name: spec.name,
+      masterName: spec.name,
+      sentinels,
+      nodes: addrs('redis'),
+      password: spec.password,
+      sentinelPassword: spec.password,
+    }),
+    controller: controlClient(state.supervisor.socket),
+    expect: { replicas: spec.replicas, sentinels: spec.sentinels },
+    sentinels,
+    masterName: spec.name,
+    password: spec.password,
+    sentinelPassword: spec.password,
+    downAfterMs: spec.downAfterMs,
+    store: new DrillStore(dir),
+  };
+}
+
+/** An attached deployment (--sentinel): only with --yes-really, and only command faults. */
+async function attachedTarget(opts: DrillOptions, chosen: Scenario[]): Promise<DrillTarget> {
+  const local = chosen.filter((s) => s.fault.needsProcesses).map((s) => s.name);
+  if (local.length > 0) {
+    throw new UserError(
+      `${local.join(', ')} ${local.length > 1 ? 'act' : 'acts'} on processes, which quorum can do only for a deployment it launched; against --sentinel, run one of: ${remoteScenarios().join(', ')}`,
+      2,
+    );
+  }
+  if (opts.yesReally !== true) {
+    throw new UserError(
+      `a drill breaks the deployment it runs against (it fails the master over and writes test keys); to run it against ${opts.sentinel ?? ''}, add --yes-really`,
+      2,
+    );
+  }
+  const resolved = await resolveTarget(opts);
+  const { observer, topology } = await observeOnce(resolved, opts.timeout, true);
+  const downAfter = Math.max(0, ...topology.sentinels.map((s) => s.downAfterMs ?? 0));
+  const { target } = resolved;
+  return {
+    deployment: target.name,
+    observer,
+    controller: null,
+    expect: {
+      replicas: Math.max(0, topology.nodes.length - 1),
+      sentinels: topology.sentinels.length,
+    },
+    sentinels: target.sentinels,
+    masterName: target.masterName,
+    password: target.password,
+    sentinelPassword: target.sentinelPassword,
+    downAfterMs: downAfter > 0 ? downAfter : 30_000,
+    store: new DrillStore(resolve(opts.dir)),
+  };
+}
+
+function remoteScenarios(): string[] {
+  return SCENARIOS.filter((s) => !s.fault.needsProcesses).map((s) => s.name);
+}
+
 export function registerDrill(program: Command): void {
-  program
-    .command('drill')
-    .description(
-      'break the local deployment on purpose and measure failover, unavailability and lost writes',
-    )
-    .argument('<scenario>', `one of: ${SCENARIOS.map((s) => s.name).join(', ')}; or all; or list`)
-    .option('--dir <dir>', 'data directory of the local deployment', '.quorum')
+  targetOptions(
+    program
+      .command('drill')
+      .description(
+        'break a deployment on purpose and measure failover, unavailability and lost writes',
+      )
+      .argument(
+        '<scenario>',
+        `one of: ${SCENARIOS.map((s) => s.name).join(', ')}; or all; or list`,
+      ),
+  )
     .option('--runs <n>', 'runs per scenario', intOption(1, 100), 1)
     .option('--writers <n>', 'concurrent writers', intOption(1, 64), DEFAULT_WORKLOAD.writers)
     .option(
@@ -85,6 +189,13 @@ export function registerDrill(program: Command): void {
       intOption(1, 100_000),
       DEFAULT_WORKLOAD.rate,
     )
+    .addOption(
+      new Option(
+        '--via <how>',
+        "how writers find the master: sentinel (ioredis) or role-check (as HAProxy); default: the scenario's",
+      ).choices(VIAS),
+    )
+    .option('--yes-really', 'with --sentinel: run against a deployment quorum did not launch')
     .option('--json', 'print { scenario, runs: [...], summary } (a list of those for all)')
     .option(
       '--report <file>',
@@ -94,55 +205,30 @@ export function registerDrill(program: Command): void {
       if (name === 'list') {
         process.stdout.write(
           table(
-            ['SCENARIO', 'FAILOVER EXPECTED', 'WHAT IT DOES'],
-            SCENARIOS.map((s) => [s.name, s.expectFailover ? 'yes' : 'no', s.description]),
+            ['SCENARIO', 'FAILOVER EXPECTED', 'WHERE', 'WHAT IT DOES'],
+            SCENARIOS.map((s) => [
+              s.name,
+              s.expectFailover ? 'yes' : 'no',
+              s.fault.needsProcesses ? 'local' : 'local, remote',
+              s.description,
+            ]),
           ) + '\n',
         );
         return;
       }
       const chosen =
         name === 'all'
-          ? SCENARIOS
+          ? opts.sentinel === undefined
+            ? SCENARIOS
+            : SCENARIOS.filter((s) => !s.fault.needsProcesses)
           : [scenarioNamed(name)].filter((s): s is Scenario => s !== undefined);
       if (chosen.length === 0)
         throw new UserError(
           `there is no scenario '${name}'; use one of: ${SCENARIOS.map((s) => s.name).join(', ')}, or all`,
           2,
         );
-      const dir = resolve(opts.dir);
-      let state = readState(dir);
-      if (!(await runningSupervisor(state))) {
-        // drills need a supervisor to break and heal processes: start the default one here
-        process.stderr.write(
-          `no deployment runs in ${opts.dir}; starting one (quorum up --detach --dir ${opts.dir})\n`,
-        );
-        const script = process.argv[1] ?? '';
-        const up = spawnSync(
-          process.execPath,
-          [script, 'up', '--detach', '--no-dashboard', '--dir', opts.dir],
-          { stdio: ['ignore', 'ignore', 'inherit'] },
-        );
-        state = readState(dir);
-        if (up.status !== 0 || !(await runningSupervisor(state))) {
-          throw new UserError(
-            `could not start a deployment in ${opts.dir}; start one with 'quorum up --detach --dir ${opts.dir}' and run the drill again`,
-          );
-        }
-      }
-      if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
-      const { spec } = state;
-      const addrs = (kind: string) =>
-        state.processes.filter((p) => p.kind === kind).map((p) => formatAddr(spec.host, p.port));
-      const sentinels = addrs('sentinel');
-      const observer = new Observer({
-        name: spec.name,
-        masterName: spec.name,
-        sentinels,
-        nodes: addrs('redis'),
-        password: spec.password,
-        sentinelPassword: spec.password,
-      });
-      const controller = controlClient(state.supervisor.socket);
+      const target =
+        opts.sentinel === undefined ? await localTarget(opts) : await attachedTarget(opts, chosen);
       const abort = new AbortController();
       const onSignal = () => {
         process.stderr.write('interrupted: healing every fault before exiting...\n');
@@ -150,53 +236,38 @@ export function registerDrill(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const results: ScenarioResult[] = [];
+      let results: ScenarioResult[];
       try {
-        await observer.start();
-        for (const scenario of chosen) {
-          const runs: DrillRun[] = [];
-          for (let i = 1; i <= opts.runs && !abort.signal.aborted; i++) {
-            process.stderr.write(
-              `[${scenario.name} ${i}/${opts.runs}] running (${opts.writers} writers, ${opts.rate} writes/s)\n`,
-            );
-            const run = await runScenario({
-              scenario,
-              observer,
-              controller,
-              expect: { replicas: spec.replicas, sentinels: spec.sentinels },
-              workload: {
-                sentinels,
-                masterName: spec.name,
-                password: spec.password,
-                sentinelPassword: spec.password,
-                writers: opts.writers,
-                rate: opts.rate,
-                readers: 1,
-                timeoutMs: 1000,
-              },
-              password: spec.password,
-              downAfterMs: spec.downAfterMs,
-              progress: (line) =>
-                process.stderr.write(`[${scenario.name} ${i}/${opts.runs}] ${line}\n`),
-              signal: abort.signal,
-            });
-            runs.push(run);
-          }
-          const result = summarize(scenario, runs, spec.downAfterMs);
-          results.push(result);
-          if (opts.json !== true) process.stdout.write(`${render(result)}\n\n`);
-        }
+        await target.observer.start();
+        results = await runDrills(
+          target,
+          {
+            scenarios: chosen,
+            runs: opts.runs,
+            writers: opts.writers,
+            rate: opts.rate,
+            ...(opts.via ? { via: opts.via } : {}),
+          },
+          {
+            progress: (line) => process.stderr.write(`${line}\n`),
+            onResult: (record) => {
+              if (opts.json !== true) process.stdout.write(`${render(record.result)}\n\n`);
+              process.stderr.write(`kept as ${target.store.dir}/${record.id}.html\n`);
+            },
+            signal: abort.signal,
+          },
+        );
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        await observer.stop();
+        await target.observer.stop();
       }
       if (abort.signal.aborted)
         throw new UserError('the drill was interrupted; every fault it injected was healed');
       if (opts.report !== undefined) {
         writeFileSync(
           opts.report,
-          renderReport(results, { deployment: spec.name, generatedAt: new Date() }),
+          renderReport(results, { deployment: target.deployment, generatedAt: new Date() }),
         );
         process.stderr.write(`wrote the report to ${opts.report}\n`);
       }

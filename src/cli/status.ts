@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { healthProblems } from '../model/index.js';
-import { intOption } from './errors.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
 import type { TargetOptions } from './target.js';
-import { localProcesses, observeOnce, resolveTarget } from './target.js';
+import { localProcesses, observeOnce, resolveTarget, targetOptions } from './target.js';
 
 interface StatusOptions extends TargetOptions {
   json?: boolean;
@@ -11,18 +10,6 @@ interface StatusOptions extends TargetOptions {
 }
 
 /** Adds the options that pick a deployment: --dir for the local one, --sentinel to attach. */
-export function targetOptions(command: Command): Command {
-  return command
-    .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
-    .option('--sentinel <addrs>', 'attach instead: sentinel addresses, host:port[,host:port...]')
-    .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
-    .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
-    .option(
-      '--sentinel-password <password>',
-      'with --sentinel: sentinel password (default: --password)',
-    )
-    .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000);
-}
 
 export function registerStatus(program: Command): void {
   targetOptions(

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import type { Topology } from '../model/index.js';
 import { formatAddr, parseAddrList, UserError } from '../model/index.js';
 import type { LocalState, ProcessInfo } from '../local/index.js';
@@ -6,6 +7,7 @@ import { callControl, readState } from '../local/index.js';
 import type { SentinelTarget } from '../observer/index.js';
 import { Observer } from '../observer/index.js';
 import { monitoredMasters, RedisLink } from '../redis/index.js';
+import { intOption } from './errors.js';
 
 /** Options shared by commands that observe a deployment. */
 export interface TargetOptions {
@@ -15,6 +17,20 @@ export interface TargetOptions {
   password?: string;
   sentinelPassword?: string;
   timeout: number;
+}
+
+/** The flags of a command that works on the local deployment or attaches with --sentinel. */
+export function targetOptions(command: Command): Command {
+  return command
+    .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
+    .option('--sentinel <addrs>', 'attach instead: sentinel addresses, host:port[,host:port...]')
+    .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
+    .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
+    .option(
+      '--sentinel-password <password>',
+      'with --sentinel: sentinel password (default: --password)',
+    )
+    .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000);
 }
 
 export interface ResolvedTarget {

@@ -7,6 +7,7 @@ import { healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, Preset } from '../local/index.js';
 import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
+import { DrillStore } from '../drill/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
@@ -155,12 +156,13 @@ export async function runForeground(
       controller: supervisor.controller(),
       eventLog: new EventLog(join(dir, 'events.jsonl')),
       expect: { replicas: spec.replicas, sentinels: spec.sentinels },
+      drills: new DrillStore(dir),
     };
     try {
       const { hub, dashboard } = await serveDashboard([source], opts);
       supervisor.setDashboard({ url: dashboard.url, token: dashboard.token });
       run.cleanup = async () => {
-        hub.close();
+        await hub.close();
         await dashboard.close();
       };
     } catch (err) {

@@ -18,6 +18,9 @@ function run(overrides: Partial<DrillRun>): DrillRun {
     newMaster: 'b:1',
     failover: true,
     replicasConverged: true,
+    twoMastersMs: 0,
+    minReplicasToWrite: 0,
+    via: 'sentinel',
     attempted: 100,
     acknowledged: 90,
     failed: 5,
@@ -76,6 +79,17 @@ describe('violations', () => {
       'the replicas did not converge on the final master',
       '1 writes reported as failed are present',
     ]);
+  });
+
+  it('holds the split-brain restart to zero loss only when the master needs a replica to write', () => {
+    const splitBrain = scenario('split-brain-restart');
+    expect(violations(splitBrain, run({ ackedLost: 4000, minReplicasToWrite: 0 }), 2000)).toEqual(
+      [],
+    );
+    expect(violations(splitBrain, run({ ackedLost: 4000, minReplicasToWrite: 1 }), 2000)).toEqual([
+      '4000 acknowledged writes were lost; at most 0 expected',
+    ]);
+    expect(violations(splitBrain, run({ ackedLost: 0, minReplicasToWrite: 1 }), 2000)).toEqual([]);
   });
 });
 

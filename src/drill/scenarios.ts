@@ -1,24 +1,16 @@
-import type { Addr, Topology } from '../model/index.js';
-import type { NodeController, ProcessInfo } from '../local/index.js';
-import { RedisLink } from '../redis/index.js';
-
-/** What a fault needs to act on a local deployment. */
-export interface FaultContext {
-  controller: NodeController;
-  /** The topology when the drill started (healthy). */
-  before: Topology;
-  processes: ProcessInfo[];
-  masterName: string;
-  sentinelPassword: string | null;
-  password: string | null;
-  downAfterMs: number;
-}
-
-/** A fault: inject returns what it did; heal undoes whatever inject did (and is safe to repeat). */
-export interface Fault {
-  inject(ctx: FaultContext): Promise<string>;
-  heal(ctx: FaultContext): Promise<string>;
-}
+import type { Fault } from '../faults/index.js';
+import type { Via } from './workload.js';
+import {
+  debugSleepMaster,
+  freezeMaster,
+  freezeSentinel,
+  killMaster,
+  killReplica,
+  killSentinelsThenMaster,
+  restartOldMasterEmpty,
+  sentinelFailover,
+  stopMaster,
+} from '../faults/index.js';
 
 export interface Scenario {
   name: string;
@@ -27,90 +19,16 @@ export interface Scenario {
   expectFailover: boolean;
   /** Why not, when no failover is expected (said in the report). */
   noFailoverBecause?: string;
-  /** Acknowledged writes this scenario may lose, per REFERENCE.md; null for "a few" (async replication). */
+  /** Acknowledged writes this scenario may lose, per REFERENCE.md; null for "some" (async replication). */
   maxAckedLost: number | null;
+  /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe). */
+  maxAckedLostSafe?: number;
+  /** What REFERENCE.md says about lost writes, for the report. */
+  lossExpected: string;
+  lossExpectedSafe?: string;
+  /** How this scenario's writers find the master, unless the drill says otherwise. */
+  via?: Via;
   fault: Fault;
-}
-
-function master(ctx: FaultContext): ProcessInfo {
-  const addr = ctx.before.agreement.master;
-  const proc = ctx.processes.find((p) => p.addr === addr);
-  if (!proc) throw new Error(`the master ${addr ?? '(none)'} is not a process of this deployment`);
-  return proc;
-}
-
-function sentinels(ctx: FaultContext): ProcessInfo[] {
-  return ctx.processes.filter((p) => p.kind === 'sentinel');
-}
-
-async function act(
-  ctx: FaultContext,
-  action: 'start' | 'stop' | 'kill' | 'freeze' | 'thaw',
-  target: string,
-): Promise<string> {
-  return ctx.controller.act(action, target, 'drill');
-}
-
-/** Starts every process that is not running (thawing frozen ones): the common heal. */
-async function startEverything(ctx: FaultContext): Promise<string> {
-  const done: string[] = [];
-  for (const p of await ctx.controller.processes()) {
-    if (p.state === 'frozen') done.push(await act(ctx, 'thaw', p.name));
-    else if (p.state === 'stopped' || p.state === 'exited')
-      done.push(await act(ctx, 'start', p.name));
-  }
-  return done.length > 0 ? done.join('; ') : 'nothing to heal';
-}
-
-function later(ms: number, work: () => Promise<unknown>): void {
-  setTimeout(() => void work().catch(() => undefined), ms).unref();
-}
-
-async function onSentinel(ctx: FaultContext, command: string[]): Promise<string> {
-  const failures: string[] = [];
-  for (const s of sentinels(ctx)) {
-    const link = new RedisLink(s.addr, {
-      timeoutMs: 3000,
-      password: ctx.sentinelPassword,
-      connectionName: 'quorum-drill',
-    });
-    try {
-      await link.call('SENTINEL', ...command);
-      return `sent SENTINEL ${command.join(' ')} to ${s.addr}`;
-    } catch (err) {
-      failures.push(err instanceof Error ? err.message : String(err));
-    } finally {
-      await link.close();
-    }
-  }
-  throw new Error(`no sentinel accepted SENTINEL ${command.join(' ')}: ${failures.join('; ')}`);
-}
-
-async function debugSleep(addr: Addr, password: string | null, seconds: number): Promise<void> {
-  const link = new RedisLink(addr, {
-    timeoutMs: seconds * 1000 + 5000,
-    password,
-    connectionName: 'quorum-drill',
-  });
-  link.call('DEBUG', 'SLEEP', String(seconds)).then(
-    () => void link.close(),
-    () => void link.close(),
-  );
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-/** Kills `count` sentinels, then the master. */
-function sentinelsThenMaster(count: (total: number) => number): Fault {
-  return {
-    async inject(ctx) {
-      const victims = sentinels(ctx).slice(0, count(sentinels(ctx).length));
-      const done = [];
-      for (const s of victims) done.push(await act(ctx, 'kill', s.name));
-      done.push(await act(ctx, 'kill', master(ctx).name));
-      return done.join('; ');
-    },
-    heal: startEverything,
-  };
 }
 
 /** The catalogue; the expectations come from Redis's own behaviour (see REFERENCE.md). */
@@ -120,14 +38,16 @@ export const SCENARIOS: Scenario[] = [
     description: 'SIGKILL the master, as a crash',
     expectFailover: true,
     maxAckedLost: null,
-    fault: { inject: (ctx) => act(ctx, 'kill', master(ctx).name), heal: startEverything },
+    lossExpected: 'a few at most (the replication window)',
+    fault: killMaster,
   },
   {
     name: 'stop-master',
     description: 'SIGTERM the master: it waits for its replicas before exiting',
     expectFailover: true,
     maxAckedLost: 0,
-    fault: { inject: (ctx) => act(ctx, 'stop', master(ctx).name), heal: startEverything },
+    lossExpected: 'none: a SIGTERMed master waits for its replicas',
+    fault: stopMaster,
   },
   {
     name: 'manual-failover',
@@ -138,10 +58,8 @@ export const SCENARIOS: Scenario[] = [
     // and those writes are lost when it resyncs. Measured, not assumed; Redis's own FAILOVER
     // command (which pauses writers first) is the zero-loss switch.
     maxAckedLost: null,
-    fault: {
-      inject: (ctx) => onSentinel(ctx, ['FAILOVER', ctx.masterName]),
-      heal: () => Promise.resolve('nothing to heal'),
-    },
+    lossExpected: 'whatever the old master accepted until +convert-to-slave',
+    fault: sentinelFailover,
   },
   {
     name: 'freeze-master-short',
@@ -150,36 +68,24 @@ export const SCENARIOS: Scenario[] = [
     noFailoverBecause:
       'the master answers again before down-after, so no sentinel ever flags it s_down',
     maxAckedLost: 0,
-    fault: {
-      async inject(ctx) {
-        const m = master(ctx);
-        const message = await act(ctx, 'freeze', m.name);
-        later(ctx.downAfterMs / 2, () => act(ctx, 'thaw', m.name));
-        return `${message}; thawing it after ${ctx.downAfterMs / 2} ms`;
-      },
-      heal: startEverything,
-    },
+    lossExpected: 'none',
+    fault: freezeMaster((downAfterMs) => downAfterMs / 2),
   },
   {
     name: 'freeze-master-long',
     description: 'SIGSTOP the master past down-after until a failover happened, then SIGCONT',
     expectFailover: true,
     maxAckedLost: null,
-    fault: { inject: (ctx) => act(ctx, 'freeze', master(ctx).name), heal: startEverything },
+    lossExpected: 'whatever the old master accepted after it woke, until +convert-to-slave',
+    fault: freezeMaster(() => null),
   },
   {
     name: 'debug-sleep-master',
     description: 'DEBUG SLEEP on the master for twice down-after',
     expectFailover: true,
     maxAckedLost: null,
-    fault: {
-      async inject(ctx) {
-        const seconds = Math.ceil((ctx.downAfterMs * 2) / 1000);
-        await debugSleep(master(ctx).addr, ctx.password, seconds);
-        return `DEBUG SLEEP ${seconds} on ${master(ctx).addr}`;
-      },
-      heal: () => Promise.resolve('the node wakes up by itself'),
-    },
+    lossExpected: 'whatever the old master accepted after it woke, until +convert-to-slave',
+    fault: debugSleepMaster((downAfterMs) => Math.ceil((downAfterMs * 2) / 1000)),
   },
   {
     name: 'kill-replica',
@@ -187,23 +93,16 @@ export const SCENARIOS: Scenario[] = [
     expectFailover: false,
     noFailoverBecause: 'the master is fine; only a replica went away',
     maxAckedLost: 0,
-    fault: {
-      async inject(ctx) {
-        const replica = ctx.processes.find(
-          (p) => p.kind === 'redis' && p.addr !== ctx.before.agreement.master,
-        );
-        if (!replica) throw new Error('this deployment has no replica to kill');
-        return act(ctx, 'kill', replica.name);
-      },
-      heal: startEverything,
-    },
+    lossExpected: 'none',
+    fault: killReplica,
   },
   {
     name: 'kill-sentinel-minority',
     description: 'SIGKILL a minority of the sentinels, then the master',
     expectFailover: true,
     maxAckedLost: null,
-    fault: sentinelsThenMaster((n) => Math.floor((n - 1) / 2)),
+    lossExpected: 'a few at most (the replication window)',
+    fault: killSentinelsThenMaster((n) => Math.floor((n - 1) / 2)),
   },
   {
     name: 'kill-sentinel-majority',
@@ -212,7 +111,8 @@ export const SCENARIOS: Scenario[] = [
     noFailoverBecause:
       'a failover must be authorized by a majority of all sentinels, and only a minority is left',
     maxAckedLost: null,
-    fault: sentinelsThenMaster((n) => Math.floor(n / 2) + 1),
+    lossExpected: 'what the master wrote since its last RDB save, as it restarts from that',
+    fault: killSentinelsThenMaster((n) => Math.floor(n / 2) + 1),
   },
   {
     name: 'freeze-sentinel',
@@ -220,16 +120,22 @@ export const SCENARIOS: Scenario[] = [
     expectFailover: false,
     noFailoverBecause: 'the master is fine; the frozen sentinel only goes into TILT for 30 s',
     maxAckedLost: 0,
-    fault: {
-      async inject(ctx) {
-        const s = sentinels(ctx)[0];
-        if (!s) throw new Error('no sentinel to freeze');
-        const message = await act(ctx, 'freeze', s.name);
-        later(3000, () => act(ctx, 'thaw', s.name));
-        return `${message}; thawing it after 3000 ms`;
-      },
-      heal: startEverything,
-    },
+    lossExpected: 'none',
+    fault: freezeSentinel(3000),
+  },
+  {
+    name: 'split-brain-restart',
+    description:
+      'SIGKILL the master; once a replica is promoted, restart the old one empty as a master (no replicaof, fresh disk); writers route by a role:master health check, as behind HAProxy',
+    expectFailover: true,
+    maxAckedLost: null,
+    maxAckedLostSafe: 0,
+    lossExpected:
+      'everything the empty old master acknowledged until +convert-to-slave: it passes a role:master check',
+    lossExpectedSafe:
+      'none: with min-replicas-to-write the empty master, which has no replica, refuses every write',
+    via: 'role-check',
+    fault: restartOldMasterEmpty,
   },
 ];
 

@@ -4,6 +4,15 @@ import { parseAddr } from '../model/index.js';
 import { reconnectDelay } from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { Ledger } from './ledger.js';
+import { RoleCheckRouter } from './role-check.js';
+
+/**
+ * How the writers find the master. `sentinel`: ask the sentinels, as Sentinel-aware client
+ * libraries do (ioredis). `role-check`: send writes to whichever node passes a `role:master`
+ * health check, as HAProxy in front of Sentinel does.
+ */
+export type Via = 'sentinel' | 'role-check';
+export const VIAS: readonly Via[] = ['sentinel', 'role-check'];
 
 export interface WorkloadOptions {
   sentinels: Addr[];
@@ -20,9 +29,51 @@ export interface WorkloadOptions {
   timeoutMs: number;
   /** The set all values go into: `drill:<run id>`. */
   key: string;
+  /** How writers find the master. @default 'sentinel' */
+  via: Via;
+  /** The data nodes, for `via: 'role-check'`. */
+  nodes: Addr[];
 }
 
 export const DEFAULT_WORKLOAD = { writers: 4, rate: 1000, readers: 1, timeoutMs: 1000 } as const;
+
+/** How long a role-check writer keeps one connection before it connects through the balancer again. */
+export const CONNECTION_LIFETIME_MS = 1000;
+
+const TIMEOUT = Symbol('timeout');
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** A plain connection to one node, as a client gets through a TCP load balancer; null if it fails. */
+async function directClient(addr: Addr, options: WorkloadOptions): Promise<Redis | null> {
+  const hp = parseAddr(addr);
+  if (!hp) return null;
+  const client = new Redis({
+    host: hp.host,
+    port: hp.port,
+    password: options.password ?? undefined,
+    connectTimeout: options.timeoutMs,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectionName: 'quorum-drill',
+  });
+  client.on('error', () => undefined);
+  const connected = await within(client.connect(), options.timeoutMs).catch(() => TIMEOUT);
+  if (connected === TIMEOUT || client.status !== 'ready') {
+    client.disconnect();
+    return null;
+  }
+  return client;
+}
 
 /** Every client finds its node the way applications do: by asking the sentinels (ioredis). */
 function sentinelClient(options: WorkloadOptions, role: 'master' | 'slave'): Redis {
@@ -56,16 +107,6 @@ export function outcomeOf(err: unknown): WriteOutcome {
   return 'indeterminate';
 }
 
-const TIMEOUT = Symbol('timeout');
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Writers that add unique values to one set at a steady rate, and readers that read from
  * replicas, each recording every outcome in the ledger. Writes are sequential per writer, as in
@@ -76,18 +117,30 @@ export class Workload {
   private readonly clients: Redis[] = [];
   private running = false;
   private loops: Promise<void>[] = [];
+  private router: RoleCheckRouter | null = null;
 
   constructor(private readonly options: WorkloadOptions) {}
 
-  start(): void {
+  async start(): Promise<void> {
     this.running = true;
     const { writers, readers, rate } = this.options;
     const interval = (1000 * writers) / rate;
-    for (let i = 0; i < writers; i++) {
-      const client = sentinelClient(this.options, 'master');
-      client.on('error', () => undefined);
-      this.clients.push(client);
-      this.loops.push(this.writeLoop(client, i, interval));
+    if (this.options.via === 'role-check') {
+      const router = new RoleCheckRouter(
+        this.options.nodes,
+        this.options.password,
+        this.options.timeoutMs,
+      );
+      this.router = router;
+      await router.start();
+      for (let i = 0; i < writers; i++) this.loops.push(this.routedWriteLoop(router, i, interval));
+    } else {
+      for (let i = 0; i < writers; i++) {
+        const client = sentinelClient(this.options, 'master');
+        client.on('error', () => undefined);
+        this.clients.push(client);
+        this.loops.push(this.writeLoop(client, i, interval));
+      }
     }
     for (let i = 0; i < readers; i++) {
       const client = sentinelClient(this.options, 'slave');
@@ -116,15 +169,58 @@ export class Workload {
       nextAt = Math.max(nextAt + interval, Date.now());
       const value = `${writer}:${seq++}`;
       const startMs = Date.now();
-      let outcome: WriteOutcome;
-      try {
-        const reply = await within(client.sadd(this.options.key, value), this.options.timeoutMs);
-        outcome = reply === TIMEOUT ? 'indeterminate' : 'ack';
-      } catch (err) {
-        outcome = outcomeOf(err);
+      const outcome = await this.send(client, value);
+      this.ledger.write({ value, writer, startMs, endMs: Date.now(), outcome });
+    }
+  }
+
+  private async send(client: Redis, value: string): Promise<WriteOutcome> {
+    try {
+      const reply = await within(client.sadd(this.options.key, value), this.options.timeoutMs);
+      return reply === TIMEOUT ? 'indeterminate' : 'ack';
+    } catch (err) {
+      return outcomeOf(err);
+    }
+  }
+
+  /**
+   * A writer behind a role-check load balancer, with short-lived connections as request-scoped
+   * clients have (PHP, serverless, pools with a max lifetime): it connects through the balancer,
+   * keeps the connection for up to CONNECTION_LIFETIME_MS while writes succeed, and connects again
+   * after an error or a timeout. With no server up, the balancer refuses: the write fails, unsent.
+   */
+  private async routedWriteLoop(
+    router: RoleCheckRouter,
+    writer: number,
+    interval: number,
+  ): Promise<void> {
+    let seq = 0;
+    let nextAt = Date.now() + Math.random() * interval;
+    let client: Redis | null = null;
+    let connectedAt = 0;
+    while (this.running) {
+      await this.pace(nextAt);
+      if (!this.isRunning()) break;
+      nextAt = Math.max(nextAt + interval, Date.now());
+      const value = `${writer}:${seq++}`;
+      const startMs = Date.now();
+      if (client && startMs - connectedAt > CONNECTION_LIFETIME_MS) {
+        client.disconnect();
+        client = null;
+      }
+      if (!client) {
+        const addr = router.pick();
+        client = addr === null ? null : await directClient(addr, this.options);
+        connectedAt = Date.now();
+      }
+      const outcome: WriteOutcome = client ? await this.send(client, value) : 'fail';
+      if (outcome !== 'ack' && client) {
+        client.disconnect();
+        client = null;
       }
       this.ledger.write({ value, writer, startMs, endMs: Date.now(), outcome });
     }
+    client?.disconnect();
   }
 
   private async readLoop(client: Redis, interval: number): Promise<void> {
@@ -149,6 +245,7 @@ export class Workload {
     this.running = false;
     await Promise.all(this.loops);
     for (const client of this.clients) client.disconnect();
+    await this.router?.stop();
     return this.ledger;
   }
 }

@@ -20,13 +20,21 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 
 export const nodeActions = ['start', 'stop', 'kill', 'restart', 'freeze', 'thaw'] as const;
 export type NodeAction = (typeof nodeActions)[number];
+/**
+ * Actions only drills take, because they break the deployment on purpose: `start-empty-master`
+ * starts a stopped data node from an empty data directory as a master, the way an orchestrator
+ * restarts it from a config without `replicaof` on a fresh disk (the split-brain case).
+ */
+export const faultActions = ['start-empty-master'] as const;
+export type FaultAction = (typeof faultActions)[number];
+export type ProcessAction = NodeAction | FaultAction;
 
 const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('ping') }),
   z.object({ op: z.literal('processes') }),
   z.object({
     op: z.literal('node'),
-    action: z.enum(nodeActions),
+    action: z.enum([...nodeActions, ...faultActions]),
     target: z.string(),
     actor: z.string().optional(),
   }),
@@ -57,7 +65,7 @@ export type ControlHandler = (request: ControlRequest) => Promise<ControlRespons
 /** Acts on the processes of a local deployment: the supervisor itself, or a client of its socket. */
 export interface NodeController {
   /** Performs the action; resolves to a sentence saying what happened, rejects with one saying why not. */
-  act(action: NodeAction, target: string, actor: string): Promise<string>;
+  act(action: ProcessAction, target: string, actor: string): Promise<string>;
   processes(): Promise<ProcessInfo[]>;
   /** True when the controller writes each action to the deployment's own event bus. */
   recordsActions: boolean;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -8,8 +8,8 @@ import { EventLog, Observer } from '../observer/index.js';
 import type {
   ControlRequest,
   ControlResponse,
-  NodeAction,
   NodeController,
+  ProcessAction,
   ProcessInfo,
 } from './control.js';
 import { serveControl, socketPathFor } from './control.js';
@@ -316,8 +316,35 @@ export class Supervisor {
     return message;
   }
 
+  /**
+   * The split-brain fault: starts a stopped data node from an empty data directory as a master,
+   * as an orchestrator does that restarts it from a config without `replicaof` on a fresh disk.
+   * Sentinel converts it to a replica a few seconds later; until then it accepts writes.
+   */
+  private async startEmptyMaster(proc: SupervisedProcess, actor: string): Promise<string> {
+    const addr = this.addrOf(proc);
+    if (proc.plan.kind !== 'redis')
+      throw new UserError(`${proc.plan.name} (${addr}) is a sentinel, not a data node`);
+    if (proc.getState() !== 'stopped' && proc.getState() !== 'exited')
+      throw new UserError(
+        `${proc.plan.name} (${addr}) is ${proc.getState()}; stop or kill it before starting it empty`,
+      );
+    rmSync(join(proc.dir, 'dump.rdb'), { force: true });
+    rmSync(join(proc.dir, 'appendonlydir'), { recursive: true, force: true });
+    await this.startAndAnswer(proc, ['--replicaof', 'no', 'one']);
+    const message = `started ${proc.plan.name} (${addr}) from an empty data directory as a master`;
+    this.observer.record('quorum:action', message, {
+      action: 'start-empty-master',
+      name: proc.plan.name,
+      addr,
+      by: actor,
+      outcome: 'ok',
+    });
+    return message;
+  }
+
   /** Acts on one process; returns a sentence saying what happened. */
-  nodeAction(action: NodeAction, target: string, actor = 'cli'): Promise<string> {
+  nodeAction(action: ProcessAction, target: string, actor = 'cli'): Promise<string> {
     // refused before queueing: a request waiting on the lock would hold up a shutdown
     if (this.status !== 'healthy') {
       return Promise.reject(
@@ -365,6 +392,8 @@ export class Supervisor {
           if (proc.getState() !== 'frozen') return `${proc.plan.name} (${addr}) is not frozen`;
           proc.thaw();
           return record(`thawed ${proc.plan.name} (${addr}) with SIGCONT`);
+        case 'start-empty-master':
+          return this.startEmptyMaster(proc, actor);
       }
     });
   }

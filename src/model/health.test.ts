@@ -47,6 +47,7 @@ function sentinel(addr: Addr, overrides: Partial<SentinelView> = {}): SentinelVi
     knownSentinels: 2,
     knownReplicas: 2,
     configEpoch: 0,
+    downAfterMs: 5000,
     tilt: false,
     ckquorum: {
       ok: true,

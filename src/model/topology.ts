@@ -65,6 +65,8 @@ export interface SentinelView {
   /** Replicas this one knows (`num-slaves`). */
   knownReplicas: number | null;
   configEpoch: number | null;
+  /** This sentinel's `down-after-milliseconds` for the master. */
+  downAfterMs: number | null;
   tilt: boolean | null;
   ckquorum: CkQuorum | null;
 }
@@ -135,6 +137,7 @@ export function downSentinel(addr: Addr, reason: string): SentinelView {
     quorum: null,
     knownSentinels: null,
     knownReplicas: null,
+    downAfterMs: null,
     configEpoch: null,
     tilt: null,
     ckquorum: null,

@@ -68,6 +68,7 @@ describe('sentinelViewFrom', () => {
       knownSentinels: 2,
       knownReplicas: 2,
       configEpoch: 0,
+      downAfterMs: 5000,
       tilt: false,
       ckquorum: CK_OK,
     } satisfies SentinelView);

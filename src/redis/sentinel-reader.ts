@@ -54,6 +54,7 @@ export function sentinelViewFrom(
     knownSentinels: num('num-other-sentinels'),
     knownReplicas: replicas.length,
     configEpoch: num('config-epoch'),
+    downAfterMs: num('down-after-milliseconds'),
     tilt:
       infoNumber(info, 'sentinel_tilt') === null ? null : infoNumber(info, 'sentinel_tilt') === 1,
     ckquorum,

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { z } from 'zod';
 import type { Context, Next } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
@@ -7,8 +8,17 @@ import { validator } from 'hono/validator';
 import { ActionError, runAction } from './actions.js';
 import type { AuthOptions } from './auth.js';
 import { requestRole, Sessions } from './auth.js';
-import type { ActionResult, ApiError, PushMessage, Role, Session } from './contract.js';
-import { actionRequestSchema } from './contract.js';
+import type { DrillRecord } from '../drill/index.js';
+import type {
+  ActionResult,
+  ApiError,
+  DrillLive,
+  DrillsState,
+  PushMessage,
+  Role,
+  Session,
+} from './contract.js';
+import { actionRequestSchema, drillRequestSchema } from './contract.js';
 import { nodeDetails } from './details.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
@@ -34,6 +44,32 @@ function requireToken(auth: AuthOptions, sessions: Sessions) {
 
 function issuePath(issue: { path: PropertyKey[]; message: string }): string {
   return issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
+}
+
+/** Validates a JSON body with a zod schema; a bad one gets 400 naming the field. */
+function jsonBody<T>(schema: z.ZodType<T>) {
+  return validator('json', (value, c): T | Response => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = issue ? issuePath(issue) : 'body';
+    return c.json<ApiError>(
+      { error: `invalid '${field}': ${issue?.message ?? 'bad request'}` },
+      400,
+    );
+  });
+}
+
+function adminOnly(c: Context<Env>, auth: AuthOptions): Response | null {
+  if (c.var.role === 'admin') return null;
+  const why = auth.readOnly
+    ? 'this dashboard runs with --read-only'
+    : 'this token is for viewing only';
+  return c.json<ApiError>({ error: `actions need the admin role; ${why}` }, 403);
+}
+
+function noDeployment(c: Context<Env>): Response {
+  return c.json<ApiError>({ error: `no deployment named '${c.req.param('name') ?? ''}'` }, 404);
 }
 
 /** The JSON API; its type is what the UI's client is derived from. */
@@ -71,38 +107,62 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         throw err;
       }
     })
-    .post(
-      '/deployments/:name/actions',
-      validator('json', (value, c) => {
-        const parsed = actionRequestSchema.safeParse(value);
-        if (parsed.success) return parsed.data;
-        const issue = parsed.error.issues[0];
-        const field = issue ? issuePath(issue) : 'body';
-        return c.json<ApiError>(
-          { error: `invalid '${field}': ${issue?.message ?? 'bad request'}` },
-          400,
-        );
-      }),
-      async (c) => {
-        if (c.var.role !== 'admin') {
-          const why = auth.readOnly
-            ? 'this dashboard runs with --read-only'
-            : 'this token is for viewing only';
-          return c.json<ApiError>({ error: `actions need the admin role; ${why}` }, 403);
-        }
-        const source = hub.source(c.req.param('name'));
-        if (!source)
-          return c.json<ApiError>({ error: `no deployment named '${c.req.param('name')}'` }, 404);
-        try {
-          const message = await runAction(source, c.req.valid('json'), c.var.role);
-          return c.json<ActionResult>({ ok: true, message });
-        } catch (err) {
-          if (err instanceof ActionError)
-            return c.json<ApiError>({ error: err.message }, err.status);
-          throw err;
-        }
-      },
-    )
+    .post('/deployments/:name/actions', jsonBody(actionRequestSchema), async (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      try {
+        const message = await runAction(source, c.req.valid('json'), c.var.role);
+        return c.json<ActionResult>({ ok: true, message });
+      } catch (err) {
+        if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
+        throw err;
+      }
+    })
+    .get('/deployments/:name/drills', (c) => {
+      const source = hub.source(c.req.param('name'));
+      return source ? c.json<DrillsState>(hub.drills.state(source)) : noDeployment(c);
+    })
+    .post('/deployments/:name/drills', jsonBody(drillRequestSchema), (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      try {
+        return c.json<DrillLive>(hub.drills.start(source, c.req.valid('json')), 202);
+      } catch (err) {
+        if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
+        throw err;
+      }
+    })
+    .delete('/deployments/:name/drills/current', (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      if (!hub.source(c.req.param('name'))) return noDeployment(c);
+      return hub.drills.stop(c.req.param('name'))
+        ? c.json<ActionResult>({
+            ok: true,
+            message: 'stopping: every injected fault is healed first',
+          })
+        : c.json<ApiError>({ error: 'no drill runs on this deployment' }, 409);
+    })
+    .get('/deployments/:name/drills/:id', (c) => {
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      const record = hub.drills.record(source, c.req.param('id'));
+      return record
+        ? c.json<DrillRecord>(record)
+        : c.json<ApiError>({ error: `no drill '${c.req.param('id')}'` }, 404);
+    })
+    .get('/deployments/:name/drills/:id/report', (c) => {
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      const html = hub.drills.report(source, c.req.param('id'));
+      return html === null
+        ? c.json<ApiError>({ error: `no drill report '${c.req.param('id')}'` }, 404)
+        : c.html(html);
+    })
     .get('/stream', (c) =>
       streamSSE(c, async (stream) => {
         const send = (message: PushMessage) => {

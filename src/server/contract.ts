@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
 import type { NodeAction, ProcessInfo } from '../local/index.js';
+import type { DrillListing, LiveRun, Series } from '../drill/index.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -75,10 +76,51 @@ export interface ApiError {
   error: string;
 }
 
+/** A drill that runs in the dashboard's process, as the live chart shows it. */
+export interface DrillLive {
+  deployment: string;
+  scenario: string;
+  /** This run's number, from 1, of `runs`. */
+  run: number;
+  runs: number;
+  phase: LiveRun['phase'] | 'starting' | 'stopping' | 'done' | 'failed';
+  startedAtMs: number;
+  faultAtMs: number | null;
+  series: Series;
+  events: LiveRun['events'];
+  /** The last progress lines. */
+  lines: string[];
+}
+
+export interface DrillScenarioInfo {
+  name: string;
+  description: string;
+  expectFailover: boolean;
+  /** Acts on processes, so it needs the local supervisor. */
+  needsProcesses: boolean;
+}
+
+/** The Drills page of one deployment. */
+export interface DrillsState {
+  /** False for a deployment quorum did not launch: drills run there only from the CLI. */
+  available: boolean;
+  why: string | null;
+  scenarios: DrillScenarioInfo[];
+  running: DrillLive | null;
+  past: DrillListing[];
+}
+
+export const drillRequestSchema = z.object({
+  scenario: z.string().min(1),
+  runs: z.number().int().min(1).max(10).default(1),
+});
+export type DrillRequest = z.infer<typeof drillRequestSchema>;
+
 /** What the server pushes on the SSE stream (`event:` is the `type`). */
 export type PushMessage =
   | { type: 'snapshot'; deployments: DeploymentState[] }
   | { type: 'deployment'; deployment: DeploymentState }
   | { type: 'event'; event: QuorumEvent }
   | { type: 'report'; deployment: string; id: string; report: EventReport }
-  | { type: 'samples'; deployment: string; t: number; samples: Record<string, Sample> };
+  | { type: 'samples'; deployment: string; t: number; samples: Record<string, Sample> }
+  | { type: 'drill'; deployment: string; live: DrillLive | null; finished: DrillListing | null };

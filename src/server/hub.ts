@@ -3,7 +3,9 @@ import { healthProblems } from '../model/index.js';
 import type { NodeController, ProcessInfo } from '../local/index.js';
 import { nodeActions } from '../local/index.js';
 import type { EventLog, Observer } from '../observer/index.js';
+import type { DrillStore } from '../drill/index.js';
 import type { Capabilities, DeploymentState, PushMessage, Sample } from './contract.js';
+import { DrillDesk } from './drills.js';
 import { History, samplesFrom } from './history.js';
 
 /** Events kept in memory per deployment for the timeline. */
@@ -17,6 +19,8 @@ export interface DeploymentSource {
   /** Past events to show at start (the local deployment's events.jsonl). */
   eventLog: EventLog | null;
   expect: Expectation;
+  /** Where this deployment's drills are kept; null where the dashboard runs none. */
+  drills: DrillStore | null;
 }
 
 interface Entry {
@@ -45,6 +49,8 @@ function capabilitiesOf(source: DeploymentSource): Capabilities {
 export class Hub {
   private readonly entries = new Map<string, Entry>();
   private readonly subscribers = new Set<Subscriber>();
+  /** Drills started from the dashboard. */
+  readonly drills = new DrillDesk((message) => this.push(message));
 
   add(source: DeploymentSource): void {
     const entry: Entry = {
@@ -157,7 +163,9 @@ export class Hub {
     return this.entries.get(name)?.history.all() ?? {};
   }
 
-  close(): void {
+  /** Stops following the observers; a drill that runs is stopped, and heals, first. */
+  async close(): Promise<void> {
+    await this.drills.close();
     for (const entry of this.entries.values()) entry.detach();
     this.subscribers.clear();
   }

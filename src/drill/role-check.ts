@@ -1,0 +1,94 @@
+import type { Addr } from '../model/index.js';
+import { RedisLink } from '../redis/index.js';
+
+/** HAProxy's defaults for a Redis backend as the usual guides write it: `check inter 1s`. */
+export const ROLE_CHECK = { intervalMs: 1000, rise: 2, fall: 3 } as const;
+
+interface ServerState {
+  addr: Addr;
+  link: RedisLink;
+  up: boolean;
+  /** Consecutive results that disagree with `up`. */
+  streak: number;
+}
+
+/** The check itself, as HAProxy sends it: `info replication`, expecting `role:master`. */
+async function saysMaster(link: RedisLink): Promise<boolean> {
+  try {
+    const info = await link.call('INFO', 'replication');
+    return typeof info === 'string' && /^role:master\r?$/m.test(info);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Routes connections the way an HAProxy write backend in front of Sentinel does: every data node
+ * is a server, checked each second with `info replication`; a server is up after `rise` checks
+ * that see `role:master` and down after `fall` that do not. New connections go round-robin to
+ * the servers that are up; existing ones are left where they are (no `shutdown-sessions`).
+ * It asks no sentinel, so a node that says `role:master` without their agreement gets traffic.
+ */
+export class RoleCheckRouter {
+  private readonly servers: ServerState[];
+  private timer: NodeJS.Timeout | null = null;
+  private next = 0;
+  private checking: Promise<void> = Promise.resolve();
+
+  constructor(nodes: readonly Addr[], password: string | null, timeoutMs: number) {
+    this.servers = nodes.map((addr) => ({
+      addr,
+      link: new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-drill-check' }),
+      up: false,
+      streak: 0,
+    }));
+  }
+
+  /** Checks once (so servers that say master are up at once, as HAProxy starts them), then every interval. */
+  async start(): Promise<void> {
+    await Promise.all(
+      this.servers.map(async (s) => {
+        s.up = await saysMaster(s.link);
+      }),
+    );
+    this.timer = setInterval(() => {
+      this.checking = this.checkAll();
+    }, ROLE_CHECK.intervalMs);
+  }
+
+  private async checkAll(): Promise<void> {
+    await Promise.all(
+      this.servers.map(async (s) => {
+        const ok = await saysMaster(s.link);
+        if (ok === s.up) {
+          s.streak = 0;
+          return;
+        }
+        s.streak++;
+        if (s.streak >= (s.up ? ROLE_CHECK.fall : ROLE_CHECK.rise)) {
+          s.up = ok;
+          s.streak = 0;
+        }
+      }),
+    );
+  }
+
+  /** The servers a new connection may go to now. */
+  upServers(): Addr[] {
+    return this.servers.filter((s) => s.up).map((s) => s.addr);
+  }
+
+  /** The server for a new connection (round-robin over the up ones), or null when none is up. */
+  pick(): Addr | null {
+    const up = this.upServers();
+    if (up.length === 0) return null;
+    return up[this.next++ % up.length] ?? null;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.checking;
+    await Promise.all(this.servers.map((s) => s.link.close()));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './fault.js';
+export * from './process-faults.js';
+export * from './command-faults.js';
