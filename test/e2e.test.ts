@@ -70,6 +70,42 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     await page.close();
   });
 
+  it('runs a drill from the Drills page: the chart grows live, then the run is listed with its losses and report', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.getByRole('tab', { name: /^Drills/ }).click();
+    expect(page.url()).toContain('view=drills');
+    await page.getByLabel('scenario').selectOption('kill-master');
+    const start = page.getByRole('button', { name: 'Start drill' });
+    // enabled once the deployment is healthy again after the failover of the test before
+    await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await start.click();
+    const dialog = page.getByRole('alertdialog');
+    await expect.poll(() => dialog.textContent()).toContain('SIGKILL the master');
+    await dialog.getByRole('button', { name: 'Start drill' }).click();
+    const phase = page.getByTestId('drill-phase');
+    await expect.poll(() => phase.textContent(), { timeout: 15_000 }).toBe('fault injected');
+    expect(await page.getByTestId('live-drill').locator('canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(dir, 'drill-live.png'), fullPage: true });
+    // done: the live panel goes away, the run is listed and opened
+    await expect.poll(() => page.getByTestId('live-drill').count(), { timeout: 60_000 }).toBe(0);
+    const past = page.getByTestId('past-drills');
+    await expect.poll(() => past.textContent(), { timeout: 10_000 }).toContain('kill-master');
+    expect(await past.textContent()).toContain('as expected');
+    await expect
+      .poll(() => page.getByTestId('acked-lost').first().textContent(), { timeout: 10_000 })
+      .toMatch(/^\d+ of \d+ \(/);
+    const href = await page.getByRole('link', { name: 'open the report' }).getAttribute('href');
+    const report = await page.request.get(new URL(href ?? '', url).toString());
+    expect(report.status()).toBe(200);
+    expect(await report.text()).toContain('<svg');
+    await page.screenshot({ path: join(dir, 'drills.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('kills the master from its drawer: the timeline shows the whole failover and the graph the new master', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(url);

@@ -168,6 +168,50 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(((await badSeconds.json()) as { error: string }).error).toMatch(/^invalid 'seconds'/);
   });
 
+  it('lists the drill scenarios and refuses drills it cannot run, saying why', async () => {
+    const drills = (body: unknown, token = ADMIN, name = 'mymaster') =>
+      as(token, `/api/deployments/${name}/drills`, { method: 'POST', body: JSON.stringify(body) });
+    const error = async (res: Response) => ((await res.json()) as { error: string }).error;
+    const state = (await (await as(VIEWER, '/api/deployments/mymaster/drills')).json()) as {
+      available: boolean;
+      scenarios: { name: string; needsProcesses: boolean }[];
+      running: unknown;
+    };
+    expect(state.available).toBe(true);
+    expect(state.running).toBeNull();
+    expect(state.scenarios.map((s) => s.name)).toContain('split-brain-restart');
+    expect(state.scenarios.find((s) => s.name === 'manual-failover')?.needsProcesses).toBe(false);
+
+    expect((await drills({ scenario: 'kill-master' }, VIEWER)).status).toBe(403);
+    const unknown = await drills({ scenario: 'meteor-strike' });
+    expect(unknown.status).toBe(400);
+    expect(await error(unknown)).toContain("there is no scenario 'meteor-strike'; use one of:");
+    const zero = await drills({ scenario: 'kill-master', runs: 0 });
+    expect(zero.status).toBe(400);
+    expect(await error(zero)).toMatch(/^invalid 'runs'/);
+    const attached = await drills({ scenario: 'manual-failover' }, ADMIN, 'gone');
+    expect(attached.status).toBe(409);
+    expect(await error(attached)).toContain(
+      "drills from the dashboard run only on a deployment quorum launched; against 'gone' run them with: quorum drill",
+    );
+    // a drill from the command line holds the data directory's lock
+    const release = new DrillStore(dir).lock('kill-master on mymaster');
+    try {
+      await waitFor('a healthy deployment', 30_000, async () =>
+        (await deployment()).problems.length === 0 ? true : undefined,
+      );
+      const busy = await drills({ scenario: 'kill-master' });
+      expect(busy.status).toBe(409);
+      expect(await error(busy)).toMatch(/a drill \(kill-master on mymaster\) is already running/);
+    } finally {
+      release();
+    }
+    const none = await as(ADMIN, '/api/deployments/mymaster/drills/current', { method: 'DELETE' });
+    expect(none.status).toBe(409);
+    expect((await as(VIEWER, '/api/deployments/mymaster/drills/..%2Fstate')).status).toBe(404);
+    expect((await as(VIEWER, '/api/deployments/mymaster/drills/x/report')).status).toBe(404);
+  });
+
   it('answers 4xx with a clear message for unknown deployments, unknown nodes and missing supervisors', async () => {
     expect((await as(VIEWER, '/api/deployments/nope')).status).toBe(404);
     const unknownNode = await action({ action: 'kill', node: '10.9.9.9:1' });

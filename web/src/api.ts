@@ -1,6 +1,13 @@
 import { hc } from 'hono/client';
 import type { ApiType } from '../../src/server/app.js';
-import type { ActionRequest, ApiError, Session } from '../../src/server/contract.js';
+import type { DrillRecord } from '../../src/drill/index.js';
+import type {
+  ActionRequest,
+  ApiError,
+  DrillRequest,
+  DrillsState,
+  Session,
+} from '../../src/server/contract.js';
 
 const TOKEN_KEY = 'quorum.token';
 
@@ -53,4 +60,53 @@ export async function act(
   const body = (await response.json()) as { message?: string } & Partial<ApiError>;
   if (!response.ok) throw new Error(body.error ?? `the action failed (HTTP ${response.status})`);
   return body.message ?? 'done';
+}
+
+async function failure(response: Response, what: string): Promise<Error> {
+  const body = (await response.json().catch(() => ({}))) as Partial<ApiError>;
+  return new Error(body.error ?? `${what} failed (HTTP ${String(response.status)})`);
+}
+
+export async function drillsState(token: string, deployment: string): Promise<DrillsState> {
+  const response = await client(token).deployments[':name'].drills.$get({
+    param: { name: deployment },
+  });
+  if (!response.ok) throw await failure(response, 'loading the drills');
+  return (await response.json()) as DrillsState;
+}
+
+export async function startDrill(
+  token: string,
+  deployment: string,
+  request: DrillRequest,
+): Promise<void> {
+  const response = await client(token).deployments[':name'].drills.$post({
+    param: { name: deployment },
+    json: request,
+  });
+  if (!response.ok) throw await failure(response, 'starting the drill');
+}
+
+export async function stopDrill(token: string, deployment: string): Promise<void> {
+  const response = await client(token).deployments[':name'].drills.current.$delete({
+    param: { name: deployment },
+  });
+  if (!response.ok) throw await failure(response, 'stopping the drill');
+}
+
+export async function drillRecord(
+  token: string,
+  deployment: string,
+  id: string,
+): Promise<DrillRecord> {
+  const response = await client(token).deployments[':name'].drills[':id'].$get({
+    param: { name: deployment, id },
+  });
+  if (!response.ok) throw await failure(response, 'loading the drill');
+  return (await response.json()) as DrillRecord;
+}
+
+/** The stored HTML report; the session cookie authenticates it in a new tab. */
+export function drillReportUrl(deployment: string, id: string): string {
+  return `/api/deployments/${encodeURIComponent(deployment)}/drills/${encodeURIComponent(id)}/report`;
 }

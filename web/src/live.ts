@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { QuorumEvent } from '../../src/model/index.js';
-import type { DeploymentState, PushMessage, Sample } from '../../src/server/contract.js';
+import type { DeploymentState, DrillLive, PushMessage, Sample } from '../../src/server/contract.js';
 
 /** 15 minutes at one sample a second, as the server keeps. */
 const SAMPLES_KEPT = 900;
@@ -11,6 +11,10 @@ export interface LiveState {
   deployments: Record<string, DeploymentState>;
   events: Record<string, QuorumEvent[]>;
   samples: Record<string, Record<string, Sample[]>>;
+  /** The drill that runs on each deployment, if any. */
+  drills: Record<string, DrillLive | null>;
+  /** Bumped whenever a drill on the deployment finished a scenario or stopped: time to reload its list. */
+  drillsChanged: Record<string, number>;
   /** When the last message arrived (ms), to show staleness. */
   lastMessageMs: number;
 }
@@ -20,6 +24,8 @@ let state: LiveState = {
   deployments: {},
   events: {},
   samples: {},
+  drills: {},
+  drillsChanged: {},
   lastMessageMs: 0,
 };
 const listeners = new Set<() => void>();
@@ -71,6 +77,21 @@ function apply(message: PushMessage): void {
       });
       return;
     }
+    case 'drill': {
+      const changed = message.live === null || message.finished !== null;
+      set({
+        ...state,
+        lastMessageMs: now,
+        drills: { ...state.drills, [message.deployment]: message.live },
+        drillsChanged: changed
+          ? {
+              ...state.drillsChanged,
+              [message.deployment]: (state.drillsChanged[message.deployment] ?? 0) + 1,
+            }
+          : state.drillsChanged,
+      });
+      return;
+    }
     case 'samples': {
       const current = state.samples[message.deployment] ?? {};
       const next: Record<string, Sample[]> = { ...current };
@@ -105,7 +126,7 @@ export function connect(onClosed: () => void): void {
   if (source) return;
   const stream = new EventSource('/api/stream');
   source = stream;
-  for (const type of ['snapshot', 'deployment', 'event', 'report', 'samples'] as const) {
+  for (const type of ['snapshot', 'deployment', 'event', 'report', 'samples', 'drill'] as const) {
     stream.addEventListener(type, (e: MessageEvent<string>) => {
       const message = JSON.parse(e.data) as PushMessage;
       apply(message);

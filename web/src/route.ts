@@ -1,14 +1,22 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
-/** View state lives in the URL (`?d=deployment&node=addr`), so a link reproduces the view. */
+/** The deployment page's tabs. */
+export type View = 'live' | 'drills';
+
+/** View state lives in the URL (`?d=deployment&view=drills&node=addr`), so a link reproduces the view. */
 export interface Route {
   deployment: string | null;
   node: string | null;
+  view?: View;
 }
 
 function read(): Route {
   const params = new URLSearchParams(window.location.search);
-  return { deployment: params.get('d'), node: params.get('node') };
+  return {
+    deployment: params.get('d'),
+    node: params.get('node'),
+    view: params.get('view') === 'drills' ? 'drills' : 'live',
+  };
 }
 
 let current = read();
@@ -29,6 +37,7 @@ export function useRoute(): [Route, (next: Route) => void] {
   const navigate = useCallback((next: Route) => {
     const params = new URLSearchParams();
     if (next.deployment) params.set('d', next.deployment);
+    if (next.view === 'drills') params.set('view', 'drills');
     if (next.node) params.set('node', next.node);
     const search = params.toString();
     window.history.pushState(null, '', search ? `?${search}` : window.location.pathname);

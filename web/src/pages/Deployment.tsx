@@ -11,6 +11,7 @@ import { Timeline } from '../components/Timeline.js';
 import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction } from '../components/actions.js';
+import { DrillsPage } from './Drills.js';
 
 /** The deployment page: graph, sentinel matrix, timeline, charts; a drawer per node; actions. */
 export function DeploymentPage({
@@ -53,7 +54,7 @@ export function DeploymentPage({
   }, [toast]);
 
   const select = useCallback(
-    (addr: string) => navigate({ deployment: deployment.name, node: addr }),
+    (addr: string) => navigate({ deployment: deployment.name, node: addr, view: 'live' }),
     [navigate, deployment.name],
   );
 
@@ -119,35 +120,55 @@ export function DeploymentPage({
           ))}
         </ul>
       )}
-      <div className="grid">
-        <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
+      <nav className="tabs" role="tablist">
+        <button
+          role="tab"
+          aria-selected={route.view !== 'drills'}
+          onClick={() => navigate({ deployment: deployment.name, node: null, view: 'live' })}
+        >
+          Live
+        </button>
+        <button
+          role="tab"
+          aria-selected={route.view === 'drills'}
+          onClick={() => navigate({ deployment: deployment.name, node: null, view: 'drills' })}
+        >
+          Drills{live.drills[deployment.name] ? ' · running' : ''}
+        </button>
+      </nav>
+      {route.view === 'drills' ? (
+        <DrillsPage token={token} session={session} deployment={deployment} />
+      ) : (
+        <div className="grid">
+          <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
+            <section className="panel">
+              <h2>Topology</h2>
+              {t ? (
+                <TopologyGraph
+                  topology={t}
+                  processes={deployment.processes}
+                  selected={route.node}
+                  onSelect={select}
+                />
+              ) : (
+                <p className="muted">not observed yet</p>
+              )}
+            </section>
+            <section className="panel">
+              <h2>Each sentinel's view</h2>
+              {t && <SentinelMatrix topology={t} />}
+            </section>
+            <section className="panel">
+              <h2>Charts</h2>
+              <Charts samples={live.samples[deployment.name] ?? {}} addrs={addrs} />
+            </section>
+          </div>
           <section className="panel">
-            <h2>Topology</h2>
-            {t ? (
-              <TopologyGraph
-                topology={t}
-                processes={deployment.processes}
-                selected={route.node}
-                onSelect={select}
-              />
-            ) : (
-              <p className="muted">not observed yet</p>
-            )}
-          </section>
-          <section className="panel">
-            <h2>Each sentinel's view</h2>
-            {t && <SentinelMatrix topology={t} />}
-          </section>
-          <section className="panel">
-            <h2>Charts</h2>
-            <Charts samples={live.samples[deployment.name] ?? {}} addrs={addrs} />
+            <h2>Timeline</h2>
+            <Timeline events={live.events[deployment.name] ?? []} />
           </section>
         </div>
-        <section className="panel">
-          <h2>Timeline</h2>
-          <Timeline events={live.events[deployment.name] ?? []} />
-        </section>
-      </div>
+      )}
       {route.node && (
         <NodeDrawer
           token={token}

@@ -1,0 +1,268 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { DrillRecord } from '../../../src/drill/index.js';
+import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
+import { drillRecord, drillReportUrl, drillsState, startDrill, stopDrill } from '../api.js';
+import { DrillChart } from '../components/DrillChart.js';
+import { Confirm } from '../components/Confirm.js';
+import { drillMarkers } from '../drill-chart.js';
+import { useLive } from '../live.js';
+
+function seconds(ms: number | null): string {
+  return ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function when(ms: number): string {
+  return new Date(ms).toLocaleString();
+}
+
+/** One stored drill: a chart per run and what each run measured. */
+function PastDrill({ deployment, record }: { deployment: string; record: DrillRecord }) {
+  const { result } = record;
+  return (
+    <section className="panel" data-testid="past-drill">
+      <h2>
+        {result.scenario} · {when(record.startedAtMs)}
+        <span style={{ flex: 1 }} />
+        <a href={drillReportUrl(deployment, record.id)} target="_blank" rel="noreferrer">
+          open the report
+        </a>
+      </h2>
+      <p className="muted">{result.description}</p>
+      {result.runs.map((run, i) => (
+        <div key={run.faultAtMs} style={{ marginBottom: 16 }}>
+          <DrillChart
+            series={run.series}
+            markers={drillMarkers(run.events, true)}
+            gap={{ fromMs: run.writeUnavailableFromMs, ms: run.writeUnavailableMs }}
+            height={180}
+          />
+          <dl className="kv">
+            <dt>run</dt>
+            <dd>
+              {i + 1} of {result.runs.length}
+            </dd>
+            <dt>failover</dt>
+            <dd className="mono">
+              {run.failover ? `${run.oldMaster ?? '?'} → ${run.newMaster ?? '?'}` : 'none'}
+            </dd>
+            <dt>+sdown / +odown / +switch-master</dt>
+            <dd>
+              {seconds(run.sdownMs)} / {seconds(run.odownMs)} / {seconds(run.switchMasterMs)}
+            </dd>
+            <dt>longest time without a write</dt>
+            <dd>{seconds(run.writeUnavailableMs)}</dd>
+            {run.twoMastersMs > 0 && (
+              <>
+                <dt>two nodes said role:master</dt>
+                <dd>{seconds(run.twoMastersMs)}</dd>
+              </>
+            )}
+            <dt>acknowledged writes lost</dt>
+            <dd data-testid="acked-lost">
+              {run.ackedLost} of {run.acknowledged} ({(run.lossRate * 100).toFixed(2)}%)
+            </dd>
+            <dt>verdict</dt>
+            <dd className={run.violations.length === 0 ? '' : 'bad'}>
+              {run.violations.length === 0 ? 'as Redis should behave' : run.violations.join('; ')}
+            </dd>
+          </dl>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** Start a drill, watch it live, and look at past ones (kept under `<dir>/drills/`). */
+export function DrillsPage({
+  token,
+  session,
+  deployment,
+}: {
+  token: string;
+  session: Session;
+  deployment: DeploymentState;
+}) {
+  const live = useLive();
+  const running = live.drills[deployment.name] ?? null;
+  const changed = live.drillsChanged[deployment.name] ?? 0;
+  const [state, setState] = useState<DrillsState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [scenario, setScenario] = useState('kill-master');
+  const [runs, setRuns] = useState(1);
+  const [confirming, setConfirming] = useState(false);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [record, setRecord] = useState<DrillRecord | null>(null);
+
+  useEffect(() => {
+    drillsState(token, deployment.name).then(
+      (s) => {
+        setState(s);
+        setOpenId((id) => id ?? s.past[0]?.id ?? null);
+      },
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  }, [token, deployment.name, changed]);
+
+  useEffect(() => {
+    if (!openId) return;
+    drillRecord(token, deployment.name, openId).then(setRecord, (err: unknown) =>
+      setError(err instanceof Error ? err.message : String(err)),
+    );
+  }, [token, deployment.name, openId]);
+
+  const chosen = state?.scenarios.find((s) => s.name === scenario);
+  const canAct = session.role === 'admin' && !session.readOnly;
+  const healthy = deployment.problems.length === 0;
+  const why = !canAct
+    ? 'needs the admin role'
+    : !state?.available
+      ? (state?.why ?? 'loading')
+      : running
+        ? 'a drill is running'
+        : !healthy
+          ? `the deployment is not healthy: ${deployment.problems.join('; ')}`
+          : null;
+  const markers = useMemo(
+    () => (running ? drillMarkers(running.events, running.faultAtMs !== null) : []),
+    [running],
+  );
+
+  const start = async () => {
+    setConfirming(false);
+    setError(null);
+    try {
+      await startDrill(token, deployment.name, { scenario, runs });
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <div style={{ display: 'grid', gap: 16 }}>
+      <section className="panel">
+        <h2>Run a drill</h2>
+        {state && !state.available && <p className="muted">{state.why}</p>}
+        <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
+          <label>
+            scenario{' '}
+            <select
+              value={scenario}
+              onChange={(e) => setScenario(e.target.value)}
+              aria-label="scenario"
+            >
+              {state?.scenarios.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            runs{' '}
+            <input
+              type="number"
+              min={1}
+              max={10}
+              value={runs}
+              style={{ width: 60 }}
+              onChange={(e) => setRuns(Math.min(10, Math.max(1, Number(e.target.value) || 1)))}
+              aria-label="runs"
+            />
+          </label>
+          <button
+            className="danger"
+            disabled={why !== null}
+            title={why ?? 'breaks the deployment on purpose, measures, then heals'}
+            onClick={() => setConfirming(true)}
+          >
+            Start drill
+          </button>
+          {running && (
+            <button
+              disabled={!canAct || running.phase === 'stopping'}
+              onClick={() =>
+                void stopDrill(token, deployment.name).catch((err: unknown) =>
+                  setError(err instanceof Error ? err.message : String(err)),
+                )
+              }
+            >
+              Stop (heals first)
+            </button>
+          )}
+        </div>
+        {chosen && (
+          <p className="muted" style={{ marginBottom: 0 }}>
+            {chosen.description}.{' '}
+            {chosen.expectFailover ? 'A failover is expected.' : 'No failover is expected.'}
+          </p>
+        )}
+        {error && <p className="problems">{error}</p>}
+      </section>
+      {running && (
+        <section className="panel" data-testid="live-drill">
+          <h2>
+            Running: {running.scenario} · run {running.run} of {running.runs} ·{' '}
+            <span data-testid="drill-phase">{running.phase}</span>
+          </h2>
+          <DrillChart series={running.series} markers={markers} gap={null} />
+          <pre className="drill-log">{running.lines.join('\n')}</pre>
+        </section>
+      )}
+      <section className="panel">
+        <h2>Past drills</h2>
+        {state && state.past.length === 0 && (
+          <p className="muted">
+            None yet. Drills from the command line (quorum drill) are kept here too.
+          </p>
+        )}
+        {state && state.past.length > 0 && (
+          <div className="scroll-x">
+            <table className="matrix" data-testid="past-drills">
+              <thead>
+                <tr>
+                  <th>when</th>
+                  <th>scenario</th>
+                  <th>runs</th>
+                  <th>+switch-master p50</th>
+                  <th>no writes p50</th>
+                  <th>acked lost (max)</th>
+                  <th>verdict</th>
+                </tr>
+              </thead>
+              <tbody>
+                {state.past.map((p) => (
+                  <tr
+                    key={p.id}
+                    className={p.id === openId ? 'selected' : undefined}
+                    onClick={() => setOpenId(p.id)}
+                    style={{ cursor: 'pointer' }}
+                  >
+                    <td>{when(p.startedAtMs)}</td>
+                    <td className="mono">{p.scenario}</td>
+                    <td>{p.runs}</td>
+                    <td>{seconds(p.switchMasterP50Ms)}</td>
+                    <td>{seconds(p.writeUnavailableP50Ms)}</td>
+                    <td>{p.ackedLostMax ?? '-'}</td>
+                    <td className={p.violations === 0 ? '' : 'bad'}>
+                      {p.violations === 0 ? 'as expected' : `${String(p.violations)} unexpected`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      {record && record.id === openId && <PastDrill deployment={deployment.name} record={record} />}
+      {confirming && chosen && (
+        <Confirm
+          title={`Run ${chosen.name} on ${deployment.name}?`}
+          body={`${chosen.description}. ${String(runs)} run${runs === 1 ? '' : 's'}: 4 writers add about 1000 test values a second to a quorum:drill:* key (deleted afterwards) while the fault is injected; every fault is healed at the end, and Stop heals too.`}
+          verb="Start drill"
+          onConfirm={() => void start()}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
+    </div>
+  );
+}
