@@ -1,5 +1,6 @@
 /**
- * Refreshes docs/dashboard.png: a default topology after one failover, as the dashboard shows it.
+ * Refreshes docs/dashboard.png (a default topology after one failover, as the dashboard shows it)
+ * and docs/drills.png (the Drills tab after a split-brain-restart drill started from it).
  *
  *   npx tsx scripts/screenshot.ts
  */
@@ -46,8 +47,24 @@ try {
   await page.waitForTimeout(6000);
   await page.getByTestId('failover-group').first().locator('details summary').click();
   await page.screenshot({ path: join(root, 'docs/dashboard.png'), fullPage: false });
-  await browser.close();
   process.stdout.write('wrote docs/dashboard.png\n');
+
+  quorum(['node', 'start', 'redis-1', '--dir', dir]);
+  await page.getByRole('tab', { name: /^Drills/ }).click();
+  await page.getByLabel('scenario').selectOption('split-brain-restart');
+  const start = page.getByRole('button', { name: 'Start drill' });
+  // enabled once the deployment is healthy again
+  const deadline = Date.now() + 60_000;
+  while (!(await start.isEnabled()) && Date.now() < deadline) await page.waitForTimeout(500);
+  await start.click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Start drill' }).click();
+  await page.waitForSelector('[data-testid="live-drill"]');
+  await page.waitForSelector('[data-testid="live-drill"]', { state: 'detached', timeout: 120_000 });
+  await page.waitForSelector('[data-testid="past-drill"]');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: join(root, 'docs/drills.png'), fullPage: true });
+  await browser.close();
+  process.stdout.write('wrote docs/drills.png\n');
 } finally {
   try {
     quorum(['down', '--dir', dir, '--purge']);

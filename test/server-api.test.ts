@@ -302,6 +302,21 @@ describe('the dashboard API, in process, against a real deployment', () => {
     ).toBe(true);
   });
 
+  it('switches over with writes paused, through a password-protected deployment', async () => {
+    const before = (await deployment()).topology?.agreement.master;
+    const res = await action({ action: 'switchover' });
+    const body = (await res.json()) as { message?: string; error?: string };
+    expect(res.status, body.error).toBe(200);
+    expect(body.message).toMatch(
+      /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms/,
+    );
+    const after = await waitFor('a new agreed master', 15_000, async () => {
+      const m = (await deployment()).topology?.agreement.master;
+      return m && m !== before ? m : undefined;
+    });
+    expect(after).not.toBe(before);
+  });
+
   it('blocks a node with DEBUG SLEEP, which the observer sees as down and then up', async () => {
     const replica = `127.0.0.1:${port + 1}`;
     const res = await action({ action: 'debug-sleep', node: replica, seconds: 3 });

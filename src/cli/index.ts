@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDashboard } from './dashboard.js';
 import { registerDrill } from './drill.js';
+import { registerFailover } from './failover.js';
 import { registerDown } from './down.js';
 import { reportError } from './errors.js';
 import { registerEvents } from './events.js';
@@ -27,6 +28,7 @@ registerDown(program);
 registerStatus(program);
 registerEvents(program);
 registerNode(program);
+registerFailover(program);
 registerDashboard(program);
 registerDrill(program);
 for (const command of program.commands) command.exitOverride();

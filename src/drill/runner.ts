@@ -257,7 +257,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       faultAtMs = Date.now();
       phase = 'fault injected';
     },
-    agreedMaster: async () => (await observer.fresh()).agreement.master,
+    observe: () => observer.fresh(),
     signal,
   };
   const minReplicas = oldMaster ? await minReplicasToWrite(oldMaster, options.password) : null;
@@ -329,7 +329,13 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     }
     let after: Topology;
     try {
-      after = await waitHealthy(observer, options.expect, HEALTHY_TIMEOUT_MS, signal);
+      // healed, so wait for health even when interrupted: the drill leaves it as it found it
+      after = await waitHealthy(
+        observer,
+        options.expect,
+        HEALTHY_TIMEOUT_MS,
+        new AbortController().signal,
+      );
       await sleep(1000);
     } finally {
       endMs = Date.now();

@@ -1,30 +1,10 @@
 import type { Addr } from '../model/index.js';
+import { safeSwitchover, sentinelFailover as askFailover } from '../admin/index.js';
 import { RedisLink } from '../redis/index.js';
-import type { Fault, FaultContext } from './fault.js';
+import type { Fault } from './fault.js';
 import { sleep } from './fault.js';
 
 const nothingToHeal = () => Promise.resolve('nothing to heal');
-
-/** Sends one SENTINEL command to the first sentinel that accepts it. */
-async function onSentinel(ctx: FaultContext, command: string[]): Promise<string> {
-  const failures: string[] = [];
-  for (const s of ctx.before.sentinels) {
-    const link = new RedisLink(s.addr, {
-      timeoutMs: 3000,
-      password: ctx.sentinelPassword,
-      connectionName: 'quorum-drill',
-    });
-    try {
-      await link.call('SENTINEL', ...command);
-      return `sent SENTINEL ${command.join(' ')} to ${s.addr}`;
-    } catch (err) {
-      failures.push(err instanceof Error ? err.message : String(err));
-    } finally {
-      await link.close();
-    }
-  }
-  throw new Error(`no sentinel accepted SENTINEL ${command.join(' ')}: ${failures.join('; ')}`);
-}
 
 /** Sends DEBUG SLEEP without waiting for the answer (it comes when the node wakes up). */
 async function debugSleep(addr: Addr, password: string | null, seconds: number): Promise<void> {
@@ -43,7 +23,14 @@ async function debugSleep(addr: Addr, password: string | null, seconds: number):
 /** SENTINEL FAILOVER: a switch "as if the master was not reachable", with no agreement asked. */
 export const sentinelFailover: Fault = {
   needsProcesses: false,
-  inject: (ctx) => onSentinel(ctx, ['FAILOVER', ctx.masterName]),
+  async inject(ctx) {
+    const by = await askFailover(
+      ctx.before.sentinels.map((s) => s.addr),
+      ctx.masterName,
+      ctx.sentinelPassword,
+    );
+    return `sent SENTINEL FAILOVER ${ctx.masterName} to ${by}`;
+  },
   heal: nothingToHeal,
 };
 
@@ -61,3 +48,25 @@ export function debugSleepMaster(seconds: (downAfterMs: number) => number): Faul
     heal: () => Promise.resolve('the node wakes up by itself'),
   };
 }
+
+/** quorum's switchover (src/admin): writes paused, replicas caught up, the old master demoted at once. */
+export const pausedSwitchover: Fault = {
+  needsProcesses: false,
+  async inject(ctx) {
+    const master = ctx.before.agreement.master;
+    if (!master) throw new Error('the sentinels agree on no master to switch over from');
+    ctx.tookEffect();
+    const result = await safeSwitchover({
+      masterName: ctx.masterName,
+      master,
+      replicas: ctx.before.nodes
+        .filter((n) => n.up && n.role === 'replica' && n.replication.masterAddr === master)
+        .map((n) => n.addr),
+      sentinels: ctx.before.sentinels.map((s) => s.addr),
+      password: ctx.password,
+      sentinelPassword: ctx.sentinelPassword,
+    });
+    return result.message;
+  },
+  heal: nothingToHeal,
+};

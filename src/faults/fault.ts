@@ -19,8 +19,8 @@ export interface FaultContext {
    * times count from here); without a mark, from when inject returns.
    */
   tookEffect(): void;
-  /** The master the sentinels agree on right now (a fresh look), null when they do not agree. */
-  agreedMaster(): Promise<string | null>;
+  /** The deployment right now (a fresh observation). */
+  observe(): Promise<Topology>;
   signal: AbortSignal;
 }
 

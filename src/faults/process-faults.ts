@@ -1,3 +1,4 @@
+import type { Topology } from '../model/index.js';
 import type { Fault } from './fault.js';
 import { act, later, masterProcess, sentinelProcesses, sleep, startEverything } from './fault.js';
 
@@ -74,11 +75,21 @@ export function freezeSentinel(ms: number): Fault {
   };
 }
 
+/** True once the sentinels agree on a master other than `old` and every other replica follows it. */
+function failedOverFrom(t: Topology, old: string): boolean {
+  const m = t.agreement.master;
+  if (m === null || m === old) return false;
+  return t.nodes
+    .filter((n) => n.addr !== m && n.addr !== old && n.up)
+    .every((n) => n.role === 'replica' && n.replication.masterAddr === m && n.replication.linkUp);
+}
+
 /**
- * The split-brain case: SIGKILL the master, wait until the sentinels agree on a new one, then
- * start the old master again from an empty data directory and a config without `replicaof`, as
- * an orchestrator does that restarts a crashed container on a fresh volume. Until Sentinel
- * converts it (+convert-to-slave, several seconds later), two nodes say `role:master`.
+ * The split-brain case: SIGKILL the master, wait until the failover is complete (the sentinels
+ * agree on a new master and the other replicas follow it), then start the old master again from
+ * an empty data directory and a config without `replicaof`, as an orchestrator does that
+ * restarts a crashed container on a fresh volume. Until Sentinel converts it
+ * (+convert-to-slave, several seconds later), two nodes say `role:master`.
  */
 export const restartOldMasterEmpty: Fault = {
   needsProcesses: true,
@@ -87,16 +98,16 @@ export const restartOldMasterEmpty: Fault = {
     const killed = await act(ctx, 'kill', m.name);
     ctx.tookEffect();
     const deadline = Date.now() + ctx.downAfterMs + 30_000;
-    let agreed = await ctx.agreedMaster();
-    while ((agreed === null || agreed === m.addr) && Date.now() < deadline) {
+    let t = await ctx.observe();
+    while (!failedOverFrom(t, m.addr) && Date.now() < deadline) {
       if (ctx.signal.aborted) return `${killed}; interrupted before the failover`;
       await sleep(100);
-      agreed = await ctx.agreedMaster();
+      t = await ctx.observe();
     }
-    if (agreed === null || agreed === m.addr)
-      return `${killed}; no failover happened, so it was not restarted empty`;
+    if (!failedOverFrom(t, m.addr))
+      return `${killed}; the failover did not complete, so it was not restarted empty`;
     const started = await act(ctx, 'start-empty-master', m.name);
-    return `${killed}; the sentinels agreed on ${agreed}; ${started}`;
+    return `${killed}; the sentinels agreed on ${t.agreement.master ?? '?'}; ${started}`;
   },
   heal: startEverything,
 };

@@ -1,5 +1,6 @@
 import type { Topology } from '../model/index.js';
 import { UserError } from '../model/index.js';
+import { safeSwitchover, sentinelFailover } from '../admin/index.js';
 import { RedisLink, describeRedisError } from '../redis/index.js';
 import type { ActionRequest, Role } from './contract.js';
 import type { DeploymentSource } from './hub.js';
@@ -19,35 +20,45 @@ function knownNode(topology: Topology | null, addr: string): boolean {
   return topology?.nodes.some((n) => n.addr === addr) === true;
 }
 
-async function sentinelFailover(source: DeploymentSource): Promise<string> {
+async function failover(source: DeploymentSource): Promise<string> {
   const topology = source.observer.current();
   const { masterName, sentinelPassword } = source.observer.target;
-  const sentinels = topology?.sentinels.filter((s) => s.up) ?? [];
-  if (sentinels.length === 0)
+  const up = topology?.sentinels.filter((s) => s.up).map((s) => s.addr) ?? [];
+  if (up.length === 0)
     throw new ActionError(
       `no sentinel of '${source.name}' answers, so none can run a failover`,
       409,
     );
-  const failures: string[] = [];
-  for (const sentinel of sentinels) {
-    const link = new RedisLink(sentinel.addr, {
-      timeoutMs: 3000,
-      password: sentinelPassword,
-      connectionName: 'quorum-action',
-    });
-    try {
-      await link.call('SENTINEL', 'FAILOVER', masterName);
-      return `asked sentinel ${sentinel.addr} to fail over '${masterName}' away from ${topology?.agreement.master ?? 'the master'}`;
-    } catch (err) {
-      const message = describeRedisError(sentinel.addr, err).message;
-      // a failover already under way or no promotable replica is the same answer from every sentinel
-      if (/INPROG|NOGOODSLAVE/i.test(message)) throw new ActionError(message, 409);
-      failures.push(message);
-    } finally {
-      await link.close();
-    }
+  try {
+    const by = await sentinelFailover(up, masterName, sentinelPassword);
+    return `asked sentinel ${by} to fail over '${masterName}' away from ${topology?.agreement.master ?? 'the master'}`;
+  } catch (err) {
+    throw new ActionError(err instanceof Error ? err.message : String(err), 409);
   }
-  throw new ActionError(`no sentinel accepted the failover: ${failures.join('; ')}`, 502);
+}
+
+/** quorum's switchover (src/admin/switchover.ts): no acknowledged write lost. */
+async function switchover(source: DeploymentSource): Promise<string> {
+  const topology = source.observer.current();
+  const master = topology?.agreement.master;
+  if (!topology || !master)
+    throw new ActionError(`the sentinels of '${source.name}' agree on no master`, 409);
+  const { target } = source.observer;
+  try {
+    const result = await safeSwitchover({
+      masterName: target.masterName,
+      master,
+      replicas: topology.nodes
+        .filter((n) => n.up && n.role === 'replica' && n.replication.masterAddr === master)
+        .map((n) => n.addr),
+      sentinels: topology.sentinels.filter((s) => s.up).map((s) => s.addr),
+      password: target.password,
+      sentinelPassword: target.sentinelPassword,
+    });
+    return result.message;
+  } catch (err) {
+    throw new ActionError(err instanceof Error ? err.message : String(err), 409);
+  }
 }
 
 /**
@@ -125,7 +136,9 @@ export async function runAction(
   try {
     let message: string;
     if (request.action === 'failover') {
-      message = await sentinelFailover(source);
+      message = await failover(source);
+    } else if (request.action === 'switchover') {
+      message = await switchover(source);
     } else if (request.action === 'debug-sleep') {
       message = await debugSleep(source, request.node, request.seconds, (done) =>
         record(done, 'ok'),

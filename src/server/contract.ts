@@ -28,7 +28,7 @@ export interface Sample {
 /** What the dashboard may do to a deployment, by who can do it. */
 export interface Capabilities {
   /** Actions through Sentinel or Redis itself: any reachable deployment. */
-  remote: ('failover' | 'debug-sleep')[];
+  remote: ('failover' | 'switchover' | 'debug-sleep')[];
   /** Actions on processes: only where a local supervisor owns them. */
   process: NodeAction[];
 }
@@ -55,6 +55,7 @@ export interface NodeDetails {
 
 export const actionRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('failover') }),
+  z.object({ action: z.literal('switchover') }),
   z.object({
     action: z.literal('debug-sleep'),
     node: z.string().min(1),

@@ -36,7 +36,7 @@ export type Subscriber = (message: PushMessage) => void;
 
 function capabilitiesOf(source: DeploymentSource): Capabilities {
   return {
-    remote: ['failover', 'debug-sleep'],
+    remote: ['failover', 'switchover', 'debug-sleep'],
     process: source.controller ? [...nodeActions] : [],
   };
 }

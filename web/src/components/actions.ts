@@ -25,7 +25,7 @@ export function nodeActions(
   const list: PendingAction[] = [];
   const allowed = new Set(deployment.capabilities.process);
   const add = (
-    action: Exclude<ActionRequest['action'], 'failover' | 'debug-sleep'>,
+    action: Exclude<ActionRequest['action'], 'failover' | 'switchover' | 'debug-sleep'>,
     label: string,
     body: string,
     danger: boolean,
@@ -109,9 +109,26 @@ export function failoverAction(deployment: DeploymentState): PendingAction {
     request: { action: 'failover' },
     label: 'Failover',
     title: `Fail over ${deployment.name}?`,
-    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${deployment.topology?.masterName ?? deployment.name}). Clients still connected to ${master} can keep writing to it until Sentinel converts it, about 10 s later, and those writes are lost (measure it with: quorum drill manual-failover).`,
+    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${deployment.topology?.masterName ?? deployment.name}). Clients still connected to ${master} can keep writing to it until Sentinel converts it, about 10 s later, and those writes are lost (measure it with: quorum drill manual-failover). Switchover avoids that.`,
     danger: true,
     enabled: deployment.topology?.sentinels.some((s) => s.up) === true,
     why: 'SENTINEL FAILOVER',
+  };
+}
+
+export function switchoverAction(deployment: DeploymentState): PendingAction {
+  const master = deployment.topology?.agreement.master ?? 'the master';
+  const replicas =
+    deployment.topology?.nodes.filter(
+      (n) => n.up && n.role === 'replica' && n.replication.masterAddr === master,
+    ).length ?? 0;
+  return {
+    request: { action: 'switchover' },
+    label: 'Switchover',
+    title: `Switch ${deployment.name} over to a replica?`,
+    body: `Pause writes on ${master} (CLIENT PAUSE WRITE, about a second), wait until every replica has all of them, ask the sentinels to fail over, and demote ${master} the moment they name the new master. Writers wait or retry; no acknowledged write is lost.`,
+    danger: true,
+    enabled: deployment.topology?.sentinels.some((s) => s.up) === true && replicas > 0,
+    why: replicas > 0 ? 'a failover that loses no acknowledged write' : 'no replica to switch to',
   };
 }

@@ -10,7 +10,7 @@ import { SentinelMatrix } from '../components/SentinelMatrix.js';
 import { Timeline } from '../components/Timeline.js';
 import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { PendingAction } from '../components/actions.js';
-import { failoverAction } from '../components/actions.js';
+import { failoverAction, switchoverAction } from '../components/actions.js';
 import { DrillsPage } from './Drills.js';
 
 /** The deployment page: graph, sentinel matrix, timeline, charts; a drawer per node; actions. */
@@ -70,6 +70,7 @@ export function DeploymentPage({
 
   const canAct = session.role === 'admin' && !session.readOnly;
   const failover = failoverAction(deployment);
+  const switchover = switchoverAction(deployment);
   // a stable array while the set of nodes stays the same, so the charts are not redrawn for nothing
   const addrKey = t?.nodes.map((n) => n.addr).join(',') ?? '';
   const addrs = useMemo(() => (addrKey === '' ? [] : addrKey.split(',')), [addrKey]);
@@ -104,6 +105,14 @@ export function DeploymentPage({
             : `${deployment.problems.length} problem${deployment.problems.length === 1 ? '' : 's'}`}
         </span>
         <span style={{ flex: 1 }} />
+        <button
+          className="primary"
+          disabled={!canAct || !switchover.enabled}
+          title={canAct ? switchover.why : 'needs the admin role'}
+          onClick={() => setPending(switchover)}
+        >
+          Switchover
+        </button>
         <button
           className="danger"
           disabled={!canAct || !failover.enabled}

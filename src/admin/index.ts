@@ -1,0 +1,2 @@
+export * from './switchover.js';
+export * from './failover.js';

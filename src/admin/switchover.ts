@@ -1,0 +1,145 @@
+import type { Addr } from '../model/index.js';
+import { formatAddr, parseAddr, UserError } from '../model/index.js';
+import {
+  describeRedisError,
+  flattenInfo,
+  infoNumber,
+  parseInfo,
+  RedisLink,
+} from '../redis/index.js';
+
+export interface SwitchoverOptions {
+  masterName: string;
+  /** The master the sentinels agree on now. */
+  master: Addr;
+  /** Its replicas (they must catch up before the switch). */
+  replicas: Addr[];
+  sentinels: Addr[];
+  password: string | null;
+  sentinelPassword: string | null;
+  /** The longest writers may stay paused; past it the switch is abandoned. @default 10000 */
+  pauseMs?: number;
+  /** How long replicas may take to catch up with the paused master. @default 2000 */
+  catchUpMs?: number;
+  progress?: (line: string) => void;
+}
+
+export interface SwitchoverResult {
+  oldMaster: Addr;
+  newMaster: Addr;
+  /** How long writes were paused on the old master. */
+  pausedMs: number;
+  message: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function link(addr: Addr, password: string | null): RedisLink {
+  return new RedisLink(addr, { timeoutMs: 2000, password, connectionName: 'quorum-switchover' });
+}
+
+async function replicationOffset(l: RedisLink, key: string): Promise<number | null> {
+  const info = await l.call('INFO', 'replication');
+  return typeof info === 'string' ? infoNumber(flattenInfo(parseInfo(info)), key) : null;
+}
+
+async function masterAddrOf(sentinel: RedisLink, masterName: string): Promise<Addr | null> {
+  const reply = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName);
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string') return null;
+  return formatAddr(reply[0], Number(reply[1]));
+}
+
+/**
+ * A switchover that loses no acknowledged write, which SENTINEL FAILOVER alone does not give:
+ * Sentinel leaves the old master accepting writes until it converts it about 10 s later, and
+ * those writes vanish in its resync. So, as Redis's own FAILOVER command does for a single
+ * replica: pause writes on the master (CLIENT PAUSE WRITE, bounded), wait until every replica has
+ * processed everything, ask a sentinel to fail over, and the moment the sentinels name the new
+ * master, demote the old one and disconnect its clients (what Sentinel's +convert-to-slave does),
+ * then unpause. Writes that waited in the pause fail or reconnect; none is acknowledged and lost.
+ * On any failure before the switch, writes resume on the old master and the error says why.
+ */
+export async function safeSwitchover(options: SwitchoverOptions): Promise<SwitchoverResult> {
+  const pauseMs = options.pauseMs ?? 10_000;
+  const catchUpMs = options.catchUpMs ?? 2000;
+  const say = options.progress ?? (() => undefined);
+  if (options.replicas.length === 0)
+    throw new UserError(`${options.master} has no replica to switch over to`);
+  const master = link(options.master, options.password);
+  const replicas = options.replicas.map((r) => link(r, options.password));
+  const sentinels = options.sentinels.map((s) => link(s, options.sentinelPassword));
+  let paused = false;
+  const pausedAt = Date.now();
+  try {
+    await master.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
+    paused = true;
+    say(`paused writes on ${options.master} (at most ${String(pauseMs)} ms)`);
+    const target = await replicationOffset(master, 'master_repl_offset');
+    if (target === null) throw new UserError(`${options.master} reports no replication offset`);
+    const deadline = Date.now() + catchUpMs;
+    for (;;) {
+      const offsets = await Promise.all(
+        replicas.map((r) => replicationOffset(r, 'slave_repl_offset').catch(() => null)),
+      );
+      if (offsets.every((o) => o !== null && o >= target)) break;
+      if (Date.now() > deadline) {
+        const behind = options.replicas.filter((_, i) => (offsets[i] ?? -1) < target);
+        throw new UserError(
+          `replica${behind.length > 1 ? 's' : ''} ${behind.join(', ')} did not catch up with ${options.master} within ${String(catchUpMs)} ms; nothing was switched and writes resumed`,
+        );
+      }
+      await sleep(20);
+    }
+    say(`every replica has processed offset ${String(target)}`);
+    let asked: RedisLink | null = null;
+    const refusals: string[] = [];
+    for (const [i, s] of sentinels.entries()) {
+      try {
+        await s.call('SENTINEL', 'FAILOVER', options.masterName);
+        asked = s;
+        say(`asked sentinel ${options.sentinels[i] ?? '?'} to fail over`);
+        break;
+      } catch (err) {
+        refusals.push(describeRedisError(options.sentinels[i] ?? '?', err).message);
+      }
+    }
+    if (!asked)
+      throw new UserError(
+        `no sentinel accepted the failover: ${refusals.join('; ')}; writes resumed`,
+      );
+    let newMaster: Addr | null = null;
+    while (Date.now() - pausedAt < pauseMs - 1000) {
+      const named = await masterAddrOf(asked, options.masterName).catch(() => null);
+      if (named !== null && named !== options.master) {
+        newMaster = named;
+        break;
+      }
+      await sleep(50);
+    }
+    if (newMaster === null) {
+      throw new UserError(
+        `the sentinels did not switch within ${String(pauseMs - 1000)} ms; writes resumed on ${options.master}, which may still be demoted by the failover under way`,
+      );
+    }
+    const hp = parseAddr(newMaster);
+    if (!hp) throw new UserError(`the sentinels named an unreadable master address ${newMaster}`);
+    // what Sentinel's +convert-to-slave would do ten seconds from now, done before unpausing
+    await master.call('REPLICAOF', hp.host, String(hp.port));
+    await master.call('CONFIG', 'REWRITE').catch(() => undefined);
+    await master.call('CLIENT', 'KILL', 'TYPE', 'normal').catch(() => undefined);
+    await master.call('CLIENT', 'KILL', 'TYPE', 'pubsub').catch(() => undefined);
+    const heldMs = Date.now() - pausedAt;
+    return {
+      oldMaster: options.master,
+      newMaster,
+      pausedMs: heldMs,
+      message: `switched '${options.masterName}' from ${options.master} to ${newMaster} with writes paused for ${String(heldMs)} ms; ${options.master} is a replica now`,
+    };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(describeRedisError(options.master, err).message);
+  } finally {
+    if (paused) await master.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+    await Promise.all([master, ...replicas, ...sentinels].map((l) => l.close()));
+  }
+}

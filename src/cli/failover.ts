@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import type { Topology } from '../model/index.js';
+import { UserError } from '../model/index.js';
+import { safeSwitchover, sentinelFailover } from '../admin/index.js';
+import { controlClient } from '../local/index.js';
+import type { Observer } from '../observer/index.js';
+import type { TargetOptions } from './target.js';
+import { observeOnce, resolveTarget, targetOptions } from './target.js';
+
+interface FailoverOptions extends TargetOptions {
+  json?: boolean;
+  waitMs: number;
+}
+
+/** How long `failover` waits for the sentinels to name a new master. */
+const WAIT_MS = 60_000;
+
+async function newMaster(observer: Observer, old: string, waitMs: number): Promise<Topology> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const t = await observer.poll();
+    if (t.agreement.master !== null && t.agreement.master !== old) return t;
+    if (Date.now() > deadline)
+      throw new UserError(
+        `the sentinels still name ${old} after ${String(waitMs / 1000)} s; see 'quorum events' for what they did`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function replicasOf(topology: Topology, master: string): string[] {
+  return topology.nodes
+    .filter((n) => n.up && n.role === 'replica' && n.replication.masterAddr === master)
+    .map((n) => n.addr);
+}
+
+/** `quorum failover` and `quorum switchover`: the two ways to move the master on purpose. */
+export function registerFailover(program: Command): void {
+  targetOptions(
+    program
+      .command('failover')
+      .description(
+        'SENTINEL FAILOVER, as redis-cli would: writes the old master takes until Sentinel demotes it (about 10 s) are lost; prefer switchover',
+      ),
+  )
+    .option('--json', 'print { oldMaster, newMaster, ms }')
+    .action(async (opts: FailoverOptions) => {
+      await move(opts, 'failover');
+    });
+  targetOptions(
+    program
+      .command('switchover')
+      .description(
+        'move the master without losing acknowledged writes: pause writes, let replicas catch up, fail over, demote the old master at once',
+      ),
+  )
+    .option('--json', 'print { oldMaster, newMaster, ms, pausedMs }')
+    .action(async (opts: FailoverOptions) => {
+      await move(opts, 'switchover');
+    });
+}
+
+async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Promise<void> {
+  const resolved = await resolveTarget(opts);
+  const { observer, topology } = await observeOnce(resolved, opts.timeout);
+  const { target } = resolved;
+  try {
+    const old = topology.agreement.master;
+    if (!old) {
+      throw new UserError(
+        `the sentinels of '${target.name}' agree on no master, so there is nothing to move; see 'quorum status'`,
+      );
+    }
+    const sentinels = topology.sentinels.filter((s) => s.up).map((s) => s.addr);
+    const started = Date.now();
+    let pausedMs: number | null = null;
+    let message: string;
+    if (how === 'switchover') {
+      const result = await safeSwitchover({
+        masterName: target.masterName,
+        master: old,
+        replicas: replicasOf(topology, old),
+        sentinels,
+        password: target.password,
+        sentinelPassword: target.sentinelPassword,
+        progress: (line) => {
+          if (opts.json !== true) process.stderr.write(`${line}\n`);
+        },
+      });
+      pausedMs = result.pausedMs;
+      message = result.message;
+    } else {
+      const by = await sentinelFailover(sentinels, target.masterName, target.sentinelPassword);
+      if (opts.json !== true)
+        process.stderr.write(`asked sentinel ${by}; waiting for the switch\n`);
+      const after = await newMaster(observer, old, WAIT_MS);
+      message = `switched '${target.masterName}' from ${old} to ${after.agreement.master ?? '?'}; ${old} takes writes until Sentinel demotes it, and loses them then`;
+    }
+    const after = await newMaster(observer, old, 5000);
+    const ms = Date.now() - started;
+    const socket = resolved.local?.supervisor?.socket;
+    if (socket) {
+      await controlClient(socket)
+        .record('quorum:action', message, { action: how, by: 'cli', outcome: 'ok' })
+        .catch(() => undefined);
+    }
+    if (opts.json === true) {
+      process.stdout.write(
+        JSON.stringify({ oldMaster: old, newMaster: after.agreement.master, ms, pausedMs }) + '\n',
+      );
+    } else {
+      process.stdout.write(`${message} (${(ms / 1000).toFixed(2)} s)\n`);
+    }
+  } finally {
+    await observer.stop();
+  }
+}
