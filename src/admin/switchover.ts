@@ -34,6 +34,9 @@ export interface SwitchoverResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long, after the switch, to wait for every sentinel to name the new master. */
+const AGREE_MS = 3000;
+
 function link(addr: Addr, password: string | null): RedisLink {
   return new RedisLink(addr, { timeoutMs: 2000, password, connectionName: 'quorum-switchover' });
 }
@@ -121,6 +124,19 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
         `the sentinels did not switch within ${String(pauseMs - 1000)} ms; writes resumed on ${options.master}, which may still be demoted by the failover under way`,
       );
     }
+    // clients ask whichever sentinel comes first in their list: let the others learn the switch
+    // (hello messages, up to 2 s) while writers still wait in the pause, instead of sending them
+    // back to the old master to be refused
+    const switched = newMaster;
+    const agreedBy = Date.now() + AGREE_MS;
+    while (Date.now() < agreedBy && Date.now() - pausedAt < pauseMs - 1000) {
+      const named = await Promise.all(
+        sentinels.map((s) => masterAddrOf(s, options.masterName).catch(() => switched)),
+      );
+      if (named.every((n) => n === switched)) break;
+      await sleep(50);
+    }
+    say(`the sentinels name ${newMaster}`);
     const hp = parseAddr(newMaster);
     if (!hp) throw new UserError(`the sentinels named an unreadable master address ${newMaster}`);
     // what Sentinel's +convert-to-slave would do ten seconds from now, done before unpausing
