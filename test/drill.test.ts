@@ -226,6 +226,27 @@ describe('drills against a real deployment', () => {
     );
     const zero = await quorum(['drill', 'kill-master', '--runs', '0', '--dir', deployment.dir]);
     expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('expected a whole number from 1 to 100');
+    const negative = await quorum([
+      'drill',
+      'kill-master',
+      '--rate',
+      '-5',
+      '--dir',
+      deployment.dir,
+    ]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('expected a whole number from 1 to 100000');
+    const via = await quorum([
+      'drill',
+      'kill-master',
+      '--via',
+      'carrier-pigeon',
+      '--dir',
+      deployment.dir,
+    ]);
+    expect(via.code).toBe(2);
+    expect(via.stderr).toContain('sentinel, role-check');
   });
 });
 

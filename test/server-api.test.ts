@@ -202,12 +202,16 @@ describe('the dashboard API, in process, against a real deployment', () => {
       );
       const busy = await drills({ scenario: 'kill-master' });
       expect(busy.status).toBe(409);
-      expect(await error(busy)).toMatch(/a drill \(kill-master on mymaster\) is already running/);
+      expect(await error(busy)).toMatch(/a drill \(kill-master on mymaster\) runs in process \d+/);
+      // nor may anything else move the master under a drill's feet
+      const moved = await action({ action: 'switchover' });
+      expect(moved.status).toBe(409);
+      expect(await error(moved)).toMatch(/runs in process \d+; actions wait until it ends$/);
     } finally {
       release();
     }
     const none = await as(ADMIN, '/api/deployments/mymaster/drills/current', { method: 'DELETE' });
-    expect(none.status).toBe(409);
+    expect(none.status).toBe(404);
     expect((await as(VIEWER, '/api/deployments/mymaster/drills/..%2Fstate')).status).toBe(404);
     expect((await as(VIEWER, '/api/deployments/mymaster/drills/x/report')).status).toBe(404);
   });

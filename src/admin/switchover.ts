@@ -121,7 +121,7 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
     }
     if (newMaster === null) {
       throw new UserError(
-        `the sentinels did not switch within ${String(pauseMs - 1000)} ms; writes resumed on ${options.master}, which may still be demoted by the failover under way`,
+        `the sentinels did not switch within ${String(pauseMs - 1000)} ms; writes resumed on ${options.master}, and if the failover under way completes later, what it accepts meanwhile is lost`,
       );
     }
     // clients ask whichever sentinel comes first in their list: let the others learn the switch
@@ -139,11 +139,13 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
     say(`the sentinels name ${newMaster}`);
     const hp = parseAddr(newMaster);
     if (!hp) throw new UserError(`the sentinels named an unreadable master address ${newMaster}`);
-    // what Sentinel's +convert-to-slave would do ten seconds from now, done before unpausing
+    // what Sentinel's +convert-to-slave would do ten seconds from now, done before unpausing;
+    // the pause is renewed first (Redis keeps the later end), so it cannot lapse before this
+    await master.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
     await master.call('REPLICAOF', hp.host, String(hp.port));
-    await master.call('CONFIG', 'REWRITE').catch(() => undefined);
     await master.call('CLIENT', 'KILL', 'TYPE', 'normal').catch(() => undefined);
     await master.call('CLIENT', 'KILL', 'TYPE', 'pubsub').catch(() => undefined);
+    await master.call('CONFIG', 'REWRITE').catch(() => undefined);
     const heldMs = Date.now() - pausedAt;
     return {
       oldMaster: options.master,

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Topology } from '../model/index.js';
-import { UserError } from '../model/index.js';
+import { replicasOf, UserError } from '../model/index.js';
 import { safeSwitchover, sentinelFailover } from '../admin/index.js';
+import { DrillStore } from '../drill/index.js';
 import { controlClient } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import type { TargetOptions } from './target.js';
@@ -26,12 +27,6 @@ async function newMaster(observer: Observer, old: string, waitMs: number): Promi
       );
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function replicasOf(topology: Topology, master: string): string[] {
-  return topology.nodes
-    .filter((n) => n.up && n.role === 'replica' && n.replication.masterAddr === master)
-    .map((n) => n.addr);
 }
 
 /** `quorum failover` and `quorum switchover`: the two ways to move the master on purpose. */
@@ -62,6 +57,12 @@ export function registerFailover(program: Command): void {
 
 async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Promise<void> {
   const resolved = await resolveTarget(opts);
+  const holder = resolved.dir === null ? null : new DrillStore(resolved.dir).running();
+  if (holder) {
+    throw new UserError(
+      `a drill (${holder.what}) runs in process ${String(holder.pid)}; moving the master now would corrupt what it measures, so wait until it ends`,
+    );
+  }
   const { observer, topology } = await observeOnce(resolved, opts.timeout);
   const { target } = resolved;
   try {

@@ -7,7 +7,7 @@ import { healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, Preset } from '../local/index.js';
 import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
-import { DrillStore } from '../drill/index.js';
+import { DrillStore, isFinished } from '../drill/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
@@ -131,7 +131,13 @@ export async function runForeground(
   const stop = () => {
     if (run.stopping) return;
     progress('stopping every process (sentinels first)...');
-    run.stopping = run.cleanup().then(() => supervisor.shutdown());
+    // the processes stop even when the clean-up (the dashboard, a drill's heal) fails
+    run.stopping = run
+      .cleanup()
+      .catch((err: unknown) =>
+        progress(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .then(() => supervisor.shutdown());
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   const started = Date.now();
@@ -162,6 +168,9 @@ export async function runForeground(
       const { hub, dashboard } = await serveDashboard([source], opts);
       supervisor.setDashboard({ url: dashboard.url, token: dashboard.token });
       run.cleanup = async () => {
+        const drills = hub.drills.all().filter((d) => !isFinished(d));
+        if (drills.length > 0)
+          progress(`a drill runs (${drills.map((d) => d.scenario).join(', ')}): healing it first`);
         await hub.close();
         await dashboard.close();
       };

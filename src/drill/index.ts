@@ -9,3 +9,4 @@ export * from './report.js';
 export * from './schema.js';
 export * from './store.js';
 export * from './session.js';
+export * from './live.js';

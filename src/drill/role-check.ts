@@ -4,12 +4,25 @@ import { RedisLink } from '../redis/index.js';
 /** HAProxy's defaults for a Redis backend as the usual guides write it: `check inter 1s`. */
 export const ROLE_CHECK = { intervalMs: 1000, rise: 2, fall: 3 } as const;
 
-interface ServerState {
-  addr: Addr;
-  link: RedisLink;
+/** What HAProxy knows of one server between checks. */
+export interface CheckState {
   up: boolean;
   /** Consecutive results that disagree with `up`. */
   streak: number;
+}
+
+/** One check result applied HAProxy's way: `fall` failures take a server down, `rise` passes bring it up (pure). */
+export function afterCheck(state: CheckState, passed: boolean): CheckState {
+  if (passed === state.up) return { up: state.up, streak: 0 };
+  const streak = state.streak + 1;
+  return streak >= (state.up ? ROLE_CHECK.fall : ROLE_CHECK.rise)
+    ? { up: passed, streak: 0 }
+    : { up: state.up, streak };
+}
+
+interface ServerState extends CheckState {
+  addr: Addr;
+  link: RedisLink;
 }
 
 /** The check itself, as HAProxy sends it: `info replication`, expecting `role:master`. */
@@ -33,6 +46,7 @@ export class RoleCheckRouter {
   private readonly servers: ServerState[];
   private timer: NodeJS.Timeout | null = null;
   private next = 0;
+  private stopped = false;
   private checking: Promise<void> = Promise.resolve();
 
   constructor(nodes: readonly Addr[], password: string | null, timeoutMs: number) {
@@ -51,24 +65,21 @@ export class RoleCheckRouter {
         s.up = await saysMaster(s.link);
       }),
     );
-    this.timer = setInterval(() => {
-      this.checking = this.checkAll();
+    this.schedule();
+  }
+
+  /** The next round starts an interval after the last one ended, so rounds never overlap. */
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.checking = this.checkAll().then(() => this.schedule());
     }, ROLE_CHECK.intervalMs);
   }
 
   private async checkAll(): Promise<void> {
     await Promise.all(
       this.servers.map(async (s) => {
-        const ok = await saysMaster(s.link);
-        if (ok === s.up) {
-          s.streak = 0;
-          return;
-        }
-        s.streak++;
-        if (s.streak >= (s.up ? ROLE_CHECK.fall : ROLE_CHECK.rise)) {
-          s.up = ok;
-          s.streak = 0;
-        }
+        Object.assign(s, afterCheck(s, await saysMaster(s.link)));
       }),
     );
   }
@@ -86,7 +97,8 @@ export class RoleCheckRouter {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.checking;
     await Promise.all(this.servers.map((s) => s.link.close()));

@@ -98,6 +98,29 @@ const HEALTHY_TIMEOUT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The error an interrupted drill ends with, once it healed what it broke. */
+export function interrupted(): UserError {
+  return new UserError('the drill was interrupted; every fault it injected was healed');
+}
+
+/** Read through a call: an abort can come while the run awaits, after an earlier check. */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+/** Sleeps `ms`, or less when the signal aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 async function waitFor<T>(
   timeoutMs: number,
   signal: AbortSignal,
@@ -125,6 +148,7 @@ export async function waitHealthy(
     problems = healthProblems(t, expect);
     return problems.length === 0 ? t : undefined;
   });
+  if (signal.aborted) throw interrupted();
   if (!topology) throw new UserError(`the deployment is not healthy: ${problems.join('; ')}`);
   return topology;
 }
@@ -244,6 +268,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   let endMs = 0;
   const startedAtMs = Date.now();
   let phase: LiveRun['phase'] = 'warming up';
+  let healError: string | null = null;
   const ctx: FaultContext = {
     controller,
     before,
@@ -282,7 +307,8 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   try {
     try {
       await workload.start();
-      await sleep(WARMUP_MS);
+      await pause(WARMUP_MS, signal);
+      if (signal.aborted) throw interrupted();
       options.progress(`${scenario.name}: injecting (${scenario.description})`);
       injected = await scenario.fault.inject(ctx);
       // the fault counts from when it took effect (a kill returns once the process is gone), so a
@@ -312,15 +338,15 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       );
       replicasFollowMs = follow === undefined ? null : follow - faultAtMs;
       if (!scenario.expectFailover)
-        await sleep(Math.max(0, faultAtMs + options.downAfterMs + 4000 - Date.now()));
+        await pause(Math.max(0, faultAtMs + options.downAfterMs + 4000 - Date.now()), signal);
       options.progress(`${scenario.name}: healing`);
     } finally {
       phase = 'healing';
-      healed = await scenario.fault
-        .heal(ctx)
-        .catch(
-          (err: unknown) => `heal failed: ${err instanceof Error ? err.message : String(err)}`,
-        );
+      healed = await scenario.fault.heal(ctx).catch((err: unknown) => {
+        healError = err instanceof Error ? err.message : String(err);
+        options.progress(`${scenario.name}: healing failed: ${healError}`);
+        return `heal failed: ${healError}`;
+      });
       await options
         .record('quorum:fault-healed', `drill ${scenario.name}: ${healed}`, {
           scenario: scenario.name,
@@ -335,7 +361,10 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
         options.expect,
         HEALTHY_TIMEOUT_MS,
         new AbortController().signal,
-      );
+      ).catch((err: unknown) => {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new UserError(healError === null ? why : `${why}; healing failed: ${healError}`);
+      });
       await sleep(1000);
     } finally {
       endMs = Date.now();
@@ -343,6 +372,8 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       await workload.stop();
     }
     const { present, converged } = await readBack(after, key, options.password);
+    // an interrupted run measured only part of what it should: it is not a result
+    if (isAborted(signal)) throw interrupted();
     const loss = checkWrites(workload.ledger.writes, present);
     const isOldMaster = (e: QuorumEvent) =>
       e.subject?.type === 'master' && e.subject.addr === oldMaster;
@@ -371,6 +402,8 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     run.violations = violations(scenario, run, options.downAfterMs);
     return run;
   } finally {
+    // a fault that could not be injected leaves the writers running: stop them in any case
+    await workload.stop();
     if (ticker) clearInterval(ticker);
     observer.bus.off('event', onEvent);
     observer.bus.off('topology', onTopology);

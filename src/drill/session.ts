@@ -2,7 +2,7 @@ import type { Addr, Expectation } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import type { DrillRun, LiveRun } from './runner.js';
-import { runScenario } from './runner.js';
+import { interrupted, runScenario } from './runner.js';
 import type { Scenario } from './scenarios.js';
 import type { DrillRecord, DrillStore } from './store.js';
 import type { ScenarioResult } from './summary.js';
@@ -42,8 +42,8 @@ export interface DrillHooks {
   signal: AbortSignal;
 }
 
-/** Who made a timeline entry: the supervisor for a local deployment, the observer otherwise. */
-function recorder(target: DrillTarget) {
+/** Who writes a drill's timeline entries: the supervisor for a local deployment, else the observer. */
+export function drillRecorder(target: DrillTarget) {
   return (type: string, message: string, detail: Record<string, string>): Promise<void> => {
     if (target.controller) return target.controller.record(type, message, detail);
     target.observer.record(type, message, detail);
@@ -53,8 +53,8 @@ function recorder(target: DrillTarget) {
 
 /**
  * Runs every scenario of the plan `runs` times, one after the other, holding the drill lock of
- * the data directory, and stores each scenario's result as soon as it is complete. Stops after
- * the current run (healed) when the signal aborts.
+ * the data directory, and stores each scenario's result as soon as it is complete. When the
+ * signal aborts, the current run heals and the whole throws `interrupted()`; finished runs are kept.
  */
 export async function runDrills(
   target: DrillTarget,
@@ -68,41 +68,49 @@ export async function runDrills(
     for (const scenario of plan.scenarios) {
       const startedAtMs = Date.now();
       const runs: DrillRun[] = [];
-      for (let i = 1; i <= plan.runs && !hooks.signal.aborted; i++) {
-        const tag = `[${scenario.name} ${String(i)}/${String(plan.runs)}]`;
-        hooks.progress(
-          `${tag} running (${String(plan.writers)} writers, ${String(plan.rate)} writes/s)`,
-        );
-        runs.push(
-          await runScenario({
-            scenario,
-            observer: target.observer,
-            controller: target.controller,
-            record: recorder(target),
-            expect: target.expect,
-            workload: {
-              sentinels: target.sentinels,
-              masterName: target.masterName,
+      // the runs that finished are kept even when a later one fails or is interrupted
+      const keep = () => {
+        if (runs.length === 0) return;
+        const result = summarize(scenario, runs, target.downAfterMs);
+        results.push(result);
+        hooks.onResult?.(target.store.save(target.deployment, startedAtMs, result));
+      };
+      try {
+        for (let i = 1; i <= plan.runs; i++) {
+          if (hooks.signal.aborted) throw interrupted();
+          const tag = `[${scenario.name} ${String(i)}/${String(plan.runs)}]`;
+          hooks.progress(
+            `${tag} running (${String(plan.writers)} writers, ${String(plan.rate)} writes/s)`,
+          );
+          runs.push(
+            await runScenario({
+              scenario,
+              observer: target.observer,
+              controller: target.controller,
+              record: drillRecorder(target),
+              expect: target.expect,
+              workload: {
+                sentinels: target.sentinels,
+                masterName: target.masterName,
+                password: target.password,
+                sentinelPassword: target.sentinelPassword,
+                writers: plan.writers,
+                rate: plan.rate,
+                readers: 1,
+                timeoutMs: 1000,
+              },
+              ...(plan.via ? { via: plan.via } : {}),
+              onLive: (live) => hooks.onLive?.(scenario.name, i, live),
               password: target.password,
-              sentinelPassword: target.sentinelPassword,
-              writers: plan.writers,
-              rate: plan.rate,
-              readers: 1,
-              timeoutMs: 1000,
-            },
-            ...(plan.via ? { via: plan.via } : {}),
-            onLive: (live) => hooks.onLive?.(scenario.name, i, live),
-            password: target.password,
-            downAfterMs: target.downAfterMs,
-            progress: (line) => hooks.progress(`${tag} ${line}`),
-            signal: hooks.signal,
-          }),
-        );
+              downAfterMs: target.downAfterMs,
+              progress: (line) => hooks.progress(`${tag} ${line}`),
+              signal: hooks.signal,
+            }),
+          );
+        }
+      } finally {
+        keep();
       }
-      if (runs.length === 0) break;
-      const result = summarize(scenario, runs, target.downAfterMs);
-      results.push(result);
-      hooks.onResult?.(target.store.save(target.deployment, startedAtMs, result));
     }
   } finally {
     release();

@@ -118,6 +118,7 @@ export class Workload {
   private running = false;
   private loops: Promise<void>[] = [];
   private router: RoleCheckRouter | null = null;
+  private stopped = false;
 
   constructor(private readonly options: WorkloadOptions) {}
 
@@ -240,8 +241,10 @@ export class Workload {
     }
   }
 
-  /** Stops every loop (the last writes finish or time out) and closes every connection. */
+  /** Stops every loop (the last writes finish or time out) and closes every connection; once. */
   async stop(): Promise<Ledger> {
+    if (this.stopped) return this.ledger;
+    this.stopped = true;
     this.running = false;
     await Promise.all(this.loops);
     for (const client of this.clients) client.disconnect();

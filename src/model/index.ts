@@ -7,3 +7,4 @@ export * from './health.js';
 export * from './diff.js';
 export * from './errors.js';
 export * from './format.js';
+export * from './queries.js';

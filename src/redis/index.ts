@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './link.js';
 export * from './node-reader.js';
 export * from './sentinel-reader.js';
+export * from './debug-sleep.js';

@@ -1,7 +1,7 @@
 import type { Topology } from '../model/index.js';
-import { UserError } from '../model/index.js';
+import { replicasOf, UserError } from '../model/index.js';
 import { safeSwitchover, sentinelFailover } from '../admin/index.js';
-import { RedisLink, describeRedisError } from '../redis/index.js';
+import { RedisLink, describeRedisError, startDebugSleep } from '../redis/index.js';
 import type { ActionRequest, Role } from './contract.js';
 import type { DeploymentSource } from './hub.js';
 
@@ -33,7 +33,9 @@ async function failover(source: DeploymentSource): Promise<string> {
     const by = await sentinelFailover(up, masterName, sentinelPassword);
     return `asked sentinel ${by} to fail over '${masterName}' away from ${topology?.agreement.master ?? 'the master'}`;
   } catch (err) {
-    throw new ActionError(err instanceof Error ? err.message : String(err), 409);
+    const message = err instanceof Error ? err.message : String(err);
+    // a refusal (one under way, no promotable replica) is a conflict; no answer is a bad gateway
+    throw new ActionError(message, /INPROG|NOGOODSLAVE/i.test(message) ? 409 : 502);
   }
 }
 
@@ -48,9 +50,7 @@ async function switchover(source: DeploymentSource): Promise<string> {
     const result = await safeSwitchover({
       masterName: target.masterName,
       master,
-      replicas: topology.nodes
-        .filter((n) => n.up && n.role === 'replica' && n.replication.masterAddr === master)
-        .map((n) => n.addr),
+      replicas: replicasOf(topology, master),
       sentinels: topology.sentinels.filter((s) => s.up).map((s) => s.addr),
       password: target.password,
       sentinelPassword: target.sentinelPassword,
@@ -87,31 +87,19 @@ async function debugSleep(
   } finally {
     await probe.close();
   }
-  const link = new RedisLink(node, {
-    timeoutMs: seconds * 1000 + 5000,
-    password: source.observer.target.password,
-    connectionName: 'quorum-action',
-  });
-  const sleeping = link.call('DEBUG', 'SLEEP', String(seconds));
-  const early = await Promise.race([
-    sleeping.then(
-      () => null,
-      (err: unknown) => err,
-    ),
-    new Promise((r) => setTimeout(() => r('started'), 200)),
-  ]);
-  if (early !== 'started') {
-    await link.close();
-    if (early === null) return `${node} slept for ${seconds} s`;
-    throw new ActionError(describeRedisError(node, early).message, 409);
+  let woke: Promise<string | null>;
+  try {
+    ({ woke } = await startDebugSleep(node, source.observer.target.password, seconds));
+  } catch (err) {
+    throw new ActionError(err instanceof Error ? err.message : String(err), 409);
   }
-  sleeping
-    .then(
-      () => onDone(`${node} woke up after DEBUG SLEEP ${seconds}`),
-      (err: unknown) =>
-        onDone(`DEBUG SLEEP on ${node} ended: ${describeRedisError(node, err).message}`),
-    )
-    .finally(() => void link.close());
+  void woke.then((why) =>
+    onDone(
+      why === null
+        ? `${node} woke up after DEBUG SLEEP ${String(seconds)}`
+        : `DEBUG SLEEP on ${node} ended: ${why}`,
+    ),
+  );
   return `${node} sleeps for ${seconds} s (DEBUG SLEEP)`;
 }
 

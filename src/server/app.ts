@@ -60,7 +60,7 @@ function jsonBody<T>(schema: z.ZodType<T>) {
   });
 }
 
-function adminOnly(c: Context<Env>, auth: AuthOptions): Response | null {
+function adminOnly(c: Context<Env>, auth: AuthOptions) {
   if (c.var.role === 'admin') return null;
   const why = auth.readOnly
     ? 'this dashboard runs with --read-only'
@@ -68,7 +68,13 @@ function adminOnly(c: Context<Env>, auth: AuthOptions): Response | null {
   return c.json<ApiError>({ error: `actions need the admin role; ${why}` }, 403);
 }
 
-function noDeployment(c: Context<Env>): Response {
+/** An ActionError as its status and sentence; anything else goes on to the error handler. */
+function actionError(c: Context<Env>, err: unknown) {
+  if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
+  throw err;
+}
+
+function noDeployment(c: Context<Env>) {
   return c.json<ApiError>({ error: `no deployment named '${c.req.param('name') ?? ''}'` }, 404);
 }
 
@@ -90,21 +96,17 @@ export function createApi(hub: Hub, auth: AuthOptions) {
     .get('/deployments', (c) => c.json(hub.list()))
     .get('/deployments/:name', (c) => {
       const state = hub.state(c.req.param('name'));
-      return state
-        ? c.json(state)
-        : c.json<ApiError>({ error: `no deployment named '${c.req.param('name')}'` }, 404);
+      return state ? c.json(state) : noDeployment(c);
     })
     .get('/deployments/:name/events', (c) => c.json(hub.events(c.req.param('name'))))
     .get('/deployments/:name/history', (c) => c.json(hub.history(c.req.param('name'))))
     .get('/deployments/:name/nodes/:addr', async (c) => {
       const source = hub.source(c.req.param('name'));
-      if (!source)
-        return c.json<ApiError>({ error: `no deployment named '${c.req.param('name')}'` }, 404);
+      if (!source) return noDeployment(c);
       try {
         return c.json(await nodeDetails(source, c.req.param('addr')));
       } catch (err) {
-        if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
-        throw err;
+        return actionError(c, err);
       }
     })
     .post('/deployments/:name/actions', jsonBody(actionRequestSchema), async (c) => {
@@ -112,12 +114,14 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       if (refused) return refused;
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
+      // a drill measures what it broke: another change meanwhile would corrupt both
+      const busy = hub.drills.busy(source);
+      if (busy) return c.json<ApiError>({ error: `${busy}; actions wait until it ends` }, 409);
       try {
         const message = await runAction(source, c.req.valid('json'), c.var.role);
         return c.json<ActionResult>({ ok: true, message });
       } catch (err) {
-        if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
-        throw err;
+        return actionError(c, err);
       }
     })
     .get('/deployments/:name/drills', (c) => {
@@ -130,22 +134,23 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
       try {
-        return c.json<DrillLive>(hub.drills.start(source, c.req.valid('json')), 202);
+        const actor = `dashboard (${c.var.role})`;
+        return c.json<DrillLive>(hub.drills.start(source, c.req.valid('json'), actor), 202);
       } catch (err) {
-        if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
-        throw err;
+        return actionError(c, err);
       }
     })
     .delete('/deployments/:name/drills/current', (c) => {
       const refused = adminOnly(c, auth);
       if (refused) return refused;
-      if (!hub.source(c.req.param('name'))) return noDeployment(c);
-      return hub.drills.stop(c.req.param('name'))
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      return hub.drills.stop(source, `dashboard (${c.var.role})`)
         ? c.json<ActionResult>({
             ok: true,
             message: 'stopping: every injected fault is healed first',
           })
-        : c.json<ApiError>({ error: 'no drill runs on this deployment' }, 409);
+        : c.json<ApiError>({ error: 'no drill runs on this deployment' }, 404);
     })
     .get('/deployments/:name/drills/:id', (c) => {
       const source = hub.source(c.req.param('name'));

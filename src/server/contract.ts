@@ -5,7 +5,11 @@
 import { z } from 'zod';
 import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
 import type { NodeAction, ProcessInfo } from '../local/index.js';
-import type { DrillListing, LiveRun, Series } from '../drill/index.js';
+import type { DrillListing } from '../drill/index.js';
+import type { DrillLive } from '../drill/live.js';
+
+export type { DrillLive } from '../drill/live.js';
+export { isFinished } from '../drill/live.js';
 
 export type Role = 'admin' | 'viewer';
 
@@ -77,22 +81,6 @@ export interface ApiError {
   error: string;
 }
 
-/** A drill that runs in the dashboard's process, as the live chart shows it. */
-export interface DrillLive {
-  deployment: string;
-  scenario: string;
-  /** This run's number, from 1, of `runs`. */
-  run: number;
-  runs: number;
-  phase: LiveRun['phase'] | 'starting' | 'stopping' | 'done' | 'failed';
-  startedAtMs: number;
-  faultAtMs: number | null;
-  series: Series;
-  events: LiveRun['events'];
-  /** The last progress lines. */
-  lines: string[];
-}
-
 export interface DrillScenarioInfo {
   name: string;
   description: string;
@@ -108,6 +96,8 @@ export interface DrillsState {
   why: string | null;
   scenarios: DrillScenarioInfo[];
   running: DrillLive | null;
+  /** The latest drill started from this dashboard, running or ended. */
+  last: DrillLive | null;
   past: DrillListing[];
 }
 
@@ -119,9 +109,9 @@ export type DrillRequest = z.infer<typeof drillRequestSchema>;
 
 /** What the server pushes on the SSE stream (`event:` is the `type`). */
 export type PushMessage =
-  | { type: 'snapshot'; deployments: DeploymentState[] }
+  | { type: 'snapshot'; deployments: DeploymentState[]; drills: DrillLive[] }
   | { type: 'deployment'; deployment: DeploymentState }
   | { type: 'event'; event: QuorumEvent }
   | { type: 'report'; deployment: string; id: string; report: EventReport }
   | { type: 'samples'; deployment: string; t: number; samples: Record<string, Sample> }
-  | { type: 'drill'; deployment: string; live: DrillLive | null; finished: DrillListing | null };
+  | { type: 'drill'; deployment: string; live: DrillLive; finished: DrillListing | null };

@@ -1,8 +1,16 @@
-import type { DrillRecord, DrillStore, ScenarioResult } from '../drill/index.js';
-import { listingOf, runDrills, SCENARIOS, scenarioNamed, writeSeries } from '../drill/index.js';
-import { healthProblems, UserError } from '../model/index.js';
+import type { DrillRecord, DrillStore, DrillTarget } from '../drill/index.js';
+import {
+  drillRecorder,
+  listingOf,
+  runDrills,
+  SCENARIOS,
+  scenarioNamed,
+  writeSeries,
+} from '../drill/index.js';
+import { downAfterOf, healthProblems } from '../model/index.js';
 import { ActionError } from './actions.js';
 import type { DrillLive, DrillRequest, DrillsState, PushMessage } from './contract.js';
+import { isFinished } from './contract.js';
 import type { DeploymentSource } from './hub.js';
 
 /** Progress lines kept for the live panel. */
@@ -11,15 +19,17 @@ const LINES_KEPT = 30;
 interface Running {
   live: DrillLive;
   abort: AbortController;
-  done: Promise<unknown>;
+  done: Promise<void>;
 }
 
 /**
  * Drills started from the dashboard: at most one per deployment, run in this process against a
- * deployment whose supervisor quorum runs, with the live chart pushed to every browser.
+ * deployment whose supervisor quorum runs, with the live chart pushed to every browser. The last
+ * drill's state stays after it ends, so everyone sees how it ended.
  */
 export class DrillDesk {
   private readonly running = new Map<string, Running>();
+  private readonly latest = new Map<string, DrillLive>();
 
   constructor(private readonly push: (message: PushMessage) => void) {}
 
@@ -27,8 +37,21 @@ export class DrillDesk {
     return source.controller && source.drills ? source.drills : null;
   }
 
+  /** The latest drill of every deployment, for the stream's snapshot. */
+  all(): DrillLive[] {
+    return [...this.latest.values()];
+  }
+
+  /** Says why not when a drill runs on this deployment (here or from the command line). */
+  busy(source: DeploymentSource): string | null {
+    if (this.running.has(source.name)) return `a drill runs on '${source.name}'; stop it first`;
+    const holder = source.drills?.running();
+    return holder ? `a drill (${holder.what}) runs in process ${String(holder.pid)}` : null;
+  }
+
   state(source: DeploymentSource): DrillsState {
     const store = this.storeOf(source);
+    const latest = this.latest.get(source.name) ?? null;
     return {
       available: store !== null,
       why:
@@ -41,7 +64,8 @@ export class DrillDesk {
         expectFailover: s.expectFailover,
         needsProcesses: s.fault.needsProcesses,
       })),
-      running: this.running.get(source.name)?.live ?? null,
+      running: latest && !isFinished(latest) ? latest : null,
+      last: latest,
       past: store?.list().filter((l) => l.deployment === source.name) ?? [],
     };
   }
@@ -55,8 +79,8 @@ export class DrillDesk {
     return this.record(source, id) ? (source.drills?.report(id) ?? null) : null;
   }
 
-  /** Starts a drill; resolves once it runs (the lock is held), or rejects saying why not. */
-  start(source: DeploymentSource, request: DrillRequest): DrillLive {
+  /** Starts a drill in the background and returns its live state, or throws saying why not. */
+  start(source: DeploymentSource, request: DrillRequest, actor: string): DrillLive {
     const store = this.storeOf(source);
     if (!store) throw new ActionError(this.state(source).why ?? 'drills are not available', 409);
     const scenario = scenarioNamed(request.scenario);
@@ -66,8 +90,8 @@ export class DrillDesk {
         400,
       );
     }
-    if (this.running.has(source.name))
-      throw new ActionError(`a drill already runs on '${source.name}'; stop it first`, 409);
+    const busy = this.busy(source);
+    if (busy) throw new ActionError(busy, 409);
     const topology = source.observer.current();
     const problems = topology ? healthProblems(topology, source.expect) : ['not observed yet'];
     if (problems.length > 0) {
@@ -76,15 +100,19 @@ export class DrillDesk {
         409,
       );
     }
-    const holder = store.running();
-    if (holder) {
-      throw new ActionError(
-        `a drill (${holder.what}) is already running in process ${String(holder.pid)}`,
-        409,
-      );
-    }
-    const downAfter = Math.max(0, ...(topology?.sentinels.map((s) => s.downAfterMs ?? 0) ?? []));
     const { target } = source.observer;
+    const drillTarget: DrillTarget = {
+      deployment: source.name,
+      observer: source.observer,
+      controller: source.controller,
+      expect: source.expect,
+      sentinels: target.sentinels,
+      masterName: target.masterName,
+      password: target.password,
+      sentinelPassword: target.sentinelPassword,
+      downAfterMs: topology ? downAfterOf(topology) : 30_000,
+      store,
+    };
     const now = Date.now();
     const live: DrillLive = {
       deployment: source.name,
@@ -98,82 +126,80 @@ export class DrillDesk {
       events: [],
       lines: [],
     };
-    const abort = new AbortController();
-    const publish = () =>
-      this.push({ type: 'drill', deployment: source.name, live, finished: null });
+    this.latest.set(source.name, live);
+    const publish = (finished: DrillRecord | null = null) =>
+      this.push({
+        type: 'drill',
+        deployment: source.name,
+        live,
+        finished: finished ? listingOf(finished) : null,
+      });
     const say = (line: string) => {
       live.lines = [...live.lines, line].slice(-LINES_KEPT);
       publish();
     };
+    /** The one place the phase changes: a stop, once asked for, is not undone by a tick. */
+    const setPhase = (next: DrillLive['phase']) => {
+      if (isFinished(live) || (live.phase === 'stopping' && !isFinished({ phase: next }))) return;
+      live.phase = next;
+    };
+    const record = drillRecorder(drillTarget);
+    void record('quorum:action', `drill ${scenario.name} started (${String(request.runs)} runs)`, {
+      action: 'drill-start',
+      scenario: scenario.name,
+      by: actor,
+    }).catch(() => undefined);
+    const abort = new AbortController();
     const done = runDrills(
-      {
-        deployment: source.name,
-        observer: source.observer,
-        controller: source.controller,
-        expect: source.expect,
-        sentinels: target.sentinels,
-        masterName: target.masterName,
-        password: target.password,
-        sentinelPassword: target.sentinelPassword,
-        downAfterMs: downAfter > 0 ? downAfter : 30_000,
-        store,
-      },
+      drillTarget,
       { scenarios: [scenario], runs: request.runs, writers: 4, rate: 1000 },
       {
         progress: say,
-        onLive: (_name, run, snapshot) => {
+        onLive: (_name, run, { phase, ...snapshot }) => {
           Object.assign(live, { run, ...snapshot });
+          setPhase(phase);
           publish();
         },
-        onResult: (record) => {
-          live.phase = 'done';
-          this.push({
-            type: 'drill',
-            deployment: source.name,
-            live,
-            finished: listingOf(record),
-          });
-        },
+        onResult: (stored) => publish(stored),
         signal: abort.signal,
       },
     ).then(
-      (results: ScenarioResult[]) => {
+      (results) => {
         const broken = results.reduce((n, r) => n + r.summary.violations, 0);
+        setPhase('done');
         say(
-          abort.signal.aborted
-            ? 'stopped; every fault it injected was healed'
-            : `done: ${broken === 0 ? 'everything behaved as Redis should' : `${String(broken)} unexpected results`}`,
+          `done: ${broken === 0 ? 'everything behaved as Redis should' : `${String(broken)} unexpected results`}`,
         );
       },
       (err: unknown) => {
-        live.phase = 'failed';
-        say(
-          `failed: ${err instanceof UserError || err instanceof Error ? err.message : String(err)}`,
-        );
+        setPhase(abort.signal.aborted ? 'stopped' : 'failed');
+        say(err instanceof Error ? err.message : String(err));
       },
     );
-    const entry: Running = { live, abort, done };
-    this.running.set(source.name, entry);
-    void done.finally(() => {
-      this.running.delete(source.name);
-      this.push({ type: 'drill', deployment: source.name, live: null, finished: null });
-    });
+    this.running.set(source.name, { live, abort, done });
+    void done.finally(() => this.running.delete(source.name));
     publish();
     return live;
   }
 
   /** Stops the drill on this deployment after healing; false when none runs. */
-  stop(name: string): boolean {
-    const entry = this.running.get(name);
+  stop(source: DeploymentSource, actor: string): boolean {
+    const entry = this.running.get(source.name);
     if (!entry) return false;
     entry.live.phase = 'stopping';
     entry.abort.abort();
+    source.observer.record('quorum:action', `drill ${entry.live.scenario} stopped`, {
+      action: 'drill-stop',
+      scenario: entry.live.scenario,
+      by: actor,
+    });
+    this.push({ type: 'drill', deployment: source.name, live: entry.live, finished: null });
     return true;
   }
 
   /** Stops every drill and waits until each healed what it broke. */
   async close(): Promise<void> {
-    for (const name of this.running.keys()) this.stop(name);
+    for (const entry of this.running.values()) entry.abort.abort();
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 }

@@ -137,7 +137,7 @@ export class Hub {
 
   /** Receives every push until the returned function is called; starts with a snapshot. */
   subscribe(subscriber: Subscriber): () => void {
-    subscriber({ type: 'snapshot', deployments: this.list() });
+    subscriber({ type: 'snapshot', deployments: this.list(), drills: this.drills.all() });
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
   }

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { isFinished } from '../../src/drill/live.js';
 import type { QuorumEvent } from '../../src/model/index.js';
 import type { DeploymentState, DrillLive, PushMessage, Sample } from '../../src/server/contract.js';
 
@@ -11,8 +12,8 @@ export interface LiveState {
   deployments: Record<string, DeploymentState>;
   events: Record<string, QuorumEvent[]>;
   samples: Record<string, Record<string, Sample[]>>;
-  /** The drill that runs on each deployment, if any. */
-  drills: Record<string, DrillLive | null>;
+  /** The latest drill started from the dashboard on each deployment, running or ended. */
+  drills: Record<string, DrillLive>;
   /** Bumped whenever a drill on the deployment finished a scenario or stopped: time to reload its list. */
   drillsChanged: Record<string, number>;
   /** When the last message arrived (ms), to show staleness. */
@@ -44,6 +45,8 @@ function apply(message: PushMessage): void {
         connected: true,
         lastMessageMs: now,
         deployments: Object.fromEntries(message.deployments.map((d) => [d.name, d])),
+        // what ended while the stream was down is in the snapshot
+        drills: Object.fromEntries(message.drills.map((d) => [d.deployment, d])),
       });
       return;
     case 'deployment':
@@ -78,7 +81,7 @@ function apply(message: PushMessage): void {
       return;
     }
     case 'drill': {
-      const changed = message.live === null || message.finished !== null;
+      const changed = message.finished !== null || isFinished(message.live);
       set({
         ...state,
         lastMessageMs: now,

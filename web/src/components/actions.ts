@@ -1,3 +1,4 @@
+import { replicasOf } from '../../../src/model/queries.js';
 import type { ProcessState } from '../../../src/local/process.js';
 import type { ActionRequest, DeploymentState } from '../../../src/server/contract.js';
 
@@ -118,10 +119,7 @@ export function failoverAction(deployment: DeploymentState): PendingAction {
 
 export function switchoverAction(deployment: DeploymentState): PendingAction {
   const master = deployment.topology?.agreement.master ?? 'the master';
-  const replicas =
-    deployment.topology?.nodes.filter(
-      (n) => n.up && n.role === 'replica' && n.replication.masterAddr === master,
-    ).length ?? 0;
+  const replicas = deployment.topology ? replicasOf(deployment.topology, master).length : 0;
   return {
     request: { action: 'switchover' },
     label: 'Switchover',

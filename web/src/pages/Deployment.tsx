@@ -11,6 +11,7 @@ import { Timeline } from '../components/Timeline.js';
 import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction, switchoverAction } from '../components/actions.js';
+import { isFinished } from '../../../src/drill/live.js';
 import { DrillsPage } from './Drills.js';
 
 /** The deployment page: graph, sentinel matrix, timeline, charts; a drawer per node; actions. */
@@ -69,6 +70,8 @@ export function DeploymentPage({
   };
 
   const canAct = session.role === 'admin' && !session.readOnly;
+  const drill = live.drills[deployment.name];
+  const running = drill !== undefined && !isFinished(drill);
   const failover = failoverAction(deployment);
   const switchover = switchoverAction(deployment);
   // a stable array while the set of nodes stays the same, so the charts are not redrawn for nothing
@@ -142,7 +145,7 @@ export function DeploymentPage({
           aria-selected={route.view === 'drills'}
           onClick={() => navigate({ deployment: deployment.name, node: null, view: 'drills' })}
         >
-          Drills{live.drills[deployment.name] ? ' · running' : ''}
+          Drills{running ? ' · running' : ''}
         </button>
       </nav>
       {route.view === 'drills' ? (

@@ -2,14 +2,12 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DrillRecord } from '../../../src/drill/index.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
 import { drillRecord, drillReportUrl, drillsState, startDrill, stopDrill } from '../api.js';
+import { isFinished } from '../../../src/drill/live.js';
+import { formatSeconds } from '../../../src/model/format.js';
 import { DrillChart } from '../components/DrillChart.js';
 import { Confirm } from '../components/Confirm.js';
 import { drillMarkers } from '../drill-chart.js';
 import { useLive } from '../live.js';
-
-function seconds(ms: number | null): string {
-  return ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`;
-}
 
 function when(ms: number): string {
   return new Date(ms).toLocaleString();
@@ -47,14 +45,15 @@ function PastDrill({ deployment, record }: { deployment: string; record: DrillRe
             </dd>
             <dt>+sdown / +odown / +switch-master</dt>
             <dd>
-              {seconds(run.sdownMs)} / {seconds(run.odownMs)} / {seconds(run.switchMasterMs)}
+              {formatSeconds(run.sdownMs)} / {formatSeconds(run.odownMs)} /{' '}
+              {formatSeconds(run.switchMasterMs)}
             </dd>
             <dt>longest time without a write</dt>
-            <dd>{seconds(run.writeUnavailableMs)}</dd>
+            <dd>{formatSeconds(run.writeUnavailableMs)}</dd>
             {run.twoMastersMs > 0 && (
               <>
                 <dt>two nodes said role:master</dt>
-                <dd>{seconds(run.twoMastersMs)}</dd>
+                <dd>{formatSeconds(run.twoMastersMs)}</dd>
               </>
             )}
             <dt>acknowledged writes lost</dt>
@@ -83,7 +82,6 @@ export function DrillsPage({
   deployment: DeploymentState;
 }) {
   const live = useLive();
-  const running = live.drills[deployment.name] ?? null;
   const changed = live.drillsChanged[deployment.name] ?? 0;
   const [state, setState] = useState<DrillsState | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -92,12 +90,17 @@ export function DrillsPage({
   const [confirming, setConfirming] = useState(false);
   const [openId, setOpenId] = useState<string | null>(null);
   const [record, setRecord] = useState<DrillRecord | null>(null);
+  // the stream's latest word, else what the page loaded (a drill started before it opened)
+  const latest = live.drills[deployment.name] ?? state?.last ?? null;
+  const running = latest && !isFinished(latest) ? latest : null;
+  const ended = latest && isFinished(latest) ? latest : null;
 
   useEffect(() => {
     drillsState(token, deployment.name).then(
       (s) => {
         setState(s);
-        setOpenId((id) => id ?? s.past[0]?.id ?? null);
+        // at first and whenever a drill ended: open the newest
+        setOpenId(s.past[0]?.id ?? null);
       },
       (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
     );
@@ -208,6 +211,15 @@ export function DrillsPage({
           <pre className="drill-log">{running.lines.join('\n')}</pre>
         </section>
       )}
+      {ended && (
+        <section className="panel" data-testid="ended-drill">
+          <h2>
+            Last drill: {ended.scenario} ·{' '}
+            <span className={ended.phase === 'done' ? '' : 'bad'}>{ended.phase}</span>
+          </h2>
+          <pre className="drill-log">{ended.lines.join('\n')}</pre>
+        </section>
+      )}
       <section className="panel">
         <h2>Past drills</h2>
         {state && state.past.length === 0 && (
@@ -240,8 +252,8 @@ export function DrillsPage({
                     <td>{when(p.startedAtMs)}</td>
                     <td className="mono">{p.scenario}</td>
                     <td>{p.runs}</td>
-                    <td>{seconds(p.switchMasterP50Ms)}</td>
-                    <td>{seconds(p.writeUnavailableP50Ms)}</td>
+                    <td>{formatSeconds(p.switchMasterP50Ms)}</td>
+                    <td>{formatSeconds(p.writeUnavailableP50Ms)}</td>
                     <td>{p.ackedLostMax ?? '-'}</td>
                     <td className={p.violations === 0 ? '' : 'bad'}>
                       {p.violations === 0 ? 'as expected' : `${String(p.violations)} unexpected`}

@@ -1,0 +1,23 @@
+import type { Series } from './checker.js';
+import type { LiveRun } from './runner.js';
+
+/** A drill that runs in the dashboard's process, as the live chart shows it. */
+export interface DrillLive {
+  deployment: string;
+  scenario: string;
+  /** This run's number, from 1, of `runs`. */
+  run: number;
+  runs: number;
+  phase: LiveRun['phase'] | 'starting' | 'stopping' | 'done' | 'failed' | 'stopped';
+  startedAtMs: number;
+  faultAtMs: number | null;
+  series: Series;
+  events: LiveRun['events'];
+  /** The last progress lines. */
+  lines: string[];
+}
+
+/** A drill that ended (done, failed or stopped) rather than one under way. */
+export function isFinished(live: Pick<DrillLive, 'phase'>): boolean {
+  return live.phase === 'done' || live.phase === 'failed' || live.phase === 'stopped';
+}
