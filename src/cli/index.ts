@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDashboard } from './dashboard.js';
 import { registerDrill } from './drill.js';
 import { registerFailover } from './failover.js';
+import { registerProxy } from './proxy.js';
 import { registerDown } from './down.js';
 import { reportError } from './errors.js';
 import { registerEvents } from './events.js';
@@ -30,6 +31,7 @@ registerEvents(program);
 registerNode(program);
 registerFailover(program);
 registerDashboard(program);
+registerProxy(program);
 registerDrill(program);
 for (const command of program.commands) command.exitOverride();
 

@@ -1,0 +1,113 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { UserError } from '../model/index.js';
+import { Observer } from '../observer/index.js';
+import type { ReadFallback } from '../proxy/index.js';
+import { MasterTracker, ProxyServer } from '../proxy/index.js';
+import { intOption } from './errors.js';
+import type { TargetOptions } from './target.js';
+import { observeOnce, resolveTarget, targetOptions } from './target.js';
+
+interface ProxyFlags extends TargetOptions {
+  host: string;
+  writePort: number;
+  readPort: number;
+  maxLagBytes: number;
+  readFallback: ReadFallback;
+  holdMs: number;
+  requireMaster?: boolean;
+}
+
+/** Sentinels that only fail to answer (as opposed to answering with an error) may come later. */
+const UNREACHABLE = /refused the connection|did not answer|timed out|unreachable|no route/i;
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+export function registerProxy(program: Command): void {
+  targetOptions(
+    program
+      .command('proxy')
+      .description(
+        'a write port that follows the master the sentinels agree on, and a read port over healthy replicas',
+      ),
+  )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--write-port <port>', 'port for writes (to the master)', intOption(0, 65535), 6380)
+    .option('--read-port <port>', 'port for reads (to replicas)', intOption(0, 65535), 6381)
+    .option(
+      '--max-lag-bytes <n>',
+      'replicas further behind get no reads',
+      intOption(0, 2 ** 40),
+      1024 * 1024,
+    )
+    .addOption(
+      new Option('--read-fallback <to>', 'with no healthy replica, reads go to')
+        .choices(['master', 'refuse'])
+        .default('master'),
+    )
+    .option(
+      '--hold-ms <ms>',
+      'how long a client waits, connected, for a master during a failover',
+      intOption(0, 600_000),
+      10_000,
+    )
+    .option('--require-master', 'exit instead of starting when no master is known yet')
+    .action(async (opts: ProxyFlags) => {
+      const resolved = await resolveTarget(opts);
+      const observer = new Observer(resolved.target, { timeoutMs: opts.timeout, subscribe: true });
+      const first = await observer.poll();
+      if (!first.sentinels.some((s) => s.up)) {
+        const reasons = first.sentinels.map((s) => s.downReason ?? '');
+        if (opts.requireMaster === true || !reasons.every((r) => UNREACHABLE.test(r))) {
+          await observer.stop();
+          // the same sentence status gives: wrong name, wrong password, not a sentinel, ...
+          await observeOnce(resolved, opts.timeout);
+          throw new UserError('no sentinel answers; start them or check --sentinel');
+        }
+        process.stderr.write(
+          `${clock()} no sentinel answers yet (${reasons.join('; ')}); clients are held, then closed, until a master is known\n`,
+        );
+      }
+      await observer.start();
+      const tracker = new MasterTracker(observer, resolved.target.password, opts.timeout);
+      await tracker.start();
+      if (opts.requireMaster === true && tracker.master() === null) {
+        tracker.stop();
+        await observer.stop();
+        throw new UserError(
+          'the sentinels agree on no master that says role:master; not starting (drop --require-master to start anyway)',
+        );
+      }
+      const proxy = new ProxyServer(tracker, {
+        host: opts.host,
+        writePort: opts.writePort,
+        readPort: opts.readPort,
+        maxLagBytes: opts.maxLagBytes,
+        readFallback: opts.readFallback,
+        holdMs: opts.holdMs,
+        connectTimeoutMs: opts.timeout,
+      });
+      proxy.on('log', (line) => process.stderr.write(`${clock()} ${line}\n`));
+      try {
+        await proxy.listen();
+      } catch (err) {
+        tracker.stop();
+        await observer.stop();
+        throw err;
+      }
+      const { write, read } = proxy.ports();
+      process.stdout.write(
+        `proxy: write ${opts.host}:${String(write)} read ${opts.host}:${String(read)}\n` +
+          `writes go to ${tracker.master() ?? 'no master yet'}; Ctrl-C to stop\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await proxy.close();
+      tracker.stop();
+      await observer.stop();
+    });
+}

@@ -1,0 +1,3 @@
+export * from './routes.js';
+export * from './tracker.js';
+export * from './server.js';

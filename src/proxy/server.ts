@@ -1,0 +1,306 @@
+import { EventEmitter } from 'node:events';
+import type { Server, Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
+import type { Addr, Topology } from '../model/index.js';
+import { parseAddr, UserError } from '../model/index.js';
+import type { RouteOptions } from './routes.js';
+import { readableReplicas } from './routes.js';
+import type { MasterSwitch, MasterTracker } from './tracker.js';
+
+export interface ProxyOptions extends RouteOptions {
+  host: string;
+  writePort: number;
+  readPort: number;
+  /** How long a client waits, connected, for a master to route to (during a failover). */
+  holdMs: number;
+  /** How long connecting to a backend may take. */
+  connectTimeoutMs: number;
+}
+
+export type Side = 'write' | 'read';
+
+export interface BackendStats {
+  addr: Addr;
+  side: Side;
+  sessions: number;
+}
+
+/** What `quorum status` and the dashboard show of the proxy. */
+export interface ProxyStats {
+  write: { addr: string; master: Addr | null; sessions: number; total: number; held: number };
+  read: { addr: string; replicas: Addr[]; sessions: number; total: number; fallback: string };
+  bytesIn: number;
+  bytesOut: number;
+  backends: BackendStats[];
+  lastSwitch: MasterSwitch | null;
+  /** Set while no sentinel answers and the last agreed master is kept on its own word. */
+  sentinelsUnreachable: boolean;
+  refused: number;
+  startedAtMs: number;
+}
+
+interface Session {
+  side: Side;
+  backend: Addr;
+  client: Socket;
+  upstream: Socket;
+}
+
+interface ProxyEvents {
+  log: [string];
+}
+
+/**
+ * Two plain Redis endpoints in front of a Sentinel deployment: the write port goes to the master
+ * the sentinels agree on (confirmed by ROLE), the read port round-robin to healthy replicas.
+ * Bytes are piped untouched both ways (MULTI, pub/sub, blocking commands, MONITOR, RESP3 and AUTH
+ * work as on the node). On a master switch every session on the old master is closed at once, so
+ * clients reconnect and land on the new one; a client that connects while no master is known is
+ * held, connected, until one is (or `holdMs` passes).
+ */
+export class ProxyServer extends EventEmitter<ProxyEvents> {
+  private readonly sessions = new Set<Session>();
+  private readonly servers: Server[] = [];
+  private readonly waiting = new Set<() => void>();
+  private next = 0;
+  private readable: Addr[] = [];
+  private closedBytesIn = 0;
+  private closedBytesOut = 0;
+  private totals = { write: 0, read: 0 };
+  private refused = 0;
+  private readonly startedAtMs = Date.now();
+  private readonly onMaster = (change: MasterSwitch) => this.switched(change);
+  private readonly onTopology = (t: Topology) => this.updateReadable(t);
+
+  constructor(
+    private readonly tracker: MasterTracker,
+    private readonly options: ProxyOptions,
+  ) {
+    super();
+  }
+
+  /** Listens on both ports; rejects with one sentence when a port is taken. */
+  async listen(): Promise<void> {
+    this.tracker.on('master', this.onMaster);
+    this.tracker.on('topology', this.onTopology);
+    const latest = this.tracker.latest();
+    if (latest) this.updateReadable(latest);
+    for (const [side, port] of [
+      ['write', this.options.writePort],
+      ['read', this.options.readPort],
+    ] as const) {
+      const server = createServer({ noDelay: true }, (client) => this.accept(side, client));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (err: NodeJS.ErrnoException) => {
+          reject(
+            new UserError(
+              err.code === 'EADDRINUSE'
+                ? `the proxy's ${side} port ${String(port)} is in use; pick another with --${side}-port`
+                : `the proxy cannot listen on ${this.options.host}:${String(port)}: ${err.message}`,
+            ),
+          );
+        });
+        server.listen(port, this.options.host, () => resolve());
+      });
+      this.servers.push(server);
+    }
+  }
+
+  /** The ports actually bound (0 in the options picks free ones). */
+  ports(): { write: number; read: number } {
+    const port = (s: Server | undefined) => {
+      const a = s?.address();
+      return a && typeof a === 'object' ? a.port : 0;
+    };
+    return { write: port(this.servers[0]), read: port(this.servers[1]) };
+  }
+
+  async close(): Promise<void> {
+    this.tracker.off('master', this.onMaster);
+    this.tracker.off('topology', this.onTopology);
+    this.wakeAll();
+    for (const s of this.sessions) this.end(s);
+    await Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    );
+    this.servers.length = 0;
+  }
+
+  stats(): ProxyStats {
+    let bytesIn = this.closedBytesIn;
+    let bytesOut = this.closedBytesOut;
+    const per = new Map<string, BackendStats>();
+    const count = { write: 0, read: 0 };
+    for (const s of this.sessions) {
+      bytesIn += s.client.bytesRead;
+      bytesOut += s.client.bytesWritten;
+      count[s.side]++;
+      const key = `${s.side} ${s.backend}`;
+      const b = per.get(key) ?? { addr: s.backend, side: s.side, sessions: 0 };
+      b.sessions++;
+      per.set(key, b);
+    }
+    const { write, read } = this.ports();
+    return {
+      write: {
+        addr: `${this.options.host}:${String(write)}`,
+        master: this.tracker.master(),
+        sessions: count.write,
+        total: this.totals.write,
+        held: this.waiting.size,
+      },
+      read: {
+        addr: `${this.options.host}:${String(read)}`,
+        replicas: [...this.readable],
+        sessions: count.read,
+        total: this.totals.read,
+        fallback: this.options.readFallback,
+      },
+      bytesIn,
+      bytesOut,
+      backends: [...per.values()],
+      lastSwitch: this.tracker.last(),
+      sentinelsUnreachable: this.tracker.onOwnWord(),
+      refused: this.refused,
+      startedAtMs: this.startedAtMs,
+    };
+  }
+
+  private updateReadable(t: Topology): void {
+    const before = new Set(this.readable);
+    this.readable = readableReplicas(t, this.tracker.master(), this.options);
+    const now = new Set(this.readable);
+    // a replica that stopped qualifying (down, frozen, lagging, resyncing) loses its readers:
+    // they reconnect and land on one that qualifies
+    for (const s of this.sessions) {
+      if (s.side === 'read' && before.has(s.backend) && !now.has(s.backend)) this.end(s);
+    }
+    if (this.readable.length > 0) this.wakeAll();
+  }
+
+  private switched(change: MasterSwitch): void {
+    this.emit(
+      'log',
+      change.to === null
+        ? `no master to write to (was ${change.from ?? 'none'}); clients are held for up to ${String(this.options.holdMs)} ms`
+        : `writes go to ${change.to}${change.from ? ` (was ${change.from})` : ''}${change.tookMs !== null ? `, ${String(change.tookMs)} ms after +switch-master` : ''}`,
+    );
+    // every session on the old master ends at once: its clients reconnect to the new one
+    for (const s of this.sessions) {
+      if (s.side === 'write' && s.backend === change.from) this.end(s);
+    }
+    this.wakeAll();
+  }
+
+  private pickRead(): Addr | null {
+    if (this.readable.length > 0) {
+      const addr = this.readable[this.next++ % this.readable.length];
+      return addr ?? null;
+    }
+    return this.options.readFallback === 'master' ? this.tracker.master() : null;
+  }
+
+  /** Resolves at the next routing change (a master switch, new readable replicas) or the deadline. */
+  private nextChange(client: Socket, deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiting.delete(wake);
+        client.off('close', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, deadline - Date.now()));
+      this.waiting.add(wake);
+      client.once('close', wake);
+    });
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiting]) wake();
+  }
+
+  private accept(side: Side, client: Socket): void {
+    this.totals[side]++;
+    // nothing is read from the client until it has a backend: its first bytes wait in the kernel
+    client.pause();
+    client.on('error', () => undefined);
+    void this.route(side, client);
+  }
+
+  /**
+   * Finds the client a backend: the master (write) or a readable replica (read). With none, or
+   * when the chosen one refuses (a master that just died), the client stays connected and waits
+   * for the next routing change, up to `holdMs`; then it is closed.
+   */
+  private async route(side: Side, client: Socket): Promise<void> {
+    const deadline = Date.now() + this.options.holdMs;
+    const choose = () => (side === 'write' ? this.tracker.master() : this.pickRead());
+    const gone = () => client.destroyed;
+    while (!gone()) {
+      const addr = choose();
+      const upstream = addr === null ? null : await this.open(addr);
+      if (gone()) {
+        upstream?.destroy();
+        return;
+      }
+      if (addr !== null && upstream) {
+        this.join(side, addr, client, upstream);
+        return;
+      }
+      if (Date.now() >= deadline) break;
+      // a refused backend is asked again soon even without a change: it may be restarting
+      await this.nextChange(
+        client,
+        Math.min(deadline, Date.now() + (addr === null ? this.options.holdMs : 250)),
+      );
+    }
+    if (gone()) return;
+    this.refused++;
+    this.emit(
+      'log',
+      `no ${side === 'write' ? 'master' : 'replica'} to route a client to within ${String(this.options.holdMs)} ms; closed it`,
+    );
+    client.destroy();
+  }
+
+  private open(addr: Addr): Promise<Socket | null> {
+    const hp = parseAddr(addr);
+    if (!hp) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const upstream = connect({ host: hp.host, port: hp.port, noDelay: true });
+      const timer = setTimeout(() => upstream.destroy(), this.options.connectTimeoutMs);
+      upstream.once('connect', () => {
+        clearTimeout(timer);
+        upstream.removeAllListeners('error');
+        resolve(upstream);
+      });
+      upstream.once('error', () => {
+        clearTimeout(timer);
+        resolve(null);
+      });
+      upstream.once('close', () => resolve(null));
+    });
+  }
+
+  private join(side: Side, backend: Addr, client: Socket, upstream: Socket): void {
+    const session: Session = { side, backend, client, upstream };
+    this.sessions.add(session);
+    upstream.on('error', () => undefined);
+    // pipe() handles backpressure both ways: a client that stops reading stops the backend
+    // reads, so memory per connection stays bounded by the socket buffers
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => this.end(session);
+    client.once('close', end);
+    upstream.once('close', end);
+    client.resume();
+  }
+
+  private end(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    this.closedBytesIn += session.client.bytesRead;
+    this.closedBytesOut += session.client.bytesWritten;
+    session.client.destroy();
+    session.upstream.destroy();
+  }
+}

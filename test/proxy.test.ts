@@ -1,0 +1,253 @@
+import { connect, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlClient, readState } from '../src/local/index.js';
+import { Observer } from '../src/observer/index.js';
+import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
+import type { TestDeployment } from './helpers.js';
+import { freePorts, quorum, sleep, startDeployment, waitFor } from './helpers.js';
+
+const PASSWORD = 'proxy-test-password-0123';
+const DOWN_AFTER_MS = 2000;
+
+/** One raw request and whatever arrives within `ms`: for replies ioredis cannot parse (RESP3). */
+function raw(port: number, request: string, ms = 300): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write(request));
+    setTimeout(() => {
+      socket.destroy();
+      resolve(data);
+    }, ms);
+  });
+}
+
+describe('the proxy, in process, in front of a real deployment', () => {
+  let deployment: TestDeployment;
+  let observer: Observer;
+  let tracker: MasterTracker;
+  let proxy: ProxyServer;
+  let write = 0;
+  let read = 0;
+  const clients: Redis[] = [];
+  const client = (port: number, extra: Record<string, unknown> = {}) => {
+    const c = new Redis({
+      port,
+      password: PASSWORD,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 20,
+      ...extra,
+    });
+    c.on('error', () => undefined);
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    deployment = await startDeployment('proxy', [
+      '--no-dashboard',
+      '--down-after',
+      String(DOWN_AFTER_MS),
+      '--password',
+      PASSWORD,
+    ]);
+    expect(deployment.up.code).toBe(0);
+    const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${deployment.port + 50 + i}`);
+    observer = new Observer({
+      name: 'mymaster',
+      masterName: 'mymaster',
+      sentinels,
+      nodes: [],
+      password: PASSWORD,
+      sentinelPassword: PASSWORD,
+    });
+    await observer.start();
+    tracker = new MasterTracker(observer, PASSWORD);
+    await tracker.start();
+    const [w] = [await freePorts(2)];
+    proxy = new ProxyServer(tracker, {
+      host: '127.0.0.1',
+      writePort: w,
+      readPort: w + 1,
+      maxLagBytes: 1024 * 1024,
+      readFallback: 'master',
+      holdMs: 15_000,
+      connectTimeoutMs: 1000,
+    });
+    await proxy.listen();
+    ({ write, read } = proxy.ports());
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await proxy.close();
+    tracker.stop();
+    await observer.stop();
+    expect((await deployment.down()).code).toBe(0);
+  });
+
+  it('passes every command family through unchanged: AUTH, MULTI/EXEC, blocking, pub/sub, MONITOR, RESP3, large values', async () => {
+    const w = client(write);
+    expect(await w.set('k', 'v')).toBe('OK');
+    expect(await w.multi().incr('n').incr('n').exec()).toEqual([
+      [null, 1],
+      [null, 2],
+    ]);
+    const big = 'x'.repeat(8 * 1024 * 1024);
+    await w.set('big', big);
+    expect((await w.get('big'))?.length).toBe(big.length);
+    // blocking: BLPOP waits on its connection until another one pushes
+    const blocked = client(write).blpop('queue', 5);
+    await sleep(200);
+    await w.rpush('queue', 'job');
+    expect(await blocked).toEqual(['queue', 'job']);
+    // pub/sub across ports: published on the master, received by a subscriber on a replica
+    const sub = client(read);
+    const got = new Promise<string>((resolve) => sub.on('message', (_c, m: string) => resolve(m)));
+    await sub.subscribe('news');
+    await sleep(100);
+    await w.publish('news', 'hello');
+    expect(await got).toBe('hello');
+    // MONITOR sees the commands of other clients on the same node
+    const monitor = await client(write).monitor();
+    const seen = new Promise<string[]>((resolve) =>
+      monitor.on('monitor', (_t: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === 'get') resolve(args);
+      }),
+    );
+    await w.get('k');
+    expect(await seen).toEqual(['get', 'k']);
+    monitor.disconnect();
+    // RESP3: HELLO 3 with AUTH answers a map (%), which only a RESP3 client reads
+    const hello = await raw(write, `HELLO 3 AUTH default ${PASSWORD}\r\n`);
+    expect(hello.startsWith('%')).toBe(true);
+    expect(hello).toContain('role');
+    // reads go to a replica, which refuses writes
+    const r = client(read);
+    expect(await r.get('k')).toBe('v');
+    await expect(r.set('x', '1')).rejects.toThrow(/READONLY/);
+  });
+
+  it('survives garbage, clients that vanish at once, and a client that stops reading', async () => {
+    expect(await raw(write, '\x00\xff garbage \r\n\r\n*9999999\r\n')).toMatch(/^-ERR|^$/);
+    await Promise.all(
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = connect({ host: '127.0.0.1', port: write });
+            s.on('connect', () => (s.destroy(), resolve()));
+            s.on('error', () => resolve());
+          }),
+      ),
+    );
+    // a client that asks for 1 MiB 64 times and never reads: backpressure, not proxy memory
+    await client(write).set('mib', 'y'.repeat(1024 * 1024));
+    const before = process.memoryUsage().rss;
+    const slow = connect({ host: '127.0.0.1', port: write });
+    await new Promise((r) => slow.once('connect', r));
+    slow.pause();
+    slow.write(`AUTH ${PASSWORD}\r\n` + 'GET mib\r\n'.repeat(64));
+    await sleep(1500);
+    const grown = process.memoryUsage().rss - before;
+    slow.destroy();
+    console.log(`a client that stopped reading grew the proxy by ${Math.round(grown / 1e6)} MB`);
+    expect(grown).toBeLessThan(32 * 1024 * 1024);
+    expect(await client(write).ping()).toBe('PONG');
+    expect(proxy.stats().write.total).toBeGreaterThan(50);
+  });
+
+  it('sends new readers past a frozen replica', async () => {
+    const state = readState(deployment.dir);
+    if (!state?.supervisor) throw new Error('no supervisor');
+    const control = controlClient(state.supervisor.socket);
+    const master = tracker.master();
+    const victim = (await control.processes()).find((p) => p.kind === 'redis' && p.addr !== master);
+    if (!victim) throw new Error('no replica');
+    await waitFor('both replicas to serve reads', 10_000, () =>
+      proxy.stats().read.replicas.length === 2 ? true : undefined,
+    );
+    await control.act('freeze', victim.name, 'test');
+    try {
+      await waitFor('the frozen replica to leave the read set', 10_000, () =>
+        proxy.stats().read.replicas.includes(victim.addr) ? undefined : true,
+      );
+      for (let i = 0; i < 4; i++) {
+        const info = await client(read).info('server');
+        expect(info).not.toContain(`tcp_port:${victim.addr.split(':')[1] ?? ''}\r`);
+      }
+    } finally {
+      await control.act('thaw', victim.name, 'test');
+    }
+  });
+
+  it('follows a kill -9 of the master: the same client writes again soon after +switch-master', async () => {
+    const w = client(write);
+    const old = tracker.master();
+    let last = Date.now();
+    let gap = 0;
+    let running = true;
+    const loop = (async () => {
+      while (running) {
+        try {
+          await w.set('tick', String(Date.now()));
+          const now = Date.now();
+          gap = Math.max(gap, now - last);
+          last = now;
+        } catch {
+          // failed while the master is gone: the gap grows
+        }
+        await sleep(5);
+      }
+    })();
+    await sleep(500);
+    expect((await quorum(['node', 'kill', old ?? '', '--dir', deployment.dir])).code).toBe(0);
+    await waitFor('a new master', 20_000, () =>
+      tracker.master() !== old && tracker.master() !== null ? true : undefined,
+    );
+    await sleep(1000);
+    running = false;
+    await loop;
+    const switched = proxy.stats().lastSwitch;
+    console.log(
+      `proxy: writes went to ${switched?.to ?? '?'} ${switched?.tookMs ?? '?'} ms after +switch-master; the client's longest gap ${gap} ms`,
+    );
+    expect(switched?.from).toBe(old);
+    expect(switched?.tookMs).not.toBeNull();
+    expect(switched?.tookMs).toBeLessThan(1000);
+    expect(gap).toBeLessThan(DOWN_AFTER_MS + 4000);
+    expect(await w.get('tick')).not.toBeNull();
+  });
+
+  it('gives an old master restarted empty as a master no writes', async () => {
+    const state = readState(deployment.dir);
+    if (!state?.supervisor) throw new Error('no supervisor');
+    const control = controlClient(state.supervisor.socket);
+    // the master killed above: start it as an orchestrator with a fresh disk would
+    const old = proxy.stats().lastSwitch?.from ?? '';
+    await control.act('start-empty-master', old, 'test');
+    const direct = new Redis({
+      port: Number(old.split(':')[1]),
+      password: PASSWORD,
+      lazyConnect: true,
+    });
+    direct.on('error', () => undefined);
+    clients.push(direct);
+    expect((await direct.info('replication')).includes('role:master')).toBe(true);
+    // it says master, but the sentinels agree on another: every new write connection avoids it
+    for (let i = 0; i < 20; i++) {
+      const w = client(write);
+      await w.set(`fresh:${i}`, '1');
+      w.disconnect();
+    }
+    expect(tracker.master()).not.toBe(old);
+    expect(await direct.dbsize()).toBe(0);
+    // heal: Sentinel converts it, or a start puts it back as a replica
+    await waitFor('the old master to become a replica', 30_000, async () =>
+      (await direct.info('replication')).includes('role:slave') ? true : undefined,
+    );
+  });
+});
