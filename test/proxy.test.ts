@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { controlClient, readState } from '../src/local/index.js';
 import { Observer } from '../src/observer/index.js';
 import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
 import type { TestDeployment } from './helpers.js';
-import { freePorts, quorum, sleep, startDeployment, waitFor } from './helpers.js';
+import { BIN, freePorts, quorum, sleep, startDeployment, waitFor } from './helpers.js';
 
 const PASSWORD = 'proxy-test-password-0123';
 const DOWN_AFTER_MS = 2000;
@@ -249,5 +250,98 @@ describe('the proxy, in process, in front of a real deployment', () => {
     await waitFor('the old master to become a replica', 30_000, async () =>
       (await direct.info('replication')).includes('role:slave') ? true : undefined,
     );
+  });
+});
+
+describe('the proxy from the command line', () => {
+  it('is started by up, printed with its two ports, and keeps a plain redis-cli working across a kill of the master', async () => {
+    const deployment = await startDeployment('proxy-up', [
+      '--no-dashboard',
+      '--down-after',
+      String(DOWN_AFTER_MS),
+    ]);
+    try {
+      expect(deployment.up.code).toBe(0);
+      const line = /^proxy: write (\S+):(\d+) read (\S+):(\d+)$/m.exec(deployment.up.stdout);
+      expect(line).not.toBeNull();
+      const writePort = line?.[2] ?? '';
+      expect(Number(writePort)).toBe(deployment.port + 3);
+      const cli = (...args: string[]) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn('redis-cli', ['-p', writePort, ...args]);
+          let out = '';
+          child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+          child.on('error', reject);
+          child.on('exit', () => resolve(out.trim()));
+        });
+      expect(await cli('SET', 'a', '1')).toBe('OK');
+      expect((await quorum(['node', 'kill', 'redis-1', '--dir', deployment.dir])).code).toBe(0);
+      // the connection is held through the failover, then the command goes to the new master
+      expect(await cli('SET', 'b', '2')).toBe('OK');
+      expect(await cli('GET', 'a')).toBe('1');
+      expect(await cli('INFO', 'server')).not.toContain(`tcp_port:${deployment.port}\r`);
+      const status = await quorum(['status', '--dir', deployment.dir]);
+      expect(status.stdout).toMatch(
+        /^proxy: write 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ .*last switch/m,
+      );
+    } finally {
+      await deployment.down();
+    }
+  });
+
+  it('refuses a taken port and a wrong master name with one sentence, and starts without sentinels', async () => {
+    const deployment = await startDeployment('proxy-cli', ['--no-dashboard', '--no-proxy']);
+    try {
+      expect(deployment.up.code).toBe(0);
+      const sentinel = `127.0.0.1:${deployment.port + 50}`;
+      const taken = await quorum([
+        'proxy',
+        '--sentinel',
+        sentinel,
+        '--write-port',
+        String(deployment.port),
+      ]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(
+        `the proxy's write port ${deployment.port} is in use; pick another with --write-port`,
+      );
+      const wrong = await quorum(['proxy', '--sentinel', sentinel, '--master-name', 'nope']);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain("no sentinel monitors a master named 'nope'");
+      // nothing listens on this sentinel address yet: the proxy starts and says so
+      const [free] = [await freePorts(3)];
+      const child = spawn(process.execPath, [
+        BIN,
+        'proxy',
+        '--sentinel',
+        `127.0.0.1:${free}`,
+        '--master-name',
+        'mymaster',
+        '--write-port',
+        String(free + 1),
+        '--read-port',
+        String(free + 2),
+      ]);
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      try {
+        await waitFor('the proxy to start', 10_000, () =>
+          out.includes('proxy: write') ? true : undefined,
+        );
+        expect(out).toContain('no sentinel answers yet');
+        const required = await quorum([
+          'proxy',
+          '--sentinel',
+          `127.0.0.1:${free}`,
+          '--require-master',
+        ]);
+        expect(required.code).toBe(1);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    } finally {
+      await deployment.down();
+    }
   });
 });

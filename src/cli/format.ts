@@ -1,6 +1,7 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
 import { clock, formatBytes } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(headers: string[], rows: string[][]): string {
@@ -131,6 +132,24 @@ export function topologyJson(t: Topology, problems: string[], processes: Process
     nodes: t.nodes.map((n) => ({ ...proc(n.addr), ...n })),
     sentinels: t.sentinels.map((s) => ({ ...proc(s.addr), ...s })),
   };
+}
+
+/** One line for the proxy: where each port sends clients now, and its last switch. */
+export function formatProxy(p: ProxyStats): string {
+  const last = p.lastSwitch;
+  const switched =
+    last && last.from !== null && last.to !== null
+      ? `; last switch ${clock(last.atMs)} to ${last.to}${last.tookMs !== null ? ` (${String(last.tookMs)} ms after +switch-master)` : ''}`
+      : '';
+  const unreachable = p.sentinelsUnreachable
+    ? '; NO SENTINEL ANSWERS: keeping the last agreed master while it says role:master'
+    : '';
+  return (
+    `proxy: write ${p.write.addr} -> ${p.write.master ?? 'no master (clients held)'} (${String(p.write.sessions)} clients)` +
+    `   read ${p.read.addr} -> ${p.read.replicas.length > 0 ? p.read.replicas.join(', ') : `no healthy replica (fallback: ${p.read.fallback})`} (${String(p.read.sessions)} clients)` +
+    switched +
+    unreachable
+  );
 }
 
 export { clock, formatBytes };

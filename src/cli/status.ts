@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { healthProblems } from '../model/index.js';
-import { formatEvent, formatTopology, topologyJson } from './format.js';
+import { formatEvent, formatProxy, formatTopology, topologyJson } from './format.js';
 import type { TargetOptions } from './target.js';
-import { localProcesses, observeOnce, resolveTarget, targetOptions } from './target.js';
+import { localProcesses, localProxy, observeOnce, resolveTarget, targetOptions } from './target.js';
 
 interface StatusOptions extends TargetOptions {
   json?: boolean;
@@ -29,16 +29,18 @@ export function registerStatus(program: Command): void {
         : {};
       const problems = healthProblems(topology, expect);
       const processes = await localProcesses(resolved.local);
+      const proxy = await localProxy(resolved.local);
       if (opts.json === true) {
         process.stdout.write(
           JSON.stringify(
-            { deployments: [topologyJson(topology, problems, processes)] },
+            { deployments: [{ ...topologyJson(topology, problems, processes), proxy }] },
             null,
             opts.watch ? 0 : 2,
           ) + '\n',
         );
       } else {
         process.stdout.write(formatTopology(topology, problems, processes) + '\n');
+        if (proxy) process.stdout.write(`\n${formatProxy(proxy)}\n`);
       }
       if (opts.watch !== true) {
         await observer.stop();

@@ -5,6 +5,7 @@ import { formatAddr, parseAddrList, UserError } from '../model/index.js';
 import type { LocalState, ProcessInfo } from '../local/index.js';
 import { callControl, readState } from '../local/index.js';
 import type { SentinelTarget } from '../observer/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 import { Observer } from '../observer/index.js';
 import { monitoredMasters, RedisLink } from '../redis/index.js';
 import { intOption } from './errors.js';
@@ -124,6 +125,17 @@ export async function localProcesses(state: LocalState | null): Promise<ProcessI
     return answer.ok ? (answer.processes ?? []) : [];
   } catch {
     return [];
+  }
+}
+
+/** The proxy the supervisor runs, with its figures; null when there is none or no answer. */
+export async function localProxy(state: LocalState | null): Promise<ProxyStats | null> {
+  if (!state?.supervisor || !state.proxy) return null;
+  try {
+    const answer = await callControl(state.supervisor.socket, { op: 'proxy' }, 3000);
+    return answer.ok ? (answer.proxy ?? null) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -8,6 +8,7 @@ import type { LocalSpec, Preset } from '../local/index.js';
 import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
+import { MasterTracker, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
@@ -33,6 +34,9 @@ export interface UpOptions {
   supervisor?: boolean;
   /** false with --no-dashboard */
   dashboard: boolean;
+  /** false with --no-proxy */
+  proxy: boolean;
+  proxyPort?: number;
   dashboardHost: string;
   dashboardPort: number;
   token?: string;
@@ -41,15 +45,30 @@ export interface UpOptions {
   dashboardPortIsDefault?: boolean;
 }
 
-function connectHelp(spec: LocalSpec, dir: string, topology: Topology): string {
+function connectHelp(
+  spec: LocalSpec,
+  dir: string,
+  topology: Topology,
+  proxy: { write: string; read: string } | null,
+): string {
   const master = topology.agreement.master ?? `${spec.host}:${spec.port}`;
   const [host, port] = [
     master.slice(0, master.lastIndexOf(':')),
     master.slice(master.lastIndexOf(':') + 1),
   ];
   const auth = spec.password !== null ? ' --askpass' : '';
+  const via = (addr: string) => {
+    const at = addr.lastIndexOf(':');
+    return `redis-cli -h ${addr.slice(0, at)} -p ${addr.slice(at + 1)}${auth}`;
+  };
   return [
-    `connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`,
+    ...(proxy
+      ? [
+          `connect:  ${via(proxy.write)}    (the proxy: always the master, across failovers)`,
+          `          ${via(proxy.read)}    (the proxy: a healthy replica, for reads)`,
+          `          redis-cli -h ${host} -p ${port}${auth}    (the master itself, until a failover)`,
+        ]
+      : [`connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`]),
     `          redis-cli -h ${spec.host} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
     `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
     `stop:     quorum down --dir ${dir}`,
@@ -68,7 +87,9 @@ async function printHealthy(
   await observer.stop();
   const processes = await localProcesses(resolved.local);
   const problems = healthProblems(topology, { replicas: spec.replicas, sentinels: spec.sentinels });
-  const dashboard = readState(dir)?.dashboard ?? null;
+  const state = readState(dir);
+  const dashboard = state?.dashboard ?? null;
+  const proxy = state?.proxy ?? null;
   const dashboardUrl = dashboard
     ? `${dashboard.url}?token=${encodeURIComponent(dashboard.token)}`
     : null;
@@ -79,6 +100,7 @@ async function printHealthy(
           deployments: [topologyJson(topology, problems, processes)],
           elapsedMs,
           dashboard: dashboardUrl,
+          proxy,
         },
         null,
         2,
@@ -92,10 +114,53 @@ async function printHealthy(
   process.stdout.write(
     formatTopology(topology, problems, processes) +
       '\n\n' +
-      connectHelp(spec, displayDir, topology) +
+      connectHelp(spec, displayDir, topology, proxy) +
       '\n',
   );
+  if (proxy) process.stdout.write(`proxy: write ${proxy.write} read ${proxy.read}\n`);
   if (dashboardUrl) process.stdout.write(`dashboard: ${dashboardUrl}\n`);
+}
+
+/**
+ * Starts the proxy next to the supervisor, on its observer; returns how to stop it. Its switches
+ * go to the log and the person watching.
+ */
+async function startProxy(
+  supervisor: Supervisor,
+  spec: LocalSpec,
+  writePort: number,
+  progress: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const tracker = new MasterTracker(supervisor.observer, spec.password);
+  await tracker.start();
+  const proxy = new ProxyServer(tracker, {
+    host: spec.host,
+    writePort,
+    readPort: writePort + 1,
+    maxLagBytes: 1024 * 1024,
+    readFallback: 'master',
+    holdMs: spec.downAfterMs + 10_000,
+    connectTimeoutMs: 1000,
+  });
+  proxy.on('log', (line) => progress(`proxy: ${line}`));
+  try {
+    await proxy.listen();
+  } catch (err) {
+    tracker.stop();
+    throw err;
+  }
+  supervisor.setProxy({
+    endpoints: {
+      write: `${spec.host}:${String(writePort)}`,
+      read: `${spec.host}:${String(writePort + 1)}`,
+    },
+    stats: () => proxy.stats(),
+  });
+  return async () => {
+    supervisor.setProxy(null);
+    await proxy.close();
+    tracker.stop();
+  };
 }
 
 export async function runForeground(
@@ -155,6 +220,20 @@ export async function runForeground(
     }
     throw err;
   }
+  if (spec.proxyPort !== null) {
+    try {
+      const stopProxy = await startProxy(supervisor, spec, spec.proxyPort, progress);
+      const previous = run.cleanup;
+      run.cleanup = async () => {
+        await previous();
+        await stopProxy();
+      };
+    } catch (err) {
+      stop();
+      await run.stopping;
+      throw err;
+    }
+  }
   if (opts.dashboard) {
     const source = {
       name: spec.name,
@@ -167,12 +246,14 @@ export async function runForeground(
     try {
       const { hub, dashboard } = await serveDashboard([source], opts);
       supervisor.setDashboard({ url: dashboard.url, token: dashboard.token });
+      const previous = run.cleanup;
       run.cleanup = async () => {
         const drills = hub.drills.all().filter((d) => !isFinished(d));
         if (drills.length > 0)
           progress(`a drill runs (${drills.map((d) => d.scenario).join(', ')}): healing it first`);
         await hub.close();
         await dashboard.close();
+        await previous();
       };
     } catch (err) {
       stop();

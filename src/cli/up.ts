@@ -21,6 +21,7 @@ const SPEC_FLAGS: [keyof UpOptions, keyof LocalSpec, string][] = [
   ['password', 'password', '--password'],
   ['autorestart', 'autorestart', '--autorestart'],
   ['preset', 'preset', '--preset'],
+  ['proxyPort', 'proxyPort', '--proxy-port'],
 ];
 
 function specFrom(opts: UpOptions): LocalSpec {
@@ -36,6 +37,8 @@ function specFrom(opts: UpOptions): LocalSpec {
     password: opts.password ?? process.env.QUORUM_PASSWORD ?? null,
     autorestart: opts.autorestart === true,
     preset: opts.preset,
+    ...(opts.proxy ? {} : { proxyPort: null }),
+    ...(opts.proxy && opts.proxyPort !== undefined ? { proxyPort: opts.proxyPort } : {}),
   });
 }
 
@@ -130,6 +133,12 @@ export function registerUp(program: Command): void {
       60,
     )
     .option('--json', 'print the healthy topology as JSON (no live events)')
+    .option(
+      '--proxy-port <port>',
+      "the proxy's write port; reads on the next one (default: right after the data ports)",
+      intOption(1024, 65534),
+    )
+    .option('--no-proxy', 'run no proxy')
     .option('--no-dashboard', 'do not serve the dashboard')
     .option('--dashboard-host <host>', 'address the dashboard is served on', '127.0.0.1')
     .option(

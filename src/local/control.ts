@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../model/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 import type { ProcessState } from './process.js';
 
 /** How long a control client waits for the supervisor to answer a quick request. */
@@ -32,6 +33,7 @@ export type ProcessAction = NodeAction | FaultAction;
 const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('ping') }),
   z.object({ op: z.literal('processes') }),
+  z.object({ op: z.literal('proxy') }),
   z.object({
     op: z.literal('node'),
     action: z.enum([...nodeActions, ...faultActions]),
@@ -57,7 +59,14 @@ export interface ProcessInfo {
 }
 
 export type ControlResponse =
-  | { ok: true; pid: number; status: string; processes?: ProcessInfo[]; message?: string }
+  | {
+      ok: true;
+      pid: number;
+      status: string;
+      processes?: ProcessInfo[];
+      message?: string;
+      proxy?: ProxyStats | null;
+    }
   | { ok: false; error: string; exitCode?: 1 | 2 };
 
 export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse>;

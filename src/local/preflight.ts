@@ -76,10 +76,13 @@ export async function preflight(dir: string, spec: LocalSpec): Promise<Binaries>
   }
   if (state) await stopLeftovers(state);
   const plan = planProcesses(spec);
-  const taken = await firstTakenPort(
-    spec.host,
-    plan.map((p) => p.port),
-  );
+  const proxyPorts = spec.proxyPort === null ? [] : [spec.proxyPort, spec.proxyPort + 1];
+  const taken = await firstTakenPort(spec.host, [...plan.map((p) => p.port), ...proxyPorts]);
+  if (taken !== null && proxyPorts.includes(taken)) {
+    throw new UserError(
+      `port ${String(taken)} (for the proxy) is already in use on ${spec.host}; pick others with --proxy-port, or run without one with --no-proxy`,
+    );
+  }
   if (taken !== null) {
     const who = plan.find((p) => p.port === taken);
     const flag = who?.kind === 'sentinel' ? '--sentinel-port' : '--port';

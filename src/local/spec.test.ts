@@ -23,6 +23,7 @@ describe('defaultSpec', () => {
       password: null,
       autorestart: false,
       preset: 'default',
+      proxyPort: 6393,
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);
@@ -37,6 +38,16 @@ describe('defaultSpec', () => {
     [9, 5],
   ])('defaults the quorum of %i sentinels to a majority, %i', (sentinels, quorum) => {
     expect(defaultSpec({ sentinels }).quorum).toBe(quorum);
+  });
+
+  it('puts the proxy right after the data ports, or nowhere, and refuses one that overlaps', () => {
+    expect(defaultSpec({ port: 7000, replicas: 4 }).proxyPort).toBe(7005);
+    expect(defaultSpec({ proxyPort: null }).proxyPort).toBeNull();
+    expect(specProblems(defaultSpec({ proxyPort: 6391 }))[0]).toContain(
+      'the proxy ports 6391-6392 overlap the data ports 6390-6392',
+    );
+    expect(specProblems(defaultSpec({ proxyPort: 26389 }))[0]).toContain('--proxy-port');
+    expect(specProblems(defaultSpec())).toEqual([]);
   });
 
   it('keeps an explicit quorum', () => {

@@ -29,6 +29,11 @@ export interface LocalSpec {
    * @default 'default'
    */
   preset: Preset;
+  /**
+   * The proxy's write port (its read port is the next one); null runs no proxy.
+   * @default port + replicas + 1, right after the data nodes
+   */
+  proxyPort: number | null;
 }
 
 export const presets = ['default', 'safe'] as const;
@@ -55,6 +60,10 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     sentinels,
     sentinelPort: overrides.sentinelPort ?? port + SENTINEL_PORT_OFFSET,
     quorum: overrides.quorum ?? Math.floor(sentinels / 2) + 1,
+    proxyPort:
+      overrides.proxyPort === undefined
+        ? port + (overrides.replicas ?? 2) + 1
+        : overrides.proxyPort,
   };
 }
 
@@ -103,6 +112,16 @@ export function specProblems(spec: LocalSpec): string[] {
     problems.push(
       `the sentinel ports ${spec.sentinelPort}-${sentinelEnd} overlap the data ports ${spec.port}-${dataEnd}; pick another --sentinel-port`,
     );
+  }
+  if (spec.proxyPort !== null) {
+    const [write, read] = [spec.proxyPort, spec.proxyPort + 1];
+    const clash = (a: number, b: number) =>
+      (write <= b && read >= a) || !Number.isInteger(write) || write < 1024 || read > 65535;
+    if (clash(spec.port, dataEnd) || clash(spec.sentinelPort, sentinelEnd)) {
+      problems.push(
+        `the proxy ports ${String(write)}-${String(read)} overlap the data ports ${String(spec.port)}-${String(dataEnd)} or the sentinel ports, or are out of range; pick another --proxy-port (or --no-proxy)`,
+      );
+    }
   }
   // redis.conf reads backslashes in quoted strings as escapes, so they would change the password
   if (spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password))) {

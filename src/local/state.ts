@@ -16,6 +16,7 @@ const specSchema = z.object({
   password: z.string().nullable(),
   autorestart: z.boolean(),
   preset: z.enum(['default', 'safe']).default('default'),
+  proxyPort: z.number().nullable().default(null),
 });
 
 const stateSchema = z.object({
@@ -38,6 +39,8 @@ const stateSchema = z.object({
   error: z.string().nullable(),
   /** The dashboard the supervisor serves (the file is readable by its owner only). */
   dashboard: z.object({ url: z.string(), token: z.string() }).nullable().default(null),
+  /** The proxy the supervisor runs: its two endpoints. */
+  proxy: z.object({ write: z.string(), read: z.string() }).nullable().default(null),
 });
 
 /** `<dir>/state.json`: how another quorum process finds, inspects and stops a local deployment. */
@@ -91,6 +94,7 @@ export function markStopped(dir: string, state: LocalState): void {
     status: 'stopped',
     supervisor: null,
     dashboard: null,
+    proxy: null,
     processes: state.processes.map((p) => ({ ...p, pid: null })),
   });
 }

@@ -3,6 +3,7 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import type {
@@ -38,6 +39,12 @@ export interface SupervisorOptions {
 
 export type SupervisorStatus = LocalState['status'];
 
+/** The proxy running next to the supervisor: where it listens and how it is doing. */
+export interface SupervisedProxy {
+  endpoints: { write: string; read: string };
+  stats(): ProxyStats;
+}
+
 /** How long after down-after a failover has surely started, if it can (REFERENCE.md: 1 to 2.5 s). */
 const FAILOVER_MARGIN_MS = 5_000;
 /** Autorestart waits this long, doubled for each crash within a minute, capped at 30 s. */
@@ -65,6 +72,7 @@ export class Supervisor {
   private readonly crashes = new Map<string, number[]>();
   private startedAtMs = Date.now();
   private dashboard: { url: string; token: string } | null = null;
+  private proxy: SupervisedProxy | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     const { dir, spec } = options;
@@ -138,7 +146,17 @@ export class Supervisor {
       })),
       error,
       dashboard: this.status === 'stopped' || this.status === 'failed' ? null : this.dashboard,
+      proxy:
+        this.status === 'stopped' || this.status === 'failed' || !this.proxy
+          ? null
+          : this.proxy.endpoints,
     });
+  }
+
+  /** Records the proxy this process runs for the deployment, for `status` to show. */
+  setProxy(proxy: SupervisedProxy | null): void {
+    this.proxy = proxy;
+    this.persist();
   }
 
   /** Records where the dashboard for this deployment is served, for `up --detach` to print. */
@@ -433,6 +451,13 @@ export class Supervisor {
           pid: process.pid,
           status: this.status,
           message: await this.nodeAction(request.action, request.target, request.actor ?? 'cli'),
+        };
+      case 'proxy':
+        return {
+          ok: true,
+          pid: process.pid,
+          status: this.status,
+          proxy: this.proxy?.stats() ?? null,
         };
       case 'record':
         this.observer.record(request.type, request.message, request.detail);
