@@ -12,9 +12,10 @@ declare -A PACKAGE_OF=(
   [setpriv]=util-linux
 )
 
-# --browser: also what the end-to-end tests drive
+# --browser: also what the tests and benchmarks compare with or drive (HAProxy, Chromium)
 if [ "${1:-}" = "--browser" ]; then
   PACKAGE_OF[chromium]=chromium
+  PACKAGE_OF[haproxy]=haproxy
 fi
 
 missing=()

@@ -3,6 +3,7 @@ import { registerDashboard } from './dashboard.js';
 import { registerDrill } from './drill.js';
 import { registerFailover } from './failover.js';
 import { registerProxy } from './proxy.js';
+import { registerExport } from './export.js';
 import { registerDown } from './down.js';
 import { reportError } from './errors.js';
 import { registerEvents } from './events.js';
@@ -32,6 +33,7 @@ registerNode(program);
 registerFailover(program);
 registerDashboard(program);
 registerProxy(program);
+registerExport(program);
 registerDrill(program);
 for (const command of program.commands) command.exitOverride();
 
