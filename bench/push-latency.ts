@@ -7,12 +7,13 @@
  *
  * Writes the result into docs/benchmarks.md (section "Dashboard push latency").
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { launchBrowser } from '../test/browser.js';
+import { percentile, writeSection } from './doc.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 30);
 const POLL_MS = 2000;
@@ -22,11 +23,6 @@ const port = 17400;
 
 function quorum(args: string[]): string {
   return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -157,18 +153,7 @@ async function main(): Promise<void> {
     `Target: p99 under 100 ms. The poller takes ${ratio.toFixed(0)}x longer at the median.`,
     '',
   ].join('\n');
-  const doc = join(root, 'docs/benchmarks.md');
-  const current = existsSync(doc)
-    ? readFileSync(doc, 'utf8')
-    : '# Benchmarks\n\nEach section names the command that produced it. Timings come from a shared 2-core machine; compare the ratios within one run.\n\n';
-  const start = current.indexOf('## Dashboard push latency');
-  const next = start < 0 ? -1 : current.indexOf('\n## ', start + 1);
-  const updated =
-    start < 0
-      ? `${current.trimEnd()}\n\n${section}`
-      : `${current.slice(0, start)}${section}${next < 0 ? '' : current.slice(next + 1)}`;
-  writeFileSync(doc, updated);
-  process.stdout.write(`\n${section}`);
+  writeSection('Dashboard push latency', section);
 }
 
 main().catch((err: unknown) => {

@@ -46,6 +46,23 @@ interface Session {
   upstream: Socket;
 }
 
+/**
+ * Forwards every chunk from `from` to `to` as it arrives, with backpressure: when `to` cannot
+ * take more, `from` stops reading until `to` drains, so a client that stops reading holds the
+ * backend back instead of growing memory. Lighter than pipe() on the hot path (no stream
+ * bookkeeping per chunk); the bytes are never looked at.
+ */
+function relay(from: Socket, to: Socket): void {
+  const resume = () => from.resume();
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+  from.once('end', () => to.end());
+}
+
 interface ProxyEvents {
   log: [string];
 }
@@ -286,10 +303,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const session: Session = { side, backend, client, upstream };
     this.sessions.add(session);
     upstream.on('error', () => undefined);
-    // pipe() handles backpressure both ways: a client that stops reading stops the backend
-    // reads, so memory per connection stays bounded by the socket buffers
-    client.pipe(upstream);
-    upstream.pipe(client);
+    relay(client, upstream);
+    relay(upstream, client);
     const end = () => this.end(session);
     client.once('close', end);
     upstream.once('close', end);
