@@ -9,7 +9,7 @@ import { DEFAULT_DASHBOARD_PORT, Hub, startDashboard } from '../server/index.js'
 import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
-import { resolveTarget } from './target.js';
+import { localProxy, resolveTarget } from './target.js';
 
 export interface DashboardFlags {
   dashboardHost: string;
@@ -74,6 +74,7 @@ async function sourcesFor(opts: DashboardOptions): Promise<DeploymentSource[]> {
       eventLog: new EventLog(join(dir, 'events.jsonl')),
       expect: { replicas: local.spec.replicas, sentinels: local.spec.sentinels },
       drills: new DrillStore(dir),
+      proxy: () => localProxy(readState(dir)),
     },
   ];
 }

@@ -8,6 +8,7 @@ import type { LocalSpec, Preset } from '../local/index.js';
 import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 import { MasterTracker, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
@@ -130,7 +131,7 @@ async function startProxy(
   spec: LocalSpec,
   writePort: number,
   progress: (line: string) => void,
-): Promise<() => Promise<void>> {
+): Promise<{ stop: () => Promise<void>; stats: () => ProxyStats }> {
   const tracker = new MasterTracker(supervisor.observer, spec.password);
   await tracker.start();
   const proxy = new ProxyServer(tracker, {
@@ -156,10 +157,13 @@ async function startProxy(
     },
     stats: () => proxy.stats(),
   });
-  return async () => {
-    supervisor.setProxy(null);
-    await proxy.close();
-    tracker.stop();
+  return {
+    stats: () => proxy.stats(),
+    stop: async () => {
+      supervisor.setProxy(null);
+      await proxy.close();
+      tracker.stop();
+    },
   };
 }
 
@@ -220,13 +224,15 @@ export async function runForeground(
     }
     throw err;
   }
+  let proxyStats: (() => ProxyStats) | null = null;
   if (spec.proxyPort !== null) {
     try {
-      const stopProxy = await startProxy(supervisor, spec, spec.proxyPort, progress);
+      const proxy = await startProxy(supervisor, spec, spec.proxyPort, progress);
+      proxyStats = proxy.stats;
       const previous = run.cleanup;
       run.cleanup = async () => {
         await previous();
-        await stopProxy();
+        await proxy.stop();
       };
     } catch (err) {
       stop();
@@ -235,6 +241,7 @@ export async function runForeground(
     }
   }
   if (opts.dashboard) {
+    const stats = proxyStats;
     const source = {
       name: spec.name,
       observer: supervisor.observer,
@@ -242,6 +249,7 @@ export async function runForeground(
       eventLog: new EventLog(join(dir, 'events.jsonl')),
       expect: { replicas: spec.replicas, sentinels: spec.sentinels },
       drills: new DrillStore(dir),
+      ...(stats ? { proxy: () => Promise.resolve(stats()) } : {}),
     };
     try {
       const { hub, dashboard } = await serveDashboard([source], opts);

@@ -155,7 +155,13 @@ describe('specProblems', () => {
     expect(specProblems(defaultSpec({ port: 65534, sentinelPort: 30000 }))).toEqual([
       '--port 65534 leaves no room for 3 data nodes; use a port from 1024 to 65533',
     ]);
-    expect(specProblems(defaultSpec({ port: 65533, sentinelPort: 30000 }))).toEqual([]);
+    // the data nodes fit; the proxy after them does not
+    expect(specProblems(defaultSpec({ port: 65533, sentinelPort: 30000 }))[0]).toContain(
+      'the proxy ports 65536-65537',
+    );
+    expect(
+      specProblems(defaultSpec({ port: 65533, sentinelPort: 30000, proxyPort: null })),
+    ).toEqual([]);
   });
 
   it('rejects sentinel ports that run past 65535, suggesting --sentinel-port', () => {
@@ -172,8 +178,9 @@ describe('specProblems', () => {
     expect(specProblems(defaultSpec({ port: 7002, sentinelPort: 7000 }))).toHaveLength(1);
   });
 
-  it('accepts sentinel ports right next to the data ports', () => {
+  it('accepts sentinel ports right next to the data ports, moving the proxy past them', () => {
     expect(specProblems(defaultSpec({ port: 7000, sentinelPort: 7003 }))).toEqual([]);
+    expect(defaultSpec({ port: 7000, sentinelPort: 7003 }).proxyPort).toBe(7006);
     expect(specProblems(defaultSpec({ port: 7003, sentinelPort: 7000 }))).toEqual([]);
   });
 

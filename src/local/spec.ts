@@ -46,6 +46,14 @@ export const SENTINEL_PORT_OFFSET = 20000;
 export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
   const port = overrides.port ?? DEFAULT_PORT;
   const sentinels = overrides.sentinels ?? 3;
+  const replicas = overrides.replicas ?? 2;
+  const sentinelPort = overrides.sentinelPort ?? port + SENTINEL_PORT_OFFSET;
+  // right after the data ports, unless the sentinels sit there: then right after them
+  const afterData = port + replicas + 1;
+  const proxyPort =
+    afterData + 1 >= sentinelPort && afterData <= sentinelPort + sentinels - 1
+      ? sentinelPort + sentinels
+      : afterData;
   return {
     name: 'mymaster',
     host: '127.0.0.1',
@@ -58,12 +66,9 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     ...overrides,
     port,
     sentinels,
-    sentinelPort: overrides.sentinelPort ?? port + SENTINEL_PORT_OFFSET,
+    sentinelPort,
     quorum: overrides.quorum ?? Math.floor(sentinels / 2) + 1,
-    proxyPort:
-      overrides.proxyPort === undefined
-        ? port + (overrides.replicas ?? 2) + 1
-        : overrides.proxyPort,
+    proxyPort: overrides.proxyPort === undefined ? proxyPort : overrides.proxyPort,
   };
 }
 
@@ -113,7 +118,8 @@ export function specProblems(spec: LocalSpec): string[] {
       `the sentinel ports ${spec.sentinelPort}-${sentinelEnd} overlap the data ports ${spec.port}-${dataEnd}; pick another --sentinel-port`,
     );
   }
-  if (spec.proxyPort !== null) {
+  // checked once the other ports are sound, so one mistake gets one sentence
+  if (spec.proxyPort !== null && problems.length === 0) {
     const [write, read] = [spec.proxyPort, spec.proxyPort + 1];
     const clash = (a: number, b: number) =>
       (write <= b && read >= a) || !Number.isInteger(write) || write < 1024 || read > 65535;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
 import type { NodeAction, ProcessInfo } from '../local/index.js';
 import type { DrillListing } from '../drill/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 import type { DrillLive } from '../drill/live.js';
 
 export type { DrillLive } from '../drill/live.js';
@@ -46,6 +47,8 @@ export interface DeploymentState {
   problems: string[];
   /** Set when no sentinel answers at all, with the reasons. */
   unreachable: string | null;
+  /** The proxy quorum runs in front of it, if any. */
+  proxy: ProxyStats | null;
 }
 
 export interface NodeDetails {

@@ -4,6 +4,7 @@ import type { NodeController, ProcessInfo } from '../local/index.js';
 import { nodeActions } from '../local/index.js';
 import type { EventLog, Observer } from '../observer/index.js';
 import type { DrillStore } from '../drill/index.js';
+import type { ProxyStats } from '../proxy/index.js';
 import type { Capabilities, DeploymentState, PushMessage, Sample } from './contract.js';
 import { DrillDesk } from './drills.js';
 import { History, samplesFrom } from './history.js';
@@ -21,12 +22,15 @@ export interface DeploymentSource {
   expect: Expectation;
   /** Where this deployment's drills are kept; null where the dashboard runs none. */
   drills: DrillStore | null;
+  /** The figures of the proxy in front of it, when quorum runs one. */
+  proxy?: () => Promise<ProxyStats | null>;
 }
 
 interface Entry {
   source: DeploymentSource;
   topology: Topology | null;
   processes: ProcessInfo[];
+  proxy: ProxyStats | null;
   history: History;
   events: QuorumEvent[];
   detach: () => void;
@@ -57,6 +61,7 @@ export class Hub {
       source,
       topology: source.observer.current(),
       processes: [],
+      proxy: null,
       history: new History(),
       events:
         source.eventLog
@@ -90,6 +95,7 @@ export class Hub {
   }
 
   private async refreshProcesses(entry: Entry): Promise<void> {
+    entry.proxy = (await entry.source.proxy?.().catch(() => null)) ?? null;
     if (!entry.source.controller) return;
     try {
       entry.processes = await entry.source.controller.processes();
@@ -128,6 +134,7 @@ export class Hub {
       capabilities: capabilitiesOf(entry.source),
       problems: topology ? healthProblems(topology, entry.source.expect) : ['not observed yet'],
       unreachable,
+      proxy: entry.proxy,
     };
   }
 

@@ -46,6 +46,23 @@ describe('buildGraph', () => {
     expect(edges.filter((e) => e.relation === 'monitors' && !e.broken)).toHaveLength(3);
   });
 
+  it('puts the proxy below the data nodes, routing writes to the master and reads to replicas', () => {
+    const t = topology('127.0.0.1:6390', ['127.0.0.1:6390', '127.0.0.1:6390', '127.0.0.1:6390']);
+    const { nodes, edges } = buildGraph(t, [], {
+      write: { addr: '127.0.0.1:6393', master: '127.0.0.1:6390', sessions: 4 },
+      read: { addr: '127.0.0.1:6394', replicas: ['127.0.0.1:6392'], sessions: 1 },
+    });
+    const proxy = nodes.find((n) => n.kind === 'proxy');
+    expect(proxy?.y).toBe(2 * ROW);
+    expect(
+      edges.filter((e) => e.source === 'proxy').map((e) => [e.relation, e.target, e.label]),
+    ).toEqual([
+      ['writes', '127.0.0.1:6390', 'writes · 4 clients'],
+      ['reads', '127.0.0.1:6392', 'reads'],
+    ]);
+    expect(buildGraph(t).nodes.some((n) => n.kind === 'proxy')).toBe(false);
+  });
+
   it('keeps every node where it was after a failover, so nothing jumps', () => {
     const before = buildGraph(
       topology('127.0.0.1:6390', ['127.0.0.1:6390', '127.0.0.1:6390', '127.0.0.1:6390']),

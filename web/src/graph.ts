@@ -5,10 +5,10 @@ import { formatBytes } from '../../src/model/format.js';
 /** What a graph node shows; rendering is separate (components/TopologyGraph.tsx). */
 export interface GraphNode {
   id: string;
-  kind: 'redis' | 'sentinel';
+  kind: 'redis' | 'sentinel' | 'proxy';
   name: string | null;
   addr: string;
-  role: 'master' | 'replica' | 'sentinel' | 'unknown';
+  role: 'master' | 'replica' | 'sentinel' | 'proxy' | 'unknown';
   /** up, down, frozen (a supervised process stopped with SIGSTOP), stopped (by request) */
   state: 'up' | 'down' | 'frozen' | 'stopped';
   /** s_down as seen by n sentinels; o_down when a quorum agrees. */
@@ -26,10 +26,16 @@ export interface GraphEdge {
   id: string;
   source: string;
   target: string;
-  relation: 'replicates' | 'monitors';
+  relation: 'replicates' | 'monitors' | 'writes' | 'reads';
   label: string | null;
   /** A replication link that is down, or a sentinel naming a different master. */
   broken: boolean;
+}
+
+/** What the graph shows of the proxy: where each of its ports sends clients now. */
+export interface ProxyView {
+  write: { addr: string; master: string | null; sessions: number };
+  read: { addr: string; replicas: string[]; sessions: number };
 }
 
 /** Horizontal distance between nodes in a row, and vertical distance between rows. */
@@ -59,6 +65,7 @@ function nodeState(up: boolean, process: ProcessInfo | undefined): GraphNode['st
 export function buildGraph(
   topology: Topology,
   processes: ProcessInfo[] = [],
+  proxy: ProxyView | null = null,
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const byAddr = new Map(processes.map((p) => [p.addr, p]));
   const master = topology.agreement.master;
@@ -118,5 +125,42 @@ export function buildGraph(
       broken: master !== null && s.masterAddr !== master,
     });
   }
-  return { nodes: [...sentinels, ...data], edges };
+  if (!proxy) return { nodes: [...sentinels, ...data], edges };
+  // the proxy sits below the data nodes, with an edge to each node it sends clients to
+  const [at] = row([proxy], 2 * ROW, width);
+  const node: GraphNode = {
+    id: 'proxy',
+    kind: 'proxy',
+    name: 'proxy',
+    addr: `${proxy.write.addr} · ${proxy.read.addr}`,
+    role: 'proxy',
+    state: 'up',
+    sdownBy: 0,
+    odown: false,
+    agreedMaster: false,
+    dissents: false,
+    x: at?.x ?? 0,
+    y: at?.y ?? 2 * ROW,
+  };
+  if (proxy.write.master && ids.has(proxy.write.master)) {
+    edges.push({
+      id: `proxy->${proxy.write.master}`,
+      source: 'proxy',
+      target: proxy.write.master,
+      relation: 'writes',
+      label: `writes · ${String(proxy.write.sessions)} clients`,
+      broken: false,
+    });
+  }
+  for (const r of proxy.read.replicas.filter((a) => ids.has(a))) {
+    edges.push({
+      id: `proxy~>${r}`,
+      source: 'proxy',
+      target: r,
+      relation: 'reads',
+      label: 'reads',
+      broken: false,
+    });
+  }
+  return { nodes: [...sentinels, ...data, node], edges };
 }

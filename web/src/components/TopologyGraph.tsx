@@ -10,7 +10,7 @@ import {
 import { memo, useMemo } from 'react';
 import type { Topology } from '../../../src/model/index.js';
 import type { ProcessInfo } from '../../../src/local/control.js';
-import type { GraphNode } from '../graph.js';
+import type { GraphEdge, GraphNode, ProxyView } from '../graph.js';
 import { buildGraph } from '../graph.js';
 
 // a mapped type (not the interface) so it has the index signature React Flow asks of node data
@@ -41,10 +41,11 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
       data-testid={`node-${data.addr}`}
       data-role={data.role}
       data-state={data.state}
-      onClick={() => data.onSelect(data.addr)}
-      onKeyDown={(e) => e.key === 'Enter' && data.onSelect(data.addr)}
+      onClick={() => data.kind !== 'proxy' && data.onSelect(data.addr)}
+      onKeyDown={(e) => e.key === 'Enter' && data.kind !== 'proxy' && data.onSelect(data.addr)}
     >
       {data.kind === 'redis' && <Handle id="monitored" type="target" position={Position.Top} />}
+      {data.kind === 'proxy' && <Handle id="routes" type="source" position={Position.Top} />}
       <div className="title">
         <span>{data.name ?? data.addr}</span>
         <span className="role">{data.agreedMaster ? 'master' : data.role}</span>
@@ -52,7 +53,7 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
       <div className="addr mono">{data.addr}</div>
       <div className="flags">{flags}</div>
       {/* sentinels look down on the data nodes; replication loops below the row of data nodes */}
-      <Handle id="out" type="source" position={Position.Bottom} />
+      {data.kind !== 'proxy' && <Handle id="out" type="source" position={Position.Bottom} />}
       {data.kind === 'redis' && <Handle id="in" type="target" position={Position.Bottom} />}
     </div>
   );
@@ -60,20 +61,29 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
 
 const nodeTypes = { topology: TopologyNode };
 
+const EDGE_COLOR: Record<GraphEdge['relation'], string> = {
+  replicates: 'var(--replica)',
+  monitors: 'var(--sentinel)',
+  writes: 'var(--accent)',
+  reads: 'var(--muted)',
+};
+
 /** The rendering of buildGraph(): sentinels above, data nodes below, edges for who follows whom. */
 export const TopologyGraph = memo(function TopologyGraph({
   topology,
   processes,
+  proxy,
   selected,
   onSelect,
 }: {
   topology: Topology;
   processes: ProcessInfo[];
+  proxy: ProxyView | null;
   selected: string | null;
   onSelect: (addr: string) => void;
 }) {
   const { nodes, edges } = useMemo(() => {
-    const graph = buildGraph(topology, processes);
+    const graph = buildGraph(topology, processes, proxy);
     const flowNodes: Node<TopologyNodeData>[] = graph.nodes.map((n) => ({
       id: n.id,
       type: 'topology',
@@ -85,24 +95,20 @@ export const TopologyGraph = memo(function TopologyGraph({
       id: e.id,
       source: e.source,
       target: e.target,
-      sourceHandle: 'out',
-      targetHandle: e.relation === 'replicates' ? 'in' : 'monitored',
+      sourceHandle: e.source === 'proxy' ? 'routes' : 'out',
+      targetHandle: e.relation === 'monitors' ? 'monitored' : 'in',
       label: e.label ?? undefined,
-      animated: e.relation === 'replicates' && !e.broken,
+      animated: (e.relation === 'replicates' || e.relation === 'writes') && !e.broken,
       style: {
-        stroke: e.broken
-          ? 'var(--bad)'
-          : e.relation === 'replicates'
-            ? 'var(--replica)'
-            : 'var(--sentinel)',
-        strokeDasharray: e.relation === 'monitors' ? '4 4' : undefined,
-        strokeWidth: e.relation === 'replicates' ? 2 : 1,
+        stroke: e.broken ? 'var(--bad)' : EDGE_COLOR[e.relation],
+        strokeDasharray: e.relation === 'monitors' || e.relation === 'reads' ? '4 4' : undefined,
+        strokeWidth: e.relation === 'replicates' || e.relation === 'writes' ? 2 : 1,
       },
       labelStyle: { fill: 'var(--text)', fontSize: 11 },
       labelBgStyle: { fill: 'var(--panel)' },
     }));
     return { nodes: flowNodes, edges: flowEdges };
-  }, [topology, processes, selected, onSelect]);
+  }, [topology, processes, proxy, selected, onSelect]);
   return (
     <div className="graph" data-testid="topology-graph">
       <ReactFlow

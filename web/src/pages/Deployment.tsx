@@ -158,6 +158,7 @@ export function DeploymentPage({
               {t ? (
                 <TopologyGraph
                   topology={t}
+                  proxy={deployment.proxy}
                   processes={deployment.processes}
                   selected={route.node}
                   onSelect={select}
