@@ -190,9 +190,9 @@ describe('the proxy, in process, in front of a real deployment', () => {
     const old = tracker.master();
     let last = Date.now();
     let gap = 0;
-    let running = true;
+    const run = { on: true };
     const loop = (async () => {
-      while (running) {
+      while (run.on) {
         try {
           await w.set('tick', String(Date.now()));
           const now = Date.now();
@@ -210,7 +210,7 @@ describe('the proxy, in process, in front of a real deployment', () => {
       tracker.master() !== old && tracker.master() !== null ? true : undefined,
     );
     await sleep(1000);
-    running = false;
+    run.on = false;
     await loop;
     const switched = proxy.stats().lastSwitch;
     console.log(
