@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioResultSchema } from '../src/drill/index.js';
 import { controlClient, readState } from '../src/local/index.js';
 import { Observer } from '../src/observer/index.js';
 import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
@@ -284,6 +285,20 @@ describe('the proxy from the command line', () => {
       expect(status.stdout).toMatch(
         /^proxy: write 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ .*last switch/m,
       );
+      // the killed master back as a replica, then the split-brain drill with writers on the proxy
+      expect((await quorum(['node', 'start', 'redis-1', '--dir', deployment.dir])).code).toBe(0);
+      const drill = await quorum(
+        ['drill', 'split-brain-restart', '--via', 'proxy', '--json', '--dir', deployment.dir],
+        { timeoutMs: 120_000 },
+      );
+      expect(drill.code, drill.stderr).toBe(0);
+      const [run] = scenarioResultSchema.parse(JSON.parse(drill.stdout)).runs;
+      console.log(
+        `split-brain-restart through the proxy: ${String(run?.ackedLost)}/${String(run?.acknowledged)} lost, two masters for ${String(run?.twoMastersMs)} ms`,
+      );
+      expect(run?.via).toBe('proxy');
+      expect(run?.twoMastersMs).toBeGreaterThan(1000);
+      expect(run?.ackedLost).toBe(0);
     } finally {
       await deployment.down();
     }

@@ -126,6 +126,7 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
     sentinelPassword: spec.password,
     downAfterMs: spec.downAfterMs,
     store: new DrillStore(dir),
+    proxy: state.proxy,
   };
 }
 
@@ -162,6 +163,7 @@ async function attachedTarget(opts: DrillOptions, chosen: Scenario[]): Promise<D
     sentinelPassword: target.sentinelPassword,
     downAfterMs: downAfter > 0 ? downAfter : 30_000,
     store: new DrillStore(resolve(opts.dir)),
+    proxy: null,
   };
 }
 
@@ -192,7 +194,7 @@ export function registerDrill(program: Command): void {
     .addOption(
       new Option(
         '--via <how>',
-        "how writers find the master: sentinel (ioredis) or role-check (as HAProxy); default: the scenario's",
+        "how writers find the master: sentinel (ioredis), role-check (as HAProxy) or proxy (quorum's); default: the scenario's",
       ).choices(VIAS),
     )
     .option('--yes-really', 'with --sentinel: run against a deployment quorum did not launch')
@@ -229,6 +231,13 @@ export function registerDrill(program: Command): void {
         );
       const target =
         opts.sentinel === undefined ? await localTarget(opts) : await attachedTarget(opts, chosen);
+      if (opts.via === 'proxy' && target.proxy === null) {
+        await target.observer.stop();
+        throw new UserError(
+          "--via proxy needs quorum's proxy in front of the deployment; start it with 'quorum up' (without --no-proxy)",
+          2,
+        );
+      }
       const abort = new AbortController();
       const onSignal = () => {
         process.stderr.write('interrupted: healing every fault before exiting...\n');

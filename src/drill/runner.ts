@@ -80,7 +80,9 @@ export interface RunOptions {
   /** Writes a `quorum:` event to the deployment's timeline. */
   record: (type: string, message: string, detail: Record<string, string>) => Promise<void>;
   expect: Expectation;
-  workload: Omit<WorkloadOptions, 'key' | 'via' | 'nodes'>;
+  workload: Omit<WorkloadOptions, 'key' | 'via' | 'nodes' | 'proxy'>;
+  /** quorum's proxy in front of the deployment, for `via: 'proxy'`. */
+  proxy: { write: string; read: string } | null;
   /** How writers find the master; the scenario's own choice when absent. */
   via?: Via;
   /** Called about twice a second while the run goes on. */
@@ -260,6 +262,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     key,
     via,
     nodes: before.nodes.map((n) => n.addr),
+    proxy: options.proxy,
   });
   let injected = '';
   let healed = '';

@@ -26,7 +26,7 @@ export const drillRunSchema = z.object({
   replicasConverged: z.boolean(),
   twoMastersMs: z.number(),
   minReplicasToWrite: z.number().int().nullable(),
-  via: z.enum(['sentinel', 'role-check']),
+  via: z.enum(['sentinel', 'role-check', 'proxy']),
   attempted: z.number().int(),
   acknowledged: z.number().int(),
   failed: z.number().int(),

@@ -23,6 +23,8 @@ export interface DrillTarget {
   downAfterMs: number;
   /** Where results are kept (`<dir>/drills/`). */
   store: DrillStore;
+  /** quorum's proxy in front of it, if one runs. */
+  proxy: { write: Addr; read: Addr } | null;
 }
 
 export interface DrillPlan {
@@ -100,6 +102,7 @@ export async function runDrills(
                 timeoutMs: 1000,
               },
               ...(plan.via ? { via: plan.via } : {}),
+              proxy: target.proxy,
               onLive: (live) => hooks.onLive?.(scenario.name, i, live),
               password: target.password,
               downAfterMs: target.downAfterMs,

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Addr } from '../model/index.js';
-import { parseAddr } from '../model/index.js';
+import { parseAddr, UserError } from '../model/index.js';
 import { reconnectDelay } from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { Ledger } from './ledger.js';
@@ -9,10 +9,11 @@ import { RoleCheckRouter } from './role-check.js';
 /**
  * How the writers find the master. `sentinel`: ask the sentinels, as Sentinel-aware client
  * libraries do (ioredis). `role-check`: send writes to whichever node passes a `role:master`
- * health check, as HAProxy in front of Sentinel does.
+ * health check, as HAProxy in front of Sentinel does. `proxy`: plain clients of quorum's proxy
+ * (its write port for writes, its read port for reads).
  */
-export type Via = 'sentinel' | 'role-check';
-export const VIAS: readonly Via[] = ['sentinel', 'role-check'];
+export type Via = 'sentinel' | 'role-check' | 'proxy';
+export const VIAS: readonly Via[] = ['sentinel', 'role-check', 'proxy'];
 
 export interface WorkloadOptions {
   sentinels: Addr[];
@@ -33,6 +34,8 @@ export interface WorkloadOptions {
   via: Via;
   /** The data nodes, for `via: 'role-check'`. */
   nodes: Addr[];
+  /** quorum's proxy, for `via: 'proxy'`. */
+  proxy: { write: Addr; read: Addr } | null;
 }
 
 export const DEFAULT_WORKLOAD = { writers: 4, rate: 1000, readers: 1, timeoutMs: 1000 } as const;
@@ -48,6 +51,23 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT>
     promise,
     new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** A client of one fixed address (quorum's proxy) that reconnects there at once when dropped. */
+function plainClient(addr: Addr, options: WorkloadOptions): Redis {
+  const hp = parseAddr(addr);
+  const client = new Redis({
+    host: hp?.host ?? '127.0.0.1',
+    port: hp?.port ?? 0,
+    password: options.password ?? undefined,
+    connectTimeout: options.timeoutMs,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+    connectionName: 'quorum-drill',
+  });
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** A plain connection to one node, as a client gets through a TCP load balancer; null if it fails. */
@@ -135,6 +155,14 @@ export class Workload {
       this.router = router;
       await router.start();
       for (let i = 0; i < writers; i++) this.loops.push(this.routedWriteLoop(router, i, interval));
+    } else if (this.options.via === 'proxy') {
+      const proxy = this.options.proxy;
+      if (!proxy) throw new UserError('this deployment runs no proxy to write through');
+      for (let i = 0; i < writers; i++) {
+        const client = plainClient(proxy.write, this.options);
+        this.clients.push(client);
+        this.loops.push(this.writeLoop(client, i, interval));
+      }
     } else {
       for (let i = 0; i < writers; i++) {
         const client = sentinelClient(this.options, 'master');
@@ -144,7 +172,10 @@ export class Workload {
       }
     }
     for (let i = 0; i < readers; i++) {
-      const client = sentinelClient(this.options, 'slave');
+      const client =
+        this.options.via === 'proxy' && this.options.proxy
+          ? plainClient(this.options.proxy.read, this.options)
+          : sentinelClient(this.options, 'slave');
       client.on('error', () => undefined);
       this.clients.push(client);
       this.loops.push(this.readLoop(client, Math.max(interval, 5)));

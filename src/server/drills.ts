@@ -112,6 +112,7 @@ export class DrillDesk {
       sentinelPassword: target.sentinelPassword,
       downAfterMs: topology ? downAfterOf(topology) : 30_000,
       store,
+      proxy: null,
     };
     const now = Date.now();
     const live: DrillLive = {
