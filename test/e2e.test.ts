@@ -78,6 +78,8 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     await page.getByRole('tab', { name: /^Drills/ }).click();
     expect(page.url()).toContain('view=drills');
     await page.getByLabel('scenario').selectOption('kill-master');
+    // the deployment runs quorum's proxy: the writers can go through it
+    await page.getByLabel('writers via').selectOption('proxy');
     const start = page.getByRole('button', { name: 'Start drill' });
     // enabled once the deployment is healthy again after the failover of the test before
     await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
@@ -94,6 +96,9 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     const past = page.getByTestId('past-drills');
     await expect.poll(() => past.textContent(), { timeout: 10_000 }).toContain('kill-master');
     expect(await past.textContent()).toContain('as expected');
+    expect(await page.getByTestId('past-drill').first().textContent()).toContain(
+      "writers viaquorum's proxy",
+    );
     await expect
       .poll(() => page.getByTestId('acked-lost').first().textContent(), { timeout: 10_000 })
       .toMatch(/^\d+ of \d+ \(/);

@@ -174,10 +174,12 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const error = async (res: Response) => ((await res.json()) as { error: string }).error;
     const state = (await (await as(VIEWER, '/api/deployments/mymaster/drills')).json()) as {
       available: boolean;
+      vias: string[];
       scenarios: { name: string; needsProcesses: boolean }[];
       running: unknown;
     };
     expect(state.available).toBe(true);
+    expect(state.vias).toEqual(['sentinel', 'role-check']);
     expect(state.running).toBeNull();
     expect(state.scenarios.map((s) => s.name)).toContain('split-brain-restart');
     expect(state.scenarios.find((s) => s.name === 'manual-failover')?.needsProcesses).toBe(false);
@@ -189,6 +191,9 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const zero = await drills({ scenario: 'kill-master', runs: 0 });
     expect(zero.status).toBe(400);
     expect(await error(zero)).toMatch(/^invalid 'runs'/);
+    const noProxy = await drills({ scenario: 'kill-master', via: 'proxy' });
+    expect(noProxy.status).toBe(409);
+    expect(await error(noProxy)).toContain("runs behind no proxy of quorum's");
     const attached = await drills({ scenario: 'manual-failover' }, ADMIN, 'gone');
     expect(attached.status).toBe(409);
     expect(await error(attached)).toContain(

@@ -124,18 +124,18 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         return actionError(c, err);
       }
     })
-    .get('/deployments/:name/drills', (c) => {
+    .get('/deployments/:name/drills', async (c) => {
       const source = hub.source(c.req.param('name'));
-      return source ? c.json<DrillsState>(hub.drills.state(source)) : noDeployment(c);
+      return source ? c.json<DrillsState>(await hub.drills.state(source)) : noDeployment(c);
     })
-    .post('/deployments/:name/drills', jsonBody(drillRequestSchema), (c) => {
+    .post('/deployments/:name/drills', jsonBody(drillRequestSchema), async (c) => {
       const refused = adminOnly(c, auth);
       if (refused) return refused;
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
       try {
         const actor = `dashboard (${c.var.role})`;
-        return c.json<DrillLive>(hub.drills.start(source, c.req.valid('json'), actor), 202);
+        return c.json<DrillLive>(await hub.drills.start(source, c.req.valid('json'), actor), 202);
       } catch (err) {
         return actionError(c, err);
       }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
 import type { NodeAction, ProcessInfo } from '../local/index.js';
-import type { DrillListing } from '../drill/index.js';
+import type { DrillListing, Via } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { DrillLive } from '../drill/live.js';
 
@@ -99,6 +99,8 @@ export interface DrillsState {
   why: string | null;
   scenarios: DrillScenarioInfo[];
   running: DrillLive | null;
+  /** The ways writers may find the master here (`proxy` only when quorum runs one). */
+  vias: Via[];
   /** The latest drill started from this dashboard, running or ended. */
   last: DrillLive | null;
   past: DrillListing[];
@@ -107,6 +109,8 @@ export interface DrillsState {
 export const drillRequestSchema = z.object({
   scenario: z.string().min(1),
   runs: z.number().int().min(1).max(10).default(1),
+  /** How the writers find the master; the scenario's own choice when absent. */
+  via: z.enum(['sentinel', 'role-check', 'proxy']).optional(),
 });
 export type DrillRequest = z.infer<typeof drillRequestSchema>;
 

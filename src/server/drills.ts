@@ -49,7 +49,7 @@ export class DrillDesk {
     return holder ? `a drill (${holder.what}) runs in process ${String(holder.pid)}` : null;
   }
 
-  state(source: DeploymentSource): DrillsState {
+  async state(source: DeploymentSource): Promise<DrillsState> {
     const store = this.storeOf(source);
     const latest = this.latest.get(source.name) ?? null;
     return {
@@ -65,9 +65,18 @@ export class DrillDesk {
         needsProcesses: s.fault.needsProcesses,
       })),
       running: latest && !isFinished(latest) ? latest : null,
+      vias: (await this.proxyOf(source))
+        ? ['sentinel', 'role-check', 'proxy']
+        : ['sentinel', 'role-check'],
       last: latest,
       past: store?.list().filter((l) => l.deployment === source.name) ?? [],
     };
+  }
+
+  /** Where quorum's proxy in front of this deployment listens, if it runs one. */
+  private async proxyOf(source: DeploymentSource): Promise<{ write: string; read: string } | null> {
+    const stats = await source.proxy?.().catch(() => null);
+    return stats ? { write: stats.write.addr, read: stats.read.addr } : null;
   }
 
   record(source: DeploymentSource, id: string): DrillRecord | null {
@@ -80,9 +89,16 @@ export class DrillDesk {
   }
 
   /** Starts a drill in the background and returns its live state, or throws saying why not. */
-  start(source: DeploymentSource, request: DrillRequest, actor: string): DrillLive {
+  async start(source: DeploymentSource, request: DrillRequest, actor: string): Promise<DrillLive> {
     const store = this.storeOf(source);
-    if (!store) throw new ActionError(this.state(source).why ?? 'drills are not available', 409);
+    if (!store)
+      throw new ActionError((await this.state(source)).why ?? 'drills are not available', 409);
+    const proxy = await this.proxyOf(source);
+    if (request.via === 'proxy' && !proxy)
+      throw new ActionError(
+        `'${source.name}' runs behind no proxy of quorum's to write through`,
+        409,
+      );
     const scenario = scenarioNamed(request.scenario);
     if (!scenario) {
       throw new ActionError(
@@ -112,7 +128,7 @@ export class DrillDesk {
       sentinelPassword: target.sentinelPassword,
       downAfterMs: topology ? downAfterOf(topology) : 30_000,
       store,
-      proxy: null,
+      proxy,
     };
     const now = Date.now();
     const live: DrillLive = {
@@ -153,7 +169,13 @@ export class DrillDesk {
     const abort = new AbortController();
     const done = runDrills(
       drillTarget,
-      { scenarios: [scenario], runs: request.runs, writers: 4, rate: 1000 },
+      {
+        scenarios: [scenario],
+        runs: request.runs,
+        writers: 4,
+        rate: 1000,
+        ...(request.via ? { via: request.via } : {}),
+      },
       {
         progress: say,
         onLive: (_name, run, { phase, ...snapshot }) => {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { DrillRecord } from '../../../src/drill/index.js';
+import type { DrillRecord, Via } from '../../../src/drill/index.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
 import { drillRecord, drillReportUrl, drillsState, startDrill, stopDrill } from '../api.js';
 import { isFinished } from '../../../src/drill/live.js';
@@ -12,6 +12,12 @@ import { useLive } from '../live.js';
 function when(ms: number): string {
   return new Date(ms).toLocaleString();
 }
+
+const VIA_LABEL: Record<Via, string> = {
+  sentinel: 'Sentinel (ioredis)',
+  'role-check': 'a role:master check (as HAProxy)',
+  proxy: "quorum's proxy",
+};
 
 /** One stored drill: a chart per run and what each run measured. */
 function PastDrill({ deployment, record }: { deployment: string; record: DrillRecord }) {
@@ -48,6 +54,8 @@ function PastDrill({ deployment, record }: { deployment: string; record: DrillRe
               {formatSeconds(run.sdownMs)} / {formatSeconds(run.odownMs)} /{' '}
               {formatSeconds(run.switchMasterMs)}
             </dd>
+            <dt>writers via</dt>
+            <dd>{VIA_LABEL[run.via]}</dd>
             <dt>longest time without a write</dt>
             <dd>{formatSeconds(run.writeUnavailableMs)}</dd>
             {run.twoMastersMs > 0 && (
@@ -87,6 +95,7 @@ export function DrillsPage({
   const [error, setError] = useState<string | null>(null);
   const [scenario, setScenario] = useState('kill-master');
   const [runs, setRuns] = useState(1);
+  const [via, setVia] = useState<Via | ''>('');
   const [confirming, setConfirming] = useState(false);
   const [openId, setOpenId] = useState<string | null>(null);
   const [record, setRecord] = useState<DrillRecord | null>(null);
@@ -134,7 +143,7 @@ export function DrillsPage({
     setConfirming(false);
     setError(null);
     try {
-      await startDrill(token, deployment.name, { scenario, runs });
+      await startDrill(token, deployment.name, { scenario, runs, ...(via ? { via } : {}) });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -171,6 +180,21 @@ export function DrillsPage({
               onChange={(e) => setRuns(Math.min(10, Math.max(1, Number(e.target.value) || 1)))}
               aria-label="runs"
             />
+          </label>
+          <label>
+            writers via{' '}
+            <select
+              value={via}
+              onChange={(e) => setVia(e.target.value as Via | '')}
+              aria-label="writers via"
+            >
+              <option value="">the scenario's choice</option>
+              {state?.vias.map((v) => (
+                <option key={v} value={v}>
+                  {VIA_LABEL[v]}
+                </option>
+              ))}
+            </select>
           </label>
           <button
             className="danger"
