@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderHaproxy } from '../export/index.js';
 import { intOption } from './errors.js';
@@ -55,10 +55,12 @@ export function registerExport(program: Command): void {
         process.stdout.write(text);
         return;
       }
-      // the file holds the password when there is one: readable by its owner only
-      writeFileSync(opts.output, text, { mode: target.password === null ? 0o644 : 0o600 });
+      // a file that holds a password is readable by its owner only, also when it existed before
+      const secret = target.password !== null || target.sentinelPassword !== null;
+      writeFileSync(opts.output, text, { mode: secret ? 0o600 : 0o644 });
+      if (secret) chmodSync(opts.output, 0o600);
       process.stderr.write(
-        `wrote ${opts.output}${target.password === null ? '' : ' (it contains the password: mode 600)'}; check it with: haproxy -c -f ${opts.output}\n`,
+        `wrote ${opts.output}${secret ? ' (it contains a password: mode 600)' : ''}; check it with: haproxy -c -f ${opts.output}\n`,
       );
     });
 }

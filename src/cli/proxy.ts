@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { UserError } from '../model/index.js';
 import { Observer } from '../observer/index.js';
 import type { ReadFallback } from '../proxy/index.js';
-import { MasterTracker, ProxyServer } from '../proxy/index.js';
+import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
 import { observeOnce, resolveTarget, targetOptions } from './target.js';
@@ -40,12 +40,12 @@ export function registerProxy(program: Command): void {
       '--max-lag-bytes <n>',
       'replicas further behind get no reads',
       intOption(0, 2 ** 40),
-      1024 * 1024,
+      PROXY_DEFAULTS.maxLagBytes,
     )
     .addOption(
       new Option('--read-fallback <to>', 'with no healthy replica, reads go to')
         .choices(['master', 'refuse'])
-        .default('master'),
+        .default(PROXY_DEFAULTS.readFallback),
     )
     .option(
       '--hold-ms <ms>',

@@ -3,13 +3,13 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
-import { healthProblems, UserError } from '../model/index.js';
+import { formatAddr, healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, Preset } from '../local/index.js';
 import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import { MasterTracker, ProxyServer } from '../proxy/index.js';
+import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
@@ -138,10 +138,8 @@ async function startProxy(
     host: spec.host,
     writePort,
     readPort: writePort + 1,
-    maxLagBytes: 1024 * 1024,
-    readFallback: 'master',
+    ...PROXY_DEFAULTS,
     holdMs: spec.downAfterMs + 10_000,
-    connectTimeoutMs: 1000,
   });
   proxy.on('log', (line) => progress(`proxy: ${line}`));
   try {
@@ -152,8 +150,8 @@ async function startProxy(
   }
   supervisor.setProxy({
     endpoints: {
-      write: `${spec.host}:${String(writePort)}`,
-      read: `${spec.host}:${String(writePort + 1)}`,
+      write: formatAddr(spec.host, writePort),
+      read: formatAddr(spec.host, writePort + 1),
     },
     stats: () => proxy.stats(),
   });

@@ -1,5 +1,5 @@
 import type { Addr } from '../model/index.js';
-import { parseAddr } from '../model/index.js';
+import { parseAddr, UserError } from '../model/index.js';
 
 export interface HaproxyOptions {
   /** The deployment's name, for the comments. */
@@ -18,9 +18,16 @@ export interface HaproxyOptions {
   naive: boolean;
 }
 
-/** A literal for a tcp-check send line: spaces escaped, CRLF at the end. */
-function send(...words: string[]): string {
-  return `tcp-check send ${words.map((w) => w.replace(/([\\\s"'#])/g, '\\$1')).join('\\ ')}\\r\\n`;
+/**
+ * A command as a RESP array in hex (`tcp-check send-binary`): a password or a master name then
+ * reaches Redis byte for byte, whatever it contains, and can never break the config line.
+ */
+export function send(...words: string[]): string {
+  const resp = [
+    `*${String(words.length)}\r\n`,
+    ...words.map((w) => `$${String(Buffer.byteLength(w))}\r\n${w}\r\n`),
+  ].join('');
+  return `tcp-check send-binary ${Buffer.from(resp).toString('hex')}`;
 }
 
 /** A regex matching `text` literally. */
@@ -38,8 +45,18 @@ function name(addr: Addr): string {
 
 function hostPort(addr: Addr): { host: string; port: number } {
   const hp = parseAddr(addr);
-  if (!hp) throw new Error(`${addr} is not host:port`);
+  if (!hp)
+    throw new UserError(`${addr} is not a host:port address, so it cannot go into haproxy.cfg`);
   return hp;
+}
+
+/**
+ * The regex a sentinel's reply to GET-MASTER-ADDR-BY-NAME must match to name exactly this node:
+ * the whole array with its lengths, so `redis-1` never passes for `old-redis-1` (pure).
+ */
+export function namesExactly(host: string, port: number): string {
+  const reply = `*2\r\n$${String(Buffer.byteLength(host))}\r\n${host}\r\n$${String(String(port).length)}\r\n${String(port)}\r\n`;
+  return `(^|\\n)${literal(reply).replace(/\r/g, '\\r').replace(/\n/g, '\\n')}`;
 }
 
 /** The part every config shares. */
@@ -159,11 +176,7 @@ function hardenedConfig(o: HaproxyOptions): string {
       '    tcp-check connect',
       ...auth(o.sentinelPassword).map((l) => `    ${l}`),
       `    ${send('SENTINEL', 'get-master-addr-by-name', o.masterName)}`,
-      `    tcp-check expect rstring ${literal(
-        `${host}\r\n$${String(String(port).length)}\r\n${String(port)}\r\n`,
-      )
-        .replace(/\r/g, '\\r')
-        .replace(/\n/g, '\\n')}`,
+      `    tcp-check expect rstring ${namesExactly(host, port)}`,
       ...o.sentinels.map((s, i) => {
         const sp = hostPort(s);
         return `    server via_sentinel_${String(i + 1)} ${node} check addr ${sp.host} port ${String(sp.port)} inter 1s fall 1 rise 1 on-marked-down shutdown-sessions`;

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import type { Addr, Topology } from '../model/index.js';
-import { parseAddr, UserError } from '../model/index.js';
+import { formatAddr, parseAddr, UserError } from '../model/index.js';
 import type { RouteOptions } from './routes.js';
 import { readableReplicas } from './routes.js';
 import type { MasterSwitch, MasterTracker } from './tracker.js';
@@ -18,6 +18,14 @@ export interface ProxyOptions extends RouteOptions {
 }
 
 export type Side = 'write' | 'read';
+
+/** What both `quorum proxy` and `quorum up` use unless told otherwise. */
+export const PROXY_DEFAULTS = {
+  /** A replica more than 1 MiB behind gets no reads. */
+  maxLagBytes: 1024 * 1024,
+  readFallback: 'master',
+  connectTimeoutMs: 1000,
+} as const satisfies Partial<ProxyOptions>;
 
 export interface BackendStats {
   addr: Addr;
@@ -64,7 +72,10 @@ function relay(from: Socket, to: Socket): void {
 }
 
 interface ProxyEvents {
+  /** A line for the person running it (switches, refusals, errors). */
   log: [string];
+  /** A lifecycle change: from, to. */
+  state: [string, string];
 }
 
 /**
@@ -79,6 +90,9 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private readonly sessions = new Set<Session>();
   private readonly servers: Server[] = [];
   private readonly waiting = new Set<() => void>();
+  /** Clients accepted and still looking for a backend (held, or connecting). */
+  private readonly pending = new Map<Socket, Side>();
+  private state: 'created' | 'listening' | 'closing' | 'closed' = 'created';
   private next = 0;
   private readable: Addr[] = [];
   private closedBytesIn = 0;
@@ -88,6 +102,12 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private readonly startedAtMs = Date.now();
   private readonly onMaster = (change: MasterSwitch) => this.switched(change);
   private readonly onTopology = (t: Topology) => this.updateReadable(t);
+  private readonly onProblem = (why: string) => this.emit('log', `following the sentinels: ${why}`);
+
+  private setState(next: ProxyServer['state']): void {
+    this.emit('state', this.state, next);
+    this.state = next;
+  }
 
   constructor(
     private readonly tracker: MasterTracker,
@@ -100,6 +120,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   async listen(): Promise<void> {
     this.tracker.on('master', this.onMaster);
     this.tracker.on('topology', this.onTopology);
+    this.tracker.on('problem', this.onProblem);
     const latest = this.tracker.latest();
     if (latest) this.updateReadable(latest);
     for (const [side, port] of [
@@ -118,9 +139,17 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
           );
         });
         server.listen(port, this.options.host, () => resolve());
+      }).catch(async (err: unknown) => {
+        // the port that did bind is let go too: a proxy listens on both or on none
+        await this.close();
+        throw err;
       });
+      server.removeAllListeners('error');
+      // later errors (out of file descriptors on accept, say) are logged, never thrown
+      server.on('error', (err) => this.emit('log', `${side} port: ${err.message}`));
       this.servers.push(server);
     }
+    this.setState('listening');
   }
 
   /** The ports actually bound (0 in the options picks free ones). */
@@ -132,15 +161,21 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     return { write: port(this.servers[0]), read: port(this.servers[1]) };
   }
 
+  /** Stops accepting, closes every client (held ones too) and every session. */
   async close(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.setState('closing');
     this.tracker.off('master', this.onMaster);
     this.tracker.off('topology', this.onTopology);
+    this.tracker.off('problem', this.onProblem);
+    for (const client of this.pending.keys()) client.destroy();
     this.wakeAll();
     for (const s of this.sessions) this.end(s);
     await Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
     this.servers.length = 0;
+    this.setState('closed');
   }
 
   stats(): ProxyStats {
@@ -160,14 +195,14 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const { write, read } = this.ports();
     return {
       write: {
-        addr: `${this.options.host}:${String(write)}`,
+        addr: formatAddr(this.options.host, write),
         master: this.tracker.master(),
         sessions: count.write,
         total: this.totals.write,
-        held: this.waiting.size,
+        held: [...this.pending.values()].filter((side) => side === 'write').length,
       },
       read: {
-        addr: `${this.options.host}:${String(read)}`,
+        addr: formatAddr(this.options.host, read),
         replicas: [...this.readable],
         sessions: count.read,
         total: this.totals.read,
@@ -185,12 +220,17 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
 
   private updateReadable(t: Topology): void {
     const before = new Set(this.readable);
-    this.readable = readableReplicas(t, this.tracker.master(), this.options);
+    // judged against the master the sentinels agree on: during a switch the replicas already
+    // follow the new master while the tracker still confirms it
+    this.readable = readableReplicas(t, t.agreement.master ?? this.tracker.master(), this.options);
     const now = new Set(this.readable);
-    // a replica that stopped qualifying (down, frozen, lagging, resyncing) loses its readers:
-    // they reconnect and land on one that qualifies
     for (const s of this.sessions) {
-      if (s.side === 'read' && before.has(s.backend) && !now.has(s.backend)) this.end(s);
+      if (s.side !== 'read') continue;
+      // a replica that stopped qualifying (down, frozen, lagging, resyncing) loses its readers,
+      // and readers that fell back to a master go back to replicas once one qualifies: they
+      // reconnect and land on one that does
+      const fellBack = !before.has(s.backend) && now.size > 0 && !now.has(s.backend);
+      if ((before.has(s.backend) && !now.has(s.backend)) || fellBack) this.end(s);
     }
     if (this.readable.length > 0) this.wakeAll();
   }
@@ -206,6 +246,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     for (const s of this.sessions) {
       if (s.side === 'write' && s.backend === change.from) this.end(s);
     }
+    const latest = this.tracker.latest();
+    if (latest) this.updateReadable(latest);
     this.wakeAll();
   }
 
@@ -237,11 +279,24 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   }
 
   private accept(side: Side, client: Socket): void {
+    if (this.state !== 'listening') {
+      client.destroy();
+      return;
+    }
     this.totals[side]++;
+    this.pending.set(client, side);
     // nothing is read from the client until it has a backend: its first bytes wait in the kernel
     client.pause();
     client.on('error', () => undefined);
-    void this.route(side, client);
+    void this.route(side, client).finally(() => this.pending.delete(client));
+  }
+
+  /** Whether `addr` is still where a client of `side` should go (the choice may be stale). */
+  private stillRight(side: Side, addr: Addr): boolean {
+    if (side === 'write') return this.tracker.master() === addr;
+    return (
+      this.readable.includes(addr) || (this.readable.length === 0 && this.tracker.master() === addr)
+    );
   }
 
   /**
@@ -252,13 +307,19 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private async route(side: Side, client: Socket): Promise<void> {
     const deadline = Date.now() + this.options.holdMs;
     const choose = () => (side === 'write' ? this.tracker.master() : this.pickRead());
-    const gone = () => client.destroyed;
+    const gone = () => client.destroyed || this.state !== 'listening';
     while (!gone()) {
       const addr = choose();
       const upstream = addr === null ? null : await this.open(addr);
       if (gone()) {
         upstream?.destroy();
+        client.destroy();
         return;
+      }
+      // a switch while connecting: that backend is no longer the right one, choose again
+      if (addr !== null && upstream && !this.stillRight(side, addr)) {
+        upstream.destroy();
+        continue;
       }
       if (addr !== null && upstream) {
         this.join(side, addr, client, upstream);
@@ -271,7 +332,10 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         Math.min(deadline, Date.now() + (addr === null ? this.options.holdMs : 250)),
       );
     }
-    if (gone()) return;
+    if (gone()) {
+      client.destroy();
+      return;
+    }
     this.refused++;
     this.emit(
       'log',

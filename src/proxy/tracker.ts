@@ -16,6 +16,8 @@ export interface MasterSwitch {
 }
 
 interface TrackerEvents {
+  /** Something went wrong while following, one sentence (the owner logs it; the tracker goes on). */
+  problem: [string];
   /** The master writes go to changed (null: none for now). */
   master: [MasterSwitch];
   /** A new observation (for the read side). */
@@ -24,14 +26,15 @@ interface TrackerEvents {
 
 /** `ROLE` as the node answers it: its first element. */
 async function roleOf(addr: Addr, password: string | null, timeoutMs: number): Promise<string> {
-  const link = new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-proxy' });
+  let link: RedisLink | null = null;
   try {
+    link = new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-proxy' });
     const reply = await link.call('ROLE');
     return Array.isArray(reply) && typeof reply[0] === 'string' ? reply[0] : 'unknown';
   } catch {
     return 'unreachable';
   } finally {
-    await link.close();
+    await link?.close();
   }
 }
 
@@ -46,12 +49,20 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
   private current: Addr | null = null;
   private confirming: Addr | null = null;
   private lastSwitch: MasterSwitch | null = null;
-  private switchEventMs: number | null = null;
+  /** The earliest `+switch-master` seen for each new master, until the proxy switches to it. */
+  private readonly switchEvents = new Map<Addr, number>();
   private sentinelsUnreachable = false;
+  private ownWordCheck = false;
+  private stopped = false;
   private topology: Topology | null = null;
-  private readonly onTopology = (t: Topology) => void this.follow(t);
+  private readonly onTopology = (t: Topology) => {
+    this.follow(t).catch((err: unknown) =>
+      this.emit('problem', err instanceof Error ? err.message : String(err)),
+    );
+  };
   private readonly onEvent = (e: QuorumEvent) => {
-    if (e.type === '+switch-master') this.switchEventMs ??= e.ms;
+    const to = e.type === '+switch-master' ? e.switch?.to : undefined;
+    if (to && to !== this.current && !this.switchEvents.has(to)) this.switchEvents.set(to, e.ms);
   };
 
   constructor(
@@ -71,6 +82,7 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
   }
 
   stop(): void {
+    this.stopped = true;
     this.observer.bus.off('topology', this.onTopology);
     this.observer.bus.off('event', this.onEvent);
   }
@@ -95,14 +107,15 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
   private setMaster(next: Addr | null): void {
     if (next === this.current) return;
     const now = Date.now();
+    const eventMs = next === null ? undefined : this.switchEvents.get(next);
     const change: MasterSwitch = {
       from: this.current,
       to: next,
       atMs: now,
-      tookMs: next !== null && this.switchEventMs !== null ? now - this.switchEventMs : null,
+      tookMs: eventMs === undefined ? null : now - eventMs,
     };
     this.current = next;
-    if (next !== null) this.switchEventMs = null;
+    if (next !== null) this.switchEvents.clear();
     this.lastSwitch = change;
     this.emit('master', change);
   }
@@ -113,10 +126,17 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
     const reachable = t.sentinels.some((s) => s.up);
     this.sentinelsUnreachable = !reachable && t.sentinels.length > 0;
     if (this.sentinelsUnreachable) {
-      // no sentinel to ask: keep the last agreed master while it still says so itself
-      if (this.current !== null) {
-        const role = await roleOf(this.current, this.password, this.timeoutMs);
-        if (role !== 'master') this.setMaster(null);
+      // no sentinel to ask: keep the last agreed master while it still says so itself (one
+      // check at a time; its answer counts only if nothing changed meanwhile)
+      const asked = this.current;
+      if (asked === null || this.ownWordCheck) return;
+      this.ownWordCheck = true;
+      try {
+        const role = await roleOf(asked, this.password, this.timeoutMs);
+        if (!this.stopped && role !== 'master' && this.current === asked && this.topology === t)
+          this.setMaster(null);
+      } finally {
+        this.ownWordCheck = false;
       }
       return;
     }
@@ -132,8 +152,8 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
       const deadline = Date.now() + CONFIRM_FOR_MS;
       for (;;) {
         const role = await roleOf(candidate, this.password, this.timeoutMs);
-        // the sentinels moved on while we asked: the newer observation decides
-        if (this.topology.agreement.master !== candidate) return;
+        // stopped, or the sentinels moved on while we asked: the newer observation decides
+        if (this.stopped || this.topology.agreement.master !== candidate) return;
         if (role === 'master') {
           this.setMaster(candidate);
           return;

@@ -1,5 +1,6 @@
 import type { DataNode, SentinelView, Topology } from '../../src/model/index.js';
 import type { ProcessInfo } from '../../src/local/control.js';
+import type { ProxyStats } from '../../src/proxy/server.js';
 import { formatBytes } from '../../src/model/format.js';
 
 /** What a graph node shows; rendering is separate (components/TopologyGraph.tsx). */
@@ -34,8 +35,8 @@ export interface GraphEdge {
 
 /** What the graph shows of the proxy: where each of its ports sends clients now. */
 export interface ProxyView {
-  write: { addr: string; master: string | null; sessions: number };
-  read: { addr: string; replicas: string[]; sessions: number };
+  write: Pick<ProxyStats['write'], 'addr' | 'master' | 'sessions'>;
+  read: Pick<ProxyStats['read'], 'addr' | 'replicas' | 'sessions'>;
 }
 
 /** Horizontal distance between nodes in a row, and vertical distance between rows. */
