@@ -160,6 +160,19 @@ describe('the proxy, in process, in front of a real deployment', () => {
     expect(grown).toBeLessThan(32 * 1024 * 1024);
     expect(await client(write).ping()).toBe('PONG');
     expect(proxy.stats().write.total).toBeGreaterThan(50);
+    // Redis answers and closes (QUIT) while the client is slow: the client still gets it all
+    await client(write).set('eight', 'z'.repeat(8 * 1024 * 1024));
+    const quitter = connect({ host: '127.0.0.1', port: write });
+    await new Promise((r) => quitter.once('connect', r));
+    quitter.pause();
+    quitter.write(`AUTH ${PASSWORD}\r\nGET eight\r\nGET eight\r\nQUIT\r\n`);
+    await sleep(500);
+    let received = 0;
+    const ended = new Promise<void>((resolve) => quitter.once('end', () => resolve()));
+    quitter.on('data', (chunk: Buffer) => (received += chunk.length));
+    quitter.resume();
+    await ended;
+    expect(received).toBeGreaterThan(16 * 1024 * 1024);
   });
 
   it('sends new readers past a frozen replica', async () => {

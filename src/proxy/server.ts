@@ -19,6 +19,9 @@ export interface ProxyOptions extends RouteOptions {
 
 export type Side = 'write' | 'read';
 
+/** How long a side whose peer went away may take to read what is still queued for it. */
+const LINGER_MS = 5000;
+
 /** What both `quorum proxy` and `quorum up` use unless told otherwise. */
 export const PROXY_DEFAULTS = {
   /** A replica more than 1 MiB behind gets no reads. */
@@ -369,16 +372,32 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     upstream.on('error', () => undefined);
     relay(client, upstream);
     relay(upstream, client);
-    const end = () => this.end(session);
-    client.once('close', end);
-    upstream.once('close', end);
+    // when one side goes away, the other still gets what is queued for it (the tail of a reply,
+    // the +OK of a QUIT), then its end; it is cut after LINGER_MS if it does not read
+    const linger = (other: Socket) => () => {
+      if (!this.forget(session)) return;
+      if (other.destroyed) return;
+      other.end();
+      const timer = setTimeout(() => other.destroy(), LINGER_MS);
+      timer.unref();
+      other.once('close', () => clearTimeout(timer));
+    };
+    client.once('close', linger(upstream));
+    upstream.once('close', linger(client));
     client.resume();
   }
 
-  private end(session: Session): void {
-    if (!this.sessions.delete(session)) return;
+  /** Takes a session off the books (once); false when it already was. */
+  private forget(session: Session): boolean {
+    if (!this.sessions.delete(session)) return false;
     this.closedBytesIn += session.client.bytesRead;
     this.closedBytesOut += session.client.bytesWritten;
+    return true;
+  }
+
+  /** Ends a session at once, both sides (a master switch, a replica that stopped qualifying). */
+  private end(session: Session): void {
+    if (!this.forget(session)) return;
     session.client.destroy();
     session.upstream.destroy();
   }
