@@ -19,7 +19,7 @@ interface ProxyFlags extends TargetOptions {
 }
 
 /** Sentinels that only fail to answer (as opposed to answering with an error) may come later. */
-const UNREACHABLE = /refused the connection|did not answer|timed out|unreachable|no route/i;
+const MAY_COME_LATER: readonly (string | null)[] = ['refused', 'timeout', 'unreachable'];
 
 function clock(): string {
   return new Date().toISOString().slice(11, 23);
@@ -60,7 +60,8 @@ export function registerProxy(program: Command): void {
       const first = await observer.poll();
       if (!first.sentinels.some((s) => s.up)) {
         const reasons = first.sentinels.map((s) => s.downReason ?? '');
-        if (opts.requireMaster === true || !reasons.every((r) => UNREACHABLE.test(r))) {
+        const later = first.sentinels.every((s) => MAY_COME_LATER.includes(s.downKind));
+        if (opts.requireMaster === true || !later) {
           await observer.stop();
           // the same sentence status gives: wrong name, wrong password, not a sentinel, ...
           await observeOnce(resolved, opts.timeout);

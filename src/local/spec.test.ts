@@ -46,7 +46,9 @@ describe('defaultSpec', () => {
     expect(specProblems(defaultSpec({ proxyPort: 6391 }))[0]).toContain(
       'the proxy ports 6391-6392 overlap the data ports 6390-6392',
     );
-    expect(specProblems(defaultSpec({ proxyPort: 26389 }))[0]).toContain('--proxy-port');
+    expect(specProblems(defaultSpec({ proxyPort: 26389 }))).toEqual([
+      'the proxy ports 26389-26390 overlap the sentinel ports 26390-26392; pick another --proxy-port (or --no-proxy)',
+    ]);
     expect(specProblems(defaultSpec())).toEqual([]);
   });
 
@@ -156,9 +158,9 @@ describe('specProblems', () => {
       '--port 65534 leaves no room for 3 data nodes; use a port from 1024 to 65533',
     ]);
     // the data nodes fit; the proxy after them does not
-    expect(specProblems(defaultSpec({ port: 65533, sentinelPort: 30000 }))[0]).toContain(
-      'the proxy ports 65536-65537',
-    );
+    expect(specProblems(defaultSpec({ port: 65533, sentinelPort: 30000 }))).toEqual([
+      'the proxy ports 65536-65537 are out of range; pass --proxy-port with a port from 1024 to 65534 (or --no-proxy)',
+    ]);
     expect(
       specProblems(defaultSpec({ port: 65533, sentinelPort: 30000, proxyPort: null })),
     ).toEqual([]);

@@ -121,11 +121,18 @@ export function specProblems(spec: LocalSpec): string[] {
   // checked once the other ports are sound, so one mistake gets one sentence
   if (spec.proxyPort !== null && problems.length === 0) {
     const [write, read] = [spec.proxyPort, spec.proxyPort + 1];
-    const clash = (a: number, b: number) =>
-      (write <= b && read >= a) || !Number.isInteger(write) || write < 1024 || read > 65535;
-    if (clash(spec.port, dataEnd) || clash(spec.sentinelPort, sentinelEnd)) {
+    const overlaps = (a: number, b: number) => write <= b && read >= a;
+    if (!Number.isInteger(write) || write < 1024 || read > 65535) {
       problems.push(
-        `the proxy ports ${String(write)}-${String(read)} overlap the data ports ${String(spec.port)}-${String(dataEnd)} or the sentinel ports, or are out of range; pick another --proxy-port (or --no-proxy)`,
+        `the proxy ports ${String(write)}-${String(read)} are out of range; pass --proxy-port with a port from 1024 to 65534 (or --no-proxy)`,
+      );
+    } else if (overlaps(spec.port, dataEnd)) {
+      problems.push(
+        `the proxy ports ${String(write)}-${String(read)} overlap the data ports ${String(spec.port)}-${String(dataEnd)}; pick another --proxy-port (or --no-proxy)`,
+      );
+    } else if (overlaps(spec.sentinelPort, sentinelEnd)) {
+      problems.push(
+        `the proxy ports ${String(write)}-${String(read)} overlap the sentinel ports ${String(spec.sentinelPort)}-${String(sentinelEnd)}; pick another --proxy-port (or --no-proxy)`,
       );
     }
   }

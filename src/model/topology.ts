@@ -48,11 +48,16 @@ export interface CkQuorum {
   message: string;
 }
 
+/** Why a node did not answer, by kind: only `refused`, `timeout` and `unreachable` may pass by themselves. */
+export type DownKind = 'refused' | 'timeout' | 'protocol' | 'auth' | 'reply' | 'unreachable';
+
 /** What one sentinel believes about the monitored master: sentinels can disagree. */
 export interface SentinelView {
   addr: Addr;
   up: boolean;
   downReason: string | null;
+  /** The kind of `downReason`, null when up. */
+  downKind: DownKind | null;
   /** The sentinel's own run id (INFO server). */
   runId: string | null;
   /** The master this sentinel believes in. */
@@ -126,11 +131,16 @@ export function downNode(addr: Addr, reason: string): DataNode {
   };
 }
 
-export function downSentinel(addr: Addr, reason: string): SentinelView {
+export function downSentinel(
+  addr: Addr,
+  reason: string,
+  kind: DownKind = 'unreachable',
+): SentinelView {
   return {
     addr,
     up: false,
     downReason: reason,
+    downKind: kind,
     runId: null,
     masterAddr: null,
     masterFlags: [],

@@ -61,6 +61,7 @@ describe('sentinelViewFrom', () => {
       addr: ADDR,
       up: true,
       downReason: null,
+      downKind: null,
       runId: SENTINEL_RUN_ID,
       masterAddr: '127.0.0.1:6390',
       masterFlags: ['master'],

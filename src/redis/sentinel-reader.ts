@@ -47,6 +47,7 @@ export function sentinelViewFrom(
     addr,
     up: true,
     downReason: null,
+    downKind: null,
     runId: info.run_id ?? null,
     masterAddr: addrOf(master),
     masterFlags: flagsOf(master),
@@ -91,7 +92,11 @@ export async function readSentinel(link: RedisLink, masterName: string): Promise
     return { view, replicas, peers: listed(listOfRecords(peersReply)) };
   } catch (err) {
     return {
-      view: downSentinel(link.addr, explainSentinelError(link.addr, masterName, err)),
+      view: downSentinel(
+        link.addr,
+        explainSentinelError(link.addr, masterName, err),
+        describeRedisError(link.addr, err).reason,
+      ),
       replicas: [],
       peers: [],
     };
