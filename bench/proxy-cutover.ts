@@ -7,24 +7,18 @@
  *
  * Writes the result into docs/benchmarks.md (section "Proxy cutover").
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { percentile, writeSection } from './doc.js';
+import { naiveHaproxy, quorum, sleep, upWithProxy } from './setup.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 10);
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-cutover-'));
 const port = 17900;
 const haproxyPort = 17980;
 const DOWN_AFTER_MS = 3000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function quorum(args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
-}
 
 /** Writes every 5 ms through `port` and keeps the longest gap between acknowledged writes. */
 class Writer {
@@ -80,37 +74,8 @@ class Writer {
 }
 
 async function main(): Promise<void> {
-  const up = quorum([
-    'up',
-    '--detach',
-    '--no-dashboard',
-    '--dir',
-    dir,
-    '--port',
-    String(port),
-    '--sentinel-port',
-    String(port + 100),
-    '--down-after',
-    String(DOWN_AFTER_MS),
-  ]);
-  const proxyPort = Number(/^proxy: write \S+:(\d+) /m.exec(up)?.[1]);
-  const config = join(dir, 'haproxy.cfg');
-  quorum([
-    'export',
-    'haproxy',
-    '--naive',
-    '--dir',
-    dir,
-    '--bind',
-    '127.0.0.1',
-    '--write-port',
-    String(haproxyPort),
-    '--read-port',
-    String(haproxyPort + 1),
-    '-o',
-    config,
-  ]);
-  const haproxy = spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
+  const proxyPort = upWithProxy(dir, port, ['--down-after', String(DOWN_AFTER_MS)]);
+  const haproxy = naiveHaproxy(dir, haproxyPort);
   const sentinels = [0, 1, 2].map((i) => {
     const s = new Redis({ port: port + 100 + i });
     s.on('error', () => undefined);

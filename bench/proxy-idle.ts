@@ -7,22 +7,16 @@
  *
  * Writes the result into docs/benchmarks.md (section "Proxy memory per idle connection").
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSection } from './doc.js';
+import { quorum, sleep, upWithProxy } from './setup.js';
 
 const count = Number(process.argv[process.argv.indexOf('--connections') + 1] || 5000);
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-idle-'));
 const port = 18000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function quorum(args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
-}
 
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
@@ -39,18 +33,7 @@ function ping(proxyPort: number): Promise<Socket> {
 }
 
 async function main(): Promise<void> {
-  const up = quorum([
-    'up',
-    '--detach',
-    '--no-dashboard',
-    '--dir',
-    dir,
-    '--port',
-    String(port),
-    '--sentinel-port',
-    String(port + 100),
-  ]);
-  const proxyPort = Number(/^proxy: write \S+:(\d+) /m.exec(up)?.[1]);
+  const proxyPort = upWithProxy(dir, port);
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
     supervisor: { pid: number };
   };

@@ -8,11 +8,12 @@
  *
  * Writes the result into docs/benchmarks.md (section "Proxy throughput").
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, writeSection } from './doc.js';
+import { naiveHaproxy, quorum, upWithProxy } from './setup.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -20,14 +21,9 @@ const arg = (name: string, fallback: number) => {
 };
 const rounds = arg('--rounds', 5);
 const requests = arg('--requests', 200_000);
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-proxy-'));
 const port = 17800;
 const haproxyPort = 17880;
-
-function quorum(args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
-}
 
 interface Result {
   rps: number;
@@ -63,35 +59,8 @@ function bench(target: number, test: 'set' | 'get', pipeline: number): Result {
 }
 
 async function main(): Promise<void> {
-  const up = quorum([
-    'up',
-    '--detach',
-    '--no-dashboard',
-    '--dir',
-    dir,
-    '--port',
-    String(port),
-    '--sentinel-port',
-    String(port + 100),
-  ]);
-  const proxyPort = Number(/^proxy: write \S+:(\d+) /m.exec(up)?.[1]);
-  const config = join(dir, 'haproxy.cfg');
-  quorum([
-    'export',
-    'haproxy',
-    '--naive',
-    '--dir',
-    dir,
-    '--bind',
-    '127.0.0.1',
-    '--write-port',
-    String(haproxyPort),
-    '--read-port',
-    String(haproxyPort + 1),
-    '-o',
-    config,
-  ]);
-  const haproxy = spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
+  const proxyPort = upWithProxy(dir, port);
+  const haproxy = naiveHaproxy(dir, haproxyPort);
   await new Promise((r) => setTimeout(r, 4000));
   const targets = { direct: port, haproxy: haproxyPort, quorum: proxyPort } as const;
   type Name = keyof typeof targets;

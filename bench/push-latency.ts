@@ -10,22 +10,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { launchBrowser } from '../test/browser.js';
 import { percentile, writeSection } from './doc.js';
+import { quorum, sleep } from './setup.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 30);
 const POLL_MS = 2000;
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
 const port = 17400;
-
-function quorum(args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const up = quorum([

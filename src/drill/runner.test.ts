@@ -1,45 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DrillRun } from './runner.js';
+import { drillRun } from './run.fixture.js';
 import { violations } from './runner.js';
 import { scenarioNamed } from './scenarios.js';
 import { outcomeOf } from './workload.js';
 
-function run(overrides: Partial<DrillRun>): DrillRun {
-  return {
-    faultAtMs: 0,
-    sdownMs: 2000,
-    odownMs: 2100,
-    switchMasterMs: 3200,
-    firstWriteMs: 3300,
-    writeUnavailableMs: 3300,
-    readUnavailableMs: 10,
-    replicasFollowMs: 4000,
-    oldMaster: 'a:1',
-    newMaster: 'b:1',
-    failover: true,
-    replicasConverged: true,
-    twoMastersMs: 0,
-    minReplicasToWrite: 0,
-    via: 'sentinel',
-    attempted: 100,
-    acknowledged: 90,
-    failed: 5,
-    indeterminate: 5,
-    survived: 90,
-    ackedLost: 0,
-    ackedLostValues: [],
-    indeterminatePresent: 2,
-    failedPresent: 0,
-    lossRate: 0,
-    violations: [],
-    injected: '',
-    healed: '',
-    series: { stepMs: 250, fromMs: -1500, acked: [], failed: [] },
-    events: [],
-    writeUnavailableFromMs: 0,
-    ...overrides,
-  };
-}
+const run = drillRun;
 
 function scenario(name: string) {
   const s = scenarioNamed(name);

@@ -327,8 +327,8 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
         scenario.expectFailover ? window : options.downAfterMs + 4000,
         signal,
         async () => {
+          // every observation also reaches `claims` through the bus
           const t = await observer.fresh();
-          claims.see(t);
           const m = t.agreement.master;
           if (!m || m === oldMaster) return undefined;
           const replicas = t.nodes.filter((n) => n.addr !== m && n.up);

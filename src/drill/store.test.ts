@@ -2,44 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DrillRun } from './runner.js';
+import { drillRun } from './run.fixture.js';
 import { scenarioNamed } from './scenarios.js';
 import { drillId, DrillStore } from './store.js';
 import { summarize } from './summary.js';
 
-const RUN: DrillRun = {
-  faultAtMs: 1_000,
-  sdownMs: 2010,
-  odownMs: 2100,
-  switchMasterMs: 3200,
-  firstWriteMs: 3400,
-  writeUnavailableMs: 3300,
-  writeUnavailableFromMs: 100,
-  readUnavailableMs: 10,
-  replicasFollowMs: 4000,
-  oldMaster: '127.0.0.1:6390',
-  newMaster: '127.0.0.1:6391',
-  failover: true,
-  replicasConverged: true,
-  twoMastersMs: 0,
-  minReplicasToWrite: 0,
-  via: 'sentinel',
-  attempted: 100,
-  acknowledged: 90,
-  failed: 5,
-  indeterminate: 5,
-  survived: 88,
-  ackedLost: 2,
-  ackedLostValues: ['0:41', '1:7'],
-  indeterminatePresent: 2,
-  failedPresent: 0,
-  lossRate: 2 / 90,
-  violations: [],
-  injected: 'killed redis-1',
-  healed: 'started redis-1',
-  series: { stepMs: 250, fromMs: -1500, acked: [10, 0, 12], failed: [0, 3, 0] },
-  events: [{ type: '+switch-master', ms: 3200, message: 'x' }],
-};
+const RUN = drillRun();
 
 function result() {
   const scenario = scenarioNamed('kill-master');
@@ -69,7 +37,7 @@ describe('DrillStore', () => {
       ackedLostMax: 2,
       violations: 0,
     });
-    expect(store.read(older.id)?.result.runs[0]?.ackedLostValues).toEqual(['0:41', '1:7']);
+    expect(store.read(older.id)?.result.runs[0]?.ackedLostValues).toEqual(RUN.ackedLostValues);
     expect(store.report(older.id)).toContain('<svg');
   });
 

@@ -1,5 +1,6 @@
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { themedAxis } from './chart-theme.js';
 import type { Sample } from '../../../src/server/contract.js';
 
 const PALETTE = [
@@ -66,12 +67,7 @@ function Chart({
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const dark = document.documentElement.dataset.theme === 'dark';
-    const axis = {
-      stroke: dark ? '#9aa4b2' : '#5b6470',
-      grid: { stroke: dark ? '#2b323c' : '#e5e7eb' },
-      ticks: { stroke: dark ? '#2b323c' : '#e5e7eb' },
-    };
+    const axis = themedAxis();
     const opts: uPlot.Options = {
       width: el.clientWidth || 320,
       height: 150,

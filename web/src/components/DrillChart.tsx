@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import { themedAxis } from './chart-theme.js';
 import type { Series } from '../../../src/drill/checker.js';
 import type { Marker } from '../drill-chart.js';
 import { drillColumns } from '../drill-chart.js';
@@ -58,12 +59,7 @@ export function DrillChart({
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const dark = document.documentElement.dataset.theme === 'dark';
-    const axis = {
-      stroke: dark ? '#9aa4b2' : '#5b6470',
-      grid: { stroke: dark ? '#2b323c' : '#e5e7eb' },
-      ticks: { stroke: dark ? '#2b323c' : '#e5e7eb' },
-    };
+    const axis = themedAxis();
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height,

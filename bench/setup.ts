@@ -1,0 +1,54 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the real CLI and returns what it printed. */
+export function quorum(args: string[]): string {
+  return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
+}
+
+/**
+ * `quorum up --detach` without a dashboard in `dir`, data ports from `port`, sentinels from
+ * `port + 100`; returns the proxy's write port it printed.
+ */
+export function upWithProxy(dir: string, port: number, extra: string[] = []): number {
+  const up = quorum([
+    'up',
+    '--detach',
+    '--no-dashboard',
+    '--dir',
+    dir,
+    '--port',
+    String(port),
+    '--sentinel-port',
+    String(port + 100),
+    ...extra,
+  ]);
+  const proxyPort = Number(/^proxy: write \S+:(\d+) /m.exec(up)?.[1]);
+  if (!Number.isInteger(proxyPort)) throw new Error(`no proxy line in:\n${up}`);
+  return proxyPort;
+}
+
+/** HAProxy with the usual Sentinel config (`quorum export haproxy --naive`) writing on `port`. */
+export function naiveHaproxy(dir: string, port: number): ChildProcess {
+  const config = join(dir, 'haproxy.cfg');
+  quorum([
+    'export',
+    'haproxy',
+    '--naive',
+    '--dir',
+    dir,
+    '--bind',
+    '127.0.0.1',
+    '--write-port',
+    String(port),
+    '--read-port',
+    String(port + 1),
+    '-o',
+    config,
+  ]);
+  return spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
+}
