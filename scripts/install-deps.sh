@@ -12,10 +12,13 @@ declare -A PACKAGE_OF=(
   [setpriv]=util-linux
 )
 
-# --browser: also what the tests and benchmarks compare with or drive (HAProxy, Chromium)
+# --browser: also what the tests and benchmarks compare with or drive (HAProxy, Chromium,
+# Prometheus with promtool, redis_exporter)
 if [ "${1:-}" = "--browser" ]; then
   PACKAGE_OF[chromium]=chromium
   PACKAGE_OF[haproxy]=haproxy
+  PACKAGE_OF[promtool]=prometheus
+  PACKAGE_OF[prometheus-redis-exporter]=prometheus-redis-exporter
 fi
 
 missing=()

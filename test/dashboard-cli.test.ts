@@ -61,7 +61,9 @@ describe('quorum dashboard', () => {
     writeFileSync(file, 'deployments:\n  - name: cache\n    sentinels: [10.0.0.5:26379, nope]\n');
     const bad = await quorum(['dashboard', '--config', file, '--port', '0'], { timeoutMs: 15_000 });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/quorum\.yaml: deployments\[0\]\.sentinels\[1\] must be host:port/);
+    expect(bad.stderr).toMatch(
+      /quorum\.yaml:3: deployments\[0\]\.sentinels\[1\] must be host:port/,
+    );
     writeFileSync(
       file,
       'deployments:\n  - name: cache\n    sentinels: [127.0.0.1:1]\n    passwordEnv: QUORUM_TEST_UNSET_VARIABLE\n',

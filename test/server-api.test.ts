@@ -11,6 +11,7 @@ import { freePorts, quorum, startDeployment, waitFor } from './helpers.js';
 const PASSWORD = 'correct-horse-battery';
 const ADMIN = 'admin-token-0123456789';
 const VIEWER = 'viewer-token-0123456789';
+const METRICS = 'metrics-token-0123456789';
 
 describe('the dashboard API, in process, against a real deployment', () => {
   let dir = '';
@@ -84,8 +85,17 @@ describe('the dashboard API, in process, against a real deployment', () => {
       drills: null,
     });
     await Promise.all(observers.map((o) => o.start()));
-    app = createApp(hub, { adminToken: ADMIN, viewerToken: VIEWER, readOnly: false }, WEB_ROOT);
-    readOnly = createApp(hub, { adminToken: ADMIN, viewerToken: null, readOnly: true }, WEB_ROOT);
+    const metrics = { metricsToken: METRICS, metricsPublic: false };
+    app = createApp(
+      hub,
+      { adminToken: ADMIN, viewerToken: VIEWER, readOnly: false, ...metrics },
+      WEB_ROOT,
+    );
+    readOnly = createApp(
+      hub,
+      { adminToken: ADMIN, viewerToken: null, readOnly: true, ...metrics },
+      WEB_ROOT,
+    );
   });
 
   afterAll(async () => {
@@ -104,6 +114,42 @@ describe('the dashboard API, in process, against a real deployment', () => {
         expect(text).not.toContain('127.0.0.1');
       }
     }
+  });
+
+  it('serves /metrics to the metrics token and the dashboard tokens only; the metrics token reads nothing else', async () => {
+    for (const token of [null, 'wrong-token-0123456789']) {
+      const res = await as(token, '/metrics');
+      expect(res.status).toBe(401);
+      expect(await res.text()).toContain('a token is required to read /metrics');
+    }
+    for (const token of [METRICS, VIEWER, ADMIN])
+      expect((await as(token, '/metrics')).status).toBe(200);
+    expect((await as(METRICS, '/api/deployments')).status).toBe(401);
+  });
+
+  it('exports what the observer saw, per node and per deployment, in Prometheus text format', async () => {
+    const res = await as(METRICS, '/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await res.text();
+    const m = (labels: string) => `{deployment="mymaster",addr="127.0.0.1:${labels}`;
+    expect(text).toContain(`redis_up${m(`${port}",role="master"}`)} 1\n`);
+    expect(text).toContain(`redis_up${m(`${port + 1}",role="replica"}`)} 1\n`);
+    expect(text).toContain(`redis_master_link_up${m(`${port + 2}",role="replica"}`)} 1\n`);
+    expect(text).toMatch(/quorum_replication_lag_bytes\{[^}]*role="replica"\} \d+\n/);
+    expect(text).toContain('quorum_sentinels_known{deployment="mymaster"} 3\n');
+    expect(text).toContain('quorum_sentinel_agreement{deployment="mymaster"} 1\n');
+    expect(text).toContain(
+      `quorum_master_info{deployment="mymaster",addr="127.0.0.1:${port}"} 1\n`,
+    );
+    expect(text).toMatch(
+      /redis_sentinel_master_ckquorum_status\{deployment="mymaster",[^}]*\} 1\n/,
+    );
+    // the deployment whose sentinel never answered is there too, as down
+    expect(text).toMatch(/redis_up\{deployment="gone",addr="[^"]+",role="sentinel"\} 0\n/);
+    expect(text).toContain('quorum_master_agreed{deployment="gone"} 0\n');
+    // every family once, its samples together (the format's rule)
+    const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
   });
 
   it('shows every deployment to a viewer; one whose sentinels are all unreachable is marked with the reason', async () => {

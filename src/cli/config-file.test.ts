@@ -15,7 +15,7 @@ describe('loadConfig', () => {
     const path = file(
       'deployments:\n  - name: cache\n    masterName: mymaster\n    sentinels: [10.0.0.5:26379, "[::1]:26380"]\n    passwordEnv: PW\n  - name: queue\n    sentinels: [q:26379]\n    passwordEnv: PW\n    sentinelPasswordEnv: SPW\n',
     );
-    expect(loadConfig(path, { PW: 'p', SPW: 's' })).toEqual([
+    expect(loadConfig(path, { PW: 'p', SPW: 's' }).deployments).toEqual([
       {
         name: 'cache',
         masterName: 'mymaster',
@@ -53,6 +53,73 @@ describe('loadConfig', () => {
     ['deployments: [\n', /is not valid YAML/],
   ])('refuses %j with one sentence naming the field', (text, pattern) => {
     expect(() => loadConfig(file(text), {})).toThrow(pattern);
+  });
+
+  it('reads the alerts section: thresholds, rule changes and notifiers with their defaults', () => {
+    const path = file(
+      [
+        'alerts:',
+        '  lagBytes: 1048576',
+        '  rules:',
+        '    RedisReplicationLagHigh: { for: 2m }',
+        '    SentinelTilt: { disabled: true }',
+        '  notifiers:',
+        '    - { name: ops, type: webhook, url: "http://127.0.0.1:9/hook", timeout: 2s }',
+        '    - { name: chat, type: slack, url: "https://hooks.example.com/x", retries: 0 }',
+        '',
+      ].join('\n'),
+    );
+    const { deployments, alerts } = loadConfig(path, {}, { requireDeployments: false });
+    expect(deployments).toEqual([]);
+    expect(alerts).toEqual({
+      settings: {
+        lagBytes: 1048576,
+        memoryRatio: 0.9,
+        rules: { RedisReplicationLagHigh: { forMs: 120_000 }, SentinelTilt: { disabled: true } },
+      },
+      notifiers: [
+        {
+          name: 'ops',
+          type: 'webhook',
+          url: 'http://127.0.0.1:9/hook',
+          timeoutMs: 2000,
+          retries: 3,
+        },
+        {
+          name: 'chat',
+          type: 'slack',
+          url: 'https://hooks.example.com/x',
+          timeoutMs: 5000,
+          retries: 0,
+        },
+      ],
+    });
+    expect(() => loadConfig(path, {})).toThrow('deployments must list at least one deployment');
+  });
+
+  it.each([
+    [
+      'alerts:\n  notifiers:\n    - name: ops\n      type: webhook\n      url: ftp://x\n',
+      /quorum\.yaml:5: alerts\.notifiers\[0\]\.url must be an http/,
+    ],
+    [
+      'alerts:\n  rules:\n    NoSuchRule: { for: 1m }\n',
+      /quorum\.yaml:3: alerts\.rules\.NoSuchRule must name a rule \(RedisNodeDown, /,
+    ],
+    [
+      'alerts:\n  rules:\n    SentinelTilt:\n      for: soon\n',
+      /quorum\.yaml:4: alerts\.rules\.SentinelTilt\.for must be a duration/,
+    ],
+    [
+      'alerts:\n  notifiers:\n    - name: ops\n      type: email\n      url: http://x\n',
+      /quorum\.yaml:4: alerts\.notifiers\[0\]\.type /,
+    ],
+    [
+      'alerts:\n  lagBytes: 1\n  webhook: http://x\n',
+      /quorum\.yaml:3: alerts\.webhook is not a known field/,
+    ],
+  ])('refuses a bad alerts section %j naming the field and its line', (text, pattern) => {
+    expect(() => loadConfig(file(text), {}, { requireDeployments: false })).toThrow(pattern);
   });
 
   it('names a password variable that is not set', () => {

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isNode, isPair, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatAddr, parseAddr, UserError } from '../model/index.js';
 import type { SentinelTarget } from '../observer/index.js';
+import type { AlertConfig } from '../alerts/index.js';
+import { alertConfigFrom, alertsSchema } from '../alerts/index.js';
 
 const envName = z
   .string()
@@ -25,53 +28,103 @@ const configSchema = z
           })
           .strict(),
       )
-      .min(1, 'must list at least one deployment'),
+      .min(1, 'must list at least one deployment')
+      .optional(),
+    alerts: alertsSchema.optional(),
   })
   .strict();
+
+/** What quorum.yaml holds: deployments to attach to, and how to alert. */
+export interface QuorumConfig {
+  deployments: SentinelTarget[];
+  alerts: AlertConfig;
+}
+
+type Path = readonly PropertyKey[];
+
+/** `deployments[0].sentinels[1]` for a zod issue path. */
+function fieldOf(path: Path): string {
+  return path.reduce<string>(
+    (acc, part) =>
+      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+    '',
+  );
+}
+
+/**
+ * The line of the YAML node at `path` (or of its nearest parent that exists), so an error can be
+ * found in a long file; for an unexpected key, the line of that key.
+ */
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  path: Path,
+  key?: string,
+): number | null {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node: unknown = doc.getIn(path.slice(0, depth) as unknown[], true);
+    if (!isNode(node)) continue;
+    let target: Node = node;
+    if (key !== undefined && depth === path.length && isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && String(item.key) === key);
+      if (pair && isNode(pair.key)) target = pair.key;
+    }
+    const offset = target.range?.[0];
+    if (offset !== undefined) return lines.linePos(offset).line;
+  }
+  return null;
+}
 
 /** An example shown with errors, so the fix is one look away. */
 export const CONFIG_EXAMPLE = `deployments:
   - name: cache
     masterName: mymaster
     sentinels: [10.0.0.5:26379, 10.0.0.6:26379, 10.0.0.7:26379]
-    passwordEnv: REDIS_PASSWORD        # optional: read the password from this variable`;
+    passwordEnv: REDIS_PASSWORD        # optional: read the password from this variable
+alerts:                                # optional
+  rules:
+    RedisReplicationLagHigh: { for: 2m }
+  notifiers:
+    - { name: ops, type: slack, url: https://hooks.slack.com/services/T000/B000/XXXX }`;
 
 /**
- * Reads quorum.yaml: the deployments to attach to. Passwords are never written in it, only the
- * names of environment variables that hold them. Every problem is one sentence naming the field.
+ * Reads quorum.yaml: the deployments to attach to and the alerts section. Passwords are never
+ * written in it, only the names of environment variables that hold them. Every problem is one
+ * sentence naming the field and its line.
  */
-export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): SentinelTarget[] {
+export function loadConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  { requireDeployments = true }: { requireDeployments?: boolean } = {},
+): QuorumConfig {
   if (!existsSync(path))
     throw new UserError(`${path} does not exist; write one like:\n${CONFIG_EXAMPLE}`, 2);
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new UserError(
-      `${path} is not valid YAML: ${(err as Error).message.split('\n')[0] ?? ''}`,
-      2,
-    );
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(path, 'utf8'), { lineCounter: lines });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    throw new UserError(`${path} is not valid YAML: ${syntax.message.split('\n')[0] ?? ''}`, 2);
   }
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where =
-      issue?.path.reduce<string>(
-        (acc, part) =>
-          typeof part === 'number'
-            ? `${acc}[${part}]`
-            : acc
-              ? `${acc}.${String(part)}`
-              : String(part),
-        '',
-      ) ?? '';
+    const issuePath = issue?.path ?? [];
+    const unexpected = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const line = lineOf(doc, lines, issuePath, unexpected);
+    const field = fieldOf(unexpected === undefined ? issuePath : [...issuePath, unexpected]);
+    // a bad record key (an unknown rule name) carries the key's own message one level down
+    const inner = issue?.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+    const message =
+      unexpected === undefined ? (inner ?? issue?.message ?? 'is invalid') : 'is not a known field';
     throw new UserError(
-      `${path}: ${where || 'the file'} ${issue?.message ?? 'is invalid'}; see the example in --help`,
+      `${path}${line === null ? '' : `:${line}`}: ${field || 'the file'} ${message}; see the example in --help`,
       2,
     );
   }
+  if (requireDeployments && parsed.data.deployments === undefined)
+    throw new UserError(`${path}: deployments must list at least one deployment`, 2);
   const names = new Set<string>();
-  return parsed.data.deployments.map((d, i) => {
+  const deployments = (parsed.data.deployments ?? []).map((d, i) => {
     if (names.has(d.name))
       throw new UserError(
         `${path}: deployments[${i}].name '${d.name}' is used twice; names must be unique`,
@@ -106,4 +159,5 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
       sentinelPassword,
     };
   });
+  return { deployments, alerts: alertConfigFrom(parsed.data.alerts) };
 }

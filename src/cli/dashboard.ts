@@ -6,6 +6,8 @@ import { EventLog, Observer } from '../observer/index.js';
 import { DrillStore } from '../drill/index.js';
 import type { Dashboard, DeploymentSource } from '../server/index.js';
 import { DEFAULT_DASHBOARD_PORT, Hub, startDashboard } from '../server/index.js';
+import type { AlertConfig } from '../alerts/index.js';
+import type { QuorumConfig } from './config-file.js';
 import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
@@ -19,6 +21,23 @@ export interface DashboardFlags {
   readOnly?: boolean;
   /** The port was not chosen by the user: a taken one falls back to a free one. */
   dashboardPortIsDefault?: boolean;
+  metricsToken?: string;
+  metricsPublic?: boolean;
+  /** Built-in alert settings and notifiers (quorum.yaml's `alerts`). */
+  alerts?: AlertConfig;
+}
+
+/** The flags every command that serves the dashboard shares for /metrics. */
+export function addMetricsOptions(command: Command): Command {
+  return command
+    .option(
+      '--metrics-token <token>',
+      'a token that may only read /metrics, for Prometheus (or QUORUM_METRICS_TOKEN)',
+    )
+    .option(
+      '--metrics-public',
+      'serve /metrics without a token (for a scraper on a trusted network)',
+    );
 }
 
 /** Serves the dashboard for the given deployments; the hub follows each observer's bus. */
@@ -26,7 +45,7 @@ export async function serveDashboard(
   sources: DeploymentSource[],
   flags: DashboardFlags,
 ): Promise<{ hub: Hub; dashboard: Dashboard }> {
-  const hub = new Hub();
+  const hub = new Hub(flags.alerts);
   for (const source of sources) hub.add(source);
   const dashboard = await startDashboard(hub, {
     host: flags.dashboardHost,
@@ -35,6 +54,8 @@ export async function serveDashboard(
     viewerToken: flags.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
     readOnly: flags.readOnly === true,
     fallbackToFreePort: flags.dashboardPortIsDefault === true,
+    metricsToken: flags.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
+    metricsPublic: flags.metricsPublic === true,
   });
   return { hub, dashboard };
 }
@@ -46,11 +67,16 @@ interface DashboardOptions extends TargetOptions {
   token?: string;
   viewerToken?: string;
   readOnly?: boolean;
+  metricsToken?: string;
+  metricsPublic?: boolean;
 }
 
-async function sourcesFor(opts: DashboardOptions): Promise<DeploymentSource[]> {
-  if (opts.config !== undefined) {
-    return loadConfig(opts.config).map((target) => ({
+async function sourcesFor(
+  opts: DashboardOptions,
+  config: QuorumConfig | null,
+): Promise<DeploymentSource[]> {
+  if (config !== null) {
+    return config.deployments.map((target) => ({
       name: target.name,
       observer: new Observer(target, { timeoutMs: opts.timeout }),
       controller: null,
@@ -80,12 +106,12 @@ async function sourcesFor(opts: DashboardOptions): Promise<DeploymentSource[]> {
 }
 
 export function registerDashboard(program: Command): void {
-  program
+  const command = program
     .command('dashboard')
     .description(
       'serve the live dashboard for existing deployments (quorum.yaml, --sentinel, or the local one in --dir)',
     )
-    .option('--config <file>', 'quorum.yaml listing deployments to attach to')
+    .option('--config <file>', 'quorum.yaml: deployments to attach to, and alerts')
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
     .option('--sentinel <addrs>', 'attach to one deployment: sentinel addresses, host:port[,...]')
     .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
@@ -107,28 +133,32 @@ export function registerDashboard(program: Command): void {
       'admin token (or QUORUM_TOKEN); required to serve on a non-loopback address',
     )
     .option('--viewer-token <token>', 'an extra token that can only view')
-    .option('--read-only', 'refuse every action, whatever the token')
-    .action(async (opts: DashboardOptions) => {
-      if (opts.config !== undefined && opts.sentinel !== undefined)
-        throw new UserError('pass either --config or --sentinel, not both', 2);
-      const sources = await sourcesFor({ ...opts, dir: resolve(opts.dir) });
-      const { hub, dashboard } = await serveDashboard(sources, {
-        dashboardHost: opts.host,
-        dashboardPort: opts.port,
-        ...(opts.token !== undefined ? { token: opts.token } : {}),
-        ...(opts.viewerToken !== undefined ? { viewerToken: opts.viewerToken } : {}),
-        readOnly: opts.readOnly === true,
-      });
-      await Promise.all(sources.map((s) => s.observer.start()));
-      process.stdout.write(`dashboard: ${dashboard.loginUrl}\n`);
-      process.stdout.write(
-        `watching ${sources.map((s) => `'${s.name}'`).join(', ')}; Ctrl-C to stop\n`,
-      );
-      await new Promise<void>((done) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
-      });
-      await hub.close();
-      await dashboard.close();
-      await Promise.all(sources.map((s) => s.observer.stop()));
+    .option('--read-only', 'refuse every action, whatever the token');
+  addMetricsOptions(command).action(async (opts: DashboardOptions) => {
+    if (opts.config !== undefined && opts.sentinel !== undefined)
+      throw new UserError('pass either --config or --sentinel, not both', 2);
+    const config = opts.config !== undefined ? loadConfig(opts.config) : null;
+    const sources = await sourcesFor({ ...opts, dir: resolve(opts.dir) }, config);
+    const { hub, dashboard } = await serveDashboard(sources, {
+      dashboardHost: opts.host,
+      dashboardPort: opts.port,
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+      ...(opts.viewerToken !== undefined ? { viewerToken: opts.viewerToken } : {}),
+      readOnly: opts.readOnly === true,
+      ...(opts.metricsToken !== undefined ? { metricsToken: opts.metricsToken } : {}),
+      metricsPublic: opts.metricsPublic === true,
+      ...(config ? { alerts: config.alerts } : {}),
     });
+    await Promise.all(sources.map((s) => s.observer.start()));
+    process.stdout.write(`dashboard: ${dashboard.loginUrl}\n`);
+    process.stdout.write(
+      `watching ${sources.map((s) => `'${s.name}'`).join(', ')}; Ctrl-C to stop\n`,
+    );
+    await new Promise<void>((done) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+    });
+    await hub.close();
+    await dashboard.close();
+    await Promise.all(sources.map((s) => s.observer.stop()));
+  });
 }

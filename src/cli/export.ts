@@ -1,6 +1,15 @@
 import { chmodSync, writeFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { renderHaproxy } from '../export/index.js';
+import {
+  renderGrafana,
+  renderHaproxy,
+  renderPrometheusRules,
+  renderPrometheusRuleTests,
+} from '../export/index.js';
+import { UserError } from '../model/index.js';
+import { DEFAULT_ALERT_SETTINGS } from '../alerts/index.js';
+import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
 import { observeOnce, resolveTarget, targetOptions } from './target.js';
@@ -11,6 +20,26 @@ interface ExportHaproxyOptions extends TargetOptions {
   readPort: number;
   naive?: boolean;
   output?: string;
+}
+
+/** Writes `text` to `output`, or to standard output without one; says what it wrote on stderr. */
+function emit(text: string, output: string | undefined, check: (file: string) => string): void {
+  if (output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(output, text);
+  } catch (err) {
+    throw new UserError(`cannot write ${output}: ${(err as Error).message}`);
+  }
+  process.stderr.write(`wrote ${output}; ${check(output)}\n`);
+}
+
+interface ExportRulesOptions {
+  config?: string;
+  output?: string;
+  tests?: string;
 }
 
 /** `quorum export ...`: deploy files for what quorum knows of a deployment. */
@@ -62,5 +91,47 @@ export function registerExport(program: Command): void {
       process.stderr.write(
         `wrote ${opts.output}${secret ? ' (it contains a password: mode 600)' : ''}; check it with: haproxy -c -f ${opts.output}\n`,
       );
+    });
+  exporter
+    .command('prometheus-rules')
+    .description(
+      'Prometheus alert rules over quorum /metrics, grouped by deployment (node down, no master, split brain, sentinels, lag, memory, failover)',
+    )
+    .option(
+      '--config <file>',
+      "quorum.yaml: thresholds, 'for' and switched-off rules from its alerts section",
+    )
+    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .option('--tests <file>', 'also write promtool unit tests for the rules (needs --output)')
+    .action((opts: ExportRulesOptions) => {
+      if (opts.tests !== undefined && opts.output === undefined)
+        throw new UserError('--tests needs --output: the tests name the rules file they check', 2);
+      const settings =
+        opts.config !== undefined
+          ? loadConfig(opts.config, process.env, { requireDeployments: false }).alerts.settings
+          : DEFAULT_ALERT_SETTINGS;
+      emit(
+        renderPrometheusRules(settings),
+        opts.output,
+        (f) => `check it with: promtool check rules ${f}`,
+      );
+      if (opts.tests !== undefined && opts.output !== undefined) {
+        const rulesFile =
+          relative(dirname(resolve(opts.tests)), resolve(opts.output)) || basename(opts.output);
+        emit(
+          renderPrometheusRuleTests(rulesFile),
+          opts.tests,
+          (f) => `run them with: promtool test rules ${f}`,
+        );
+      }
+    });
+  exporter
+    .command('grafana')
+    .description(
+      'a Grafana dashboard over quorum /metrics: roles over time, failovers, lag, memory, ops/s, sentinel agreement',
+    )
+    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .action((opts: { output?: string }) => {
+      emit(renderGrafana(), opts.output, () => 'import it in Grafana: Dashboards -> New -> Import');
     });
 }

@@ -9,6 +9,7 @@ import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
+import type { AlertConfig } from '../alerts/index.js';
 import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
@@ -44,6 +45,10 @@ export interface UpOptions {
   viewerToken?: string;
   readOnly?: boolean;
   dashboardPortIsDefault?: boolean;
+  config?: string;
+  metricsToken?: string;
+  metricsPublic?: boolean;
+  alerts?: AlertConfig;
 }
 
 function connectHelp(
@@ -292,6 +297,7 @@ const SECRET_FLAGS: Record<string, string> = {
   '--password': 'QUORUM_PASSWORD',
   '--token': 'QUORUM_TOKEN',
   '--viewer-token': 'QUORUM_VIEWER_TOKEN',
+  '--metrics-token': 'QUORUM_METRICS_TOKEN',
 };
 
 /**

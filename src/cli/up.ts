@@ -4,6 +4,8 @@ import { UserError } from '../model/index.js';
 import type { LocalSpec, LocalState } from '../local/index.js';
 import { defaultSpec, isPortFree, preflight, presets, readState } from '../local/index.js';
 import { checkTokens, DEFAULT_DASHBOARD_PORT } from '../server/index.js';
+import { loadConfig } from './config-file.js';
+import { addMetricsOptions } from './dashboard.js';
 import { intOption } from './errors.js';
 import type { UpOptions } from './up-run.js';
 import { runDetached, runForeground } from './up-run.js';
@@ -77,8 +79,7 @@ async function checkDashboardPort(opts: UpOptions): Promise<void> {
 }
 
 export function registerUp(program: Command): void {
-  program
-    .command('up')
+  addMetricsOptions(program.command('up'))
     .description('launch a local Sentinel deployment from the real Redis binaries and supervise it')
     .option('--dir <dir>', 'data directory (configs, data, logs, state)', '.quorum')
     .option('--name <name>', 'master name the sentinels monitor', 'mymaster')
@@ -149,6 +150,7 @@ export function registerUp(program: Command): void {
     .option('--token <token>', 'dashboard admin token (or QUORUM_TOKEN; default: random, printed)')
     .option('--viewer-token <token>', 'an extra dashboard token that can only view')
     .option('--read-only', 'the dashboard refuses every action')
+    .option('--config <file>', "quorum.yaml: its 'alerts' section (rules, notifiers)")
     .addOption(
       new Option('--supervisor', 'run as the background supervisor (used by --detach)').hideHelp(),
     )
@@ -160,7 +162,13 @@ export function registerUp(program: Command): void {
           host: opts.dashboardHost,
           token: opts.token ?? process.env.QUORUM_TOKEN ?? null,
           viewerToken: opts.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
+          metricsToken: opts.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
         });
+      }
+      if (opts.config !== undefined) {
+        // read before anything starts, so a bad file costs nothing; the background child reads it again
+        opts.config = resolve(opts.config);
+        opts.alerts = loadConfig(opts.config, process.env, { requireDeployments: false }).alerts;
       }
       const binaries = await preflight(dir, spec);
       if (opts.dashboard) {

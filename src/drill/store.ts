@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../model/index.js';
@@ -143,6 +151,23 @@ export class DrillStore {
       renderReport([result], { deployment, generatedAt: new Date(startedAtMs) }),
     );
     return record;
+  }
+
+  private cached: { mtimeMs: number; listings: DrillListing[] } | null = null;
+
+  /**
+   * The listing, read again only when the folder changed (a drill saved, here or by another
+   * process): cheap enough to ask on every metrics scrape.
+   */
+  listCached(): DrillListing[] {
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(this.dir).mtimeMs;
+    } catch {
+      return [];
+    }
+    if (this.cached?.mtimeMs !== mtimeMs) this.cached = { mtimeMs, listings: this.list() };
+    return this.cached.listings;
   }
 
   /** Past drills, newest first; unreadable files are skipped. */

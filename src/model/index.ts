@@ -8,3 +8,4 @@ export * from './diff.js';
 export * from './errors.js';
 export * from './format.js';
 export * from './queries.js';
+export * from './failover.js';

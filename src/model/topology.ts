@@ -19,6 +19,22 @@ export interface Replication {
   syncInProgress: boolean;
 }
 
+/** Counters and facts from INFO that only metrics and alerts need; null when not reported. */
+export interface NodeStats {
+  /** `redis_mode`: standalone, sentinel or cluster. */
+  mode: string | null;
+  commandsProcessed: number | null;
+  connectionsReceived: number | null;
+  rejectedConnections: number | null;
+  keyspaceHits: number | null;
+  keyspaceMisses: number | null;
+  expiredKeys: number | null;
+  evictedKeys: number | null;
+  blockedClients: number | null;
+  /** Keys and keys with an expiry per database (`db0`, ...). */
+  keyspace: Record<string, { keys: number; expires: number }>;
+}
+
 /** One redis-server as quorum sees it. */
 export interface DataNode {
   addr: Addr;
@@ -41,6 +57,7 @@ export interface DataNode {
   odown: boolean;
   /** When this node last answered INFO (ms since epoch), null if never. */
   lastSeenMs: number | null;
+  stats: NodeStats;
 }
 
 export interface CkQuorum {
@@ -69,6 +86,8 @@ export interface SentinelView {
   knownSentinels: number | null;
   /** Replicas this one knows (`num-slaves`). */
   knownReplicas: number | null;
+  /** Of those, replicas this sentinel does not flag down or disconnected. */
+  okReplicas: number | null;
   configEpoch: number | null;
   /** This sentinel's `down-after-milliseconds` for the master. */
   downAfterMs: number | null;
@@ -110,6 +129,21 @@ export function emptyReplication(): Replication {
   };
 }
 
+export function emptyStats(): NodeStats {
+  return {
+    mode: null,
+    commandsProcessed: null,
+    connectionsReceived: null,
+    rejectedConnections: null,
+    keyspaceHits: null,
+    keyspaceMisses: null,
+    expiredKeys: null,
+    evictedKeys: null,
+    blockedClients: null,
+    keyspace: {},
+  };
+}
+
 export function downNode(addr: Addr, reason: string): DataNode {
   return {
     addr,
@@ -128,6 +162,7 @@ export function downNode(addr: Addr, reason: string): DataNode {
     sdownBy: [],
     odown: false,
     lastSeenMs: null,
+    stats: emptyStats(),
   };
 }
 
@@ -147,6 +182,7 @@ export function downSentinel(
     quorum: null,
     knownSentinels: null,
     knownReplicas: null,
+    okReplicas: null,
     downAfterMs: null,
     configEpoch: null,
     tilt: null,

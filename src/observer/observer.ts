@@ -43,6 +43,16 @@ export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
   subscribe: true,
 };
 
+/** How the observer itself is doing: what metrics say about the watcher, not the watched. */
+export interface ObserverStats {
+  /** Polls finished since start. */
+  polls: number;
+  /** How long the last poll took, null before the first. */
+  lastPollMs: number | null;
+  /** Node and sentinel reads that failed, summed over every poll. */
+  failedReads: number;
+}
+
 interface SentinelLinks {
   link: RedisLink;
   subscription: Subscription | null;
@@ -79,6 +89,7 @@ export class Observer {
   private readonly nodes = new Map<Addr, RedisLink>();
   private readonly dedup: EventDeduplicator<QuorumEvent>;
   private latest: Topology | null = null;
+  private readonly counters: ObserverStats = { polls: 0, lastPollMs: null, failedReads: 0 };
   private inFlight: Promise<Topology> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -98,6 +109,11 @@ export class Observer {
   /** The last observation, or null before the first poll finished. */
   current(): Topology | null {
     return this.latest;
+  }
+
+  /** Poll counts and timings (a copy). */
+  stats(): ObserverStats {
+    return { ...this.counters };
   }
 
   /** Polls once, then keeps polling every `pollIntervalMs` until `stop()`. */
@@ -233,6 +249,7 @@ export class Observer {
   }
 
   private async observe(): Promise<Topology> {
+    const startedMs = performance.now();
     const readings = await Promise.all(
       [...this.sentinels.values()].map(({ link }) => readSentinel(link, this.target.masterName)),
     );
@@ -262,6 +279,10 @@ export class Observer {
       sentinels: views,
       observedAtMs: Date.now(),
     };
+    this.counters.polls += 1;
+    this.counters.lastPollMs = performance.now() - startedMs;
+    this.counters.failedReads +=
+      nodes.filter((n) => !n.up).length + views.filter((v) => !v.up).length;
     this.publish(topology);
     if (discovered) this.schedule(0);
     return topology;

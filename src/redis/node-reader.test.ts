@@ -32,7 +32,16 @@ function masterInfo(offset = 422, slaves = ['offset=422,lag=0', 'offset=408,lag=
     Clients: ['connected_clients:3', 'blocked_clients:0'],
     Memory: ['used_memory:1153968', 'used_memory_human:1.10M', 'maxmemory:104857600'],
     Persistence: ['loading:0'],
-    Stats: ['instantaneous_ops_per_sec:7'],
+    Stats: [
+      'total_connections_received:40',
+      'total_commands_processed:9000',
+      'instantaneous_ops_per_sec:7',
+      'rejected_connections:2',
+      'expired_keys:5',
+      'evicted_keys:0',
+      'keyspace_hits:70',
+      'keyspace_misses:30',
+    ],
     Replication: [
       'role:master',
       `connected_slaves:${slaves.length}`,
@@ -41,7 +50,7 @@ function masterInfo(offset = 422, slaves = ['offset=422,lag=0', 'offset=408,lag=
       `master_repl_offset:${offset}`,
       'second_repl_offset:-1',
     ],
-    Keyspace: ['db0:keys=3,expires=0,avg_ttl=0'],
+    Keyspace: ['db0:keys=3,expires=0,avg_ttl=0', 'db2:keys=10,expires=4,avg_ttl=9000'],
   });
 }
 
@@ -103,6 +112,18 @@ describe('nodeFromInfo', () => {
       sdownBy: [],
       odown: false,
       lastSeenMs: NOW,
+      stats: {
+        mode: 'standalone',
+        commandsProcessed: 9000,
+        connectionsReceived: 40,
+        rejectedConnections: 2,
+        keyspaceHits: 70,
+        keyspaceMisses: 30,
+        expiredKeys: 5,
+        evictedKeys: 0,
+        blockedClients: 0,
+        keyspace: { db0: { keys: 3, expires: 0 }, db2: { keys: 10, expires: 4 } },
+      },
     } satisfies DataNode);
   });
 

@@ -1,8 +1,24 @@
 import type { Addr, DataNode } from '../model/index.js';
 import { downNode, formatAddr } from '../model/index.js';
-import { flattenInfo, infoNumber, infoReplicas, parseInfo } from './info.js';
+import { flattenInfo, infoNumber, infoReplicas, parseInfo, parseInfoFields } from './info.js';
 import type { RedisLink } from './link.js';
 import { describeRedisError } from './errors.js';
+
+/** `db0:keys=1,expires=0,avg_ttl=0` lines as numbers per database. */
+function keyspaceOf(
+  info: Record<string, string>,
+): Record<string, { keys: number; expires: number }> {
+  const keyspace: Record<string, { keys: number; expires: number }> = {};
+  for (const [key, value] of Object.entries(info)) {
+    if (!/^db\d+$/.test(key)) continue;
+    const fields = parseInfoFields(value);
+    const keys = Number(fields.keys);
+    const expires = Number(fields.expires ?? 0);
+    if (Number.isFinite(keys))
+      keyspace[key] = { keys, expires: Number.isFinite(expires) ? expires : 0 };
+  }
+  return keyspace;
+}
 
 /** Builds a data node from its INFO text (pure). Lag is filled in later, against its master. */
 export function nodeFromInfo(addr: Addr, infoText: string, nowMs: number): DataNode {
@@ -37,6 +53,18 @@ export function nodeFromInfo(addr: Addr, infoText: string, nowMs: number): DataN
   node.runId = info.run_id ?? null;
   node.loading = info.loading === '1';
   node.lastSeenMs = nowMs;
+  node.stats = {
+    mode: info.redis_mode ?? null,
+    commandsProcessed: infoNumber(info, 'total_commands_processed'),
+    connectionsReceived: infoNumber(info, 'total_connections_received'),
+    rejectedConnections: infoNumber(info, 'rejected_connections'),
+    keyspaceHits: infoNumber(info, 'keyspace_hits'),
+    keyspaceMisses: infoNumber(info, 'keyspace_misses'),
+    expiredKeys: infoNumber(info, 'expired_keys'),
+    evictedKeys: infoNumber(info, 'evicted_keys'),
+    blockedClients: infoNumber(info, 'blocked_clients'),
+    keyspace: keyspaceOf(info),
+  };
   return node;
 }
 

@@ -68,6 +68,7 @@ describe('sentinelViewFrom', () => {
       quorum: 2,
       knownSentinels: 2,
       knownReplicas: 2,
+      okReplicas: 2,
       configEpoch: 0,
       downAfterMs: 5000,
       tilt: false,
@@ -99,6 +100,17 @@ describe('sentinelViewFrom', () => {
     const view = sentinelViewFrom(ADDR, MASTER_RECORD, sentinelInfo('0'), REPLICAS.slice(0, 1), ck);
     expect(view.knownReplicas).toBe(1);
     expect(view.ckquorum).toEqual(ck);
+  });
+
+  it('counts as ok only the replicas it does not flag down or disconnected', () => {
+    const replicas: ListedInstance[] = [
+      { addr: '127.0.0.1:6391', flags: ['slave', 's_down'] },
+      { addr: '127.0.0.1:6392', flags: ['slave', 'disconnected'] },
+      { addr: '127.0.0.1:6393', flags: ['slave'] },
+    ];
+    const view = sentinelViewFrom(ADDR, MASTER_RECORD, sentinelInfo('0'), replicas, CK_OK);
+    expect(view.knownReplicas).toBe(3);
+    expect(view.okReplicas).toBe(1);
   });
 
   it('brackets an IPv6 master address', () => {

@@ -54,6 +54,9 @@ export function sentinelViewFrom(
     quorum: num('quorum'),
     knownSentinels: num('num-other-sentinels'),
     knownReplicas: replicas.length,
+    okReplicas: replicas.filter(
+      (r) => !r.flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected'),
+    ).length,
     configEpoch: num('config-epoch'),
     downAfterMs: num('down-after-milliseconds'),
     tilt:

@@ -7,10 +7,12 @@ import { streamSSE } from 'hono/streaming';
 import { validator } from 'hono/validator';
 import { ActionError, runAction } from './actions.js';
 import type { AuthOptions } from './auth.js';
-import { requestRole, Sessions } from './auth.js';
+import { mayScrape, requestRole, Sessions } from './auth.js';
+import { renderMetrics } from '../metrics/index.js';
 import type { DrillRecord } from '../drill/index.js';
 import type {
   ActionResult,
+  AlertsState,
   ApiError,
   DrillLive,
   DrillsState,
@@ -100,6 +102,10 @@ export function createApi(hub: Hub, auth: AuthOptions) {
     })
     .get('/deployments/:name/events', (c) => c.json(hub.events(c.req.param('name'))))
     .get('/deployments/:name/history', (c) => c.json(hub.history(c.req.param('name'))))
+    .get('/deployments/:name/alerts', (c) => {
+      const alerts = hub.alerts(c.req.param('name'));
+      return alerts ? c.json<AlertsState>(alerts) : noDeployment(c);
+    })
     .get('/deployments/:name/nodes/:addr', async (c) => {
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
@@ -207,6 +213,16 @@ export function createApp(hub: Hub, auth: AuthOptions, webRoot: string | null) {
     if (err instanceof HTTPException)
       return c.json<ApiError>({ error: err.message || 'bad request' }, err.status);
     return c.json<ApiError>({ error: `internal error: ${err.message}` }, 500);
+  });
+  app.get('/metrics', (c) => {
+    if (!mayScrape(c, auth))
+      return c.text(
+        'a token is required to read /metrics (Authorization: Bearer TOKEN: the metrics token, or a dashboard token)\n',
+        401,
+      );
+    c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+    c.header('Cache-Control', 'no-store');
+    return c.body(renderMetrics(hub.metrics()));
   });
   app.route('/api', createApi(hub, auth));
   app.all('/api/*', (c) =>

@@ -10,6 +10,10 @@ export interface AuthOptions {
   viewerToken: string | null;
   /** Refuse every action, whatever the token. */
   readOnly: boolean;
+  /** A token that may read /metrics only (for Prometheus); null for none. */
+  metricsToken: string | null;
+  /** Serve /metrics to anyone who can reach the server. */
+  metricsPublic: boolean;
 }
 
 export function randomToken(): string {
@@ -73,6 +77,16 @@ export function requestRole(
   const bearer = bearerOf(c);
   if (bearer !== null) return roleOf(auth, bearer);
   return allowSession ? sessions.roleOf(getCookie(c, Sessions.cookieName(c.req.url))) : null;
+}
+
+/** Whether a request may read /metrics: public, or any of the server's tokens as a bearer. */
+export function mayScrape(c: Context, auth: AuthOptions): boolean {
+  if (auth.metricsPublic) return true;
+  const bearer = bearerOf(c);
+  if (bearer === null) return false;
+  return (
+    roleOf(auth, bearer) !== null || (auth.metricsToken !== null && same(bearer, auth.metricsToken))
+  );
 }
 
 /** Whether an address to bind to is loopback only. */

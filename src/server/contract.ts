@@ -8,6 +8,9 @@ import type { NodeAction, ProcessInfo } from '../local/index.js';
 import type { DrillListing, Via } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { DrillLive } from '../drill/live.js';
+import type { Alert } from '../alerts/index.js';
+
+export type { Alert } from '../alerts/index.js';
 
 export type { DrillLive } from '../drill/live.js';
 export { isFinished } from '../drill/live.js';
@@ -49,6 +52,16 @@ export interface DeploymentState {
   unreachable: string | null;
   /** The proxy quorum runs in front of it, if any. */
   proxy: ProxyStats | null;
+  /** Built-in alerts firing now (the badge). */
+  alertsFiring: number;
+}
+
+/** The Alerts page of one deployment. */
+export interface AlertsState {
+  /** Pending and firing, firing first. */
+  active: Alert[];
+  /** Recently resolved, newest first. */
+  resolved: Alert[];
 }
 
 export interface NodeDetails {
@@ -121,4 +134,5 @@ export type PushMessage =
   | { type: 'event'; event: QuorumEvent }
   | { type: 'report'; deployment: string; id: string; report: EventReport }
   | { type: 'samples'; deployment: string; t: number; samples: Record<string, Sample> }
-  | { type: 'drill'; deployment: string; live: DrillLive; finished: DrillListing | null };
+  | { type: 'drill'; deployment: string; live: DrillLive; finished: DrillListing | null }
+  | { type: 'alerts'; deployment: string; alerts: AlertsState };

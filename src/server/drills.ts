@@ -1,4 +1,4 @@
-import type { DrillRecord, DrillStore, DrillTarget } from '../drill/index.js';
+import type { DrillListing, DrillRecord, DrillStore, DrillTarget } from '../drill/index.js';
 import {
   drillRecorder,
   listingOf,
@@ -47,6 +47,13 @@ export class DrillDesk {
     if (this.running.has(source.name)) return `a drill runs on '${source.name}'; stop it first`;
     const holder = source.drills?.running();
     return holder ? `a drill (${holder.what}) runs in process ${String(holder.pid)}` : null;
+  }
+
+  /** Whether a drill runs, and the latest one kept: what metrics show, without reading every file. */
+  brief(source: DeploymentSource): { running: boolean; last: DrillListing | null } | null {
+    if (!source.drills) return null;
+    const last = source.drills.listCached().find((l) => l.deployment === source.name) ?? null;
+    return { running: this.busy(source) !== null, last };
   }
 
   async state(source: DeploymentSource): Promise<DrillsState> {

@@ -1,11 +1,20 @@
 import type { EventReport, Expectation, QuorumEvent, Topology } from '../model/index.js';
-import { healthProblems } from '../model/index.js';
+import { failoverStartMs, healthProblems } from '../model/index.js';
+import type { AlertConfig, AlertTransition } from '../alerts/index.js';
+import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
 import type { NodeController, ProcessInfo } from '../local/index.js';
 import { nodeActions } from '../local/index.js';
 import type { EventLog, Observer } from '../observer/index.js';
 import type { DrillStore } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import type { Capabilities, DeploymentState, PushMessage, Sample } from './contract.js';
+import type {
+  AlertsState,
+  Capabilities,
+  DeploymentState,
+  PushMessage,
+  Sample,
+} from './contract.js';
+import type { DeploymentMetrics } from '../metrics/index.js';
 import { DrillDesk } from './drills.js';
 import { History, samplesFrom } from './history.js';
 
@@ -33,6 +42,11 @@ interface Entry {
   proxy: ProxyStats | null;
   history: History;
   events: QuorumEvent[];
+  alerts: AlertEngine;
+  /** Times the agreed master moved to another node since the server started. */
+  masterChanges: number;
+  lastMaster: string | null;
+  lastFailover: { atMs: number; durationMs: number | null } | null;
   detach: () => void;
 }
 
@@ -55,6 +69,25 @@ export class Hub {
   private readonly subscribers = new Set<Subscriber>();
   /** Drills started from the dashboard. */
   readonly drills = new DrillDesk((message) => this.push(message));
+  private readonly notifiers: Notifiers;
+
+  constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
+    this.notifiers = new Notifiers(alertConfig.notifiers, (letter) => {
+      const deployment = letter.alert.split('@')[1] ?? '';
+      this.entries
+        .get(deployment)
+        ?.source.observer.record(
+          'quorum:notifier-failed',
+          `notifier '${letter.notifier}' gave up on ${letter.kind} ${letter.alert.split('@')[0] ?? ''}: ${letter.reason}`,
+          {
+            notifier: letter.notifier,
+            alert: letter.alert,
+            kind: letter.kind,
+            reason: letter.reason,
+          },
+        );
+    });
+  }
 
   add(source: DeploymentSource): void {
     const entry: Entry = {
@@ -68,10 +101,21 @@ export class Hub {
           ?.read()
           .filter((e) => e.deployment === source.name)
           .slice(-EVENTS_KEPT) ?? [],
+      alerts: new AlertEngine(source.name, this.alertConfig.settings),
+      masterChanges: 0,
+      lastMaster: source.observer.current()?.agreement.master ?? null,
+      lastFailover: null,
       detach: () => undefined,
     };
     const onTopology = (topology: Topology) => this.onTopology(entry, topology);
     const onEvent = (event: QuorumEvent) => {
+      if (event.type === '+switch-master') {
+        const start = failoverStartMs(entry.events, event);
+        entry.lastFailover = {
+          atMs: event.ms,
+          durationMs: start === null ? null : event.ms - start,
+        };
+      }
       entry.events.push(event);
       if (entry.events.length > EVENTS_KEPT)
         entry.events.splice(0, entry.events.length - EVENTS_KEPT);
@@ -106,6 +150,12 @@ export class Hub {
 
   private onTopology(entry: Entry, topology: Topology): void {
     entry.topology = topology;
+    const master = topology.agreement.master;
+    if (master !== null) {
+      if (entry.lastMaster !== null && master !== entry.lastMaster) entry.masterChanges += 1;
+      entry.lastMaster = master;
+    }
+    for (const transition of entry.alerts.evaluate(topology)) this.onAlert(entry, transition);
     const samples = samplesFrom(topology);
     entry.history.add(samples);
     void this.refreshProcesses(entry);
@@ -116,6 +166,48 @@ export class Hub {
       deployment: entry.source.name,
       t: topology.observedAtMs,
       samples,
+    });
+  }
+
+  /** A firing or resolved alert: on the timeline and the event log, then to every notifier. */
+  private onAlert(entry: Entry, transition: AlertTransition): void {
+    const { alert } = transition;
+    entry.source.observer.record(
+      `quorum:alert-${transition.kind}`,
+      `${transition.kind === 'firing' ? 'alert' : 'resolved'}: ${alert.rule}: ${alert.summary}`,
+      { id: alert.id, rule: alert.rule, severity: alert.severity, subject: alert.subject },
+    );
+    // the deployment travels with the id, so a dead letter can be logged where it belongs
+    this.notifiers.notify({
+      ...transition,
+      alert: { ...alert, id: `${alert.id}@${alert.deployment}` },
+    });
+    this.push({ type: 'alerts', deployment: entry.source.name, alerts: this.alertsOf(entry) });
+  }
+
+  private alertsOf(entry: Entry): AlertsState {
+    return { active: entry.alerts.active(), resolved: entry.alerts.resolved() };
+  }
+
+  /** Pending, firing and recently resolved alerts of one deployment. */
+  alerts(name: string): AlertsState | null {
+    const entry = this.entries.get(name);
+    return entry ? this.alertsOf(entry) : null;
+  }
+
+  /** What /metrics renders: everything already observed, no Redis call. */
+  metrics(): DeploymentMetrics[] {
+    return [...this.entries.values()].map((entry) => {
+      return {
+        name: entry.source.name,
+        topology: entry.topology,
+        observer: entry.source.observer.stats(),
+        masterChanges: entry.masterChanges,
+        lastFailover: entry.lastFailover,
+        proxy: entry.proxy,
+        drill: this.drills.brief(entry.source),
+        alerts: entry.alerts.active(),
+      };
     });
   }
 
@@ -135,6 +227,7 @@ export class Hub {
       problems: topology ? healthProblems(topology, entry.source.expect) : ['not observed yet'],
       unreachable,
       proxy: entry.proxy,
+      alertsFiring: entry.alerts.active().filter((a) => a.status === 'firing').length,
     };
   }
 
@@ -173,6 +266,7 @@ export class Hub {
   /** Stops following the observers; a drill that runs is stopped, and heals, first. */
   async close(): Promise<void> {
     await this.drills.close();
+    await this.notifiers.close();
     for (const entry of this.entries.values()) entry.detach();
     this.subscribers.clear();
   }

@@ -17,6 +17,10 @@ export interface DashboardOptions {
   token: string | null;
   viewerToken: string | null;
   readOnly: boolean;
+  /** A token for Prometheus that reads /metrics only; null for none. */
+  metricsToken: string | null;
+  /** Serve /metrics without a token. */
+  metricsPublic: boolean;
   /** When `port` is taken, serve on any free port instead of failing (for a default port). */
   fallbackToFreePort?: boolean;
 }
@@ -36,7 +40,7 @@ export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 /** Token rules, checked before anything starts: a set token off loopback, 16 characters or more. */
 export function checkTokens(
-  options: Pick<DashboardOptions, 'token' | 'viewerToken' | 'host'>,
+  options: Pick<DashboardOptions, 'token' | 'viewerToken' | 'host' | 'metricsToken'>,
 ): void {
   if (!isLoopback(options.host) && options.token === null) {
     throw new UserError(
@@ -47,6 +51,7 @@ export function checkTokens(
   const given: [string, string | null][] = [
     ['--token', options.token],
     ['--viewer-token', options.viewerToken],
+    ['--metrics-token', options.metricsToken],
   ];
   for (const [flag, token] of given) {
     if (token !== null && token.length < 16) {
@@ -65,6 +70,8 @@ export async function startDashboard(hub: Hub, options: DashboardOptions): Promi
     adminToken: options.token ?? randomToken(),
     viewerToken: options.viewerToken,
     readOnly: options.readOnly,
+    metricsToken: options.metricsToken,
+    metricsPublic: options.metricsPublic,
   };
   const app = createApp(hub, auth, WEB_ROOT);
   const listen = (port: number) =>

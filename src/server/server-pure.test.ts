@@ -9,7 +9,13 @@ import { History } from './history.js';
 import { staticFile } from './static.js';
 
 describe('roleOf', () => {
-  const auth = { adminToken: 'admin-token', viewerToken: 'viewer-token', readOnly: false };
+  const auth = {
+    adminToken: 'admin-token',
+    viewerToken: 'viewer-token',
+    readOnly: false,
+    metricsToken: null,
+    metricsPublic: false,
+  };
   it('grants admin, viewer, or nothing', () => {
     expect(roleOf(auth, 'admin-token')).toBe('admin');
     expect(roleOf(auth, 'viewer-token')).toBe('viewer');
@@ -106,16 +112,23 @@ describe('staticFile', () => {
 
 describe('checkTokens', () => {
   it('needs a set token off loopback, and 16 characters for either token', () => {
-    expect(() => checkTokens({ host: '0.0.0.0', token: null, viewerToken: null })).toThrow(
-      /refusing to serve the dashboard on 0\.0\.0\.0/,
-    );
-    expect(() => checkTokens({ host: '127.0.0.1', token: 'short', viewerToken: null })).toThrow(
-      /--token must be at least 16/,
-    );
     expect(() =>
-      checkTokens({ host: '0.0.0.0', token: 'a-long-enough-token', viewerToken: 'abc' }),
+      checkTokens({ host: '0.0.0.0', token: null, viewerToken: null, metricsToken: null }),
+    ).toThrow(/refusing to serve the dashboard on 0\.0\.0\.0/);
+    expect(() =>
+      checkTokens({ host: '127.0.0.1', token: 'short', viewerToken: null, metricsToken: null }),
+    ).toThrow(/--token must be at least 16/);
+    expect(() =>
+      checkTokens({
+        host: '0.0.0.0',
+        token: 'a-long-enough-token',
+        viewerToken: 'abc',
+        metricsToken: null,
+      }),
     ).toThrow(/--viewer-token must be at least 16/);
-    expect(() => checkTokens({ host: '127.0.0.1', token: null, viewerToken: null })).not.toThrow();
+    expect(() =>
+      checkTokens({ host: '127.0.0.1', token: null, viewerToken: null, metricsToken: null }),
+    ).not.toThrow();
   });
 });
 

@@ -1,0 +1,4 @@
+export * from './catalogue.js';
+export * from './engine.js';
+export * from './notify.js';
+export * from './config.js';

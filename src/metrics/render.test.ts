@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { downNode } from '../model/index.js';
+import { MASTER, R1, replica, topology } from '../model/topology.fixture.js';
+import { escapeLabel, Exposition } from './exposition.js';
+import type { DeploymentMetrics } from './render.js';
+import { renderMetrics } from './render.js';
+
+function metrics(overrides: Partial<DeploymentMetrics> = {}): DeploymentMetrics {
+  return {
+    name: 'cache',
+    topology: topology(),
+    observer: { polls: 12, lastPollMs: 4.5, failedReads: 1 },
+    masterChanges: 2,
+    lastFailover: { atMs: 1_700_000_000_000, durationMs: 6250 },
+    proxy: null,
+    drill: null,
+    alerts: [],
+    ...overrides,
+  };
+}
+
+/** The sample lines of one family. */
+const samples = (text: string, name: string) =>
+  text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+
+describe('Exposition', () => {
+  it('writes HELP and TYPE once per family, leaves out unknown values, escapes labels', () => {
+    const out = new Exposition().declare('a_total', 'counter', 'A.').declare('b', 'info', 'B.');
+    out.add('a_total', { x: 'q"u\\o\nte' }, 3);
+    out.add('a_total', { x: 'y' }, null);
+    out.add('b', {}, true);
+    expect(out.render()).toBe(
+      '# HELP a_total A.\n# TYPE a_total counter\na_total{x="q\\"u\\\\o\\nte"} 3\n# HELP b B.\n# TYPE b gauge\nb 1\n',
+    );
+    expect(escapeLabel('plain')).toBe('plain');
+    expect(() => out.add('undeclared', {}, 1)).toThrow('not declared');
+  });
+});
+
+describe('renderMetrics', () => {
+  it('labels every node with its deployment, address and role, with redis_exporter names', () => {
+    const text = renderMetrics([metrics()]);
+    expect(samples(text, 'redis_up')).toContain(
+      `redis_up{deployment="cache",addr="${MASTER}",role="master"} 1`,
+    );
+    expect(samples(text, 'redis_master_link_up')).toContain(
+      `redis_master_link_up{deployment="cache",addr="${R1}",role="replica"} 1`,
+    );
+    expect(samples(text, 'redis_master_repl_offset')).toEqual([
+      `redis_master_repl_offset{deployment="cache",addr="${MASTER}",role="master"} 422`,
+    ]);
+    expect(samples(text, 'quorum_master_changes_total')).toEqual([
+      'quorum_master_changes_total{deployment="cache"} 2',
+    ]);
+    expect(samples(text, 'quorum_last_failover_seconds')).toEqual([
+      'quorum_last_failover_seconds{deployment="cache"} 6.25',
+    ]);
+    expect(samples(text, 'quorum_sentinel_agreement')).toEqual([
+      'quorum_sentinel_agreement{deployment="cache"} 1',
+    ]);
+    expect(samples(text, 'quorum_observer_poll_duration_seconds')).toEqual([
+      'quorum_observer_poll_duration_seconds{deployment="cache"} 0.0045',
+    ]);
+  });
+
+  it('keeps two deployments apart, and shows a down node as down with nothing else made up', () => {
+    const down = topology({ nodes: [downNode(MASTER, 'refused'), replica(R1, MASTER)] });
+    const text = renderMetrics([metrics(), metrics({ name: 'queue', topology: down })]);
+    expect(samples(text, 'redis_up')).toContain(
+      `redis_up{deployment="queue",addr="${MASTER}",role="unknown"} 0`,
+    );
+    expect(
+      samples(text, 'redis_connected_clients').some(
+        (l) => l.includes('queue') && l.includes(MASTER),
+      ),
+    ).toBe(false);
+    expect(samples(text, 'quorum_masters_reporting')).toEqual([
+      'quorum_masters_reporting{deployment="cache"} 1',
+      'quorum_masters_reporting{deployment="queue"} 0',
+    ]);
+    const types = text.split('\n').filter((l) => l.startsWith('# TYPE'));
+    expect(new Set(types).size).toBe(types.length);
+  });
+
+  it('shows firing built-in alerts, not pending ones', () => {
+    const alert = {
+      id: 'RedisNodeDown/x',
+      rule: 'RedisNodeDown',
+      severity: 'critical' as const,
+      deployment: 'cache',
+      subject: 'x:1',
+      summary: '',
+      runbook: '',
+      sinceMs: 0,
+      firedAtMs: 1,
+      resolvedAtMs: null,
+    };
+    const text = renderMetrics([
+      metrics({
+        alerts: [
+          { ...alert, status: 'firing' },
+          { ...alert, id: 'p', status: 'pending' },
+        ],
+      }),
+    ]);
+    expect(samples(text, 'quorum_alert_firing')).toEqual([
+      'quorum_alert_firing{deployment="cache",alertname="RedisNodeDown",severity="critical",subject="x:1"} 1',
+    ]);
+  });
+});

@@ -1,0 +1,327 @@
+import type { Alert } from '../alerts/index.js';
+import type { DrillListing } from '../drill/index.js';
+import type { Topology } from '../model/index.js';
+import type { ObserverStats } from '../observer/index.js';
+import type { ProxyStats } from '../proxy/index.js';
+import { Exposition } from './exposition.js';
+
+/** Everything /metrics shows of one deployment: all of it already observed, nothing asked anew. */
+export interface DeploymentMetrics {
+  name: string;
+  topology: Topology | null;
+  observer: ObserverStats;
+  masterChanges: number;
+  lastFailover: { atMs: number; durationMs: number | null } | null;
+  proxy: ProxyStats | null;
+  drill: { running: boolean; last: DrillListing | null } | null;
+  alerts: Alert[];
+}
+
+const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+
+/** Every family, with redis_exporter's names where it has one, so its dashboards keep working. */
+function declareFamilies(out: Exposition): void {
+  out
+    .declare('redis_up', 'gauge', 'Whether the node or sentinel answered the last poll.')
+    .declare('redis_instance_info', 'info', 'Facts about a data node that answers.')
+    .declare('redis_uptime_in_seconds', 'gauge', 'Seconds since the server started.')
+    .declare('redis_connected_clients', 'gauge', 'Client connections.')
+    .declare('redis_blocked_clients', 'gauge', 'Clients in a blocking call.')
+    .declare('redis_connections_received_total', 'counter', 'Connections accepted.')
+    .declare('redis_rejected_connections_total', 'counter', 'Connections rejected (maxclients).')
+    .declare('redis_memory_used_bytes', 'gauge', 'used_memory.')
+    .declare('redis_memory_max_bytes', 'gauge', 'maxmemory (0: no limit).')
+    .declare('redis_connected_slaves', 'gauge', 'Replicas connected to this node.')
+    .declare('redis_master_repl_offset', 'gauge', 'Replication offset of a master.')
+    .declare('redis_slave_repl_offset', 'gauge', 'Replication offset a replica processed.')
+    .declare('redis_master_link_up', 'gauge', 'Whether a replica has its link to the master up.')
+    .declare('redis_master_sync_in_progress', 'gauge', 'Whether a replica is in a full sync.')
+    .declare('redis_commands_processed_total', 'counter', 'Commands processed.')
+    .declare('redis_keyspace_hits_total', 'counter', 'Key lookups that found the key.')
+    .declare('redis_keyspace_misses_total', 'counter', 'Key lookups that did not.')
+    .declare('redis_expired_keys_total', 'counter', 'Keys expired.')
+    .declare('redis_evicted_keys_total', 'counter', 'Keys evicted (maxmemory-policy).')
+    .declare('redis_db_keys', 'gauge', 'Keys per database.')
+    .declare('redis_db_keys_expiring', 'gauge', 'Keys with an expiry per database.')
+    .declare('redis_loading_dump_file', 'gauge', 'Whether the node is loading its data.')
+    .declare(
+      'quorum_replication_lag_bytes',
+      'gauge',
+      "Bytes a replica is behind its master's offset.",
+    )
+    .declare(
+      'quorum_replication_lag_seconds',
+      'gauge',
+      'Seconds since the master last heard from the replica.',
+    )
+    .declare(
+      'quorum_node_sdown_sentinels',
+      'gauge',
+      'Sentinels that flag this node subjectively down.',
+    )
+    .declare('redis_sentinel_tilt', 'gauge', 'Whether the sentinel is in TILT mode.')
+    .declare(
+      'redis_sentinel_master_ok_sentinels',
+      'gauge',
+      'Sentinels this sentinel knows for the master, itself included.',
+    )
+    .declare('redis_sentinel_master_slaves', 'gauge', 'Replicas this sentinel knows.')
+    .declare(
+      'redis_sentinel_master_ok_slaves',
+      'gauge',
+      'Replicas this sentinel does not flag down or disconnected.',
+    )
+    .declare(
+      'redis_sentinel_master_ckquorum_status',
+      'gauge',
+      'Whether SENTINEL CKQUORUM passes on this sentinel.',
+    )
+    .declare('quorum_sentinel_master_info', 'info', 'The master each sentinel names.')
+    .declare(
+      'quorum_sentinel_master_sdown',
+      'gauge',
+      'Whether this sentinel flags the master s_down.',
+    )
+    .declare(
+      'quorum_sentinel_master_odown',
+      'gauge',
+      'Whether this sentinel flags the master o_down.',
+    )
+    .declare('quorum_sentinel_quorum', 'gauge', 'The quorum configured on this sentinel.')
+    .declare('quorum_sentinel_down_after_seconds', 'gauge', 'down-after-milliseconds, in seconds.')
+    .declare('quorum_sentinel_config_epoch', 'gauge', 'The config epoch this sentinel knows.')
+    .declare(
+      'quorum_sentinel_agreement',
+      'gauge',
+      'Sentinels naming the agreed master (or the most named one) / all sentinels.',
+    )
+    .declare('quorum_sentinels_agreeing', 'gauge', 'Sentinels naming the agreed master.')
+    .declare('quorum_sentinels_known', 'gauge', 'Sentinels configured or discovered.')
+    .declare('quorum_sentinels_up', 'gauge', 'Sentinels that answered the last poll.')
+    .declare('quorum_master_agreed', 'gauge', 'Whether a quorum of sentinels agree on a master.')
+    .declare('quorum_master_info', 'info', 'The master a quorum of sentinels agree on.')
+    .declare('quorum_masters_reporting', 'gauge', 'Data nodes that answer and say role:master.')
+    .declare(
+      'quorum_master_changes_total',
+      'counter',
+      'Times the agreed master moved to another node since quorum started.',
+    )
+    .declare(
+      'quorum_last_failover_seconds',
+      'gauge',
+      'Last failover, from the first sign (+sdown of the master, +odown, or a manual +try-failover) to +switch-master.',
+    )
+    .declare(
+      'quorum_last_failover_timestamp_seconds',
+      'gauge',
+      'When the last +switch-master was seen.',
+    )
+    .declare('quorum_observer_polls_total', 'counter', 'Polls of every node and sentinel.')
+    .declare('quorum_observer_poll_duration_seconds', 'gauge', 'How long the last poll took.')
+    .declare(
+      'quorum_observer_failed_reads_total',
+      'counter',
+      'Node and sentinel reads that failed.',
+    )
+    .declare('quorum_observer_last_poll_timestamp_seconds', 'gauge', 'When the last poll finished.')
+    .declare('quorum_proxy_connections', 'gauge', "Client sessions open on the proxy's port.")
+    .declare(
+      'quorum_proxy_connections_total',
+      'counter',
+      "Client sessions accepted on the proxy's port.",
+    )
+    .declare('quorum_proxy_held_connections', 'gauge', 'Clients held while no master is known.')
+    .declare(
+      'quorum_proxy_refused_total',
+      'counter',
+      'Clients refused (no master, or shutting down).',
+    )
+    .declare('quorum_proxy_bytes_total', 'counter', 'Bytes relayed, by direction.')
+    .declare('quorum_proxy_backend_connections', 'gauge', 'Sessions per backend.')
+    .declare('quorum_proxy_write_master_info', 'info', 'Where the write port sends clients.')
+    .declare('quorum_proxy_read_replicas', 'gauge', 'Replicas the read port uses now.')
+    .declare(
+      'quorum_proxy_sentinels_unreachable',
+      'gauge',
+      'Whether the proxy keeps the last master on its own word.',
+    )
+    .declare(
+      'quorum_proxy_last_switch_seconds',
+      'gauge',
+      'From the earliest +switch-master to the proxy routing to the new master.',
+    )
+    .declare(
+      'quorum_proxy_last_switch_timestamp_seconds',
+      'gauge',
+      'When the proxy last switched master.',
+    )
+    .declare('quorum_drill_running', 'gauge', 'Whether a failover drill runs.')
+    .declare('quorum_drill_last_timestamp_seconds', 'gauge', 'When the latest kept drill started.')
+    .declare(
+      'quorum_drill_last_acked_lost',
+      'gauge',
+      'Acknowledged writes lost, worst run of the latest drill.',
+    )
+    .declare(
+      'quorum_drill_last_write_unavailable_seconds',
+      'gauge',
+      'Median time without writes in the latest drill.',
+    )
+    .declare(
+      'quorum_drill_last_switch_master_seconds',
+      'gauge',
+      'Median time to +switch-master in the latest drill.',
+    )
+    .declare('quorum_drill_last_violations', 'gauge', 'Expectations the latest drill broke.')
+    .declare('quorum_alert_firing', 'gauge', "quorum's built-in alerts firing now.");
+}
+
+function topologyMetrics(out: Exposition, deployment: string, t: Topology): void {
+  for (const n of t.nodes) {
+    const l = { deployment, addr: n.addr, role: n.role };
+    out.add('redis_up', l, n.up);
+    if (!n.up) continue;
+    out.add(
+      'redis_instance_info',
+      {
+        ...l,
+        redis_version: n.version ?? '',
+        redis_mode: n.stats.mode ?? '',
+        run_id: n.runId ?? '',
+      },
+      1,
+    );
+    out.add('redis_uptime_in_seconds', l, n.uptimeSeconds);
+    out.add('redis_connected_clients', l, n.connectedClients);
+    out.add('redis_blocked_clients', l, n.stats.blockedClients);
+    out.add('redis_connections_received_total', l, n.stats.connectionsReceived);
+    out.add('redis_rejected_connections_total', l, n.stats.rejectedConnections);
+    out.add('redis_memory_used_bytes', l, n.memoryUsedBytes);
+    out.add('redis_memory_max_bytes', l, n.memoryMaxBytes);
+    out.add('redis_connected_slaves', l, n.replication.connectedReplicas);
+    if (n.role === 'replica') {
+      out.add('redis_slave_repl_offset', l, n.replication.offset);
+      out.add('redis_master_link_up', l, n.replication.linkUp);
+      out.add('redis_master_sync_in_progress', l, n.replication.syncInProgress);
+      out.add('quorum_replication_lag_bytes', l, n.replication.lagBytes);
+      out.add('quorum_replication_lag_seconds', l, n.replication.lagSeconds);
+    } else {
+      out.add('redis_master_repl_offset', l, n.replication.offset);
+    }
+    out.add('redis_commands_processed_total', l, n.stats.commandsProcessed);
+    out.add('redis_keyspace_hits_total', l, n.stats.keyspaceHits);
+    out.add('redis_keyspace_misses_total', l, n.stats.keyspaceMisses);
+    out.add('redis_expired_keys_total', l, n.stats.expiredKeys);
+    out.add('redis_evicted_keys_total', l, n.stats.evictedKeys);
+    for (const [db, { keys, expires }] of Object.entries(n.stats.keyspace)) {
+      out.add('redis_db_keys', { ...l, db }, keys);
+      out.add('redis_db_keys_expiring', { ...l, db }, expires);
+    }
+    out.add('redis_loading_dump_file', l, n.loading);
+    out.add('quorum_node_sdown_sentinels', l, n.sdownBy.length);
+  }
+  for (const s of t.sentinels) {
+    out.add('redis_up', { deployment, addr: s.addr, role: 'sentinel' }, s.up);
+    if (!s.up) continue;
+    const l = { deployment, addr: s.addr, master_name: t.masterName };
+    out.add('redis_sentinel_tilt', l, s.tilt);
+    out.add(
+      'redis_sentinel_master_ok_sentinels',
+      l,
+      s.knownSentinels === null ? null : s.knownSentinels + 1,
+    );
+    out.add('redis_sentinel_master_slaves', l, s.knownReplicas);
+    out.add('redis_sentinel_master_ok_slaves', l, s.okReplicas);
+    out.add('redis_sentinel_master_ckquorum_status', l, s.ckquorum === null ? null : s.ckquorum.ok);
+    if (s.masterAddr !== null)
+      out.add('quorum_sentinel_master_info', { ...l, master: s.masterAddr }, 1);
+    out.add('quorum_sentinel_master_sdown', l, s.masterFlags.includes('s_down'));
+    out.add('quorum_sentinel_master_odown', l, s.masterFlags.includes('o_down'));
+    out.add('quorum_sentinel_quorum', l, s.quorum);
+    out.add('quorum_sentinel_down_after_seconds', l, seconds(s.downAfterMs));
+    out.add('quorum_sentinel_config_epoch', l, s.configEpoch);
+  }
+  const d = { deployment };
+  const { agreement } = t;
+  if (agreement.total > 0) {
+    out.add('quorum_sentinel_agreement', d, agreement.agreeing / agreement.total);
+    out.add('quorum_sentinels_agreeing', d, agreement.agreeing);
+    out.add('quorum_sentinels_known', d, agreement.total);
+    out.add('quorum_sentinels_up', d, t.sentinels.filter((s) => s.up).length);
+    out.add('quorum_master_agreed', d, agreement.master !== null);
+  }
+  if (agreement.master !== null) out.add('quorum_master_info', { ...d, addr: agreement.master }, 1);
+  out.add('quorum_masters_reporting', d, t.nodes.filter((n) => n.up && n.role === 'master').length);
+}
+
+function proxyMetrics(out: Exposition, deployment: string, p: ProxyStats): void {
+  const d = { deployment };
+  for (const side of ['write', 'read'] as const) {
+    const l = { deployment, side, listen: p[side].addr };
+    out.add('quorum_proxy_connections', l, p[side].sessions);
+    out.add('quorum_proxy_connections_total', l, p[side].total);
+  }
+  out.add('quorum_proxy_held_connections', d, p.write.held);
+  out.add('quorum_proxy_refused_total', d, p.refused);
+  out.add('quorum_proxy_bytes_total', { deployment, direction: 'in' }, p.bytesIn);
+  out.add('quorum_proxy_bytes_total', { deployment, direction: 'out' }, p.bytesOut);
+  for (const b of p.backends)
+    out.add(
+      'quorum_proxy_backend_connections',
+      { deployment, side: b.side, backend: b.addr },
+      b.sessions,
+    );
+  if (p.write.master !== null)
+    out.add('quorum_proxy_write_master_info', { ...d, master: p.write.master }, 1);
+  out.add('quorum_proxy_read_replicas', d, p.read.replicas.length);
+  out.add('quorum_proxy_sentinels_unreachable', d, p.sentinelsUnreachable);
+  if (p.lastSwitch) {
+    out.add('quorum_proxy_last_switch_seconds', d, seconds(p.lastSwitch.tookMs));
+    out.add('quorum_proxy_last_switch_timestamp_seconds', d, p.lastSwitch.atMs / 1000);
+  }
+}
+
+/** /metrics in Prometheus text format for every deployment the server shows (pure). */
+export function renderMetrics(deployments: readonly DeploymentMetrics[]): string {
+  const out = new Exposition();
+  declareFamilies(out);
+  for (const m of deployments) {
+    const d = { deployment: m.name };
+    if (m.topology) topologyMetrics(out, m.name, m.topology);
+    out.add('quorum_master_changes_total', d, m.masterChanges);
+    if (m.lastFailover) {
+      out.add('quorum_last_failover_seconds', d, seconds(m.lastFailover.durationMs));
+      out.add('quorum_last_failover_timestamp_seconds', d, m.lastFailover.atMs / 1000);
+    }
+    out.add('quorum_observer_polls_total', d, m.observer.polls);
+    out.add('quorum_observer_poll_duration_seconds', d, seconds(m.observer.lastPollMs));
+    out.add('quorum_observer_failed_reads_total', d, m.observer.failedReads);
+    if (m.topology)
+      out.add('quorum_observer_last_poll_timestamp_seconds', d, m.topology.observedAtMs / 1000);
+    if (m.proxy) proxyMetrics(out, m.name, m.proxy);
+    if (m.drill) {
+      out.add('quorum_drill_running', d, m.drill.running);
+      const last = m.drill.last;
+      if (last) {
+        out.add('quorum_drill_last_timestamp_seconds', d, last.startedAtMs / 1000);
+        out.add('quorum_drill_last_acked_lost', d, last.ackedLostMax);
+        out.add(
+          'quorum_drill_last_write_unavailable_seconds',
+          d,
+          seconds(last.writeUnavailableP50Ms),
+        );
+        out.add('quorum_drill_last_switch_master_seconds', d, seconds(last.switchMasterP50Ms));
+        out.add('quorum_drill_last_violations', d, last.violations);
+      }
+    }
+    for (const a of m.alerts) {
+      if (a.status !== 'firing') continue;
+      out.add(
+        'quorum_alert_firing',
+        { deployment: m.name, alertname: a.rule, severity: a.severity, subject: a.subject ?? '' },
+        1,
+      );
+    }
+  }
+  return out.render();
+}
