@@ -65,6 +65,7 @@ bench: test-deps build
 	npx tsx bench/push-latency.ts --runs 30
 	npx tsx bench/proxy-throughput.ts --rounds 5 --requests 200000
 	npx tsx bench/proxy-cutover.ts --runs 10
+	npx tsx bench/metrics-scrape.ts --nodes 100 --rounds 20
 
 screenshot: test-deps build
 	npx tsx scripts/screenshot.ts

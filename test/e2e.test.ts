@@ -111,6 +111,49 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     await page.close();
   });
 
+  it('shows a killed replica as a pending RedisNodeDown alert on the Alerts tab, gone once it runs again', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    const health = page.getByTestId('health');
+    // healthy again after the drill of the test before
+    await expect.poll(() => health.textContent(), { timeout: 30_000 }).toBe('healthy');
+    const testId = await page.locator('[data-role="replica"]').first().getAttribute('data-testid');
+    const addr = testId?.slice('node-'.length) ?? '';
+    expect(addr).toMatch(/^127\.0\.0\.1:\d+$/);
+    const alert = page.locator(
+      `[data-testid="alert"][data-rule="RedisNodeDown"][data-subject="${addr}"]:not([data-status="resolved"])`,
+    );
+    expect((await quorum(['node', 'kill', addr, '--dir', dir])).code).toBe(0);
+    let down = true;
+    try {
+      await page.getByRole('tab', { name: /^Alerts/ }).click();
+      expect(page.url()).toContain('view=alerts');
+      // RedisNodeDown fires after 30 s; pending shows from the first observation of the dead node
+      await expect
+        .poll(() => alert.getAttribute('data-status'), { timeout: 10_000 })
+        .toMatch(/^(pending|firing)$/);
+      expect(await alert.textContent()).toMatch(/(pending|firing) for \d+s/);
+      await page.reload();
+      await expect
+        .poll(() => page.getByRole('tab', { name: /^Alerts/ }).getAttribute('aria-selected'), {
+          timeout: 15_000,
+        })
+        .toBe('true');
+      await expect.poll(() => alert.count(), { timeout: 10_000 }).toBe(1);
+      await page.screenshot({ path: join(dir, 'alerts.png'), fullPage: true });
+      expect((await quorum(['node', 'start', addr, '--dir', dir])).code).toBe(0);
+      down = false;
+      await expect.poll(() => alert.count(), { timeout: 15_000 }).toBe(0);
+    } finally {
+      if (down) await quorum(['node', 'start', addr, '--dir', dir]);
+    }
+    await expect.poll(() => health.textContent(), { timeout: 30_000 }).toBe('healthy');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('kills the master from its drawer: the timeline shows the whole failover and the graph the new master', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(url);

@@ -31,6 +31,8 @@ export interface Alert {
   summary: string;
   runbook: string;
   status: AlertStatus;
+  /** How long the condition must hold before it fires (the rule's, or quorum.yaml's). */
+  forMs: number;
   /** When the condition was first seen holding. */
   sinceMs: number;
   firedAtMs: number | null;
@@ -97,6 +99,7 @@ export class AlertEngine {
             summary: finding.summary,
             runbook: rule.runbook,
             status: 'pending',
+            forMs,
             sinceMs: nowMs,
             firedAtMs: null,
             resolvedAtMs: null,
@@ -122,6 +125,11 @@ export class AlertEngine {
       transitions.push({ kind: 'resolved', alert: { ...alert } });
     }
     return transitions;
+  }
+
+  /** Changes whenever an alert appears, fires or goes: when the Alerts page needs a push. */
+  signature(): string {
+    return [...this.alerts.values()].map((a) => `${a.id}:${a.status}`).join(',');
   }
 
   /** Pending and firing alerts, firing first. */

@@ -14,6 +14,7 @@ const ALERT: Alert = {
   summary: '127.0.0.1:6390 does not answer: refused',
   runbook: 'Check the process.',
   status: 'firing',
+  forMs: 30_000,
   sinceMs: 1_700_000_000_000,
   firedAtMs: 1_700_000_030_000,
   resolvedAtMs: null,

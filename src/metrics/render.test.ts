@@ -91,6 +91,7 @@ describe('renderMetrics', () => {
       subject: 'x:1',
       summary: '',
       runbook: '',
+      forMs: 30_000,
       sinceMs: 0,
       firedAtMs: 1,
       resolvedAtMs: null,

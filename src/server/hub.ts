@@ -155,7 +155,11 @@ export class Hub {
       if (entry.lastMaster !== null && master !== entry.lastMaster) entry.masterChanges += 1;
       entry.lastMaster = master;
     }
+    const before = entry.alerts.signature();
     for (const transition of entry.alerts.evaluate(topology)) this.onAlert(entry, transition);
+    // pending alerts come and go without a transition: the page hears of every change
+    if (entry.alerts.signature() !== before)
+      this.push({ type: 'alerts', deployment: entry.source.name, alerts: this.alertsOf(entry) });
     const samples = samplesFrom(topology);
     entry.history.add(samples);
     void this.refreshProcesses(entry);
@@ -182,7 +186,6 @@ export class Hub {
       ...transition,
       alert: { ...alert, id: `${alert.id}@${alert.deployment}` },
     });
-    this.push({ type: 'alerts', deployment: entry.source.name, alerts: this.alertsOf(entry) });
   }
 
   private alertsOf(entry: Entry): AlertsState {

@@ -125,7 +125,7 @@ export function App() {
         ) : (
           <Overview
             deployments={deployments}
-            open={(name) => navigate({ deployment: name, node: null })}
+            open={(name, view) => navigate({ deployment: name, node: null, view })}
           />
         )}
       </main>

@@ -3,6 +3,7 @@ import type { ApiType } from '../../src/server/app.js';
 import type { DrillRecord } from '../../src/drill/index.js';
 import type {
   ActionRequest,
+  AlertsState,
   ApiError,
   DrillRequest,
   DrillsState,
@@ -73,6 +74,14 @@ export async function drillsState(token: string, deployment: string): Promise<Dr
   });
   if (!response.ok) throw await failure(response, 'loading the drills');
   return (await response.json()) as DrillsState;
+}
+
+export async function alertsState(token: string, deployment: string): Promise<AlertsState> {
+  const response = await client(token).deployments[':name'].alerts.$get({
+    param: { name: deployment },
+  });
+  if (!response.ok) throw await failure(response, 'loading the alerts');
+  return (await response.json()) as AlertsState;
 }
 
 export async function startDrill(

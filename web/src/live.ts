@@ -1,7 +1,13 @@
 import { useSyncExternalStore } from 'react';
 import { isFinished } from '../../src/drill/live.js';
 import type { QuorumEvent } from '../../src/model/index.js';
-import type { DeploymentState, DrillLive, PushMessage, Sample } from '../../src/server/contract.js';
+import type {
+  AlertsState,
+  DeploymentState,
+  DrillLive,
+  PushMessage,
+  Sample,
+} from '../../src/server/contract.js';
 
 /** 15 minutes at one sample a second, as the server keeps. */
 const SAMPLES_KEPT = 900;
@@ -16,6 +22,8 @@ export interface LiveState {
   drills: Record<string, DrillLive>;
   /** Bumped whenever a drill on the deployment finished a scenario or stopped: time to reload its list. */
   drillsChanged: Record<string, number>;
+  /** Pending, firing and recently resolved alerts of each deployment, as last loaded or pushed. */
+  alerts: Record<string, AlertsState>;
   /** When the last message arrived (ms), to show staleness. */
   lastMessageMs: number;
 }
@@ -27,6 +35,7 @@ let state: LiveState = {
   samples: {},
   drills: {},
   drillsChanged: {},
+  alerts: {},
   lastMessageMs: 0,
 };
 const listeners = new Set<() => void>();
@@ -107,6 +116,13 @@ function apply(message: PushMessage): void {
       });
       return;
     }
+    case 'alerts':
+      set({
+        ...state,
+        lastMessageMs: now,
+        alerts: { ...state.alerts, [message.deployment]: message.alerts },
+      });
+      return;
   }
 }
 
@@ -129,7 +145,15 @@ export function connect(onClosed: () => void): void {
   if (source) return;
   const stream = new EventSource('/api/stream');
   source = stream;
-  for (const type of ['snapshot', 'deployment', 'event', 'report', 'samples', 'drill'] as const) {
+  for (const type of [
+    'snapshot',
+    'deployment',
+    'event',
+    'report',
+    'samples',
+    'drill',
+    'alerts',
+  ] as const) {
     stream.addEventListener(type, (e: MessageEvent<string>) => {
       const message = JSON.parse(e.data) as PushMessage;
       apply(message);
@@ -175,6 +199,11 @@ export function seed(
     events: { ...state.events, [deployment]: merged.slice(-EVENTS_KEPT) },
     samples: { ...state.samples, [deployment]: samples },
   });
+}
+
+/** Seeds the alerts: the stream pushes them only when one fires or resolves. */
+export function seedAlerts(deployment: string, alerts: AlertsState): void {
+  set({ ...state, alerts: { ...state.alerts, [deployment]: alerts } });
 }
 
 export function useLive(): LiveState {

@@ -1,7 +1,8 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The deployment page's tabs. */
-export type View = 'live' | 'drills';
+export const VIEWS = ['live', 'drills', 'alerts'] as const;
+export type View = (typeof VIEWS)[number];
 
 /** View state lives in the URL (`?d=deployment&view=drills&node=addr`), so a link reproduces the view. */
 export interface Route {
@@ -10,13 +11,27 @@ export interface Route {
   view?: View;
 }
 
+function isView(value: string | null): value is View {
+  return (VIEWS as readonly (string | null)[]).includes(value);
+}
+
 function read(): Route {
   const params = new URLSearchParams(window.location.search);
+  const view = params.get('view');
   return {
     deployment: params.get('d'),
     node: params.get('node'),
-    view: params.get('view') === 'drills' ? 'drills' : 'live',
+    view: isView(view) ? view : 'live',
   };
+}
+
+/** The link that reproduces a route (`?` for the overview). */
+export function routeHref(route: Route): string {
+  const params = new URLSearchParams();
+  if (route.deployment) params.set('d', route.deployment);
+  if (route.view && route.view !== 'live') params.set('view', route.view);
+  if (route.node) params.set('node', route.node);
+  return `?${params.toString()}`;
 }
 
 let current = read();
@@ -35,12 +50,8 @@ export function useRoute(): [Route, (next: Route) => void] {
     () => current,
   );
   const navigate = useCallback((next: Route) => {
-    const params = new URLSearchParams();
-    if (next.deployment) params.set('d', next.deployment);
-    if (next.view === 'drills') params.set('view', 'drills');
-    if (next.node) params.set('node', next.node);
-    const search = params.toString();
-    window.history.pushState(null, '', search ? `?${search}` : window.location.pathname);
+    const href = routeHref(next);
+    window.history.pushState(null, '', href === '?' ? window.location.pathname : href);
     current = read();
     for (const l of listeners) l();
   }, []);

@@ -5,6 +5,8 @@ import type { FailoverGroup, TimelineItem } from '../timeline.js';
 import { groupTimeline, MILESTONES } from '../timeline.js';
 
 function tone(e: QuorumEvent): string {
+  if (e.type === 'quorum:alert-firing') return 'quorum bad';
+  if (e.type === 'quorum:alert-resolved') return 'quorum good';
   if (e.source === 'quorum') return e.detail.outcome === 'error' ? 'quorum bad' : 'quorum';
   if (
     e.type.startsWith('-failover-abort') ||

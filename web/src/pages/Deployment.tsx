@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeploymentState, Session } from '../../../src/server/contract.js';
-import { act, client } from '../api.js';
-import { onResync, seed, useLive } from '../live.js';
+import { act, alertsState, client } from '../api.js';
+import { onResync, seed, seedAlerts, useLive } from '../live.js';
 import type { Route } from '../route.js';
 import { Charts } from '../components/Charts.js';
 import { Confirm } from '../components/Confirm.js';
@@ -12,6 +12,7 @@ import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/drill/live.js';
+import { AlertsPage } from './Alerts.js';
 import { DrillsPage } from './Drills.js';
 
 /** The deployment page: graph, sentinel matrix, timeline, charts; a drawer per node; actions. */
@@ -35,8 +36,8 @@ export function DeploymentPage({
 
   useEffect(() => {
     const api = client(token).deployments[':name'];
-    // past events and chart history: at first, and again after the stream was down
-    const load = () =>
+    // past events, chart history and alerts: at first, and again after the stream was down
+    const load = () => {
       void Promise.all([
         api.events.$get({ param: { name: deployment.name } }),
         api.history.$get({ param: { name: deployment.name } }),
@@ -44,6 +45,12 @@ export function DeploymentPage({
         if (events.ok && history.ok)
           seed(deployment.name, await events.json(), await history.json());
       });
+      alertsState(token, deployment.name).then(
+        (alerts) => seedAlerts(deployment.name, alerts),
+        // the Alerts tab loads them again and says what failed
+        () => undefined,
+      );
+    };
     load();
     return onResync(load);
   }, [token, deployment.name]);
@@ -69,6 +76,7 @@ export function DeploymentPage({
     }
   };
 
+  const view = route.view ?? 'live';
   const canAct = session.role === 'admin' && !session.readOnly;
   const drill = live.drills[deployment.name];
   const running = drill !== undefined && !isFinished(drill);
@@ -101,7 +109,7 @@ export function DeploymentPage({
         <span className="muted">
           sentinels agreeing {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
         </span>
-        <span className="pill">
+        <span className="pill" data-testid="health">
           <span className={`dot ${deployment.problems.length === 0 ? 'ok' : 'warn'}`} />
           {deployment.problems.length === 0
             ? 'healthy'
@@ -135,22 +143,36 @@ export function DeploymentPage({
       <nav className="tabs" role="tablist">
         <button
           role="tab"
-          aria-selected={route.view !== 'drills'}
+          aria-selected={view === 'live'}
           onClick={() => navigate({ deployment: deployment.name, node: null, view: 'live' })}
         >
           Live
         </button>
         <button
           role="tab"
-          aria-selected={route.view === 'drills'}
+          aria-selected={view === 'drills'}
           onClick={() => navigate({ deployment: deployment.name, node: null, view: 'drills' })}
         >
           Drills{running ? ' · running' : ''}
         </button>
+        <button
+          role="tab"
+          aria-selected={view === 'alerts'}
+          onClick={() => navigate({ deployment: deployment.name, node: null, view: 'alerts' })}
+        >
+          Alerts
+          <span
+            className={`badge${deployment.alertsFiring > 0 ? ' firing' : ''}`}
+            data-testid="alerts-badge"
+            title={`${String(deployment.alertsFiring)} alert${deployment.alertsFiring === 1 ? '' : 's'} firing`}
+          >
+            {deployment.alertsFiring}
+          </span>
+        </button>
       </nav>
-      {route.view === 'drills' ? (
-        <DrillsPage token={token} session={session} deployment={deployment} />
-      ) : (
+      {view === 'drills' && <DrillsPage token={token} session={session} deployment={deployment} />}
+      {view === 'alerts' && <AlertsPage token={token} deployment={deployment} />}
+      {view === 'live' && (
         <div className="grid">
           <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
             <section className="panel">

@@ -1,12 +1,17 @@
 import type { DeploymentState } from '../../../src/server/contract.js';
+import type { View } from '../route.js';
+import { routeHref } from '../route.js';
 
-/** One card per deployment: master, replicas up, sentinel agreement, quorum reachability. */
+/**
+ * One card per deployment: master, replicas up, sentinel agreement, quorum reachability, and a
+ * badge linking to its Alerts tab while alerts fire.
+ */
 export function Overview({
   deployments,
   open,
 }: {
   deployments: DeploymentState[];
-  open: (name: string) => void;
+  open: (name: string, view?: View) => void;
 }) {
   if (deployments.length === 0)
     return <p className="muted">No deployment yet; waiting for the first observation…</p>;
@@ -21,39 +26,51 @@ export function Overview({
         const ck = t?.sentinels.some((s) => s.ckquorum?.ok) === true;
         const healthy = d.problems.length === 0;
         return (
-          <button
-            key={d.name}
-            className="panel card"
-            style={{ textAlign: 'left' }}
-            onClick={() => open(d.name)}
-            aria-label={`open ${d.name}`}
-          >
-            <h3>
-              <span className={`dot ${d.unreachable ? 'bad' : healthy ? 'ok' : 'warn'}`} /> {d.name}
-            </h3>
-            <dl className="kv">
-              <dt>master</dt>
-              <dd className="mono">{t?.agreement.master ?? 'none agreed'}</dd>
-              <dt>replicas up</dt>
-              <dd>
-                {replicasUp}/{replicas.length}
-              </dd>
-              <dt>sentinels agreeing</dt>
-              <dd>
-                {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
-              </dd>
-              <dt>quorum reachable</dt>
-              <dd>{ck ? 'yes (CKQUORUM ok)' : 'no'}</dd>
-            </dl>
-            {d.unreachable && <p className="problems">unreachable: {d.unreachable}</p>}
-            {!d.unreachable && d.problems.length > 0 && (
-              <ul className="problems">
-                {d.problems.slice(0, 3).map((p) => (
-                  <li key={p}>{p}</li>
-                ))}
-              </ul>
+          // the badge is a link of its own: it sits beside the card's button, not inside it
+          <div key={d.name} className="card-wrap">
+            <button
+              className="panel card"
+              style={{ textAlign: 'left' }}
+              onClick={() => open(d.name)}
+              aria-label={`open ${d.name}`}
+            >
+              <h3>
+                <span className={`dot ${d.unreachable ? 'bad' : healthy ? 'ok' : 'warn'}`} />{' '}
+                {d.name}
+              </h3>
+              <dl className="kv">
+                <dt>master</dt>
+                <dd className="mono">{t?.agreement.master ?? 'none agreed'}</dd>
+                <dt>replicas up</dt>
+                <dd>
+                  {replicasUp}/{replicas.length}
+                </dd>
+                <dt>sentinels agreeing</dt>
+                <dd>
+                  {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
+                </dd>
+                <dt>quorum reachable</dt>
+                <dd>{ck ? 'yes (CKQUORUM ok)' : 'no'}</dd>
+              </dl>
+              {d.unreachable && <p className="problems">unreachable: {d.unreachable}</p>}
+              {!d.unreachable && d.problems.length > 0 && (
+                <ul className="problems">
+                  {d.problems.slice(0, 3).map((p) => (
+                    <li key={p}>{p}</li>
+                  ))}
+                </ul>
+              )}
+            </button>
+            {d.alertsFiring > 0 && (
+              <a
+                className="badge firing card-badge"
+                href={routeHref({ deployment: d.name, node: null, view: 'alerts' })}
+                onClick={(e) => (e.preventDefault(), open(d.name, 'alerts'))}
+              >
+                {d.alertsFiring} alert{d.alertsFiring === 1 ? '' : 's'} firing
+              </a>
             )}
-          </button>
+          </div>
         );
       })}
     </div>
