@@ -1,5 +1,6 @@
 /**
- * Refreshes docs/dashboard.png (a default topology after one failover, as the dashboard shows it)
+ * Refreshes docs/dashboard.png (a default topology after one failover, as the dashboard shows it),
+ * docs/alerts.png (its Alerts tab: the failover, and the old master down long enough to fire)
  * and docs/drills.png (the Drills tab after a split-brain-restart drill started from it).
  *
  *   npx tsx scripts/screenshot.ts
@@ -48,6 +49,14 @@ try {
   await page.getByTestId('failover-group').first().locator('details summary').click();
   await page.screenshot({ path: join(root, 'docs/dashboard.png'), fullPage: false });
   process.stdout.write('wrote docs/dashboard.png\n');
+
+  await page.getByRole('tab', { name: /^Alerts/ }).click();
+  // RedisNodeDown fires once the old master has been down for 30 s
+  await page.waitForSelector('[data-rule="RedisNodeDown"][data-status="firing"]', {
+    timeout: 60_000,
+  });
+  await page.screenshot({ path: join(root, 'docs/alerts.png'), fullPage: false });
+  process.stdout.write('wrote docs/alerts.png\n');
 
   quorum(['node', 'start', 'redis-1', '--dir', dir]);
   await page.getByRole('tab', { name: /^Drills/ }).click();

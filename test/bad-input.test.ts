@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { symlinkSync } from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from './helpers.js';
@@ -69,6 +69,35 @@ describe('bad input to up', () => {
       { timeoutMs: 15_000 },
     );
     expectClearError(run, 2, /--quorum 4 is larger than --sentinels 3.*use --quorum 2/);
+  });
+
+  it('refuses a bad alerts section before anything starts, naming the field and its line', async () => {
+    const dir = tempDir('alerts');
+    const config = join(dir, 'quorum.yaml');
+    writeFileSync(
+      config,
+      'alerts:\n  notifiers:\n    - name: ops\n      type: pager\n      url: x\n',
+    );
+    const run = await quorum(['up', '--dir', join(dir, 'q'), '--config', config], {
+      timeoutMs: 15_000,
+    });
+    expectClearError(run, 2, /quorum\.yaml:4: alerts\.notifiers\[0\]\.type /);
+    expect(existsSync(join(dir, 'q', 'state.json'))).toBe(false);
+  });
+
+  it('refuses alert and metrics flags with --no-dashboard, which serves neither', async () => {
+    const run = await quorum(
+      ['up', '--dir', tempDir('nodash'), '--no-dashboard', '--metrics-public'],
+      { timeoutMs: 15_000 },
+    );
+    expectClearError(run, 2, /--metrics-public needs the dashboard's server.*drop --no-dashboard/);
+  });
+
+  it('refuses promtool tests without a rules file to point them at', async () => {
+    const run = await quorum(['export', 'prometheus-rules', '--tests', 'x.test.yml'], {
+      timeoutMs: 15_000,
+    });
+    expectClearError(run, 2, /--tests needs --output/);
   });
 
   it('refuses a malformed number as bad usage', async () => {

@@ -165,6 +165,18 @@ export function registerUp(program: Command): void {
           metricsToken: opts.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
         });
       }
+      const served = (
+        [
+          ['--config', opts.config !== undefined],
+          ['--metrics-token', opts.metricsToken !== undefined],
+          ['--metrics-public', opts.metricsPublic === true],
+        ] as const
+      ).find(([, given]) => given);
+      if (!opts.dashboard && served)
+        throw new UserError(
+          `${served[0]} needs the dashboard's server, which serves /metrics and runs the alerts; drop --no-dashboard`,
+          2,
+        );
       if (opts.config !== undefined) {
         // read before anything starts, so a bad file costs nothing; the background child reads it again
         opts.config = resolve(opts.config);
