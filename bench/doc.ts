@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,6 +17,8 @@ export function writeSection(title: string, section: string): void {
       ? `${current.trimEnd()}\n\n${section}`
       : `${current.slice(0, start)}${section}${next < 0 ? '' : current.slice(next + 1)}`;
   writeFileSync(doc, updated);
+  // tables come out aligned as the format check in `make test` wants them
+  spawnSync('npx', ['prettier', '--write', doc], { stdio: 'ignore' });
   process.stdout.write(`\n${section}`);
 }
 
