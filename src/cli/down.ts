@@ -9,6 +9,7 @@ import {
   stopLeftovers,
   markStopped,
   KILL_AFTER_MS,
+  destroyLab,
 } from '../local/index.js';
 
 /** Files and folders quorum creates in a data dir; --purge removes these and nothing else. */
@@ -71,6 +72,10 @@ export function registerDown(program: Command): void {
             ? `no supervisor was running; stopped ${count} leftover process${count === 1 ? '' : 'es'}`
             : 'it was not running';
       }
+      // a supervisor that died (or was killed) left its lab network behind
+      const removed = state.spec.lab ? destroyLab(state.spec.lab) : [];
+      if (removed.length > 0)
+        how += `; removed the lab network (${removed.length} namespaces and links)`;
       if (opts.purge === true) {
         const names = state.processes.map((p) => p.name);
         for (const entry of ownedEntries(dir, names))

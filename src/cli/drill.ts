@@ -106,7 +106,9 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
   if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
   const { spec } = state;
   const addrs = (kind: string) =>
-    state.processes.filter((p) => p.kind === kind).map((p) => formatAddr(spec.host, p.port));
+    state.processes
+      .filter((p) => p.kind === kind)
+      .map((p) => formatAddr(p.host ?? spec.host, p.port));
   const sentinels = addrs('sentinel');
   return {
     deployment: spec.name,

@@ -79,7 +79,9 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
   }
   const { spec } = state;
   const addrs = (kind: 'redis' | 'sentinel') =>
-    state.processes.filter((p) => p.kind === kind).map((p) => formatAddr(spec.host, p.port));
+    state.processes
+      .filter((p) => p.kind === kind)
+      .map((p) => formatAddr(p.host ?? spec.host, p.port));
   return {
     target: {
       name: spec.name,

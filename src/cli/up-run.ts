@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
 import { formatAddr, healthProblems, UserError } from '../model/index.js';
-import type { LocalSpec, Preset } from '../local/index.js';
-import { preflight, readState, Supervisor, tailOf } from '../local/index.js';
+import type { LocalSpec, Network, Preset } from '../local/index.js';
+import { planProcesses, preflight, readState, Supervisor, tailOf } from '../local/index.js';
 import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
@@ -30,6 +30,7 @@ export interface UpOptions {
   password?: string;
   autorestart?: boolean;
   preset: Preset;
+  network: Network;
   detach?: boolean;
   healthTimeout: number;
   json?: boolean;
@@ -63,6 +64,7 @@ function connectHelp(
     master.slice(master.lastIndexOf(':') + 1),
   ];
   const auth = spec.password !== null ? ' --askpass' : '';
+  const sentinelHost = planProcesses(spec).find((p) => p.kind === 'sentinel')?.host ?? spec.host;
   const via = (addr: string) => {
     const at = addr.lastIndexOf(':');
     return `redis-cli -h ${addr.slice(0, at)} -p ${addr.slice(at + 1)}${auth}`;
@@ -75,7 +77,7 @@ function connectHelp(
           `          redis-cli -h ${host} -p ${port}${auth}    (the master itself, until a failover)`,
         ]
       : [`connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`]),
-    `          redis-cli -h ${spec.host} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
+    `          redis-cli -h ${sentinelHost} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
     `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
     `stop:     quorum down --dir ${dir}`,
   ].join('\n');

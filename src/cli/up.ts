@@ -2,7 +2,16 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UserError } from '../model/index.js';
 import type { LocalSpec, LocalState } from '../local/index.js';
-import { defaultSpec, isPortFree, preflight, presets, readState } from '../local/index.js';
+import {
+  defaultSpec,
+  isPortFree,
+  labUnavailable,
+  networks,
+  planLab,
+  preflight,
+  presets,
+  readState,
+} from '../local/index.js';
 import { checkTokens, DEFAULT_DASHBOARD_PORT } from '../server/index.js';
 import { loadConfig } from './config-file.js';
 import { addMetricsOptions } from './dashboard.js';
@@ -11,7 +20,7 @@ import type { UpOptions } from './up-run.js';
 import { runDetached, runForeground } from './up-run.js';
 
 /** Flags that shape the topology, with the spec field each sets. */
-const SPEC_FLAGS: [keyof UpOptions, keyof LocalSpec, string][] = [
+const SPEC_FLAGS: [keyof UpOptions, Exclude<keyof LocalSpec, 'lab'>, string][] = [
   ['name', 'name', '--name'],
   ['replicas', 'replicas', '--replicas'],
   ['sentinels', 'sentinels', '--sentinels'],
@@ -24,6 +33,7 @@ const SPEC_FLAGS: [keyof UpOptions, keyof LocalSpec, string][] = [
   ['autorestart', 'autorestart', '--autorestart'],
   ['preset', 'preset', '--preset'],
   ['proxyPort', 'proxyPort', '--proxy-port'],
+  ['network', 'network', '--network'],
 ];
 
 function specFrom(opts: UpOptions): LocalSpec {
@@ -41,6 +51,7 @@ function specFrom(opts: UpOptions): LocalSpec {
     preset: opts.preset,
     ...(opts.proxy ? {} : { proxyPort: null }),
     ...(opts.proxy && opts.proxyPort !== undefined ? { proxyPort: opts.proxyPort } : {}),
+    network: opts.network,
   });
 }
 
@@ -120,6 +131,14 @@ export function registerUp(program: Command): void {
     .option('--autorestart', 'restart a process that exits without being asked to')
     .addOption(
       new Option(
+        '--network <kind>',
+        'lab: every process in its own network namespace with its own address (needs root), so network faults can cut the links between them',
+      )
+        .choices(networks)
+        .default('loopback'),
+    )
+    .addOption(
+      new Option(
         '--preset <name>',
         'safe: min-replicas-to-write 1, min-replicas-max-lag 10, AOF everysec + RDB, shutdown-timeout 10',
       )
@@ -157,6 +176,11 @@ export function registerUp(program: Command): void {
     .action(async (opts: UpOptions, cmd: Command) => {
       const dir = resolve(opts.dir);
       const spec = chooseSpec(cmd, opts, opts.dir, readState(dir));
+      if (spec.network === 'lab' && !spec.lab) {
+        const why = labUnavailable();
+        if (why) throw new UserError(why, 2);
+        spec.lab = planLab(dir);
+      }
       if (opts.dashboard) {
         checkTokens({
           host: opts.dashboardHost,

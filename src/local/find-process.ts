@@ -7,7 +7,6 @@ import type { PlannedProcess } from './spec.js';
  */
 export function findProcess<T extends { plan: PlannedProcess }>(
   processes: readonly T[],
-  host: string,
   target: string,
 ): T {
   const hp = parseAddr(target);
@@ -17,11 +16,11 @@ export function findProcess<T extends { plan: PlannedProcess }>(
       String(p.plan.port) === target ||
       (hp !== null &&
         hp.port === p.plan.port &&
-        formatAddr(host, p.plan.port) === formatAddr(hp.host, hp.port)),
+        formatAddr(p.plan.host, p.plan.port) === formatAddr(hp.host, hp.port)),
   );
   if (!found) {
     const known = processes
-      .map((p) => `${p.plan.name} (${formatAddr(host, p.plan.port)})`)
+      .map((p) => `${p.plan.name} (${formatAddr(p.plan.host, p.plan.port)})`)
       .join(', ');
     throw new UserError(`no process '${target}' in this deployment; use one of: ${known}`, 2);
   }

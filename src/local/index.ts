@@ -9,3 +9,4 @@ export * from './supervisor.js';
 export * from './preflight.js';
 export * from './readiness.js';
 export * from './find-process.js';
+export * from './lab.js';

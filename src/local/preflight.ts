@@ -8,6 +8,7 @@ import { planProcesses, specProblems } from './spec.js';
 import { firstTakenPort } from './ports.js';
 import type { LocalState } from './state.js';
 import { pidAlive, readState } from './state.js';
+import { labUnavailable } from './lab.js';
 
 export interface Binaries {
   redisServer: Launch;
@@ -75,7 +76,12 @@ export async function preflight(dir: string, spec: LocalSpec): Promise<Binaries>
     );
   }
   if (state) await stopLeftovers(state);
-  const plan = planProcesses(spec);
+  if (spec.lab) {
+    const why = labUnavailable();
+    if (why) throw new UserError(why, 2);
+  }
+  // in a lab every process has a fresh namespace of its own: only the host's ports can be taken
+  const plan = spec.lab ? [] : planProcesses(spec);
   const proxyPorts = spec.proxyPort === null ? [] : [spec.proxyPort, spec.proxyPort + 1];
   const taken = await firstTakenPort(spec.host, [...plan.map((p) => p.port), ...proxyPorts]);
   if (taken !== null && proxyPorts.includes(taken)) {

@@ -85,9 +85,14 @@ export class SupervisedProcess extends EventEmitter<ProcessEvents> {
     if (this.child || this.state === 'starting') return Promise.resolve();
     this.setState('starting');
     const args = [this.configFile, ...extraArgs];
-    const [command, argv] = this.launch.setpriv
+    const direct: [string, string[]] = this.launch.setpriv
       ? [this.launch.setpriv, ['--pdeathsig', 'SIGTERM', '--', this.launch.binary, ...args]]
       : [this.launch.binary, args];
+    // `ip netns exec` enters the namespace and execs the command in place: the pid stays the one
+    // spawned here, so signals (SIGSTOP for a freeze) reach the server itself
+    const [command, argv]: [string, string[]] = this.plan.netns
+      ? ['ip', ['netns', 'exec', this.plan.netns, direct[0], ...direct[1]]]
+      : direct;
     const out = openSync(this.outputLog, 'a');
     return new Promise((resolve, reject) => {
       const child = spawn(command, argv, {

@@ -146,3 +146,30 @@ describe('the safe preset', () => {
     expect(plain.some((d) => d.startsWith('min-replicas-to-write'))).toBe(false);
   });
 });
+
+describe('the lab network', () => {
+  const spec = defaultSpec({ network: 'lab', lab: { tag: 'abc123', subnet: '198.18.7.0/24' } });
+  const plan = planProcesses(spec);
+
+  it('binds each process to its own address and announces it; replicas follow the first node there', () => {
+    const replica = renderRedisConf(spec, plan[1] as PlannedProcess, '/d');
+    expect(replica).toContain('bind 198.18.7.11\n');
+    expect(replica).toContain('replicaof 198.18.7.10 6390\n');
+    expect(replica).toContain('replica-announce-ip 198.18.7.11\n');
+    expect(replica).toContain('protected-mode no\n');
+    const sentinel = renderSentinelConf(spec, plan[4] as PlannedProcess, '/d');
+    expect(sentinel).toContain('bind 198.18.7.51\n');
+    expect(sentinel).toContain('sentinel monitor mymaster 198.18.7.10 6390 2\n');
+    expect(sentinel).toContain('sentinel announce-ip 198.18.7.51\n');
+  });
+
+  it('adds nothing of the lab on loopback', () => {
+    const loopback = renderRedisConf(
+      defaultSpec(),
+      planProcesses(defaultSpec())[1] as PlannedProcess,
+      '/d',
+    );
+    expect(loopback).not.toContain('announce');
+    expect(loopback).not.toContain('protected-mode');
+  });
+});

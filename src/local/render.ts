@@ -1,4 +1,19 @@
 import type { LocalSpec, PlannedProcess } from './spec.js';
+import { firstMasterAddr } from './spec.js';
+
+/** In a lab every process has its own address: others reach it there, not on loopback. */
+function labLines(spec: LocalSpec, proc: PlannedProcess): string[] {
+  if (!spec.lab) return [];
+  const announce =
+    proc.kind === 'sentinel'
+      ? [`sentinel announce-ip ${proc.host}`, `sentinel announce-port ${proc.port}`]
+      : [`replica-announce-ip ${proc.host}`, `replica-announce-port ${proc.port}`];
+  return [
+    '# lab network: reached on its own address from the other namespaces (quorum up --network lab)',
+    'protected-mode no',
+    ...announce,
+  ];
+}
 
 function header(proc: PlannedProcess, spec: LocalSpec): string[] {
   return [
@@ -11,7 +26,7 @@ function header(proc: PlannedProcess, spec: LocalSpec): string[] {
 export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
   const lines = [
     ...header(proc, spec),
-    `bind ${spec.host}`,
+    `bind ${proc.host}`,
     `port ${proc.port}`,
     'daemonize no',
     `dir "${dir}"`,
@@ -42,7 +57,9 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
   if (spec.password !== null) {
     lines.push(`requirepass "${spec.password}"`, `masterauth "${spec.password}"`);
   }
-  if (proc.initialRole === 'replica') lines.push(`replicaof ${spec.host} ${spec.port}`);
+  const master = firstMasterAddr(spec);
+  if (proc.initialRole === 'replica') lines.push(`replicaof ${master.host} ${master.port}`);
+  lines.push(...labLines(spec, proc));
   return lines.join('\n') + '\n';
 }
 
@@ -50,12 +67,12 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
 export function renderSentinelConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
   const lines = [
     ...header(proc, spec),
-    `bind ${spec.host}`,
+    `bind ${proc.host}`,
     `port ${proc.port}`,
     'daemonize no',
     `dir "${dir}"`,
     'logfile "sentinel.log"',
-    `sentinel monitor ${spec.name} ${spec.host} ${spec.port} ${spec.quorum}`,
+    `sentinel monitor ${spec.name} ${firstMasterAddr(spec).host} ${spec.port} ${spec.quorum}`,
     `sentinel down-after-milliseconds ${spec.name} ${spec.downAfterMs}`,
     `sentinel failover-timeout ${spec.name} ${spec.failoverTimeoutMs}`,
     `sentinel parallel-syncs ${spec.name} 1`,
@@ -68,5 +85,6 @@ export function renderSentinelConf(spec: LocalSpec, proc: PlannedProcess, dir: s
       `sentinel sentinel-pass "${spec.password}"`,
     );
   }
+  lines.push(...labLines(spec, proc));
   return lines.join('\n') + '\n';
 }

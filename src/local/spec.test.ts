@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clientMembers, overlaps, pickSubnet } from './lab.js';
 import type { LocalSpec } from './spec.js';
 import {
   DEFAULT_PORT,
@@ -24,6 +25,8 @@ describe('defaultSpec', () => {
       autorestart: false,
       preset: 'default',
       proxyPort: 6393,
+      network: 'loopback',
+      lab: null,
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);
@@ -212,15 +215,38 @@ describe('specProblems', () => {
   });
 });
 
+const L = '127.0.0.1';
+
 describe('planProcesses', () => {
   it('plans redis-1.. then sentinel-1.. on consecutive ports', () => {
     expect(planProcesses(defaultSpec())).toEqual([
-      { name: 'redis-1', kind: 'redis', port: 6390, initialRole: 'master' },
-      { name: 'redis-2', kind: 'redis', port: 6391, initialRole: 'replica' },
-      { name: 'redis-3', kind: 'redis', port: 6392, initialRole: 'replica' },
-      { name: 'sentinel-1', kind: 'sentinel', port: 26390, initialRole: null },
-      { name: 'sentinel-2', kind: 'sentinel', port: 26391, initialRole: null },
-      { name: 'sentinel-3', kind: 'sentinel', port: 26392, initialRole: null },
+      { name: 'redis-1', kind: 'redis', port: 6390, host: L, netns: null, initialRole: 'master' },
+      { name: 'redis-2', kind: 'redis', port: 6391, host: L, netns: null, initialRole: 'replica' },
+      { name: 'redis-3', kind: 'redis', port: 6392, host: L, netns: null, initialRole: 'replica' },
+      {
+        name: 'sentinel-1',
+        kind: 'sentinel',
+        port: 26390,
+        host: L,
+        netns: null,
+        initialRole: null,
+      },
+      {
+        name: 'sentinel-2',
+        kind: 'sentinel',
+        port: 26391,
+        host: L,
+        netns: null,
+        initialRole: null,
+      },
+      {
+        name: 'sentinel-3',
+        kind: 'sentinel',
+        port: 26392,
+        host: L,
+        netns: null,
+        initialRole: null,
+      },
     ]);
   });
 
@@ -228,8 +254,8 @@ describe('planProcesses', () => {
     expect(
       planProcesses(defaultSpec({ replicas: 0, sentinels: 1, port: 7000, sentinelPort: 8000 })),
     ).toEqual([
-      { name: 'redis-1', kind: 'redis', port: 7000, initialRole: 'master' },
-      { name: 'sentinel-1', kind: 'sentinel', port: 8000, initialRole: null },
+      { name: 'redis-1', kind: 'redis', port: 7000, host: L, netns: null, initialRole: 'master' },
+      { name: 'sentinel-1', kind: 'sentinel', port: 8000, host: L, netns: null, initialRole: null },
     ]);
   });
 
@@ -244,7 +270,42 @@ describe('planProcesses', () => {
       name: 'sentinel-9',
       kind: 'sentinel',
       port: 26398,
+      host: L,
+      netns: null,
       initialRole: null,
     });
+  });
+
+  it('gives each process of a lab its own address and namespace, the clients theirs', () => {
+    const lab = { tag: 'abc123', subnet: '198.18.7.0/24' };
+    const plan = planProcesses(defaultSpec({ network: 'lab', lab }));
+    expect(plan.map((p) => `${p.name} ${p.host} ${p.netns ?? ''}`)).toEqual([
+      'redis-1 198.18.7.10 quorum-abc123-redis-1',
+      'redis-2 198.18.7.11 quorum-abc123-redis-2',
+      'redis-3 198.18.7.12 quorum-abc123-redis-3',
+      'sentinel-1 198.18.7.50 quorum-abc123-sentinel-1',
+      'sentinel-2 198.18.7.51 quorum-abc123-sentinel-2',
+      'sentinel-3 198.18.7.52 quorum-abc123-sentinel-3',
+    ]);
+    expect(clientMembers(lab).map((c) => `${c.name} ${c.addr}`)).toEqual([
+      'client-1 198.18.7.90',
+      'client-2 198.18.7.91',
+    ]);
+  });
+});
+
+describe('the lab subnet', () => {
+  it('tells overlapping prefixes apart', () => {
+    expect(overlaps('198.18.7.0/24', '198.18.0.0/15')).toBe(true);
+    expect(overlaps('198.18.7.0/24', '198.18.8.0/24')).toBe(false);
+    expect(overlaps('198.18.7.0/24', '198.18.7.99/32')).toBe(true);
+    expect(overlaps('198.18.7.0/24', '0.0.0.0/0')).toBe(true);
+  });
+
+  it('picks a /24 of 198.18.0.0/15 that no host prefix overlaps, the same one for the same tag', () => {
+    const tag = '0007aa';
+    expect(pickSubnet(tag, ['10.0.0.0/8'])).toBe('198.18.7.0/24');
+    expect(pickSubnet(tag, ['198.18.7.0/25', '198.18.8.1/32'])).toBe('198.18.9.0/24');
+    expect(pickSubnet(tag, ['198.18.0.0/15'])).toBeNull();
   });
 });

@@ -1,3 +1,10 @@
+import type { LabPlan } from './lab.js';
+import { labAddr, netnsName } from './lab.js';
+
+/** Where the processes live: all on loopback, or each in its own network namespace. */
+export const networks = ['loopback', 'lab'] as const;
+export type Network = (typeof networks)[number];
+
 /** What `quorum up` launches: one master, N replicas and M sentinels on loopback. */
 export interface LocalSpec {
   /** The master name sentinels monitor; also the deployment's name. @default 'mymaster' */
@@ -34,6 +41,10 @@ export interface LocalSpec {
    * @default port + replicas + 1, right after the data nodes
    */
   proxyPort: number | null;
+  /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
+  network: Network;
+  /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
+  lab: LabPlan | null;
 }
 
 export const presets = ['default', 'safe'] as const;
@@ -63,6 +74,8 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     password: null,
     autorestart: false,
     preset: 'default',
+    network: 'loopback',
+    lab: null,
     ...overrides,
     port,
     sentinels,
@@ -152,6 +165,10 @@ export interface PlannedProcess {
   name: string;
   kind: ProcessKind;
   port: number;
+  /** The address it binds to: the spec's host, or its own lab address. */
+  host: string;
+  /** Its network namespace in a lab; null on loopback. */
+  netns: string | null;
   /** The role it is started with the first time (data nodes only). */
   initialRole: 'master' | 'replica' | null;
 }
@@ -159,20 +176,31 @@ export interface PlannedProcess {
 export function planProcesses(spec: LocalSpec): PlannedProcess[] {
   const plan: PlannedProcess[] = [];
   for (let i = 0; i <= spec.replicas; i++) {
+    const name = `redis-${i + 1}`;
     plan.push({
-      name: `redis-${i + 1}`,
+      name,
       kind: 'redis',
       port: spec.port + i,
+      host: spec.lab ? labAddr(spec.lab, 'redis', i) : spec.host,
+      netns: spec.lab ? netnsName(spec.lab, name) : null,
       initialRole: i === 0 ? 'master' : 'replica',
     });
   }
   for (let i = 0; i < spec.sentinels; i++) {
+    const name = `sentinel-${i + 1}`;
     plan.push({
-      name: `sentinel-${i + 1}`,
+      name,
       kind: 'sentinel',
       port: spec.sentinelPort + i,
+      host: spec.lab ? labAddr(spec.lab, 'sentinel', i) : spec.host,
+      netns: spec.lab ? netnsName(spec.lab, name) : null,
       initialRole: null,
     });
   }
   return plan;
+}
+
+/** The address the first data node (the initial master) listens on. */
+export function firstMasterAddr(spec: LocalSpec): { host: string; port: number } {
+  return { host: spec.lab ? labAddr(spec.lab, 'redis', 0) : spec.host, port: spec.port };
 }

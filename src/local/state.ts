@@ -17,6 +17,8 @@ const specSchema = z.object({
   autorestart: z.boolean(),
   preset: z.enum(['default', 'safe']).default('default'),
   proxyPort: z.number().nullable().default(null),
+  network: z.enum(['loopback', 'lab']).default('loopback'),
+  lab: z.object({ tag: z.string(), subnet: z.string() }).nullable().default(null),
 });
 
 const stateSchema = z.object({
@@ -31,6 +33,8 @@ const stateSchema = z.object({
       name: z.string(),
       kind: z.enum(['redis', 'sentinel']),
       port: z.number(),
+      /** Its address; absent in state files written before the lab network. */
+      host: z.string().optional(),
       dir: z.string(),
       pid: z.number().nullable(),
     }),

@@ -21,6 +21,7 @@ import { findProcess } from './find-process.js';
 import { renderRedisConf, renderSentinelConf } from './render.js';
 import type { LocalSpec } from './spec.js';
 import { planProcesses } from './spec.js';
+import { clientMembers, createLab, destroyLab } from './lab.js';
 import type { LocalState } from './state.js';
 import { writeState } from './state.js';
 
@@ -89,10 +90,22 @@ export class Supervisor {
       proc.on('state', ({ from, to, detail }) => this.onProcessState(proc, from, to, detail));
       return proc;
     });
+    // the lab's addresses must exist before the observer's links start connecting to them
+    if (spec.lab) {
+      options.progress(`creating the lab network ${spec.lab.subnet} (a namespace per process)`);
+      createLab(spec.lab, [
+        ...this.processes.map((p) => ({
+          name: p.plan.name,
+          netns: p.plan.netns ?? '',
+          addr: p.plan.host,
+        })),
+        ...clientMembers(spec.lab),
+      ]);
+    }
     const addrs = (kind: 'redis' | 'sentinel') =>
       this.processes
         .filter((p) => p.plan.kind === kind)
-        .map((p) => formatAddr(spec.host, p.plan.port));
+        .map((p) => formatAddr(p.plan.host, p.plan.port));
     this.observer = new Observer({
       name: spec.name,
       masterName: spec.name,
@@ -105,7 +118,7 @@ export class Supervisor {
   }
 
   private addrOf(proc: SupervisedProcess): string {
-    return formatAddr(this.options.spec.host, proc.plan.port);
+    return formatAddr(proc.plan.host, proc.plan.port);
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -141,6 +154,7 @@ export class Supervisor {
         name: p.plan.name,
         kind: p.plan.kind,
         port: p.plan.port,
+        host: p.plan.host,
         dir: p.dir,
         pid: p.pid,
       })),
@@ -197,6 +211,7 @@ export class Supervisor {
 
   private async startAll(): Promise<Topology> {
     this.renderConfigs();
+
     this.unfollow = this.eventLog.follow(this.observer.bus);
     const data = this.processes.filter((p) => p.plan.kind === 'redis');
     for (const proc of data) await this.startAndAnswer(proc, []);
@@ -284,7 +299,7 @@ export class Supervisor {
   }
 
   private resolve(target: string): SupervisedProcess {
-    return findProcess(this.processes, this.options.spec.host, target);
+    return findProcess(this.processes, target);
   }
 
   /**
@@ -477,6 +492,9 @@ export class Supervisor {
       this.processes.filter((p) => p.plan.kind === 'sentinel').map((p) => p.stop()),
     );
     await Promise.all(this.processes.filter((p) => p.plan.kind === 'redis').map((p) => p.stop()));
+    // the namespaces go with their rules, veths and qdiscs
+    const { lab } = this.options.spec;
+    if (lab) destroyLab(lab);
   }
 
   private async closeControl(): Promise<void> {
