@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDashboard } from './dashboard.js';
+import { registerFault } from './fault.js';
 import { registerDrill } from './drill.js';
 import { registerFailover } from './failover.js';
 import { registerProxy } from './proxy.js';
@@ -35,6 +36,7 @@ registerDashboard(program);
 registerProxy(program);
 registerExport(program);
 registerDrill(program);
+registerFault(program);
 for (const command of program.commands) command.exitOverride();
 
 const debug = process.argv.includes('--debug');
