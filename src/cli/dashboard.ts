@@ -7,6 +7,7 @@ import { DrillStore } from '../drill/index.js';
 import type { Dashboard, DeploymentSource } from '../server/index.js';
 import { DEFAULT_DASHBOARD_PORT, Hub, startDashboard } from '../server/index.js';
 import type { AlertConfig } from '../alerts/index.js';
+import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { QuorumConfig } from './config-file.js';
 import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
@@ -92,6 +93,7 @@ async function sourcesFor(
       { name: target.name, observer, controller: null, eventLog: null, expect: {}, drills: null },
     ];
   const state = readState(dir);
+  const lab = state ? labTopology(state.spec) : null;
   return [
     {
       name: target.name,
@@ -101,6 +103,7 @@ async function sourcesFor(
       expect: { replicas: local.spec.replicas, sentinels: local.spec.sentinels },
       drills: new DrillStore(dir),
       proxy: () => localProxy(readState(dir)),
+      network: lab ? new NetworkFaults(dir, lab) : null,
     },
   ];
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { formatAddr, formatSeconds, UserError } from '../model/index.js';
@@ -105,6 +106,7 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
   const state = readState(dir);
   if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
   const { spec } = state;
+  const lab = labTopology(spec);
   const addrs = (kind: string) =>
     state.processes
       .filter((p) => p.kind === kind)
@@ -129,6 +131,7 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
     downAfterMs: spec.downAfterMs,
     store: new DrillStore(dir),
     proxy: state.proxy,
+    network: lab ? new NetworkFaults(dir, lab) : null,
   };
 }
 
@@ -166,6 +169,7 @@ async function attachedTarget(opts: DrillOptions, chosen: Scenario[]): Promise<D
     downAfterMs: downAfter > 0 ? downAfter : 30_000,
     store: new DrillStore(resolve(opts.dir)),
     proxy: null,
+    network: null,
   };
 }
 
@@ -213,7 +217,11 @@ export function registerDrill(program: Command): void {
             SCENARIOS.map((s) => [
               s.name,
               s.expectFailover ? 'yes' : 'no',
-              s.fault.needsProcesses ? 'local' : 'local, remote',
+              s.fault.needsLab === true
+                ? 'lab'
+                : s.fault.needsProcesses
+                  ? 'local'
+                  : 'local, remote',
               s.description,
             ]),
           ) + '\n',
@@ -233,6 +241,18 @@ export function registerDrill(program: Command): void {
         );
       const target =
         opts.sentinel === undefined ? await localTarget(opts) : await attachedTarget(opts, chosen);
+      const needLab = chosen.filter((s) => s.fault.needsLab === true);
+      if (target.network === null && needLab.length > 0) {
+        if (name !== 'all') {
+          await target.observer.stop();
+          throw new UserError(
+            `${name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab' (as root)`,
+            2,
+          );
+        }
+        // `all` on loopback runs what loopback can do
+        chosen.splice(0, chosen.length, ...chosen.filter((s) => s.fault.needsLab !== true));
+      }
       if (opts.via === 'proxy' && target.proxy === null) {
         await target.observer.stop();
         throw new UserError(

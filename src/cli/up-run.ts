@@ -10,6 +10,7 @@ import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { AlertConfig } from '../alerts/index.js';
+import { labTopology, NetworkFaults } from '../faults/index.js';
 import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
@@ -247,6 +248,7 @@ export async function runForeground(
   }
   if (opts.dashboard) {
     const stats = proxyStats;
+    const lab = labTopology(spec);
     const source = {
       name: spec.name,
       observer: supervisor.observer,
@@ -254,6 +256,7 @@ export async function runForeground(
       eventLog: new EventLog(join(dir, 'events.jsonl')),
       expect: { replicas: spec.replicas, sentinels: spec.sentinels },
       drills: new DrillStore(dir),
+      network: lab ? new NetworkFaults(dir, lab) : null,
       ...(stats ? { proxy: () => Promise.resolve(stats()) } : {}),
     };
     try {

@@ -168,3 +168,29 @@ export function stats(values: readonly (number | null)[]): Stats | null {
     NaN;
   return { min: sorted[0] ?? NaN, p50: at(50), p95: at(95), max: sorted[sorted.length - 1] ?? NaN };
 }
+
+/** Where acknowledged writes went, and how many of those were lost, per node. */
+export interface NodeAccount {
+  node: string;
+  acked: number;
+  lost: number;
+}
+
+/**
+ * Acknowledged writes per node that answered them (pure): in a partition, which side each write
+ * went to, and which side's writes were lost. Writes with no known node are left out.
+ */
+export function writesByNode(
+  writes: readonly WriteRecord[],
+  present: ReadonlySet<string>,
+): NodeAccount[] {
+  const byNode = new Map<string, NodeAccount>();
+  for (const w of writes) {
+    if (w.outcome !== 'ack' || w.node === undefined) continue;
+    const account = byNode.get(w.node) ?? { node: w.node, acked: 0, lost: 0 };
+    account.acked++;
+    if (!present.has(w.value)) account.lost++;
+    byNode.set(w.node, account);
+  }
+  return [...byNode.values()].sort((a, b) => b.acked - a.acked);
+}

@@ -12,6 +12,8 @@ export interface WriteRecord {
   startMs: number;
   endMs: number;
   outcome: WriteOutcome;
+  /** The node the client was connected to when it sent the write, when known. */
+  node?: string;
 }
 
 export interface ReadRecord {

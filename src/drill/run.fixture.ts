@@ -7,6 +7,8 @@ import type { DrillRun } from './runner.js';
 export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
   return {
     faultAtMs: 0,
+    byNode: [],
+    writersIn: null,
     sdownMs: 2010,
     odownMs: 2100,
     switchMasterMs: 3200,

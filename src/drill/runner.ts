@@ -4,11 +4,14 @@ import type { FaultContext } from '../faults/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-import type { LossReport, Series } from './checker.js';
-import { availability, checkWrites, writeSeries } from './checker.js';
+import type { LossReport, NodeAccount, Series } from './checker.js';
+import { availability, checkWrites, writeSeries, writesByNode } from './checker.js';
 import type { Scenario } from './scenarios.js';
 import type { Via, WorkloadOptions } from './workload.js';
-import { Workload } from './workload.js';
+import { DEFAULT_WORKLOAD, Workload } from './workload.js';
+import { NetnsWorkload } from './netns-workload.js';
+import type { NetworkFaults } from '../faults/index.js';
+import { netnsName } from '../local/index.js';
 
 /** One run of one scenario; times are ms after the fault (DESIGN.md §3). */
 export interface DrillRun extends LossReport {
@@ -44,6 +47,10 @@ export interface DrillRun extends LossReport {
   series: Series;
   /** Sentinel events during the run that matter to a failover, ms after the fault. */
   events: { type: string; ms: number; message: string }[];
+  /** Acknowledged writes per node that answered them, and how many of those were lost. */
+  byNode: NodeAccount[];
+  /** The client namespace the writers ran in (a lab's side of the partition); null on the host. */
+  writersIn: string | null;
 }
 
 /** The events the report marks on its chart. */
@@ -93,6 +100,8 @@ export interface RunOptions {
   progress: (line: string) => void;
   /** Aborted by Ctrl-C: heal and stop. */
   signal: AbortSignal;
+  /** The lab's network faults; null on loopback or for an attached deployment. */
+  network: NetworkFaults | null;
 }
 
 const WARMUP_MS = 1500;
@@ -239,7 +248,13 @@ class MasterClaims {
  * healthy before, and is healthy again after (or the run throws saying why).
  */
 export async function runScenario(options: RunOptions): Promise<DrillRun> {
-  const { scenario, observer, controller, signal } = options;
+  const { scenario, observer, controller, signal, network } = options;
+  if (scenario.fault.needsLab === true && !network) {
+    throw new UserError(
+      `the scenario ${scenario.name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab'`,
+      2,
+    );
+  }
   if (scenario.fault.needsProcesses && !controller) {
     throw new UserError(
       `the scenario ${scenario.name} acts on processes, which only a local deployment's supervisor can do; pick one of the scenarios 'quorum drill list' marks as remote`,
@@ -257,13 +272,19 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   observer.bus.on('event', onEvent);
   observer.bus.on('topology', onTopology);
   const via = options.via ?? scenario.via ?? 'sentinel';
-  const workload = new Workload({
+  const workloadOptions = {
     ...options.workload,
     key,
     via,
     nodes: before.nodes.map((n) => n.addr),
     proxy: options.proxy,
-  });
+  };
+  // on a lab the writers sit on the side of the partition the scenario puts them on
+  const writersIn = network && scenario.writersIn ? scenario.writersIn : null;
+  const workload =
+    network && writersIn
+      ? new NetnsWorkload(netnsName(network.lab.plan, writersIn), workloadOptions)
+      : new Workload(workloadOptions);
   let injected = '';
   let healed = '';
   let faultAtMs = 0;
@@ -276,6 +297,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     controller,
     before,
     processes,
+    network,
     masterName: before.masterName,
     sentinelPassword: observer.target.sentinelPassword,
     password: options.password,
@@ -321,26 +343,34 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       await options.record('quorum:fault-injected', `drill ${scenario.name}: ${injected}`, {
         scenario: scenario.name,
       });
+      const hold = scenario.holdMs?.(options.downAfterMs);
       // a failover takes down-after plus a few seconds; give it room, then look once more
       const window = options.downAfterMs + 20_000;
-      const follow = await waitFor(
-        scenario.expectFailover ? window : options.downAfterMs + 4000,
-        signal,
-        async () => {
-          // every observation also reaches `claims` through the bus
-          const t = await observer.fresh();
-          const m = t.agreement.master;
-          if (!m || m === oldMaster) return undefined;
-          const replicas = t.nodes.filter((n) => n.addr !== m && n.up);
-          return replicas.every(
-            (n) => n.role === 'replica' && n.replication.masterAddr === m && n.replication.linkUp,
-          )
-            ? Date.now()
-            : undefined;
-        },
-      );
+      // a held fault (a partition) stays its time whatever happens: the old master may stay
+      // master on its side, so replicas following the new one are not waited for
+      const follow =
+        hold !== undefined
+          ? undefined
+          : await waitFor(
+              scenario.expectFailover ? window : options.downAfterMs + 4000,
+              signal,
+              async () => {
+                // every observation also reaches `claims` through the bus
+                const t = await observer.fresh();
+                const m = t.agreement.master;
+                if (!m || m === oldMaster) return undefined;
+                const replicas = t.nodes.filter((n) => n.addr !== m && n.up);
+                return replicas.every(
+                  (n) =>
+                    n.role === 'replica' && n.replication.masterAddr === m && n.replication.linkUp,
+                )
+                  ? Date.now()
+                  : undefined;
+              },
+            );
       replicasFollowMs = follow === undefined ? null : follow - faultAtMs;
-      if (!scenario.expectFailover)
+      if (hold !== undefined) await pause(Math.max(0, faultAtMs + hold - Date.now()), signal);
+      else if (!scenario.expectFailover)
         await pause(Math.max(0, faultAtMs + options.downAfterMs + 4000 - Date.now()), signal);
       options.progress(`${scenario.name}: healing`);
     } finally {
@@ -356,6 +386,9 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
         })
         .catch(() => undefined);
     }
+    // a short cut must not lead to a failover later either: watch until it would have shown
+    if (!scenario.expectFailover && scenario.holdMs)
+      await pause(Math.max(0, faultAtMs + options.downAfterMs + 4000 - Date.now()), signal);
     let after: Topology;
     try {
       // healed, so wait for health even when interrupted: the drill leaves it as it found it
@@ -378,6 +411,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     // an interrupted run measured only part of what it should: it is not a result
     if (isAborted(signal)) throw interrupted();
     const loss = checkWrites(workload.ledger.writes, present);
+    const byNode = writesByNode(workload.ledger.writes, present);
     const isOldMaster = (e: QuorumEvent) =>
       e.subject?.type === 'master' && e.subject.addr === oldMaster;
     const newMaster = after.agreement.master;
@@ -401,8 +435,10 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       healed,
       series: writeSeries(workload.ledger.writes, faultAtMs, startedAtMs, endMs),
       events: marked(faultAtMs),
+      byNode,
+      writersIn,
     };
-    run.violations = violations(scenario, run, options.downAfterMs);
+    run.violations = violations(scenario, run, options.downAfterMs, options.workload.rate);
     return run;
   } finally {
     // a fault that could not be injected leaves the writers running: stop them in any case
@@ -417,15 +453,21 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
 export function lossBound(
   scenario: Scenario,
   run: Pick<DrillRun, 'minReplicasToWrite'>,
+  ratePerS: number = DEFAULT_WORKLOAD.rate,
 ): number | null {
   const safe = (run.minReplicasToWrite ?? 0) >= 1;
-  return safe && scenario.maxAckedLostSafe !== undefined
-    ? scenario.maxAckedLostSafe
-    : scenario.maxAckedLost;
+  const bound = scenario.maxAckedLostSafe;
+  if (!safe || bound === undefined) return scenario.maxAckedLost;
+  return typeof bound === 'function' ? bound(ratePerS) : bound;
 }
 
 /** Where a run differs from what Redis should do (REFERENCE.md), one sentence each (pure). */
-export function violations(scenario: Scenario, run: DrillRun, downAfterMs: number): string[] {
+export function violations(
+  scenario: Scenario,
+  run: DrillRun,
+  downAfterMs: number,
+  ratePerS: number = DEFAULT_WORKLOAD.rate,
+): string[] {
   const found: string[] = [];
   if (scenario.expectFailover && run.switchMasterMs === null)
     found.push('no failover happened, though one was expected');
@@ -433,7 +475,7 @@ export function violations(scenario: Scenario, run: DrillRun, downAfterMs: numbe
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
-  const bound = lossBound(scenario, run);
+  const bound = lossBound(scenario, run, ratePerS);
   if (bound !== null && run.ackedLost > bound)
     found.push(`${run.ackedLost} acknowledged writes were lost; at most ${bound} expected`);
   if (!run.replicasConverged) found.push('the replicas did not converge on the final master');

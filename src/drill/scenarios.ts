@@ -4,7 +4,12 @@ import {
   debugSleepMaster,
   freezeMaster,
   freezeSentinel,
+  isolateMaster,
   killMaster,
+  MAJORITY_SIDE_CLIENT,
+  MASTER_SIDE_CLIENT,
+  partitionMinorityMaster,
+  partitionSentinels,
   killReplica,
   killSentinelsThenMaster,
   pausedSwitchover,
@@ -22,14 +27,28 @@ export interface Scenario {
   noFailoverBecause?: string;
   /** Acknowledged writes this scenario may lose, per REFERENCE.md; null for "some" (async replication). */
   maxAckedLost: number | null;
-  /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe). */
-  maxAckedLostSafe?: number;
+  /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe), or a bound from the write rate. */
+  maxAckedLostSafe?: number | ((ratePerS: number) => number);
   /** What REFERENCE.md says about lost writes, for the report. */
   lossExpected: string;
   lossExpectedSafe?: string;
   /** How this scenario's writers find the master, unless the drill says otherwise. */
   via?: Via;
+  /** On a lab: the client namespace the writers run in (the side of the partition they are on). */
+  writersIn?: string;
+  /** How long the fault stays before it is healed, whatever happens meanwhile; from down-after. */
+  holdMs?: (downAfterMs: number) => number;
   fault: Fault;
+}
+
+/**
+ * With min-replicas-to-write, an isolated master stops acknowledging writes once its replicas'
+ * last ACK is older than min-replicas-max-lag (10 s in preset safe): about that long of writes
+ * can be lost, at the drill's rate, plus 2 s for the master to notice.
+ */
+const SAFE_LAG_S = 10;
+export function safeWindowLoss(ratePerS: number): number {
+  return Math.ceil(ratePerS * (SAFE_LAG_S + 2));
 }
 
 /** The catalogue; the expectations come from Redis's own behaviour (see REFERENCE.md). */
@@ -149,6 +168,60 @@ export const SCENARIOS: Scenario[] = [
       "the kill's replication window at most (a few): with min-replicas-to-write the empty master, which has no replica, refuses every write",
     via: 'role-check',
     fault: restartOldMasterEmpty,
+  },
+  {
+    name: 'partition-minority-master',
+    description:
+      'network partition (lab): the master, a minority of the sentinels and the writers on one side, the replicas and the majority of the sentinels on the other, for down-after + 15 s',
+    expectFailover: true,
+    maxAckedLost: null,
+    maxAckedLostSafe: safeWindowLoss,
+    lossExpected:
+      'everything the old master acknowledged on its side after the partition: it stays master there until the heal demotes it (Jepsen measured 56% of acknowledged writes lost this way)',
+    lossExpectedSafe:
+      'about min-replicas-max-lag (10 s) of writes: then the isolated master refuses writes (NOREPLICAS)',
+    writersIn: MASTER_SIDE_CLIENT,
+    holdMs: (downAfterMs) => downAfterMs + 15_000,
+    fault: partitionMinorityMaster,
+  },
+  {
+    name: 'partition-sentinels',
+    description:
+      'network partition (lab): every sentinel cut from every other, for down-after + 5 s',
+    expectFailover: false,
+    noFailoverBecause:
+      'the sentinels lose each other, not the master: none sees it down, and none could gather a quorum',
+    maxAckedLost: 0,
+    lossExpected: 'none: the data nodes and the writers are untouched',
+    writersIn: MAJORITY_SIDE_CLIENT,
+    holdMs: (downAfterMs) => downAfterMs + 5000,
+    fault: partitionSentinels,
+  },
+  {
+    name: 'isolate-master-short',
+    description:
+      'network partition (lab): the master and the writers cut from everything else for half of down-after',
+    expectFailover: false,
+    noFailoverBecause: 'the master is back before down-after, so no sentinel flags it s_down',
+    maxAckedLost: 0,
+    lossExpected: 'none: the master kept its data and its replicas catch up',
+    writersIn: MASTER_SIDE_CLIENT,
+    holdMs: (downAfterMs) => downAfterMs / 2,
+    fault: isolateMaster,
+  },
+  {
+    name: 'isolate-master-long',
+    description:
+      'network partition (lab): the master and the writers cut from everything else for down-after + 15 s',
+    expectFailover: true,
+    maxAckedLost: null,
+    maxAckedLostSafe: safeWindowLoss,
+    lossExpected:
+      "everything the old master acknowledged on its side: it rejoins as a replica on heal and its side's writes are gone",
+    lossExpectedSafe: 'about min-replicas-max-lag (10 s) of writes, then NOREPLICAS',
+    writersIn: MASTER_SIDE_CLIENT,
+    holdMs: (downAfterMs) => downAfterMs + 15_000,
+    fault: isolateMaster,
   },
 ];
 

@@ -47,6 +47,12 @@ export const drillRunSchema = z.object({
     failed: z.array(z.number()),
   }),
   events: z.array(z.object({ type: z.string(), ms: z.number(), message: z.string() })),
+  /** Acknowledged writes per node that answered them (which side of a partition), and lost. */
+  byNode: z
+    .array(z.object({ node: z.string(), acked: z.number().int(), lost: z.number().int() }))
+    .default([]),
+  /** The lab client namespace the writers ran in; null on the host. */
+  writersIn: z.string().nullable().default(null),
 });
 
 export const scenarioResultSchema = z.object({

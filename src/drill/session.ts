@@ -1,3 +1,4 @@
+import type { NetworkFaults } from '../faults/index.js';
 import type { Addr, Expectation } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
@@ -25,6 +26,8 @@ export interface DrillTarget {
   store: DrillStore;
   /** quorum's proxy in front of it, if one runs. */
   proxy: { write: Addr; read: Addr } | null;
+  /** The lab's network faults; null on loopback or for an attached deployment. */
+  network: NetworkFaults | null;
 }
 
 export interface DrillPlan {
@@ -89,6 +92,7 @@ export async function runDrills(
               scenario,
               observer: target.observer,
               controller: target.controller,
+              network: target.network,
               record: drillRecorder(target),
               expect: target.expect,
               workload: {

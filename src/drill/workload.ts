@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Addr } from '../model/index.js';
-import { parseAddr, UserError } from '../model/index.js';
+import { formatAddr, parseAddr, UserError } from '../model/index.js';
 import { reconnectDelay } from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { Ledger } from './ledger.js';
@@ -115,6 +115,14 @@ function sentinelClient(options: WorkloadOptions, role: 'master' | 'slave'): Red
   });
 }
 
+/** The address the client is connected to now (the node a write goes to), when connected. */
+function peerOf(client: Redis): string | null {
+  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  return stream?.remoteAddress && stream.remotePort
+    ? formatAddr(stream.remoteAddress, stream.remotePort)
+    : null;
+}
+
 /**
  * Classifies a failed write: a reply from the server (an error such as READONLY) or a command
  * that was never sent means it was not applied; anything else (a timeout, a connection lost
@@ -201,8 +209,16 @@ export class Workload {
       nextAt = Math.max(nextAt + interval, Date.now());
       const value = `${writer}:${seq++}`;
       const startMs = Date.now();
+      const node = peerOf(client);
       const outcome = await this.send(client, value);
-      this.ledger.write({ value, writer, startMs, endMs: Date.now(), outcome });
+      this.ledger.write({
+        value,
+        writer,
+        startMs,
+        endMs: Date.now(),
+        outcome,
+        ...(node ? { node } : {}),
+      });
     }
   }
 
@@ -245,12 +261,20 @@ export class Workload {
         client = addr === null ? null : await directClient(addr, this.options);
         connectedAt = Date.now();
       }
+      const node = client ? peerOf(client) : null;
       const outcome: WriteOutcome = client ? await this.send(client, value) : 'fail';
       if (outcome !== 'ack' && client) {
         client.disconnect();
         client = null;
       }
-      this.ledger.write({ value, writer, startMs, endMs: Date.now(), outcome });
+      this.ledger.write({
+        value,
+        writer,
+        startMs,
+        endMs: Date.now(),
+        outcome,
+        ...(node ? { node } : {}),
+      });
     }
     client?.disconnect();
   }

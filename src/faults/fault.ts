@@ -1,6 +1,7 @@
 import type { Topology } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import type { NodeController, ProcessAction, ProcessInfo } from '../local/index.js';
+import type { NetworkFaults } from './network.js';
 
 /** What a fault needs to act on a deployment. */
 export interface FaultContext {
@@ -10,6 +11,8 @@ export interface FaultContext {
   before: Topology;
   /** The local processes; empty for an attached deployment. */
   processes: ProcessInfo[];
+  /** The lab's network faults; null on loopback or for an attached deployment. */
+  network: NetworkFaults | null;
   masterName: string;
   sentinelPassword: string | null;
   password: string | null;
@@ -28,6 +31,8 @@ export interface FaultContext {
 export interface Fault {
   /** True when it acts on processes, so only a local deployment's supervisor can inject it. */
   needsProcesses: boolean;
+  /** True when it cuts links, so only a lab deployment (up --network lab) can have it. */
+  needsLab?: boolean;
   inject(ctx: FaultContext): Promise<string>;
   heal(ctx: FaultContext): Promise<string>;
 }

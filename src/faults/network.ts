@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../model/index.js';
 import type { LabMember, LabPlan, LocalSpec } from '../local/index.js';
+import type { Fault, FaultContext } from './fault.js';
+import { masterProcess, sentinelProcesses } from './fault.js';
 import { clientMembers, inNetns, planProcesses, run } from '../local/index.js';
 
 /**
@@ -311,3 +313,61 @@ export class NetworkFaults {
       : `healed ${faults.map(describeFault).join('; ')}`;
   }
 }
+
+function networkOf(ctx: FaultContext): NetworkFaults {
+  if (!ctx.network)
+    throw new UserError(
+      "this fault cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab'",
+      2,
+    );
+  return ctx.network;
+}
+
+/** A cut whose groups are worked out from the deployment as the drill found it. */
+function cut(groupsOf: (ctx: FaultContext) => string[][]): Fault {
+  return {
+    needsProcesses: true,
+    needsLab: true,
+    inject(ctx) {
+      const said = networkOf(ctx).inject({ kind: 'partition', groups: groupsOf(ctx) }, true);
+      ctx.tookEffect();
+      return Promise.resolve(said);
+    },
+    heal(ctx) {
+      return Promise.resolve(networkOf(ctx).heal());
+    },
+  };
+}
+
+/** The client namespaces drills put their writers in: client-1 by the master, client-2 away. */
+export const MASTER_SIDE_CLIENT = 'client-1';
+export const MAJORITY_SIDE_CLIENT = 'client-2';
+
+/**
+ * The Jepsen case: the master, a minority of the sentinels and the writers (client-1) on one
+ * side; the replicas and the majority of the sentinels on the other.
+ */
+export const partitionMinorityMaster: Fault = cut((ctx) => {
+  const master = masterProcess(ctx).name;
+  const sentinels = sentinelProcesses(ctx).map((s) => s.name);
+  const minority = Math.floor((sentinels.length - 1) / 2);
+  const others = ctx.processes
+    .filter((p) => p.kind === 'redis' && p.name !== master)
+    .map((p) => p.name);
+  return [
+    [master, ...sentinels.slice(0, minority), MASTER_SIDE_CLIENT],
+    [...others, ...sentinels.slice(minority), MAJORITY_SIDE_CLIENT],
+  ];
+});
+
+/** Every sentinel cut from every other; each still sees the data nodes. */
+export const partitionSentinels: Fault = cut((ctx) => sentinelProcesses(ctx).map((s) => [s.name]));
+
+/** The master with the writers (client-1) cut from everything else. */
+export const isolateMaster: Fault = cut((ctx) => {
+  const master = masterProcess(ctx).name;
+  return [
+    [master, MASTER_SIDE_CLIENT],
+    [...ctx.processes.filter((p) => p.name !== master).map((p) => p.name), MAJORITY_SIDE_CLIENT],
+  ];
+});

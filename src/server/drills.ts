@@ -136,6 +136,7 @@ export class DrillDesk {
       downAfterMs: topology ? downAfterOf(topology) : 30_000,
       store,
       proxy,
+      network: source.network ?? null,
     };
     const now = Date.now();
     const live: DrillLive = {

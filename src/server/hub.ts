@@ -7,6 +7,7 @@ import { nodeActions } from '../local/index.js';
 import type { EventLog, Observer } from '../observer/index.js';
 import type { DrillStore } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
+import type { NetworkFaults } from '../faults/index.js';
 import type {
   AlertsState,
   Capabilities,
@@ -33,6 +34,8 @@ export interface DeploymentSource {
   drills: DrillStore | null;
   /** The figures of the proxy in front of it, when quorum runs one. */
   proxy?: () => Promise<ProxyStats | null>;
+  /** The lab's network faults, when quorum launched it with --network lab. */
+  network?: NetworkFaults | null;
 }
 
 interface Entry {
