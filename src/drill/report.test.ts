@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport } from './report.js';
+import { renderReport, sidesTable } from './report.js';
 import { drillRun } from './run.fixture.js';
 import { scenarioNamed } from './scenarios.js';
 import { summarize } from './summary.js';
@@ -27,6 +27,30 @@ describe('renderReport', () => {
     expect(html.match(/fill="#dc2626"/g)).toHaveLength(2);
     expect(html).toContain('+switch-master 3.20 s');
     expect(html).toContain('no acknowledged write for 3.30 s');
+  });
+
+  it('draws the span of the fault until its heal', () => {
+    expect(html).toContain('heal 8.00 s');
+    expect(html).toMatch(/<title>[^<]*: 8\.00 s until healed<\/title>/);
+  });
+
+  it('says which node acknowledged the writes and whose were lost (the sides of a partition)', () => {
+    const partitioned = drillRun({
+      writersIn: 'client-1',
+      byNode: [
+        { node: '127.0.0.1:6390', acked: 900, lost: 850 },
+        { node: '127.0.0.1:6391', acked: 40, lost: 0 },
+      ],
+    });
+    const table = sidesTable(partitioned);
+    expect(table).toContain('acknowledged by (writers in client-1)');
+    expect(table).toContain(
+      '<tr><td>127.0.0.1:6390</td><td>old master</td><td>900</td><td class="bad">850</td></tr>',
+    );
+    expect(table).toContain(
+      '<tr><td>127.0.0.1:6391</td><td>new master</td><td>40</td><td class="">0</td></tr>',
+    );
+    expect(sidesTable(drillRun())).toBe('');
   });
 
   it('escapes what came from outside', () => {

@@ -48,13 +48,19 @@ export function chart(run: DrillRun): string {
     })
     .join('');
   const gap = `<rect x="${x(run.writeUnavailableFromMs).toFixed(1)}" y="${top}" width="${Math.max(1, x(run.writeUnavailableFromMs + run.writeUnavailableMs) - x(run.writeUnavailableFromMs)).toFixed(1)}" height="${plot}" fill="rgba(220,38,38,0.12)"><title>no acknowledged write for ${(run.writeUnavailableMs / 1000).toFixed(2)} s</title></rect>`;
+  // the fault's span, from injection to heal (a partition's time on the timeline)
+  const span =
+    run.healMs === null
+      ? ''
+      : `<rect x="${x(0).toFixed(1)}" y="${top - 6}" width="${Math.max(1, x(run.healMs) - x(0)).toFixed(1)}" height="4" fill="#111827"><title>${escape(run.injected)}: ${(run.healMs / 1000).toFixed(2)} s until healed</title></rect>`;
   const firstOfEach = new Map<string, number>();
   for (const e of run.events) if (!firstOfEach.has(e.type)) firstOfEach.set(e.type, e.ms);
   // lines only: events a few ms apart would print over each other; the legend names them
-  const marks = [['fault', 0] as const, ...[...firstOfEach.entries()]]
+  const healed = run.healMs === null ? [] : [['heal', run.healMs] as const];
+  const marks = [['fault', 0] as const, ...healed, ...[...firstOfEach.entries()]]
     .map(([type, ms]) => {
       const mx = x(ms).toFixed(1);
-      const color = type === 'fault' ? '#111827' : (COLORS[type] ?? '#6b7280');
+      const color = type === 'fault' || type === 'heal' ? '#111827' : (COLORS[type] ?? '#6b7280');
       return `<line x1="${mx}" x2="${mx}" y1="${top - 4}" y2="${top + plot}" stroke="${color}" stroke-width="1.5"><title>${escape(type)} ${(ms / 1000).toFixed(2)} s</title></line>`;
     })
     .join('');
@@ -65,13 +71,28 @@ export function chart(run: DrillRun): string {
       `<line x1="${tx}" x2="${tx}" y1="${top + plot}" y2="${top + plot + 4}" stroke="#9ca3af"/><text x="${tx}" y="${height - 4}" font-size="10" fill="#6b7280" text-anchor="middle">${s}s</text>`,
     );
   }
-  const legend = [['fault', 0] as const, ...[...firstOfEach.entries()]]
+  const legend = [['fault', 0] as const, ...healed, ...[...firstOfEach.entries()]]
     .map(
       ([type, ms]) =>
-        `<span style="color:${type === 'fault' ? '#111827' : (COLORS[type] ?? '#6b7280')}">&#9646; ${escape(type)} ${(ms / 1000).toFixed(2)} s</span>`,
+        `<span style="color:${type === 'fault' || type === 'heal' ? '#111827' : (COLORS[type] ?? '#6b7280')}">&#9646; ${escape(type)} ${(ms / 1000).toFixed(2)} s</span>`,
     )
     .join(' ');
-  return `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="writes per 250 ms around the fault">${gap}${bars}${marks}${ticks.join('')}</svg><div class="legend">${legend}</div>`;
+  return `<svg viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="writes per 250 ms around the fault">${gap}${span}${bars}${marks}${ticks.join('')}</svg><div class="legend">${legend}</div>`;
+}
+
+/** Which node acknowledged the writes, and whose were lost: the sides of a partition (pure). */
+export function sidesTable(run: DrillRun): string {
+  if (run.byNode.length === 0) return '';
+  const role = (node: string) =>
+    node === run.oldMaster ? 'old master' : node === run.newMaster ? 'new master' : '';
+  const rows = run.byNode
+    .map(
+      (n) =>
+        `<tr><td>${escape(n.node)}</td><td>${role(n.node)}</td><td>${n.acked}</td><td class="${n.lost > 0 ? 'bad' : ''}">${n.lost}</td></tr>`,
+    )
+    .join('');
+  const where = run.writersIn ? ` (writers in ${escape(run.writersIn)})` : '';
+  return `<table><tr><th>acknowledged by${where}</th><th></th><th>acknowledged</th><th>lost</th></tr>${rows}</table>`;
 }
 
 /** A standalone HTML report: summary, then per run a chart, the measurements and their bounds. */
@@ -100,6 +121,7 @@ export function renderReport(
             run.ackedLostValues.length > 0
               ? `<p class="muted">lost values (first ${run.ackedLostValues.length}): <code>${escape(run.ackedLostValues.join(' '))}</code></p>`
               : '';
+          const sides = sidesTable(run);
           const broken =
             run.violations.length > 0
               ? `<ul class="bad">${run.violations.map((v) => `<li>${escape(v)}</li>`).join('')}</ul>`
@@ -107,7 +129,7 @@ export function renderReport(
           return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
 <table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
 <tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>
-<table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
+${sides}<table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
         })
         .join('');
       return `<section id="${escape(r.scenario)}"><h2>${escape(r.scenario)}</h2><p class="muted">${escape(r.description)}</p>${runs}</section>`;

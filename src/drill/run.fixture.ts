@@ -9,6 +9,7 @@ export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
     faultAtMs: 0,
     byNode: [],
     writersIn: null,
+    healMs: 8000,
     sdownMs: 2010,
     odownMs: 2100,
     switchMasterMs: 3200,

@@ -51,6 +51,8 @@ export interface DrillRun extends LossReport {
   byNode: NodeAccount[];
   /** The client namespace the writers ran in (a lab's side of the partition); null on the host. */
   writersIn: string | null;
+  /** When the fault was healed, ms after it. */
+  healMs: number | null;
 }
 
 /** The events the report marks on its chart. */
@@ -293,6 +295,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   const startedAtMs = Date.now();
   let phase: LiveRun['phase'] = 'warming up';
   let healError: string | null = null;
+  let healAtMs: number | null = null;
   const ctx: FaultContext = {
     controller,
     before,
@@ -375,6 +378,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       options.progress(`${scenario.name}: healing`);
     } finally {
       phase = 'healing';
+      healAtMs = Date.now();
       healed = await scenario.fault.heal(ctx).catch((err: unknown) => {
         healError = err instanceof Error ? err.message : String(err);
         options.progress(`${scenario.name}: healing failed: ${healError}`);
@@ -437,6 +441,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       events: marked(faultAtMs),
       byNode,
       writersIn,
+      healMs: healAtMs === null || faultAtMs === 0 ? null : healAtMs - faultAtMs,
     };
     run.violations = violations(scenario, run, options.downAfterMs, options.workload.rate);
     return run;

@@ -53,6 +53,7 @@ export const drillRunSchema = z.object({
     .default([]),
   /** The lab client namespace the writers ran in; null on the host. */
   writersIn: z.string().nullable().default(null),
+  healMs: ms.default(null),
 });
 
 export const scenarioResultSchema = z.object({
