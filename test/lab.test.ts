@@ -1,0 +1,188 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readState } from '../src/local/index.js';
+import type { LabPlan } from '../src/local/index.js';
+import { labLeftovers, labUnavailable, netnsName } from '../src/local/index.js';
+import { safeWindowLoss } from '../src/drill/index.js';
+import { drillOutputSchema } from '../src/drill/schema.js';
+import { quorum, startDeployment, type TestDeployment } from './helpers.js';
+
+const why = labUnavailable();
+
+/** Whether `from` (a lab member) gets PONG from `addr` within 2 s, over a real connection. */
+function reaches(plan: LabPlan, from: string, addr: string): boolean {
+  const [host, port] = addr.split(':');
+  const run = spawnSync(
+    'ip',
+    // redis-cli waits on a connection that never completes: `timeout` bounds it
+    [
+      'netns',
+      'exec',
+      netnsName(plan, from),
+      'timeout',
+      '2',
+      'redis-cli',
+      '-h',
+      host ?? '',
+      '-p',
+      port ?? '',
+      'PING',
+    ],
+    { encoding: 'utf8', timeout: 5000 },
+  );
+  return run.stdout.trim() === 'PONG';
+}
+
+async function drill(dir: string, scenario: string) {
+  const run = await quorum(['drill', scenario, '--dir', dir, '--json'], { timeoutMs: 180_000 });
+  expect(run.code, run.stderr).toBe(0);
+  const parsed = drillOutputSchema.parse(JSON.parse(run.stdout));
+  if (Array.isArray(parsed)) throw new Error('one scenario, one result');
+  return parsed;
+}
+
+describe.skipIf(why !== null)(`the lab network (${why ?? 'root, ip, nft and tc are here'})`, () => {
+  let lab: TestDeployment;
+  let plan: LabPlan;
+  const addr: Record<string, string> = {};
+
+  beforeAll(async () => {
+    lab = await startDeployment('lab', [
+      '--network',
+      'lab',
+      '--down-after',
+      '2000',
+      '--no-dashboard',
+      '--no-proxy',
+    ]);
+    expect(lab.up.code, lab.up.stderr).toBe(0);
+    const state = readState(lab.dir);
+    if (!state?.spec.lab) throw new Error('no lab in state.json');
+    plan = state.spec.lab;
+    for (const p of state.processes) addr[p.name] = `${p.host ?? ''}:${String(p.port)}`;
+  });
+
+  afterAll(async () => {
+    await lab.down();
+  });
+
+  it('puts every process on its own address, and every member reaches every process', () => {
+    expect(new Set(Object.values(addr).map((a) => a.split(':')[0])).size).toBe(6);
+    for (const a of Object.values(addr)) expect(a).toMatch(/^198\.1[89]\.\d+\.\d+:\d+$/);
+    const members = [...Object.keys(addr), 'client-1', 'client-2'];
+    const unreachable = members.flatMap((from) =>
+      Object.entries(addr)
+        .filter(([to]) => to !== from)
+        .filter(([, a]) => !reaches(plan, from, a))
+        .map(([to]) => `${from} -> ${to}`),
+    );
+    expect(unreachable).toEqual([]);
+  });
+
+  it('cuts exactly the named links, both ways, and heal restores them', async () => {
+    const cut = await quorum([
+      'fault',
+      'partition',
+      'redis-2,client-1 | redis-3,sentinel-1',
+      '--dir',
+      lab.dir,
+    ]);
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(reaches(plan, 'client-1', addr['redis-3'] ?? '')).toBe(false);
+    expect(reaches(plan, 'redis-3', addr['redis-2'] ?? '')).toBe(false);
+    expect(reaches(plan, 'sentinel-1', addr['redis-2'] ?? '')).toBe(false);
+    // inside a group, and for anyone not named, nothing changes
+    expect(reaches(plan, 'client-1', addr['redis-2'] ?? '')).toBe(true);
+    expect(reaches(plan, 'client-2', addr['redis-2'] ?? '')).toBe(true);
+    expect(reaches(plan, 'redis-1', addr['redis-3'] ?? '')).toBe(true);
+    const again = await quorum(['fault', 'partition', 'redis-1 | redis-2', '--dir', lab.dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      'is already active; heal it first (quorum fault heal) or pass --replace',
+    );
+    const heal = await quorum(['fault', 'heal', '--dir', lab.dir]);
+    expect(heal.stdout).toContain('healed partition redis-2,client-1 | redis-3,sentinel-1');
+    expect(reaches(plan, 'client-1', addr['redis-3'] ?? '')).toBe(true);
+    expect(reaches(plan, 'redis-3', addr['redis-2'] ?? '')).toBe(true);
+    expect((await quorum(['fault', 'heal', '--dir', lab.dir])).stdout).toContain('nothing to heal');
+  });
+
+  it('cuts one way: A cannot reach B while B still reaches A', async () => {
+    const cut = await quorum(['fault', 'one-way', 'client-1', 'client-2', '--dir', lab.dir]);
+    expect(cut.code, cut.stderr).toBe(0);
+    // client-2 hosts no server: test with processes that do
+    const oneWay = await quorum([
+      'fault',
+      'one-way',
+      'redis-1',
+      'sentinel-3',
+      '--replace',
+      '--dir',
+      lab.dir,
+    ]);
+    expect(oneWay.code, oneWay.stderr).toBe(0);
+    expect(reaches(plan, 'redis-1', addr['sentinel-3'] ?? '')).toBe(false);
+    expect(reaches(plan, 'sentinel-3', addr['redis-1'] ?? '')).toBe(true);
+    await quorum(['fault', 'heal', '--dir', lab.dir]);
+    expect(reaches(plan, 'redis-1', addr['sentinel-3'] ?? '')).toBe(true);
+  });
+
+  it('refuses latency where the kernel has no netem with exactly that reason, and names unknown members', async () => {
+    const latency = await quorum(['fault', 'latency', 'redis-1', '50', '--dir', lab.dir]);
+    if (latency.code !== 0)
+      expect(latency.stderr).toContain('this kernel has no sch_netem (tc netem)');
+    else await quorum(['fault', 'heal', '--dir', lab.dir]);
+    const unknown = await quorum(['fault', 'isolate', 'redis-9', '--dir', lab.dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("'redis-9' names no member of the lab; use one of: redis-1");
+  });
+
+  it('partition-sentinels causes no failover and loses nothing', async () => {
+    const result = await drill(lab.dir, 'partition-sentinels');
+    const [run] = result.runs;
+    expect(run?.switchMasterMs).toBeNull();
+    expect(run?.ackedLost).toBe(0);
+    expect(run?.violations).toEqual([]);
+  });
+
+  it('partition-minority-master loses acknowledged writes without the safe preset, a bounded number with it', async () => {
+    const plain = (await drill(lab.dir, 'partition-minority-master')).runs[0];
+    expect(plain?.failover).toBe(true);
+    expect(plain?.writersIn).toBe('client-1');
+    expect(plain?.ackedLost).toBeGreaterThan(0);
+    // the lost ones were acknowledged by the old master, on the minority side
+    expect(plain?.byNode.find((n) => n.node === plain.oldMaster)?.lost).toBe(plain?.ackedLost);
+    const safe = await startDeployment('lab-safe', [
+      '--network',
+      'lab',
+      '--preset',
+      'safe',
+      '--down-after',
+      '2000',
+      '--no-dashboard',
+      '--no-proxy',
+    ]);
+    try {
+      expect(safe.up.code, safe.up.stderr).toBe(0);
+      const bounded = (await drill(safe.dir, 'partition-minority-master')).runs[0];
+      expect(bounded?.minReplicasToWrite).toBe(1);
+      expect(bounded?.failover).toBe(true);
+      expect(bounded?.ackedLost).toBeLessThanOrEqual(safeWindowLoss(1000));
+      expect(bounded?.ackedLost).toBeLessThan(plain?.ackedLost ?? 0);
+      // refused, not lost: the isolated master said NOREPLICAS
+      expect(bounded?.failed).toBeGreaterThan(0);
+    } finally {
+      const safePlan = readState(safe.dir)?.spec.lab;
+      await safe.down();
+      if (safePlan) expect(labLeftovers(safePlan)).toEqual([]);
+    }
+  });
+
+  it('leaves nothing behind after down: no namespace, veth, bridge or qdisc', async () => {
+    const down = await lab.down();
+    expect(down.code).toBe(0);
+    expect(labLeftovers(plan)).toEqual([]);
+    const qdiscs = spawnSync('tc', ['qdisc', 'show'], { encoding: 'utf8' }).stdout;
+    expect(qdiscs).not.toContain(`qv${plan.tag}`);
+  });
+});
