@@ -20,7 +20,7 @@ import type {
   Role,
   Session,
 } from './contract.js';
-import { actionRequestSchema, drillRequestSchema } from './contract.js';
+import { actionRequestSchema, drillRequestSchema, networkRequestSchema } from './contract.js';
 import { nodeDetails } from './details.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
@@ -129,6 +129,57 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       } catch (err) {
         return actionError(c, err);
       }
+    })
+    .post('/deployments/:name/network', jsonBody(networkRequestSchema), (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      const network = source.network;
+      if (!network)
+        return c.json<ApiError>(
+          {
+            error: `'${source.name}' runs on loopback, where links cannot be cut; start it with 'quorum up --network lab'`,
+          },
+          409,
+        );
+      const busy = hub.drills.busy(source);
+      if (busy)
+        return c.json<ApiError>({ error: `${busy}; network faults wait until it ends` }, 409);
+      const { fault, replace } = c.req.valid('json');
+      try {
+        const said = network.inject(fault, replace);
+        source.observer.record(
+          'quorum:fault-injected',
+          `network: ${said} (by dashboard ${c.var.role})`,
+          {
+            network: JSON.stringify(fault),
+          },
+        );
+        hub.refresh(source.name);
+        return c.json<ActionResult>({ ok: true, message: said });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        return c.json<ApiError>({ error: message }, 409);
+      }
+    })
+    .delete('/deployments/:name/network', (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      const network = source.network;
+      if (!network) return c.json<ApiError>({ error: `'${source.name}' has no lab network` }, 409);
+      const had = network.active().length > 0;
+      const said = network.heal();
+      if (had)
+        source.observer.record(
+          'quorum:fault-healed',
+          `network: ${said} (by dashboard ${c.var.role})`,
+          {},
+        );
+      hub.refresh(source.name);
+      return c.json<ActionResult>({ ok: true, message: said });
     })
     .get('/deployments/:name/drills', async (c) => {
       const source = hub.source(c.req.param('name'));

@@ -11,6 +11,16 @@ import type { DrillLive } from '../drill/live.js';
 import type { Alert } from '../alerts/index.js';
 
 export type { Alert } from '../alerts/index.js';
+import type { NetworkFault } from '../faults/index.js';
+import { networkFaultSchema } from '../faults/network.js';
+export type { NetworkFault } from '../faults/index.js';
+
+/** Cut or slow links (POST .../network); `replace` heals an active cut first. */
+export const networkRequestSchema = z.object({
+  fault: networkFaultSchema,
+  replace: z.boolean().default(false),
+});
+export type NetworkRequest = z.infer<typeof networkRequestSchema>;
 
 export type { DrillLive } from '../drill/live.js';
 export { isFinished } from '../drill/live.js';
@@ -39,6 +49,17 @@ export interface Capabilities {
   remote: ('failover' | 'switchover' | 'debug-sleep')[];
   /** Actions on processes: only where a local supervisor owns them. */
   process: NodeAction[];
+  /** Network faults: only on a lab deployment (up --network lab). */
+  network: boolean;
+}
+
+/** A lab deployment's network: who is in it, and what is cut or slowed now. */
+export interface NetworkState {
+  /** Every member: processes and client namespaces, with their lab address. */
+  members: { name: string; addr: string }[];
+  active: NetworkFault[];
+  /** One sentence per active fault. */
+  described: string[];
 }
 
 export interface DeploymentState {
@@ -54,6 +75,8 @@ export interface DeploymentState {
   proxy: ProxyStats | null;
   /** Built-in alerts firing now (the badge). */
   alertsFiring: number;
+  /** The lab network, when quorum launched it with --network lab; null otherwise. */
+  network: NetworkState | null;
 }
 
 /** The Alerts page of one deployment. */

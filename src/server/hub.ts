@@ -8,10 +8,12 @@ import type { EventLog, Observer } from '../observer/index.js';
 import type { DrillStore } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { NetworkFaults } from '../faults/index.js';
+import { describeFault } from '../faults/index.js';
 import type {
   AlertsState,
   Capabilities,
   DeploymentState,
+  NetworkState,
   PushMessage,
   Sample,
 } from './contract.js';
@@ -55,10 +57,22 @@ interface Entry {
 
 export type Subscriber = (message: PushMessage) => void;
 
+function networkOf(source: DeploymentSource): NetworkState | null {
+  const network = source.network;
+  if (!network) return null;
+  const active = network.active();
+  return {
+    members: network.lab.members.map((m) => ({ name: m.name, addr: m.addr })),
+    active,
+    described: active.map(describeFault),
+  };
+}
+
 function capabilitiesOf(source: DeploymentSource): Capabilities {
   return {
     remote: ['failover', 'switchover', 'debug-sleep'],
     process: source.controller ? [...nodeActions] : [],
+    network: source.network != null,
   };
 }
 
@@ -195,6 +209,12 @@ export class Hub {
     return { active: entry.alerts.active(), resolved: entry.alerts.resolved() };
   }
 
+  /** Sends the deployment's state to every browser at once (after an action changed it). */
+  refresh(name: string): void {
+    const entry = this.entries.get(name);
+    if (entry) this.push({ type: 'deployment', deployment: this.stateOf(entry) });
+  }
+
   /** Pending, firing and recently resolved alerts of one deployment. */
   alerts(name: string): AlertsState | null {
     const entry = this.entries.get(name);
@@ -234,6 +254,7 @@ export class Hub {
       unreachable,
       proxy: entry.proxy,
       alertsFiring: entry.alerts.active().filter((a) => a.status === 'firing').length,
+      network: networkOf(entry.source),
     };
   }
 
