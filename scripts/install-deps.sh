@@ -13,8 +13,11 @@ declare -A PACKAGE_OF=(
 )
 
 # --browser: also what the tests and benchmarks compare with or drive (HAProxy, Chromium,
-# Prometheus with promtool, redis_exporter)
+# Prometheus with promtool, redis_exporter) and what the lab network uses (iproute2, nftables)
 if [ "${1:-}" = "--browser" ]; then
+  PACKAGE_OF[ip]=iproute2
+  PACKAGE_OF[tc]=iproute2
+  PACKAGE_OF[nft]=nftables
   PACKAGE_OF[chromium]=chromium
   PACKAGE_OF[haproxy]=haproxy
   PACKAGE_OF[promtool]=prometheus

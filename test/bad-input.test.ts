@@ -1,10 +1,11 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { spawn } from 'node:child_process';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from './helpers.js';
-import { freePorts, quorum, startServer, tempDir, type RunResult } from './helpers.js';
+import { BIN, freePorts, quorum, startServer, tempDir, type RunResult } from './helpers.js';
 
 /** One sentence on stderr, no stack trace, the expected exit code. */
 function expectClearError(run: RunResult, code: 1 | 2, pattern: RegExp): void {
@@ -98,6 +99,51 @@ describe('bad input to up', () => {
       timeoutMs: 15_000,
     });
     expectClearError(run, 2, /--tests needs --output/);
+  });
+
+  it('refuses --network lab without root, and names the packages when ip, nft or tc are missing', async () => {
+    if (process.getuid?.() === 0) {
+      // as an unprivileged user (nobody), the same command is refused before anything starts
+      const asNobody = await new Promise<RunResult>((done) => {
+        const child = spawn(
+          'setpriv',
+          [
+            '--reuid=nobody',
+            '--regid=nogroup',
+            '--clear-groups',
+            process.execPath,
+            BIN,
+            'up',
+            '--network',
+            'lab',
+            '--dir',
+            '/nonexistent/lab',
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('exit', (code) => done({ code, stdout: '', stderr, ms: 0 }));
+      });
+      expectClearError(
+        asNobody,
+        2,
+        /--network lab needs root: .*or without --network lab \(loopback\)/,
+      );
+    }
+    const bin = tempDir('labpath');
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const run = await quorum(['up', '--network', 'lab', '--dir', tempDir('labtools')], {
+      env: { ...process.env, PATH: bin },
+      timeoutMs: 15_000,
+    });
+    if (process.getuid?.() === 0)
+      expectClearError(
+        run,
+        2,
+        /--network lab needs ip, nft, tc; install them with: apt-get install iproute2 nftables/,
+      );
+    else expectClearError(run, 2, /--network lab needs root/);
   });
 
   it('refuses a malformed number as bad usage', async () => {

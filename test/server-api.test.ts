@@ -221,7 +221,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const state = (await (await as(VIEWER, '/api/deployments/mymaster/drills')).json()) as {
       available: boolean;
       vias: string[];
-      scenarios: { name: string; needsProcesses: boolean }[];
+      scenarios: { name: string; needsProcesses: boolean; needsLab: boolean }[];
       running: unknown;
     };
     expect(state.available).toBe(true);
@@ -237,6 +237,26 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const zero = await drills({ scenario: 'kill-master', runs: 0 });
     expect(zero.status).toBe(400);
     expect(await error(zero)).toMatch(/^invalid 'runs'/);
+    expect(state.scenarios.find((s) => s.name === 'partition-minority-master')).toMatchObject({
+      needsLab: true,
+    });
+    const noLab = await drills({ scenario: 'partition-minority-master' });
+    expect(noLab.status).toBe(409);
+    expect(await error(noLab)).toContain(
+      "needs a lab deployment: start one with 'quorum up --network lab'",
+    );
+    const cut = await as(ADMIN, '/api/deployments/mymaster/network', {
+      method: 'POST',
+      body: JSON.stringify({ fault: { kind: 'isolate', member: 'redis-1' } }),
+    });
+    expect(cut.status).toBe(409);
+    expect(await error(cut)).toContain('runs on loopback, where links cannot be cut');
+    const badFault = await as(ADMIN, '/api/deployments/mymaster/network', {
+      method: 'POST',
+      body: JSON.stringify({ fault: { kind: 'meteor' } }),
+    });
+    expect(badFault.status).toBe(400);
+    expect((await deployment()).network).toBeNull();
     const noProxy = await drills({ scenario: 'kill-master', via: 'proxy' });
     expect(noProxy.status).toBe(409);
     expect(await error(noProxy)).toContain("runs behind no proxy of quorum's");

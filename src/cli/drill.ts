@@ -69,6 +69,16 @@ function render(result: ScenarioResult): string {
   ];
   if (!result.expectFailover && result.noFailoverBecause)
     lines.push(`no failover expected: ${result.noFailoverBecause}`);
+  // in a partition: which side took the writes, and whose were lost
+  for (const [i, r] of result.runs.entries()) {
+    if (r.writersIn === null || r.byNode.length === 0) continue;
+    const sides = r.byNode.map((n) => {
+      const role =
+        n.node === r.oldMaster ? ' (old master)' : n.node === r.newMaster ? ' (new master)' : '';
+      return `${n.node}${role} acked ${n.acked}, lost ${n.lost}`;
+    });
+    lines.push(`run ${i + 1}, writers in ${r.writersIn}: ${sides.join('; ')}`);
+  }
   const s = result.summary.switchMasterMs;
   if (s)
     lines.push(

@@ -5,7 +5,14 @@ import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
 import { formatAddr, healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, Network, Preset } from '../local/index.js';
-import { planProcesses, preflight, readState, Supervisor, tailOf } from '../local/index.js';
+import {
+  bridgeName,
+  planProcesses,
+  preflight,
+  readState,
+  Supervisor,
+  tailOf,
+} from '../local/index.js';
 import { EventLog } from '../observer/index.js';
 import { DrillStore, isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
@@ -79,6 +86,11 @@ function connectHelp(
         ]
       : [`connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`]),
     `          redis-cli -h ${sentinelHost} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
+    ...(spec.lab
+      ? [
+          `network:  lab ${spec.lab.subnet} on bridge ${bridgeName(spec.lab)}, a namespace per process; cut links with: quorum fault partition --dir ${dir} 'redis-1,client-1 | redis-2,redis-3'`,
+        ]
+      : []),
     `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
     `stop:     quorum down --dir ${dir}`,
   ].join('\n');

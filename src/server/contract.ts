@@ -126,6 +126,8 @@ export interface DrillScenarioInfo {
   expectFailover: boolean;
   /** Acts on processes, so it needs the local supervisor. */
   needsProcesses: boolean;
+  /** Cuts links, so it needs a lab deployment (up --network lab). */
+  needsLab: boolean;
 }
 
 /** The Drills page of one deployment. */

@@ -70,6 +70,7 @@ export class DrillDesk {
         description: s.description,
         expectFailover: s.expectFailover,
         needsProcesses: s.fault.needsProcesses,
+        needsLab: s.fault.needsLab === true,
       })),
       running: latest && !isFinished(latest) ? latest : null,
       vias: (await this.proxyOf(source))
@@ -113,6 +114,11 @@ export class DrillDesk {
         400,
       );
     }
+    if (scenario.fault.needsLab === true && !source.network)
+      throw new ActionError(
+        `${scenario.name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab'`,
+        409,
+      );
     const busy = this.busy(source);
     if (busy) throw new ActionError(busy, 409);
     const topology = source.observer.current();
