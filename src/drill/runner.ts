@@ -295,7 +295,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   const startedAtMs = Date.now();
   let phase: LiveRun['phase'] = 'warming up';
   let healError: string | null = null;
-  let healAtMs: number | null = null;
+  let healAtMs = 0;
   const ctx: FaultContext = {
     controller,
     before,
@@ -441,7 +441,8 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       events: marked(faultAtMs),
       byNode,
       writersIn,
-      healMs: healAtMs === null || faultAtMs === 0 ? null : healAtMs - faultAtMs,
+      // the heal ran (finally above); a fault that never took effect has no span
+      healMs: faultAtMs === 0 ? null : healAtMs - faultAtMs,
     };
     run.violations = violations(scenario, run, options.downAfterMs, options.workload.rate);
     return run;

@@ -3,10 +3,12 @@ import type { ApiType } from '../../src/server/app.js';
 import type { DrillRecord } from '../../src/drill/index.js';
 import type {
   ActionRequest,
+  ActionResult,
   AlertsState,
   ApiError,
   DrillRequest,
   DrillsState,
+  NetworkFault,
   Session,
 } from '../../src/server/contract.js';
 
@@ -66,6 +68,30 @@ export async function act(
 async function failure(response: Response, what: string): Promise<Error> {
   const body = (await response.json().catch(() => ({}))) as Partial<ApiError>;
   return new Error(body.error ?? `${what} failed (HTTP ${String(response.status)})`);
+}
+
+/** Cuts or slows links of a lab deployment; `replace` heals the active cut first. */
+export async function injectNetworkFault(
+  token: string,
+  deployment: string,
+  fault: NetworkFault,
+  replace: boolean,
+): Promise<string> {
+  const response = await client(token).deployments[':name'].network.$post({
+    param: { name: deployment },
+    json: { fault, replace },
+  });
+  if (!response.ok) throw await failure(response, 'the network fault');
+  return ((await response.json()) as ActionResult).message;
+}
+
+/** Removes every network fault of a lab deployment. */
+export async function healNetwork(token: string, deployment: string): Promise<string> {
+  const response = await client(token).deployments[':name'].network.$delete({
+    param: { name: deployment },
+  });
+  if (!response.ok) throw await failure(response, 'healing the network');
+  return ((await response.json()) as ActionResult).message;
 }
 
 export async function drillsState(token: string, deployment: string): Promise<DrillsState> {

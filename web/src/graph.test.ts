@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/model/index.js';
 import { downNode, downSentinel } from '../../src/model/index.js';
+import type { NetworkFault, NetworkState } from '../../src/server/contract.js';
 import { buildGraph, ROW } from './graph.js';
 
-function topology(master: string, beliefs: string[]): Topology {
-  const nodes = ['127.0.0.1:6390', '127.0.0.1:6391', '127.0.0.1:6392'].map((addr) => {
+const LOOPBACK = {
+  nodes: ['127.0.0.1:6390', '127.0.0.1:6391', '127.0.0.1:6392'],
+  sentinels: ['127.0.0.1:26390', '127.0.0.1:26391', '127.0.0.1:26392'],
+};
+
+function topology(master: string, beliefs: string[], addrs = LOOPBACK): Topology {
+  const nodes = addrs.nodes.map((addr) => {
     const n = downNode(addr, '');
     n.up = true;
     n.downReason = null;
@@ -14,7 +20,7 @@ function topology(master: string, beliefs: string[]): Topology {
     return n;
   });
   const sentinels = beliefs.map((belief, i) => ({
-    ...downSentinel(`127.0.0.1:2639${i}`, ''),
+    ...downSentinel(addrs.sentinels[i] ?? '', ''),
     up: true,
     downReason: null,
     masterAddr: belief,
@@ -99,5 +105,82 @@ describe('buildGraph', () => {
       state: 'frozen',
       name: 'redis-2',
     });
+  });
+});
+
+/** Every process of a lab on its own address; client-1 is a member the graph does not show. */
+const LAB = {
+  nodes: ['198.18.0.2:6379', '198.18.0.3:6379', '198.18.0.4:6379'],
+  sentinels: ['198.18.0.5:26379', '198.18.0.6:26379', '198.18.0.7:26379'],
+};
+const MEMBERS = [
+  ...LAB.nodes.map((a, i) => ({ name: `redis-${String(i + 1)}`, addr: a.split(':')[0] ?? '' })),
+  ...LAB.sentinels.map((a, i) => ({
+    name: `sentinel-${String(i + 1)}`,
+    addr: a.split(':')[0] ?? '',
+  })),
+  { name: 'client-1', addr: '198.18.0.8' },
+];
+
+function labGraph(active: NetworkFault[], sides = { a: [] as string[], b: [] as string[] }) {
+  const master = LAB.nodes[0] ?? '';
+  const t = topology(master, [master, master, master], LAB);
+  const state: NetworkState = { members: MEMBERS, active, described: [] };
+  const graph = buildGraph(t, [], null, { state, sides });
+  return { ...graph, cut: graph.edges.filter((e) => e.cut).map((e) => e.id) };
+}
+
+describe('buildGraph on a lab network', () => {
+  it('marks the replication edges a partition of the master from its replicas cuts, and nothing else', () => {
+    const { edges, cut } = labGraph([
+      {
+        kind: 'partition',
+        groups: [
+          ['redis-1', 'client-1'],
+          ['redis-2', 'redis-3'],
+        ],
+      },
+    ]);
+    expect(cut).toEqual(['198.18.0.2:6379->198.18.0.3:6379', '198.18.0.2:6379->198.18.0.4:6379']);
+    expect(edges.filter((e) => e.cut).every((e) => e.label === '✂ cut')).toBe(true);
+    // the sentinels are on no side: they still reach the master
+    expect(edges.filter((e) => e.relation === 'monitors').some((e) => e.cut)).toBe(false);
+  });
+
+  it('cuts a one-way link only where the cut side opens the connection', () => {
+    // replicas connect to their master: the master not reaching a replica breaks no edge
+    expect(labGraph([{ kind: 'one-way', from: ['redis-1'], to: ['redis-2'] }]).cut).toEqual([]);
+    expect(labGraph([{ kind: 'one-way', from: ['redis-2'], to: ['redis-1'] }]).cut).toEqual([
+      '198.18.0.2:6379->198.18.0.3:6379',
+    ]);
+    expect(
+      labGraph([{ kind: 'one-way', from: ['sentinel-1', 'sentinel-2'], to: ['redis-1'] }]).cut,
+    ).toEqual(['198.18.0.5:26379=>198.18.0.2:6379', '198.18.0.6:26379=>198.18.0.2:6379']);
+  });
+
+  it('cuts every edge of an isolated member, named by address too, and none for a slow link', () => {
+    const { edges, cut } = labGraph([{ kind: 'isolate', member: '198.18.0.2:6379' }]);
+    expect(cut).toHaveLength(
+      edges.filter((e) => e.target === '198.18.0.2:6379' || e.source === '198.18.0.2:6379').length,
+    );
+    expect(cut).toHaveLength(5);
+    expect(labGraph([{ kind: 'loss', member: 'redis-1', percent: 30 }]).cut).toEqual([]);
+  });
+
+  it('puts the picked sides on the nodes, with their member names', () => {
+    const { nodes } = labGraph([], { a: ['redis-1', 'client-1'], b: ['redis-3'] });
+    expect(nodes.map((n) => [n.member, n.side])).toEqual([
+      ['sentinel-1', null],
+      ['sentinel-2', null],
+      ['sentinel-3', null],
+      ['redis-1', 'a'],
+      ['redis-2', null],
+      ['redis-3', 'b'],
+    ]);
+    expect(
+      buildGraph(topology('127.0.0.1:6390', ['127.0.0.1:6390'])).nodes.every(
+        (n) => n.member === null && n.side === null,
+      ),
+    ).toBe(true);
   });
 });

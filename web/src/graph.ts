@@ -2,6 +2,9 @@ import type { DataNode, SentinelView, Topology } from '../../src/model/index.js'
 import type { ProcessInfo } from '../../src/local/control.js';
 import type { ProxyStats } from '../../src/proxy/server.js';
 import { formatBytes } from '../../src/model/format.js';
+import type { NetworkState } from '../../src/server/contract.js';
+import type { Side, Sides } from './partition.js';
+import { cutLinks, linkKey, memberAt, sideOf } from './partition.js';
 
 /** What a graph node shows; rendering is separate (components/TopologyGraph.tsx). */
 export interface GraphNode {
@@ -19,6 +22,10 @@ export interface GraphNode {
   agreedMaster: boolean;
   /** A sentinel whose belief differs from the agreement. */
   dissents: boolean;
+  /** Its lab member (`redis-1`), null off a lab. */
+  member: string | null;
+  /** The side of the partition being picked it is on. */
+  side: Side | null;
   x: number;
   y: number;
 }
@@ -31,7 +38,29 @@ export interface GraphEdge {
   label: string | null;
   /** A replication link that is down, or a sentinel naming a different master. */
   broken: boolean;
+  /** An active network fault drops the connection this edge stands for. */
+  cut: boolean;
 }
+
+/** What the graph shows of a lab network: the active cuts, and the sides being picked. */
+export interface NetworkView {
+  state: NetworkState;
+  sides: Sides;
+}
+
+/** The id of the proxy's node. */
+export const PROXY = 'proxy';
+
+/** Which end of an edge opens the connection it stands for: a one-way cut drops only those. */
+const OPENER: Record<GraphEdge['relation'], 'source' | 'target'> = {
+  // the replica connects to its master
+  replicates: 'target',
+  monitors: 'source',
+  writes: 'source',
+  reads: 'source',
+};
+
+const CUT_LABEL = '✂ cut';
 
 /** What the graph shows of the proxy: where each of its ports sends clients now. */
 export interface ProxyView {
@@ -61,12 +90,35 @@ function nodeState(up: boolean, process: ProcessInfo | undefined): GraphNode['st
 /**
  * The topology as a graph (pure). Positions are fixed by identity, not by role: sentinels on the
  * top row and data nodes below, each in address order, so a failover changes colours and edges
- * but moves nothing on screen.
+ * but moves nothing on screen. On a lab network, the edges an active fault cuts are marked, and
+ * each node carries its member name and the side of the partition being picked it is on.
  */
 export function buildGraph(
   topology: Topology,
   processes: ProcessInfo[] = [],
   proxy: ProxyView | null = null,
+  network: NetworkView | null = null,
+): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const graph = layout(topology, processes, proxy);
+  if (!network) return graph;
+  const cut = cutLinks(network.state, topology, proxy ? [PROXY] : []);
+  return {
+    nodes: graph.nodes.map((n) => {
+      const member = n.kind === 'proxy' ? null : memberAt(network.state, n.addr);
+      return { ...n, member, side: member === null ? null : sideOf(network.sides, member) };
+    }),
+    edges: graph.edges.map((e) => {
+      const key =
+        OPENER[e.relation] === 'source' ? linkKey(e.source, e.target) : linkKey(e.target, e.source);
+      return cut.has(key) ? { ...e, cut: true, label: CUT_LABEL } : e;
+    }),
+  };
+}
+
+function layout(
+  topology: Topology,
+  processes: ProcessInfo[],
+  proxy: ProxyView | null,
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const byAddr = new Map(processes.map((p) => [p.addr, p]));
   const master = topology.agreement.master;
@@ -83,6 +135,8 @@ export function buildGraph(
       odown: false,
       agreedMaster: false,
       dissents: s.up && master !== null && s.masterAddr !== master,
+      member: null,
+      side: null,
       x,
       y,
     }),
@@ -98,6 +152,8 @@ export function buildGraph(
     odown: n.odown,
     agreedMaster: n.addr === master,
     dissents: false,
+    member: null,
+    side: null,
     x,
     y,
   }));
@@ -113,6 +169,7 @@ export function buildGraph(
       relation: 'replicates',
       label: n.replication.linkUp ? formatLag(n.replication.lagBytes) : 'link down',
       broken: n.replication.linkUp !== true,
+      cut: false,
     });
   }
   for (const s of topology.sentinels) {
@@ -124,13 +181,14 @@ export function buildGraph(
       relation: 'monitors',
       label: null,
       broken: master !== null && s.masterAddr !== master,
+      cut: false,
     });
   }
   if (!proxy) return { nodes: [...sentinels, ...data], edges };
   // the proxy sits below the data nodes, with an edge to each node it sends clients to
   const [at] = row([proxy], 2 * ROW, width);
   const node: GraphNode = {
-    id: 'proxy',
+    id: PROXY,
     kind: 'proxy',
     name: 'proxy',
     addr: `${proxy.write.addr} · ${proxy.read.addr}`,
@@ -140,27 +198,31 @@ export function buildGraph(
     odown: false,
     agreedMaster: false,
     dissents: false,
+    member: null,
+    side: null,
     x: at?.x ?? 0,
     y: at?.y ?? 2 * ROW,
   };
   if (proxy.write.master && ids.has(proxy.write.master)) {
     edges.push({
       id: `proxy->${proxy.write.master}`,
-      source: 'proxy',
+      source: PROXY,
       target: proxy.write.master,
       relation: 'writes',
       label: `writes · ${String(proxy.write.sessions)} clients`,
       broken: false,
+      cut: false,
     });
   }
   for (const r of proxy.read.replicas.filter((a) => ids.has(a))) {
     edges.push({
       id: `proxy~>${r}`,
-      source: 'proxy',
+      source: PROXY,
       target: r,
       relation: 'reads',
       label: 'reads',
       broken: false,
+      cut: false,
     });
   }
   return { nodes: [...sentinels, ...data, node], edges };

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 /** A confirmation that names exactly what will happen to which node. */
 export function Confirm({
@@ -7,12 +7,15 @@ export function Confirm({
   verb,
   onConfirm,
   onCancel,
+  children,
 }: {
   title: string;
   body: string;
   verb: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /** Options of the action, between the sentence and the buttons. */
+  children?: ReactNode;
 }) {
   const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => cancel.current?.focus(), []);
@@ -27,6 +30,7 @@ export function Confirm({
       >
         <h3 id="confirm-title">{title}</h3>
         <p>{body}</p>
+        {children}
         <div className="buttons">
           <button ref={cancel} onClick={onCancel}>
             Cancel

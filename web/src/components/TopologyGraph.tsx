@@ -10,8 +10,8 @@ import {
 import { memo, useMemo } from 'react';
 import type { Topology } from '../../../src/model/index.js';
 import type { ProcessInfo } from '../../../src/local/control.js';
-import type { GraphEdge, GraphNode, ProxyView } from '../graph.js';
-import { buildGraph } from '../graph.js';
+import type { GraphEdge, GraphNode, NetworkView, ProxyView } from '../graph.js';
+import { buildGraph, PROXY } from '../graph.js';
 
 // a mapped type (not the interface) so it has the index signature React Flow asks of node data
 type TopologyNodeData = { [K in keyof GraphNode]: GraphNode[K] } & {
@@ -25,6 +25,7 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
   if (data.odown) classes.push('odown');
   if (data.dissents) classes.push('dissents');
   if (data.selected) classes.push('selected');
+  if (data.side) classes.push(`side-${data.side}`);
   const flags = [
     data.odown ? 'o_down' : null,
     data.sdownBy > 0 ? `s_down by ${data.sdownBy}` : null,
@@ -41,11 +42,13 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
       data-testid={`node-${data.addr}`}
       data-role={data.role}
       data-state={data.state}
+      data-side={data.side ?? undefined}
       onClick={() => data.kind !== 'proxy' && data.onSelect(data.addr)}
       onKeyDown={(e) => e.key === 'Enter' && data.kind !== 'proxy' && data.onSelect(data.addr)}
     >
       {data.kind === 'redis' && <Handle id="monitored" type="target" position={Position.Top} />}
       {data.kind === 'proxy' && <Handle id="routes" type="source" position={Position.Top} />}
+      {data.side && <span className="side-badge">{data.side.toUpperCase()}</span>}
       <div className="title">
         <span>{data.name ?? data.addr}</span>
         <span className="role">{data.agreedMaster ? 'master' : data.role}</span>
@@ -68,22 +71,27 @@ const EDGE_COLOR: Record<GraphEdge['relation'], string> = {
   reads: 'var(--muted)',
 };
 
-/** The rendering of buildGraph(): sentinels above, data nodes below, edges for who follows whom. */
+/**
+ * The rendering of buildGraph(): sentinels above, data nodes below, edges for who follows whom;
+ * on a lab network, cut edges in red and the sides being picked as rings.
+ */
 export const TopologyGraph = memo(function TopologyGraph({
   topology,
   processes,
   proxy,
+  network,
   selected,
   onSelect,
 }: {
   topology: Topology;
   processes: ProcessInfo[];
   proxy: ProxyView | null;
+  network: NetworkView | null;
   selected: string | null;
   onSelect: (addr: string) => void;
 }) {
   const { nodes, edges } = useMemo(() => {
-    const graph = buildGraph(topology, processes, proxy);
+    const graph = buildGraph(topology, processes, proxy, network);
     const flowNodes: Node<TopologyNodeData>[] = graph.nodes.map((n) => ({
       id: n.id,
       type: 'topology',
@@ -95,20 +103,27 @@ export const TopologyGraph = memo(function TopologyGraph({
       id: e.id,
       source: e.source,
       target: e.target,
-      sourceHandle: e.source === 'proxy' ? 'routes' : 'out',
+      sourceHandle: e.source === PROXY ? 'routes' : 'out',
       targetHandle: e.relation === 'monitors' ? 'monitored' : 'in',
       label: e.label ?? undefined,
-      animated: (e.relation === 'replicates' || e.relation === 'writes') && !e.broken,
+      animated: (e.relation === 'replicates' || e.relation === 'writes') && !e.broken && !e.cut,
+      // the edge's <g> gets the class: tests and styles find cut edges by it
+      className: e.cut ? 'cut' : undefined,
+      ariaLabel: e.cut ? `cut: ${e.source} – ${e.target}` : undefined,
       style: {
-        stroke: e.broken ? 'var(--bad)' : EDGE_COLOR[e.relation],
-        strokeDasharray: e.relation === 'monitors' || e.relation === 'reads' ? '4 4' : undefined,
-        strokeWidth: e.relation === 'replicates' || e.relation === 'writes' ? 2 : 1,
+        stroke: e.broken || e.cut ? 'var(--bad)' : EDGE_COLOR[e.relation],
+        strokeDasharray: e.cut
+          ? '6 4'
+          : e.relation === 'monitors' || e.relation === 'reads'
+            ? '4 4'
+            : undefined,
+        strokeWidth: e.relation === 'replicates' || e.relation === 'writes' || e.cut ? 2 : 1,
       },
-      labelStyle: { fill: 'var(--text)', fontSize: 11 },
+      labelStyle: { fill: e.cut ? 'var(--bad)' : 'var(--text)', fontSize: 11 },
       labelBgStyle: { fill: 'var(--panel)' },
     }));
     return { nodes: flowNodes, edges: flowEdges };
-  }, [topology, processes, proxy, selected, onSelect]);
+  }, [topology, processes, proxy, network, selected, onSelect]);
   return (
     <div className="graph" data-testid="topology-graph">
       <ReactFlow

@@ -9,6 +9,9 @@ import { NodeDrawer } from '../components/NodeDrawer.js';
 import { SentinelMatrix } from '../components/SentinelMatrix.js';
 import { Timeline } from '../components/Timeline.js';
 import { TopologyGraph } from '../components/TopologyGraph.js';
+import type { Picker } from '../components/NetworkPanel.js';
+import { NetworkPanel, PICKER_OFF } from '../components/NetworkPanel.js';
+import { memberAt, toggleSide } from '../partition.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/drill/live.js';
@@ -32,7 +35,9 @@ export function DeploymentPage({
   const live = useLive();
   const [pending, setPending] = useState<PendingAction | null>(null);
   const [toast, setToast] = useState<{ text: string; error: boolean } | null>(null);
+  const [picker, setPicker] = useState<Picker>(PICKER_OFF);
   const t = deployment.topology;
+  const network = deployment.network;
 
   useEffect(() => {
     const api = client(token).deployments[':name'];
@@ -61,9 +66,19 @@ export function DeploymentPage({
     return () => clearTimeout(timer);
   }, [toast]);
 
+  // while picking sides, a click on a node puts it on a side instead of opening its drawer
+  const picking = picker.on && network !== null;
   const select = useCallback(
-    (addr: string) => navigate({ deployment: deployment.name, node: addr, view: 'live' }),
-    [navigate, deployment.name],
+    (addr: string) => {
+      const member = picking ? memberAt(network, addr) : null;
+      if (!picking) navigate({ deployment: deployment.name, node: addr, view: 'live' });
+      else if (member) setPicker((p) => ({ ...p, sides: toggleSide(p.sides, member, p.side) }));
+    },
+    [navigate, deployment.name, picking, network],
+  );
+  const networkView = useMemo(
+    () => (network ? { state: network, sides: picker.sides } : null),
+    [network, picker.sides],
   );
 
   const run = async (action: PendingAction) => {
@@ -182,6 +197,7 @@ export function DeploymentPage({
                   topology={t}
                   proxy={deployment.proxy}
                   processes={deployment.processes}
+                  network={networkView}
                   selected={route.node}
                   onSelect={select}
                 />
@@ -189,6 +205,19 @@ export function DeploymentPage({
                 <p className="muted">not observed yet</p>
               )}
             </section>
+            {network && (
+              <NetworkPanel
+                token={token}
+                deployment={deployment.name}
+                network={network}
+                topology={t}
+                canAct={canAct}
+                busy={running ? 'a drill is running; network faults wait until it ends' : null}
+                picker={picker}
+                onPicker={setPicker}
+                onDone={(text) => setToast({ text, error: false })}
+              />
+            )}
             <section className="panel">
               <h2>Each sentinel's view</h2>
               {t && <SentinelMatrix topology={t} />}
