@@ -111,7 +111,7 @@ describe('drills against a real deployment', () => {
     const run = await quorum(['drill', 'kill-sentinel-majority', '--dir', deployment.dir], {
       timeoutMs: 120_000,
     });
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/no failover\s+\d/);
     expect(run.stdout).toContain('as expected');
     expect(await healthy(deployment)).toBe(true);

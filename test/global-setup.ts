@@ -24,17 +24,17 @@ function processesUnder(root: string): { pid: number; cmd: string }[] {
   return found;
 }
 
-let root = '';
-
-export function setup(project: TestProject): void {
+/** One root per project (integration, lab); its teardown checks that root only. */
+export function setup(project: TestProject): () => void {
   if (!existsSync('dist/cli/index.js'))
     throw new Error('dist/ is missing: run `make build` (or `make test`) first');
-  root = mkdtempSync(join(tmpdir(), 'quorum-test-'));
+  const root = mkdtempSync(join(tmpdir(), 'quorum-test-'));
   project.provide('testRoot', root);
+  return () => teardown(root);
 }
 
 /** Fails the run when any process a test started outlived it (after killing it). */
-export function teardown(): void {
+function teardown(root: string): void {
   const survivors = processesUnder(root).filter((p) => p.pid !== process.pid);
   for (const { pid } of survivors) {
     try {

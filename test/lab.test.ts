@@ -127,6 +127,37 @@ describe.skipIf(why !== null)(`the lab network (${why ?? 'root, ip, nft and tc a
     expect(reaches(plan, 'redis-1', addr['sentinel-3'] ?? '')).toBe(true);
   });
 
+  it('drops packets and limits bandwidth on one member only, until healed', async () => {
+    expect((await quorum(['fault', 'loss', 'sentinel-2', '100', '--dir', lab.dir])).code).toBe(0);
+    expect(reaches(plan, 'client-1', addr['sentinel-2'] ?? '')).toBe(false);
+    expect(reaches(plan, 'client-1', addr['sentinel-1'] ?? '')).toBe(true);
+    // 256 kbit/s is 32 KiB/s: 96 KiB cannot arrive in less than about 3 s, however fast the machine
+    const master = addr['redis-1'] ?? '';
+    const [host, port] = master.split(':');
+    const value = 'x'.repeat(96 * 1024);
+    const set = spawnSync(
+      'redis-cli',
+      ['-h', host ?? '', '-p', port ?? '', '-x', 'SET', 'lab:big'],
+      {
+        input: value,
+        encoding: 'utf8',
+      },
+    );
+    expect(set.stdout.trim()).toBe('OK');
+    expect((await quorum(['fault', 'bandwidth', 'redis-1', '256', '--dir', lab.dir])).code).toBe(0);
+    const started = Date.now();
+    const got = spawnSync('redis-cli', ['-h', host ?? '', '-p', port ?? '', 'GET', 'lab:big'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(got.stdout.trim().length).toBe(value.length);
+    expect(Date.now() - started).toBeGreaterThan(1500);
+    const heal = await quorum(['fault', 'heal', '--dir', lab.dir]);
+    expect(heal.stdout).toContain('100% packet loss on sentinel-2');
+    expect(heal.stdout).toContain('redis-1 limited to 256 kbit/s');
+    expect(reaches(plan, 'client-1', addr['sentinel-2'] ?? '')).toBe(true);
+  });
+
   it('refuses latency where the kernel has no netem with exactly that reason, and names unknown members', async () => {
     const latency = await quorum(['fault', 'latency', 'redis-1', '50', '--dir', lab.dir]);
     if (latency.code !== 0)

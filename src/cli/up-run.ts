@@ -7,6 +7,7 @@ import { formatAddr, healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, Network, Preset } from '../local/index.js';
 import {
   bridgeName,
+  netnsName,
   planProcesses,
   preflight,
   readState,
@@ -88,7 +89,9 @@ function connectHelp(
     `          redis-cli -h ${sentinelHost} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
     ...(spec.lab
       ? [
-          `network:  lab ${spec.lab.subnet} on bridge ${bridgeName(spec.lab)}, a namespace per process; cut links with: quorum fault partition --dir ${dir} 'redis-1,client-1 | redis-2,redis-3'`,
+          `network:  lab ${spec.lab.subnet} on bridge ${bridgeName(spec.lab)}, a namespace per process`,
+          `          your client on a side: ip netns exec ${netnsName(spec.lab, 'client-1')} redis-cli ...`,
+          `          cut links: quorum fault partition --dir ${dir} 'redis-1,client-1 | redis-2,redis-3'`,
         ]
       : []),
     `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,

@@ -65,7 +65,9 @@ describe('renderRules', () => {
       { kind: 'bandwidth', member: 'redis-3', kbit: 512 },
     ]);
     expect(rules.get('sentinel-3')?.output).toEqual(['oifname "eth0" drop']);
-    expect(rules.get('redis-2')?.input).toEqual(['numgen random mod 100 < 20 drop']);
+    expect(rules.get('redis-2')?.input).toEqual(['iifname "eth0" numgen random mod 100 < 20 drop']);
+    const all = renderRules(lab, [{ kind: 'loss', member: 'redis-2', percent: 100 }]);
+    expect(all.get('redis-2')?.output).toEqual(['oifname "eth0" drop']);
     expect(rules.get('redis-3')?.qdisc).toEqual([
       'tbf',
       'rate',

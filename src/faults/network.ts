@@ -165,10 +165,14 @@ export function renderRules(lab: LabTopology, faults: NetworkFault[]): Map<strin
         of(fault.member).output.push('oifname "eth0" drop');
         of(fault.member).input.push('iifname "eth0" drop');
         break;
-      case 'loss':
-        of(fault.member).output.push(`numgen random mod 100 < ${fault.percent} drop`);
-        of(fault.member).input.push(`numgen random mod 100 < ${fault.percent} drop`);
+      case 'loss': {
+        // on its link only (loopback inside the namespace keeps working); nft's numgen takes
+        // values below the modulus, so 100% is a plain drop
+        const share = fault.percent >= 100 ? '' : ` numgen random mod 100 < ${fault.percent}`;
+        of(fault.member).output.push(`oifname "eth0"${share} drop`);
+        of(fault.member).input.push(`iifname "eth0"${share} drop`);
         break;
+      }
       case 'bandwidth':
         of(fault.member).qdisc = [
           'tbf',
