@@ -106,6 +106,7 @@ describe('Notifiers', () => {
     expect(letters).toEqual([
       {
         notifier: 'ops',
+        deployment: 'cache',
         alert: ALERT.id,
         kind: 'firing',
         reason: `${failing.url} answered HTTP 500 (after 3 attempts)`,

@@ -22,6 +22,7 @@ export const QUEUE_LIMIT = 100;
 /** A notification given up on: the event log records it, so nothing is lost silently. */
 export interface DeadLetter {
   notifier: string;
+  deployment: string;
   alert: string;
   kind: AlertTransition['kind'];
   reason: string;
@@ -166,6 +167,7 @@ export class Notifiers {
   private dead(config: NotifierConfig, transition: AlertTransition, reason: string): void {
     this.onDeadLetter({
       notifier: config.name,
+      deployment: transition.alert.deployment,
       alert: transition.alert.id,
       kind: transition.kind,
       reason,

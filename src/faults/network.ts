@@ -264,7 +264,14 @@ export class NetworkFaults {
 
   active(): NetworkFault[] {
     if (!existsSync(this.file)) return [];
-    const parsed = stateSchema.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch {
+      // unreadable: heal (which renders the empty list into every namespace) still clears all
+      return [];
+    }
+    const parsed = stateSchema.safeParse(json);
     return parsed.success ? parsed.data.faults : [];
   }
 

@@ -90,12 +90,11 @@ export class Hub {
 
   constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
     this.notifiers = new Notifiers(alertConfig.notifiers, (letter) => {
-      const deployment = letter.alert.split('@')[1] ?? '';
       this.entries
-        .get(deployment)
+        .get(letter.deployment)
         ?.source.observer.record(
           'quorum:notifier-failed',
-          `notifier '${letter.notifier}' gave up on ${letter.kind} ${letter.alert.split('@')[0] ?? ''}: ${letter.reason}`,
+          `notifier '${letter.notifier}' gave up on ${letter.kind} ${letter.alert}: ${letter.reason}`,
           {
             notifier: letter.notifier,
             alert: letter.alert,
@@ -198,11 +197,7 @@ export class Hub {
       `${transition.kind === 'firing' ? 'alert' : 'resolved'}: ${alert.rule}: ${alert.summary}`,
       { id: alert.id, rule: alert.rule, severity: alert.severity, subject: alert.subject },
     );
-    // the deployment travels with the id, so a dead letter can be logged where it belongs
-    this.notifiers.notify({
-      ...transition,
-      alert: { ...alert, id: `${alert.id}@${alert.deployment}` },
-    });
+    this.notifiers.notify(transition);
   }
 
   private alertsOf(entry: Entry): AlertsState {
