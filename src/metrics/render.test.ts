@@ -15,6 +15,7 @@ function metrics(overrides: Partial<DeploymentMetrics> = {}): DeploymentMetrics 
     proxy: null,
     drill: null,
     alerts: [],
+    network: null,
     ...overrides,
   };
 }
@@ -80,6 +81,17 @@ describe('renderMetrics', () => {
     ]);
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE'));
     expect(new Set(types).size).toBe(types.length);
+  });
+
+  it('counts the active network faults of a lab by kind, and says nothing of them elsewhere', () => {
+    const text = renderMetrics([
+      metrics({ network: [{ kind: 'partition', groups: [['redis-1'], ['redis-2']] }] }),
+      metrics({ name: 'plain' }),
+    ]);
+    const lines = samples(text, 'quorum_network_faults_active');
+    expect(lines).toContain('quorum_network_faults_active{deployment="cache",kind="partition"} 1');
+    expect(lines).toContain('quorum_network_faults_active{deployment="cache",kind="loss"} 0');
+    expect(lines.some((l) => l.includes('plain'))).toBe(false);
   });
 
   it('shows firing built-in alerts, not pending ones', () => {

@@ -3,6 +3,7 @@ import type { DrillListing } from '../drill/index.js';
 import type { Topology } from '../model/index.js';
 import type { ObserverStats } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
+import type { NetworkFault } from '../faults/index.js';
 import { Exposition } from './exposition.js';
 
 /** Everything /metrics shows of one deployment: all of it already observed, nothing asked anew. */
@@ -15,6 +16,8 @@ export interface DeploymentMetrics {
   proxy: ProxyStats | null;
   drill: { running: boolean; last: DrillListing | null } | null;
   alerts: Alert[];
+  /** The lab's active network faults; null when it is no lab. */
+  network: NetworkFault[] | null;
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -173,7 +176,12 @@ function declareFamilies(out: Exposition): void {
       'Median time to +switch-master in the latest drill.',
     )
     .declare('quorum_drill_last_violations', 'gauge', 'Expectations the latest drill broke.')
-    .declare('quorum_alert_firing', 'gauge', "quorum's built-in alerts firing now.");
+    .declare('quorum_alert_firing', 'gauge', "quorum's built-in alerts firing now.")
+    .declare(
+      'quorum_network_faults_active',
+      'gauge',
+      'Network faults active on a lab deployment, by kind.',
+    );
 }
 
 function topologyMetrics(out: Exposition, deployment: string, t: Topology): void {
@@ -313,6 +321,21 @@ export function renderMetrics(deployments: readonly DeploymentMetrics[]): string
         out.add('quorum_drill_last_switch_master_seconds', d, seconds(last.switchMasterP50Ms));
         out.add('quorum_drill_last_violations', d, last.violations);
       }
+    }
+    if (m.network) {
+      for (const kind of [
+        'partition',
+        'one-way',
+        'isolate',
+        'loss',
+        'bandwidth',
+        'latency',
+      ] as const)
+        out.add(
+          'quorum_network_faults_active',
+          { deployment: m.name, kind },
+          m.network.filter((f) => f.kind === kind).length,
+        );
     }
     for (const a of m.alerts) {
       if (a.status !== 'firing') continue;

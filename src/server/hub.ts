@@ -218,18 +218,17 @@ export class Hub {
 
   /** What /metrics renders: everything already observed, no Redis call. */
   metrics(): DeploymentMetrics[] {
-    return [...this.entries.values()].map((entry) => {
-      return {
-        name: entry.source.name,
-        topology: entry.topology,
-        observer: entry.source.observer.stats(),
-        masterChanges: entry.masterChanges,
-        lastFailover: entry.lastFailover,
-        proxy: entry.proxy,
-        drill: this.drills.brief(entry.source),
-        alerts: entry.alerts.active(),
-      };
-    });
+    return [...this.entries.values()].map((entry) => ({
+      name: entry.source.name,
+      topology: entry.topology,
+      observer: entry.source.observer.stats(),
+      masterChanges: entry.masterChanges,
+      lastFailover: entry.lastFailover,
+      proxy: entry.proxy,
+      drill: this.drills.brief(entry.source),
+      alerts: entry.alerts.active(),
+      network: entry.source.network?.active() ?? null,
+    }));
   }
 
   private stateOf(entry: Entry): DeploymentState {
