@@ -73,6 +73,34 @@ function PastDrill({ deployment, record }: { deployment: string; record: DrillRe
               {run.violations.length === 0 ? 'as Redis should behave' : run.violations.join('; ')}
             </dd>
           </dl>
+          {run.writersIn !== null && run.byNode.length > 0 && (
+            <table data-testid="sides">
+              <thead>
+                <tr>
+                  <th>acknowledged by (writers in {run.writersIn})</th>
+                  <th></th>
+                  <th>acknowledged</th>
+                  <th>lost</th>
+                </tr>
+              </thead>
+              <tbody>
+                {run.byNode.map((n) => (
+                  <tr key={n.node}>
+                    <td className="mono">{n.node}</td>
+                    <td>
+                      {n.node === run.oldMaster
+                        ? 'old master'
+                        : n.node === run.newMaster
+                          ? 'new master'
+                          : ''}
+                    </td>
+                    <td>{n.acked}</td>
+                    <td className={n.lost > 0 ? 'bad' : ''}>{n.lost}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </div>
       ))}
     </section>
@@ -162,11 +190,15 @@ export function DrillsPage({
               onChange={(e) => setScenario(e.target.value)}
               aria-label="scenario"
             >
-              {state?.scenarios.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.name}
-                </option>
-              ))}
+              {state?.scenarios.map((s) => {
+                const noLab = s.needsLab && deployment.network === null;
+                return (
+                  <option key={s.name} value={s.name} disabled={noLab}>
+                    {s.name}
+                    {noLab ? ' (needs --network lab)' : ''}
+                  </option>
+                );
+              })}
             </select>
           </label>
           <label>
