@@ -11,6 +11,7 @@ import type { DrillTarget, Scenario, ScenarioResult, Via } from '../drill/index.
 import {
   DEFAULT_WORKLOAD,
   DrillStore,
+  nodeRole,
   renderReport,
   runDrills,
   SCENARIOS,
@@ -73,9 +74,8 @@ function render(result: ScenarioResult): string {
   for (const [i, r] of result.runs.entries()) {
     if (r.writersIn === null || r.byNode.length === 0) continue;
     const sides = r.byNode.map((n) => {
-      const role =
-        n.node === r.oldMaster ? ' (old master)' : n.node === r.newMaster ? ' (new master)' : '';
-      return `${n.node}${role} acked ${n.acked}, lost ${n.lost}`;
+      const role = nodeRole(r, n.node);
+      return `${n.node}${role ? ` (${role})` : ''} acked ${n.acked}, lost ${n.lost}`;
     });
     lines.push(`run ${i + 1}, writers in ${r.writersIn}: ${sides.join('; ')}`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadRecord, WriteOutcome, WriteRecord } from './ledger.js';
-import { availability, checkWrites, longestGap, stats, writeSeries } from './checker.js';
+import { availability, checkWrites, longestGap, nodeRole, stats, writeSeries } from './checker.js';
 
 function w(value: string, outcome: WriteOutcome, startMs = 0, endMs = startMs + 1): WriteRecord {
   return { value, writer: 0, startMs, endMs, outcome };
@@ -118,5 +118,20 @@ describe('stats', () => {
     expect(stats([5, null, 1, 3, 2, 4])).toEqual({ min: 1, p50: 3, p95: 5, max: 5 });
     expect(stats([7])).toEqual({ min: 7, p50: 7, p95: 7, max: 7 });
     expect(stats([null])).toBeNull();
+  });
+});
+
+describe('nodeRole', () => {
+  const run = { oldMaster: '10.77.0.2:6379', newMaster: '10.77.0.3:6379' };
+
+  it('names the old and the new master, and nothing for other nodes', () => {
+    expect(nodeRole(run, '10.77.0.2:6379')).toBe('old master');
+    expect(nodeRole(run, '10.77.0.3:6379')).toBe('new master');
+    expect(nodeRole(run, '10.77.0.4:6379')).toBe('');
+  });
+
+  it('calls the master of a run without a failover the old master', () => {
+    expect(nodeRole({ oldMaster: 'a:1', newMaster: 'a:1' }, 'a:1')).toBe('old master');
+    expect(nodeRole({ oldMaster: null, newMaster: null }, 'a:1')).toBe('');
   });
 });

@@ -1,4 +1,5 @@
 import { formatSeconds } from '../model/index.js';
+import { nodeRole } from './checker.js';
 import type { DrillRun } from './runner.js';
 import type { ScenarioResult } from './summary.js';
 import { expectations } from './summary.js';
@@ -83,12 +84,10 @@ export function chart(run: DrillRun): string {
 /** Which node acknowledged the writes, and whose were lost: the sides of a partition (pure). */
 export function sidesTable(run: DrillRun): string {
   if (run.byNode.length === 0) return '';
-  const role = (node: string) =>
-    node === run.oldMaster ? 'old master' : node === run.newMaster ? 'new master' : '';
   const rows = run.byNode
     .map(
       (n) =>
-        `<tr><td>${escape(n.node)}</td><td>${role(n.node)}</td><td>${n.acked}</td><td class="${n.lost > 0 ? 'bad' : ''}">${n.lost}</td></tr>`,
+        `<tr><td>${escape(n.node)}</td><td>${nodeRole(run, n.node)}</td><td>${n.acked}</td><td class="${n.lost > 0 ? 'bad' : ''}">${n.lost}</td></tr>`,
     )
     .join('');
   const where = run.writersIn ? ` (writers in ${escape(run.writersIn)})` : '';

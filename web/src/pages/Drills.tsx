@@ -7,6 +7,8 @@ import { formatSeconds } from '../../../src/model/format.js';
 import { DrillChart } from '../components/DrillChart.js';
 import { Confirm } from '../components/Confirm.js';
 import { drillMarkers } from '../drill-chart.js';
+import { scenarioBlocked, selectableScenario } from '../drills.js';
+import { nodeRole } from '../../../src/drill/checker.js';
 import { useLive } from '../live.js';
 
 function when(ms: number): string {
@@ -74,28 +76,22 @@ function PastDrill({ deployment, record }: { deployment: string; record: DrillRe
             </dd>
           </dl>
           {run.writersIn !== null && run.byNode.length > 0 && (
-            <table data-testid="sides">
+            <table className="matrix by-node" data-testid="sides">
               <thead>
                 <tr>
                   <th>acknowledged by (writers in {run.writersIn})</th>
                   <th></th>
-                  <th>acknowledged</th>
-                  <th>lost</th>
+                  <th className="num">acknowledged</th>
+                  <th className="num">lost</th>
                 </tr>
               </thead>
               <tbody>
                 {run.byNode.map((n) => (
                   <tr key={n.node}>
                     <td className="mono">{n.node}</td>
-                    <td>
-                      {n.node === run.oldMaster
-                        ? 'old master'
-                        : n.node === run.newMaster
-                          ? 'new master'
-                          : ''}
-                    </td>
-                    <td>{n.acked}</td>
-                    <td className={n.lost > 0 ? 'bad' : ''}>{n.lost}</td>
+                    <td>{nodeRole(run, n.node)}</td>
+                    <td className="num">{n.acked}</td>
+                    <td className={n.lost > 0 ? 'num bad' : 'num'}>{n.lost}</td>
                   </tr>
                 ))}
               </tbody>
@@ -150,7 +146,10 @@ export function DrillsPage({
     );
   }, [token, deployment.name, openId]);
 
-  const chosen = state?.scenarios.find((s) => s.name === scenario);
+  const lab = deployment.network !== null;
+  // a pick that cannot run here (a lab scenario off a lab) shows and starts the first that can
+  const picked = selectableScenario(state?.scenarios ?? [], scenario, lab);
+  const chosen = state?.scenarios.find((s) => s.name === picked);
   const canAct = session.role === 'admin' && !session.readOnly;
   const healthy = deployment.problems.length === 0;
   const why = !canAct
@@ -159,19 +158,21 @@ export function DrillsPage({
       ? (state?.why ?? 'loading')
       : running
         ? 'a drill is running'
-        : !healthy
-          ? `the deployment is not healthy: ${deployment.problems.join('; ')}`
-          : null;
+        : !chosen
+          ? 'no scenario can run on this deployment'
+          : !healthy
+            ? `the deployment is not healthy: ${deployment.problems.join('; ')}`
+            : null;
   const markers = useMemo(
     () => (running ? drillMarkers(running.events, running.faultAtMs !== null) : []),
     [running],
   );
 
-  const start = async () => {
+  const start = async (name: string) => {
     setConfirming(false);
     setError(null);
     try {
-      await startDrill(token, deployment.name, { scenario, runs, ...(via ? { via } : {}) });
+      await startDrill(token, deployment.name, { scenario: name, runs, ...(via ? { via } : {}) });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -186,16 +187,16 @@ export function DrillsPage({
           <label>
             scenario{' '}
             <select
-              value={scenario}
+              value={picked ?? ''}
               onChange={(e) => setScenario(e.target.value)}
               aria-label="scenario"
             >
               {state?.scenarios.map((s) => {
-                const noLab = s.needsLab && deployment.network === null;
+                const blocked = scenarioBlocked(s, lab);
                 return (
-                  <option key={s.name} value={s.name} disabled={noLab}>
+                  <option key={s.name} value={s.name} disabled={blocked !== null}>
                     {s.name}
-                    {noLab ? ' (needs --network lab)' : ''}
+                    {blocked ? ` (${blocked})` : ''}
                   </option>
                 );
               })}
@@ -327,7 +328,7 @@ export function DrillsPage({
           title={`Run ${chosen.name} on ${deployment.name}?`}
           body={`${chosen.description}. ${String(runs)} run${runs === 1 ? '' : 's'}: 4 writers add about 1000 test values a second to a quorum:drill:* key (deleted afterwards) while the fault is injected; every fault is healed at the end, and Stop heals too.`}
           verb="Start drill"
-          onConfirm={() => void start()}
+          onConfirm={() => void start(chosen.name)}
           onCancel={() => setConfirming(false)}
         />
       )}
