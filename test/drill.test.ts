@@ -108,6 +108,10 @@ describe('drills against a real deployment', () => {
   });
 
   it('kill-sentinel-majority: reports no failover, says why it was expected, and heals', async () => {
+    // the switchover before moved the master from the command line: let the deployment settle
+    await waitFor('a healthy deployment after the switchover', 30_000, async () =>
+      (await healthy(deployment)) ? true : undefined,
+    );
     const run = await quorum(['drill', 'kill-sentinel-majority', '--dir', deployment.dir], {
       timeoutMs: 120_000,
     });

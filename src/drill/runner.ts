@@ -108,6 +108,8 @@ export interface RunOptions {
 
 const WARMUP_MS = 1500;
 const HEALTHY_TIMEOUT_MS = 60_000;
+/** How long a drill waits for a healthy deployment before it refuses to start. */
+const SETTLE_TIMEOUT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -263,7 +265,8 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       2,
     );
   }
-  const before = await waitHealthy(observer, options.expect, 5000, signal);
+  // a deployment just moved (a switchover, the run before) settles in a few seconds
+  const before = await waitHealthy(observer, options.expect, SETTLE_TIMEOUT_MS, signal);
   const oldMaster = before.agreement.master;
   const processes = controller ? await controller.processes() : [];
   const key = `quorum:drill:${Date.now().toString(36)}`;
