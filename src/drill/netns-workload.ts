@@ -56,7 +56,12 @@ export class NetnsWorkload {
     let ready: () => void = () => undefined;
     const readyOnce = new Promise<void>((resolve) => (ready = resolve));
     lines.on('line', (line) => {
-      const message = JSON.parse(line) as { ready?: true; w?: WriteRecord[]; r?: ReadRecord[] };
+      let message: { ready?: true; w?: WriteRecord[]; r?: ReadRecord[] };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return; // not ours: only JSON lines carry records
+      }
       if (message.ready) ready();
       for (const w of message.w ?? []) this.ledger.write(w);
       for (const r of message.r ?? []) this.ledger.read(r);

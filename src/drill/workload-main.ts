@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   await workload.stop();
   clearInterval(timer);
   flush();
-  process.exit(0);
+  // exit once stdout is drained: a pipe may still hold the last records
+  process.stdout.end(() => process.exit(0));
 }
 
 main().catch((err: unknown) => {
