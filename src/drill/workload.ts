@@ -210,16 +210,26 @@ export class Workload {
       const value = `${writer}:${seq++}`;
       const startMs = Date.now();
       const node = peerOf(client);
-      const outcome = await this.send(client, value);
-      this.ledger.write({
-        value,
-        writer,
-        startMs,
-        endMs: Date.now(),
-        outcome,
-        ...(node ? { node } : {}),
-      });
+      this.record(value, writer, startMs, await this.send(client, value), node);
     }
+  }
+
+  /** One write's outcome, ended now, with the node it went to when known. */
+  private record(
+    value: string,
+    writer: number,
+    startMs: number,
+    outcome: WriteOutcome,
+    node: string | null,
+  ): void {
+    this.ledger.write({
+      value,
+      writer,
+      startMs,
+      endMs: Date.now(),
+      outcome,
+      ...(node ? { node } : {}),
+    });
   }
 
   private async send(client: Redis, value: string): Promise<WriteOutcome> {
@@ -267,14 +277,7 @@ export class Workload {
         client.disconnect();
         client = null;
       }
-      this.ledger.write({
-        value,
-        writer,
-        startMs,
-        endMs: Date.now(),
-        outcome,
-        ...(node ? { node } : {}),
-      });
+      this.record(value, writer, startMs, outcome, node);
     }
     client?.disconnect();
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../model/index.js';
@@ -262,8 +262,24 @@ export class NetworkFaults {
     return join(this.dir, 'network.json');
   }
 
+  private cached: { mtimeMs: number; faults: NetworkFault[] } | null = null;
+
+  /**
+   * The active faults, read again only when the file changed (here or by `quorum fault` in
+   * another process): the dashboard and /metrics ask on every observation and scrape.
+   */
   active(): NetworkFault[] {
-    if (!existsSync(this.file)) return [];
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(this.file).mtimeMs;
+    } catch {
+      return [];
+    }
+    if (this.cached?.mtimeMs !== mtimeMs) this.cached = { mtimeMs, faults: this.read() };
+    return this.cached.faults;
+  }
+
+  private read(): NetworkFault[] {
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(this.file, 'utf8'));
@@ -277,6 +293,7 @@ export class NetworkFaults {
 
   private save(faults: NetworkFault[]): void {
     applyRules(this.lab, faults);
+    this.cached = null;
     if (faults.length === 0) rmSync(this.file, { force: true });
     else writeFileSync(this.file, `${JSON.stringify({ faults }, null, 2)}\n`);
   }

@@ -4,12 +4,12 @@ import { flattenInfo, infoNumber, infoReplicas, parseInfo, parseInfoFields } fro
 import type { RedisLink } from './link.js';
 import { describeRedisError } from './errors.js';
 
-/** `db0:keys=1,expires=0,avg_ttl=0` lines as numbers per database. */
+/** The Keyspace section's `db0:keys=1,expires=0,avg_ttl=0` lines as numbers per database. */
 function keyspaceOf(
-  info: Record<string, string>,
+  section: Record<string, string>,
 ): Record<string, { keys: number; expires: number }> {
   const keyspace: Record<string, { keys: number; expires: number }> = {};
-  for (const [key, value] of Object.entries(info)) {
+  for (const [key, value] of Object.entries(section)) {
     if (!/^db\d+$/.test(key)) continue;
     const fields = parseInfoFields(value);
     const keys = Number(fields.keys);
@@ -22,7 +22,8 @@ function keyspaceOf(
 
 /** Builds a data node from its INFO text (pure). Lag is filled in later, against its master. */
 export function nodeFromInfo(addr: Addr, infoText: string, nowMs: number): DataNode {
-  const info = flattenInfo(parseInfo(infoText));
+  const sections = parseInfo(infoText);
+  const info = flattenInfo(sections);
   const node = downNode(addr, '');
   const role = info.role === 'master' ? 'master' : info.role === 'slave' ? 'replica' : 'unknown';
   const masterPort = infoNumber(info, 'master_port');
@@ -63,7 +64,7 @@ export function nodeFromInfo(addr: Addr, infoText: string, nowMs: number): DataN
     expiredKeys: infoNumber(info, 'expired_keys'),
     evictedKeys: infoNumber(info, 'evicted_keys'),
     blockedClients: infoNumber(info, 'blocked_clients'),
-    keyspace: keyspaceOf(info),
+    keyspace: keyspaceOf(sections.keyspace ?? {}),
   };
   return node;
 }
