@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../model/index.js';
-import { controlClient, readState } from '../local/index.js';
+import { controlClient, expectationOf, readState } from '../local/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import { DrillStore } from '../drill/index.js';
 import type { Dashboard, DeploymentSource } from '../server/index.js';
@@ -100,7 +100,7 @@ async function sourcesFor(
       observer,
       controller: state?.supervisor ? controlClient(state.supervisor.socket) : null,
       eventLog: new EventLog(join(dir, 'events.jsonl')),
-      expect: { replicas: local.spec.replicas, sentinels: local.spec.sentinels },
+      expect: expectationOf(local.spec),
       drills: new DrillStore(dir),
       proxy: () => localProxy(readState(dir)),
       network: lab ? new NetworkFaults(dir, lab) : null,

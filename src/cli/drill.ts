@@ -5,7 +5,7 @@ import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { formatAddr, formatSeconds, UserError } from '../model/index.js';
-import { controlClient, readState, runningSupervisor } from '../local/index.js';
+import { controlClient, expectationOf, readState, runningSupervisor } from '../local/index.js';
 import { Observer } from '../observer/index.js';
 import type { DrillTarget, Scenario, ScenarioResult, Via } from '../drill/index.js';
 import {
@@ -133,7 +133,7 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
       sentinelPassword: spec.password,
     }),
     controller: controlClient(state.supervisor.socket),
-    expect: { replicas: spec.replicas, sentinels: spec.sentinels },
+    expect: expectationOf(spec),
     sentinels,
     masterName: spec.name,
     password: spec.password,

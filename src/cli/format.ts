@@ -1,5 +1,5 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
-import { clock, formatBytes } from '../model/index.js';
+import { clock, formatBytes, formatRanges, SLOT_COUNT } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 
@@ -33,6 +33,7 @@ export function formatTopology(
   processes: ProcessInfo[] = [],
 ): string {
   const nameOf = new Map(processes.map((p) => [p.addr, p]));
+  if (t.kind === 'cluster') return formatCluster(t, problems, processes);
   const { agreement } = t;
   const headline = [
     `${t.name} (${t.kind})`,
@@ -113,6 +114,76 @@ export function formatTopology(
   return lines.join('\n');
 }
 
+/** A cluster: a headline, the nodes with the flags the cluster sets on them, the shards. */
+function formatCluster(t: Topology, problems: string[], processes: ProcessInfo[]): string {
+  const nameOf = new Map(processes.map((p) => [p.addr, p]));
+  const c = t.cluster;
+  const withSlots = c?.shards.filter((s) => s.slotCount > 0).length ?? 0;
+  const headline = [
+    `${t.name} (cluster)`,
+    `state ${c?.state ?? 'unknown'}`,
+    `masters with slots ${withSlots}`,
+    `slots covered ${c?.slotsCovered ?? 0}/${SLOT_COUNT}`,
+    problems.length === 0
+      ? 'healthy'
+      : `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+  ].join('   ');
+  const reference = c?.views.find((v) => v.addr === c.reference);
+  const flagsOf = (addr: string) =>
+    reference?.entries
+      .find((e) => e.addr === addr)
+      ?.flags.filter((f) => f !== 'myself' && f !== 'master' && f !== 'slave')
+      .join(',') ?? '';
+  const withNames = processes.length > 0;
+  const nodeRows = t.nodes.map((n) => {
+    const r = n.replication;
+    const state = n.up ? 'up' : nameOf.get(n.addr)?.state === 'stopped' ? 'stopped' : 'down';
+    const row = [
+      n.addr,
+      n.role,
+      state,
+      n.role === 'replica' ? `${r.linkUp ? 'up' : 'down'} to ${dash(r.masterAddr)}` : '-',
+      dash(r.offset),
+      n.role === 'replica' ? formatBytes(r.lagBytes) : '-',
+      formatBytes(n.memoryUsedBytes),
+      dash(n.stats.keyspace.db0?.keys),
+      dash(n.opsPerSec),
+      dash(flagsOf(n.addr)),
+    ];
+    return withNames ? [nameOf.get(n.addr)?.name ?? '-', ...row] : row;
+  });
+  const nodeHeaders = [
+    'ADDR',
+    'ROLE',
+    'STATE',
+    'LINK',
+    'OFFSET',
+    'LAG',
+    'MEMORY',
+    'KEYS',
+    'OPS/S',
+    'CLUSTER FLAGS',
+  ];
+  const shardRows = (c?.shards ?? []).map((s) => [
+    s.master ?? s.masterId.slice(0, 8),
+    s.masterId.slice(0, 8),
+    String(s.slotCount),
+    formatRanges(s.slots, 3),
+    s.replicas.map((r) => r.addr ?? r.id.slice(0, 8)).join(', ') || 'none',
+  ]);
+  const lines = [
+    headline,
+    '',
+    table(withNames ? ['NAME', ...nodeHeaders] : nodeHeaders, nodeRows),
+    '',
+    table(['MASTER', 'ID', 'SLOTS', 'RANGES', 'REPLICAS'], shardRows),
+  ];
+  const downs = t.nodes.filter((x) => !x.up && x.downReason);
+  if (downs.length > 0) lines.push('', ...downs.map((x) => `down: ${x.downReason ?? ''}`));
+  if (problems.length > 0) lines.push('', ...problems.map((p) => `problem: ${p}`));
+  return lines.join('\n');
+}
+
 /** The JSON shape of `status --json` (DESIGN.md §3); extra fields are welcome, these stay. */
 export function topologyJson(t: Topology, problems: string[], processes: ProcessInfo[] = []) {
   const byAddr = new Map(processes.map((p) => [p.addr, p]));
@@ -131,6 +202,18 @@ export function topologyJson(t: Topology, problems: string[], processes: Process
     observedAt: new Date(t.observedAtMs).toISOString(),
     nodes: t.nodes.map((n) => ({ ...proc(n.addr), ...n })),
     sentinels: t.sentinels.map((s) => ({ ...proc(s.addr), ...s })),
+    ...(t.cluster
+      ? {
+          cluster: {
+            state: t.cluster.state,
+            slotsCovered: t.cluster.slotsCovered,
+            shards: t.cluster.shards,
+            moves: t.cluster.moves,
+            disagreements: t.cluster.disagreements,
+            views: t.cluster.views.map(({ entries, ...view }) => ({ ...view, nodes: entries })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { intOption } from './errors.js';
 export interface TargetOptions {
   dir: string;
   sentinel?: string;
+  cluster?: string;
   masterName?: string;
   password?: string;
   sentinelPassword?: string;
@@ -25,6 +26,10 @@ export function targetOptions(command: Command): Command {
   return command
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
     .option('--sentinel <addrs>', 'attach instead: sentinel addresses, host:port[,host:port...]')
+    .option(
+      '--cluster <addrs>',
+      'attach to a Redis Cluster instead: seed node addresses, host:port[,host:port...]',
+    )
     .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
     .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
     .option(
@@ -44,6 +49,30 @@ export interface ResolvedTarget {
 
 /** The deployment to observe: the sentinels given with --sentinel, or the one in --dir. */
 export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget> {
+  if (opts.cluster !== undefined) {
+    if (opts.sentinel !== undefined)
+      throw new UserError('--cluster and --sentinel name two deployments; pass one of them', 2);
+    const { addrs, invalid } = parseAddrList(opts.cluster);
+    if (invalid !== null || addrs.length === 0)
+      throw new UserError(
+        `--cluster '${invalid ?? opts.cluster}' is not a host:port address; pass e.g. --cluster 10.0.0.5:7000,10.0.0.6:7000`,
+        2,
+      );
+    const password = opts.password ?? process.env.QUORUM_PASSWORD ?? null;
+    return {
+      target: {
+        name: opts.masterName ?? 'cluster',
+        masterName: opts.masterName ?? 'cluster',
+        sentinels: [],
+        nodes: addrs,
+        password,
+        sentinelPassword: null,
+        mode: 'cluster',
+      },
+      local: null,
+      dir: null,
+    };
+  }
   if (opts.sentinel !== undefined) {
     const { addrs, invalid } = parseAddrList(opts.sentinel);
     if (invalid !== null)
@@ -90,6 +119,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
       nodes: addrs('redis'),
       password: spec.password,
       sentinelPassword: spec.password,
+      mode: spec.mode,
     },
     local: state,
     dir,
@@ -152,6 +182,17 @@ export async function observeOnce(
 ): Promise<{ observer: Observer; topology: Topology }> {
   const observer = new Observer(resolved.target, { timeoutMs, subscribe });
   const topology = await observer.poll();
+  if (topology.kind === 'cluster') {
+    const views = topology.cluster?.views ?? [];
+    if (!views.some((v) => v.up)) {
+      await observer.stop();
+      const reasons = [...new Set(views.map((v) => v.downReason ?? `${v.addr} gave no answer`))];
+      const local =
+        resolved.dir !== null ? `; start it with 'quorum up --dir ${resolved.dir}'` : '';
+      throw new UserError(`no cluster node answers: ${reasons.join('; ')}${local}`);
+    }
+    return { observer, topology };
+  }
   if (!topology.sentinels.some((s) => s.up)) {
     await observer.stop();
     throw await noSentinelError(resolved, topology);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
 import { formatAddr, healthProblems, UserError } from '../model/index.js';
-import type { LocalSpec, Network, Preset } from '../local/index.js';
+import type { LocalSpec, Mode, Network, Preset } from '../local/index.js';
 import {
   bridgeName,
+  expectationOf,
   netnsName,
   planProcesses,
   preflight,
@@ -28,6 +29,10 @@ import { localProcesses, observeOnce, resolveTarget } from './target.js';
 
 export interface UpOptions {
   dir: string;
+  mode: Mode;
+  masters: number;
+  replicasPerMaster: number;
+  nodeTimeout: number;
   name: string;
   replicas: number;
   sentinels: number;
@@ -67,6 +72,16 @@ function connectHelp(
   topology: Topology,
   proxy: { write: string; read: string } | null,
 ): string {
+  if (spec.mode === 'cluster') {
+    const first = planProcesses(spec)[0];
+    const auth = spec.password !== null ? ' --askpass' : '';
+    return [
+      `connect:  redis-cli -c -h ${first?.host ?? spec.host} -p ${spec.port}${auth}    (-c follows MOVED/ASK to the right shard)`,
+      `cluster:  quorum cluster check --dir ${dir}      quorum cluster reshard --dir ${dir} --from redis-1 --to redis-2 --slots 100`,
+      `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
+      `stop:     quorum down --dir ${dir}`,
+    ].join('\n');
+  }
   const master = topology.agreement.master ?? `${spec.host}:${spec.port}`;
   const [host, port] = [
     master.slice(0, master.lastIndexOf(':')),
@@ -110,7 +125,7 @@ async function printHealthy(
   const { observer, topology } = await observeOnce(resolved, 2000);
   await observer.stop();
   const processes = await localProcesses(resolved.local);
-  const problems = healthProblems(topology, { replicas: spec.replicas, sentinels: spec.sentinels });
+  const problems = healthProblems(topology, expectationOf(spec));
   const state = readState(dir);
   const dashboard = state?.dashboard ?? null;
   const proxy = state?.proxy ?? null;
@@ -269,7 +284,7 @@ export async function runForeground(
       observer: supervisor.observer,
       controller: supervisor.controller(),
       eventLog: new EventLog(join(dir, 'events.jsonl')),
-      expect: { replicas: spec.replicas, sentinels: spec.sentinels },
+      expect: expectationOf(spec),
       drills: new DrillStore(dir),
       network: lab ? new NetworkFaults(dir, lab) : null,
       ...(stats ? { proxy: () => Promise.resolve(stats()) } : {}),

@@ -6,6 +6,7 @@ import {
   defaultSpec,
   isPortFree,
   labUnavailable,
+  modes,
   networks,
   planLab,
   preflight,
@@ -21,6 +22,10 @@ import { runDetached, runForeground } from './up-run.js';
 
 /** Flags that shape the topology, with the spec field each sets. */
 const SPEC_FLAGS: [keyof UpOptions, Exclude<keyof LocalSpec, 'lab'>, string][] = [
+  ['mode', 'mode', '--mode'],
+  ['masters', 'masters', '--masters'],
+  ['replicasPerMaster', 'replicasPerMaster', '--replicas-per-master'],
+  ['nodeTimeout', 'nodeTimeoutMs', '--node-timeout'],
   ['name', 'name', '--name'],
   ['replicas', 'replicas', '--replicas'],
   ['sentinels', 'sentinels', '--sentinels'],
@@ -36,7 +41,45 @@ const SPEC_FLAGS: [keyof UpOptions, Exclude<keyof LocalSpec, 'lab'>, string][] =
   ['network', 'network', '--network'],
 ];
 
-function specFrom(opts: UpOptions): LocalSpec {
+/** Flags that only a Sentinel deployment has. */
+const SENTINEL_ONLY: [keyof UpOptions, string][] = [
+  ['replicas', '--replicas (use --replicas-per-master)'],
+  ['sentinels', '--sentinels'],
+  ['quorum', '--quorum'],
+  ['downAfter', '--down-after (use --node-timeout)'],
+  ['failoverTimeout', '--failover-timeout'],
+  ['sentinelPort', '--sentinel-port'],
+  ['proxyPort', '--proxy-port'],
+];
+
+function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
+  const given = (option: keyof UpOptions) => cmd.getOptionValueSource(option) === 'cli';
+  if (opts.mode === 'cluster') {
+    const wrong = SENTINEL_ONLY.find(([option]) => given(option));
+    if (wrong)
+      throw new UserError(
+        `${wrong[1]} is a Sentinel setting; a cluster (--mode cluster) has no sentinels: drop it`,
+        2,
+      );
+    return defaultSpec({
+      mode: 'cluster',
+      masters: opts.masters,
+      replicasPerMaster: opts.replicasPerMaster,
+      nodeTimeoutMs: opts.nodeTimeout,
+      ...(given('name') ? { name: opts.name } : {}),
+      ...(given('port') ? { port: opts.port } : {}),
+      password: opts.password ?? process.env.QUORUM_PASSWORD ?? null,
+      autorestart: opts.autorestart === true,
+      preset: opts.preset,
+      network: opts.network,
+    });
+  }
+  const clusterOnly = (['masters', 'replicasPerMaster', 'nodeTimeout'] as const).find(given);
+  if (clusterOnly)
+    throw new UserError(
+      `--${clusterOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is a cluster setting; add --mode cluster`,
+      2,
+    );
   return defaultSpec({
     name: opts.name,
     replicas: opts.replicas,
@@ -65,7 +108,7 @@ function chooseSpec(
   dir: string,
   state: LocalState | null,
 ): LocalSpec {
-  const wanted = specFrom(opts);
+  const wanted = specFrom(opts, cmd);
   if (!state) return wanted;
   for (const [option, field, flag] of SPEC_FLAGS) {
     if (cmd.getOptionValueSource(option) !== 'cli') continue;
@@ -91,9 +134,24 @@ async function checkDashboardPort(opts: UpOptions): Promise<void> {
 
 export function registerUp(program: Command): void {
   addMetricsOptions(program.command('up'))
-    .description('launch a local Sentinel deployment from the real Redis binaries and supervise it')
+    .description(
+      'launch a local Sentinel deployment (or, with --mode cluster, a Redis Cluster) from the real Redis binaries and supervise it',
+    )
     .option('--dir <dir>', 'data directory (configs, data, logs, state)', '.quorum')
-    .option('--name <name>', 'master name the sentinels monitor', 'mymaster')
+    .addOption(
+      new Option('--mode <mode>', 'sentinel: master, replicas, sentinels; cluster: a Redis Cluster')
+        .choices(modes)
+        .default('sentinel'),
+    )
+    .option('--masters <n>', 'cluster: masters sharing the 16384 slots', intOption(1, 16), 3)
+    .option('--replicas-per-master <n>', 'cluster: replicas of each master', intOption(0, 4), 1)
+    .option(
+      '--node-timeout <ms>',
+      'cluster: cluster-node-timeout (failure detection)',
+      intOption(100, 3_600_000),
+      5000,
+    )
+    .option('--name <name>', "master name the sentinels monitor (cluster: 'mycluster')", 'mymaster')
     .option('--replicas <n>', 'replicas of the master', intOption(0, 16), 2)
     .option('--sentinels <n>', 'sentinels', intOption(1, 9), 3)
     .option(
@@ -115,7 +173,7 @@ export function registerUp(program: Command): void {
     )
     .option(
       '--port <port>',
-      'first data port (data nodes take consecutive ports)',
+      'first data port (data nodes take consecutive ports; cluster: 7000)',
       intOption(1024, 65535),
       6390,
     )

@@ -4,7 +4,7 @@ import { findOnPath, missingBinaryMessage } from './binaries.js';
 import { callControl } from './control.js';
 import type { Launch } from './process.js';
 import type { LocalSpec } from './spec.js';
-import { planProcesses, specProblems } from './spec.js';
+import { CLUSTER_BUS_OFFSET, planProcesses, specProblems } from './spec.js';
 import { firstTakenPort } from './ports.js';
 import type { LocalState } from './state.js';
 import { pidAlive, readState } from './state.js';
@@ -83,7 +83,19 @@ export async function preflight(dir: string, spec: LocalSpec): Promise<Binaries>
   // in a lab every process has a fresh namespace of its own: only the host's ports can be taken
   const plan = spec.lab ? [] : planProcesses(spec);
   const proxyPorts = spec.proxyPort === null ? [] : [spec.proxyPort, spec.proxyPort + 1];
-  const taken = await firstTakenPort(spec.host, [...plan.map((p) => p.port), ...proxyPorts]);
+  // a cluster node also listens on its bus port (port + 10000)
+  const busPorts = spec.mode === 'cluster' ? plan.map((p) => p.port + CLUSTER_BUS_OFFSET) : [];
+  const taken = await firstTakenPort(spec.host, [
+    ...plan.map((p) => p.port),
+    ...busPorts,
+    ...proxyPorts,
+  ]);
+  if (taken !== null && busPorts.includes(taken)) {
+    const who = plan.find((p) => p.port + CLUSTER_BUS_OFFSET === taken);
+    throw new UserError(
+      `port ${taken} (the cluster bus port of ${who?.name ?? 'a node'}) is already in use on ${spec.host}; pick another range with --port`,
+    );
+  }
   if (taken !== null && proxyPorts.includes(taken)) {
     throw new UserError(
       `port ${String(taken)} (for the proxy) is already in use on ${spec.host}; pick others with --proxy-port, or run without one with --no-proxy`,

@@ -8,6 +8,7 @@ function labLines(spec: LocalSpec, proc: PlannedProcess): string[] {
     proc.kind === 'sentinel'
       ? [`sentinel announce-ip ${proc.host}`, `sentinel announce-port ${proc.port}`]
       : [`replica-announce-ip ${proc.host}`, `replica-announce-port ${proc.port}`];
+  if (spec.mode === 'cluster') announce.push(`cluster-announce-ip ${proc.host}`);
   return [
     '# lab network: reached on its own address from the other namespaces (quorum up --network lab)',
     'protected-mode no',
@@ -57,8 +58,20 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
   if (spec.password !== null) {
     lines.push(`requirepass "${spec.password}"`, `masterauth "${spec.password}"`);
   }
-  const master = firstMasterAddr(spec);
-  if (proc.initialRole === 'replica') lines.push(`replicaof ${master.host} ${master.port}`);
+  if (spec.mode === 'cluster') {
+    lines.push(
+      '# Redis Cluster: the node keeps its id, peers and epochs in nodes.conf (Redis writes it);',
+      '# quorum joins the nodes and assigns slots and replicas once, at the first start',
+      'cluster-enabled yes',
+      'cluster-config-file nodes.conf',
+      `cluster-node-timeout ${spec.nodeTimeoutMs}`,
+      '# a shard without a master stops the whole cluster, as Redis does by default',
+      'cluster-require-full-coverage yes',
+    );
+  } else if (proc.initialRole === 'replica') {
+    const master = firstMasterAddr(spec);
+    lines.push(`replicaof ${master.host} ${master.port}`);
+  }
   lines.push(...labLines(spec, proc));
   return lines.join('\n') + '\n';
 }

@@ -27,6 +27,10 @@ describe('defaultSpec', () => {
       proxyPort: 6393,
       network: 'loopback',
       lab: null,
+      mode: 'sentinel',
+      masters: 1,
+      replicasPerMaster: 2,
+      nodeTimeoutMs: 5000,
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);
@@ -307,5 +311,32 @@ describe('the lab subnet', () => {
     expect(pickSubnet(tag, ['10.0.0.0/8'])).toBe('198.18.7.0/24');
     expect(pickSubnet(tag, ['198.18.7.0/25', '198.18.8.1/32'])).toBe('198.18.9.0/24');
     expect(pickSubnet(tag, ['198.18.0.0/15'])).toBeNull();
+  });
+});
+
+describe('cluster specs', () => {
+  it('plans masters first, then one replica per master in turn, on ports from 7000', () => {
+    const spec = defaultSpec({ mode: 'cluster' });
+    expect(specProblems(spec)).toEqual([]);
+    const plan = planProcesses(spec);
+    expect(plan.map((p) => [p.name, p.port, p.initialRole, p.replicaOf])).toEqual([
+      ['redis-1', 7000, 'master', null],
+      ['redis-2', 7001, 'master', null],
+      ['redis-3', 7002, 'master', null],
+      ['redis-4', 7003, 'replica', 'redis-1'],
+      ['redis-5', 7004, 'replica', 'redis-2'],
+      ['redis-6', 7005, 'replica', 'redis-3'],
+    ]);
+    expect(spec.proxyPort).toBeNull();
+    expect(spec.sentinels).toBe(0);
+  });
+
+  it('refuses fewer than 3 masters and bus ports past 65535, saying why', () => {
+    expect(specProblems(defaultSpec({ mode: 'cluster', masters: 2 }))[0]).toContain(
+      'a cluster needs at least 3 masters',
+    );
+    expect(specProblems(defaultSpec({ mode: 'cluster', port: 60000 }))[0]).toContain(
+      'leaves no room for 6 nodes and their bus ports',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { Expectation } from '../model/index.js';
 import type { LabPlan } from './lab.js';
 import { labAddr, netnsName } from './lab.js';
 
@@ -5,8 +6,17 @@ import { labAddr, netnsName } from './lab.js';
 export const networks = ['loopback', 'lab'] as const;
 export type Network = (typeof networks)[number];
 
-/** What `quorum up` launches: one master, N replicas and M sentinels on loopback. */
+/** `sentinel`: one master, replicas and sentinels. `cluster`: a Redis Cluster, no sentinels. */
+export const modes = ['sentinel', 'cluster'] as const;
+export type Mode = (typeof modes)[number];
+
+/**
+ * What `quorum up` launches: one master, N replicas and M sentinels, or (mode `cluster`) a Redis
+ * Cluster of M masters with R replicas each.
+ */
 export interface LocalSpec {
+  /** @default 'sentinel' */
+  mode: Mode;
   /** The master name sentinels monitor; also the deployment's name. @default 'mymaster' */
   name: string;
   /** Address every process binds to. @default '127.0.0.1' */
@@ -41,6 +51,12 @@ export interface LocalSpec {
    * @default port + replicas + 1, right after the data nodes
    */
   proxyPort: number | null;
+  /** Cluster mode: masters that share the 16384 slots. @default 3 */
+  masters: number;
+  /** Cluster mode: replicas of each master. @default 1 */
+  replicasPerMaster: number;
+  /** Cluster mode: `cluster-node-timeout`. @default 5000 */
+  nodeTimeoutMs: number;
   /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
   network: Network;
   /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
@@ -51,10 +67,14 @@ export const presets = ['default', 'safe'] as const;
 export type Preset = (typeof presets)[number];
 
 export const DEFAULT_PORT = 6390;
+/** Cluster nodes start at 7000, as in the Redis Cluster tutorial; bus ports are port + 10000. */
+export const DEFAULT_CLUSTER_PORT = 7000;
+export const CLUSTER_BUS_OFFSET = 10000;
 /** Sentinels sit this far above the data ports, as 26379 sits above 6379. */
 export const SENTINEL_PORT_OFFSET = 20000;
 
 export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
+  if (overrides.mode === 'cluster') return defaultClusterSpec(overrides);
   const port = overrides.port ?? DEFAULT_PORT;
   const sentinels = overrides.sentinels ?? 3;
   const replicas = overrides.replicas ?? 2;
@@ -66,9 +86,13 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
       ? sentinelPort + sentinels
       : afterData;
   return {
+    mode: 'sentinel',
     name: 'mymaster',
     host: '127.0.0.1',
     replicas: 2,
+    masters: 1,
+    replicasPerMaster: 2,
+    nodeTimeoutMs: 5000,
     downAfterMs: 5000,
     failoverTimeoutMs: 60000,
     password: null,
@@ -85,9 +109,81 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
   };
 }
 
+/** A cluster: no sentinels, no proxy (cluster clients follow MOVED themselves). */
+function defaultClusterSpec(overrides: Partial<LocalSpec>): LocalSpec {
+  const masters = overrides.masters ?? 3;
+  const replicasPerMaster = overrides.replicasPerMaster ?? 1;
+  return {
+    name: 'mycluster',
+    host: '127.0.0.1',
+    downAfterMs: 5000,
+    failoverTimeoutMs: 60000,
+    password: null,
+    autorestart: false,
+    preset: 'default',
+    network: 'loopback',
+    lab: null,
+    nodeTimeoutMs: 5000,
+    ...overrides,
+    mode: 'cluster',
+    port: overrides.port ?? DEFAULT_CLUSTER_PORT,
+    masters,
+    replicasPerMaster,
+    replicas: masters * replicasPerMaster,
+    sentinels: 0,
+    sentinelPort: 0,
+    quorum: 0,
+    proxyPort: null,
+  };
+}
+
+/** How many redis-server processes the spec runs. */
+export function dataNodeCount(spec: LocalSpec): number {
+  return spec.mode === 'cluster' ? spec.masters * (1 + spec.replicasPerMaster) : spec.replicas + 1;
+}
+
+function clusterProblems(spec: LocalSpec): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(spec.masters) || spec.masters < 3 || spec.masters > 16) {
+    problems.push(
+      `--masters ${spec.masters} is out of range; a cluster needs at least 3 masters (failure detection and replica election need a majority of masters) and quorum runs at most 16`,
+    );
+  }
+  if (
+    !Number.isInteger(spec.replicasPerMaster) ||
+    spec.replicasPerMaster < 0 ||
+    spec.replicasPerMaster > 4
+  ) {
+    problems.push(`--replicas-per-master ${spec.replicasPerMaster} is out of range; use 0 to 4`);
+  }
+  if (!Number.isInteger(spec.nodeTimeoutMs) || spec.nodeTimeoutMs < 100) {
+    problems.push(`--node-timeout ${spec.nodeTimeoutMs} is too short; use at least 100 ms`);
+  }
+  const count = spec.masters * (1 + spec.replicasPerMaster);
+  const last = spec.port + count - 1;
+  if (!Number.isInteger(spec.port) || spec.port < 1024 || last + CLUSTER_BUS_OFFSET > 65535) {
+    problems.push(
+      `--port ${spec.port} leaves no room for ${count} nodes and their bus ports (port + ${CLUSTER_BUS_OFFSET}); use a port from 1024 to ${65535 - CLUSTER_BUS_OFFSET - count + 1}`,
+    );
+  }
+  return problems;
+}
+
 /** Problems with a spec, one sentence each (what, why, what to do); empty when valid. */
 export function specProblems(spec: LocalSpec): string[] {
   const problems: string[] = [];
+  if (spec.mode === 'cluster') {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name))
+      problems.push(
+        `--name '${spec.name}' is not a valid name; use letters, digits, '.', '_' or '-'`,
+      );
+    problems.push(...clusterProblems(spec));
+    if (spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password)))
+      problems.push(
+        '--password must be non-empty and contain no spaces, double quotes or backslashes',
+      );
+    return problems;
+  }
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name)) {
     problems.push(
       `--name '${spec.name}' is not a valid master name; use letters, digits, '.', '_' or '-'`,
@@ -171,9 +267,32 @@ export interface PlannedProcess {
   netns: string | null;
   /** The role it is started with the first time (data nodes only). */
   initialRole: 'master' | 'replica' | null;
+  /** Cluster mode: the process whose replica it becomes at creation; null otherwise. */
+  replicaOf: string | null;
+}
+
+/** Cluster mode: masters `redis-1..M` first, then their replicas, master by master in turn. */
+function planCluster(spec: LocalSpec): PlannedProcess[] {
+  const plan: PlannedProcess[] = [];
+  const count = dataNodeCount(spec);
+  for (let i = 0; i < count; i++) {
+    const name = `redis-${i + 1}`;
+    const isMaster = i < spec.masters;
+    plan.push({
+      name,
+      kind: 'redis',
+      port: spec.port + i,
+      host: spec.lab ? labAddr(spec.lab, 'redis', i) : spec.host,
+      netns: spec.lab ? netnsName(spec.lab, name) : null,
+      initialRole: isMaster ? 'master' : 'replica',
+      replicaOf: isMaster ? null : `redis-${((i - spec.masters) % spec.masters) + 1}`,
+    });
+  }
+  return plan;
 }
 
 export function planProcesses(spec: LocalSpec): PlannedProcess[] {
+  if (spec.mode === 'cluster') return planCluster(spec);
   const plan: PlannedProcess[] = [];
   for (let i = 0; i <= spec.replicas; i++) {
     const name = `redis-${i + 1}`;
@@ -184,6 +303,7 @@ export function planProcesses(spec: LocalSpec): PlannedProcess[] {
       host: spec.lab ? labAddr(spec.lab, 'redis', i) : spec.host,
       netns: spec.lab ? netnsName(spec.lab, name) : null,
       initialRole: i === 0 ? 'master' : 'replica',
+      replicaOf: null,
     });
   }
   for (let i = 0; i < spec.sentinels; i++) {
@@ -195,6 +315,7 @@ export function planProcesses(spec: LocalSpec): PlannedProcess[] {
       host: spec.lab ? labAddr(spec.lab, 'sentinel', i) : spec.host,
       netns: spec.lab ? netnsName(spec.lab, name) : null,
       initialRole: null,
+      replicaOf: null,
     });
   }
   return plan;
@@ -203,4 +324,11 @@ export function planProcesses(spec: LocalSpec): PlannedProcess[] {
 /** The address the first data node (the initial master) listens on. */
 export function firstMasterAddr(spec: LocalSpec): { host: string; port: number } {
   return { host: spec.lab ? labAddr(spec.lab, 'redis', 0) : spec.host, port: spec.port };
+}
+
+/** What a healthy deployment of this spec looks like, for healthProblems. */
+export function expectationOf(spec: LocalSpec): Expectation {
+  return spec.mode === 'cluster'
+    ? { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster }
+    : { replicas: spec.replicas, sentinels: spec.sentinels };
 }

@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { UserError } from '../model/index.js';
 
 const specSchema = z.object({
+  mode: z.enum(['sentinel', 'cluster']).default('sentinel'),
+  masters: z.number().default(1),
+  replicasPerMaster: z.number().default(2),
+  nodeTimeoutMs: z.number().default(5000),
   name: z.string(),
   host: z.string(),
   port: z.number(),

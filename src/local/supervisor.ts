@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
+import {
+  evenSlotRanges,
+  formatAddr,
+  healthProblems,
+  parseAddr,
+  UserError,
+} from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import type {
   ControlRequest,
@@ -20,8 +26,9 @@ import { waitForAnswer, waitForReplicas } from './readiness.js';
 import { findProcess } from './find-process.js';
 import { renderRedisConf, renderSentinelConf } from './render.js';
 import type { LocalSpec } from './spec.js';
-import { planProcesses } from './spec.js';
+import { expectationOf, planProcesses } from './spec.js';
 import { clientMembers, createLab, destroyLab } from './lab.js';
+import { ClusterLinks, createCluster } from '../cluster/index.js';
 import type { LocalState } from './state.js';
 import { writeState } from './state.js';
 
@@ -113,6 +120,7 @@ export class Supervisor {
       nodes: addrs('redis'),
       password: spec.password,
       sentinelPassword: spec.password,
+      mode: spec.mode,
     });
     this.eventLog = new EventLog(join(dir, 'events.jsonl'));
   }
@@ -215,6 +223,7 @@ export class Supervisor {
     this.unfollow = this.eventLog.follow(this.observer.bus);
     const data = this.processes.filter((p) => p.plan.kind === 'redis');
     for (const proc of data) await this.startAndAnswer(proc, []);
+    if (this.options.spec.mode === 'cluster') return this.formCluster(data);
     const first = data[0];
     if (first && data.length > 1) {
       await waitForReplicas(this.addrOf(first), this.options.spec.password, data.length - 1);
@@ -229,6 +238,48 @@ export class Supervisor {
     this.setStatus('healthy');
     this.observer.record('quorum:up', `deployment '${this.options.spec.name}' is healthy`, {
       master: topology.agreement.master,
+    });
+    return topology;
+  }
+
+  /**
+   * Cluster mode: on the first start the nodes are empty and quorum joins them (slots, MEET,
+   * REPLICATE); on a later start each node's nodes.conf brings the cluster back by itself.
+   */
+  private async formCluster(data: SupervisedProcess[]): Promise<Topology> {
+    const { spec, progress } = this.options;
+    const links = new ClusterLinks(spec.password);
+    try {
+      const views = await links.views(data.map((p) => this.addrOf(p)));
+      const empty = views.every((v) => v.up && v.knownNodes === 1 && v.slotsAssigned === 0);
+      if (empty) {
+        const byName = new Map(data.map((p) => [p.plan.name, this.addrOf(p)]));
+        const masters = data.filter((p) => p.plan.initialRole === 'master');
+        const ranges = evenSlotRanges(masters.length);
+        await createCluster(
+          {
+            masters: masters.map((p, i) => ({
+              addr: this.addrOf(p),
+              slots: [ranges[i] ?? [0, 0]],
+            })),
+            replicas: data
+              .filter((p) => p.plan.replicaOf !== null)
+              .map((p) => ({ addr: this.addrOf(p), of: byName.get(p.plan.replicaOf ?? '') ?? '' })),
+          },
+          { password: spec.password, progress },
+        );
+      }
+    } finally {
+      await links.close();
+    }
+    progress(
+      'waiting for the cluster (cluster_state:ok on every node, one slot map, replicas linked)',
+    );
+    await this.observer.start();
+    const topology = await this.waitHealthy();
+    this.setStatus('healthy');
+    this.observer.record('quorum:up', `cluster '${spec.name}' is healthy`, {
+      masters: topology.cluster?.shards.filter((s) => s.slotCount > 0).length ?? 0,
     });
     return topology;
   }
@@ -252,7 +303,7 @@ export class Supervisor {
     for (;;) {
       this.checkInterrupted();
       const topology = await this.observer.poll();
-      problems = healthProblems(topology, { replicas: spec.replicas, sentinels: spec.sentinels });
+      problems = healthProblems(topology, expectationOf(spec));
       if (problems.length === 0) return topology;
       if (Date.now() > deadline) break;
       await sleep(250);
@@ -313,7 +364,18 @@ export class Supervisor {
     const crashedAt = proc.crashedAtMs;
     const hasReplicas = this.processes.some((p) => p.plan.kind === 'redis' && p !== proc);
     if (crashedAt === null || !hasReplicas) return;
-    const deadline = crashedAt + this.options.spec.downAfterMs + FAILOVER_MARGIN_MS;
+    const { spec } = this.options;
+    if (spec.mode === 'cluster') {
+      // a cluster master that owns slots keeps them until a replica is elected (node timeout)
+      const owns = (t: Topology) =>
+        t.cluster?.shards.some(
+          (s) => s.master === addr && s.slotCount > 0 && s.replicas.length > 0,
+        ) ?? false;
+      const until = crashedAt + spec.nodeTimeoutMs * 2 + FAILOVER_MARGIN_MS;
+      while (Date.now() < until && owns(await this.observer.fresh())) await sleep(250);
+      return;
+    }
+    const deadline = crashedAt + spec.downAfterMs + FAILOVER_MARGIN_MS;
     while (Date.now() < deadline && (await this.observer.fresh()).agreement.master === addr) {
       await sleep(250);
     }
@@ -329,6 +391,8 @@ export class Supervisor {
     let extra: string[] = [];
     let as = '';
     if (proc.plan.kind === 'redis') {
+      // a cluster has no agreed master: its node rejoins from nodes.conf, and the cluster tells
+      // a replaced master to follow its successor
       await this.waitForFailoverOf(proc);
       const master = (await this.observer.fresh()).agreement.master;
       const hp = master ? parseAddr(master) : null;
@@ -358,6 +422,10 @@ export class Supervisor {
     const addr = this.addrOf(proc);
     if (proc.plan.kind !== 'redis')
       throw new UserError(`${proc.plan.name} (${addr}) is a sentinel, not a data node`);
+    if (this.options.spec.mode === 'cluster')
+      throw new UserError(
+        `starting an empty master is a Sentinel fault; a cluster node started empty would join as a new node, not as ${proc.plan.name}`,
+      );
     if (proc.getState() !== 'stopped' && proc.getState() !== 'exited')
       throw new UserError(
         `${proc.plan.name} (${addr}) is ${proc.getState()}; stop or kill it before starting it empty`,

@@ -34,6 +34,7 @@ function topology(
     agreement: agreement(master),
     nodes,
     sentinels,
+    cluster: null,
     observedAtMs: 0,
   };
 }

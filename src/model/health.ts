@@ -1,17 +1,39 @@
 import type { Topology } from './topology.js';
+import { clusterProblems } from './cluster.js';
 
 export interface Expectation {
   replicas?: number;
   sentinels?: number;
+  /** Cluster: masters that own slots. */
+  masters?: number;
+  /** Cluster: replicas each master should have. */
+  replicasPerMaster?: number;
+}
+
+/** A cluster's problems (see clusterProblems) plus replicas whose replication link is down. */
+function clusterHealth(topology: Topology, expect: Expectation): string[] {
+  if (!topology.cluster) return ['the cluster has not been observed yet'];
+  const problems = clusterProblems(topology.cluster, {
+    ...(expect.masters !== undefined ? { masters: expect.masters } : {}),
+    ...(expect.replicasPerMaster !== undefined
+      ? { replicasPerMaster: expect.replicasPerMaster }
+      : {}),
+  });
+  for (const node of topology.nodes) {
+    if (node.up && node.role === 'replica' && node.replication.linkUp !== true)
+      problems.push(`${node.addr} has its replication link down`);
+  }
+  return problems;
 }
 
 /**
- * What keeps a Sentinel deployment from being healthy, one sentence each; empty when healthy.
+ * What keeps a deployment from being healthy (a cluster: see clusterProblems), one sentence each; empty when healthy.
  * Healthy: the sentinels agree on a master that says `role:master`; every other node is a replica
  * of it with its link up; every sentinel knows every other sentinel and every replica, is not in
  * TILT and passes CKQUORUM.
  */
 export function healthProblems(topology: Topology, expect: Expectation = {}): string[] {
+  if (topology.kind === 'cluster') return clusterHealth(topology, expect);
   const problems: string[] = [];
   const { agreement } = topology;
   const master = agreement.master;

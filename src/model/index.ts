@@ -9,3 +9,6 @@ export * from './errors.js';
 export * from './format.js';
 export * from './queries.js';
 export * from './failover.js';
+export * from './slots.js';
+export * from './cluster.js';
+export * from './cluster-diff.js';

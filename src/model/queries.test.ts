@@ -23,6 +23,7 @@ function topology(nodes: DataNode[], sentinels: SentinelView[]): Topology {
     agreement: agreeOnMaster(sentinels),
     nodes,
     sentinels,
+    cluster: null,
     observedAtMs: 0,
   };
 }

@@ -68,6 +68,7 @@ export function topology(parts: { nodes?: DataNode[]; sentinels?: SentinelView[]
     agreement: agreeOnMaster(sentinels),
     nodes,
     sentinels,
+    cluster: null,
     observedAtMs: 1_700_000_000_000,
   };
 }

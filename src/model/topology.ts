@@ -1,4 +1,5 @@
 import type { Addr } from './address.js';
+import type { ClusterState } from './cluster.js';
 
 export type DeploymentKind = 'sentinel' | 'cluster' | 'standalone';
 export type NodeRole = 'master' | 'replica' | 'unknown';
@@ -106,7 +107,10 @@ export interface Agreement {
   candidates: Addr[];
 }
 
-/** The live model of one Sentinel-managed deployment. */
+/**
+ * The live model of one deployment. A Sentinel deployment fills `agreement` and `sentinels`; a
+ * cluster has no sentinels (its agreement stays empty) and fills `cluster` instead.
+ */
 export interface Topology {
   name: string;
   kind: DeploymentKind;
@@ -114,6 +118,8 @@ export interface Topology {
   agreement: Agreement;
   nodes: DataNode[];
   sentinels: SentinelView[];
+  /** Slots, shards and each node's view, for a Redis Cluster; null for Sentinel deployments. */
+  cluster: ClusterState | null;
   observedAtMs: number;
 }
 

@@ -1,14 +1,23 @@
 import type { Addr, DataNode, QuorumEvent, SentinelView, Topology } from '../model/index.js';
 import {
   agreeOnMaster,
+  clusterState,
   DEFAULT_DEDUP_WINDOW_MS,
+  diffCluster,
   diffTopology,
   EventDeduplicator,
   eventKey,
   parseSentinelEvent,
 } from '../model/index.js';
-import type { SentinelReading } from '../redis/index.js';
-import { computeLag, readDataNode, readSentinel, RedisLink, Subscription } from '../redis/index.js';
+import type { ClusterReading, SentinelReading } from '../redis/index.js';
+import {
+  computeLag,
+  readClusterNode,
+  readDataNode,
+  readSentinel,
+  RedisLink,
+  Subscription,
+} from '../redis/index.js';
 import { Bus } from './bus.js';
 
 /** A Sentinel-managed deployment to observe: seed sentinels plus any data nodes known up front. */
@@ -23,6 +32,11 @@ export interface SentinelTarget {
   password: string | null;
   /** Password of the sentinels themselves (`requirepass` in sentinel.conf). */
   sentinelPassword: string | null;
+  /**
+   * `cluster`: `nodes` are seeds of a Redis Cluster (no sentinels); every node's CLUSTER NODES
+   * names the others. @default 'sentinel'
+   */
+  mode?: 'sentinel' | 'cluster';
 }
 
 export interface ObserverOptions {
@@ -249,6 +263,7 @@ export class Observer {
   }
 
   private async observe(): Promise<Topology> {
+    if (this.target.mode === 'cluster') return this.observeCluster();
     const startedMs = performance.now();
     const readings = await Promise.all(
       [...this.sentinels.values()].map(({ link }) => readSentinel(link, this.target.masterName)),
@@ -277,6 +292,7 @@ export class Observer {
       agreement,
       nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
       sentinels: views,
+      cluster: null,
       observedAtMs: Date.now(),
     };
     this.counters.polls += 1;
@@ -288,14 +304,74 @@ export class Observer {
     return topology;
   }
 
+  /** One observation of a cluster: every node's INFO and its own CLUSTER INFO / NODES. */
+  private async observeCluster(): Promise<Topology> {
+    const startedMs = performance.now();
+    const readings = await Promise.all(
+      [...this.nodes.values()].map((link) => readClusterNode(link)),
+    );
+    const discovered = this.discoverCluster(readings);
+    const nodes = readings.map((r) => r.node);
+    const masterInfos = new Map<Addr, string>();
+    for (const r of readings)
+      if (r.info && r.node.role === 'master') masterInfos.set(r.node.addr, r.info);
+    computeLag(nodes, masterInfos);
+    const cluster = clusterState(
+      readings
+        .map((r) => r.view)
+        .sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
+    );
+    const topology: Topology = {
+      name: this.target.name,
+      kind: 'cluster',
+      masterName: this.target.masterName,
+      agreement: { master: null, agreeing: 0, total: 0, candidates: [] },
+      nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
+      sentinels: [],
+      cluster,
+      observedAtMs: Date.now(),
+    };
+    this.counters.polls += 1;
+    this.counters.lastPollMs = performance.now() - startedMs;
+    this.counters.failedReads += nodes.filter((n) => !n.up).length;
+    this.publish(topology);
+    if (discovered) this.schedule(0);
+    return topology;
+  }
+
+  /** Adds nodes that cluster nodes name (not ones still in handshake); true when one was new. */
+  private discoverCluster(readings: ClusterReading[]): boolean {
+    const before = this.nodes.size;
+    for (const { view } of readings) {
+      for (const entry of view.entries) {
+        if (entry.addr && !entry.flags.includes('handshake') && !entry.flags.includes('noaddr'))
+          this.ensureNode(entry.addr);
+      }
+    }
+    return this.nodes.size > before;
+  }
+
+  /**
+   * Stops observing a node that left the cluster (after `cluster del-node`), so it is no longer
+   * shown as part of it.
+   */
+  forget(addr: Addr): void {
+    const link = this.nodes.get(addr);
+    if (!link) return;
+    this.nodes.delete(addr);
+    void link.close();
+  }
+
   /** Makes `topology` the current one: quorum's own events for what changed, then the topology. */
   private publish(topology: Topology): void {
     if (this.stopped) return;
     const previous = this.latest;
     this.latest = topology;
     if (previous) {
-      for (const change of diffTopology(previous, topology))
-        this.record(change.type, change.message, change.detail);
+      const changes = diffTopology(previous, topology);
+      if (previous.cluster && topology.cluster)
+        changes.push(...diffCluster(previous.cluster, topology.cluster));
+      for (const change of changes) this.record(change.type, change.message, change.detail);
     }
     this.bus.emit('topology', topology);
   }

@@ -26,6 +26,7 @@ function topology(nodes: DataNode[]): Topology {
     agreement: { master: M, agreeing: 3, total: 3, candidates: [M] },
     nodes,
     sentinels: [],
+    cluster: null,
     observedAtMs: 0,
   };
 }

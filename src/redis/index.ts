@@ -5,3 +5,4 @@ export * from './link.js';
 export * from './node-reader.js';
 export * from './sentinel-reader.js';
 export * from './debug-sleep.js';
+export * from './cluster-reader.js';

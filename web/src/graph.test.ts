@@ -33,6 +33,7 @@ function topology(master: string, beliefs: string[], addrs = LOOPBACK): Topology
     agreement: { master, agreeing: 3, total: 3, candidates: [master] },
     nodes,
     sentinels,
+    cluster: null,
     observedAtMs: 0,
   };
 }

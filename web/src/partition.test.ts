@@ -38,6 +38,7 @@ function topology(): Topology {
     agreement: { master: NODES[0] ?? null, agreeing: 1, total: 1, candidates: [] },
     nodes: NODES.map((addr) => downNode(addr, '')),
     sentinels: [downSentinel(SENTINEL, '')],
+    cluster: null,
     observedAtMs: 0,
   };
 }

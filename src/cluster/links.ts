@@ -1,0 +1,77 @@
+import type { Addr, ClusterView } from '../model/index.js';
+import { clusterState, UserError } from '../model/index.js';
+import type { ClusterState } from '../model/index.js';
+import { RedisLink, readClusterNode } from '../redis/index.js';
+
+/** Time for one cluster command; MIGRATE gets its own, longer timeout. */
+export const CLUSTER_CALL_TIMEOUT_MS = 5000;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Connections to the nodes of one cluster for administration: one link per address, opened on
+ * first use and closed together. Every call has a timeout (RedisLink).
+ */
+export class ClusterLinks {
+  private readonly links = new Map<Addr, RedisLink>();
+
+  constructor(
+    readonly password: string | null,
+    private readonly timeoutMs = CLUSTER_CALL_TIMEOUT_MS,
+  ) {}
+
+  link(addr: Addr): RedisLink {
+    let link = this.links.get(addr);
+    if (!link) {
+      link = new RedisLink(addr, {
+        timeoutMs: this.timeoutMs,
+        password: this.password,
+        connectionName: 'quorum-cluster-admin',
+      });
+      this.links.set(addr, link);
+    }
+    return link;
+  }
+
+  call(addr: Addr, command: string, ...args: (string | number)[]): Promise<unknown> {
+    return this.link(addr).call(command, ...args);
+  }
+
+  /** Every reachable node's own view, starting from the seeds and following CLUSTER NODES. */
+  async views(seeds: Addr[]): Promise<ClusterView[]> {
+    const seen = new Map<Addr, ClusterView>();
+    let next = [...new Set(seeds)];
+    while (next.length > 0) {
+      const readings = await Promise.all(next.map((addr) => readClusterNode(this.link(addr))));
+      for (const r of readings) seen.set(r.view.addr, r.view);
+      next = [
+        ...new Set(
+          readings.flatMap((r) =>
+            r.view.entries
+              .filter((e) => e.addr && !e.flags.includes('handshake') && !e.flags.includes('fail'))
+              .map((e) => e.addr ?? ''),
+          ),
+        ),
+      ].filter((a) => a !== '' && !seen.has(a));
+    }
+    return [...seen.values()].sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true }));
+  }
+
+  /** The cluster as the seeds and every node they know see it; fails when no seed answers. */
+  async state(seeds: Addr[]): Promise<ClusterState> {
+    const views = await this.views(seeds);
+    const up = views.filter((v) => v.up);
+    if (up.length === 0) {
+      const reasons = views.map((v) => v.downReason ?? `${v.addr} is down`);
+      throw new UserError(`no cluster node answers: ${reasons.join('; ')}`);
+    }
+    return clusterState(views);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.links.values()].map((l) => l.close()));
+    this.links.clear();
+  }
+}

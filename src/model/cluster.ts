@@ -1,0 +1,363 @@
+import type { Addr } from './address.js';
+import { formatAddr } from './address.js';
+import type { SlotRange } from './slots.js';
+import { formatRanges, rangeSize, SLOT_COUNT, toRanges } from './slots.js';
+
+/** One line of CLUSTER NODES: one node as the reporting node sees it. */
+export interface ClusterNodeEntry {
+  id: string;
+  /** `host:port` for clients; null while the node has no address (`noaddr`). */
+  addr: Addr | null;
+  busPort: number | null;
+  /** `myself`, `master`, `slave`, `fail?`, `fail`, `handshake`, `noaddr`, `nofailover`, ... */
+  flags: string[];
+  role: 'master' | 'replica' | 'unknown';
+  /** For a replica: the id of its master. */
+  masterId: string | null;
+  configEpoch: number;
+  linkConnected: boolean;
+  slots: SlotRange[];
+  /** Slots this node is moving out (`[slot->-id]`). */
+  migrating: { slot: number; to: string }[];
+  /** Slots this node is taking in (`[slot-<-id]`). */
+  importing: { slot: number; from: string }[];
+}
+
+/** What one cluster node believes about the whole cluster (CLUSTER INFO + CLUSTER NODES). */
+export interface ClusterView {
+  addr: Addr;
+  up: boolean;
+  downReason: string | null;
+  /** The node's own id (the `myself` entry). */
+  myId: string | null;
+  state: 'ok' | 'fail' | null;
+  currentEpoch: number | null;
+  slotsAssigned: number | null;
+  slotsOk: number | null;
+  slotsPfail: number | null;
+  slotsFail: number | null;
+  knownNodes: number | null;
+  entries: ClusterNodeEntry[];
+}
+
+/** A master with its slots and replicas. */
+export interface Shard {
+  masterId: string;
+  master: Addr | null;
+  /** The master is flagged `fail` (or `fail?`) by the reference view. */
+  masterFailed: boolean;
+  replicas: { id: string; addr: Addr | null; failed: boolean }[];
+  slots: SlotRange[];
+  slotCount: number;
+}
+
+export interface SlotMove {
+  slot: number;
+  fromId: string;
+  toId: string;
+}
+
+/** The cluster as the reachable nodes see it. */
+export interface ClusterState {
+  /** `ok` when every reachable node says ok; `fail` when any says fail; `unknown` when none answers. */
+  state: 'ok' | 'fail' | 'unknown';
+  views: ClusterView[];
+  /** The node whose map the shards come from: the slot map most reachable nodes share. */
+  reference: Addr | null;
+  shards: Shard[];
+  /** Slots with an owner in the reference view. */
+  slotsCovered: number;
+  /** Slots left open by a move (MIGRATING on one side or IMPORTING on the other). */
+  moves: SlotMove[];
+  /** Node ids to client addresses, as the reference view knows them. */
+  addrs: Record<string, Addr>;
+  /** Nodes whose slot map differs from the reference, one sentence each. */
+  disagreements: string[];
+}
+
+function num(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** `127.0.0.1:7000@17000` or `127.0.0.1:7000@17000,hostname`; `:0@0` has no address. */
+function parseNodeAddress(text: string): { addr: Addr | null; busPort: number | null } {
+  const [endpoint = ''] = text.split(',');
+  const at = endpoint.indexOf('@');
+  const hostPort = at >= 0 ? endpoint.slice(0, at) : endpoint;
+  const busPort = at >= 0 ? num(endpoint.slice(at + 1)) : null;
+  const colon = hostPort.lastIndexOf(':');
+  if (colon < 0) return { addr: null, busPort };
+  const host = hostPort.slice(0, colon);
+  const port = num(hostPort.slice(colon + 1));
+  if (host === '' || port === null || port <= 0 || port > 65535 || !Number.isInteger(port))
+    return { addr: null, busPort };
+  return { addr: formatAddr(host, port), busPort };
+}
+
+function parseSlot(text: string): number | null {
+  const n = num(text);
+  return n !== null && Number.isInteger(n) && n >= 0 && n < SLOT_COUNT ? n : null;
+}
+
+/** Parses CLUSTER NODES text (pure); malformed lines are skipped, never thrown on. */
+export function parseClusterNodes(text: string): ClusterNodeEntry[] {
+  const entries: ClusterNodeEntry[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const parts = raw.trim().split(/\s+/);
+    if (parts.length < 8) continue;
+    const [id = '', address = '', flagText = '', master = '', , , epoch = '', link = ''] = parts;
+    if (!/^[0-9a-f]{40}$/i.test(id)) continue;
+    const flags = flagText.split(',').filter((f) => f !== '');
+    const { addr, busPort } = flags.includes('noaddr')
+      ? { addr: null, busPort: null }
+      : parseNodeAddress(address);
+    const slots: number[] = [];
+    const ranges: SlotRange[] = [];
+    const migrating: ClusterNodeEntry['migrating'] = [];
+    const importing: ClusterNodeEntry['importing'] = [];
+    for (const token of parts.slice(8)) {
+      const open = /^\[(\d+)-([<>])-([0-9a-f]{40})\]$/i.exec(token);
+      if (open) {
+        const slot = parseSlot(open[1] ?? '');
+        if (slot === null) continue;
+        if (open[2] === '>') migrating.push({ slot, to: open[3] ?? '' });
+        else importing.push({ slot, from: open[3] ?? '' });
+        continue;
+      }
+      const range = /^(\d+)(?:-(\d+))?$/.exec(token);
+      if (!range) continue;
+      const a = parseSlot(range[1] ?? '');
+      const b = range[2] === undefined ? a : parseSlot(range[2]);
+      if (a === null || b === null || b < a) continue;
+      ranges.push([a, b]);
+      if (b === a) slots.push(a);
+    }
+    entries.push({
+      id,
+      addr,
+      busPort,
+      flags,
+      role: flags.includes('master') ? 'master' : flags.includes('slave') ? 'replica' : 'unknown',
+      masterId: /^[0-9a-f]{40}$/i.test(master) ? master : null,
+      configEpoch: num(epoch) ?? 0,
+      linkConnected: link === 'connected',
+      slots: ranges.sort((x, y) => x[0] - y[0]),
+      migrating,
+      importing,
+    });
+  }
+  return entries;
+}
+
+/** A view as a reachable node; the CLUSTER INFO fields come from its `key:value` lines. */
+export function clusterView(
+  addr: Addr,
+  info: Record<string, string>,
+  nodesText: string,
+): ClusterView {
+  const entries = parseClusterNodes(nodesText);
+  const state = info.cluster_state;
+  return {
+    addr,
+    up: true,
+    downReason: null,
+    myId: entries.find((e) => e.flags.includes('myself'))?.id ?? null,
+    state: state === 'ok' || state === 'fail' ? state : null,
+    currentEpoch: num(info.cluster_current_epoch),
+    slotsAssigned: num(info.cluster_slots_assigned),
+    slotsOk: num(info.cluster_slots_ok),
+    slotsPfail: num(info.cluster_slots_pfail),
+    slotsFail: num(info.cluster_slots_fail),
+    knownNodes: num(info.cluster_known_nodes),
+    entries,
+  };
+}
+
+export function downClusterView(addr: Addr, reason: string): ClusterView {
+  return {
+    addr,
+    up: false,
+    downReason: reason,
+    myId: null,
+    state: null,
+    currentEpoch: null,
+    slotsAssigned: null,
+    slotsOk: null,
+    slotsPfail: null,
+    slotsFail: null,
+    knownNodes: null,
+    entries: [],
+  };
+}
+
+/** Who owns what, as one view says: `first-last:ownerId` per range, sorted. */
+export function slotMapSignature(view: ClusterView): string {
+  return view.entries
+    .filter((e) => e.role === 'master' && !e.flags.includes('handshake'))
+    .flatMap((e) => e.slots.map(([a, b]) => ({ a, b, id: e.id })))
+    .sort((x, y) => x.a - y.a)
+    .map(({ a, b, id }) => `${a}-${b}:${id}`)
+    .join(' ');
+}
+
+/** Each slot's owner id in one view (null: unassigned). */
+export function slotOwners(view: ClusterView): (string | null)[] {
+  const owners: (string | null)[] = new Array<string | null>(SLOT_COUNT).fill(null);
+  for (const e of view.entries) {
+    if (e.role !== 'master') continue;
+    for (const [a, b] of e.slots) for (let s = a; s <= b; s++) owners[s] = e.id;
+  }
+  return owners;
+}
+
+function failed(entry: ClusterNodeEntry): boolean {
+  return entry.flags.includes('fail') || entry.flags.includes('fail?');
+}
+
+/** Where `view` differs from `reference`, as one sentence; null when they agree. */
+function disagreement(view: ClusterView, reference: ClusterView): string | null {
+  const mine = slotOwners(view);
+  const theirs = slotOwners(reference);
+  const differing: number[] = [];
+  for (let s = 0; s < SLOT_COUNT; s++) if (mine[s] !== theirs[s]) differing.push(s);
+  if (differing.length === 0) return null;
+  const first = differing[0] ?? 0;
+  const name = (id: string | null | undefined, v: ClusterView) => {
+    if (!id) return 'nobody';
+    const entry = v.entries.find((e) => e.id === id);
+    return entry?.addr ?? id.slice(0, 8);
+  };
+  return `${view.addr} disagrees on ${differing.length} slots (${formatRanges(toRanges(differing), 3)}): slot ${first} is ${name(mine[first], view)}'s there, ${name(theirs[first], reference)}'s for ${reference.addr}`;
+}
+
+/** The cluster as the reachable nodes see it (pure). */
+export function clusterState(views: ClusterView[]): ClusterState {
+  const up = views.filter((v) => v.up && v.entries.length > 0);
+  // the slot map most nodes share; ties go to the newest epoch
+  const groups = new Map<string, ClusterView[]>();
+  for (const v of up) {
+    const sig = slotMapSignature(v);
+    groups.set(sig, [...(groups.get(sig) ?? []), v]);
+  }
+  const best = [...groups.values()].sort(
+    (a, b) =>
+      b.length - a.length ||
+      Math.max(...b.map((v) => v.currentEpoch ?? 0)) -
+        Math.max(...a.map((v) => v.currentEpoch ?? 0)),
+  )[0];
+  const reference = best?.[0] ?? null;
+  const state: ClusterState['state'] =
+    up.length === 0 ? 'unknown' : up.some((v) => v.state !== 'ok') ? 'fail' : 'ok';
+  if (!reference) {
+    return {
+      state,
+      views,
+      reference: null,
+      shards: [],
+      slotsCovered: 0,
+      moves: [],
+      addrs: {},
+      disagreements: [],
+    };
+  }
+  const addrs: Record<string, Addr> = {};
+  for (const e of reference.entries) if (e.addr) addrs[e.id] = e.addr;
+  const masters = reference.entries.filter(
+    (e) => e.role === 'master' && !e.flags.includes('handshake'),
+  );
+  const shards: Shard[] = masters
+    .map((m) => ({
+      masterId: m.id,
+      master: m.addr,
+      masterFailed: failed(m),
+      replicas: reference.entries
+        .filter((r) => r.role === 'replica' && r.masterId === m.id)
+        .map((r) => ({ id: r.id, addr: r.addr, failed: failed(r) }))
+        .sort((a, b) => (a.addr ?? '').localeCompare(b.addr ?? '', 'en', { numeric: true })),
+      slots: m.slots,
+      slotCount: rangeSize(m.slots),
+    }))
+    .sort(
+      (a, b) =>
+        (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT) ||
+        (a.master ?? '').localeCompare(b.master ?? '', 'en', { numeric: true }),
+    );
+  // open moves from every node's own line about itself: that is where MIGRATING/IMPORTING live
+  const moves = new Map<number, SlotMove>();
+  for (const v of up) {
+    const self = v.entries.find((e) => e.flags.includes('myself'));
+    if (!self) continue;
+    for (const m of self.migrating)
+      moves.set(m.slot, { slot: m.slot, fromId: self.id, toId: m.to });
+    for (const i of self.importing)
+      if (!moves.has(i.slot)) moves.set(i.slot, { slot: i.slot, fromId: i.from, toId: self.id });
+  }
+  const disagreements = up
+    .filter((v) => v !== reference)
+    .map((v) => disagreement(v, reference))
+    .filter((d): d is string => d !== null);
+  return {
+    state,
+    views,
+    reference: reference.addr,
+    shards,
+    slotsCovered: shards.reduce((sum, s) => sum + s.slotCount, 0),
+    moves: [...moves.values()].sort((a, b) => a.slot - b.slot),
+    addrs,
+    disagreements,
+  };
+}
+
+/** The shard a slot belongs to, or null when nobody owns it. */
+export function shardOfSlot(cluster: ClusterState, slot: number): Shard | null {
+  return cluster.shards.find((s) => s.slots.some(([a, b]) => slot >= a && slot <= b)) ?? null;
+}
+
+export interface ClusterExpectation {
+  masters?: number;
+  replicasPerMaster?: number;
+}
+
+/**
+ * What keeps a cluster from being healthy, one sentence each; empty when healthy. Healthy: every
+ * node answers and says `cluster_state:ok`, all 16384 slots are owned, every node shares one slot
+ * map, no slot is left MIGRATING/IMPORTING, nobody is flagged failing, and every master has its
+ * replicas with their links up.
+ */
+export function clusterProblems(cluster: ClusterState, expect: ClusterExpectation = {}): string[] {
+  const problems: string[] = [];
+  for (const v of cluster.views) {
+    if (!v.up) problems.push(`${v.addr} is down: ${v.downReason ?? 'no reply'}`);
+    else if (v.state !== 'ok')
+      problems.push(`${v.addr} says cluster_state:${v.state ?? 'unknown'}`);
+    else if (v.knownNodes !== null && v.knownNodes < cluster.views.length)
+      problems.push(`${v.addr} knows ${v.knownNodes} of ${cluster.views.length} nodes`);
+  }
+  if (cluster.reference === null) {
+    if (cluster.views.some((v) => v.up)) problems.push('no node reports a slot map');
+    return problems;
+  }
+  if (cluster.slotsCovered < SLOT_COUNT)
+    problems.push(`${SLOT_COUNT - cluster.slotsCovered} of ${SLOT_COUNT} slots have no owner`);
+  problems.push(...cluster.disagreements);
+  for (const m of cluster.moves) {
+    problems.push(
+      `slot ${m.slot} is open (moving from ${cluster.addrs[m.fromId] ?? m.fromId.slice(0, 8)} to ${cluster.addrs[m.toId] ?? m.toId.slice(0, 8)}); finish or fix it with quorum cluster check`,
+    );
+  }
+  const withSlots = cluster.shards.filter((s) => s.slotCount > 0);
+  if (expect.masters !== undefined && withSlots.length < expect.masters)
+    problems.push(`${withSlots.length} of ${expect.masters} masters own slots`);
+  for (const shard of cluster.shards) {
+    const name = shard.master ?? shard.masterId.slice(0, 8);
+    if (shard.masterFailed) problems.push(`master ${name} is flagged failing`);
+    for (const r of shard.replicas)
+      if (r.failed) problems.push(`replica ${r.addr ?? r.id.slice(0, 8)} is flagged failing`);
+    const want = expect.replicasPerMaster;
+    if (want !== undefined && shard.slotCount > 0 && shard.replicas.length < want)
+      problems.push(`master ${name} has ${shard.replicas.length} of ${want} replicas`);
+  }
+  return problems;
+}
