@@ -51,6 +51,8 @@ export interface Capabilities {
   process: NodeAction[];
   /** Network faults: only on a lab deployment (up --network lab). */
   network: boolean;
+  /** Cluster administration (clusters only); `add-node` only where quorum launched it. */
+  cluster: ClusterActionRequest['action'][];
 }
 
 /** A lab deployment's network: who is in it, and what is cut or slowed now. */
@@ -60,6 +62,52 @@ export interface NetworkState {
   active: NetworkFault[];
   /** One sentence per active fault. */
   described: string[];
+}
+
+/**
+ * Cluster administration from the dashboard (POST .../cluster, admin role). Node references are
+ * a local process name (`redis-4`), an address or a node id (or a unique prefix of one).
+ */
+export const clusterActionSchema = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('cluster-failover'),
+    /** The replica to promote. */
+    node: z.string().min(1),
+    mode: z.enum(['default', 'force', 'takeover']).default('default'),
+  }),
+  z.object({
+    action: z.literal('reshard'),
+    from: z.string().min(1),
+    to: z.string().min(1),
+    slots: z.number().int().min(1).max(16384),
+  }),
+  z.object({ action: z.literal('rebalance'), useEmptyMasters: z.boolean().default(false) }),
+  /** Local deployments only: starts one more process and joins it (as a replica of `replicaOf`). */
+  z.object({
+    action: z.literal('add-node'),
+    replicaOf: z.string().min(1).nullable().default(null),
+  }),
+  z.object({ action: z.literal('del-node'), node: z.string().min(1) }),
+]);
+export type ClusterActionRequest = z.infer<typeof clusterActionSchema>;
+
+/** A cluster action from the dashboard; moves take a while, so their progress is pushed. */
+export interface ClusterJob {
+  id: string;
+  action: ClusterActionRequest['action'];
+  /** One sentence: what was asked (`move 100 slots from 127.0.0.1:7000 to 127.0.0.1:7001`). */
+  description: string;
+  startedMs: number;
+  endedMs: number | null;
+  /** Progress in `unit`s; `total` 0 while unknown. */
+  done: number;
+  total: number;
+  unit: 'slots' | 'steps';
+  keysMoved: number;
+  /** The latest line of progress, or the outcome once ended. */
+  message: string;
+  /** Why it failed, one sentence; null while running or when it succeeded. */
+  error: string | null;
 }
 
 export interface DeploymentState {
@@ -77,6 +125,8 @@ export interface DeploymentState {
   alertsFiring: number;
   /** The lab network, when quorum launched it with --network lab; null otherwise. */
   network: NetworkState | null;
+  /** Clusters: the latest administration job started from the dashboard (running or ended). */
+  clusterJob: ClusterJob | null;
 }
 
 /** The Alerts page of one deployment. */
@@ -160,4 +210,5 @@ export type PushMessage =
   | { type: 'report'; deployment: string; id: string; report: EventReport }
   | { type: 'samples'; deployment: string; t: number; samples: Record<string, Sample> }
   | { type: 'drill'; deployment: string; live: DrillLive; finished: DrillListing | null }
-  | { type: 'alerts'; deployment: string; alerts: AlertsState };
+  | { type: 'alerts'; deployment: string; alerts: AlertsState }
+  | { type: 'cluster-job'; deployment: string; job: ClusterJob };

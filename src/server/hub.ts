@@ -12,6 +12,7 @@ import { describeFault } from '../faults/index.js';
 import type {
   AlertsState,
   Capabilities,
+  ClusterJob,
   DeploymentState,
   NetworkState,
   PushMessage,
@@ -52,6 +53,8 @@ interface Entry {
   masterChanges: number;
   lastMaster: string | null;
   lastFailover: { atMs: number; durationMs: number | null } | null;
+  /** Clusters: the latest job started from the dashboard. */
+  clusterJob: ClusterJob | null;
   detach: () => void;
 }
 
@@ -69,10 +72,20 @@ function networkOf(source: DeploymentSource): NetworkState | null {
 }
 
 function capabilitiesOf(source: DeploymentSource): Capabilities {
+  const cluster = source.observer.target.mode === 'cluster';
   return {
-    remote: ['failover', 'switchover', 'debug-sleep'],
+    remote: cluster ? ['debug-sleep'] : ['failover', 'switchover', 'debug-sleep'],
     process: source.controller ? [...nodeActions] : [],
     network: source.network != null,
+    cluster: cluster
+      ? [
+          'cluster-failover',
+          'reshard',
+          'rebalance',
+          ...(source.controller ? (['add-node'] as const) : []),
+          'del-node',
+        ]
+      : [],
   };
 }
 
@@ -121,6 +134,7 @@ export class Hub {
       masterChanges: 0,
       lastMaster: source.observer.current()?.agreement.master ?? null,
       lastFailover: null,
+      clusterJob: null,
       detach: () => undefined,
     };
     const onTopology = (topology: Topology) => this.onTopology(entry, topology);
@@ -249,6 +263,7 @@ export class Hub {
       proxy: entry.proxy,
       alertsFiring: entry.alerts.active().filter((a) => a.status === 'firing').length,
       network: networkOf(entry.source),
+      clusterJob: entry.clusterJob,
     };
   }
 
