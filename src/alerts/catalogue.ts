@@ -41,6 +41,8 @@ export interface AlertRule {
   summary: string;
   /** What to look at first, one line. */
   runbook: string;
+  /** The deployments it is about: Sentinel rules say nothing about a cluster's many masters. */
+  scope: 'any' | 'sentinel' | 'cluster';
   /** Evaluated on the observer's state; null where quorum's observer does not see this yet. */
   evaluate: ((topology: Topology, ctx: EvalContext) => Finding[]) | null;
 }
@@ -67,6 +69,7 @@ function mib(bytes: number): string {
 export const ALERT_RULES: readonly AlertRule[] = [
   {
     name: 'RedisNodeDown',
+    scope: 'any',
     severity: 'critical',
     forMs: 30_000,
     expr: 'redis_up{role!="sentinel"} == 0',
@@ -82,6 +85,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisNoMaster',
+    scope: 'sentinel',
     severity: 'critical',
     forMs: 15_000,
     expr: '(count by (deployment) (redis_up{role!="sentinel"}) unless count by (deployment) (redis_instance_info{role="master"})) or max by (deployment) (quorum_master_agreed) == 0',
@@ -102,9 +106,10 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisMultipleMasters',
+    scope: 'sentinel',
     severity: 'critical',
     forMs: 15_000,
-    expr: 'count by (deployment) (redis_instance_info{role="master"}) > 1',
+    expr: 'count by (deployment) (redis_instance_info{role="master",redis_mode!="cluster"}) > 1',
     summary: '{{ $labels.deployment }} has {{ $value }} nodes that say role:master',
     runbook:
       'Split brain: clients writing to the one the sentinels do not name will lose their writes. Find it (quorum status) and make it a replica.',
@@ -122,6 +127,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'SentinelsDisagree',
+    scope: 'sentinel',
     severity: 'warning',
     forMs: 30_000,
     expr: 'count by (deployment) (count by (deployment, master) (quorum_sentinel_master_info)) > 1',
@@ -135,6 +141,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'SentinelQuorumUnreachable',
+    scope: 'sentinel',
     severity: 'critical',
     forMs: 30_000,
     expr: 'min by (deployment) (redis_sentinel_master_ckquorum_status) == 0',
@@ -152,6 +159,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'SentinelDown',
+    scope: 'sentinel',
     severity: 'warning',
     forMs: 30_000,
     expr: 'redis_up{role="sentinel"} == 0',
@@ -167,6 +175,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'SentinelTilt',
+    scope: 'sentinel',
     severity: 'warning',
     forMs: 0,
     expr: 'redis_sentinel_tilt == 1',
@@ -180,6 +189,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisReplicaLinkDown',
+    scope: 'any',
     severity: 'warning',
     forMs: 30_000,
     expr: 'redis_master_link_up == 0',
@@ -196,6 +206,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisReplicationLagHigh',
+    scope: 'any',
     severity: 'warning',
     forMs: 60_000,
     expr: 'quorum_replication_lag_bytes > $lagBytes',
@@ -212,6 +223,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisMemoryHigh',
+    scope: 'any',
     severity: 'warning',
     forMs: 120_000,
     expr: 'redis_memory_used_bytes / redis_memory_max_bytes > $memoryRatio and redis_memory_max_bytes > 0',
@@ -232,6 +244,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisRejectedConnections',
+    scope: 'any',
     severity: 'warning',
     forMs: 0,
     expr: 'increase(redis_rejected_connections_total[5m]) > 0',
@@ -249,6 +262,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   },
   {
     name: 'RedisFailover',
+    scope: 'any',
     severity: 'info',
     forMs: 0,
     expr: 'increase(quorum_master_changes_total[10m]) > 0',
@@ -260,13 +274,17 @@ export const ALERT_RULES: readonly AlertRule[] = [
         ? [
             {
               subject: null,
-              summary: `the master moved; it is now ${t.agreement.master ?? 'none'}`,
+              summary:
+                t.kind === 'cluster'
+                  ? 'a shard failed over to its replica'
+                  : `the master moved; it is now ${t.agreement.master ?? 'none'}`,
             },
           ]
         : [],
   },
   {
     name: 'RedisClusterStateNotOk',
+    scope: 'cluster',
     severity: 'critical',
     forMs: 30_000,
     expr: 'redis_cluster_state == 0',
@@ -274,16 +292,30 @@ export const ALERT_RULES: readonly AlertRule[] = [
       'cluster node {{ $labels.addr }} of {{ $labels.deployment }} reports cluster_state:fail',
     runbook:
       'Some slots have no master that answers: look for a shard whose master and replicas are all down.',
-    evaluate: null,
+    evaluate: (t) =>
+      (t.cluster?.views ?? [])
+        .filter((v) => v.up && v.state === 'fail')
+        .map((v) => ({ subject: v.addr, summary: `${v.addr} reports cluster_state:fail` })),
   },
   {
     name: 'RedisClusterSlotsFail',
+    scope: 'cluster',
     severity: 'critical',
     forMs: 0,
     expr: 'redis_cluster_slots_fail > 0',
     summary: '{{ $value }} slots of {{ $labels.deployment }} are in fail state',
     runbook: 'Keys in those slots cannot be read or written; bring back the shard or fail it over.',
-    evaluate: null,
+    evaluate: (t) => {
+      const failing = Math.max(0, ...(t.cluster?.views ?? []).map((v) => v.slotsFail ?? 0));
+      return failing > 0
+        ? [
+            {
+              subject: null,
+              summary: `${failing} slots are in fail state (no master answers for them)`,
+            },
+          ]
+        : [];
+    },
   },
 ];
 

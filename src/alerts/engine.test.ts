@@ -12,6 +12,7 @@ import {
   S3,
   sentinel,
   topology,
+  clusterTopology,
 } from '../model/topology.fixture.js';
 import { ALERT_RULES, FAILOVER_ALERT_MS } from './catalogue.js';
 import { AlertEngine } from './engine.js';
@@ -173,5 +174,29 @@ describe('AlertEngine', () => {
     expect(run(engine, [[3000 + 5 * 60_000, withRejected(2)]])).toEqual([
       `resolved RedisRejectedConnections/${MASTER}`,
     ]);
+  });
+});
+
+describe('AlertEngine on a cluster', () => {
+  it('says nothing about a healthy cluster: its three masters are not a split brain', () => {
+    const engine = new AlertEngine('mycluster');
+    expect(
+      run(engine, [
+        [0, clusterTopology()],
+        [60_000, clusterTopology()],
+      ]),
+    ).toEqual([]);
+  });
+
+  it('fires the cluster rules when a shard fails, after their for', () => {
+    const engine = new AlertEngine('mycluster');
+    const fired = run(engine, [
+      [0, clusterTopology()],
+      [1_000, clusterTopology({ failing: true })],
+      [32_000, clusterTopology({ failing: true })],
+    ]);
+    expect(fired).toContain('firing RedisClusterSlotsFail/mycluster');
+    expect(fired).toContain('firing RedisClusterStateNotOk/127.0.0.1:7001');
+    expect(fired.some((f) => /RedisNoMaster|RedisMultipleMasters|Sentinel/.test(f))).toBe(false);
   });
 });

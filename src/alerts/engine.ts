@@ -1,4 +1,5 @@
-import type { Topology } from '../model/index.js';
+import type { ClusterState, Topology } from '../model/index.js';
+import { clusterFailovers } from '../model/index.js';
 import type { AlertRule, EvalContext, Severity } from './catalogue.js';
 import { ALERT_RULES, DEFAULT_LAG_BYTES, DEFAULT_MEMORY_RATIO } from './catalogue.js';
 
@@ -58,6 +59,7 @@ export class AlertEngine {
   private readonly rejected = new Map<string, { count: number; roseMs: number | null }>();
   private lastMaster: string | null = null;
   private lastMasterChangeMs: number | null = null;
+  private lastCluster: ClusterState | null = null;
   private readonly rules: AlertRule[];
 
   constructor(
@@ -67,6 +69,10 @@ export class AlertEngine {
     this.rules = ALERT_RULES.filter(
       (r) => r.evaluate !== null && settings.rules[r.name]?.disabled !== true,
     );
+  }
+
+  private applies(rule: AlertRule, topology: Topology): boolean {
+    return rule.scope === 'any' || rule.scope === topology.kind;
   }
 
   /** Evaluates every rule on a new observation; returns what fired and what resolved. */
@@ -84,6 +90,7 @@ export class AlertEngine {
     const transitions: AlertTransition[] = [];
     const holding = new Set<string>();
     for (const rule of this.rules) {
+      if (!this.applies(rule, topology)) continue;
       const forMs = this.settings.rules[rule.name]?.forMs ?? rule.forMs;
       for (const finding of rule.evaluate?.(topology, ctx) ?? []) {
         const id = `${rule.name}/${finding.subject ?? this.deployment}`;
@@ -148,6 +155,8 @@ export class AlertEngine {
 
   /** Remembers what rules need across observations: master moves, rejected-connection rises. */
   private track(topology: Topology, nowMs: number): void {
+    if (clusterFailovers(this.lastCluster, topology.cluster) > 0) this.lastMasterChangeMs = nowMs;
+    this.lastCluster = topology.cluster;
     const master = topology.agreement.master;
     if (master !== null) {
       if (this.lastMaster !== null && master !== this.lastMaster) this.lastMasterChangeMs = nowMs;

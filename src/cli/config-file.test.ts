@@ -23,6 +23,7 @@ describe('loadConfig', () => {
         nodes: [],
         password: 'p',
         sentinelPassword: 'p',
+        mode: 'sentinel',
       },
       {
         name: 'queue',
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
         nodes: [],
         password: 'p',
         sentinelPassword: 's',
+        mode: 'sentinel',
       },
     ]);
   });
@@ -134,6 +136,32 @@ describe('loadConfig', () => {
   it('says a missing file does not exist and shows an example', () => {
     expect(() => loadConfig('/nonexistent/quorum.yaml')).toThrow(
       /does not exist; write one like:\ndeployments:/,
+    );
+  });
+});
+
+describe('loadConfig with clusters', () => {
+  it('reads a cluster by its seed nodes, and refuses an entry with both or neither', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quorum-config-'));
+    const path = join(dir, 'quorum.yaml');
+    writeFileSync(
+      path,
+      'deployments:\n  - name: shop\n    cluster: [127.0.0.1:7000, 127.0.0.1:7001]\n',
+    );
+    expect(loadConfig(path, {}).deployments).toEqual([
+      {
+        name: 'shop',
+        masterName: 'shop',
+        sentinels: [],
+        nodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
+        password: null,
+        sentinelPassword: null,
+        mode: 'cluster',
+      },
+    ]);
+    writeFileSync(path, 'deployments:\n  - name: shop\n    passwordEnv: PW\n');
+    expect(() => loadConfig(path, {})).toThrow(
+      "quorum.yaml:2: deployments[0] must list either 'sentinels' (a Sentinel deployment) or 'cluster' (seed nodes)",
     );
   });
 });

@@ -22,11 +22,17 @@ const configSchema = z
               .string()
               .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be letters, digits, '.', '_' or '-'"),
             masterName: z.string().min(1).optional(),
-            sentinels: z.array(addr).min(1, 'must list at least one sentinel'),
+            sentinels: z.array(addr).min(1, 'must list at least one sentinel').optional(),
+            /** A Redis Cluster instead: seed nodes (the others are discovered). */
+            cluster: z.array(addr).min(1, 'must list at least one seed node').optional(),
             passwordEnv: envName.optional(),
             sentinelPasswordEnv: envName.optional(),
           })
-          .strict(),
+          .strict()
+          .refine((d) => (d.sentinels === undefined) !== (d.cluster === undefined), {
+            message:
+              "must list either 'sentinels' (a Sentinel deployment) or 'cluster' (seed nodes)",
+          }),
       )
       .min(1, 'must list at least one deployment')
       .optional(),
@@ -81,6 +87,8 @@ export const CONFIG_EXAMPLE = `deployments:
     masterName: mymaster
     sentinels: [10.0.0.5:26379, 10.0.0.6:26379, 10.0.0.7:26379]
     passwordEnv: REDIS_PASSWORD        # optional: read the password from this variable
+  - name: sessions                     # a Redis Cluster: seed nodes instead of sentinels
+    cluster: [10.0.1.5:7000, 10.0.1.6:7000]
 alerts:                                # optional
   rules:
     RedisReplicationLagHigh: { for: 2m }
@@ -146,17 +154,19 @@ export function loadConfig(
       d.sentinelPasswordEnv !== undefined
         ? secret(d.sentinelPasswordEnv, 'sentinelPasswordEnv')
         : password;
-    const sentinels = d.sentinels.map((s) => {
-      const hp = parseAddr(s);
-      return hp ? formatAddr(hp.host, hp.port) : s;
-    });
+    const normal = (list: string[] | undefined) =>
+      (list ?? []).map((s) => {
+        const hp = parseAddr(s);
+        return hp ? formatAddr(hp.host, hp.port) : s;
+      });
     return {
       name: d.name,
       masterName: d.masterName ?? d.name,
-      sentinels,
-      nodes: [],
+      sentinels: normal(d.sentinels),
+      nodes: normal(d.cluster),
       password,
       sentinelPassword,
+      mode: d.cluster !== undefined ? ('cluster' as const) : ('sentinel' as const),
     };
   });
   return { deployments, alerts: alertConfigFrom(parsed.data.alerts) };

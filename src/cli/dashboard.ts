@@ -117,6 +117,10 @@ export function registerDashboard(program: Command): void {
     .option('--config <file>', 'quorum.yaml: deployments to attach to, and alerts')
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
     .option('--sentinel <addrs>', 'attach to one deployment: sentinel addresses, host:port[,...]')
+    .option(
+      '--cluster <addrs>',
+      'attach to one Redis Cluster: seed node addresses, host:port[,...]',
+    )
     .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
     .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
     .option(
@@ -138,8 +142,8 @@ export function registerDashboard(program: Command): void {
     .option('--viewer-token <token>', 'an extra token that can only view')
     .option('--read-only', 'refuse every action, whatever the token');
   addMetricsOptions(command).action(async (opts: DashboardOptions) => {
-    if (opts.config !== undefined && opts.sentinel !== undefined)
-      throw new UserError('pass either --config or --sentinel, not both', 2);
+    if (opts.config !== undefined && (opts.sentinel !== undefined || opts.cluster !== undefined))
+      throw new UserError('pass either --config or --sentinel/--cluster, not both', 2);
     const config = opts.config !== undefined ? loadConfig(opts.config) : null;
     const sources = await sourcesFor({ ...opts, dir: resolve(opts.dir) }, config);
     const { hub, dashboard } = await serveDashboard(sources, {

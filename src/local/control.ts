@@ -41,6 +41,8 @@ const requestSchema = z.discriminatedUnion('op', [
     actor: z.string().optional(),
   }),
   z.object({ op: z.literal('shutdown') }),
+  /** Cluster mode: start one more empty cluster-enabled node (joining it is the caller's job). */
+  z.object({ op: z.literal('add-node'), actor: z.string().optional() }),
   z.object({
     op: z.literal('record'),
     type: z.string().regex(/^quorum:[a-z-]+$/),
@@ -66,6 +68,8 @@ export type ControlResponse =
       processes?: ProcessInfo[];
       message?: string;
       proxy?: ProxyStats | null;
+      /** The node `add-node` started. */
+      added?: { name: string; addr: string };
     }
   | { ok: false; error: string; exitCode?: 1 | 2 };
 
@@ -78,6 +82,8 @@ export interface NodeController {
   processes(): Promise<ProcessInfo[]>;
   /** True when the controller writes each action to the deployment's own event bus. */
   recordsActions: boolean;
+  /** Cluster mode: starts one more empty cluster-enabled node and returns it (not yet joined). */
+  addNode(actor: string): Promise<{ name: string; addr: string }>;
   /** Writes one of quorum's own events to the deployment's event log. */
   record(
     type: string,
@@ -97,6 +103,16 @@ export function controlClient(socketPath: string): NodeController {
       );
       if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
       return answer.message ?? 'done';
+    },
+    async addNode(actor) {
+      const answer = await callControl(
+        socketPath,
+        { op: 'add-node', actor },
+        NODE_ACTION_TIMEOUT_MS,
+      );
+      if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
+      if (!answer.added) throw new UserError('the supervisor started no node');
+      return answer.added;
     },
     async processes() {
       const answer = await callControl(socketPath, { op: 'processes' }, 3000);

@@ -31,6 +31,7 @@ describe('defaultSpec', () => {
       masters: 1,
       replicasPerMaster: 2,
       nodeTimeoutMs: 5000,
+      extraNodes: 0,
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);
@@ -224,9 +225,33 @@ const L = '127.0.0.1';
 describe('planProcesses', () => {
   it('plans redis-1.. then sentinel-1.. on consecutive ports', () => {
     expect(planProcesses(defaultSpec())).toEqual([
-      { name: 'redis-1', kind: 'redis', port: 6390, host: L, netns: null, initialRole: 'master' },
-      { name: 'redis-2', kind: 'redis', port: 6391, host: L, netns: null, initialRole: 'replica' },
-      { name: 'redis-3', kind: 'redis', port: 6392, host: L, netns: null, initialRole: 'replica' },
+      {
+        name: 'redis-1',
+        kind: 'redis',
+        port: 6390,
+        host: L,
+        netns: null,
+        initialRole: 'master',
+        replicaOf: null,
+      },
+      {
+        name: 'redis-2',
+        kind: 'redis',
+        port: 6391,
+        host: L,
+        netns: null,
+        initialRole: 'replica',
+        replicaOf: null,
+      },
+      {
+        name: 'redis-3',
+        kind: 'redis',
+        port: 6392,
+        host: L,
+        netns: null,
+        initialRole: 'replica',
+        replicaOf: null,
+      },
       {
         name: 'sentinel-1',
         kind: 'sentinel',
@@ -234,6 +259,7 @@ describe('planProcesses', () => {
         host: L,
         netns: null,
         initialRole: null,
+        replicaOf: null,
       },
       {
         name: 'sentinel-2',
@@ -242,6 +268,7 @@ describe('planProcesses', () => {
         host: L,
         netns: null,
         initialRole: null,
+        replicaOf: null,
       },
       {
         name: 'sentinel-3',
@@ -250,6 +277,7 @@ describe('planProcesses', () => {
         host: L,
         netns: null,
         initialRole: null,
+        replicaOf: null,
       },
     ]);
   });
@@ -258,8 +286,24 @@ describe('planProcesses', () => {
     expect(
       planProcesses(defaultSpec({ replicas: 0, sentinels: 1, port: 7000, sentinelPort: 8000 })),
     ).toEqual([
-      { name: 'redis-1', kind: 'redis', port: 7000, host: L, netns: null, initialRole: 'master' },
-      { name: 'sentinel-1', kind: 'sentinel', port: 8000, host: L, netns: null, initialRole: null },
+      {
+        name: 'redis-1',
+        kind: 'redis',
+        port: 7000,
+        host: L,
+        netns: null,
+        initialRole: 'master',
+        replicaOf: null,
+      },
+      {
+        name: 'sentinel-1',
+        kind: 'sentinel',
+        port: 8000,
+        host: L,
+        netns: null,
+        initialRole: null,
+        replicaOf: null,
+      },
     ]);
   });
 
@@ -277,6 +321,7 @@ describe('planProcesses', () => {
       host: L,
       netns: null,
       initialRole: null,
+      replicaOf: null,
     });
   });
 

@@ -57,6 +57,8 @@ export interface LocalSpec {
   replicasPerMaster: number;
   /** Cluster mode: `cluster-node-timeout`. @default 5000 */
   nodeTimeoutMs: number;
+  /** Cluster mode: nodes added after the start (`cluster add-node`), after the planned ones. @default 0 */
+  extraNodes: number;
   /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
   network: Network;
   /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
@@ -93,6 +95,7 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     masters: 1,
     replicasPerMaster: 2,
     nodeTimeoutMs: 5000,
+    extraNodes: 0,
     downAfterMs: 5000,
     failoverTimeoutMs: 60000,
     password: null,
@@ -124,6 +127,7 @@ function defaultClusterSpec(overrides: Partial<LocalSpec>): LocalSpec {
     network: 'loopback',
     lab: null,
     nodeTimeoutMs: 5000,
+    extraNodes: 0,
     ...overrides,
     mode: 'cluster',
     port: overrides.port ?? DEFAULT_CLUSTER_PORT,
@@ -139,7 +143,9 @@ function defaultClusterSpec(overrides: Partial<LocalSpec>): LocalSpec {
 
 /** How many redis-server processes the spec runs. */
 export function dataNodeCount(spec: LocalSpec): number {
-  return spec.mode === 'cluster' ? spec.masters * (1 + spec.replicasPerMaster) : spec.replicas + 1;
+  return spec.mode === 'cluster'
+    ? spec.masters * (1 + spec.replicasPerMaster) + spec.extraNodes
+    : spec.replicas + 1;
 }
 
 function clusterProblems(spec: LocalSpec): string[] {
@@ -277,7 +283,8 @@ function planCluster(spec: LocalSpec): PlannedProcess[] {
   const count = dataNodeCount(spec);
   for (let i = 0; i < count; i++) {
     const name = `redis-${i + 1}`;
-    const isMaster = i < spec.masters;
+    // added nodes join empty, as masters without slots, unless told to replicate
+    const isMaster = i < spec.masters || i >= spec.masters * (1 + spec.replicasPerMaster);
     plan.push({
       name,
       kind: 'redis',

@@ -8,6 +8,7 @@ const specSchema = z.object({
   masters: z.number().default(1),
   replicasPerMaster: z.number().default(2),
   nodeTimeoutMs: z.number().default(5000),
+  extraNodes: z.number().default(0),
   name: z.string(),
   host: z.string(),
   port: z.number(),

@@ -25,8 +25,9 @@ import { SupervisedProcess } from './process.js';
 import { waitForAnswer, waitForReplicas } from './readiness.js';
 import { findProcess } from './find-process.js';
 import { renderRedisConf, renderSentinelConf } from './render.js';
-import type { LocalSpec } from './spec.js';
-import { expectationOf, planProcesses } from './spec.js';
+import type { LocalSpec, PlannedProcess } from './spec.js';
+import { CLUSTER_BUS_OFFSET, expectationOf, planProcesses } from './spec.js';
+import { isPortFree } from './ports.js';
 import { clientMembers, createLab, destroyLab } from './lab.js';
 import { ClusterLinks, createCluster } from '../cluster/index.js';
 import type { LocalState } from './state.js';
@@ -85,18 +86,7 @@ export class Supervisor {
   constructor(private readonly options: SupervisorOptions) {
     const { dir, spec } = options;
     this.socketPath = socketPathFor(dir);
-    this.processes = planProcesses(spec).map((plan) => {
-      const procDir = join(dir, plan.name);
-      const file = join(procDir, plan.kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
-      const proc = new SupervisedProcess(
-        plan,
-        procDir,
-        file,
-        plan.kind === 'sentinel' ? options.redisSentinel : options.redisServer,
-      );
-      proc.on('state', ({ from, to, detail }) => this.onProcessState(proc, from, to, detail));
-      return proc;
-    });
+    this.processes = planProcesses(spec).map((plan) => this.supervise(plan));
     // the lab's addresses must exist before the observer's links start connecting to them
     if (spec.lab) {
       options.progress(`creating the lab network ${spec.lab.subnet} (a namespace per process)`);
@@ -123,6 +113,81 @@ export class Supervisor {
       mode: spec.mode,
     });
     this.eventLog = new EventLog(join(dir, 'events.jsonl'));
+  }
+
+  private supervise(plan: PlannedProcess): SupervisedProcess {
+    const { dir, redisSentinel, redisServer } = this.options;
+    const procDir = join(dir, plan.name);
+    const file = join(procDir, plan.kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
+    const proc = new SupervisedProcess(
+      plan,
+      procDir,
+      file,
+      plan.kind === 'sentinel' ? redisSentinel : redisServer,
+    );
+    proc.on('state', ({ from, to, detail }) => this.onProcessState(proc, from, to, detail));
+    return proc;
+  }
+
+  /**
+   * Cluster mode: starts one more node on the next port, empty and cluster-enabled, and keeps it
+   * in the spec so `up` after `down` starts it again. Joining it (MEET, slots or REPLICATE) is the
+   * caller's: `quorum cluster add-node` and the dashboard do both.
+   */
+  addNode(actor = 'cli'): Promise<{ name: string; addr: string }> {
+    const { spec } = this.options;
+    if (spec.mode !== 'cluster')
+      return Promise.reject(
+        new UserError(
+          'adding nodes is for clusters; a Sentinel deployment is sized with --replicas',
+        ),
+      );
+    if (spec.lab)
+      return Promise.reject(
+        new UserError(
+          'adding a node to a lab network is not supported; start the lab with more --masters',
+        ),
+      );
+    if (this.status !== 'healthy')
+      return Promise.reject(
+        new UserError(`the deployment is ${this.status}; nodes are added once it is healthy`),
+      );
+    return this.exclusive(async () => {
+      const plan = planProcesses({ ...spec, extraNodes: spec.extraNodes + 1 }).at(-1);
+      if (!plan) throw new UserError('no node to add');
+      for (const port of [plan.port, plan.port + CLUSTER_BUS_OFFSET]) {
+        if (!(await isPortFree(plan.host, port)))
+          throw new UserError(
+            `port ${port} (for the new node ${plan.name}) is already in use on ${plan.host}; free it and try again`,
+          );
+      }
+      spec.extraNodes += 1;
+      const proc = this.supervise(plan);
+      this.processes.push(proc);
+      this.renderConfigs();
+      try {
+        await this.startAndAnswer(proc, []);
+      } catch (err) {
+        await proc.stop().catch(() => undefined);
+        this.processes.pop();
+        spec.extraNodes -= 1;
+        this.persist();
+        throw err;
+      }
+      const addr = this.addrOf(proc);
+      this.observer.record(
+        'quorum:action',
+        `started ${plan.name} (${addr}), an empty cluster node`,
+        {
+          action: 'add-node',
+          name: plan.name,
+          addr,
+          by: actor,
+          outcome: 'ok',
+        },
+      );
+      return { name: plan.name, addr };
+    });
   }
 
   private addrOf(proc: SupervisedProcess): string {
@@ -504,6 +569,7 @@ export class Supervisor {
     return {
       act: (action, target, actor) => this.nodeAction(action, target, actor),
       processes: () => Promise.resolve(this.processInfo()),
+      addNode: (actor) => this.addNode(actor),
       recordsActions: true,
       record: (type, message, detail) => {
         this.observer.record(type, message, detail);
@@ -545,6 +611,16 @@ export class Supervisor {
       case 'record':
         this.observer.record(request.type, request.message, request.detail);
         return { ok: true, pid: process.pid, status: this.status };
+      case 'add-node': {
+        const added = await this.addNode(request.actor ?? 'cli');
+        return {
+          ok: true,
+          pid: process.pid,
+          status: this.status,
+          added,
+          message: `started ${added.name} (${added.addr})`,
+        };
+      }
       case 'shutdown':
         setImmediate(() => process.kill(process.pid, 'SIGTERM'));
         return { ok: true, pid: process.pid, status: 'stopping' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { downNode } from '../model/index.js';
-import { MASTER, R1, replica, topology } from '../model/topology.fixture.js';
+import { clusterTopology, MASTER, R1, replica, topology } from '../model/topology.fixture.js';
 import { escapeLabel, Exposition } from './exposition.js';
 import type { DeploymentMetrics } from './render.js';
 import { renderMetrics } from './render.js';
@@ -119,5 +119,25 @@ describe('renderMetrics', () => {
     expect(samples(text, 'quorum_alert_firing')).toEqual([
       'quorum_alert_firing{deployment="cache",alertname="RedisNodeDown",severity="critical",subject="x:1"} 1',
     ]);
+  });
+});
+
+describe('renderMetrics on a cluster', () => {
+  it("exports each node's cluster state with redis_exporter's names, and quorum's slot map figures", () => {
+    const text = renderMetrics([
+      metrics({ name: 'shop', topology: clusterTopology({ failing: true }) }),
+    ]);
+    expect(samples(text, 'redis_cluster_state')).toHaveLength(6);
+    expect(samples(text, 'redis_cluster_state')[0]).toBe(
+      'redis_cluster_state{deployment="shop",addr="127.0.0.1:7000"} 0',
+    );
+    expect(samples(text, 'redis_cluster_slots_fail')[0]).toContain(' 5461');
+    expect(samples(text, 'quorum_cluster_slots_covered')).toEqual([
+      'quorum_cluster_slots_covered{deployment="shop"} 16384',
+    ]);
+    expect(samples(text, 'quorum_cluster_shards')).toEqual([
+      'quorum_cluster_shards{deployment="shop"} 3',
+    ]);
+    expect(samples(text, 'quorum_sentinel_agreement')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Alert } from '../alerts/index.js';
 import type { DrillListing } from '../drill/index.js';
-import type { Topology } from '../model/index.js';
+import type { ClusterState, Topology } from '../model/index.js';
 import type { ObserverStats } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { NetworkFault } from '../faults/index.js';
@@ -118,6 +118,33 @@ function declareFamilies(out: Exposition): void {
       'quorum_last_failover_timestamp_seconds',
       'gauge',
       'When the last +switch-master was seen.',
+    )
+    .declare('redis_cluster_state', 'gauge', 'Whether this cluster node says cluster_state:ok.')
+    .declare('redis_cluster_slots_assigned', 'gauge', 'Slots with an owner, as this node sees it.')
+    .declare('redis_cluster_slots_ok', 'gauge', 'Slots whose owner is not flagged failing.')
+    .declare('redis_cluster_slots_pfail', 'gauge', 'Slots whose owner is flagged PFAIL.')
+    .declare('redis_cluster_slots_fail', 'gauge', 'Slots whose owner is flagged FAIL.')
+    .declare(
+      'redis_cluster_known_nodes',
+      'gauge',
+      'Nodes this cluster node knows, itself included.',
+    )
+    .declare('redis_cluster_current_epoch', 'gauge', 'The cluster epoch this node knows.')
+    .declare(
+      'quorum_cluster_slots_covered',
+      'gauge',
+      'Slots with an owner in the slot map most nodes share.',
+    )
+    .declare('quorum_cluster_shards', 'gauge', 'Masters that own slots.')
+    .declare(
+      'quorum_cluster_open_slots',
+      'gauge',
+      'Slots left MIGRATING or IMPORTING (a move under way or interrupted).',
+    )
+    .declare(
+      'quorum_cluster_nodes_disagreeing',
+      'gauge',
+      'Nodes whose slot map differs from the one most nodes share.',
     )
     .declare('quorum_observer_polls_total', 'counter', 'Polls of every node and sentinel.')
     .declare('quorum_observer_poll_duration_seconds', 'gauge', 'How long the last poll took.')
@@ -259,7 +286,27 @@ function topologyMetrics(out: Exposition, deployment: string, t: Topology): void
     out.add('quorum_master_agreed', d, agreement.master !== null);
   }
   if (agreement.master !== null) out.add('quorum_master_info', { ...d, addr: agreement.master }, 1);
+  if (t.cluster) clusterMetrics(out, deployment, t.cluster);
   out.add('quorum_masters_reporting', d, t.nodes.filter((n) => n.up && n.role === 'master').length);
+}
+
+function clusterMetrics(out: Exposition, deployment: string, c: ClusterState): void {
+  for (const v of c.views) {
+    if (!v.up) continue;
+    const l = { deployment, addr: v.addr };
+    out.add('redis_cluster_state', l, v.state === null ? null : v.state === 'ok');
+    out.add('redis_cluster_slots_assigned', l, v.slotsAssigned);
+    out.add('redis_cluster_slots_ok', l, v.slotsOk);
+    out.add('redis_cluster_slots_pfail', l, v.slotsPfail);
+    out.add('redis_cluster_slots_fail', l, v.slotsFail);
+    out.add('redis_cluster_known_nodes', l, v.knownNodes);
+    out.add('redis_cluster_current_epoch', l, v.currentEpoch);
+  }
+  const d = { deployment };
+  out.add('quorum_cluster_slots_covered', d, c.slotsCovered);
+  out.add('quorum_cluster_shards', d, c.shards.filter((s) => s.slotCount > 0).length);
+  out.add('quorum_cluster_open_slots', d, c.moves.length);
+  out.add('quorum_cluster_nodes_disagreeing', d, c.disagreements.length);
 }
 
 function proxyMetrics(out: Exposition, deployment: string, p: ProxyStats): void {

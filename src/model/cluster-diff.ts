@@ -93,3 +93,9 @@ export function diffCluster(prev: ClusterState, next: ClusterState): TopologyCha
   }
   return changes;
 }
+
+/** Shards whose slots passed to one of their replicas between two observations (failovers). */
+export function clusterFailovers(prev: ClusterState | null, next: ClusterState | null): number {
+  if (!prev || !next) return 0;
+  return diffCluster(prev, next).filter((c) => c.type === 'quorum:cluster-failover').length;
+}

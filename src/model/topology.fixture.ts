@@ -1,6 +1,7 @@
 /** Topologies for unit tests: a healthy deployment, and its parts to replace. */
 import type { Addr } from './address.js';
 import { agreeOnMaster } from './agreement.js';
+import { clusterState, clusterView } from './cluster.js';
 import type { DataNode, SentinelView, Topology } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 
@@ -69,6 +70,53 @@ export function topology(parts: { nodes?: DataNode[]; sentinels?: SentinelView[]
     nodes,
     sentinels,
     cluster: null,
+    observedAtMs: 1_700_000_000_000,
+  };
+}
+
+export const CLUSTER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => c.repeat(40));
+export const CLUSTER_ADDRS = [7000, 7001, 7002, 7003, 7004, 7005].map((p) => `127.0.0.1:${p}`);
+
+/** CLUSTER NODES of a healthy 3 x 2 cluster as node `self` prints it. */
+function clusterNodesText(self: number, masterFlags: string[] = []): string {
+  const ranges = ['0-5460', '5461-10922', '10923-16383'];
+  return CLUSTER_IDS.map((id, i) => {
+    const flags = [
+      ...(i === self ? ['myself'] : []),
+      i < 3 ? 'master' : 'slave',
+      ...(i === 0 ? masterFlags : []),
+    ].join(',');
+    const port = 7000 + i;
+    const master = i < 3 ? '-' : CLUSTER_IDS[i - 3];
+    return `${id} 127.0.0.1:${port}@${port + 10000} ${flags} ${master} 0 0 ${(i % 3) + 1} connected${i < 3 ? ` ${ranges[i]}` : ''}`;
+  }).join('\n');
+}
+
+/** A cluster of 3 masters with a replica each; `failing` flags the first master FAIL everywhere. */
+export function clusterTopology(options: { failing?: boolean } = {}): Topology {
+  const state = options.failing ? 'fail' : 'ok';
+  const views = CLUSTER_ADDRS.map((addr, i) =>
+    clusterView(
+      addr,
+      {
+        cluster_state: state,
+        cluster_known_nodes: '6',
+        cluster_slots_fail: options.failing ? '5461' : '0',
+      },
+      clusterNodesText(i, options.failing ? ['fail'] : []),
+    ),
+  );
+  const nodes = CLUSTER_ADDRS.map((addr, i) =>
+    i < 3 ? master(addr) : replica(addr, CLUSTER_ADDRS[i - 3] ?? ''),
+  );
+  return {
+    name: 'mycluster',
+    kind: 'cluster',
+    masterName: 'mycluster',
+    agreement: { master: null, agreeing: 0, total: 0, candidates: [] },
+    nodes,
+    sentinels: [],
+    cluster: clusterState(views),
     observedAtMs: 1_700_000_000_000,
   };
 }

@@ -14,13 +14,19 @@ import type {
   ActionResult,
   AlertsState,
   ApiError,
+  ClusterJobStarted,
   DrillLive,
   DrillsState,
   PushMessage,
   Role,
   Session,
 } from './contract.js';
-import { actionRequestSchema, drillRequestSchema, networkRequestSchema } from './contract.js';
+import {
+  actionRequestSchema,
+  clusterActionSchema,
+  drillRequestSchema,
+  networkRequestSchema,
+} from './contract.js';
 import { nodeDetails } from './details.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
@@ -180,6 +186,30 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         );
       hub.refresh(source.name);
       return c.json<ActionResult>({ ok: true, message: said });
+    })
+    .post('/deployments/:name/cluster', jsonBody(clusterActionSchema), (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      const busy = hub.drills.busy(source);
+      if (busy)
+        return c.json<ApiError>({ error: `${busy}; cluster actions wait until it ends` }, 409);
+      try {
+        const job = hub.clusterJobs.start(source, c.req.valid('json'), `dashboard (${c.var.role})`);
+        return c.json<ClusterJobStarted>({ ok: true, message: job.description, job }, 202);
+      } catch (err) {
+        return actionError(c, err);
+      }
+    })
+    .delete('/deployments/:name/cluster/current', (c) => {
+      const refused = adminOnly(c, auth);
+      if (refused) return refused;
+      const source = hub.source(c.req.param('name'));
+      if (!source) return noDeployment(c);
+      return hub.clusterJobs.cancel(source.name)
+        ? c.json<ActionResult>({ ok: true, message: 'cancelling after the slot being moved' })
+        : c.json<ApiError>({ error: `no cluster job runs on '${source.name}'` }, 409);
     })
     .get('/deployments/:name/drills', async (c) => {
       const source = hub.source(c.req.param('name'));

@@ -110,6 +110,13 @@ export interface ClusterJob {
   error: string | null;
 }
 
+/** The answer to POST .../cluster (202): the job as it starts; its progress is pushed. */
+export interface ClusterJobStarted {
+  ok: true;
+  message: string;
+  job: ClusterJob;
+}
+
 export interface DeploymentState {
   name: string;
   topology: Topology | null;

@@ -1,5 +1,5 @@
 import type { EventReport, Expectation, QuorumEvent, Topology } from '../model/index.js';
-import { failoverStartMs, healthProblems } from '../model/index.js';
+import { clusterFailovers, failoverStartMs, healthProblems } from '../model/index.js';
 import type { AlertConfig, AlertTransition } from '../alerts/index.js';
 import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
 import type { NodeController, ProcessInfo } from '../local/index.js';
@@ -12,7 +12,6 @@ import { describeFault } from '../faults/index.js';
 import type {
   AlertsState,
   Capabilities,
-  ClusterJob,
   DeploymentState,
   NetworkState,
   PushMessage,
@@ -20,6 +19,7 @@ import type {
 } from './contract.js';
 import type { DeploymentMetrics } from '../metrics/index.js';
 import { DrillDesk } from './drills.js';
+import { ClusterDesk } from './cluster-jobs.js';
 import { History, samplesFrom } from './history.js';
 
 /** Events kept in memory per deployment for the timeline. */
@@ -53,8 +53,6 @@ interface Entry {
   masterChanges: number;
   lastMaster: string | null;
   lastFailover: { atMs: number; durationMs: number | null } | null;
-  /** Clusters: the latest job started from the dashboard. */
-  clusterJob: ClusterJob | null;
   detach: () => void;
 }
 
@@ -99,6 +97,8 @@ export class Hub {
   private readonly subscribers = new Set<Subscriber>();
   /** Drills started from the dashboard. */
   readonly drills = new DrillDesk((message) => this.push(message));
+  /** Cluster administration started from the dashboard. */
+  readonly clusterJobs = new ClusterDesk((message) => this.push(message));
   private readonly notifiers: Notifiers;
 
   constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
@@ -134,12 +134,11 @@ export class Hub {
       masterChanges: 0,
       lastMaster: source.observer.current()?.agreement.master ?? null,
       lastFailover: null,
-      clusterJob: null,
       detach: () => undefined,
     };
     const onTopology = (topology: Topology) => this.onTopology(entry, topology);
     const onEvent = (event: QuorumEvent) => {
-      if (event.type === '+switch-master') {
+      if (event.type === '+switch-master' || event.type === 'quorum:cluster-failover') {
         const start = failoverStartMs(entry.events, event);
         entry.lastFailover = {
           atMs: event.ms,
@@ -173,12 +172,14 @@ export class Hub {
     if (!entry.source.controller) return;
     try {
       entry.processes = await entry.source.controller.processes();
+      this.clusterJobs.setProcesses(entry.source.name, entry.processes);
     } catch {
       // the supervisor is gone; keep the last table, the topology shows what is down
     }
   }
 
   private onTopology(entry: Entry, topology: Topology): void {
+    entry.masterChanges += clusterFailovers(entry.topology?.cluster ?? null, topology.cluster);
     entry.topology = topology;
     const master = topology.agreement.master;
     if (master !== null) {
@@ -247,11 +248,11 @@ export class Hub {
 
   private stateOf(entry: Entry): DeploymentState {
     const { topology } = entry;
+    // what answers for the deployment: its sentinels, or a cluster's nodes
+    const voices = topology?.cluster ? topology.cluster.views : (topology?.sentinels ?? []);
     const unreachable =
-      topology && topology.sentinels.length > 0 && topology.sentinels.every((s) => !s.up)
-        ? [
-            ...new Set(topology.sentinels.map((s) => s.downReason ?? `${s.addr} gave no answer`)),
-          ].join('; ')
+      voices.length > 0 && voices.every((v) => !v.up)
+        ? [...new Set(voices.map((v) => v.downReason ?? `${v.addr} gave no answer`))].join('; ')
         : null;
     return {
       name: entry.source.name,
@@ -263,7 +264,7 @@ export class Hub {
       proxy: entry.proxy,
       alertsFiring: entry.alerts.active().filter((a) => a.status === 'firing').length,
       network: networkOf(entry.source),
-      clusterJob: entry.clusterJob,
+      clusterJob: this.clusterJobs.job(entry.source.name),
     };
   }
 
