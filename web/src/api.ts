@@ -6,6 +6,9 @@ import type {
   ActionResult,
   AlertsState,
   ApiError,
+  ClusterActionRequest,
+  ClusterJob,
+  ClusterJobStarted,
   DrillRequest,
   DrillsState,
   NetworkFault,
@@ -82,6 +85,32 @@ export async function injectNetworkFault(
     json: { fault, replace },
   });
   if (!response.ok) throw await failure(response, 'the network fault');
+  return ((await response.json()) as ActionResult).message;
+}
+
+/**
+ * Starts a cluster job (reshard, rebalance, failover, add or remove a node); resolves to the job
+ * as it starts. Its progress is pushed (`cluster-job`); a 409 means a job runs already.
+ */
+export async function clusterAction(
+  token: string,
+  deployment: string,
+  request: ClusterActionRequest,
+): Promise<ClusterJob> {
+  const response = await client(token).deployments[':name'].cluster.$post({
+    param: { name: deployment },
+    json: request,
+  });
+  if (!response.ok) throw await failure(response, 'the cluster action');
+  return ((await response.json()) as ClusterJobStarted).job;
+}
+
+/** Asks the running cluster job to stop after the slot being moved. */
+export async function cancelClusterJob(token: string, deployment: string): Promise<string> {
+  const response = await client(token).deployments[':name'].cluster.current.$delete({
+    param: { name: deployment },
+  });
+  if (!response.ok) throw await failure(response, 'cancelling the cluster job');
   return ((await response.json()) as ActionResult).message;
 }
 

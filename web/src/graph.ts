@@ -1,10 +1,12 @@
-import type { DataNode, SentinelView, Topology } from '../../src/model/index.js';
+import type { ClusterState, DataNode, SentinelView, Topology } from '../../src/model/index.js';
+import { formatRanges } from '../../src/model/slots.js';
 import type { ProcessInfo } from '../../src/local/control.js';
 import type { ProxyStats } from '../../src/proxy/server.js';
 import { formatBytes } from '../../src/model/format.js';
 import type { NetworkState } from '../../src/server/contract.js';
 import type { Side, Sides } from './partition.js';
 import { cutLinks, linkKey, memberAt, sideOf } from './partition.js';
+import type { ShardKeys } from './slotmap.js';
 
 /** What a graph node shows; rendering is separate (components/TopologyGraph.tsx). */
 export interface GraphNode {
@@ -26,6 +28,11 @@ export interface GraphNode {
   member: string | null;
   /** The side of the partition being picked it is on. */
   side: Side | null;
+  /** Clusters: its shard's key (colour), its slots (masters), and how many nodes flag it PFAIL / FAIL. */
+  shard: number | null;
+  slots: string | null;
+  pfailBy: number;
+  failBy: number;
   x: number;
   y: number;
 }
@@ -87,19 +94,27 @@ function nodeState(up: boolean, process: ProcessInfo | undefined): GraphNode['st
   return process?.state === 'stopped' ? 'stopped' : 'down';
 }
 
+/** What a node carries only on a cluster. */
+const NO_CLUSTER = { shard: null, slots: null, pfailBy: 0, failBy: 0 } as const;
+
 /**
- * The topology as a graph (pure). Positions are fixed by identity, not by role: sentinels on the
- * top row and data nodes below, each in address order, so a failover changes colours and edges
- * but moves nothing on screen. On a lab network, the edges an active fault cuts are marked, and
- * each node carries its member name and the side of the partition being picked it is on.
+ * The topology as a graph (pure). Sentinel: positions are fixed by identity, not by role:
+ * sentinels on the top row and data nodes below, each in address order, so a failover changes
+ * colours and edges but moves nothing on screen. Cluster: a column per shard (`keys`, see
+ * slotmap.ts), master on top, its replicas side by side below. On a lab network, the edges an
+ * active fault cuts are marked, and each node carries its member name and the side of the
+ * partition being picked it is on.
  */
 export function buildGraph(
   topology: Topology,
   processes: ProcessInfo[] = [],
   proxy: ProxyView | null = null,
   network: NetworkView | null = null,
+  keys: ShardKeys = {},
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  const graph = layout(topology, processes, proxy);
+  const graph = topology.cluster
+    ? clusterLayout(topology, topology.cluster, processes, keys)
+    : layout(topology, processes, proxy);
   if (!network) return graph;
   const cut = cutLinks(network.state, topology, proxy ? [PROXY] : []);
   return {
@@ -137,6 +152,7 @@ function layout(
       dissents: s.up && master !== null && s.masterAddr !== master,
       member: null,
       side: null,
+      ...NO_CLUSTER,
       x,
       y,
     }),
@@ -154,6 +170,7 @@ function layout(
     dissents: false,
     member: null,
     side: null,
+    ...NO_CLUSTER,
     x,
     y,
   }));
@@ -200,6 +217,7 @@ function layout(
     dissents: false,
     member: null,
     side: null,
+    ...NO_CLUSTER,
     x: at?.x ?? 0,
     y: at?.y ?? 2 * ROW,
   };
@@ -226,4 +244,106 @@ function layout(
     });
   }
   return { nodes: [...sentinels, ...data, node], edges };
+}
+
+/** How many reachable views flag each node id with `flag`. */
+function flagCounts(cluster: ClusterState, flag: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of cluster.views) {
+    if (!v.up) continue;
+    for (const e of v.entries)
+      if (e.flags.includes(flag)) counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * A cluster as columns of shards, ordered by shard key: the master on top with its slots, its
+ * replicas side by side on the row below, and edges master -> replica. Shards sharing a key (a
+ * failed old master beside the replica that took over) stack in one column, the one with slots
+ * first; nodes the cluster does not know sit in a last column.
+ */
+function clusterLayout(
+  topology: Topology,
+  cluster: ClusterState,
+  processes: ProcessInfo[],
+  keys: ShardKeys,
+): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const byAddr = new Map(processes.map((p) => [p.addr, p]));
+  const data = new Map(topology.nodes.map((n) => [n.addr, n]));
+  const pfail = flagCounts(cluster, 'fail?');
+  const fail = flagCounts(cluster, 'fail');
+  const node = (
+    addr: string,
+    id: string | null,
+    role: GraphNode['role'],
+    x: number,
+    y: number,
+  ): GraphNode => {
+    const n = data.get(addr);
+    const shard = cluster.shards.find((s) => s.masterId === id);
+    return {
+      id: addr,
+      kind: 'redis',
+      name: byAddr.get(addr)?.name ?? null,
+      addr,
+      role,
+      state: nodeState(n?.up ?? false, byAddr.get(addr)),
+      sdownBy: 0,
+      odown: false,
+      agreedMaster: false,
+      dissents: false,
+      member: null,
+      side: null,
+      shard: id === null ? null : (keys[id] ?? null),
+      slots: shard ? `${shard.slotCount} slots · ${formatRanges(shard.slots, 2)}` : null,
+      pfailBy: id === null ? 0 : (pfail.get(id) ?? 0),
+      failBy: id === null ? 0 : (fail.get(id) ?? 0),
+      x,
+      y,
+    };
+  };
+  const columns = new Map<number, ClusterState['shards']>();
+  cluster.shards.forEach((s, i) => {
+    const key = keys[s.masterId] ?? 1000 + i;
+    columns.set(key, [...(columns.get(key) ?? []), s]);
+  });
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  let left = 0;
+  for (const [, shards] of [...columns.entries()].sort((a, b) => a[0] - b[0])) {
+    const width = Math.max(1, ...shards.map((s) => s.replicas.length));
+    let rowAt = 0;
+    for (const s of [...shards].sort((a, b) => b.slotCount - a.slotCount)) {
+      if (s.master)
+        nodes.push(node(s.master, s.masterId, 'master', left + ((width - 1) * COLUMN) / 2, rowAt));
+      rowAt += ROW;
+      const replicas = s.replicas.filter((r) => r.addr !== null);
+      replicas.forEach((r, i) => {
+        const addr = r.addr ?? '';
+        nodes.push(
+          node(addr, r.id, 'replica', left + (i + (width - replicas.length) / 2) * COLUMN, rowAt),
+        );
+        if (!s.master) return;
+        const replication = data.get(addr)?.replication;
+        const linkUp = replication?.linkUp === true;
+        edges.push({
+          id: `${s.master}->${addr}`,
+          source: s.master,
+          target: addr,
+          relation: 'replicates',
+          label: linkUp ? formatLag(replication.lagBytes) : 'link down',
+          broken: r.failed || !linkUp,
+          cut: false,
+        });
+      });
+      if (replicas.length > 0) rowAt += ROW;
+    }
+    left += width * COLUMN;
+  }
+  const placed = new Set(nodes.map((n) => n.id));
+  topology.nodes
+    .filter((n) => !placed.has(n.addr))
+    .forEach((n, i) => nodes.push(node(n.addr, null, n.role, left, i * ROW)));
+  return { nodes, edges };
 }

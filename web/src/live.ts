@@ -1,8 +1,10 @@
 import { useSyncExternalStore } from 'react';
 import { isFinished } from '../../src/drill/live.js';
 import type { QuorumEvent } from '../../src/model/index.js';
+import { newerJob } from './cluster-view.js';
 import type {
   AlertsState,
+  ClusterJob,
   DeploymentState,
   DrillLive,
   PushMessage,
@@ -58,12 +60,21 @@ function apply(message: PushMessage): void {
         drills: Object.fromEntries(message.drills.map((d) => [d.deployment, d])),
       });
       return;
-    case 'deployment':
+    case 'deployment': {
+      const d = message.deployment;
+      const known = state.deployments[d.name]?.clusterJob ?? null;
       set({
         ...state,
         lastMessageMs: now,
-        deployments: { ...state.deployments, [message.deployment.name]: message.deployment },
+        deployments: {
+          ...state.deployments,
+          [d.name]: { ...d, clusterJob: newerJob(known, d.clusterJob) },
+        },
       });
+      return;
+    }
+    case 'cluster-job':
+      set({ ...withJob(message.deployment, message.job), lastMessageMs: now });
       return;
     case 'event': {
       const list = [...(state.events[message.event.deployment] ?? []), message.event].slice(
@@ -126,6 +137,20 @@ function apply(message: PushMessage): void {
   }
 }
 
+/** The state with a sighting of a deployment's cluster job, unless a newer one is known. */
+function withJob(deployment: string, job: ClusterJob): LiveState {
+  const d = state.deployments[deployment];
+  if (!d) return state;
+  const clusterJob = newerJob(d.clusterJob, job);
+  if (clusterJob === d.clusterJob) return state;
+  return { ...state, deployments: { ...state.deployments, [deployment]: { ...d, clusterJob } } };
+}
+
+/** Shows a job the server just started (its 202 answer) without waiting for the first push. */
+export function noteClusterJob(deployment: string, job: ClusterJob): void {
+  set(withJob(deployment, job));
+}
+
 let source: EventSource | null = null;
 let snapshots = 0;
 const resyncListeners = new Set<() => void>();
@@ -153,6 +178,7 @@ export function connect(onClosed: () => void): void {
     'samples',
     'drill',
     'alerts',
+    'cluster-job',
   ] as const) {
     stream.addEventListener(type, (e: MessageEvent<string>) => {
       const message = JSON.parse(e.data) as PushMessage;

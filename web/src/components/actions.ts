@@ -1,10 +1,14 @@
 import { replicasOf } from '../../../src/model/queries.js';
 import type { ProcessState } from '../../../src/local/process.js';
-import type { ActionRequest, DeploymentState } from '../../../src/server/contract.js';
+import type {
+  ActionRequest,
+  ClusterActionRequest,
+  DeploymentState,
+} from '../../../src/server/contract.js';
 
-/** An action a person picked, waiting for confirmation. */
+/** An action a person picked, waiting for confirmation: a node or Sentinel action, or a cluster one. */
 export interface PendingAction {
-  request: ActionRequest;
+  request: ActionRequest | ClusterActionRequest;
   label: string;
   title: string;
   body: string;
