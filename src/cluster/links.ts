@@ -5,6 +5,8 @@ import { RedisLink, readClusterNode } from '../redis/index.js';
 
 /** Time for one cluster command; MIGRATE gets its own, longer timeout. */
 export const CLUSTER_CALL_TIMEOUT_MS = 5000;
+/** MIGRATE's own timeout: how long the source may wait on the target for one batch of keys. */
+export const MIGRATE_TIMEOUT_MS = 10_000;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,6 +18,7 @@ export function sleep(ms: number): Promise<void> {
  */
 export class ClusterLinks {
   private readonly links = new Map<Addr, RedisLink>();
+  private readonly slowLinks = new Map<Addr, RedisLink>();
 
   constructor(
     readonly password: string | null,
@@ -37,6 +40,23 @@ export class ClusterLinks {
 
   call(addr: Addr, command: string, ...args: (string | number)[]): Promise<unknown> {
     return this.link(addr).call(command, ...args);
+  }
+
+  /**
+   * A call that may outlast the usual timeout (MIGRATE waits on another node): its own link, so
+   * it neither holds up nor is held up by the quick calls, allowed MIGRATE_TIMEOUT_MS more.
+   */
+  slowCall(addr: Addr, command: string, ...args: (string | number)[]): Promise<unknown> {
+    let link = this.slowLinks.get(addr);
+    if (!link) {
+      link = new RedisLink(addr, {
+        timeoutMs: this.timeoutMs + MIGRATE_TIMEOUT_MS,
+        password: this.password,
+        connectionName: 'quorum-cluster-admin',
+      });
+      this.slowLinks.set(addr, link);
+    }
+    return link.call(command, ...args);
   }
 
   /** Every reachable node's own view, starting from the seeds and following CLUSTER NODES. */
@@ -71,7 +91,8 @@ export class ClusterLinks {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.links.values()].map((l) => l.close()));
+    await Promise.all([...this.links.values(), ...this.slowLinks.values()].map((l) => l.close()));
     this.links.clear();
+    this.slowLinks.clear();
   }
 }

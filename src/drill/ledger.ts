@@ -14,6 +14,8 @@ export interface WriteRecord {
   outcome: WriteOutcome;
   /** The node the client was connected to when it sent the write, when known. */
   node?: string;
+  /** Cluster: the hash slot of the key it went to. */
+  slot?: number;
 }
 
 export interface ReadRecord {

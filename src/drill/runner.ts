@@ -12,6 +12,9 @@ import { DEFAULT_WORKLOAD, Workload } from './workload.js';
 import { NetnsWorkload } from './netns-workload.js';
 import type { NetworkFaults } from '../faults/index.js';
 import { netnsName } from '../local/index.js';
+import { interrupted, isAborted, pause, sleep, waitFor } from './timing.js';
+
+export { interrupted } from './timing.js';
 
 /** One run of one scenario; times are ms after the fault (DESIGN.md §3). */
 export interface DrillRun extends LossReport {
@@ -110,45 +113,6 @@ const WARMUP_MS = 1500;
 const HEALTHY_TIMEOUT_MS = 60_000;
 /** How long a drill waits for a healthy deployment before it refuses to start. */
 const SETTLE_TIMEOUT_MS = 10_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The error an interrupted drill ends with, once it healed what it broke. */
-export function interrupted(): UserError {
-  return new UserError('the drill was interrupted; every fault it injected was healed');
-}
-
-/** Read through a call: an abort can come while the run awaits, after an earlier check. */
-function isAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
-}
-
-/** Sleeps `ms`, or less when the signal aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-async function waitFor<T>(
-  timeoutMs: number,
-  signal: AbortSignal,
-  check: () => Promise<T | undefined>,
-): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !signal.aborted) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await sleep(100);
-  }
-  return undefined;
-}
 
 /** Waits until the deployment is healthy; throws the problems when it does not get there. */
 export async function waitHealthy(

@@ -43,6 +43,18 @@ const CASES: Case[] = [
     ],
   },
   {
+    about: 'a cluster (c) has three masters by design: that is no split brain',
+    series: {
+      [`redis_instance_info{deployment="c",addr="10.0.3.1:7000",role="master",redis_mode="cluster"}`]:
+        '1x20',
+      [`redis_instance_info{deployment="c",addr="10.0.3.2:7000",role="master",redis_mode="cluster"}`]:
+        '1x20',
+      [`redis_instance_info{deployment="c",addr="10.0.3.3:7000",role="master",redis_mode="cluster"}`]:
+        '1x20',
+    },
+    checks: [{ at: '1m', alert: 'RedisMultipleMasters', expect: [] }],
+  },
+  {
     about: 'no master: deployment b lost its master (only a replica answers); a is fine',
     series: {
       [`redis_up{deployment="a",${A1},role="master"}`]: '1x20',

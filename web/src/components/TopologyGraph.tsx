@@ -12,6 +12,8 @@ import type { Topology } from '../../../src/model/index.js';
 import type { ProcessInfo } from '../../../src/local/control.js';
 import type { GraphEdge, GraphNode, NetworkView, ProxyView } from '../graph.js';
 import { buildGraph, PROXY } from '../graph.js';
+import type { ShardKeys } from '../slotmap.js';
+import { shardColor } from '../slotmap.js';
 
 // a mapped type (not the interface) so it has the index signature React Flow asks of node data
 type TopologyNodeData = { [K in keyof GraphNode]: GraphNode[K] } & {
@@ -26,9 +28,13 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
   if (data.dissents) classes.push('dissents');
   if (data.selected) classes.push('selected');
   if (data.side) classes.push(`side-${data.side}`);
+  if (data.failBy > 0) classes.push('fail');
+  else if (data.pfailBy > 0) classes.push('pfail');
   const flags = [
     data.odown ? 'o_down' : null,
     data.sdownBy > 0 ? `s_down by ${data.sdownBy}` : null,
+    data.failBy > 0 ? `FAIL by ${data.failBy}` : null,
+    data.pfailBy > 0 ? `PFAIL by ${data.pfailBy}` : null,
     data.dissents ? 'disagrees' : null,
     data.state !== 'up' ? data.state : null,
   ]
@@ -43,6 +49,10 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
       data-role={data.role}
       data-state={data.state}
       data-side={data.side ?? undefined}
+      data-flags={data.failBy > 0 ? 'fail' : data.pfailBy > 0 ? 'pfail' : undefined}
+      style={
+        data.shard === null ? undefined : { borderLeft: `6px solid ${shardColor(data.shard)}` }
+      }
       onClick={() => data.kind !== 'proxy' && data.onSelect(data.addr)}
       onKeyDown={(e) => e.key === 'Enter' && data.kind !== 'proxy' && data.onSelect(data.addr)}
     >
@@ -54,6 +64,7 @@ function TopologyNode({ data }: NodeProps<Node<TopologyNodeData>>) {
         <span className="role">{data.agreedMaster ? 'master' : data.role}</span>
       </div>
       <div className="addr mono">{data.addr}</div>
+      {data.slots && <div className="slots mono">{data.slots}</div>}
       <div className="flags">{flags}</div>
       {/* sentinels look down on the data nodes; replication loops below the row of data nodes */}
       {data.kind !== 'proxy' && <Handle id="out" type="source" position={Position.Bottom} />}
@@ -73,13 +84,15 @@ const EDGE_COLOR: Record<GraphEdge['relation'], string> = {
 
 /**
  * The rendering of buildGraph(): sentinels above, data nodes below, edges for who follows whom;
- * on a lab network, cut edges in red and the sides being picked as rings.
+ * on a lab network, cut edges in red and the sides being picked as rings. A cluster: a column
+ * per shard, its colour on each node's left edge, replicas below their master.
  */
 export const TopologyGraph = memo(function TopologyGraph({
   topology,
   processes,
   proxy,
   network,
+  keys,
   selected,
   onSelect,
 }: {
@@ -87,11 +100,15 @@ export const TopologyGraph = memo(function TopologyGraph({
   processes: ProcessInfo[];
   proxy: ProxyView | null;
   network: NetworkView | null;
+  /** Clusters: each node's shard key (colour and column). */
+  keys?: ShardKeys;
   selected: string | null;
   onSelect: (addr: string) => void;
 }) {
   const { nodes, edges } = useMemo(() => {
-    const graph = buildGraph(topology, processes, proxy, network);
+    const graph = buildGraph(topology, processes, proxy, network, keys);
+    // a cluster's replicas sit below their master: the edge enters them from the top
+    const below = topology.cluster !== null;
     const flowNodes: Node<TopologyNodeData>[] = graph.nodes.map((n) => ({
       id: n.id,
       type: 'topology',
@@ -104,7 +121,7 @@ export const TopologyGraph = memo(function TopologyGraph({
       source: e.source,
       target: e.target,
       sourceHandle: e.source === PROXY ? 'routes' : 'out',
-      targetHandle: e.relation === 'monitors' ? 'monitored' : 'in',
+      targetHandle: e.relation === 'monitors' || below ? 'monitored' : 'in',
       label: e.label ?? undefined,
       animated: (e.relation === 'replicates' || e.relation === 'writes') && !e.broken && !e.cut,
       // the edge's <g> gets the class: tests and styles find cut edges by it
@@ -123,7 +140,7 @@ export const TopologyGraph = memo(function TopologyGraph({
       labelBgStyle: { fill: 'var(--panel)' },
     }));
     return { nodes: flowNodes, edges: flowEdges };
-  }, [topology, processes, proxy, network, selected, onSelect]);
+  }, [topology, processes, proxy, network, keys, selected, onSelect]);
   return (
     <div className="graph" data-testid="topology-graph">
       <ReactFlow

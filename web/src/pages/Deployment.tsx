@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DeploymentState, Session } from '../../../src/server/contract.js';
-import { act, alertsState, client } from '../api.js';
-import { onResync, seed, seedAlerts, useLive } from '../live.js';
+import { act, alertsState, client, clusterAction } from '../api.js';
+import { noteClusterJob, onResync, seed, seedAlerts, useLive } from '../live.js';
 import type { Route } from '../route.js';
 import { Charts } from '../components/Charts.js';
+import { ClusterLive } from '../components/ClusterLive.js';
+import { isClusterRequest } from '../components/cluster-actions.js';
 import { Confirm } from '../components/Confirm.js';
 import { NodeDrawer } from '../components/NodeDrawer.js';
 import { SentinelMatrix } from '../components/SentinelMatrix.js';
@@ -18,7 +20,10 @@ import { isFinished } from '../../../src/drill/live.js';
 import { AlertsPage } from './Alerts.js';
 import { DrillsPage } from './Drills.js';
 
-/** The deployment page: graph, sentinel matrix, timeline, charts; a drawer per node; actions. */
+/**
+ * The deployment page: graph, sentinel matrix (a cluster: shards, slot map, each node's view),
+ * timeline, charts; a drawer per node; actions.
+ */
 export function DeploymentPage({
   token,
   session,
@@ -84,7 +89,14 @@ export function DeploymentPage({
   const run = async (action: PendingAction) => {
     setPending(null);
     try {
-      const message = await act(token, deployment.name, action.request);
+      const request = action.request;
+      if (isClusterRequest(request)) {
+        const job = await clusterAction(token, deployment.name, request);
+        noteClusterJob(deployment.name, job);
+        setToast({ text: `started: ${job.description}`, error: false });
+        return;
+      }
+      const message = await act(token, deployment.name, request);
       setToast({ text: message, error: false });
     } catch (err) {
       setToast({ text: err instanceof Error ? err.message : String(err), error: true });
@@ -92,6 +104,7 @@ export function DeploymentPage({
   };
 
   const view = route.view ?? 'live';
+  const cluster = t?.kind === 'cluster' || deployment.capabilities.cluster.length > 0;
   const canAct = session.role === 'admin' && !session.readOnly;
   const drill = live.drills[deployment.name];
   const running = drill !== undefined && !isFinished(drill);
@@ -115,15 +128,21 @@ export function DeploymentPage({
           flexWrap: 'wrap',
         }}
       >
-        <span>
-          master{' '}
-          <strong className="mono" data-testid="agreed-master">
-            {t?.agreement.master ?? 'none agreed'}
-          </strong>
-        </span>
-        <span className="muted">
-          sentinels agreeing {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
-        </span>
+        {cluster ? (
+          <ClusterSummary deployment={deployment} />
+        ) : (
+          <>
+            <span>
+              master{' '}
+              <strong className="mono" data-testid="agreed-master">
+                {t?.agreement.master ?? 'none agreed'}
+              </strong>
+            </span>
+            <span className="muted">
+              sentinels agreeing {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
+            </span>
+          </>
+        )}
         <span className="pill" data-testid="health">
           <span className={`dot ${deployment.problems.length === 0 ? 'ok' : 'warn'}`} />
           {deployment.problems.length === 0
@@ -131,22 +150,26 @@ export function DeploymentPage({
             : `${deployment.problems.length} problem${deployment.problems.length === 1 ? '' : 's'}`}
         </span>
         <span style={{ flex: 1 }} />
-        <button
-          className="primary"
-          disabled={!canAct || !switchover.enabled}
-          title={canAct ? switchover.why : 'needs the admin role'}
-          onClick={() => setPending(switchover)}
-        >
-          Switchover
-        </button>
-        <button
-          className="danger"
-          disabled={!canAct || !failover.enabled}
-          title={canAct ? failover.why : 'needs the admin role'}
-          onClick={() => setPending(failover)}
-        >
-          Failover
-        </button>
+        {!cluster && (
+          <>
+            <button
+              className="primary"
+              disabled={!canAct || !switchover.enabled}
+              title={canAct ? switchover.why : 'needs the admin role'}
+              onClick={() => setPending(switchover)}
+            >
+              Switchover
+            </button>
+            <button
+              className="danger"
+              disabled={!canAct || !failover.enabled}
+              title={canAct ? failover.why : 'needs the admin role'}
+              onClick={() => setPending(failover)}
+            >
+              Failover
+            </button>
+          </>
+        )}
       </div>
       {deployment.problems.length > 0 && !deployment.unreachable && (
         <ul className="problems" style={{ marginBottom: 16 }}>
@@ -187,7 +210,20 @@ export function DeploymentPage({
       </nav>
       {view === 'drills' && <DrillsPage token={token} session={session} deployment={deployment} />}
       {view === 'alerts' && <AlertsPage token={token} deployment={deployment} />}
-      {view === 'live' && (
+      {view === 'live' && cluster && (
+        <ClusterLive
+          token={token}
+          deployment={deployment}
+          canAct={canAct}
+          selected={route.node}
+          samples={live.samples[deployment.name] ?? {}}
+          events={live.events[deployment.name] ?? []}
+          onSelect={select}
+          onAction={setPending}
+          onMessage={(text, error) => setToast({ text, error })}
+        />
+      )}
+      {view === 'live' && !cluster && (
         <div className="grid">
           <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
             <section className="panel">
@@ -257,6 +293,25 @@ export function DeploymentPage({
           {toast.text}
         </div>
       )}
+    </>
+  );
+}
+
+/** A cluster's line in the header: its state, the masters owning slots, the slots covered. */
+function ClusterSummary({ deployment }: { deployment: DeploymentState }) {
+  const c = deployment.topology?.cluster;
+  const owning = c?.shards.filter((s) => s.slotCount > 0).length ?? 0;
+  return (
+    <>
+      <span>
+        cluster{' '}
+        <strong className={c?.state === 'ok' ? 'mono' : 'mono bad'} data-testid="cluster-state">
+          {c?.state ?? 'not observed yet'}
+        </strong>
+      </span>
+      <span className="muted">
+        {owning} master{owning === 1 ? '' : 's'} with slots · {c?.slotsCovered ?? 0}/16384 slots
+      </span>
     </>
   );
 }

@@ -2,9 +2,33 @@ import type { DeploymentState } from '../../../src/server/contract.js';
 import type { View } from '../route.js';
 import { routeHref } from '../route.js';
 
+/** A cluster's card: its state, shards, replicas and slot coverage. */
+function ClusterFacts({ d }: { d: DeploymentState }) {
+  const t = d.topology;
+  const cluster = t?.cluster;
+  if (!t || !cluster) return null;
+  const shards = cluster.shards.filter((s) => s.slotCount > 0);
+  const replicas = t.nodes.filter((n) => n.role === 'replica');
+  const replicasUp = replicas.filter((n) => n.up && n.replication.linkUp).length;
+  return (
+    <dl className="kv">
+      <dt>cluster state</dt>
+      <dd>{cluster.state}</dd>
+      <dt>masters with slots</dt>
+      <dd>{shards.length}</dd>
+      <dt>replicas up</dt>
+      <dd>
+        {replicasUp}/{replicas.length}
+      </dd>
+      <dt>slots covered</dt>
+      <dd>{cluster.slotsCovered}/16384</dd>
+    </dl>
+  );
+}
+
 /**
- * One card per deployment: master, replicas up, sentinel agreement, quorum reachability, and a
- * badge linking to its Alerts tab while alerts fire.
+ * One card per deployment: master, replicas up, sentinel agreement, quorum reachability (for a
+ * cluster: its state, shards and slots), and a badge linking to its Alerts tab while alerts fire.
  */
 export function Overview({
   deployments,
@@ -38,20 +62,24 @@ export function Overview({
                 <span className={`dot ${d.unreachable ? 'bad' : healthy ? 'ok' : 'warn'}`} />{' '}
                 {d.name}
               </h3>
-              <dl className="kv">
-                <dt>master</dt>
-                <dd className="mono">{t?.agreement.master ?? 'none agreed'}</dd>
-                <dt>replicas up</dt>
-                <dd>
-                  {replicasUp}/{replicas.length}
-                </dd>
-                <dt>sentinels agreeing</dt>
-                <dd>
-                  {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
-                </dd>
-                <dt>quorum reachable</dt>
-                <dd>{ck ? 'yes (CKQUORUM ok)' : 'no'}</dd>
-              </dl>
+              {t?.cluster ? (
+                <ClusterFacts d={d} />
+              ) : (
+                <dl className="kv">
+                  <dt>master</dt>
+                  <dd className="mono">{t?.agreement.master ?? 'none agreed'}</dd>
+                  <dt>replicas up</dt>
+                  <dd>
+                    {replicasUp}/{replicas.length}
+                  </dd>
+                  <dt>sentinels agreeing</dt>
+                  <dd>
+                    {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
+                  </dd>
+                  <dt>quorum reachable</dt>
+                  <dd>{ck ? 'yes (CKQUORUM ok)' : 'no'}</dd>
+                </dl>
+              )}
               {d.unreachable && <p className="problems">unreachable: {d.unreachable}</p>}
               {!d.unreachable && d.problems.length > 0 && (
                 <ul className="problems">
