@@ -3,11 +3,13 @@
  * docs/alerts.png (its Alerts tab: the failover, and the old master down long enough to fire)
  * docs/drills.png (the Drills tab after a split-brain-restart drill started from it) and, as
  * root, docs/partition.png (a lab deployment cut in two: the graph shows the cut links and the
- * second master on the minority side).
+ * second master on the minority side) and docs/cluster.png (a Redis Cluster whose first master
+ * was killed and replaced by its replica, in the middle of a reshard started from the dashboard).
  *
- *   npx tsx scripts/screenshot.ts [--partition-only]
+ *   npx tsx scripts/screenshot.ts [--partition-only | --cluster-only]
  */
 import { execFileSync } from 'node:child_process';
+import { Cluster } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,8 +50,10 @@ async function openDashboard(at: string, port: number, extra: string[]) {
   return { browser, page };
 }
 
-// --partition-only: just docs/partition.png
-if (!process.argv.includes('--partition-only')) {
+const only = process.argv.find((a) => a === '--partition-only' || a === '--cluster-only');
+
+// --partition-only: just docs/partition.png; --cluster-only: just docs/cluster.png
+if (!only) {
   try {
     const { browser, page } = await openDashboard(dir, 17600, []);
     await page.waitForTimeout(20_000); // some chart history
@@ -131,4 +135,76 @@ async function partitionShot(): Promise<void> {
   }
 }
 
-await partitionShot();
+/** A cluster with a failed-over shard, mid-reshard, as its dashboard shows it. */
+async function clusterShot(): Promise<void> {
+  const at = mkdtempSync(join(tmpdir(), 'quorum-shot-cluster-'));
+  const port = 17900;
+  try {
+    const up = quorum([
+      'up',
+      '--mode',
+      'cluster',
+      '--detach',
+      '--dir',
+      at,
+      '--port',
+      String(port),
+      '--node-timeout',
+      '3000',
+      '--dashboard-port',
+      '0',
+    ]);
+    const url = /^dashboard: (\S+)$/m.exec(up)?.[1];
+    if (!url) throw new Error('no dashboard URL printed');
+    // keys in every slot, so the reshard has keys to move and takes a while
+    const writer = new Cluster([{ host: '127.0.0.1', port }]);
+    for (let i = 0; i < 200_000; i += 1000)
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, j) => writer.set(`key:${String(i + j)}`, 'x'.repeat(64))),
+      );
+    await writer.quit();
+    const browser = await launchBrowser();
+    const page = await browser.newPage({
+      viewport: { width: 1440, height: 1400 },
+      colorScheme: 'light',
+    });
+    await page.goto(url);
+    await page.waitForSelector('[data-testid="shard"]');
+    await page.waitForTimeout(10_000); // some chart history
+    quorum(['node', 'kill', 'redis-1', '--dir', at]);
+    await page.waitForSelector('[data-testid="failover-group"][data-cluster="true"]', {
+      timeout: 30_000,
+    });
+    await page.waitForTimeout(2000);
+    await page.getByLabel('reshard from').selectOption(`127.0.0.1:${String(port + 1)}`);
+    await page.getByLabel('reshard to').selectOption(`127.0.0.1:${String(port + 2)}`);
+    await page.getByLabel('slots to move').fill('5000');
+    await page.getByTestId('reshard').click();
+    await page
+      .getByRole('alertdialog')
+      .getByRole('button', { name: 'Reshard', exact: true })
+      .click();
+    // a moment with slots moved and an open slot on the map
+    const progress = page.getByTestId('cluster-job-progress-text');
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const done = Number(/^(\d+)\//.exec((await progress.textContent()) ?? '')?.[1] ?? 0);
+      if (done >= 1000 && (await page.getByTestId('open-slots').count()) > 0) break;
+      await page.waitForTimeout(50);
+    }
+    await page.getByLabel('key to look up').fill('user:{42}:cart');
+    await page.screenshot({ path: join(root, 'docs/cluster.png'), fullPage: false });
+    await browser.close();
+    process.stdout.write('wrote docs/cluster.png\n');
+  } finally {
+    try {
+      quorum(['down', '--dir', at, '--purge']);
+    } catch {
+      // nothing to stop
+    }
+    rmSync(at, { recursive: true, force: true });
+  }
+}
+
+if (only !== '--cluster-only') await partitionShot();
+if (only !== '--partition-only') await clusterShot();

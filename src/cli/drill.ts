@@ -4,20 +4,22 @@ import { resolve } from 'node:path';
 import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { formatAddr, formatSeconds, UserError } from '../model/index.js';
+import { formatAddr, UserError } from '../model/index.js';
 import { controlClient, expectationOf, readState, runningSupervisor } from '../local/index.js';
 import { Observer } from '../observer/index.js';
-import type { DrillTarget, Scenario, ScenarioResult, Via } from '../drill/index.js';
+import type { DrillTarget, Scenario, ScenarioKind, ScenarioResult, Via } from '../drill/index.js';
 import {
   DEFAULT_WORKLOAD,
   DrillStore,
-  nodeRole,
+  kindRefusal,
   renderReport,
   runDrills,
   SCENARIOS,
   scenarioNamed,
+  scenariosFor,
   VIAS,
 } from '../drill/index.js';
+import { renderResult } from './drill-render.js';
 import { intOption } from './errors.js';
 import { table } from './format.js';
 import type { TargetOptions } from './target.js';
@@ -33,93 +35,56 @@ interface DrillOptions extends TargetOptions {
   json?: boolean;
 }
 
-function render(result: ScenarioResult): string {
-  const rows = result.runs.map((r, i) => [
-    String(i + 1),
-    r.failover ? `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}` : 'no failover',
-    formatSeconds(r.sdownMs),
-    formatSeconds(r.odownMs),
-    formatSeconds(r.switchMasterMs),
-    formatSeconds(r.writeUnavailableMs),
-    formatSeconds(r.readUnavailableMs),
-    r.twoMastersMs > 0 ? formatSeconds(r.twoMastersMs) : '-',
-    `${r.acknowledged}/${r.attempted}`,
-    String(r.ackedLost),
-    String(r.indeterminatePresent),
-    r.violations.length === 0 ? 'as expected' : r.violations.join('; '),
-  ]);
-  const lines = [
-    `${result.scenario}: ${result.description}`,
-    table(
-      [
-        'RUN',
-        'FAILOVER',
-        '+SDOWN',
-        '+ODOWN',
-        '+SWITCH',
-        'NO WRITES',
-        'NO READS',
-        'TWO MASTERS',
-        'ACKED',
-        'LOST',
-        'INDET.PRESENT',
-        'VERDICT',
-      ],
-      rows,
-    ),
-  ];
-  if (!result.expectFailover && result.noFailoverBecause)
-    lines.push(`no failover expected: ${result.noFailoverBecause}`);
-  // in a partition: which side took the writes, and whose were lost
-  for (const [i, r] of result.runs.entries()) {
-    if (r.writersIn === null || r.byNode.length === 0) continue;
-    const sides = r.byNode.map((n) => {
-      const role = nodeRole(r, n.node);
-      return `${n.node}${role ? ` (${role})` : ''} acked ${n.acked}, lost ${n.lost}`;
-    });
-    lines.push(`run ${i + 1}, writers in ${r.writersIn}: ${sides.join('; ')}`);
-  }
-  const s = result.summary.switchMasterMs;
-  if (s)
-    lines.push(
-      `switch-master after the fault: min ${formatSeconds(s.min)}, p50 ${formatSeconds(s.p50)}, p95 ${formatSeconds(s.p95)}, max ${formatSeconds(s.max)}`,
-    );
-  return lines.join('\n');
-}
-
-/** Starts the default deployment in `dir` when none runs there (drills need one to break). */
-async function ensureLocal(dirFlag: string): Promise<void> {
+/**
+ * Starts a deployment in `dir` when none runs there (drills need one to break): the default
+ * Sentinel one, or a cluster for cluster scenarios.
+ */
+async function ensureLocal(dirFlag: string, kind: ScenarioKind): Promise<void> {
   const dir = resolve(dirFlag);
   if (await runningSupervisor(readState(dir))) return;
-  process.stderr.write(
-    `no deployment runs in ${dirFlag}; starting one (quorum up --detach --dir ${dirFlag})\n`,
-  );
+  const mode = kind === 'cluster' ? ['--mode', 'cluster'] : [];
+  const command = `quorum up ${[...mode, '--detach', '--dir', dirFlag].join(' ')}`;
+  process.stderr.write(`no deployment runs in ${dirFlag}; starting one (${command})\n`);
   const script = process.argv[1] ?? '';
   const up = spawnSync(
     process.execPath,
-    [script, 'up', '--detach', '--no-dashboard', '--dir', dirFlag],
+    [script, 'up', ...mode, '--detach', '--no-dashboard', '--dir', dirFlag],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
   if (up.status !== 0 || !(await runningSupervisor(readState(dir)))) {
     throw new UserError(
-      `could not start a deployment in ${dirFlag}; start one with 'quorum up --detach --dir ${dirFlag}' and run the drill again`,
+      `could not start a deployment in ${dirFlag}; start one with '${command}' and run the drill again`,
     );
   }
 }
 
+/** The deployment the drill is for and its kind: --cluster or --sentinel, else the one in --dir. */
+function deploymentOf(
+  opts: DrillOptions,
+  named: Scenario | undefined,
+): { kind: ScenarioKind; name: string } {
+  if (opts.cluster !== undefined) return { kind: 'cluster', name: opts.cluster };
+  if (opts.sentinel !== undefined) return { kind: 'sentinel', name: opts.sentinel };
+  const state = readState(resolve(opts.dir));
+  // nothing there yet: the drill starts a deployment of the kind the scenario is for
+  if (!state) return { kind: named?.kind ?? 'sentinel', name: opts.dir };
+  return { kind: state.spec.mode === 'cluster' ? 'cluster' : 'sentinel', name: state.spec.name };
+}
+
 /** The deployment in --dir, run by its supervisor. */
-async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
-  await ensureLocal(opts.dir);
+async function localTarget(opts: DrillOptions, kind: ScenarioKind): Promise<DrillTarget> {
+  await ensureLocal(opts.dir, kind);
   const dir = resolve(opts.dir);
   const state = readState(dir);
   if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
   const { spec } = state;
-  const lab = labTopology(spec);
-  const addrs = (kind: string) =>
+  const cluster = spec.mode === 'cluster';
+  const lab = cluster ? null : labTopology(spec);
+  const addrs = (processKind: string) =>
     state.processes
-      .filter((p) => p.kind === kind)
+      .filter((p) => p.kind === processKind)
       .map((p) => formatAddr(p.host ?? spec.host, p.port));
   const sentinels = addrs('sentinel');
   return {
@@ -131,6 +96,7 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
       nodes: addrs('redis'),
       password: spec.password,
       sentinelPassword: spec.password,
+      mode: spec.mode,
     }),
     controller: controlClient(state.supervisor.socket),
     expect: expectationOf(spec),
@@ -138,40 +104,52 @@ async function localTarget(opts: DrillOptions): Promise<DrillTarget> {
     masterName: spec.name,
     password: spec.password,
     sentinelPassword: spec.password,
-    downAfterMs: spec.downAfterMs,
+    downAfterMs: cluster ? spec.nodeTimeoutMs : spec.downAfterMs,
     store: new DrillStore(dir),
-    proxy: state.proxy,
+    proxy: cluster ? null : state.proxy,
     network: lab ? new NetworkFaults(dir, lab) : null,
   };
 }
 
-/** An attached deployment (--sentinel): only with --yes-really, and only command faults. */
-async function attachedTarget(opts: DrillOptions, chosen: Scenario[]): Promise<DrillTarget> {
+/** An attached deployment (--sentinel, --cluster): only with --yes-really, and only command faults. */
+async function attachedTarget(
+  opts: DrillOptions,
+  chosen: Scenario[],
+  kind: ScenarioKind,
+): Promise<DrillTarget> {
+  const flag = kind === 'cluster' ? '--cluster' : '--sentinel';
   const local = chosen.filter((s) => s.fault.needsProcesses).map((s) => s.name);
   if (local.length > 0) {
     throw new UserError(
-      `${local.join(', ')} ${local.length > 1 ? 'act' : 'acts'} on processes, which quorum can do only for a deployment it launched; against --sentinel, run one of: ${remoteScenarios().join(', ')}`,
+      `${local.join(', ')} ${local.length > 1 ? 'act' : 'acts'} on processes, which quorum can do only for a deployment it launched; against ${flag}, run one of: ${remoteScenarios(kind).join(', ')}`,
       2,
     );
   }
   if (opts.yesReally !== true) {
     throw new UserError(
-      `a drill breaks the deployment it runs against (it fails the master over and writes test keys); to run it against ${opts.sentinel ?? ''}, add --yes-really`,
+      `a drill breaks the deployment it runs against (it ${kind === 'cluster' ? 'moves slots' : 'fails the master over'} and writes test keys); to run it against ${opts.sentinel ?? opts.cluster ?? ''}, add --yes-really`,
       2,
     );
   }
   const resolved = await resolveTarget(opts);
-  const { observer, topology } = await observeOnce(resolved, opts.timeout, true);
+  const { observer, topology } = await observeOnce(resolved, opts.timeout, kind === 'sentinel');
   const downAfter = Math.max(0, ...topology.sentinels.map((s) => s.downAfterMs ?? 0));
   const { target } = resolved;
+  const masters = topology.cluster?.shards.filter((s) => s.slotCount > 0) ?? [];
   return {
     deployment: target.name,
     observer,
     controller: null,
-    expect: {
-      replicas: Math.max(0, topology.nodes.length - 1),
-      sentinels: topology.sentinels.length,
-    },
+    expect:
+      kind === 'cluster'
+        ? {
+            masters: masters.length,
+            replicasPerMaster: Math.min(...masters.map((s) => s.replicas.length)),
+          }
+        : {
+            replicas: Math.max(0, topology.nodes.length - 1),
+            sentinels: topology.sentinels.length,
+          },
     sentinels: target.sentinels,
     masterName: target.masterName,
     password: target.password,
@@ -183,8 +161,10 @@ async function attachedTarget(opts: DrillOptions, chosen: Scenario[]): Promise<D
   };
 }
 
-function remoteScenarios(): string[] {
-  return SCENARIOS.filter((s) => !s.fault.needsProcesses).map((s) => s.name);
+function remoteScenarios(kind: ScenarioKind): string[] {
+  return scenariosFor(kind)
+    .filter((s) => !s.fault.needsProcesses)
+    .map((s) => s.name);
 }
 
 export function registerDrill(program: Command): void {
@@ -196,11 +176,16 @@ export function registerDrill(program: Command): void {
       )
       .argument(
         '<scenario>',
-        `one of: ${SCENARIOS.map((s) => s.name).join(', ')}; or all; or list`,
+        `one of: ${SCENARIOS.map((s) => s.name).join(', ')}; or all (the scenarios for the deployment's kind); or list`,
       ),
   )
     .option('--runs <n>', 'runs per scenario', intOption(1, 100), 1)
-    .option('--writers <n>', 'concurrent writers', intOption(1, 64), DEFAULT_WORKLOAD.writers)
+    .option(
+      '--writers <n>',
+      'concurrent writers (on a cluster: per shard)',
+      intOption(1, 64),
+      DEFAULT_WORKLOAD.writers,
+    )
     .option(
       '--rate <n>',
       'writes per second, all writers together',
@@ -213,7 +198,10 @@ export function registerDrill(program: Command): void {
         "how writers find the master: sentinel (ioredis), role-check (as HAProxy) or proxy (quorum's); default: the scenario's",
       ).choices(VIAS),
     )
-    .option('--yes-really', 'with --sentinel: run against a deployment quorum did not launch')
+    .option(
+      '--yes-really',
+      'with --sentinel or --cluster: run against a deployment quorum did not launch',
+    )
     .option('--json', 'print { scenario, runs: [...], summary } (a list of those for all)')
     .option(
       '--report <file>',
@@ -223,9 +211,10 @@ export function registerDrill(program: Command): void {
       if (name === 'list') {
         process.stdout.write(
           table(
-            ['SCENARIO', 'FAILOVER EXPECTED', 'WHERE', 'WHAT IT DOES'],
+            ['SCENARIO', 'FOR', 'FAILOVER EXPECTED', 'WHERE', 'WHAT IT DOES'],
             SCENARIOS.map((s) => [
               s.name,
+              s.kind,
               s.expectFailover ? 'yes' : 'no',
               s.fault.needsLab === true
                 ? 'lab'
@@ -238,19 +227,27 @@ export function registerDrill(program: Command): void {
         );
         return;
       }
-      const chosen =
-        name === 'all'
-          ? opts.sentinel === undefined
-            ? SCENARIOS
-            : SCENARIOS.filter((s) => !s.fault.needsProcesses)
-          : [scenarioNamed(name)].filter((s): s is Scenario => s !== undefined);
-      if (chosen.length === 0)
+      const named = scenarioNamed(name);
+      if (name !== 'all' && !named)
         throw new UserError(
           `there is no scenario '${name}'; use one of: ${SCENARIOS.map((s) => s.name).join(', ')}, or all`,
           2,
         );
-      const target =
-        opts.sentinel === undefined ? await localTarget(opts) : await attachedTarget(opts, chosen);
+      const { kind, name: deployment } = deploymentOf(opts, named);
+      const attached = opts.sentinel !== undefined || opts.cluster !== undefined;
+      const chosen = named
+        ? [named]
+        : scenariosFor(kind).filter((s) => !attached || !s.fault.needsProcesses);
+      const refusal = named ? kindRefusal(named, kind, deployment) : null;
+      if (refusal) throw new UserError(refusal, 2);
+      if (kind === 'cluster' && opts.via !== undefined)
+        throw new UserError(
+          '--via is for Sentinel deployments; on a cluster the writers use a cluster client, which follows MOVED and ASK',
+          2,
+        );
+      const target = attached
+        ? await attachedTarget(opts, chosen, kind)
+        : await localTarget(opts, kind);
       const needLab = chosen.filter((s) => s.fault.needsLab === true);
       if (target.network === null && needLab.length > 0) {
         if (name !== 'all') {
@@ -292,7 +289,7 @@ export function registerDrill(program: Command): void {
           {
             progress: (line) => process.stderr.write(`${line}\n`),
             onResult: (record) => {
-              if (opts.json !== true) process.stdout.write(`${render(record.result)}\n\n`);
+              if (opts.json !== true) process.stdout.write(`${renderResult(record.result)}\n\n`);
               process.stderr.write(`kept as ${target.store.dir}/${record.id}.html\n`);
             },
             signal: abort.signal,

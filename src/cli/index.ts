@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCluster } from './cluster.js';
 import { registerDashboard } from './dashboard.js';
 import { registerFault } from './fault.js';
 import { registerDrill } from './drill.js';
@@ -37,6 +38,7 @@ registerProxy(program);
 registerExport(program);
 registerDrill(program);
 registerFault(program);
+registerCluster(program);
 for (const command of program.commands) command.exitOverride();
 
 const debug = process.argv.includes('--debug');

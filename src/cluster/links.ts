@@ -1,7 +1,8 @@
+import { Redis } from 'ioredis';
 import type { Addr, ClusterView } from '../model/index.js';
-import { clusterState, UserError } from '../model/index.js';
+import { clusterState, parseAddr, UserError } from '../model/index.js';
 import type { ClusterState } from '../model/index.js';
-import { RedisLink, readClusterNode } from '../redis/index.js';
+import { describeRedisError, RedisLink, readClusterNode } from '../redis/index.js';
 
 /** Time for one cluster command; MIGRATE gets its own, longer timeout. */
 export const CLUSTER_CALL_TIMEOUT_MS = 5000;
@@ -18,7 +19,7 @@ export function sleep(ms: number): Promise<void> {
  */
 export class ClusterLinks {
   private readonly links = new Map<Addr, RedisLink>();
-  private readonly slowLinks = new Map<Addr, RedisLink>();
+  private readonly keyClients = new Map<Addr, Redis>();
 
   constructor(
     readonly password: string | null,
@@ -43,20 +44,37 @@ export class ClusterLinks {
   }
 
   /**
-   * A call that may outlast the usual timeout (MIGRATE waits on another node): its own link, so
-   * it neither holds up nor is held up by the quick calls, allowed MIGRATE_TIMEOUT_MS more.
+   * A call about keys, in bytes both ways (keys need not be UTF-8), that may outlast the usual
+   * timeout (MIGRATE waits on another node): its own connection, allowed MIGRATE_TIMEOUT_MS more.
    */
-  slowCall(addr: Addr, command: string, ...args: (string | number)[]): Promise<unknown> {
-    let link = this.slowLinks.get(addr);
-    if (!link) {
-      link = new RedisLink(addr, {
-        timeoutMs: this.timeoutMs + MIGRATE_TIMEOUT_MS,
-        password: this.password,
+  async keysCall(
+    addr: Addr,
+    command: string,
+    ...args: (string | number | Buffer)[]
+  ): Promise<unknown> {
+    let client = this.keyClients.get(addr);
+    if (!client) {
+      const hp = parseAddr(addr);
+      if (!hp) throw new UserError(`${addr} is not a host:port address`, 2);
+      client = new Redis({
+        host: hp.host,
+        port: hp.port,
+        password: this.password ?? undefined,
         connectionName: 'quorum-cluster-admin',
+        connectTimeout: this.timeoutMs,
+        commandTimeout: this.timeoutMs + MIGRATE_TIMEOUT_MS,
+        maxRetriesPerRequest: 1,
+        // a node that is gone fails the call after a few quick attempts instead of queueing it
+        retryStrategy: (attempt: number) => (attempt > 3 ? null : 100 * attempt),
       });
-      this.slowLinks.set(addr, link);
+      client.on('error', () => undefined);
+      this.keyClients.set(addr, client);
     }
-    return link.call(command, ...args);
+    try {
+      return await client.callBuffer(command, ...args);
+    } catch (err) {
+      throw describeRedisError(addr, err);
+    }
   }
 
   /** Every reachable node's own view, starting from the seeds and following CLUSTER NODES. */
@@ -91,8 +109,9 @@ export class ClusterLinks {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.links.values(), ...this.slowLinks.values()].map((l) => l.close()));
+    await Promise.all([...this.links.values()].map((l) => l.close()));
+    for (const client of this.keyClients.values()) client.disconnect();
     this.links.clear();
-    this.slowLinks.clear();
+    this.keyClients.clear();
   }
 }

@@ -55,8 +55,3 @@ export function entryOf(state: ClusterState, id: string) {
 export function masterAddrs(state: ClusterState): { id: string; addr: Addr }[] {
   return state.shards.flatMap((s) => (s.master ? [{ id: s.masterId, addr: s.master }] : []));
 }
-
-/** Rejects with `signal`'s reason when it has been aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new UserError(what);
-}

@@ -10,3 +10,7 @@ export * from './schema.js';
 export * from './store.js';
 export * from './session.js';
 export * from './live.js';
+export * from './cluster-scenarios.js';
+export * from './cluster-checker.js';
+export * from './cluster-workload.js';
+export * from './cluster-runner.js';

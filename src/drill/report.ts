@@ -19,7 +19,19 @@ const COLORS: Record<string, string> = {
   '+switch-master': '#16a34a',
   '+convert-to-slave': '#0891b2',
   '+tilt': '#db2777',
+  'quorum:node-pfail': '#d97706',
+  'quorum:node-fail': '#dc2626',
+  'quorum:cluster-failover': '#16a34a',
+  'quorum:slots-moved': '#2563eb',
+  'cluster_state:fail': '#b91c1c',
+  'cluster_state:ok': '#0891b2',
 };
+
+/** What the chart calls an event: its type, or for quorum:cluster-state the state it reached. */
+function markOf(e: { type: string; message: string }): string {
+  if (e.type !== 'quorum:cluster-state') return e.type;
+  return `cluster_state:${/state is (\w+)/.exec(e.message)?.[1] ?? '?'}`;
+}
 
 /** Writes per 250 ms with the fault, the marked events and the longest write gap (SVG, pure). */
 export function chart(run: DrillRun): string {
@@ -55,7 +67,7 @@ export function chart(run: DrillRun): string {
       ? ''
       : `<rect x="${x(0).toFixed(1)}" y="${top - 6}" width="${Math.max(1, x(run.healMs) - x(0)).toFixed(1)}" height="4" fill="#111827"><title>${escape(run.injected)}: ${(run.healMs / 1000).toFixed(2)} s until healed</title></rect>`;
   const firstOfEach = new Map<string, number>();
-  for (const e of run.events) if (!firstOfEach.has(e.type)) firstOfEach.set(e.type, e.ms);
+  for (const e of run.events) if (!firstOfEach.has(markOf(e))) firstOfEach.set(markOf(e), e.ms);
   // lines only: events a few ms apart would print over each other; the legend names them
   const healed = run.healMs === null ? [] : [['heal', run.healMs] as const];
   const marks = [['fault', 0] as const, ...healed, ...[...firstOfEach.entries()]]
@@ -94,11 +106,34 @@ export function sidesTable(run: DrillRun): string {
   return `<table><tr><th>acknowledged by${where}</th><th></th><th>acknowledged</th><th>lost</th></tr>${rows}</table>`;
 }
 
+/** One Sentinel run's timings and counts. */
+function sentinelTable(run: DrillRun): string {
+  return `<table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
+<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
+}
+
+/** One cluster run's timings and counts, then each shard's writes (pure). */
+export function clusterTables(run: DrillRun): string {
+  const facts = run.cluster;
+  const slots = facts?.reshard ? 'the moved slots' : "the shard's slots";
+  const head = `<table><tr><th>PFAIL</th><th>FAIL</th><th>replica promoted</th><th>first write to ${slots}</th><th>no writes to ${slots}</th><th>no writes to other shards</th><th>cluster_state:fail</th><th>no reads</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
+<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(facts?.otherShardsUnavailableMs ?? null)}</td><td>${formatSeconds(facts?.clusterFailMs ?? null)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
+  if (!facts || facts.shards.length === 0) return head;
+  const rows = facts.shards
+    .map(
+      (s) =>
+        `<tr><td>${escape(s.shard)}</td><td>${escape(s.masterAfter ?? '-')}</td><td>${s.slots}</td><td>${s.attempted}</td><td>${s.acknowledged}</td><td>${s.failed}</td><td>${s.indeterminate}</td><td class="${s.ackedLost > 0 ? 'bad' : ''}">${s.ackedLost}</td><td>${formatSeconds(s.writeUnavailableMs)}</td></tr>`,
+    )
+    .join('');
+  return `${head}<table><tr><th>shard (master at the start)</th><th>master at the end</th><th>slots</th><th>attempted</th><th>acknowledged</th><th>refused</th><th>indeterminate</th><th>lost</th><th>no writes</th></tr>${rows}</table>`;
+}
+
 /** A standalone HTML report: summary, then per run a chart, the measurements and their bounds. */
 export function renderReport(
   results: ScenarioResult[],
   meta: { deployment: string; generatedAt: Date },
 ): string {
+  const cluster = results.length > 0 && results.every((r) => r.kind === 'cluster');
   const summary = results
     .map((r) => {
       const s = r.summary.switchMasterMs;
@@ -126,8 +161,7 @@ export function renderReport(
               ? `<ul class="bad">${run.violations.map((v) => `<li>${escape(v)}</li>`).join('')}</ul>`
               : '';
           return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
-<table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
-<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>
+${r.kind === 'cluster' ? clusterTables(run) : sentinelTable(run)}
 ${sides}<table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
         })
         .join('');
@@ -144,8 +178,8 @@ section{margin-top:28px}.run{border:1px solid #e5e7eb;border-radius:8px;padding:
 code{font-size:12px}.legend span{display:inline-block;margin-right:12px;font-size:12px}
 </style></head><body>
 <h1>quorum drill report</h1>
-<p class="muted">deployment '${escape(meta.deployment)}', ${escape(meta.generatedAt.toISOString())}. Bars: acknowledged writes (teal) and failed or unanswered ones (red) per 250 ms; lines: the fault and the first of each Sentinel event; shading: the longest window without an acknowledged write.</p>
-<table><tr><th>scenario</th><th>runs</th><th>failover expected</th><th>+switch-master min / p50 / p95 / max</th><th>no writes (p50)</th><th>acked lost (p50)</th><th>verdict</th></tr>${summary}</table>
+<p class="muted">deployment '${escape(meta.deployment)}', ${escape(meta.generatedAt.toISOString())}. Bars: acknowledged writes (teal) and failed or unanswered ones (red) per 250 ms; lines: the fault and the first of each ${cluster ? "cluster event (quorum's, from each node's CLUSTER NODES)" : 'Sentinel event'}; shading: the longest window without an acknowledged write${cluster ? " to the shard's (or the moved) slots" : ''}.</p>
+<table><tr><th>scenario</th><th>runs</th><th>failover expected</th><th>${cluster ? 'replica promoted' : '+switch-master'} min / p50 / p95 / max</th><th>no writes (p50)</th><th>acked lost (p50)</th><th>verdict</th></tr>${summary}</table>
 ${sections}
 </body></html>
 `;

@@ -1,3 +1,4 @@
+import type { ClusterFacts } from './cluster-checker.js';
 import type { DrillRun } from './runner.js';
 
 /**
@@ -50,4 +51,70 @@ export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
     ],
     ...overrides,
   };
+}
+
+/**
+ * A cluster-kill-master run as tests need one: the shard of 127.0.0.1:7000 failed over to
+ * 127.0.0.1:7003 after 3.3 s (node-timeout 2000), with the given fields replaced.
+ */
+export function clusterRun(
+  overrides: Partial<DrillRun> = {},
+  facts: Partial<ClusterFacts> = {},
+): DrillRun {
+  return drillRun({
+    sdownMs: 2200,
+    odownMs: 2500,
+    switchMasterMs: 3300,
+    firstWriteMs: 3400,
+    writeUnavailableMs: 3350,
+    replicasFollowMs: null,
+    oldMaster: '127.0.0.1:7000',
+    newMaster: '127.0.0.1:7003',
+    minReplicasToWrite: 0,
+    via: 'cluster',
+    ackedLost: 0,
+    survived: 90,
+    ackedLostValues: [],
+    lossRate: 0,
+    events: [
+      {
+        type: 'quorum:node-pfail',
+        ms: 2200,
+        message: '127.0.0.1:7000 is flagged PFAIL by 127.0.0.1:7001',
+      },
+      { type: 'quorum:cluster-state', ms: 2500, message: 'the cluster state is fail (was ok)' },
+      {
+        type: 'quorum:cluster-failover',
+        ms: 3300,
+        message: '127.0.0.1:7003 replaced 127.0.0.1:7000 as master of 5461 slots (0-5460)',
+      },
+      { type: 'quorum:cluster-state', ms: 3300, message: 'the cluster state is ok (was fail)' },
+    ],
+    ...overrides,
+    cluster: {
+      nodeTimeoutMs: 2000,
+      shard: '127.0.0.1:7000',
+      slots: 5461,
+      otherShardsUnavailableMs: 800,
+      clusterFailMs: 800,
+      clusterFailFromMs: 2500,
+      shards: [
+        {
+          shard: '127.0.0.1:7000',
+          masterAfter: '127.0.0.1:7003',
+          slots: 5461,
+          attempted: 40,
+          acknowledged: 30,
+          failed: 5,
+          indeterminate: 5,
+          ackedLost: 0,
+          writeUnavailableMs: 3350,
+        },
+      ],
+      reshard: null,
+      appendonly: false,
+      fullCoverage: true,
+      ...facts,
+    },
+  });
 }

@@ -6,6 +6,7 @@ import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
 import type { LossReport, NodeAccount, Series } from './checker.js';
 import { availability, checkWrites, writeSeries, writesByNode } from './checker.js';
+import type { ClusterFacts } from './cluster-checker.js';
 import type { Scenario } from './scenarios.js';
 import type { Via, WorkloadOptions } from './workload.js';
 import { DEFAULT_WORKLOAD, Workload } from './workload.js';
@@ -40,8 +41,8 @@ export interface DrillRun extends LossReport {
   twoMastersMs: number;
   /** The master's `min-replicas-to-write` when the drill started; null when CONFIG is refused. */
   minReplicasToWrite: number | null;
-  /** How the writers found the master. */
-  via: Via;
+  /** How the writers found the master; `cluster`: a cluster client (ioredis Cluster). */
+  via: RunVia;
   /** Expectations this run broke, one sentence each; empty when it behaved as Redis should. */
   violations: string[];
   injected: string;
@@ -56,7 +57,12 @@ export interface DrillRun extends LossReport {
   writersIn: string | null;
   /** When the fault was healed, ms after it. */
   healMs: number | null;
+  /** A Redis Cluster run's own figures (per shard, cluster_state:fail, a reshard); absent for Sentinel. */
+  cluster?: ClusterFacts | null;
 }
+
+/** How a run's writers found the master: a Sentinel way (`Via`), or a cluster client. */
+export type RunVia = Via | 'cluster';
 
 /** The events the report marks on its chart. */
 const MARKED = new Set([

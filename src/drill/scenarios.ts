@@ -1,5 +1,6 @@
 import type { Fault } from '../faults/index.js';
 import type { Via } from './workload.js';
+import { CLUSTER_SCENARIOS } from './cluster-scenarios.js';
 import {
   debugSleepMaster,
   freezeMaster,
@@ -18,8 +19,12 @@ import {
   stopMaster,
 } from '../faults/index.js';
 
+/** The deployments a scenario runs on: Sentinel's, or a Redis Cluster. */
+export type ScenarioKind = 'sentinel' | 'cluster';
+
 export interface Scenario {
   name: string;
+  kind: ScenarioKind;
   description: string;
   /** Whether Sentinel should promote a replica. */
   expectFailover: boolean;
@@ -38,6 +43,8 @@ export interface Scenario {
   writersIn?: string;
   /** How long the fault stays before it is healed, whatever happens meanwhile; from down-after. */
   holdMs?: (downAfterMs: number) => number;
+  /** Cluster: whether the whole cluster stops serving (cluster_state:fail) while the fault lasts. */
+  clusterDown?: boolean;
   fault: Fault;
 }
 
@@ -51,10 +58,11 @@ export function safeWindowLoss(ratePerS: number): number {
   return Math.ceil(ratePerS * (SAFE_LAG_S + 2));
 }
 
-/** The catalogue; the expectations come from Redis's own behaviour (see REFERENCE.md). */
-export const SCENARIOS: Scenario[] = [
+/** The Sentinel catalogue; the expectations come from Redis's own behaviour (see REFERENCE.md). */
+export const SENTINEL_SCENARIOS: Scenario[] = [
   {
     name: 'kill-master',
+    kind: 'sentinel',
     description: 'SIGKILL the master, as a crash',
     expectFailover: true,
     maxAckedLost: null,
@@ -63,6 +71,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'stop-master',
+    kind: 'sentinel',
     description: 'SIGTERM the master: it waits for its replicas before exiting',
     expectFailover: true,
     maxAckedLost: 0,
@@ -71,6 +80,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'manual-failover',
+    kind: 'sentinel',
     description: 'SENTINEL FAILOVER: a switch "as if the master was not reachable"',
     expectFailover: true,
     // Sentinel leaves the old master running as a master with its clients connected: it keeps
@@ -83,6 +93,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'switchover',
+    kind: 'sentinel',
     description:
       "quorum's switchover: pause writes, let the replicas catch up, SENTINEL FAILOVER, demote the old master at once",
     expectFailover: true,
@@ -93,6 +104,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'freeze-master-short',
+    kind: 'sentinel',
     description: 'SIGSTOP the master for half of down-after, then SIGCONT',
     expectFailover: false,
     noFailoverBecause:
@@ -103,6 +115,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'freeze-master-long',
+    kind: 'sentinel',
     description: 'SIGSTOP the master past down-after until a failover happened, then SIGCONT',
     expectFailover: true,
     maxAckedLost: null,
@@ -111,6 +124,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'debug-sleep-master',
+    kind: 'sentinel',
     description: 'DEBUG SLEEP on the master for twice down-after',
     expectFailover: true,
     maxAckedLost: null,
@@ -119,6 +133,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'kill-replica',
+    kind: 'sentinel',
     description: 'SIGKILL one replica',
     expectFailover: false,
     noFailoverBecause: 'the master is fine; only a replica went away',
@@ -128,6 +143,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'kill-sentinel-minority',
+    kind: 'sentinel',
     description: 'SIGKILL a minority of the sentinels, then the master',
     expectFailover: true,
     maxAckedLost: null,
@@ -136,6 +152,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'kill-sentinel-majority',
+    kind: 'sentinel',
     description: 'SIGKILL a majority of the sentinels, then the master',
     expectFailover: false,
     noFailoverBecause:
@@ -146,6 +163,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'freeze-sentinel',
+    kind: 'sentinel',
     description: 'SIGSTOP one sentinel for 3 s: its clock jumps, so it enters TILT',
     expectFailover: false,
     noFailoverBecause: 'the master is fine; the frozen sentinel only goes into TILT for 30 s',
@@ -155,6 +173,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'split-brain-restart',
+    kind: 'sentinel',
     description:
       'SIGKILL the master; once a replica is promoted, restart the old one empty as a master (no replicaof, fresh disk); writers route by a role:master health check, as behind HAProxy',
     expectFailover: true,
@@ -171,6 +190,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'partition-minority-master',
+    kind: 'sentinel',
     description:
       'network partition (lab): the master, a minority of the sentinels and the writers on one side, the replicas and the majority of the sentinels on the other, for down-after + 15 s',
     expectFailover: true,
@@ -186,6 +206,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'partition-sentinels',
+    kind: 'sentinel',
     description:
       'network partition (lab): every sentinel cut from every other, for down-after + 5 s',
     expectFailover: false,
@@ -199,6 +220,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'isolate-master-short',
+    kind: 'sentinel',
     description:
       'network partition (lab): the master and the writers cut from everything else for half of down-after',
     expectFailover: false,
@@ -211,6 +233,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'isolate-master-long',
+    kind: 'sentinel',
     description:
       'network partition (lab): the master and the writers cut from everything else for down-after + 15 s',
     expectFailover: true,
@@ -225,6 +248,29 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Every scenario, Sentinel's then the cluster's; `kind` says which deployments each is for. */
+export const SCENARIOS: Scenario[] = [...SENTINEL_SCENARIOS, ...CLUSTER_SCENARIOS];
+
 export function scenarioNamed(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
+}
+
+/** The scenarios that run on a deployment of this kind. */
+export function scenariosFor(kind: ScenarioKind): Scenario[] {
+  return SCENARIOS.filter((s) => s.kind === kind);
+}
+
+/** Why `scenario` cannot run on `deployment` (of `kind`), in one sentence; null when it can. */
+export function kindRefusal(
+  scenario: Scenario,
+  kind: ScenarioKind,
+  deployment: string,
+): string | null {
+  if (scenario.kind === kind) return null;
+  const what = (k: ScenarioKind) => (k === 'cluster' ? 'a Redis Cluster' : 'a Sentinel deployment');
+  return `${scenario.name} is a drill for ${what(scenario.kind)} and '${deployment}' is ${what(kind)}; run one of: ${scenariosFor(
+    kind,
+  )
+    .map((s) => s.name)
+    .join(', ')}`;
 }

@@ -5,6 +5,42 @@ const stats = z
   .object({ min: z.number(), p50: z.number(), p95: z.number(), max: z.number() })
   .nullable();
 
+const count = z.number().int();
+
+/** What a Redis Cluster run measured besides the common fields (see ClusterFacts). */
+const clusterFacts = z.object({
+  nodeTimeoutMs: z.number(),
+  shard: z.string().nullable(),
+  slots: count,
+  otherShardsUnavailableMs: z.number(),
+  clusterFailMs: z.number(),
+  clusterFailFromMs: ms,
+  shards: z.array(
+    z.object({
+      shard: z.string(),
+      masterAfter: z.string().nullable(),
+      slots: count,
+      attempted: count,
+      acknowledged: count,
+      failed: count,
+      indeterminate: count,
+      ackedLost: count,
+      writeUnavailableMs: z.number(),
+    }),
+  ),
+  reshard: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      slotsMoved: count,
+      keysMoved: count,
+      ms: z.number(),
+    })
+    .nullable(),
+  appendonly: z.boolean().nullable(),
+  fullCoverage: z.boolean().nullable(),
+});
+
 /**
  * The schema of `quorum drill <scenario> --json` (one object) and `quorum drill all --json` (an
  * array of them). Times are ms after the fault; `faultAtMs` is ms since the epoch. The fields
@@ -26,7 +62,7 @@ export const drillRunSchema = z.object({
   replicasConverged: z.boolean(),
   twoMastersMs: z.number(),
   minReplicasToWrite: z.number().int().nullable(),
-  via: z.enum(['sentinel', 'role-check', 'proxy']),
+  via: z.enum(['sentinel', 'role-check', 'proxy', 'cluster']),
   attempted: z.number().int(),
   acknowledged: z.number().int(),
   failed: z.number().int(),
@@ -54,10 +90,13 @@ export const drillRunSchema = z.object({
   /** The lab client namespace the writers ran in; null on the host. */
   writersIn: z.string().nullable().default(null),
   healMs: ms.default(null),
+  /** A Redis Cluster run's own figures; null for Sentinel runs. */
+  cluster: clusterFacts.nullable().default(null),
 });
 
 export const scenarioResultSchema = z.object({
   scenario: z.string(),
+  kind: z.enum(['sentinel', 'cluster']).default('sentinel'),
   description: z.string(),
   expectFailover: z.boolean(),
   noFailoverBecause: z.string().nullable(),

@@ -2,9 +2,12 @@ import type { NetworkFaults } from '../faults/index.js';
 import type { Addr, Expectation } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
+import { UserError } from '../model/index.js';
+import { runClusterScenario } from './cluster-runner.js';
 import type { DrillRun, LiveRun } from './runner.js';
 import { interrupted, runScenario } from './runner.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario, ScenarioKind } from './scenarios.js';
+import { kindRefusal } from './scenarios.js';
 import type { DrillRecord, DrillStore } from './store.js';
 import type { ScenarioResult } from './summary.js';
 import { summarize } from './summary.js';
@@ -21,6 +24,7 @@ export interface DrillTarget {
   masterName: string;
   password: string | null;
   sentinelPassword: string | null;
+  /** down-after of the sentinels; for a cluster, its `cluster-node-timeout`. */
   downAfterMs: number;
   /** Where results are kept (`<dir>/drills/`). */
   store: DrillStore;
@@ -56,6 +60,51 @@ export function drillRecorder(target: DrillTarget) {
   };
 }
 
+/** The kind of deployment a target is, as its observer watches it. */
+export function targetKind(target: Pick<DrillTarget, 'observer'>): ScenarioKind {
+  return target.observer.target.mode === 'cluster' ? 'cluster' : 'sentinel';
+}
+
+/** One run of one scenario, by the runner for the deployment's kind. */
+function runOne(
+  target: DrillTarget,
+  plan: DrillPlan,
+  scenario: Scenario,
+  hooks: Pick<DrillHooks, 'signal'> & {
+    progress: (line: string) => void;
+    onLive: (live: LiveRun) => void;
+  },
+): Promise<DrillRun> {
+  const common = {
+    scenario,
+    observer: target.observer,
+    controller: target.controller,
+    record: drillRecorder(target),
+    expect: target.expect,
+    password: target.password,
+    onLive: hooks.onLive,
+    progress: hooks.progress,
+    signal: hooks.signal,
+  };
+  const load = { writers: plan.writers, rate: plan.rate, readers: 1, timeoutMs: 1000 };
+  if (scenario.kind === 'cluster')
+    return runClusterScenario({ ...common, workload: load, nodeTimeoutMs: target.downAfterMs });
+  return runScenario({
+    ...common,
+    network: target.network,
+    workload: {
+      ...load,
+      sentinels: target.sentinels,
+      masterName: target.masterName,
+      sentinelPassword: target.sentinelPassword,
+      password: target.password,
+    },
+    ...(plan.via ? { via: plan.via } : {}),
+    proxy: target.proxy,
+    downAfterMs: target.downAfterMs,
+  });
+}
+
 /**
  * Runs every scenario of the plan `runs` times, one after the other, holding the drill lock of
  * the data directory, and stores each scenario's result as soon as it is complete. When the
@@ -66,6 +115,11 @@ export async function runDrills(
   plan: DrillPlan,
   hooks: DrillHooks,
 ): Promise<ScenarioResult[]> {
+  const kind = targetKind(target);
+  for (const scenario of plan.scenarios) {
+    const refusal = kindRefusal(scenario, kind, target.deployment);
+    if (refusal) throw new UserError(refusal, 2);
+  }
   const names = plan.scenarios.map((s) => s.name).join(', ');
   const release = target.store.lock(`${names} on ${target.deployment}`);
   const results: ScenarioResult[] = [];
@@ -84,32 +138,13 @@ export async function runDrills(
         for (let i = 1; i <= plan.runs; i++) {
           if (hooks.signal.aborted) throw interrupted();
           const tag = `[${scenario.name} ${String(i)}/${String(plan.runs)}]`;
+          const writers = kind === 'cluster' ? 'writers per shard' : 'writers';
           hooks.progress(
-            `${tag} running (${String(plan.writers)} writers, ${String(plan.rate)} writes/s)`,
+            `${tag} running (${String(plan.writers)} ${writers}, ${String(plan.rate)} writes/s)`,
           );
           runs.push(
-            await runScenario({
-              scenario,
-              observer: target.observer,
-              controller: target.controller,
-              network: target.network,
-              record: drillRecorder(target),
-              expect: target.expect,
-              workload: {
-                sentinels: target.sentinels,
-                masterName: target.masterName,
-                password: target.password,
-                sentinelPassword: target.sentinelPassword,
-                writers: plan.writers,
-                rate: plan.rate,
-                readers: 1,
-                timeoutMs: 1000,
-              },
-              ...(plan.via ? { via: plan.via } : {}),
-              proxy: target.proxy,
+            await runOne(target, plan, scenario, {
               onLive: (live) => hooks.onLive?.(scenario.name, i, live),
-              password: target.password,
-              downAfterMs: target.downAfterMs,
               progress: (line) => hooks.progress(`${tag} ${line}`),
               signal: hooks.signal,
             }),

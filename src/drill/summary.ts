@@ -1,14 +1,15 @@
 import type { Stats } from './checker.js';
 import { stats } from './checker.js';
+import { clusterSafe, failoverBoundMs } from './cluster-checker.js';
 import type { DrillRun } from './runner.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario, ScenarioKind } from './scenarios.js';
 import { scenarioNamed } from './scenarios.js';
 
 /** What REFERENCE.md says about lost writes in this scenario, given the run's preset. */
 function lossText(name: string, run: DrillRun): string {
   const scenario = scenarioNamed(name);
   if (!scenario) return '-';
-  const safe = (run.minReplicasToWrite ?? 0) >= 1;
+  const safe = run.cluster ? clusterSafe(run.cluster) : (run.minReplicasToWrite ?? 0) >= 1;
   return safe && scenario.lossExpectedSafe !== undefined
     ? scenario.lossExpectedSafe
     : scenario.lossExpected;
@@ -17,9 +18,12 @@ function lossText(name: string, run: DrillRun): string {
 /** One scenario's runs and their spread: the JSON `quorum drill --json` prints (DESIGN.md §3). */
 export interface ScenarioResult {
   scenario: string;
+  /** The deployments the scenario is for; results kept before clusters existed say `sentinel`. */
+  kind: ScenarioKind;
   description: string;
   expectFailover: boolean;
   noFailoverBecause: string | null;
+  /** Sentinel's down-after; for a cluster, its `cluster-node-timeout`. */
   downAfterMs: number;
   runs: DrillRun[];
   summary: {
@@ -37,10 +41,12 @@ export function summarize(
 ): ScenarioResult {
   return {
     scenario: scenario.name,
+    kind: scenario.kind,
     description: scenario.description,
     expectFailover: scenario.expectFailover,
     noFailoverBecause: scenario.noFailoverBecause ?? null,
-    downAfterMs,
+    // the nodes' own cluster-node-timeout, as the runs read it, over what the caller assumed
+    downAfterMs: runs.find((r) => r.cluster)?.cluster?.nodeTimeoutMs ?? downAfterMs,
     runs,
     summary: {
       switchMasterMs: stats(runs.map((r) => r.switchMasterMs)),
@@ -53,6 +59,7 @@ export function summarize(
 
 /** What REFERENCE.md says to expect, next to what was measured: [what, expected, measured]. */
 export function expectations(result: ScenarioResult, run: DrillRun): [string, string, string][] {
+  if (result.kind === 'cluster') return clusterExpectations(result, run);
   const s = (ms: number | null) => (ms === null ? 'none' : `${(ms / 1000).toFixed(2)} s`);
   const d = result.downAfterMs;
   const rows: [string, string, string][] = [];
@@ -87,6 +94,66 @@ export function expectations(result: ScenarioResult, run: DrillRun): [string, st
     'longest time without a write',
     result.expectFailover ? `about the failover time` : 'short',
     s(run.writeUnavailableMs),
+  ]);
+  return rows;
+}
+
+/** The same for a Redis Cluster run: failover, cluster_state:fail, the other shards, a reshard. */
+function clusterExpectations(result: ScenarioResult, run: DrillRun): [string, string, string][] {
+  const s = (ms: number | null) => (ms === null ? 'none' : `${(ms / 1000).toFixed(2)} s`);
+  const nt = result.downAfterMs;
+  const facts = run.cluster;
+  const rows: [string, string, string][] = [];
+  rows.push([
+    'failover',
+    result.expectFailover ? 'yes' : `no: ${result.noFailoverBecause ?? ''}`,
+    run.failover ? `yes (${run.oldMaster ?? '?'} -> ${run.newMaster ?? '?'})` : 'no',
+  ]);
+  if (result.expectFailover) {
+    rows.push([
+      'replica promoted after the fault',
+      `about node-timeout + 1 to 2 s: ${s(nt + 1000)} to ${s(nt + 2000)}; at most 1.5 x node-timeout + 3 s: ${s(failoverBoundMs(nt))}`,
+      s(run.switchMasterMs),
+    ]);
+  }
+  rows.push([
+    'acknowledged writes lost',
+    lossText(result.scenario, run),
+    `${run.ackedLost} of ${run.acknowledged} (${(run.lossRate * 100).toFixed(2)}%)`,
+  ]);
+  if (facts?.reshard) {
+    const r = facts.reshard;
+    rows.push([
+      'reshard',
+      'slots move under load',
+      `${r.slotsMoved} slots, ${r.keysMoved} keys from ${r.from} to ${r.to} in ${s(r.ms)}`,
+    ]);
+  }
+  const scenario = scenarioNamed(result.scenario);
+  rows.push([
+    'time some node said cluster_state:fail',
+    scenario?.clusterDown === true
+      ? 'while the shard is down (cluster-require-full-coverage yes)'
+      : scenario?.clusterDown === false
+        ? 'none'
+        : 'briefly: from FAIL until the replica is promoted',
+    s(facts?.clusterFailMs ?? null),
+  ]);
+  rows.push([
+    facts?.reshard
+      ? 'longest time without a write to the moved slots'
+      : "longest time without a write to the shard's slots",
+    facts?.reshard
+      ? 'about 0: clients follow MOVED and ASK'
+      : result.expectFailover
+        ? 'about the failover time'
+        : 'until the shard is back',
+    s(run.writeUnavailableMs),
+  ]);
+  rows.push([
+    'longest time without a write to the other shards',
+    scenario?.clusterDown === true ? 'while the cluster is down' : 'short',
+    s(facts?.otherShardsUnavailableMs ?? null),
   ]);
   return rows;
 }

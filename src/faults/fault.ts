@@ -1,7 +1,23 @@
-import type { Topology } from '../model/index.js';
+import type { Addr, Topology } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import type { NodeController, ProcessAction, ProcessInfo } from '../local/index.js';
 import type { NetworkFaults } from './network.js';
+
+/** What a reshard did, as a cluster fault reports it. */
+export interface ReshardFacts {
+  from: Addr;
+  to: Addr;
+  slotsMoved: number;
+  keysMoved: number;
+  ms: number;
+}
+
+/** What a fault tells the drill besides its sentence (cluster faults: the shard, a reshard). */
+export interface FaultFacts {
+  /** The master, when the drill started, of the shard the fault hit. */
+  shard?: Addr;
+  reshard?: ReshardFacts;
+}
 
 /** What a fault needs to act on a deployment. */
 export interface FaultContext {
@@ -24,6 +40,10 @@ export interface FaultContext {
   tookEffect(): void;
   /** The deployment right now (a fresh observation). */
   observe(): Promise<Topology>;
+  /** Takes what the fault reports besides its sentence; absent where nobody asks. */
+  note?: (facts: FaultFacts) => void;
+  /** Progress lines for a person, for faults that take a while. */
+  progress?: (line: string) => void;
   signal: AbortSignal;
 }
 

@@ -43,6 +43,8 @@ const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('shutdown') }),
   /** Cluster mode: start one more empty cluster-enabled node (joining it is the caller's job). */
   z.object({ op: z.literal('add-node'), actor: z.string().optional() }),
+  /** Cluster mode: stop a node that left the cluster and keep it out of later starts. */
+  z.object({ op: z.literal('remove-node'), target: z.string(), actor: z.string().optional() }),
   z.object({
     op: z.literal('record'),
     type: z.string().regex(/^quorum:[a-z-]+$/),
@@ -84,6 +86,8 @@ export interface NodeController {
   recordsActions: boolean;
   /** Cluster mode: starts one more empty cluster-enabled node and returns it (not yet joined). */
   addNode(actor: string): Promise<{ name: string; addr: string }>;
+  /** Cluster mode: stops a node removed from the cluster and keeps it out of later starts. */
+  removeNode(target: string, actor: string): Promise<string>;
   /** Writes one of quorum's own events to the deployment's event log. */
   record(
     type: string,
@@ -113,6 +117,15 @@ export function controlClient(socketPath: string): NodeController {
       if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
       if (!answer.added) throw new UserError('the supervisor started no node');
       return answer.added;
+    },
+    async removeNode(target, actor) {
+      const answer = await callControl(
+        socketPath,
+        { op: 'remove-node', target, actor },
+        NODE_ACTION_TIMEOUT_MS,
+      );
+      if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
+      return answer.message ?? 'removed';
     },
     async processes() {
       const answer = await callControl(socketPath, { op: 'processes' }, 3000);

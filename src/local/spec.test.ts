@@ -32,6 +32,7 @@ describe('defaultSpec', () => {
       replicasPerMaster: 2,
       nodeTimeoutMs: 5000,
       extraNodes: 0,
+      removedNodes: [],
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);

@@ -59,6 +59,8 @@ export interface LocalSpec {
   nodeTimeoutMs: number;
   /** Cluster mode: nodes added after the start (`cluster add-node`), after the planned ones. @default 0 */
   extraNodes: number;
+  /** Cluster mode: processes removed with `cluster del-node`; they are not started again. @default [] */
+  removedNodes: string[];
   /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
   network: Network;
   /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
@@ -96,6 +98,7 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     replicasPerMaster: 2,
     nodeTimeoutMs: 5000,
     extraNodes: 0,
+    removedNodes: [],
     downAfterMs: 5000,
     failoverTimeoutMs: 60000,
     password: null,
@@ -128,6 +131,7 @@ function defaultClusterSpec(overrides: Partial<LocalSpec>): LocalSpec {
     lab: null,
     nodeTimeoutMs: 5000,
     extraNodes: 0,
+    removedNodes: [],
     ...overrides,
     mode: 'cluster',
     port: overrides.port ?? DEFAULT_CLUSTER_PORT,
@@ -295,7 +299,7 @@ function planCluster(spec: LocalSpec): PlannedProcess[] {
       replicaOf: isMaster ? null : `redis-${((i - spec.masters) % spec.masters) + 1}`,
     });
   }
-  return plan;
+  return plan.filter((p) => !spec.removedNodes.includes(p.name));
 }
 
 export function planProcesses(spec: LocalSpec): PlannedProcess[] {

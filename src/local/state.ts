@@ -9,6 +9,7 @@ const specSchema = z.object({
   replicasPerMaster: z.number().default(2),
   nodeTimeoutMs: z.number().default(5000),
   extraNodes: z.number().default(0),
+  removedNodes: z.array(z.string()).default([]),
   name: z.string(),
   host: z.string(),
   port: z.number(),

@@ -190,6 +190,39 @@ export class Supervisor {
     });
   }
 
+  /**
+   * Cluster mode, after `cluster del-node`: stops the process (as redis-cli's del-node shuts the
+   * node down) and keeps it out of later starts. Refused while the cluster still knows it.
+   */
+  removeNode(target: string, actor = 'cli'): Promise<string> {
+    const { spec } = this.options;
+    if (spec.mode !== 'cluster')
+      return Promise.reject(new UserError('removing nodes is for clusters'));
+    return this.exclusive(async () => {
+      const proc = this.resolve(target);
+      const addr = this.addrOf(proc);
+      const cluster = (await this.observer.fresh()).cluster;
+      if (cluster && Object.values(cluster.addrs).includes(addr))
+        throw new UserError(
+          `${proc.plan.name} (${addr}) is still part of the cluster; remove it with quorum cluster del-node ${proc.plan.name} first`,
+        );
+      await proc.stop();
+      this.processes.splice(this.processes.indexOf(proc), 1);
+      spec.removedNodes = [...spec.removedNodes, proc.plan.name];
+      this.observer.forget(addr);
+      this.persist();
+      const message = `stopped ${proc.plan.name} (${addr}), removed from the cluster; it is not started again`;
+      this.observer.record('quorum:action', message, {
+        action: 'remove-node',
+        name: proc.plan.name,
+        addr,
+        by: actor,
+        outcome: 'ok',
+      });
+      return message;
+    });
+  }
+
   private addrOf(proc: SupervisedProcess): string {
     return formatAddr(proc.plan.host, proc.plan.port);
   }
@@ -570,6 +603,7 @@ export class Supervisor {
       act: (action, target, actor) => this.nodeAction(action, target, actor),
       processes: () => Promise.resolve(this.processInfo()),
       addNode: (actor) => this.addNode(actor),
+      removeNode: (target, actor) => this.removeNode(target, actor),
       recordsActions: true,
       record: (type, message, detail) => {
         this.observer.record(type, message, detail);
@@ -621,6 +655,13 @@ export class Supervisor {
           message: `started ${added.name} (${added.addr})`,
         };
       }
+      case 'remove-node':
+        return {
+          ok: true,
+          pid: process.pid,
+          status: this.status,
+          message: await this.removeNode(request.target, request.actor ?? 'cli'),
+        };
       case 'shutdown':
         setImmediate(() => process.kill(process.pid, 'SIGTERM'));
         return { ok: true, pid: process.pid, status: 'stopping' };

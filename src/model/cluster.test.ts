@@ -152,3 +152,21 @@ describe('clusterState', () => {
     );
   });
 });
+
+describe('outsiders', () => {
+  it('leaves a node the cluster does not know out of the views, and names it', () => {
+    const loner = clusterView(
+      '127.0.0.1:7009',
+      { cluster_state: 'fail', cluster_known_nodes: '1' },
+      `${'e'.repeat(40)} 127.0.0.1:7009@17009 myself,master - 0 0 0 connected`,
+    );
+    const state = clusterState([...views(), loner]);
+    expect(state.state).toBe('ok');
+    expect(state.views.map((v) => v.addr)).toEqual(addrs);
+    expect(state.outsiders).toEqual(['127.0.0.1:7009']);
+    expect(state.disagreements).toEqual([]);
+    expect(clusterProblems(state)).toEqual([
+      '127.0.0.1:7009 is not part of the cluster (removed, or never added); add it with quorum cluster add-node 127.0.0.1:7009, or stop it',
+    ]);
+  });
+});

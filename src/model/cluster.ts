@@ -73,6 +73,11 @@ export interface ClusterState {
   addrs: Record<string, Addr>;
   /** Nodes whose slot map differs from the reference, one sentence each. */
   disagreements: string[];
+  /**
+   * Nodes read that the cluster does not know (removed with del-node, started but not yet
+   * added, or a wrong seed); they are left out of `views` and everything else.
+   */
+  outsiders: Addr[];
 }
 
 function num(text: string | undefined): number | null {
@@ -232,6 +237,21 @@ function disagreement(view: ClusterView, reference: ClusterView): string | null 
   return `${view.addr} disagrees on ${differing.length} slots (${formatRanges(toRanges(differing), 3)}): slot ${first} is ${name(mine[first], view)}'s there, ${name(theirs[first], reference)}'s for ${reference.addr}`;
 }
 
+/**
+ * Members are the nodes the reference view knows (by id when they answer, by address when they
+ * do not); every other node read is an outsider.
+ */
+function splitMembers(
+  views: ClusterView[],
+  reference: ClusterView,
+): { members: ClusterView[]; outsiders: ClusterView[] } {
+  const ids = new Set(reference.entries.map((e) => e.id));
+  const addrs = new Set(reference.entries.flatMap((e) => (e.addr ? [e.addr] : [])));
+  const member = (v: ClusterView) =>
+    v.up && v.entries.length > 0 ? v.myId !== null && ids.has(v.myId) : addrs.has(v.addr);
+  return { members: views.filter(member), outsiders: views.filter((v) => !member(v)) };
+}
+
 /** The cluster as the reachable nodes see it (pure). */
 export function clusterState(views: ClusterView[]): ClusterState {
   const up = views.filter((v) => v.up && v.entries.length > 0);
@@ -248,9 +268,8 @@ export function clusterState(views: ClusterView[]): ClusterState {
         Math.max(...a.map((v) => v.currentEpoch ?? 0)),
   )[0];
   const reference = best?.[0] ?? null;
-  const state: ClusterState['state'] =
-    up.length === 0 ? 'unknown' : up.some((v) => v.state !== 'ok') ? 'fail' : 'ok';
   if (!reference) {
+    const state = up.length === 0 ? 'unknown' : up.some((v) => v.state !== 'ok') ? 'fail' : 'ok';
     return {
       state,
       views,
@@ -260,8 +279,12 @@ export function clusterState(views: ClusterView[]): ClusterState {
       moves: [],
       addrs: {},
       disagreements: [],
+      outsiders: [],
     };
   }
+  const { members, outsiders } = splitMembers(views, reference);
+  const memberUp = up.filter((v) => members.includes(v));
+  const state: ClusterState['state'] = memberUp.some((v) => v.state !== 'ok') ? 'fail' : 'ok';
   const addrs: Record<string, Addr> = {};
   for (const e of reference.entries) if (e.addr) addrs[e.id] = e.addr;
   const masters = reference.entries.filter(
@@ -286,7 +309,7 @@ export function clusterState(views: ClusterView[]): ClusterState {
     );
   // open moves from every node's own line about itself: that is where MIGRATING/IMPORTING live
   const moves = new Map<number, SlotMove>();
-  for (const v of up) {
+  for (const v of memberUp) {
     const self = v.entries.find((e) => e.flags.includes('myself'));
     if (!self) continue;
     for (const m of self.migrating)
@@ -294,13 +317,14 @@ export function clusterState(views: ClusterView[]): ClusterState {
     for (const i of self.importing)
       if (!moves.has(i.slot)) moves.set(i.slot, { slot: i.slot, fromId: i.from, toId: self.id });
   }
-  const disagreements = up
+  const disagreements = memberUp
     .filter((v) => v !== reference)
     .map((v) => disagreement(v, reference))
     .filter((d): d is string => d !== null);
   return {
     state,
-    views,
+    views: members,
+    outsiders: outsiders.map((v) => v.addr),
     reference: reference.addr,
     shards,
     slotsCovered: shards.reduce((sum, s) => sum + s.slotCount, 0),
@@ -339,6 +363,10 @@ export function clusterProblems(cluster: ClusterState, expect: ClusterExpectatio
     if (cluster.views.some((v) => v.up)) problems.push('no node reports a slot map');
     return problems;
   }
+  for (const addr of cluster.outsiders)
+    problems.push(
+      `${addr} is not part of the cluster (removed, or never added); add it with quorum cluster add-node ${addr}, or stop it`,
+    );
   if (cluster.slotsCovered < SLOT_COUNT)
     problems.push(`${SLOT_COUNT - cluster.slotsCovered} of ${SLOT_COUNT} slots have no owner`);
   problems.push(...cluster.disagreements);

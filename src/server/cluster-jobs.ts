@@ -1,8 +1,13 @@
 import type { Addr } from '../model/index.js';
-import * as admin from '../cluster/index.js';
-import { ClusterLinks } from '../cluster/index.js';
-// TEMPORARY while src/cluster grows: named imports come back once every function exists
-const { addNode, clusterFailover, delNode, rebalance, reshard, resolveClusterNode } = admin;
+import {
+  addNode,
+  ClusterLinks,
+  clusterFailover,
+  delNode,
+  rebalance,
+  reshard,
+  resolveClusterNode,
+} from '../cluster/index.js';
 import type { MoveProgress } from '../cluster/index.js';
 import { ActionError } from './actions.js';
 import type { ClusterActionRequest, ClusterJob, PushMessage } from './contract.js';
@@ -232,7 +237,11 @@ export class ClusterDesk {
       case 'del-node': {
         const r = await delNode(links, seeds, request.node, { names });
         source.observer.forget(r.addr);
-        return `${r.addr} left the cluster (CLUSTER FORGET on every node, CLUSTER RESET on it)`;
+        const name = [...names].find(([, a]) => a === r.addr)?.[0];
+        // quorum's own process: stopped and kept out of later starts
+        const stopped =
+          name && source.controller ? await source.controller.removeNode(name, 'dashboard') : null;
+        return `${r.addr} left the cluster (CLUSTER FORGET on every node, CLUSTER RESET on it)${stopped ? `; ${stopped}` : ''}`;
       }
     }
   }

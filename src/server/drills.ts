@@ -1,10 +1,11 @@
 import type { DrillListing, DrillRecord, DrillStore, DrillTarget } from '../drill/index.js';
 import {
   drillRecorder,
+  kindRefusal,
   listingOf,
   runDrills,
-  SCENARIOS,
   scenarioNamed,
+  scenariosFor,
   writeSeries,
 } from '../drill/index.js';
 import { downAfterOf, healthProblems } from '../model/index.js';
@@ -58,14 +59,15 @@ export class DrillDesk {
 
   async state(source: DeploymentSource): Promise<DrillsState> {
     const store = this.storeOf(source);
+    const cluster = source.observer.target.mode === 'cluster';
     const latest = this.latest.get(source.name) ?? null;
     return {
       available: store !== null,
       why:
         store === null
-          ? `drills from the dashboard run only on a deployment quorum launched; against '${source.name}' run them with: quorum drill <scenario> --sentinel ... --yes-really`
+          ? `drills from the dashboard run only on a deployment quorum launched; against '${source.name}' run them with: ${cluster ? 'quorum drill cluster-reshard --cluster ... --yes-really' : 'quorum drill <scenario> --sentinel ... --yes-really'}`
           : null,
-      scenarios: SCENARIOS.map((s) => ({
+      scenarios: scenariosFor(cluster ? 'cluster' : 'sentinel').map((s) => ({
         name: s.name,
         description: s.description,
         expectFailover: s.expectFailover,
@@ -73,9 +75,12 @@ export class DrillDesk {
         needsLab: s.fault.needsLab === true,
       })),
       running: latest && !isFinished(latest) ? latest : null,
-      vias: (await this.proxyOf(source))
-        ? ['sentinel', 'role-check', 'proxy']
-        : ['sentinel', 'role-check'],
+      // a cluster's writers follow MOVED/ASK themselves: there is no way to choose
+      vias: cluster
+        ? []
+        : (await this.proxyOf(source))
+          ? ['sentinel', 'role-check', 'proxy']
+          : ['sentinel', 'role-check'],
       last: latest,
       past: store?.list().filter((l) => l.deployment === source.name) ?? [],
     };
@@ -107,13 +112,23 @@ export class DrillDesk {
         `'${source.name}' runs behind no proxy of quorum's to write through`,
         409,
       );
+    const kind = source.observer.target.mode === 'cluster' ? 'cluster' : 'sentinel';
     const scenario = scenarioNamed(request.scenario);
     if (!scenario) {
       throw new ActionError(
-        `there is no scenario '${request.scenario}'; use one of: ${SCENARIOS.map((s) => s.name).join(', ')}`,
+        `there is no scenario '${request.scenario}'; use one of: ${scenariosFor(kind)
+          .map((s) => s.name)
+          .join(', ')}`,
         400,
       );
     }
+    const refusal = kindRefusal(scenario, kind, source.name);
+    if (refusal) throw new ActionError(refusal, 400);
+    if (kind === 'cluster' && request.via)
+      throw new ActionError(
+        `a cluster's writers follow MOVED and ASK through ioredis's Cluster client; drop 'via'`,
+        400,
+      );
     if (scenario.fault.needsLab === true && !source.network)
       throw new ActionError(
         `${scenario.name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab'`,

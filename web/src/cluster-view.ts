@@ -84,7 +84,7 @@ export interface ViewMatrix {
 const FLAGS_SHOWN = ['fail?', 'fail', 'handshake', 'noaddr', 'nofailover'];
 
 /** What one view says about one node: role, slots or master, and failure flags. */
-function describe(view: ClusterView, id: string, addrs: Record<string, string>): string {
+function describe(view: ClusterView, id: string, label: (id: string) => string): string {
   if (!view.up) return '-';
   const e = view.entries.find((x) => x.id === id);
   if (!e) return 'unknown';
@@ -93,7 +93,7 @@ function describe(view: ClusterView, id: string, addrs: Record<string, string>):
     e.role === 'master'
       ? `master · ${slots} slots`
       : e.role === 'replica'
-        ? `replica of ${e.masterId === null ? '?' : (addrs[e.masterId] ?? e.masterId.slice(0, 8))}`
+        ? `replica of ${e.masterId === null ? '?' : label(e.masterId)}`
         : 'unknown role';
   const flags = e.flags
     .filter((f) => FLAGS_SHOWN.includes(f))
@@ -104,9 +104,10 @@ function describe(view: ClusterView, id: string, addrs: Record<string, string>):
 /**
  * Each node's own CLUSTER NODES view side by side (pure), like the Sentinel matrix: a column per
  * reporting node, a row per node it reports on; a cell that differs from the reference view (the
- * map most nodes share) is marked, as are failure flags.
+ * map most nodes share) is marked, as are failure flags. Masters are named by `names` (process
+ * names by address) where known.
  */
-export function viewMatrix(cluster: ClusterState): ViewMatrix {
+export function viewMatrix(cluster: ClusterState, names: Record<string, string> = {}): ViewMatrix {
   const views = [...cluster.views].sort((a, b) =>
     a.addr.localeCompare(b.addr, 'en', { numeric: true }),
   );
@@ -115,6 +116,10 @@ export function viewMatrix(cluster: ClusterState): ViewMatrix {
   for (const v of views)
     for (const e of v.entries) if (e.addr && addrs[e.id] === undefined) addrs[e.id] = e.addr;
   Object.assign(addrs, cluster.addrs);
+  const label = (id: string) => {
+    const addr = addrs[id];
+    return addr === undefined ? id.slice(0, 8) : (names[addr] ?? addr);
+  };
   const ids = [...new Set(views.flatMap((v) => v.entries.map((e) => e.id)))].sort((a, b) =>
     (addrs[a] ?? a).localeCompare(addrs[b] ?? b, 'en', { numeric: true }),
   );
@@ -145,12 +150,12 @@ export function viewMatrix(cluster: ClusterState): ViewMatrix {
     })),
   ];
   const rows = ids.map((id) => {
-    const expected = reference ? describe(reference, id, addrs) : null;
+    const expected = reference ? describe(reference, id, label) : null;
     return {
       id,
       addr: addrs[id] ?? id.slice(0, 8),
       cells: views.map((v) => {
-        const text = describe(v, id, addrs);
+        const text = describe(v, id, label);
         const odd =
           v.up &&
           ((expected !== null && text !== expected) || text.includes('FAIL') || text === 'unknown');
@@ -209,10 +214,51 @@ export function newerJob(a: ClusterJob | null, b: ClusterJob | null): ClusterJob
   return b.done >= a.done ? b : a;
 }
 
-/** The job's progress as a fraction (null while the total is unknown) and one line of text. */
-export function jobProgress(job: ClusterJob): { fraction: number | null; text: string } {
+/**
+ * The job's progress as a fraction (null while the total is unknown), one line of counts, and
+ * its message: the error once it failed, else the server's line unless it only repeats the counts.
+ */
+export function jobProgress(job: ClusterJob): {
+  fraction: number | null;
+  text: string;
+  message: string | null;
+} {
   const fraction = job.total > 0 ? Math.min(1, job.done / job.total) : null;
   const count = job.total > 0 ? `${job.done}/${job.total} ${job.unit}` : `${job.done} ${job.unit}`;
   const keys = job.keysMoved > 0 ? ` · ${job.keysMoved} keys moved` : '';
-  return { fraction, text: `${count}${keys}` };
+  const repeats = job.endedMs === null && job.total > 0 && job.message.startsWith(`${job.done}/`);
+  return {
+    fraction,
+    text: `${count}${keys}`,
+    message: job.error ?? (repeats || job.message === '' ? null : job.message),
+  };
+}
+
+/** What the node drawer shows of a cluster node (pure): id, shard, slots, who flags it. */
+export function clusterNodeRows(cluster: ClusterState, addr: string): [string, string | null][] {
+  const id = Object.entries(cluster.addrs).find(([, a]) => a === addr)?.[0] ?? null;
+  if (id === null) return [['cluster', 'not in the reference view']];
+  const shard = cluster.shards.find(
+    (s) => s.masterId === id || s.replicas.some((r) => r.id === id),
+  );
+  const flags = (flag: string) =>
+    cluster.views.filter(
+      (v) => v.up && v.entries.some((e) => e.id === id && e.flags.includes(flag)),
+    ).length;
+  const fail = flags('fail');
+  const pfail = flags('fail?');
+  return [
+    ['node id', id],
+    [
+      'shard of',
+      shard ? (shard.masterId === id ? 'itself (master)' : (shard.master ?? shard.masterId)) : null,
+    ],
+    [
+      'slots',
+      shard && shard.masterId === id
+        ? `${shard.slotCount} · ${formatRanges(shard.slots, 4)}`
+        : null,
+    ],
+    ['flagged', fail > 0 ? `FAIL by ${fail}` : pfail > 0 ? `PFAIL by ${pfail}` : 'no flags'],
+  ];
 }

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/model/index.js';
 import { downNode, downSentinel } from '../../src/model/index.js';
 import type { NetworkFault, NetworkState } from '../../src/server/contract.js';
-import { buildGraph, ROW } from './graph.js';
+import { buildGraph, COLUMN, ROW } from './graph.js';
+import {
+  ADDR,
+  cluster,
+  FAILED_OVER,
+  HEALTHY,
+  topology as clusterTopology,
+} from './cluster.fixture.js';
+import { assignShardKeys } from './slotmap.js';
 
 const LOOPBACK = {
   nodes: ['127.0.0.1:6390', '127.0.0.1:6391', '127.0.0.1:6392'],
@@ -183,5 +191,58 @@ describe('buildGraph on a lab network', () => {
         (n) => n.member === null && n.side === null,
       ),
     ).toBe(true);
+  });
+});
+
+describe('buildGraph for a Redis Cluster', () => {
+  const topology = clusterTopology;
+  it('puts each shard in a column: master on top with its slots, its replica below, linked', () => {
+    const state = cluster();
+    const { nodes, edges } = buildGraph(topology(state), [], null, null, assignShardKeys(state));
+    expect(nodes.map((n) => [n.addr, n.role, n.x, n.y, n.shard])).toEqual([
+      [ADDR.m1, 'master', 0, 0, 0],
+      [ADDR.r1, 'replica', 0, ROW, 0],
+      [ADDR.m2, 'master', COLUMN, 0, 1],
+      [ADDR.r2, 'replica', COLUMN, ROW, 1],
+      [ADDR.m3, 'master', 2 * COLUMN, 0, 2],
+      [ADDR.r3, 'replica', 2 * COLUMN, ROW, 2],
+    ]);
+    expect(nodes[0]?.slots).toBe('5461 slots · 0-5460');
+    expect(nodes[1]?.slots).toBeNull();
+    expect(edges.map((e) => [e.source, e.target, e.relation, e.label, e.broken])).toEqual([
+      [ADDR.m1, ADDR.r1, 'replicates', 'lag 0 B', false],
+      [ADDR.m2, ADDR.r2, 'replicates', 'lag 0 B', false],
+      [ADDR.m3, ADDR.r3, 'replicates', 'lag 0 B', false],
+    ]);
+    expect(nodes.every((n) => n.kind === 'redis' && n.failBy === 0)).toBe(true);
+  });
+
+  it('keeps a failed-over shard in its column: the promoted replica on top, the old master below, FAIL', () => {
+    const keys = assignShardKeys(cluster());
+    const state = cluster({ lines: FAILED_OVER, down: ['m1'] });
+    const { nodes, edges } = buildGraph(
+      topology(state, ['m1']),
+      [],
+      null,
+      null,
+      assignShardKeys(state, keys),
+    );
+    const at = (addr: string) => nodes.find((n) => n.addr === addr);
+    expect(at(ADDR.r1)).toMatchObject({ role: 'master', x: 0, y: 0, shard: 0, failBy: 0 });
+    expect(at(ADDR.m1)).toMatchObject({ role: 'master', x: 0, y: ROW, failBy: 5, state: 'down' });
+    expect(at(ADDR.m2)).toMatchObject({ x: COLUMN, y: 0 });
+    expect(edges).toHaveLength(2);
+  });
+
+  it('spreads two replicas side by side under their master, and leaves Sentinel fields empty', () => {
+    const lines = { ...HEALTHY, r2: { role: 'slave' as const, of: 'm1' as const } };
+    const state = cluster({ lines });
+    const { nodes } = buildGraph(topology(state), [], null, null, assignShardKeys(state));
+    const at = (addr: string) => nodes.find((n) => n.addr === addr);
+    expect(at(ADDR.m1)).toMatchObject({ x: COLUMN / 2, y: 0 });
+    expect(at(ADDR.r1)).toMatchObject({ x: 0, y: ROW });
+    expect(at(ADDR.r2)).toMatchObject({ x: COLUMN, y: ROW });
+    expect(at(ADDR.m2)).toMatchObject({ x: 2 * COLUMN, y: 0 });
+    expect(at(ADDR.m2)?.sdownBy).toBe(0);
   });
 });

@@ -59,8 +59,8 @@ export type ShardKeys = Record<string, number>;
 
 /**
  * Shard keys for the cluster as observed now (pure). A master keeps its key, or inherits one of
- * its replicas' (it was promoted); a new master takes the lowest free key; replicas take their
- * master's. Two masters claiming one key: the one with slots keeps it, and a failed one without
+ * its replicas' (it was promoted); new masters take the lowest free keys in the order of their
+ * largest range; replicas take their master's. Two masters claiming one key: the one with slots keeps it, and a failed one without
  * slots shares it (the old master of a failed-over shard); any other takes a free key.
  */
 export function assignShardKeys(cluster: ClusterState, previous: ShardKeys = {}): ShardKeys {
@@ -85,9 +85,9 @@ export function assignShardKeys(cluster: ClusterState, previous: ShardKeys = {})
       if (holder === undefined) claimed.set(inherited, shard.masterId);
     } else unplaced.push(shard);
   }
-  // new masters in the observer's order (by first slot), each taking the lowest free key
-  const order = new Map(cluster.shards.map((s, i) => [s.masterId, i]));
-  unplaced.sort((a, b) => (order.get(a.masterId) ?? 0) - (order.get(b.masterId) ?? 0));
+  // new masters by where most of their slots are (a reshard's sliver at slot 0 moves no
+  // shard to the front), masters without slots last, each taking the lowest free key
+  unplaced.sort((a, b) => homeSlot(a) - homeSlot(b));
   let next = 0;
   for (const shard of unplaced) {
     while (claimed.has(next)) next++;
@@ -100,6 +100,13 @@ export function assignShardKeys(cluster: ClusterState, previous: ShardKeys = {})
     for (const r of shard.replicas) keys[r.id] = key;
   }
   return keys;
+}
+
+/** The first slot of a shard's largest range; past the last slot when it owns none. */
+function homeSlot(shard: ClusterState['shards'][number]): number {
+  let best: SlotRange | null = null;
+  for (const r of shard.slots) if (!best || r[1] - r[0] > best[1] - best[0]) best = r;
+  return best ? best[0] : SLOT_COUNT;
 }
 
 /** Shard colours: distinct in light and dark themes, none of them the red of failures or grey. */

@@ -107,3 +107,57 @@ describe('groupTimeline', () => {
     expect(items[0]).toMatchObject({ kind: 'group', outcome: 'aborted', durationMs: 10_000 });
   });
 });
+
+function cluster(ms: number, type: string, detail: QuorumEvent['detail']): QuorumEvent {
+  return { ...own(ms, type), detail };
+}
+const OLD = '127.0.0.1:7000';
+const NEW = '127.0.0.1:7003';
+
+describe('groupTimeline on a Redis Cluster', () => {
+  it('groups a shard failover: PFAIL and FAIL on the old master, the state changes, the failover', () => {
+    const items = groupTimeline([
+      own(0, 'quorum:node-down'),
+      cluster(6000, 'quorum:node-pfail', { addr: OLD, by: 'x' }),
+      cluster(6100, 'quorum:node-pfail', { addr: '127.0.0.1:7004', by: 'x' }),
+      cluster(7000, 'quorum:cluster-state', { from: 'ok', to: 'fail' }),
+      cluster(7001, 'quorum:node-fail', { addr: OLD, by: 'x' }),
+      own(8000, 'quorum:role-change'),
+      cluster(8000, 'quorum:cluster-failover', { from: OLD, to: NEW, slots: 5461 }),
+      cluster(8000, 'quorum:cluster-state', { from: 'fail', to: 'ok' }),
+      cluster(30_000, 'quorum:node-fail-cleared', { addr: OLD }),
+    ]);
+    expect(items.map((i) => (i.kind === 'event' ? i.event.type : 'group'))).toEqual([
+      'quorum:node-down',
+      'group',
+      'quorum:node-pfail',
+      'quorum:role-change',
+      'quorum:node-fail-cleared',
+    ]);
+    expect(items[1]).toMatchObject({
+      cluster: true,
+      outcome: 'failover',
+      from: OLD,
+      to: NEW,
+      startMs: 6000,
+      durationMs: 2000,
+      milestones: {
+        'quorum:node-pfail': 0,
+        'quorum:node-fail': 1001,
+        'quorum:cluster-failover': 2000,
+      },
+    });
+    if (items[1]?.kind === 'group') expect(items[1].events).toHaveLength(5);
+  });
+
+  it('shows a manual cluster failover as a group of its own, and each failover apart', () => {
+    const items = groupTimeline([
+      cluster(1000, 'quorum:cluster-failover', { from: OLD, to: NEW, slots: 5461 }),
+      cluster(5000, 'quorum:node-fail', { addr: NEW, by: 'x' }),
+      cluster(6000, 'quorum:cluster-failover', { from: NEW, to: OLD, slots: 5461 }),
+    ]);
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatchObject({ kind: 'group', durationMs: 0, startMs: 1000 });
+    expect(items[1]).toMatchObject({ kind: 'group', durationMs: 1000, from: NEW, to: OLD });
+  });
+});

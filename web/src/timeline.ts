@@ -9,9 +9,20 @@ export const MILESTONES = [
   '+switch-master',
 ] as const;
 
+/** A cluster failover's milestones, as quorum derives them from the nodes' views. */
+export const CLUSTER_MILESTONES = [
+  'quorum:node-pfail',
+  'quorum:node-fail',
+  'quorum:cluster-failover',
+] as const;
+
+export type Milestone = (typeof MILESTONES)[number] | (typeof CLUSTER_MILESTONES)[number];
+
 export interface FailoverGroup {
   kind: 'group';
   id: string;
+  /** A Redis Cluster shard's failover (quorum's events), not Sentinel's. */
+  cluster: boolean;
   /** failover: ended with +switch-master; aborted: -failover-abort-*; recovered: the master came back; open: under way */
   outcome: 'failover' | 'aborted' | 'recovered' | 'open';
   startMs: number;
@@ -20,7 +31,7 @@ export interface FailoverGroup {
   from: string | null;
   to: string | null;
   /** Milestone -> ms after the start. */
-  milestones: Partial<Record<(typeof MILESTONES)[number], number>>;
+  milestones: Partial<Record<Milestone, number>>;
   events: QuorumEvent[];
 }
 
@@ -49,20 +60,85 @@ function closes(e: QuorumEvent, group: FailoverGroup): FailoverGroup['outcome'] 
   return null;
 }
 
+const CLUSTER_SIGNS = new Set(['quorum:node-pfail', 'quorum:node-fail']);
+/** The cluster state turning ok again lands in the same poll as the failover, or just after. */
+const CLUSTER_SETTLE_MS = 2000;
+
+/**
+ * Cluster failovers: each `quorum:cluster-failover` with the PFAIL/FAIL flags on the old master
+ * and the cluster-state changes before it (since the previous failover, within the window), as
+ * the server times them (src/model/failover.ts). Returns the groups by the id of each member.
+ */
+function clusterGroups(sorted: readonly QuorumEvent[]): Map<string, FailoverGroup> {
+  const byMember = new Map<string, FailoverGroup>();
+  let previousEnd = -Infinity;
+  sorted.forEach((f, at) => {
+    if (f.type !== 'quorum:cluster-failover') return;
+    const from = typeof f.detail.from === 'string' ? f.detail.from : null;
+    const to = typeof f.detail.to === 'string' ? f.detail.to : null;
+    const since = Math.max(previousEnd, f.ms - GROUP_WINDOW_MS);
+    previousEnd = f.ms;
+    const before = sorted
+      .slice(0, at)
+      .filter((e) => e.ms > since && !byMember.has(e.id))
+      .filter((e) => CLUSTER_SIGNS.has(e.type) && e.detail.addr === from);
+    const startMs = before[0]?.ms ?? f.ms;
+    const members = sorted.filter(
+      (e) =>
+        e === f ||
+        before.includes(e) ||
+        (e.type === 'quorum:cluster-state' &&
+          !byMember.has(e.id) &&
+          e.ms >= startMs &&
+          (e.ms <= f.ms || (e.ms <= f.ms + CLUSTER_SETTLE_MS && e.detail.to === 'ok'))),
+    );
+    const group: FailoverGroup = {
+      kind: 'group',
+      id: `cluster-failover-${f.id}`,
+      cluster: true,
+      outcome: 'failover',
+      startMs,
+      durationMs: f.ms - startMs,
+      from,
+      to,
+      milestones: {},
+      events: members,
+    };
+    for (const e of members) {
+      const milestone = CLUSTER_MILESTONES.find((m) => m === e.type);
+      if (milestone && group.milestones[milestone] === undefined)
+        group.milestones[milestone] = e.ms - startMs;
+      byMember.set(e.id, group);
+    }
+  });
+  return byMember;
+}
+
 /**
  * Groups the sentinel events of one failover (sdown -> odown -> elected -> promoted ->
- * switch-master) into one item with its duration; every other event stays on its own (pure).
- * Input and output are oldest first.
+ * switch-master) into one item with its duration, and likewise a cluster shard's failover (PFAIL
+ * -> FAIL -> cluster-failover); every other event stays on its own (pure). Input and output are
+ * oldest first.
  */
 export function groupTimeline(events: readonly QuorumEvent[]): TimelineItem[] {
   const items: TimelineItem[] = [];
   let open: FailoverGroup | null = null;
-  for (const e of [...events].sort((a, b) => a.ms - b.ms)) {
+  const sorted = [...events].sort((a, b) => a.ms - b.ms);
+  const cluster = clusterGroups(sorted);
+  const placed = new Set<FailoverGroup>();
+  for (const e of sorted) {
+    const group = cluster.get(e.id);
+    if (group) {
+      if (!placed.has(group)) items.push(group);
+      placed.add(group);
+      continue;
+    }
     if (open && e.ms - open.startMs > GROUP_WINDOW_MS) open = null;
     if (!open && opens(e)) {
       open = {
         kind: 'group',
         id: `failover-${e.id}`,
+        cluster: false,
         outcome: 'open',
         startMs: e.ms,
         durationMs: null,

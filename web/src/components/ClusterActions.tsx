@@ -24,7 +24,7 @@ export function ClusterJobView({
   onCancel: () => void;
 }) {
   const running = jobRunning(job);
-  const { fraction, text } = jobProgress(job);
+  const { fraction, text, message } = jobProgress(job);
   const outcome = running ? 'running' : job.error === null ? 'done' : 'failed';
   return (
     <div className={`job ${outcome}`} data-testid="cluster-job" data-outcome={outcome}>
@@ -51,9 +51,11 @@ export function ClusterJobView({
       <div className="mono" data-testid="cluster-job-progress-text">
         {text}
       </div>
-      <div data-testid="cluster-job-message" className={job.error ? 'bad' : undefined}>
-        {job.error ?? job.message}
-      </div>
+      {message && (
+        <div data-testid="cluster-job-message" className={job.error ? 'bad' : undefined}>
+          {message}
+        </div>
+      )}
     </div>
   );
 }
@@ -98,9 +100,10 @@ export function ClusterActions({
         {action.label}
       </button>
     );
+  const short = (addr: string) => deployment.processes.find((p) => p.addr === addr)?.name ?? addr;
   const option = (addr: string) => (
-    <option key={addr} value={addr}>
-      {nodeName(deployment, addr)}
+    <option key={addr} value={addr} title={nodeName(deployment, addr)}>
+      {short(addr)}
     </option>
   );
   return (
@@ -169,7 +172,7 @@ export function ClusterActions({
               <option value="">an empty master</option>
               {masters.map((m) => (
                 <option key={m} value={m}>
-                  replica of {nodeName(deployment, m)}
+                  replica of {short(m)}
                 </option>
               ))}
             </select>

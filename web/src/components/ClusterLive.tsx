@@ -115,6 +115,15 @@ export function ClusterLive({
             <KeyLookup cluster={cluster} names={names} value={key} onChange={setKey} />
           </section>
         )}
+        {(admin || job) && (
+          <section className="panel" data-testid="cluster-admin">
+            <h2>Administration</h2>
+            {job && <ClusterJobView job={job} canAct={canAct} onCancel={() => void cancel()} />}
+            {admin && (
+              <ClusterActions deployment={deployment} canAct={canAct} onAction={onAction} />
+            )}
+          </section>
+        )}
         {t && (
           <section className="panel">
             <h2>Shards by master</h2>
@@ -125,15 +134,6 @@ export function ClusterLive({
               onSelect={onSelect}
               onAction={onAction}
             />
-          </section>
-        )}
-        {(admin || job) && (
-          <section className="panel" data-testid="cluster-admin">
-            <h2>Administration</h2>
-            {job && <ClusterJobView job={job} canAct={canAct} onCancel={() => void cancel()} />}
-            {admin && (
-              <ClusterActions deployment={deployment} canAct={canAct} onAction={onAction} />
-            )}
           </section>
         )}
         {cluster && (

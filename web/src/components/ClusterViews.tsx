@@ -14,7 +14,7 @@ export const ClusterViews = memo(function ClusterViews({
   cluster: ClusterState;
   names: Record<string, string>;
 }) {
-  const matrix = useMemo(() => viewMatrix(cluster), [cluster]);
+  const matrix = useMemo(() => viewMatrix(cluster, names), [cluster, names]);
   const name = (addr: string) => names[addr] ?? addr;
   return (
     <>

@@ -3,8 +3,10 @@ import type { DataNode, SentinelView } from '../../../src/model/index.js';
 import { formatBytes } from '../../../src/model/format.js';
 import type { DeploymentState, NodeDetails, Session } from '../../../src/server/contract.js';
 import { client } from '../api.js';
+import { clusterNodeRows } from '../cluster-view.js';
 import type { PendingAction } from './actions.js';
 import { nodeActions } from './actions.js';
+import { clusterFailoverAction } from './cluster-actions.js';
 
 function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) {
   return (
@@ -105,12 +107,12 @@ export function NodeDrawer({
   }, [token, deployment.name, addr, up]);
 
   const persistence = details?.info.persistence ?? {};
-  const actions = nodeActions(
-    deployment,
-    addr,
-    node ? 'redis' : 'sentinel',
-    processInfo?.state ?? null,
-  );
+  const cluster = deployment.topology?.cluster ?? null;
+  const clusterFailover = cluster ? clusterFailoverAction(deployment, addr) : null;
+  const actions = [
+    ...(clusterFailover ? [clusterFailover] : []),
+    ...nodeActions(deployment, addr, node ? 'redis' : 'sentinel', processInfo?.state ?? null),
+  ];
   const canAct = session.role === 'admin' && !session.readOnly;
   const title = processInfo ? `${processInfo.name} (${addr})` : addr;
   const match = (k: string) => k.toLowerCase().includes(filter.toLowerCase());
@@ -188,7 +190,18 @@ export function NodeDrawer({
         {!up && <p className="muted">The node is down; only what quorum last saw is shown.</p>}
         {tab === 'overview' && (
           <>
-            {node && <Kv rows={dataRows(node)} />}
+            {node && (
+              <Kv
+                rows={
+                  cluster
+                    ? [
+                        ...dataRows(node).filter(([k]) => k !== 'sentinels'),
+                        ...clusterNodeRows(cluster, addr),
+                      ]
+                    : dataRows(node)
+                }
+              />
+            )}
             {sentinel && <Kv rows={sentinelRows(sentinel)} />}
             {node && details && (
               <>

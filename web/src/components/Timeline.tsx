@@ -2,11 +2,22 @@ import { memo, useMemo, useState } from 'react';
 import type { QuorumEvent } from '../../../src/model/index.js';
 import { clock } from '../../../src/model/format.js';
 import type { FailoverGroup, TimelineItem } from '../timeline.js';
-import { groupTimeline, MILESTONES } from '../timeline.js';
+import { CLUSTER_MILESTONES, groupTimeline, MILESTONES } from '../timeline.js';
+
+/** How quorum's cluster events read: flags in warning and failure colours, recoveries in green. */
+const CLUSTER_TONE: Record<string, string> = {
+  'quorum:node-pfail': 'quorum warn',
+  'quorum:node-fail': 'quorum bad',
+  'quorum:node-fail-cleared': 'quorum good',
+  'quorum:cluster-failover': 'quorum good',
+};
 
 function tone(e: QuorumEvent): string {
   if (e.type === 'quorum:alert-firing') return 'quorum bad';
   if (e.type === 'quorum:alert-resolved') return 'quorum good';
+  const cluster = CLUSTER_TONE[e.type];
+  if (cluster) return cluster;
+  if (e.type === 'quorum:cluster-state') return e.detail.to === 'ok' ? 'quorum good' : 'quorum bad';
   if (e.source === 'quorum') return e.detail.outcome === 'error' ? 'quorum bad' : 'quorum';
   if (
     e.type.startsWith('-failover-abort') ||
@@ -55,25 +66,32 @@ function GroupRow({ g }: { g: FailoverGroup }) {
   const [open, setOpen] = useState(false);
   const seconds = g.durationMs === null ? '' : ` in ${(g.durationMs / 1000).toFixed(2)} s`;
   return (
-    <li className="failover" data-testid="failover-group" data-outcome={g.outcome}>
+    <li
+      className="failover"
+      data-testid="failover-group"
+      data-outcome={g.outcome}
+      data-cluster={g.cluster || undefined}
+    >
       <span className="time">{clock(g.startMs)}</span>
       <span>
         <div className="summary">
-          {OUTCOME[g.outcome]}
+          {g.cluster ? 'shard failover' : OUTCOME[g.outcome]}
           {g.to ? `: ${g.from ?? '?'} → ${g.to}` : g.from ? `: ${g.from}` : ''}
           {seconds}
         </div>
         <div className="steps">
-          {MILESTONES.map((m) =>
+          {(g.cluster ? CLUSTER_MILESTONES : MILESTONES).map((m) =>
             g.milestones[m] === undefined ? null : (
               <span key={m}>
-                {m} +{g.milestones[m]} ms
+                {m.replace(/^quorum:/, '')} +{g.milestones[m]} ms
               </span>
             ),
           )}
         </div>
         <details onToggle={(e) => setOpen(e.currentTarget.open)}>
-          <summary>{g.events.length} sentinel events</summary>
+          <summary>
+            {g.events.length} {g.cluster ? 'events' : 'sentinel events'}
+          </summary>
           {open && (
             <ul className="timeline">
               {[...g.events].reverse().map((e) => (

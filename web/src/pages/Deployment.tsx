@@ -91,9 +91,8 @@ export function DeploymentPage({
     try {
       const request = action.request;
       if (isClusterRequest(request)) {
-        const job = await clusterAction(token, deployment.name, request);
-        noteClusterJob(deployment.name, job);
-        setToast({ text: `started: ${job.description}`, error: false });
+        // the job's own panel shows it from here on
+        noteClusterJob(deployment.name, await clusterAction(token, deployment.name, request));
         return;
       }
       const message = await act(token, deployment.name, request);

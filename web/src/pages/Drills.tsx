@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { DrillRecord, Via } from '../../../src/drill/index.js';
+import type { DrillRecord, RunVia, Via } from '../../../src/drill/index.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
 import { drillRecord, drillReportUrl, drillsState, startDrill, stopDrill } from '../api.js';
 import { isFinished } from '../../../src/drill/live.js';
@@ -15,10 +15,11 @@ function when(ms: number): string {
   return new Date(ms).toLocaleString();
 }
 
-const VIA_LABEL: Record<Via, string> = {
+const VIA_LABEL: Record<RunVia, string> = {
   sentinel: 'Sentinel (ioredis)',
   'role-check': 'a role:master check (as HAProxy)',
   proxy: "quorum's proxy",
+  cluster: 'the cluster (ioredis Cluster, following MOVED/ASK)',
 };
 
 /** One stored drill: a chart per run and what each run measured. */
@@ -51,7 +52,11 @@ function PastDrill({ deployment, record }: { deployment: string; record: DrillRe
             <dd className="mono">
               {run.failover ? `${run.oldMaster ?? '?'} → ${run.newMaster ?? '?'}` : 'none'}
             </dd>
-            <dt>+sdown / +odown / +switch-master</dt>
+            <dt>
+              {run.via === 'cluster'
+                ? 'PFAIL / FAIL / promoted'
+                : '+sdown / +odown / +switch-master'}
+            </dt>
             <dd>
               {formatSeconds(run.sdownMs)} / {formatSeconds(run.odownMs)} /{' '}
               {formatSeconds(run.switchMasterMs)}

@@ -1,0 +1,125 @@
+import type { ScenarioResult } from '../drill/index.js';
+import { nodeRole } from '../drill/index.js';
+import { formatSeconds } from '../model/index.js';
+import { table } from './format.js';
+
+const verdict = (violations: string[]) =>
+  violations.length === 0 ? 'as expected' : violations.join('; ');
+
+/** A Sentinel scenario's runs as a table, with the sides of a partition and the failover spread. */
+function renderSentinel(result: ScenarioResult): string[] {
+  const rows = result.runs.map((r, i) => [
+    String(i + 1),
+    r.failover ? `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}` : 'no failover',
+    formatSeconds(r.sdownMs),
+    formatSeconds(r.odownMs),
+    formatSeconds(r.switchMasterMs),
+    formatSeconds(r.writeUnavailableMs),
+    formatSeconds(r.readUnavailableMs),
+    r.twoMastersMs > 0 ? formatSeconds(r.twoMastersMs) : '-',
+    `${r.acknowledged}/${r.attempted}`,
+    String(r.ackedLost),
+    String(r.indeterminatePresent),
+    verdict(r.violations),
+  ]);
+  const lines = [
+    table(
+      [
+        'RUN',
+        'FAILOVER',
+        '+SDOWN',
+        '+ODOWN',
+        '+SWITCH',
+        'NO WRITES',
+        'NO READS',
+        'TWO MASTERS',
+        'ACKED',
+        'LOST',
+        'INDET.PRESENT',
+        'VERDICT',
+      ],
+      rows,
+    ),
+  ];
+  // in a partition: which side took the writes, and whose were lost
+  for (const [i, r] of result.runs.entries()) {
+    if (r.writersIn === null || r.byNode.length === 0) continue;
+    const sides = r.byNode.map((n) => {
+      const role = nodeRole(r, n.node);
+      return `${n.node}${role ? ` (${role})` : ''} acked ${n.acked}, lost ${n.lost}`;
+    });
+    lines.push(`run ${i + 1}, writers in ${r.writersIn}: ${sides.join('; ')}`);
+  }
+  return lines;
+}
+
+/** A cluster scenario's runs: PFAIL, FAIL, the promotion, each shard's writes, a reshard. */
+function renderCluster(result: ScenarioResult): string[] {
+  const rows = result.runs.map((r, i) => [
+    String(i + 1),
+    r.failover ? `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}` : 'no failover',
+    formatSeconds(r.sdownMs),
+    formatSeconds(r.odownMs),
+    formatSeconds(r.switchMasterMs),
+    formatSeconds(r.writeUnavailableMs),
+    formatSeconds(r.cluster?.otherShardsUnavailableMs ?? null),
+    r.cluster && r.cluster.clusterFailMs > 0 ? formatSeconds(r.cluster.clusterFailMs) : '-',
+    `${r.acknowledged}/${r.attempted}`,
+    String(r.ackedLost),
+    String(r.indeterminatePresent),
+    verdict(r.violations),
+  ]);
+  const lines = [
+    table(
+      [
+        'RUN',
+        'FAILOVER',
+        'PFAIL',
+        'FAIL',
+        'PROMOTED',
+        'NO WRITES',
+        'OTHER SHARDS',
+        'CLUSTER DOWN',
+        'ACKED',
+        'LOST',
+        'INDET.PRESENT',
+        'VERDICT',
+      ],
+      rows,
+    ),
+    `NO WRITES: the longest time without an acknowledged write to ${result.runs.some((r) => r.cluster?.reshard) ? 'the moved slots' : "the shard's slots"}; OTHER SHARDS: the same for every other key; CLUSTER DOWN: how long some node said cluster_state:fail`,
+  ];
+  for (const [i, r] of result.runs.entries()) {
+    const facts = r.cluster;
+    if (!facts) continue;
+    const shards = facts.shards.map((s) => {
+      const moved =
+        s.masterAfter !== null && s.masterAfter !== s.shard ? ` -> ${s.masterAfter}` : '';
+      return `${s.shard}${moved} acked ${s.acknowledged}/${s.attempted}, lost ${s.ackedLost}, no writes ${formatSeconds(s.writeUnavailableMs)}`;
+    });
+    lines.push(`run ${i + 1} by shard: ${shards.join('; ')}`);
+    const m = facts.reshard;
+    if (m)
+      lines.push(
+        `run ${i + 1} reshard: ${m.slotsMoved} slots, ${m.keysMoved} keys from ${m.from} to ${m.to} in ${formatSeconds(m.ms)}`,
+      );
+  }
+  return lines;
+}
+
+/** One scenario's result for a person: a table of runs and what to read from it. */
+export function renderResult(result: ScenarioResult): string {
+  const cluster = result.kind === 'cluster';
+  const lines = [
+    `${result.scenario}: ${result.description}`,
+    ...(cluster ? renderCluster(result) : renderSentinel(result)),
+  ];
+  if (!result.expectFailover && result.noFailoverBecause)
+    lines.push(`no failover expected: ${result.noFailoverBecause}`);
+  const s = result.summary.switchMasterMs;
+  if (s)
+    lines.push(
+      `${cluster ? 'replica promoted' : 'switch-master'} after the fault: min ${formatSeconds(s.min)}, p50 ${formatSeconds(s.p50)}, p95 ${formatSeconds(s.p95)}, max ${formatSeconds(s.max)}`,
+    );
+  return lines.join('\n');
+}

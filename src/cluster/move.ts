@@ -1,0 +1,143 @@
+import type { Addr } from '../model/index.js';
+import { parseAddr, UserError } from '../model/index.js';
+import { describeRedisError } from '../redis/index.js';
+import type { ClusterLinks } from './links.js';
+import { MIGRATE_TIMEOUT_MS } from './links.js';
+
+/** Keys per MIGRATE (and per CLUSTER GETKEYSINSLOT), as redis-cli's --cluster-pipeline. */
+export const DEFAULT_MIGRATE_BATCH = 100;
+
+/** A node taking part in a move. */
+export interface MoveNode {
+  id: string;
+  addr: Addr;
+}
+
+export interface SlotMoveOptions {
+  /** Keys per MIGRATE. @default DEFAULT_MIGRATE_BATCH */
+  batch?: number;
+  /**
+   * MIGRATE with REPLACE when the target already holds a key (BUSYKEY). Only when finishing an
+   * interrupted move: the source's copy is then the newer one, since writes to a key the source
+   * still holds go to the source. @default false
+   */
+  replace?: boolean;
+}
+
+/** A failed Redis call as a sentence that says which slot it left open and how to close it. */
+export function slotError(
+  slot: number,
+  source: MoveNode,
+  target: MoveNode,
+  err: unknown,
+): UserError {
+  if (err instanceof UserError) return err;
+  const reason = describeRedisError(source.addr, err).message;
+  return new UserError(
+    `moving slot ${slot} from ${source.addr} to ${target.addr} failed: ${reason}; the slot is left open, finish it with quorum cluster check --fix`,
+  );
+}
+
+/**
+ * Moves every key of `slot` from `source` to `target` (which must be MIGRATING/IMPORTING it):
+ * CLUSTER GETKEYSINSLOT, then MIGRATE host port "" 0 timeout KEYS ..., until the source holds none.
+ * Resolves to the number of keys moved.
+ */
+export async function migrateKeys(
+  links: ClusterLinks,
+  slot: number,
+  source: MoveNode,
+  target: MoveNode,
+  options: SlotMoveOptions = {},
+): Promise<number> {
+  const batch = options.batch ?? DEFAULT_MIGRATE_BATCH;
+  const hp = parseAddr(target.addr);
+  if (!hp) throw new UserError(`${target.addr} is not a host:port address`);
+  const auth = links.password === null ? [] : ['AUTH', links.password];
+  let moved = 0;
+  let replace = false;
+  for (;;) {
+    const keys = await links.keysCall(source.addr, 'CLUSTER', 'GETKEYSINSLOT', slot, batch);
+    if (!Array.isArray(keys) || keys.length === 0) return moved;
+    const names = keys.filter((k): k is Buffer => Buffer.isBuffer(k));
+    const args = [hp.host, hp.port, '', 0, MIGRATE_TIMEOUT_MS];
+    try {
+      const reply = await links.keysCall(
+        source.addr,
+        'MIGRATE',
+        ...args,
+        ...(replace ? ['REPLACE'] : []),
+        ...auth,
+        'KEYS',
+        ...names,
+      );
+      // NOKEY: every key expired between GETKEYSINSLOT and MIGRATE
+      if (String(reply) !== 'NOKEY') moved += names.length;
+      replace = false;
+    } catch (err) {
+      const busy = /BUSYKEY/.test(describeRedisError(source.addr, err).message);
+      if (!busy) throw err;
+      if (options.replace !== true)
+        throw new UserError(
+          `moving slot ${slot} from ${source.addr} to ${target.addr} stopped: ${target.addr} already holds one of its keys (BUSYKEY); the slot is left open, finish it with quorum cluster check --fix (the source's copy replaces the target's)`,
+        );
+      replace = true;
+    }
+  }
+}
+
+async function setSlot(links: ClusterLinks, addr: Addr, slot: number, ...how: string[]) {
+  await links.call(addr, 'CLUSTER', 'SETSLOT', slot, ...how);
+}
+
+/**
+ * Gives `slot` to `target` everywhere: CLUSTER SETSLOT slot NODE target on the target first (it
+ * bumps its config epoch, having imported the slot, so its claim wins in gossip), then on the
+ * source, then on every other master. Another master that fails learns it from gossip.
+ */
+export async function commitSlot(
+  links: ClusterLinks,
+  slot: number,
+  source: MoveNode | null,
+  target: MoveNode,
+  masters: Addr[],
+): Promise<void> {
+  await setSlot(links, target.addr, slot, 'NODE', target.id);
+  if (source) await setSlot(links, source.addr, slot, 'NODE', target.id);
+  const others = masters.filter((m) => m !== target.addr && m !== source?.addr);
+  await Promise.all(
+    others.map((m) => setSlot(links, m, slot, 'NODE', target.id).catch(() => undefined)),
+  );
+}
+
+/**
+ * Moves one slot, as redis-cli does: IMPORTING on the target, MIGRATING on the source (in this
+ * order, so the source never sends ASK to a target that would refuse it), every key over with
+ * MIGRATE, then NODE on every master. Clients keep writing meanwhile: the source answers for the
+ * keys it still holds and sends ASK for the others. Resolves to the number of keys moved.
+ */
+export async function moveSlot(
+  links: ClusterLinks,
+  slot: number,
+  source: MoveNode,
+  target: MoveNode,
+  masters: Addr[],
+  options: SlotMoveOptions = {},
+): Promise<number> {
+  try {
+    try {
+      await setSlot(links, target.addr, slot, 'IMPORTING', source.id);
+    } catch (err) {
+      // a move interrupted right after the target took the slot: only the rest is left to do
+      if (!/already the owner/i.test(describeRedisError(target.addr, err).message)) throw err;
+      await commitSlot(links, slot, source, target, masters);
+      return 0;
+    }
+    await setSlot(links, source.addr, slot, 'MIGRATING', target.id);
+    const keys = await migrateKeys(links, slot, source, target, options);
+    await commitSlot(links, slot, source, target, masters);
+    return keys;
+  } catch (err) {
+    throw slotError(slot, source, target, err);
+  }
+}

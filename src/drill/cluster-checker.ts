@@ -1,0 +1,262 @@
+import type { ReshardFacts } from '../faults/index.js';
+import type { Addr, ClusterState, ClusterView } from '../model/index.js';
+import { SLOT_COUNT } from '../model/index.js';
+import { longestGap } from './checker.js';
+import type { WriteRecord } from './ledger.js';
+import type { Scenario } from './scenarios.js';
+
+/** One shard's writes in a cluster drill, named by its master when the drill started. */
+export interface ShardAccount {
+  shard: Addr;
+  /** The master that owns most of those slots at the end (another node after a failover). */
+  masterAfter: Addr | null;
+  /** Slots the shard owned when the drill started. */
+  slots: number;
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  ackedLost: number;
+  /** The longest window after the fault without an acknowledged write to the shard's keys. */
+  writeUnavailableMs: number;
+}
+
+/** What a cluster run measured beyond the fields every drill run has. */
+export interface ClusterFacts {
+  /** `cluster-node-timeout` of the nodes (what down-after is to Sentinel). */
+  nodeTimeoutMs: number;
+  /** The master, when the drill started, of the shard the fault hit; null if it named none. */
+  shard: Addr | null;
+  /** The slots the run's main figures are about: those that changed owner, else the shard's. */
+  slots: number;
+  /** The longest window after the fault without an acknowledged write to any other key. */
+  otherShardsUnavailableMs: number;
+  /** How long, in total after the fault, some node said cluster_state:fail. */
+  clusterFailMs: number;
+  /** When that first happened, ms after the fault; null when it did not. */
+  clusterFailFromMs: number | null;
+  shards: ShardAccount[];
+  reshard: ReshardFacts | null;
+  /** AOF on the shard's master (preset safe turns it on); null when CONFIG is refused. */
+  appendonly: boolean | null;
+  /** `cluster-require-full-coverage` (quorum's default: yes); null when CONFIG is refused. */
+  fullCoverage: boolean | null;
+}
+
+/** Each slot's master address (null: no owner) as a cluster state says (pure). */
+export function slotMasters(cluster: ClusterState): (Addr | null)[] {
+  const owners = new Array<Addr | null>(SLOT_COUNT).fill(null);
+  for (const shard of cluster.shards)
+    for (const [a, b] of shard.slots) for (let s = a; s <= b; s++) owners[s] = shard.master;
+  return owners;
+}
+
+/**
+ * The replica (one of `replicaIds`) that some node already names as the master of `slot`, or
+ * null (pure). The promoted replica claims its master's slots when it wins the election, and the
+ * others learn it from gossip: the earliest view to show it is when the shard got a new master,
+ * as the earliest +switch-master across sentinels is for Sentinel.
+ */
+export function promotedIn(
+  views: readonly ClusterView[],
+  slot: number,
+  replicaIds: ReadonlySet<string>,
+): Addr | null {
+  for (const v of views) {
+    if (!v.up) continue;
+    const owner = v.entries.find(
+      (e) => e.role === 'master' && e.slots.some(([a, b]) => slot >= a && slot <= b),
+    );
+    if (owner && replicaIds.has(owner.id)) return owner.addr;
+  }
+  return null;
+}
+
+/** Slots whose master changed between two maps (a failover, a reshard) (pure). */
+export function changedSlots(before: (Addr | null)[], after: (Addr | null)[]): Set<number> {
+  const changed = new Set<number>();
+  for (let s = 0; s < SLOT_COUNT; s++)
+    if ((before[s] ?? null) !== (after[s] ?? null)) changed.add(s);
+  return changed;
+}
+
+/** An event as the cluster checks need it: quorum:cluster-state carries `detail.to`. */
+export interface StateEvent {
+  type: string;
+  ms: number;
+  detail: Record<string, string | number | boolean | null>;
+}
+
+/**
+ * How long after the fault some node said cluster_state:fail, in total, from the observer's
+ * quorum:cluster-state events; a fail not ended by `endMs` counts until then (pure).
+ */
+export function clusterFailSpan(
+  events: readonly StateEvent[],
+  faultAtMs: number,
+  endMs: number,
+): { totalMs: number; fromMs: number | null } {
+  let since: number | null = null;
+  let first: number | null = null;
+  let total = 0;
+  for (const e of events) {
+    if (e.type !== 'quorum:cluster-state' || e.ms < faultAtMs || e.ms > endMs) continue;
+    if (e.detail.to === 'fail' && since === null) {
+      since = e.ms;
+      first ??= e.ms;
+    } else if (e.detail.to === 'ok' && since !== null) {
+      total += e.ms - since;
+      since = null;
+    }
+  }
+  if (since !== null) total += endMs - since;
+  return { totalMs: total, fromMs: first === null ? null : first - faultAtMs };
+}
+
+/** The longest window in [faultAtMs, endMs] without an acknowledged write among `writes` (pure). */
+export function unavailableMs(
+  writes: readonly WriteRecord[],
+  faultAtMs: number,
+  endMs: number,
+): number {
+  return longestGap(
+    writes.filter((w) => w.outcome === 'ack').map((w) => w.endMs),
+    faultAtMs,
+    endMs,
+  );
+}
+
+/** Each shard's writes, lost ones and availability, by the master it had at the start (pure). */
+export function shardAccounts(
+  writes: readonly WriteRecord[],
+  present: ReadonlySet<string>,
+  before: (Addr | null)[],
+  after: (Addr | null)[],
+  faultAtMs: number,
+  endMs: number,
+): ShardAccount[] {
+  const shards = new Map<
+    Addr,
+    { account: ShardAccount; writes: WriteRecord[]; owners: Map<Addr | null, number> }
+  >();
+  for (let s = 0; s < SLOT_COUNT; s++) {
+    const master = before[s];
+    if (!master) continue;
+    const entry = shards.get(master) ?? {
+      account: {
+        shard: master,
+        masterAfter: null,
+        slots: 0,
+        attempted: 0,
+        acknowledged: 0,
+        failed: 0,
+        indeterminate: 0,
+        ackedLost: 0,
+        writeUnavailableMs: 0,
+      },
+      writes: [],
+      owners: new Map<Addr | null, number>(),
+    };
+    entry.account.slots++;
+    const owner = after[s] ?? null;
+    entry.owners.set(owner, (entry.owners.get(owner) ?? 0) + 1);
+    shards.set(master, entry);
+  }
+  for (const w of writes) {
+    const master = w.slot === undefined ? null : before[w.slot];
+    const entry = master ? shards.get(master) : undefined;
+    if (!entry) continue;
+    const a = entry.account;
+    entry.writes.push(w);
+    a.attempted++;
+    if (w.outcome === 'ack') {
+      a.acknowledged++;
+      if (!present.has(w.value)) a.ackedLost++;
+    } else if (w.outcome === 'fail') a.failed++;
+    else a.indeterminate++;
+  }
+  return [...shards.values()].map(({ account, writes: mine, owners }) => ({
+    ...account,
+    masterAfter: [...owners.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null,
+    writeUnavailableMs: unavailableMs(mine, faultAtMs, endMs),
+  }));
+}
+
+/** Whether the run had the safe preset's protection this scenario's loss bound depends on. */
+export function clusterSafe(facts: Pick<ClusterFacts, 'appendonly'>): boolean {
+  return facts.appendonly === true;
+}
+
+/** The loss bound for a cluster run: the scenario's, or its bound with AOF on (pure). */
+export function clusterLossBound(
+  scenario: Scenario,
+  facts: Pick<ClusterFacts, 'appendonly'>,
+  ratePerS: number,
+): number | null {
+  const bound = scenario.maxAckedLostSafe;
+  if (!clusterSafe(facts) || bound === undefined) return scenario.maxAckedLost;
+  return typeof bound === 'function' ? bound(ratePerS) : bound;
+}
+
+/**
+ * How long a crash failover may take before it is flagged. A node flags PFAIL when a ping has
+ * gone unanswered for node-timeout, and it pings a peer at the latest node-timeout / 2 after its
+ * last answer, so PFAIL can come up to 1.5 x node-timeout after the crash; FAIL (a majority of
+ * masters agreeing) and the replica's election (500 ms + up to 500 ms + 1 s per rank) add 1 to 3 s.
+ */
+export function failoverBoundMs(nodeTimeoutMs: number): number {
+  return Math.round(nodeTimeoutMs * 1.5) + 3000;
+}
+/** Writers that follow MOVED and ASK should not pause during a reshard for longer than this. */
+export const RESHARD_PAUSE_MS = 1000;
+
+/** What a cluster run is checked on. */
+export interface ClusterRunView {
+  switchMasterMs: number | null;
+  ackedLost: number;
+  failedPresent: number;
+  replicasConverged: boolean;
+  writeUnavailableMs: number;
+  cluster: ClusterFacts;
+}
+
+/** Where a cluster run differs from what Redis Cluster should do, one sentence each (pure). */
+export function clusterViolations(
+  scenario: Scenario,
+  run: ClusterRunView,
+  ratePerS: number,
+): string[] {
+  const found: string[] = [];
+  const facts = run.cluster;
+  if (scenario.expectFailover && run.switchMasterMs === null)
+    found.push('no failover happened, though one was expected');
+  if (!scenario.expectFailover && run.switchMasterMs !== null)
+    found.push(
+      `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
+    );
+  const bound = clusterLossBound(scenario, facts, ratePerS);
+  if (bound !== null && run.ackedLost > bound)
+    found.push(`${run.ackedLost} acknowledged writes were lost; at most ${bound} expected`);
+  if (!run.replicasConverged) found.push('the replicas did not converge on their masters');
+  if (run.failedPresent > 0)
+    found.push(`${run.failedPresent} writes reported as failed are present`);
+  const limit = failoverBoundMs(facts.nodeTimeoutMs);
+  if (scenario.expectFailover && run.switchMasterMs !== null && run.switchMasterMs > limit)
+    found.push(
+      `the failover took ${run.switchMasterMs} ms, more than 1.5 x node-timeout + 3 s (${limit} ms)`,
+    );
+  if (scenario.clusterDown === true && facts.fullCoverage !== false && facts.clusterFailMs === 0)
+    found.push(
+      'the cluster never said cluster_state:fail, though a shard had no master (cluster-require-full-coverage yes)',
+    );
+  if (scenario.clusterDown === false && facts.clusterFailMs > 0)
+    found.push(`some node said cluster_state:fail for ${facts.clusterFailMs} ms`);
+  if (facts.reshard !== null) {
+    if (facts.reshard.slotsMoved === 0) found.push('the reshard moved no slot');
+    if (run.writeUnavailableMs > RESHARD_PAUSE_MS)
+      found.push(
+        `writes to the moved slots stopped for ${run.writeUnavailableMs} ms; clients that follow MOVED and ASK should not pause`,
+      );
+  }
+  return found;
+}

@@ -1,0 +1,275 @@
+import type { ClusterOptions } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { Addr } from '../model/index.js';
+import { keySlot, parseAddr } from '../model/index.js';
+import type { WriteOutcome } from './ledger.js';
+import { Ledger } from './ledger.js';
+import { outcomeOf } from './workload.js';
+
+/** One set the writers add values to, with its slot and the master that owned it at the start. */
+export interface Bucket {
+  key: string;
+  slot: number;
+  /** The shard it belongs to, named by its master when the drill started. */
+  shard: Addr;
+}
+
+export interface ClusterWorkloadOptions {
+  /** Any cluster nodes; the client learns the rest from CLUSTER SLOTS. */
+  seeds: Addr[];
+  password: string | null;
+  /** Writers per shard, each with its own sequence of writes to that shard's buckets. @default 4 */
+  writers: number;
+  /** Writes per second, all writers of all shards together. @default 1000 */
+  rate: number;
+  /** Readers (from replicas). @default 1 */
+  readers: number;
+  /** A write or read with no answer within this long counts as indeterminate. @default 1000 */
+  timeoutMs: number;
+  buckets: Bucket[];
+}
+
+/** How many sets a cluster drill writes to: enough that every shard, and most slot ranges, get some. */
+export const BUCKET_COUNT = 4096;
+
+/** `count` keys named after the run, hashed over the slots, each with its shard at the start (pure). */
+export function drillBuckets(
+  prefix: string,
+  count: number,
+  shardOf: (slot: number) => Addr | null,
+): Bucket[] {
+  const buckets: Bucket[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = `${prefix}:${String(i)}`;
+    const slot = keySlot(key);
+    const shard = shardOf(slot);
+    if (shard !== null) buckets.push({ key, slot, shard });
+  }
+  return buckets;
+}
+
+/**
+ * The drill's cluster client. MOVED and ASK are followed, as every cluster client does; a dropped
+ * connection is retried every 100 ms with the slot map refreshed meanwhile, until the write's own
+ * timeout. CLUSTERDOWN is not retried: the writer is told at once, so a cluster that stopped
+ * serving is measured rather than hidden in retries.
+ */
+export const DRILL_CLUSTER_OPTIONS = {
+  maxRedirections: 16,
+  retryDelayOnFailover: 100,
+  retryDelayOnClusterDown: 0,
+  retryDelayOnTryAgain: 100,
+  retryDelayOnMoved: 0,
+  slotsRefreshInterval: 1000,
+} as const satisfies ClusterOptions;
+
+/** A cluster client of the drill's (reads scaled to replicas when asked). */
+export function clusterClient(
+  seeds: Addr[],
+  password: string | null,
+  timeoutMs: number,
+  options: ClusterOptions = {},
+): Cluster {
+  const nodes = seeds.flatMap((addr) => {
+    const hp = parseAddr(addr);
+    return hp ? [{ host: hp.host, port: hp.port }] : [];
+  });
+  const client = new Cluster(nodes, {
+    ...DRILL_CLUSTER_OPTIONS,
+    slotsRefreshTimeout: timeoutMs,
+    ...options,
+    redisOptions: {
+      password: password ?? undefined,
+      connectTimeout: timeoutMs,
+      enableReadyCheck: false,
+      connectionName: 'quorum-drill',
+    },
+  });
+  client.on('error', () => undefined);
+  client.on('node error', () => undefined);
+  return client;
+}
+
+/**
+ * Classifies a failed cluster write: a refusal (CLUSTERDOWN, NOREPLICAS, a redirection error) or
+ * a write never sent was not applied; redirections given up after a connection broke, or a lost
+ * connection, may have been.
+ */
+export function clusterOutcomeOf(err: unknown): WriteOutcome {
+  if (err instanceof Error && /^Cluster isn't ready/.test(err.message)) return 'fail';
+  return outcomeOf(err);
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Writers that add unique values to sets spread over every shard through one cluster client (as
+ * an application has one), and readers from replicas; every outcome goes in the ledger. Each
+ * writer keeps to one shard's keys and writes one at a time, so a writer stuck on a dead shard
+ * does not hold up the others, and each shard's availability is measured on its own.
+ */
+export class ClusterWorkload {
+  readonly ledger = new Ledger();
+  private readonly clients: Cluster[] = [];
+  private loops: Promise<void>[] = [];
+  private running = false;
+  private stopped = false;
+
+  constructor(private readonly options: ClusterWorkloadOptions) {}
+
+  /** The buckets of each shard, in key order. */
+  private byShard(): Bucket[][] {
+    const groups = new Map<Addr, Bucket[]>();
+    for (const b of this.options.buckets) groups.set(b.shard, [...(groups.get(b.shard) ?? []), b]);
+    return [...groups.values()];
+  }
+
+  async start(): Promise<void> {
+    const { seeds, password, timeoutMs, writers, readers, rate } = this.options;
+    this.running = true;
+    const writerClient = clusterClient(seeds, password, timeoutMs);
+    this.clients.push(writerClient);
+    const ready = await within(
+      new Promise((resolve, reject) => {
+        writerClient.once('ready', resolve);
+        writerClient.once('end', () => reject(new Error('the cluster client could not connect')));
+      }),
+      10_000,
+    );
+    if (ready === TIMEOUT) throw new Error('the cluster client did not connect within 10 s');
+    const shards = this.byShard();
+    const total = shards.length * writers;
+    const interval = (1000 * total) / rate;
+    let writer = 0;
+    for (const buckets of shards) {
+      for (let i = 0; i < writers; i++)
+        this.loops.push(this.writeLoop(writerClient, writer++, buckets, i, interval));
+    }
+    if (readers > 0) {
+      const readerClient = clusterClient(seeds, password, timeoutMs, { scaleReads: 'slave' });
+      this.clients.push(readerClient);
+      for (let i = 0; i < readers; i++)
+        this.loops.push(this.readLoop(readerClient, Math.max((1000 * readers) / rate, 5)));
+    }
+  }
+
+  /** Read through a method: `stop()` changes it while a loop awaits. */
+  private isRunning(): boolean {
+    return this.running;
+  }
+
+  private async pace(nextAt: number): Promise<void> {
+    const wait = nextAt - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  private async writeLoop(
+    client: Cluster,
+    writer: number,
+    buckets: Bucket[],
+    offset: number,
+    interval: number,
+  ): Promise<void> {
+    let seq = 0;
+    let nextAt = Date.now() + Math.random() * interval;
+    while (this.running) {
+      await this.pace(nextAt);
+      if (!this.isRunning()) break;
+      nextAt = Math.max(nextAt + interval, Date.now());
+      const bucket = buckets[(offset + seq * 7) % buckets.length];
+      if (!bucket) break;
+      const value = `${String(writer)}:${String(seq++)}`;
+      const startMs = Date.now();
+      const outcome = await this.send(client, bucket.key, value);
+      // the node the client's slot map names once the write is answered (after any MOVED)
+      const node = client.slots[bucket.slot]?.[0];
+      this.ledger.write({
+        value,
+        writer,
+        startMs,
+        endMs: Date.now(),
+        outcome,
+        slot: bucket.slot,
+        ...(node ? { node } : {}),
+      });
+    }
+  }
+
+  private async send(client: Cluster, key: string, value: string): Promise<WriteOutcome> {
+    try {
+      const reply = await within(client.sadd(key, value), this.options.timeoutMs);
+      return reply === TIMEOUT ? 'indeterminate' : 'ack';
+    } catch (err) {
+      return clusterOutcomeOf(err);
+    }
+  }
+
+  private async readLoop(client: Cluster, interval: number): Promise<void> {
+    const { buckets, timeoutMs } = this.options;
+    let nextAt = Date.now();
+    let i = 0;
+    while (this.running) {
+      await this.pace(nextAt);
+      if (!this.isRunning()) break;
+      nextAt = Math.max(nextAt + interval, Date.now());
+      const bucket = buckets[i++ % buckets.length];
+      if (!bucket) break;
+      const startMs = Date.now();
+      let ok: boolean;
+      try {
+        ok = (await within(client.scard(bucket.key), timeoutMs)) !== TIMEOUT;
+      } catch {
+        ok = false;
+      }
+      this.ledger.read({ startMs, endMs: Date.now(), ok });
+    }
+  }
+
+  /** Stops every loop (the last writes finish or time out) and closes the clients; once. */
+  async stop(): Promise<Ledger> {
+    if (this.stopped) return this.ledger;
+    this.stopped = true;
+    this.running = false;
+    await Promise.all(this.loops);
+    for (const client of this.clients) client.disconnect();
+    return this.ledger;
+  }
+}
+
+/** A cluster client for reading the values back once the cluster is healthy again. */
+export function readBackClient(seeds: Addr[], password: string | null): Cluster {
+  return clusterClient(seeds, password, 5000, { retryDelayOnClusterDown: 200 });
+}
+
+/**
+ * Every member of every key, read through the cluster (so from whatever masters own the slots
+ * now); throws when a key cannot be read, since the check would be wrong.
+ */
+export async function readSets(client: Cluster, keys: string[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (let i = 0; i < keys.length; i += 64) {
+    const replies = await Promise.all(
+      keys.slice(i, i + 64).map(async (key) => {
+        const members = await within(client.smembers(key), 10_000);
+        if (members === TIMEOUT) throw new Error(`reading ${key} back timed out`);
+        return members;
+      }),
+    );
+    for (const members of replies) for (const m of members) present.add(m);
+  }
+  return present;
+}
+
+/** Deletes the drill's keys (best effort: a key left behind is only test data). */
+export async function dropKeys(client: Cluster, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 64)
+    await Promise.all(keys.slice(i, i + 64).map((key) => client.del(key).catch(() => 0)));
+}

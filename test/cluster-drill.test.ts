@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillRun, ScenarioResult } from '../src/drill/index.js';
+import { drillOutputSchema, failoverBoundMs } from '../src/drill/index.js';
+import type { TestDeployment } from './helpers.js';
+import { quorum, startCluster } from './helpers.js';
+
+const NODE_TIMEOUT_MS = 2000;
+
+function only(result: ScenarioResult | undefined): DrillRun {
+  const run = result?.runs[0];
+  if (!run?.cluster) throw new Error(`no cluster run in ${result?.scenario ?? 'the output'}`);
+  return run;
+}
+
+describe('drills against a real Redis Cluster', () => {
+  let cluster: TestDeployment;
+
+  beforeAll(async () => {
+    cluster = await startCluster('cluster-drill', ['--node-timeout', String(NODE_TIMEOUT_MS)]);
+    expect(cluster.up.code, cluster.up.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    expect((await cluster.down()).code).toBe(0);
+  });
+
+  it('refuses a Sentinel scenario on a cluster in one sentence', async () => {
+    const run = await quorum(['drill', 'kill-master', '--dir', cluster.dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "quorum: kill-master is a drill for a Sentinel deployment and 'mycluster' is a Redis Cluster; run one of: cluster-kill-master, cluster-kill-shard, cluster-reshard",
+    );
+  });
+
+  it('drill all runs the cluster scenarios, each within the bounds Redis Cluster gives', async () => {
+    const report = join(cluster.dir, 'report.html');
+    const run = await quorum(['drill', 'all', '--json', '--dir', cluster.dir, '--report', report], {
+      timeoutMs: 150_000,
+    });
+    const parsed = drillOutputSchema.parse(JSON.parse(run.stdout));
+    if (!Array.isArray(parsed)) throw new Error('drill all printed one result, not a list');
+    expect(parsed.map((r) => [r.scenario, r.kind])).toEqual([
+      ['cluster-kill-master', 'cluster'],
+      ['cluster-kill-shard', 'cluster'],
+      ['cluster-reshard', 'cluster'],
+    ]);
+    for (const r of parsed) {
+      const m = only(r);
+      console.log(
+        `${r.scenario}: PFAIL ${m.sdownMs} ms, FAIL ${m.odownMs} ms, promoted ${m.switchMasterMs} ms, no writes to the shard ${m.writeUnavailableMs} ms, other shards ${m.cluster?.otherShardsUnavailableMs} ms, cluster_state:fail ${m.cluster?.clusterFailMs} ms, ${m.ackedLost}/${m.acknowledged} acknowledged writes lost; ${m.violations.join('; ')}`,
+      );
+    }
+    expect(run.code, run.stderr).toBe(0);
+    const [kill, shard, reshard] = parsed;
+
+    // a crash: PFAIL after node-timeout (up to 1.5 x: pings go out every node-timeout / 2 at
+    // the latest), FAIL, then the replica's election (REFERENCE.md)
+    const k = only(kill);
+    expect(kill?.downAfterMs).toBe(NODE_TIMEOUT_MS);
+    expect(k.failover).toBe(true);
+    expect(k.newMaster).not.toBe(k.oldMaster);
+    expect(k.sdownMs).toBeGreaterThanOrEqual(NODE_TIMEOUT_MS - 1000);
+    expect(k.odownMs).toBeGreaterThanOrEqual(k.sdownMs ?? 0);
+    expect(k.switchMasterMs).toBeGreaterThanOrEqual(k.odownMs ?? 0);
+    expect(k.switchMasterMs).toBeLessThanOrEqual(failoverBoundMs(NODE_TIMEOUT_MS));
+    expect(k.writeUnavailableMs).toBeGreaterThanOrEqual(NODE_TIMEOUT_MS - 1000);
+    expect(k.acknowledged).toBeGreaterThan(1000);
+    expect(k.ackedLost).toBeLessThanOrEqual(20);
+    expect(k.survived + k.ackedLost).toBe(k.acknowledged);
+    expect(k.replicasConverged).toBe(true);
+    expect(k.cluster?.shards).toHaveLength(3);
+    expect(k.violations).toEqual([]);
+
+    // a whole shard: no failover, the cluster stops serving every key, then comes back
+    const s = only(shard);
+    expect(s.failover).toBe(false);
+    expect(s.switchMasterMs).toBeNull();
+    expect(s.cluster?.clusterFailMs).toBeGreaterThan(0);
+    expect(s.cluster?.otherShardsUnavailableMs).toBeGreaterThan(500);
+    expect(s.writeUnavailableMs).toBeGreaterThan(s.cluster?.otherShardsUnavailableMs ?? 0);
+    const dead = s.cluster?.shards.find((a) => a.shard === s.cluster?.shard);
+    const others = s.cluster?.shards.filter((a) => a !== dead) ?? [];
+    expect(dead?.failed).toBeGreaterThan(0);
+    expect(others.every((a) => a.failed > 0 && a.ackedLost === 0)).toBe(true);
+    // RDB only: the shard may lose what it took since its last snapshot, nothing more
+    expect(s.ackedLost).toBe(dead?.ackedLost);
+    expect(s.violations).toEqual([]);
+
+    // a reshard under load: slots and keys move, clients follow MOVED/ASK, nothing is lost
+    const r = only(reshard);
+    expect(r.cluster?.reshard?.slotsMoved).toBe(1000);
+    expect(r.cluster?.reshard?.keysMoved).toBeGreaterThan(0);
+    expect(r.cluster?.slots).toBe(1000);
+    expect(r.switchMasterMs).toBeNull();
+    expect(r.cluster?.clusterFailMs).toBe(0);
+    expect(r.ackedLost).toBe(0);
+    expect(r.writeUnavailableMs).toBeLessThan(1000);
+    expect(r.violations).toEqual([]);
+
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('replica promoted min / p50 / p95 / max');
+    expect(html).not.toMatch(/sentinel/i);
+    // every drill healed: the cluster is back to ok, one slot map, replicas linked
+    expect((await quorum(['status', '--dir', cluster.dir])).code).toBe(0);
+  });
+});
