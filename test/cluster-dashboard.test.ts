@@ -6,7 +6,7 @@ import { Cluster } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../src/model/slots.js';
-import type { DeploymentState } from '../src/server/contract.js';
+import type { DeploymentState, DrillsState } from '../src/server/contract.js';
 import { launchBrowser } from './browser.js';
 import { freePorts, quorum, tempDir, type RunResult } from './helpers.js';
 
@@ -276,5 +276,34 @@ describe('the cluster dashboard', () => {
       .toBe(1);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('answers cluster actions and drills by the API with the right status and one sentence', async () => {
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(new URL(`/api/deployments/mycluster${path}`, url), {
+        ...init,
+        headers: { Authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      });
+    const post = (path: string, body: unknown) =>
+      api(path, { method: 'POST', body: JSON.stringify(body) });
+    const unknown = await post('/cluster', { action: 'cluster-failover', node: '10.9.9.9:1' });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: string }).error).toContain('10.9.9.9:1');
+    const tooMany = await post('/cluster', { action: 'reshard', from: 'a', to: 'b', slots: 0 });
+    expect(tooMany.status).toBe(400);
+    expect((await api('/cluster/current', { method: 'DELETE' })).status).toBe(409);
+
+    const drills = (await (await api('/drills')).json()) as DrillsState;
+    expect(drills.scenarios.map((s) => s.name).sort()).toEqual([
+      'cluster-kill-master',
+      'cluster-kill-shard',
+      'cluster-reshard',
+    ]);
+    expect(drills.vias).toEqual([]);
+    const sentinelDrill = await post('/drills', { scenario: 'kill-master' });
+    expect(sentinelDrill.status).toBe(400);
+    expect(((await sentinelDrill.json()) as { error: string }).error).toContain(
+      'kill-master is a drill for a Sentinel deployment',
+    );
   });
 });
