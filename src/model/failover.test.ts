@@ -51,3 +51,21 @@ describe('failoverStartMs', () => {
     expect(failoverStartMs([event(10_000, '+odown', 'master'), sw], sw)).toBeNull();
   });
 });
+
+describe('failoverStartMs on a cluster', () => {
+  const on = (e: QuorumEvent, detail: QuorumEvent['detail']): QuorumEvent => ({ ...e, detail });
+  it("starts at the old master's first PFAIL, ignoring other nodes and earlier failovers", () => {
+    const sw = on(event(9000, 'quorum:cluster-failover'), { from: 'a:1', to: 'b:1' });
+    const events = [
+      on(event(500, 'quorum:node-pfail'), { addr: 'a:1' }),
+      on(event(800, 'quorum:cluster-failover'), { from: 'a:1', to: 'c:1' }),
+      on(event(1000, 'quorum:node-pfail'), { addr: 'z:1' }),
+      on(event(6000, 'quorum:node-pfail'), { addr: 'a:1' }),
+      on(event(7000, 'quorum:node-fail'), { addr: 'a:1' }),
+      sw,
+    ];
+    expect(failoverStartMs(events, sw)).toBe(6000);
+    expect(failoverStartMs(events.slice(2), sw)).toBe(6000);
+    expect(failoverStartMs([sw], sw)).toBeNull();
+  });
+});
