@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pidAlive, readState } from '../src/local/index.js';
@@ -129,6 +131,26 @@ describe('cluster mode refuses bad input with one sentence', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     } finally {
       await server?.stop();
+    }
+  });
+});
+
+describe('a cluster whose first start was cut short', () => {
+  it('is refused on the next start with what to do, instead of waiting for a health it cannot reach', async () => {
+    const cluster = await startCluster('cluster-partial', ['--node-timeout', '2000']);
+    try {
+      expect(cluster.up.code, cluster.up.stderr).toBe(0);
+      expect((await cluster.down()).code).toBe(0);
+      // one node forgets the cluster, as when a start is interrupted before it joined
+      rmSync(join(cluster.dir, 'redis-6', 'nodes.conf'));
+      const again = await quorum(['up', '--detach', '--no-dashboard', '--dir', cluster.dir], {
+        timeoutMs: 90_000,
+      });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('was only partly formed');
+      expect(again.stderr).toContain(`quorum down --dir ${cluster.dir} --purge`);
+    } finally {
+      await cluster.down();
     }
   });
 });

@@ -143,8 +143,8 @@ async function attachedTarget(
     expect:
       kind === 'cluster'
         ? {
-            masters: masters.length,
-            replicasPerMaster: Math.min(...masters.map((s) => s.replicas.length)),
+            replicasPerMaster:
+              masters.length > 0 ? Math.min(...masters.map((s) => s.replicas.length)) : 0,
           }
         : {
             replicas: Math.max(0, topology.nodes.length - 1),

@@ -31,7 +31,10 @@ export function targetOptions(command: Command): Command {
       'attach to a Redis Cluster instead: seed node addresses, host:port[,host:port...]',
     )
     .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
-    .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
+    .option(
+      '--password <password>',
+      'with --sentinel or --cluster: data node password (or QUORUM_PASSWORD)',
+    )
     .option(
       '--sentinel-password <password>',
       'with --sentinel: sentinel password (default: --password)',
@@ -103,7 +106,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
   const state = readState(dir);
   if (!state) {
     throw new UserError(
-      `there is no quorum deployment in ${dir}; start one with 'quorum up --dir ${opts.dir}' or attach with --sentinel HOST:PORT --master-name NAME`,
+      `there is no quorum deployment in ${dir}; start one with 'quorum up --dir ${opts.dir}' or attach with --sentinel HOST:PORT --master-name NAME (a Redis Cluster: --cluster HOST:PORT)`,
     );
   }
   const { spec } = state;

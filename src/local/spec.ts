@@ -339,7 +339,9 @@ export function firstMasterAddr(spec: LocalSpec): { host: string; port: number }
 
 /** What a healthy deployment of this spec looks like, for healthProblems. */
 export function expectationOf(spec: LocalSpec): Expectation {
-  return spec.mode === 'cluster'
-    ? { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster }
-    : { replicas: spec.replicas, sentinels: spec.sentinels };
+  if (spec.mode !== 'cluster') return { replicas: spec.replicas, sentinels: spec.sentinels };
+  // once nodes were added or removed the shape is the operator's: coverage, agreement and
+  // links still count, the replicas per master no longer
+  const reshaped = spec.extraNodes > 0 || spec.removedNodes.length > 0;
+  return reshaped ? {} : { replicasPerMaster: spec.replicasPerMaster };
 }

@@ -29,7 +29,7 @@ import type { LocalSpec, PlannedProcess } from './spec.js';
 import { CLUSTER_BUS_OFFSET, expectationOf, planProcesses } from './spec.js';
 import { isPortFree } from './ports.js';
 import { clientMembers, createLab, destroyLab } from './lab.js';
-import { ClusterLinks, createCluster } from '../cluster/index.js';
+import { formClusterOnce } from './cluster-form.js';
 import type { LocalState } from './state.js';
 import { writeState } from './state.js';
 
@@ -345,31 +345,11 @@ export class Supervisor {
    * REPLICATE); on a later start each node's nodes.conf brings the cluster back by itself.
    */
   private async formCluster(data: SupervisedProcess[]): Promise<Topology> {
-    const { spec, progress } = this.options;
-    const links = new ClusterLinks(spec.password);
-    try {
-      const views = await links.views(data.map((p) => this.addrOf(p)));
-      const empty = views.every((v) => v.up && v.knownNodes === 1 && v.slotsAssigned === 0);
-      if (empty) {
-        const byName = new Map(data.map((p) => [p.plan.name, this.addrOf(p)]));
-        const masters = data.filter((p) => p.plan.initialRole === 'master');
-        const ranges = evenSlotRanges(masters.length);
-        await createCluster(
-          {
-            masters: masters.map((p, i) => ({
-              addr: this.addrOf(p),
-              slots: [ranges[i] ?? [0, 0]],
-            })),
-            replicas: data
-              .filter((p) => p.plan.replicaOf !== null)
-              .map((p) => ({ addr: this.addrOf(p), of: byName.get(p.plan.replicaOf ?? '') ?? '' })),
-          },
-          { password: spec.password, progress },
-        );
-      }
-    } finally {
-      await links.close();
-    }
+    const { spec, progress, dir } = this.options;
+    await formClusterOnce(
+      data.map((p) => ({ plan: p.plan, addr: this.addrOf(p) })),
+      { password: spec.password, progress, dir },
+    );
     progress(
       'waiting for the cluster (cluster_state:ok on every node, one slot map, replicas linked)',
     );

@@ -70,7 +70,9 @@ export function diffCluster(prev: ClusterState, next: ClusterState): TopologyCha
     const b = ownersAfter[s] ?? null;
     if (a === b || b === null) continue;
     const key = `${a ?? ''}>${b}`;
-    moved.set(key, [...(moved.get(key) ?? []), s]);
+    const list = moved.get(key);
+    if (list) list.push(s);
+    else moved.set(key, [s]);
   }
   for (const [key, slots] of moved) {
     const [a = '', b = ''] = key.split('>');

@@ -97,8 +97,8 @@ describe('clusterState', () => {
       ['127.0.0.1:7001', []],
       ['127.0.0.1:7002', []],
     ]);
-    expect(clusterProblems(state, { masters: 3 })).toEqual([]);
-    expect(clusterProblems(state, { masters: 3, replicasPerMaster: 1 })).toEqual([
+    expect(clusterProblems(state)).toEqual([]);
+    expect(clusterProblems(state, { replicasPerMaster: 1 })).toEqual([
       'master 127.0.0.1:7001 has 0 of 1 replicas',
       'master 127.0.0.1:7002 has 0 of 1 replicas',
     ]);
@@ -165,6 +165,15 @@ describe('outsiders', () => {
     expect(state.views.map((v) => v.addr)).toEqual(addrs);
     expect(state.outsiders).toEqual(['127.0.0.1:7009']);
     expect(state.disagreements).toEqual([]);
+    // however many nodes own nothing, they never become the map the cluster is read from
+    const crowd = ['1', '2', '3', '4', '5'].map((n) =>
+      clusterView(
+        `127.0.0.1:810${n}`,
+        { cluster_state: 'fail', cluster_known_nodes: '1' },
+        `${n.repeat(40)} 127.0.0.1:810${n}@18101 myself,master - 0 0 0 connected`,
+      ),
+    );
+    expect(clusterState([...views(), ...crowd]).reference).toBe(addrs[0]);
     expect(clusterProblems(state)).toEqual([
       '127.0.0.1:7009 is not part of the cluster (removed, or never added); add it with quorum cluster add-node 127.0.0.1:7009, or stop it',
     ]);

@@ -4,8 +4,6 @@ import { clusterProblems } from './cluster.js';
 export interface Expectation {
   replicas?: number;
   sentinels?: number;
-  /** Cluster: masters that own slots. */
-  masters?: number;
   /** Cluster: replicas each master should have. */
   replicasPerMaster?: number;
 }
@@ -14,7 +12,6 @@ export interface Expectation {
 function clusterHealth(topology: Topology, expect: Expectation): string[] {
   if (!topology.cluster) return ['the cluster has not been observed yet'];
   const problems = clusterProblems(topology.cluster, {
-    ...(expect.masters !== undefined ? { masters: expect.masters } : {}),
     ...(expect.replicasPerMaster !== undefined
       ? { replicasPerMaster: expect.replicasPerMaster }
       : {}),

@@ -19,6 +19,7 @@ const PUSH_EVERY_MS = 250;
 interface Running {
   job: ClusterJob;
   abort: AbortController;
+  done: Promise<void>;
 }
 
 let sequence = 0;
@@ -39,6 +40,18 @@ export class ClusterDesk {
     return this.latest.get(deployment) ?? null;
   }
 
+  /** Says why not when a job runs on this deployment; null when none does. */
+  busy(deployment: string): string | null {
+    const running = this.running.get(deployment);
+    return running ? `a cluster job runs on '${deployment}' (${running.job.description})` : null;
+  }
+
+  /** Stops every job between two slots and waits for it. */
+  async close(): Promise<void> {
+    for (const running of this.running.values()) running.abort.abort();
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
   /** Asks the running job to stop between two slots; false when none runs. */
   cancel(deployment: string): boolean {
     const running = this.running.get(deployment);
@@ -53,11 +66,8 @@ export class ClusterDesk {
   start(source: DeploymentSource, request: ClusterActionRequest, actor: string): ClusterJob {
     if (source.observer.target.mode !== 'cluster')
       throw new ActionError(`'${source.name}' is not a Redis Cluster`, 400);
-    if (this.running.has(source.name))
-      throw new ActionError(
-        `a cluster job runs on '${source.name}' (${this.latest.get(source.name)?.description ?? ''}); wait for it or cancel it`,
-        409,
-      );
+    const busy = this.busy(source.name);
+    if (busy) throw new ActionError(`${busy}; wait for it or cancel it`, 409);
     const cluster = source.observer.current()?.cluster;
     if (!cluster?.reference) throw new ActionError(`no node of '${source.name}' answers`, 409);
     if (request.action === 'add-node' && !source.controller)
@@ -97,18 +107,26 @@ export class ClusterDesk {
       case 'rebalance':
         job.description = `rebalance the slots${request.useEmptyMasters ? ', empty masters included' : ''}`;
         break;
-      case 'add-node':
-        job.description = `start a new node and join it${request.replicaOf ? ` as a replica of ${describe(request.replicaOf)}` : ' as an empty master'}`;
+      case 'add-node': {
+        const of = request.replicaOf ? describe(request.replicaOf) : null;
+        // checked before a process starts, so a typo leaves no stray node behind
+        if (of && !cluster.shards.some((shard) => shard.master === of))
+          throw new ActionError(
+            `${of} is not a master; a new node can only replicate a master`,
+            400,
+          );
+        job.description = `start a new node and join it${of ? ` as a replica of ${of}` : ' as an empty master'}`;
         break;
+      }
       case 'del-node':
         job.description = `remove ${describe(request.node)} from the cluster`;
         break;
     }
     const abort = new AbortController();
-    this.running.set(source.name, { job, abort });
     this.latest.set(source.name, job);
     this.emit(source.name, job);
-    void this.run(source, request, job, names, abort.signal, actor);
+    const done = this.run(source, request, job, names, abort.signal, actor);
+    this.running.set(source.name, { job, abort, done });
     return { ...job };
   }
 
@@ -171,7 +189,7 @@ export class ClusterDesk {
         {
           action,
           by: actor,
-          outcome: job.error ? 'failed' : 'ok',
+          outcome: signal.aborted ? 'cancelled' : job.error ? 'failed' : 'ok',
         },
       );
       this.emit(source.name, job);
@@ -228,10 +246,14 @@ export class ClusterDesk {
         job.done = 1;
         job.message = `started ${started.name} (${started.addr}); joining it`;
         this.emit(source.name, job);
-        const r = await addNode(links, seeds, started.addr, {
-          replicaOf: request.replicaOf,
-          names,
-        });
+        let r: Awaited<ReturnType<typeof addNode>>;
+        try {
+          r = await addNode(links, seeds, started.addr, { replicaOf: request.replicaOf, names });
+        } catch (err) {
+          // not joined: stop it again, so no node outside the cluster is left running
+          await controller.removeNode(started.name, 'dashboard').catch(() => undefined);
+          throw err;
+        }
         return `${started.name} (${r.addr}) joined as ${r.role === 'replica' ? `a replica of ${request.replicaOf ?? ''}` : 'an empty master (rebalance to give it slots)'}`;
       }
       case 'del-node': {

@@ -32,7 +32,11 @@ export class DrillDesk {
   private readonly running = new Map<string, Running>();
   private readonly latest = new Map<string, DrillLive>();
 
-  constructor(private readonly push: (message: PushMessage) => void) {}
+  constructor(
+    private readonly push: (message: PushMessage) => void,
+    /** Says why not when something else changes the deployment (a cluster job). */
+    private readonly otherWork: (deployment: string) => string | null = () => null,
+  ) {}
 
   private storeOf(source: DeploymentSource): DrillStore | null {
     return source.controller && source.drills ? source.drills : null;
@@ -134,8 +138,8 @@ export class DrillDesk {
         `${scenario.name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab'`,
         409,
       );
-    const busy = this.busy(source);
-    if (busy) throw new ActionError(busy, 409);
+    const busy = this.busy(source) ?? this.otherWork(source.name);
+    if (busy) throw new ActionError(`${busy}; the drill would measure it instead`, 409);
     const topology = source.observer.current();
     const problems = topology ? healthProblems(topology, source.expect) : ['not observed yet'];
     if (problems.length > 0) {

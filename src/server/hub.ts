@@ -96,9 +96,12 @@ export class Hub {
   private readonly entries = new Map<string, Entry>();
   private readonly subscribers = new Set<Subscriber>();
   /** Drills started from the dashboard. */
-  readonly drills = new DrillDesk((message) => this.push(message));
   /** Cluster administration started from the dashboard. */
   readonly clusterJobs = new ClusterDesk((message) => this.push(message));
+  readonly drills = new DrillDesk(
+    (message) => this.push(message),
+    (name) => this.clusterJobs.busy(name),
+  );
   private readonly notifiers: Notifiers;
 
   constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
@@ -303,6 +306,8 @@ export class Hub {
   /** Stops following the observers; a drill that runs is stopped, and heals, first. */
   async close(): Promise<void> {
     await this.drills.close();
+    // a move stops between two slots, so none is left open
+    await this.clusterJobs.close();
     await this.notifiers.close();
     for (const entry of this.entries.values()) entry.detach();
     this.subscribers.clear();
