@@ -4,8 +4,14 @@ import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReshardResult, RebalanceResult } from '../src/cluster/index.js';
-import { checkCluster, ClusterLinks, readCluster, reshard } from '../src/cluster/index.js';
-import { keySlot } from '../src/model/index.js';
+import {
+  checkCluster,
+  ClusterLinks,
+  readCluster,
+  reshard,
+  ReshardCancelled,
+} from '../src/cluster/index.js';
+import { keySlot, shardOfSlot } from '../src/model/index.js';
 import { readState } from '../src/local/index.js';
 import type { RunResult, TestDeployment, TestServer } from './helpers.js';
 import { freePorts, quorum, startCluster, startServer, tempDir, waitFor } from './helpers.js';
@@ -174,7 +180,17 @@ describe('cluster administration', () => {
         if (p.slotsDone === 20) abort.abort();
       },
     });
-    await expect(moving).rejects.toThrow('cancelled after 20 of 200 slots');
+    const cancelled = await moving.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(cancelled).toBeInstanceOf(ReshardCancelled);
+    const { message, result } = cancelled as ReshardCancelled;
+    expect(message).toContain('cancelled after 20 of 200 slots');
+    expect(message).toContain(
+      `'quorum cluster reshard --from 127.0.0.1:${port + 1} --to 127.0.0.1:${port + 2} --slots 180 --yes'`,
+    );
+    expect(result).toMatchObject({ slotsMoved: 20, remaining: 180 });
     const after = await checkCluster(links, seed());
     expect(after.problems).toEqual([]);
 
@@ -236,6 +252,36 @@ describe('cluster administration', () => {
     expect(again.code).toBe(2);
     expect(oneSentence(again)).toContain('already a member');
 
+    // an empty master holding keys (a move closed by hand after some reached it): not removed
+    const { state: now } = await readCluster(links, seed());
+    const redis1 = `127.0.0.1:${port}`;
+    const idOf = (addr: string) => Object.entries(now.addrs).find(([, a]) => a === addr)?.[0] ?? '';
+    const n = Array.from({ length: SEED_KEYS }, (_, i) => i).find(
+      (i) => shardOfSlot(now, keySlot(`seed:${i}`))?.master === redis1,
+    );
+    const slot = keySlot(`seed:${n ?? 0}`);
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(redis1));
+    await links.call(node, 'ASKING');
+    await links.call(node, 'SET', `{seed:${n ?? 0}}:stray`, 'x');
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+    const holding = await cli(['del-node', node]);
+    expect(holding.code).toBe(1);
+    expect(oneSentence(holding)).toContain('owns no slot but holds 1 key,');
+    await links.call(node, 'FLUSHALL');
+
+    // the target of a move cut short after a key reached it: not removed, check --fix finishes it
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(redis1));
+    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', idOf(node));
+    await links.call(redis1, 'MIGRATE', '127.0.0.1', p, `seed:${n ?? 0}`, 0, 5000);
+    const inFlight = await cli(['del-node', node]);
+    expect(inFlight.code).toBe(1);
+    expect(oneSentence(inFlight)).toContain(
+      "finish the move first with 'quorum cluster check --fix'",
+    );
+    const fixed = await cli(['check', '--fix']);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    await expectEveryKey();
+
     const balanced = await cli(['rebalance', '--use-empty-masters', '--json'], 120_000);
     expect(balanced.code, balanced.stderr).toBe(0);
     const r = JSON.parse(balanced.stdout) as RebalanceResult;
@@ -255,6 +301,7 @@ describe('cluster administration', () => {
       120_000,
     );
     expect(emptied.code, emptied.stderr).toBe(0);
+
     const removed = await cli(['del-node', node]);
     expect(removed.code, removed.stderr).toBe(0);
     const { state } = await readCluster(links, seed());
@@ -264,6 +311,10 @@ describe('cluster administration', () => {
   });
 
   it('starts a node through the supervisor and joins it as a replica', async () => {
+    // a wrong master is refused before any process starts
+    const wrong = await cli(['add-node', '--replica-of', '10.9.9.9:1']);
+    expect(wrong.code).toBe(2);
+    expect(readState(dir)?.spec.extraNodes).toBe(0);
     const added = await cli(['add-node', '--replica-of', 'redis-1', '--json']);
     expect(added.code, added.stderr).toBe(0);
     const json = JSON.parse(added.stdout) as { name: string; addr: string; role: string };

@@ -39,6 +39,7 @@ describe('drills against a real Redis Cluster', () => {
     const run = await quorum(['drill', 'all', '--json', '--dir', cluster.dir, '--report', report], {
       timeoutMs: 150_000,
     });
+    expect(run.stdout, run.stderr).not.toBe('');
     const parsed = drillOutputSchema.parse(JSON.parse(run.stdout));
     if (!Array.isArray(parsed)) throw new Error('drill all printed one result, not a list');
     expect(parsed.map((r) => [r.scenario, r.kind])).toEqual([

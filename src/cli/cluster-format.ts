@@ -1,18 +1,21 @@
-import type { Addr, ClusterState } from '../model/index.js';
+import type { Addr, ClusterState, Shard } from '../model/index.js';
 import { formatRanges, SLOT_COUNT } from '../model/index.js';
 import type { ClusterCheck, MoveProgress } from '../cluster/index.js';
 import { flattenInfo, parseInfo } from '../redis/index.js';
-import { table } from './format.js';
+import { table } from './table.js';
 
 function dash(value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? '-' : String(value);
 }
 
-/** The shards as a table: master, id, slot count and ranges, replicas. */
-export function formatShards(state: ClusterState): string {
+/**
+ * The shards as a table: master, id, slot count and ranges, replicas. The one shard table of the
+ * CLI (`status`, `cluster check`, `cluster info`).
+ */
+export function formatShards(shards: readonly Shard[]): string {
   return table(
     ['MASTER', 'ID', 'SLOTS', 'RANGES', 'REPLICAS'],
-    state.shards.map((s) => [
+    shards.map((s) => [
       s.master ?? s.masterId.slice(0, 8),
       s.masterId.slice(0, 8),
       String(s.slotCount),
@@ -33,7 +36,7 @@ export function formatCheck(check: ClusterCheck, fixed: string[]): string {
     ...fixed.map((f) => `fixed: ${f}`),
     headline,
     '',
-    formatShards(state),
+    formatShards(state.shards),
     ...(check.problems.length + check.warnings.length > 0 ? [''] : []),
     ...check.problems.map((p) => `problem: ${p}`),
     ...check.warnings.map((w) => `warning: ${w}`),
@@ -112,7 +115,7 @@ export function formatClusterInfo(state: ClusterState, nodes: NodeInfo[]): strin
   return [
     table(withNames ? ['NAME', ...headers] : headers, rows),
     '',
-    formatShards(state),
+    formatShards(state.shards),
     ...(downs.length > 0 ? ['', ...downs] : []),
   ].join('\n');
 }

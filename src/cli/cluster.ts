@@ -11,9 +11,11 @@ import {
   clusterFailover,
   delNode,
   fixOpenSlots,
+  masterNamed,
   readCluster,
   rebalance,
   reshard,
+  ReshardCancelled,
 } from '../cluster/index.js';
 import { callControl, controlClient, NODE_ACTION_TIMEOUT_MS } from '../local/index.js';
 import { RedisCallError } from '../redis/index.js';
@@ -28,7 +30,7 @@ import {
 } from './cluster-format.js';
 import { intOption } from './errors.js';
 import type { ResolvedTarget, TargetOptions } from './target.js';
-import { localProcesses, resolveTarget, targetOptions } from './target.js';
+import { resolveTarget, targetOptions } from './target.js';
 
 interface ClusterOptions extends TargetOptions {
   json?: boolean;
@@ -40,8 +42,6 @@ interface Session {
   links: ClusterLinks;
   seeds: Addr[];
   names: Map<string, Addr>;
-  /** Local processes the supervisor runs now. */
-  running: Set<Addr>;
 }
 
 async function open(opts: ClusterOptions): Promise<Session> {
@@ -54,21 +54,13 @@ async function open(opts: ClusterOptions): Promise<Session> {
       2,
     );
   }
+  // the state file lists every process, nodes added since `up` included
   const names = new Map<string, Addr>();
   const local = resolved.local;
   for (const p of local?.processes ?? [])
     if (p.kind === 'redis') names.set(p.name, formatAddr(p.host ?? local?.spec.host ?? '', p.port));
-  const running = new Set<Addr>();
-  for (const p of await localProcesses(local)) {
-    if (p.kind !== 'redis') continue;
-    names.set(p.name, p.addr);
-    if (p.state === 'running' || p.state === 'frozen') running.add(p.addr);
-  }
-  const links = new ClusterLinks(
-    resolved.target.password,
-    Math.max(opts.timeout, CLUSTER_CALL_TIMEOUT_MS),
-  );
-  return { resolved, links, seeds: resolved.target.nodes, names, running };
+  const links = new ClusterLinks(resolved.target.password, opts.timeout);
+  return { resolved, links, seeds: resolved.target.nodes, names };
 }
 
 /** Runs `work` on the cluster, closing every connection after; Redis errors become sentences. */
@@ -113,10 +105,20 @@ function collectWeight(value: string, previous: Map<string, number>): Map<string
 }
 
 function sub(parent: Command, name: string, description: string): Command {
-  return targetOptions(parent.command(name).description(description)).option(
+  const command = targetOptions(parent.command(name).description(description)).option(
     '--json',
     'print the result as JSON',
   );
+  // changing a cluster (SETSLOT, FORGET, REPLICATE) allows each call more than reading it does;
+  // an explicit --timeout is honoured as given
+  command.options.find((o) => o.long === '--timeout')?.default(CLUSTER_CALL_TIMEOUT_MS);
+  return command.setOptionValueWithSource('timeout', CLUSTER_CALL_TIMEOUT_MS, 'default');
+}
+
+/** The flags a command printed for the user needs to reach the same cluster. */
+function targetFlags(opts: ClusterOptions): string {
+  if (opts.cluster !== undefined) return ` --cluster ${opts.cluster}`;
+  return opts.dir === '.quorum' ? '' : ` --dir ${opts.dir}`;
 }
 
 export function registerCluster(program: Command): void {
@@ -180,7 +182,12 @@ export function registerCluster(program: Command): void {
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
     .option('--cluster <addrs>', 'seed node addresses, host:port[,host:port...]')
     .option('--password <password>', 'node password (or QUORUM_PASSWORD)')
-    .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000)
+    .option(
+      '--timeout <ms>',
+      'time allowed for each call reading the owners',
+      intOption(100, 60_000),
+      1000,
+    )
     .option('--json', 'print the result as JSON')
     .action(async (keys: string[], opts: ClusterOptions) => {
       let owners: ((slot: number) => Addr | null) | null = null;
@@ -233,14 +240,22 @@ export function registerCluster(program: Command): void {
       await withCluster(opts, async ({ resolved, links, seeds, names }) => {
         let name: string | null = null;
         let joining = addr;
+        const supervisor = resolved.local?.supervisor;
         if (joining === undefined) {
-          const supervisor = resolved.local?.supervisor;
           if (!supervisor)
             throw new UserError(
               resolved.dir === null
                 ? 'pass the address of an empty cluster-enabled node; quorum starts one itself only for a local deployment (--dir)'
                 : `no supervisor runs in ${resolved.dir}; start the deployment with 'quorum up --dir ${resolved.dir}'`,
               2,
+            );
+          // a wrong --replica-of is refused before a process starts for nothing
+          if (opts.replicaOf !== undefined)
+            masterNamed(
+              (await readCluster(links, seeds)).state,
+              opts.replicaOf,
+              names,
+              'the node to replicate',
             );
           const answer = await callControl(
             supervisor.socket,
@@ -254,10 +269,17 @@ export function registerCluster(program: Command): void {
           ({ name, addr: joining } = added);
           if (opts.json !== true) process.stderr.write(`started ${added.name} (${added.addr})\n`);
         }
-        const r = await addNode(links, seeds, joining, {
-          replicaOf: opts.replicaOf ?? null,
-          names,
-        });
+        let r: Awaited<ReturnType<typeof addNode>>;
+        try {
+          r = await addNode(links, seeds, joining, { replicaOf: opts.replicaOf ?? null, names });
+        } catch (err) {
+          // the node quorum started did not join: stop it, so no outsider is left running
+          if (name !== null && supervisor)
+            await controlClient(supervisor.socket)
+              .removeNode(name, 'cli')
+              .catch(() => undefined);
+          throw err;
+        }
         const who = name === null ? r.addr : `${name} (${r.addr})`;
         print(
           opts,
@@ -311,6 +333,14 @@ export function registerCluster(program: Command): void {
               fixed: reportFix,
               signal: progress.signal,
               progress: (p) => progress.update(p),
+            }).catch((err: unknown) => {
+              if (!(err instanceof ReshardCancelled)) throw err;
+              progress.end();
+              if (opts.json === true)
+                process.stdout.write(
+                  `${JSON.stringify({ ...err.result, cancelled: true }, null, 2)}\n`,
+                );
+              throw new ReshardCancelled(err.result, targetFlags(opts));
             });
             progress.end();
             const line = `moved ${r.slotsMoved} slots and ${r.keysMoved} keys from ${r.from} to ${r.to} in ${seconds(r.ms)} (${rate(r.slotsMoved, r.ms)} slots/s, ${rate(r.keysMoved, r.ms)} keys/s)`;
@@ -375,6 +405,13 @@ export function registerCluster(program: Command): void {
           name && supervisor
             ? await controlClient(supervisor.socket).removeNode(name, 'cli')
             : null;
+        if (r.resetError !== null && stopped === null) {
+          if (opts.json === true)
+            process.stdout.write(`${JSON.stringify({ ...r, name, stopped: false }, null, 2)}\n`);
+          throw new UserError(
+            `${r.addr} left the cluster (every node forgot it), but CLUSTER RESET HARD on it failed (${r.resetError}), so it still believes it is a member; run CLUSTER RESET HARD on it, or stop it`,
+          );
+        }
         print(
           opts,
           { ...r, name, stopped: stopped !== null },

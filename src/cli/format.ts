@@ -1,18 +1,11 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
-import { clock, formatBytes, formatRanges, SLOT_COUNT } from '../model/index.js';
+import { clock, formatBytes, SLOT_COUNT } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { ProxyStats } from '../proxy/index.js';
+import { formatShards } from './cluster-format.js';
+import { table } from './table.js';
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
-}
+export { table };
 
 function dash(value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? '-' : String(value);
@@ -164,19 +157,12 @@ function formatCluster(t: Topology, problems: string[], processes: ProcessInfo[]
     'OPS/S',
     'CLUSTER FLAGS',
   ];
-  const shardRows = (c?.shards ?? []).map((s) => [
-    s.master ?? s.masterId.slice(0, 8),
-    s.masterId.slice(0, 8),
-    String(s.slotCount),
-    formatRanges(s.slots, 3),
-    s.replicas.map((r) => r.addr ?? r.id.slice(0, 8)).join(', ') || 'none',
-  ]);
   const lines = [
     headline,
     '',
     table(withNames ? ['NAME', ...nodeHeaders] : nodeHeaders, nodeRows),
     '',
-    table(['MASTER', 'ID', 'SLOTS', 'RANGES', 'REPLICAS'], shardRows),
+    formatShards(c?.shards ?? []),
   ];
   const downs = t.nodes.filter((x) => !x.up && x.downReason);
   if (downs.length > 0) lines.push('', ...downs.map((x) => `down: ${x.downReason ?? ''}`));

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterView } from '../model/index.js';
 import { clusterState, clusterView } from '../model/index.js';
 import { assessCluster } from './check.js';
-import { splitMembers } from './members.js';
 
 const A = 'a1b2c3' + '0'.repeat(34);
 const B = 'a1b2c4' + '1'.repeat(34);
@@ -37,10 +36,10 @@ describe('members and check', () => {
   );
 
   it('keeps a node the cluster does not know out of the slot map', () => {
-    const { members, outsiders } = splitMembers([...[0, 1, 2, 3].map((i) => view(i)), lone]);
-    expect(members).toHaveLength(4);
-    expect(outsiders.map((v) => v.addr)).toEqual(['127.0.0.1:7009']);
-    const { problems, warnings } = assessCluster(clusterState(members), outsiders);
+    const state = clusterState([...[0, 1, 2, 3].map((i) => view(i)), lone]);
+    expect(state.views).toHaveLength(4);
+    expect(state.outsiders).toEqual(['127.0.0.1:7009']);
+    const { problems, warnings } = assessCluster(state, [lone]);
     expect(problems).toEqual([]);
     expect(warnings).toContain(
       '127.0.0.1:7009 is not a member of the cluster (it knows 1 node); join it with quorum cluster add-node 127.0.0.1:7009',

@@ -43,7 +43,12 @@ export function assessCluster(
   state: ClusterState,
   outsiders: ClusterView[] = [],
 ): { problems: string[]; warnings: string[] } {
-  const problems = [...clusterProblems({ ...state, moves: [] }), ...openSlotProblems(state)];
+  // open slots and outsiders get sentences of their own: naming both sides of a move, and what
+  // an outsider knows (a seed that is not a member breaks nothing, so it is a warning)
+  const problems = [
+    ...clusterProblems({ ...state, moves: [], outsiders: [] }),
+    ...openSlotProblems(state),
+  ];
   const warnings: string[] = [];
   for (const shard of state.shards) {
     if (shard.slotCount > 0 && shard.replicas.length === 0)

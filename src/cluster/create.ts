@@ -3,6 +3,9 @@ import { formatRanges, parseAddr, UserError } from '../model/index.js';
 import { describeRedisError } from '../redis/index.js';
 import { ClusterLinks, sleep } from './links.js';
 
+/** SET-CONFIG-EPOCH refusing a node that has an epoch already, or knows other nodes. */
+const EPOCH_TAKEN = /config epoch is already non-zero|does not know any other node/i;
+
 export interface ClusterLayout {
   /** Each master with the slots it starts with. */
   masters: { addr: Addr; slots: SlotRange[] }[];
@@ -28,7 +31,7 @@ export async function createCluster(layout: ClusterLayout, options: CreateOption
   const all = [...layout.masters.map((m) => m.addr), ...layout.replicas.map((r) => r.addr)];
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   try {
-    const views = await links.views(all.slice(0, 1).concat(all.slice(1)));
+    const views = await links.views(all);
     for (const addr of all) {
       const view = views.find((v) => v.addr === addr);
       if (!view?.up) throw new UserError(view?.downReason ?? `${addr} does not answer`);
@@ -41,7 +44,10 @@ export async function createCluster(layout: ClusterLayout, options: CreateOption
       `assigning slots: ${layout.masters.map((m) => `${m.addr} ${formatRanges(m.slots)}`).join(', ')}`,
     );
     for (const [i, m] of layout.masters.entries()) {
-      await links.call(m.addr, 'CLUSTER', 'SET-CONFIG-EPOCH', i + 1).catch(() => undefined);
+      await links.call(m.addr, 'CLUSTER', 'SET-CONFIG-EPOCH', i + 1).catch((err: unknown) => {
+        // a node that kept its epoch (CLUSTER RESET SOFT) has one; Redis settles equal epochs itself
+        if (!EPOCH_TAKEN.test(describeRedisError(m.addr, err).message)) throw err;
+      });
       for (const [a, b] of m.slots) await links.call(m.addr, 'CLUSTER', 'ADDSLOTSRANGE', a, b);
     }
     const [first, ...rest] = all;

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Addr, ClusterView } from '../model/index.js';
-import { clusterState, parseAddr, UserError } from '../model/index.js';
-import type { ClusterState } from '../model/index.js';
+import { parseAddr, UserError } from '../model/index.js';
 import { describeRedisError, RedisLink, readClusterNode } from '../redis/index.js';
 
 /** Time for one cluster command; MIGRATE gets its own, longer timeout. */
@@ -9,6 +8,7 @@ export const CLUSTER_CALL_TIMEOUT_MS = 5000;
 /** MIGRATE's own timeout: how long the source may wait on the target for one batch of keys. */
 export const MIGRATE_TIMEOUT_MS = 10_000;
 
+/** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -52,24 +52,7 @@ export class ClusterLinks {
     command: string,
     ...args: (string | number | Buffer)[]
   ): Promise<unknown> {
-    let client = this.keyClients.get(addr);
-    if (!client) {
-      const hp = parseAddr(addr);
-      if (!hp) throw new UserError(`${addr} is not a host:port address`, 2);
-      client = new Redis({
-        host: hp.host,
-        port: hp.port,
-        password: this.password ?? undefined,
-        connectionName: 'quorum-cluster-admin',
-        connectTimeout: this.timeoutMs,
-        commandTimeout: this.timeoutMs + MIGRATE_TIMEOUT_MS,
-        maxRetriesPerRequest: 1,
-        // a node that is gone fails the call after a few quick attempts instead of queueing it
-        retryStrategy: (attempt: number) => (attempt > 3 ? null : 100 * attempt),
-      });
-      client.on('error', () => undefined);
-      this.keyClients.set(addr, client);
-    }
+    const client = this.keyClients.get(addr) ?? this.keyClient(addr);
     try {
       return await client.callBuffer(command, ...args);
     } catch (err) {
@@ -77,7 +60,34 @@ export class ClusterLinks {
     }
   }
 
-  /** Every reachable node's own view, starting from the seeds and following CLUSTER NODES. */
+  private keyClient(addr: Addr): Redis {
+    const hp = parseAddr(addr);
+    if (!hp) throw new UserError(`${addr} is not a host:port address`, 2);
+    const client = new Redis({
+      host: hp.host,
+      port: hp.port,
+      password: this.password ?? undefined,
+      connectionName: 'quorum-cluster-admin',
+      connectTimeout: this.timeoutMs,
+      commandTimeout: this.timeoutMs + MIGRATE_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+      // a node that is gone fails the call after a few quick attempts instead of queueing it
+      retryStrategy: (attempt: number) => (attempt > 3 ? null : 100 * attempt),
+    });
+    client.on('error', () => undefined);
+    // past its last reconnect attempt ioredis ends the client for good: the next call opens anew
+    client.once('end', () => {
+      if (this.keyClients.get(addr) === client) this.keyClients.delete(addr);
+    });
+    this.keyClients.set(addr, client);
+    return client;
+  }
+
+  /**
+   * Every node's own view, starting from the seeds and following CLUSTER NODES. Nodes flagged
+   * `fail` are read too (a down view when they do not answer): whoever acts on the cluster must
+   * know who is missing. Only nodes still in handshake are left out.
+   */
   async views(seeds: Addr[]): Promise<ClusterView[]> {
     const seen = new Map<Addr, ClusterView>();
     let next = [...new Set(seeds)];
@@ -88,24 +98,13 @@ export class ClusterLinks {
         ...new Set(
           readings.flatMap((r) =>
             r.view.entries
-              .filter((e) => e.addr && !e.flags.includes('handshake') && !e.flags.includes('fail'))
+              .filter((e) => e.addr && !e.flags.includes('handshake'))
               .map((e) => e.addr ?? ''),
           ),
         ),
       ].filter((a) => a !== '' && !seen.has(a));
     }
     return [...seen.values()].sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true }));
-  }
-
-  /** The cluster as the seeds and every node they know see it; fails when no seed answers. */
-  async state(seeds: Addr[]): Promise<ClusterState> {
-    const views = await this.views(seeds);
-    const up = views.filter((v) => v.up);
-    if (up.length === 0) {
-      const reasons = views.map((v) => v.downReason ?? `${v.addr} is down`);
-      throw new UserError(`no cluster node answers: ${reasons.join('; ')}`);
-    }
-    return clusterState(views);
   }
 
   async close(): Promise<void> {

@@ -3,27 +3,9 @@ import { clusterState, UserError } from '../model/index.js';
 import type { ClusterLinks } from './links.js';
 
 /**
- * Splits the nodes read from the seeds into the cluster's members and outsiders (pure). A seed
- * the cluster does not know (a node removed with del-node, a fresh node not yet added, a wrong
- * address) is an outsider: it would otherwise count as a node that disagrees on every slot.
+ * The cluster as its members see it (`state`, which leaves out every node the cluster does not
+ * know), and the views of the seeds and nodes read that are not members (`outsiders`).
  */
-export function splitMembers(views: ClusterView[]): {
-  members: ClusterView[];
-  outsiders: ClusterView[];
-} {
-  const first = clusterState(views);
-  const reference = views.find((v) => v.addr === first.reference);
-  if (!reference) return { members: views, outsiders: [] };
-  const ids = new Set(reference.entries.map((e) => e.id));
-  const addrs = new Set(reference.entries.flatMap((e) => (e.addr ? [e.addr] : [])));
-  const member = (v: ClusterView) =>
-    v.up && v.entries.length > 0
-      ? v.myId !== null && ids.has(v.myId)
-      : addrs.has(v.addr) || v.addr === reference.addr;
-  return { members: views.filter(member), outsiders: views.filter((v) => !member(v)) };
-}
-
-/** The cluster as its reachable members see it, and the seeds that are not members. */
 export interface ClusterReading {
   state: ClusterState;
   outsiders: ClusterView[];
@@ -36,13 +18,13 @@ export async function readCluster(links: ClusterLinks, seeds: Addr[]): Promise<C
     const reasons = [...new Set(views.map((v) => v.downReason ?? `${v.addr} is down`))];
     throw new UserError(`no cluster node answers: ${reasons.join('; ')}`);
   }
-  const { members, outsiders } = splitMembers(views);
-  const state = clusterState(members);
+  const state = clusterState(views);
   if (state.reference === null)
     throw new UserError(
-      `no node reports a slot map (${members.map((v) => v.addr).join(', ')}); is this a Redis Cluster?`,
+      `no node reports a slot map (${state.views.map((v) => v.addr).join(', ')}); is this a Redis Cluster?`,
     );
-  return { state, outsiders };
+  const outsiders = new Set(state.outsiders);
+  return { state, outsiders: views.filter((v) => outsiders.has(v.addr)) };
 }
 
 /** The reference view's entry of a node, by id. */
@@ -51,7 +33,16 @@ export function entryOf(state: ClusterState, id: string) {
   return reference?.entries.find((e) => e.id === id) ?? null;
 }
 
-/** Every master in the reference view with an address, slots or not. */
-export function masterAddrs(state: ClusterState): { id: string; addr: Addr }[] {
-  return state.shards.flatMap((s) => (s.master ? [{ id: s.masterId, addr: s.master }] : []));
+/**
+ * The masters worth telling about a slot's new owner: every master in the reference view with an
+ * address, slots or not, except those flagged failing or whose own view is down (gossip tells
+ * them once they are back; waiting on them would cost a timeout per slot).
+ */
+export function answeringMasters(state: ClusterState): Set<Addr> {
+  const up = new Set(state.views.filter((v) => v.up).map((v) => v.addr));
+  return new Set(
+    state.shards.flatMap((s) =>
+      s.master && !s.masterFailed && up.has(s.master) ? [s.master] : [],
+    ),
+  );
 }

@@ -91,22 +91,45 @@ async function setSlot(links: ClusterLinks, addr: Addr, slot: number, ...how: st
 }
 
 /**
+ * How long commitSlot waits for a master other than the two sides to take SETSLOT NODE. Only
+ * the two sides must have it; the others learn it from gossip anyway, so a master that is slow
+ * (frozen, or failing but not flagged yet) is not waited on longer, nor asked again.
+ */
+export const BYSTANDER_WAIT_MS = 500;
+
+/** Whether `promise` settles within `ms` (its outcome does not matter). */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Gives `slot` to `target` everywhere: CLUSTER SETSLOT slot NODE target on the target first (it
  * bumps its config epoch, having imported the slot, so its claim wins in gossip), then on the
- * source, then on every other master. Another master that fails learns it from gossip.
+ * source, then on every other master in `masters` (answeringMasters). A master that gives no
+ * answer within BYSTANDER_WAIT_MS is removed from `masters`, so later slots leave it to gossip.
  */
 export async function commitSlot(
   links: ClusterLinks,
   slot: number,
   source: MoveNode | null,
   target: MoveNode,
-  masters: Addr[],
+  masters: Set<Addr>,
 ): Promise<void> {
   await setSlot(links, target.addr, slot, 'NODE', target.id);
   if (source) await setSlot(links, source.addr, slot, 'NODE', target.id);
-  const others = masters.filter((m) => m !== target.addr && m !== source?.addr);
+  const others = [...masters].filter((m) => m !== target.addr && m !== source?.addr);
   await Promise.all(
-    others.map((m) => setSlot(links, m, slot, 'NODE', target.id).catch(() => undefined)),
+    others.map(async (m) => {
+      const told = setSlot(links, m, slot, 'NODE', target.id);
+      if (!(await settlesWithin(told, BYSTANDER_WAIT_MS))) masters.delete(m);
+    }),
   );
 }
 
@@ -121,7 +144,7 @@ export async function moveSlot(
   slot: number,
   source: MoveNode,
   target: MoveNode,
-  masters: Addr[],
+  masters: Set<Addr>,
   options: SlotMoveOptions = {},
 ): Promise<number> {
   try {

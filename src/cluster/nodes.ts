@@ -112,23 +112,43 @@ export async function addNode(
   return { id, addr, role: 'replica' };
 }
 
+/** What `delNode` did; `resetError` says why CLUSTER RESET on the removed node failed, if it did. */
+export interface DelNodeResult {
+  id: string;
+  addr: Addr;
+  /**
+   * Null when the removed node took CLUSTER RESET HARD or did not answer (a dead node is removed
+   * regardless); else the reason it refused, so it still believes it is a member.
+   */
+  resetError: string | null;
+}
+
 /**
  * Removes a node, as `redis-cli --cluster del-node` does: refused while it owns slots (the
- * sentence names the reshard or rebalance that empties it); its replicas follow the master with
- * the fewest; CLUSTER FORGET on every other node (which also keeps it out for 60 s); then
- * CLUSTER RESET HARD on the removed node when it answers, so it does not gossip its way back.
+ * sentence names the reshard or rebalance that empties it), while an open move names it, or
+ * while it is a master holding keys (a move interrupted after some keys reached it); its
+ * replicas follow the master with the fewest; CLUSTER FORGET on every other node (which also
+ * keeps it out for 60 s); then CLUSTER RESET HARD on the removed node when it answers, so it
+ * does not gossip its way back.
  */
 export async function delNode(
   links: ClusterLinks,
   seeds: Addr[],
   node: string,
   options: { names?: Map<string, Addr> } = {},
-): Promise<{ id: string; addr: Addr }> {
+): Promise<DelNodeResult> {
   const { state } = await readCluster(links, seeds);
   const gone = resolveClusterNode(state, node, options.names);
+  const name = label(gone.addr, options.names);
+  const move = state.moves.find((m) => m.fromId === gone.id || m.toId === gone.id);
+  if (move) {
+    const side = (id: string) => state.addrs[id] ?? id.slice(0, 8);
+    throw new UserError(
+      `${name} takes part in an open move (slot ${move.slot} from ${side(move.fromId)} to ${side(move.toId)}) and removing it would lose the keys in flight; finish the move first with 'quorum cluster check --fix'`,
+    );
+  }
   const shard = state.shards.find((s) => s.masterId === gone.id);
   if (shard && shard.slotCount > 0) {
-    const name = label(gone.addr, options.names);
     const other = [...state.shards]
       .filter((s) => s.masterId !== gone.id && s.master !== null && !s.masterFailed)
       .sort((a, b) => a.slotCount - b.slotCount)[0];
@@ -137,11 +157,28 @@ export async function delNode(
       `${name} owns ${shard.slotCount} slots (${formatRanges(shard.slots, 3)}); empty it first with 'quorum cluster reshard --from ${name} --to ${to} --slots ${shard.slotCount} --yes' or 'quorum cluster rebalance --weight ${name}=0'`,
     );
   }
+  // a master owning no slot serves no key: any it holds came from a move that was interrupted
+  // (or closed by hand) and exist nowhere else. Its own word on its role counts: a master that
+  // gave away its last slot turns replica of the taker at once (Redis 7,
+  // cluster-allow-replica-migration) and syncs its data, before gossip tells the others.
+  const goneView = state.views.find((v) => v.addr === gone.addr && v.up);
+  const goneUp = goneView !== undefined;
+  const self = goneView?.entries.find((e) => e.flags.includes('myself'));
+  if (self?.role === 'master') {
+    const keys = await links.call(gone.addr, 'DBSIZE').catch((err: unknown) => {
+      throw new UserError(
+        `could not count the keys ${name} holds (${describeRedisError(gone.addr, err).message}), and a master is removed only once it holds none; try again when it answers`,
+      );
+    });
+    if (keys !== 0)
+      throw new UserError(
+        `${name} owns no slot but holds ${typeof keys === 'number' ? `${keys} key${keys === 1 ? '' : 's'}` : 'keys'}, which removing it would lose; finish any interrupted move with 'quorum cluster check --fix', or move those keys to their slots' owners by hand, then remove it`,
+      );
+  }
   const others = state.views.filter((v) => v.addr !== gone.addr);
   const down = others.filter((v) => !v.up);
   // a member that missed the FORGET still knows the node, and would bring it back through
   // gossip once it returns, if the node still runs (a dead node can be removed regardless)
-  const goneUp = state.views.some((v) => v.addr === gone.addr && v.up);
   if (down.length > 0 && goneUp)
     throw new UserError(
       `${down.map((v) => v.addr).join(', ')} ${down.length === 1 ? 'is' : 'are'} down and would bring ${gone.addr} back through gossip when ${down.length === 1 ? 'it returns' : 'they return'}; start or remove ${down.length === 1 ? 'it' : 'them'} first`,
@@ -162,7 +199,13 @@ export async function delNode(
       );
     }
   }
-  // RESET refuses a master that still holds keys (outside any slot); forgotten, it stays out anyway
-  await links.call(gone.addr, 'CLUSTER', 'RESET', 'HARD').catch(() => undefined);
-  return gone;
+  let resetError: string | null = null;
+  if (goneUp) {
+    try {
+      await links.call(gone.addr, 'CLUSTER', 'RESET', 'HARD');
+    } catch (err) {
+      resetError = describeRedisError(gone.addr, err).message;
+    }
+  }
+  return { ...gone, resetError };
 }

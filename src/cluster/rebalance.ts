@@ -4,7 +4,7 @@ import type { ClusterLinks } from './links.js';
 import { readCluster } from './members.js';
 import { planRebalance } from './plan.js';
 import type { MoveProgress } from './reshard.js';
-import { fixOpenSlots, moveSlots, settle } from './reshard.js';
+import { fixOpenSlots, moveSlots, MovesCancelled, settle } from './reshard.js';
 import { resolveClusterNode } from './resolve.js';
 
 export interface RebalanceResult {
@@ -84,8 +84,11 @@ export async function rebalance(
       done: { slots: slotsDone, keys: keysMoved, total },
       progress: (p) => options.progress?.({ ...p, from: from.addr, to: to.addr }),
     }).catch(async (err: unknown) => {
-      if (options.signal?.aborted) await settle(links, seeds).catch(() => undefined);
-      throw err;
+      if (!(err instanceof MovesCancelled)) throw err;
+      await settle(links, seeds).catch(() => undefined);
+      throw new UserError(
+        `${err.message}; run the same rebalance again to finish it (${total - slotsDone - err.slotsMoved} of the planned slots are left)`,
+      );
     });
     slotsDone += move.slots.length;
     moves.push({ from: from.addr, to: to.addr, slots: move.slots.length });

@@ -3,7 +3,7 @@ import { slotOwners, UserError } from '../model/index.js';
 import { describeRedisError } from '../redis/index.js';
 import type { ClusterLinks } from './links.js';
 import { sleep } from './links.js';
-import { entryOf, masterAddrs, readCluster } from './members.js';
+import { answeringMasters, entryOf, readCluster } from './members.js';
 import type { MoveNode } from './move.js';
 import { commitSlot, migrateKeys, moveSlot, slotError } from './move.js';
 import { pickSlots } from './plan.js';
@@ -39,7 +39,38 @@ export interface ReshardResult {
   to: Addr;
   slotsMoved: number;
   keysMoved: number;
+  /** Slots asked for but not moved: 0 unless cancelled. */
+  remaining: number;
   ms: number;
+}
+
+/**
+ * Slot moves stopped between two slots by their signal (moveSlots); the counts are this call's.
+ * Every slot moved so far is closed.
+ */
+export class MovesCancelled extends UserError {
+  constructor(
+    readonly slotsMoved: number,
+    readonly keysMoved: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A reshard cancelled between two slots: what it moved, what is left, and the command that moves
+ * the rest (`flags`: what that command needs to reach the cluster, e.g. ` --dir d`).
+ */
+export class ReshardCancelled extends UserError {
+  constructor(
+    readonly result: ReshardResult,
+    flags = '',
+  ) {
+    super(
+      `cancelled after ${result.slotsMoved} of ${result.slotsMoved + result.remaining} slots (${result.keysMoved} keys moved); every slot moved so far is closed, nothing is left open; move the other ${result.remaining} with 'quorum cluster reshard --from ${result.from} --to ${result.to} --slots ${result.remaining}${flags} --yes'`,
+    );
+  }
 }
 
 /** How long a move waits, at most, for every node to share the new slot map before returning. */
@@ -71,7 +102,8 @@ export function masterNamed(
 
 /**
  * Moves `slots` one after the other from `source` to `target`; stops between two slots when
- * `signal` is aborted, so at most the slot in flight is ever open (when the process dies).
+ * `signal` is aborted (MovesCancelled), so at most the slot in flight is ever open (when the
+ * process dies).
  */
 export async function moveSlots(
   links: ClusterLinks,
@@ -87,7 +119,7 @@ export async function moveSlots(
     done?: { slots: number; keys: number; total: number };
   },
 ): Promise<number> {
-  const masters = masterAddrs(state).map((m) => m.addr);
+  const masters = answeringMasters(state);
   for (const node of [source, target]) {
     const view = state.views.find((v) => v.addr === node.addr);
     // a node saying fail refuses the keys (CLUSTERDOWN): the slot would be left open
@@ -100,7 +132,9 @@ export async function moveSlots(
   let keys = 0;
   for (const [i, slot] of slots.entries()) {
     if (options.signal?.aborted)
-      throw new UserError(
+      throw new MovesCancelled(
+        i,
+        keys,
         `cancelled after ${before.slots + i} of ${before.total} slots (${before.keys + keys} keys moved); every slot moved so far is closed, nothing is left open`,
       );
     keys += await moveSlot(links, slot, source, target, masters, { batch: options.batch });
@@ -153,21 +187,25 @@ export async function reshard(
       2,
     );
   const slots = pickSlots(owned, options.slots);
-  const keysMoved = await moveSlots(links, state, source, target, slots, options).catch(
-    async (err: unknown) => {
-      // cancelled between two slots: let the nodes agree on the slots moved so far first
-      if (options.signal?.aborted) await settle(links, seeds).catch(() => undefined);
-      throw err;
-    },
-  );
-  await settle(links, seeds);
-  return {
+  const result = (slotsMoved: number, keysMoved: number): ReshardResult => ({
     from: source.addr,
     to: target.addr,
-    slotsMoved: slots.length,
+    slotsMoved,
     keysMoved,
+    remaining: slots.length - slotsMoved,
     ms: Date.now() - started,
-  };
+  });
+  let keysMoved: number;
+  try {
+    keysMoved = await moveSlots(links, state, source, target, slots, options);
+  } catch (err) {
+    if (!(err instanceof MovesCancelled)) throw err;
+    // cancelled between two slots: let the nodes agree on the slots moved so far first
+    await settle(links, seeds).catch(() => undefined);
+    throw new ReshardCancelled(result(err.slotsMoved, err.keysMoved));
+  }
+  await settle(links, seeds);
+  return result(slots.length, keysMoved);
 }
 
 /** Open slots as every node reports them on its own line: who migrates or imports what. */
@@ -195,7 +233,7 @@ export async function fixOpenSlots(links: ClusterLinks, seeds: Addr[]): Promise<
   const { state } = await readCluster(links, seeds);
   const reference = state.views.find((v) => v.addr === state.reference);
   const owners = reference ? slotOwners(reference) : [];
-  const masters = masterAddrs(state).map((m) => m.addr);
+  const masters = answeringMasters(state);
   const node = (id: string): MoveNode => {
     const addr = state.addrs[id];
     if (!addr) throw new UserError(`node ${id.slice(0, 8)} of an open move has no address`);

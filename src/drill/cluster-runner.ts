@@ -98,6 +98,7 @@ async function replicasConverged(
   cluster: ClusterState,
   buckets: Bucket[],
   password: string | null,
+  signal: AbortSignal,
 ): Promise<boolean> {
   const owners = slotMasters(cluster);
   const link = (addr: Addr) =>
@@ -119,7 +120,7 @@ async function replicasConverged(
         if (!r.addr || r.failed) continue;
         const l = link(r.addr);
         try {
-          const ok = await waitFor(10_000, new AbortController().signal, async () =>
+          const ok = await waitFor(10_000, signal, async () =>
             (await count(l, keys, true).catch(() => -1)) === want ? true : undefined,
           );
           if (!ok) return false;
@@ -301,14 +302,17 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       phase = 'checking';
       await workload.stop();
     }
-    if (!after.cluster) throw new Error('the cluster was not observed after the heal');
+    if (!after.cluster)
+      throw new UserError(
+        `after healing, '${after.name}' no longer looked like a Redis Cluster, so the drill cannot read its writes back; check it with quorum status`,
+      );
     const keys = buckets.map((b) => b.key);
     const client = readBackClient(masters(after.cluster), password);
     let present: Set<string>;
     let converged: boolean;
     try {
       present = await readSets(client, keys);
-      converged = await replicasConverged(after.cluster, buckets, password);
+      converged = await replicasConverged(after.cluster, buckets, password, signal);
       await dropKeys(client, keys);
     } finally {
       client.disconnect();

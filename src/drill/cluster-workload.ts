@@ -1,7 +1,7 @@
 import type { ClusterOptions } from 'ioredis';
 import { Cluster } from 'ioredis';
 import type { Addr } from '../model/index.js';
-import { keySlot, parseAddr } from '../model/index.js';
+import { keySlot, parseAddr, UserError } from '../model/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { Ledger } from './ledger.js';
 import { outcomeOf } from './workload.js';
@@ -101,6 +101,12 @@ export function clusterOutcomeOf(err: unknown): WriteOutcome {
 }
 
 const TIMEOUT = Symbol('timeout');
+/** How long the writers' client may take to connect before the drill gives up. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** How long reading one key back may take. */
+const READ_BACK_TIMEOUT_MS = 10_000;
+/** How long deleting the drill's keys may take in all. */
+export const DROP_TIMEOUT_MS = 10_000;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
   let timer: NodeJS.Timeout | undefined;
@@ -140,11 +146,20 @@ export class ClusterWorkload {
     const ready = await within(
       new Promise((resolve, reject) => {
         writerClient.once('ready', resolve);
-        writerClient.once('end', () => reject(new Error('the cluster client could not connect')));
+        writerClient.once('end', () =>
+          reject(
+            new UserError(
+              `the drill's cluster client could not connect to ${seeds.join(', ')}, so there is nothing to measure; check that the cluster answers with quorum cluster check`,
+            ),
+          ),
+        );
       }),
-      10_000,
+      CONNECT_TIMEOUT_MS,
     );
-    if (ready === TIMEOUT) throw new Error('the cluster client did not connect within 10 s');
+    if (ready === TIMEOUT)
+      throw new UserError(
+        `the drill's cluster client did not connect to ${seeds.join(', ')} within ${CONNECT_TIMEOUT_MS / 1000} s, so there is nothing to measure; check that the cluster answers with quorum cluster check`,
+      );
     const shards = this.byShard();
     const total = shards.length * writers;
     const interval = (1000 * total) / rate;
@@ -184,7 +199,7 @@ export class ClusterWorkload {
       await this.pace(nextAt);
       if (!this.isRunning()) break;
       nextAt = Math.max(nextAt + interval, Date.now());
-      const bucket = buckets[(offset + seq * 7) % buckets.length];
+      const bucket = buckets[(offset + seq) % buckets.length];
       if (!bucket) break;
       const value = `${String(writer)}:${String(seq++)}`;
       const startMs = Date.now();
@@ -258,8 +273,11 @@ export async function readSets(client: Cluster, keys: string[]): Promise<Set<str
   for (let i = 0; i < keys.length; i += 64) {
     const replies = await Promise.all(
       keys.slice(i, i + 64).map(async (key) => {
-        const members = await within(client.smembers(key), 10_000);
-        if (members === TIMEOUT) throw new Error(`reading ${key} back timed out`);
+        const members = await within(client.smembers(key), READ_BACK_TIMEOUT_MS);
+        if (members === TIMEOUT)
+          throw new UserError(
+            `reading ${key} back took over ${READ_BACK_TIMEOUT_MS / 1000} s, so the drill cannot tell which writes survived; check the cluster with quorum cluster check and run the drill again`,
+          );
         return members;
       }),
     );
@@ -268,8 +286,20 @@ export async function readSets(client: Cluster, keys: string[]): Promise<Set<str
   return present;
 }
 
-/** Deletes the drill's keys (best effort: a key left behind is only test data). */
-export async function dropKeys(client: Cluster, keys: string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 64)
-    await Promise.all(keys.slice(i, i + 64).map((key) => client.del(key).catch(() => 0)));
+/**
+ * Deletes the drill's keys, for at most `timeoutMs` (best effort: a key left behind is only test
+ * data, and a cluster that stopped answering must not hold the drill up).
+ */
+export async function dropKeys(
+  client: Cluster,
+  keys: string[],
+  timeoutMs = DROP_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < keys.length; i += 64) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    const batch = Promise.all(keys.slice(i, i + 64).map((key) => client.del(key).catch(() => 0)));
+    if ((await within(batch, left)) === TIMEOUT) return;
+  }
 }

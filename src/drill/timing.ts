@@ -1,6 +1,7 @@
+import { sleep } from '../cluster/links.js';
 import { UserError } from '../model/index.js';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** The error an interrupted drill ends with, once it healed what it broke. */
 export function interrupted(): UserError {

@@ -1,5 +1,6 @@
 import { ClusterLinks, fixOpenSlots, reshard } from '../cluster/index.js';
 import type { Addr, ClusterState, Shard } from '../model/index.js';
+import { UserError } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { Fault, FaultContext } from './fault.js';
 import { act, startEverything } from './fault.js';
@@ -10,20 +11,30 @@ export function victimShard(cluster: ClusterState | null): Shard | null {
 }
 
 function clusterOf(ctx: FaultContext): ClusterState {
-  if (!ctx.before.cluster) throw new Error('this fault is for a Redis Cluster deployment');
+  if (!ctx.before.cluster)
+    throw new UserError(
+      `this fault acts on a Redis Cluster and '${ctx.before.name}' is not one; run it against a deployment started with 'quorum up --mode cluster'`,
+      2,
+    );
   return ctx.before.cluster;
 }
 
 function processAt(ctx: FaultContext, addr: Addr | null): ProcessInfo {
   const proc = ctx.processes.find((p) => p.addr === addr);
-  if (!proc) throw new Error(`${addr ?? '(no address)'} is not a process of this deployment`);
+  if (!proc)
+    throw new UserError(
+      `${addr ?? 'the master (it has no address)'} is not a process quorum runs here, so the drill cannot stop or start it; process faults hit the shard owning slot 0, so its master must be one quorum started`,
+    );
   return proc;
 }
 
 /** The shard's master and its replicas, as the drill found them. */
 function shardProcesses(ctx: FaultContext): { master: ProcessInfo; replicas: ProcessInfo[] } {
   const shard = victimShard(clusterOf(ctx));
-  if (!shard) throw new Error('no master owns slots in this cluster');
+  if (!shard)
+    throw new UserError(
+      'no master owns slots in this cluster, so there is no shard to break; give the masters slots first (quorum cluster check says what is wrong)',
+    );
   return {
     master: processAt(ctx, shard.master),
     replicas: shard.replicas.flatMap((r) => ctx.processes.filter((p) => p.addr === r.addr)),
@@ -88,7 +99,10 @@ export function reshardUnderLoad(slots: number): Fault {
         .sort((a, b) => b.slotCount - a.slotCount);
       const from = owning[0]?.master;
       const to = owning[owning.length - 1]?.master;
-      if (!from || !to || from === to) throw new Error('a reshard needs two masters with slots');
+      if (!from || !to || from === to)
+        throw new UserError(
+          `a reshard drill moves slots between two masters with slots and this cluster has ${owning.length}; add a master and give it slots (quorum cluster add-node, then quorum cluster rebalance --use-empty-masters)`,
+        );
       const seeds = owning.flatMap((s) => (s.master ? [s.master] : []));
       ctx.note?.({ shard: from });
       const links = new ClusterLinks(ctx.password);

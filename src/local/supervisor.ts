@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import {
-  evenSlotRanges,
-  formatAddr,
-  healthProblems,
-  parseAddr,
-  UserError,
-} from '../model/index.js';
+import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import type {
   ControlRequest,

@@ -263,7 +263,10 @@ export class ClusterDesk {
         // quorum's own process: stopped and kept out of later starts
         const stopped =
           name && source.controller ? await source.controller.removeNode(name, 'dashboard') : null;
-        return `${r.addr} left the cluster (CLUSTER FORGET on every node, CLUSTER RESET on it)${stopped ? `; ${stopped}` : ''}`;
+        const reset = r.resetError
+          ? `; CLUSTER RESET on it failed (${r.resetError})`
+          : ', CLUSTER RESET on it';
+        return `${r.addr} left the cluster (CLUSTER FORGET on every node${reset})${stopped ? `; ${stopped}` : ''}`;
       }
     }
   }
