@@ -289,6 +289,7 @@ describe('the cluster dashboard', () => {
     expect(drills.scenarios.map((s) => s.name).sort()).toEqual([
       'cluster-kill-master',
       'cluster-kill-shard',
+      'cluster-partition-master',
       'cluster-reshard',
     ]);
     expect(drills.vias).toEqual([]);

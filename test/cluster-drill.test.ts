@@ -30,7 +30,15 @@ describe('drills against a real Redis Cluster', () => {
     const run = await quorum(['drill', 'kill-master', '--dir', cluster.dir]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
-      "quorum: kill-master is a drill for a Sentinel deployment and 'mycluster' is a Redis Cluster; run one of: cluster-kill-master, cluster-kill-shard, cluster-reshard",
+      "quorum: kill-master is a drill for a Sentinel deployment and 'mycluster' is a Redis Cluster; run one of: cluster-kill-master, cluster-kill-shard, cluster-reshard, cluster-partition-master",
+    );
+  });
+
+  it('refuses the lab partition on loopback in one sentence', async () => {
+    const run = await quorum(['drill', 'cluster-partition-master', '--dir', cluster.dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "quorum: cluster-partition-master cuts the network between processes, which needs a lab deployment: start one with 'quorum up --mode cluster --network lab' (as root)",
     );
   });
 

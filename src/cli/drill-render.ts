@@ -98,6 +98,11 @@ function renderCluster(result: ScenarioResult): string[] {
       return `${s.shard}${moved} acked ${s.acknowledged}/${s.attempted}, lost ${s.ackedLost}, no writes ${formatSeconds(s.writeUnavailableMs)}`;
     });
     lines.push(`run ${i + 1} by shard: ${shards.join('; ')}`);
+    const after = facts.oldMasterAfterFault;
+    if (r.writersIn !== null && after)
+      lines.push(
+        `run ${i + 1}, writers in ${r.writersIn}: the old master ${facts.shard ?? '?'} acknowledged ${after.acknowledged} writes after the fault, ${after.lost} of them lost`,
+      );
     const m = facts.reshard;
     if (m)
       lines.push(

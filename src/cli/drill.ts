@@ -81,7 +81,7 @@ async function localTarget(opts: DrillOptions, kind: ScenarioKind): Promise<Dril
   if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
   const { spec } = state;
   const cluster = spec.mode === 'cluster';
-  const lab = cluster ? null : labTopology(spec);
+  const lab = labTopology(spec);
   const addrs = (processKind: string) =>
     state.processes
       .filter((p) => p.kind === processKind)
@@ -253,7 +253,7 @@ export function registerDrill(program: Command): void {
         if (name !== 'all') {
           await target.observer.stop();
           throw new UserError(
-            `${name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab' (as root)`,
+            `${name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up${kind === 'cluster' ? ' --mode cluster' : ''} --network lab' (as root)`,
             2,
           );
         }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterState } from '../model/index.js';
 import { clusterState, clusterView, downClusterView } from '../model/index.js';
 import {
+  ackedBy,
   changedSlots,
   clusterFailSpan,
   clusterLossBound,
@@ -13,6 +14,7 @@ import {
 import { clusterOutcomeOf, drillBuckets } from './cluster-workload.js';
 import type { WriteOutcome, WriteRecord } from './ledger.js';
 import { renderReport } from './report.js';
+import type { DrillRun } from './runner.js';
 import { clusterRun, drillRun } from './run.fixture.js';
 import type { Scenario } from './scenarios.js';
 import { kindRefusal, scenarioNamed, scenariosFor } from './scenarios.js';
@@ -227,9 +229,66 @@ describe('clusterViolations', () => {
 
   it('bounds a whole-shard loss only with AOF on (preset safe): 2 s of the write rate', () => {
     const kill = scenario('cluster-kill-shard');
-    expect(clusterLossBound(kill, { appendonly: false }, 1000)).toBeNull();
-    expect(clusterLossBound(kill, { appendonly: true }, 1000)).toBe(2000);
-    expect(clusterLossBound(scenario('cluster-reshard'), { appendonly: true }, 1000)).toBe(0);
+    const facts = { appendonly: false, nodeTimeoutMs: 2000, shards: [] };
+    expect(clusterLossBound(kill, { ...facts, appendonly: false }, 1000)).toBeNull();
+    expect(clusterLossBound(kill, { ...facts, appendonly: true }, 1000)).toBe(2000);
+    expect(
+      clusterLossBound(scenario('cluster-reshard'), { ...facts, appendonly: true }, 1000),
+    ).toBe(0);
+  });
+});
+
+describe('cluster-partition-master', () => {
+  const one = clusterRun().cluster?.shards[0];
+  if (!one) throw new Error('the fixture has a shard');
+  const shards = [one, { ...one, shard: B }, { ...one, shard: C }];
+
+  it("bounds the loss by 1.5 x node-timeout + 1 s of the shard's writes, AOF or not", () => {
+    const partition = scenario('cluster-partition-master');
+    const facts = { appendonly: false, nodeTimeoutMs: 2000, shards };
+    // 1000 writes/s over 3 shards: 333.3/s for 4 s
+    expect(clusterLossBound(partition, facts, 1000)).toBe(1334);
+    expect(clusterLossBound(partition, { ...facts, appendonly: true }, 1000)).toBe(1334);
+    expect(clusterLossBound(partition, { ...facts, nodeTimeoutMs: 5000 }, 1000)).toBe(2834);
+  });
+
+  it('flags a loss past that bound and a missing failover, not a bounded loss', () => {
+    const check = (over: Partial<DrillRun>) => {
+      const r = clusterRun(over, { shards });
+      if (!r.cluster) throw new Error('not a cluster run');
+      return clusterViolations(
+        scenario('cluster-partition-master'),
+        { ...r, cluster: r.cluster },
+        1000,
+      );
+    };
+    expect(check({ ackedLost: 700 })).toEqual([]);
+    expect(check({ ackedLost: 1400, switchMasterMs: null })).toEqual([
+      'no failover happened, though one was expected',
+      '1400 acknowledged writes were lost; at most 1334 expected',
+    ]);
+  });
+
+  it('counts what the old master acknowledged after the fault, and which of those were lost', () => {
+    const w = (value: string, node: string, endMs: number, outcome: WriteOutcome = 'ack') => ({
+      value,
+      writer: 0,
+      startMs: endMs - 1,
+      endMs,
+      outcome,
+      node,
+    });
+    const writes: WriteRecord[] = [
+      w('before', A, 99),
+      w('kept', A, 100),
+      w('lost-1', A, 150),
+      w('lost-2', A, 200),
+      w('refused', A, 250, 'fail'),
+      w('elsewhere', B, 300),
+    ];
+    const present = new Set(['before', 'kept', 'elsewhere']);
+    expect(ackedBy(writes, present, A, 100)).toEqual({ acknowledged: 3, lost: 2 });
+    expect(ackedBy(writes, present, B, 100)).toEqual({ acknowledged: 1, lost: 0 });
   });
 });
 
@@ -269,11 +328,12 @@ describe('scenario kinds', () => {
       'cluster-kill-master',
       'cluster-kill-shard',
       'cluster-reshard',
+      'cluster-partition-master',
     ]);
     expect(scenariosFor('sentinel').every((s) => s.kind === 'sentinel')).toBe(true);
     expect(kindRefusal(scenario('cluster-kill-master'), 'cluster', 'c')).toBeNull();
     expect(kindRefusal(scenario('kill-master'), 'cluster', 'mycluster')).toBe(
-      "kill-master is a drill for a Sentinel deployment and 'mycluster' is a Redis Cluster; run one of: cluster-kill-master, cluster-kill-shard, cluster-reshard",
+      "kill-master is a drill for a Sentinel deployment and 'mycluster' is a Redis Cluster; run one of: cluster-kill-master, cluster-kill-shard, cluster-reshard, cluster-partition-master",
     );
     expect(kindRefusal(scenario('cluster-reshard'), 'sentinel', 'mymaster')).toMatch(
       /^cluster-reshard is a drill for a Redis Cluster and 'mymaster' is a Sentinel deployment; run one of: kill-master, /,

@@ -21,6 +21,12 @@ export interface ShardAccount {
   writeUnavailableMs: number;
 }
 
+/** Writes one node acknowledged, and how many of them were lost. */
+export interface NodeAcks {
+  acknowledged: number;
+  lost: number;
+}
+
 /** What a cluster run measured beyond the fields every drill run has. */
 export interface ClusterFacts {
   /** `cluster-node-timeout` of the nodes (what down-after is to Sentinel). */
@@ -41,6 +47,8 @@ export interface ClusterFacts {
   appendonly: boolean | null;
   /** `cluster-require-full-coverage` (quorum's default: yes); null when CONFIG is refused. */
   fullCoverage: boolean | null;
+  /** What the shard's old master acknowledged after the fault (a partition's minority side). */
+  oldMasterAfterFault: NodeAcks | null;
 }
 
 /** Each slot's master address (null: no owner) as a cluster state says (pure). */
@@ -187,15 +195,40 @@ export function clusterSafe(facts: Pick<ClusterFacts, 'appendonly'>): boolean {
   return facts.appendonly === true;
 }
 
-/** The loss bound for a cluster run: the scenario's, or its bound with AOF on (pure). */
+/**
+ * The loss bound for a cluster run: its bound with AOF on, else the scenario's span of the
+ * shard's writes (each shard gets an equal share of the rate), else its fixed bound (pure).
+ */
 export function clusterLossBound(
   scenario: Scenario,
-  facts: Pick<ClusterFacts, 'appendonly'>,
+  facts: Pick<ClusterFacts, 'appendonly' | 'nodeTimeoutMs' | 'shards'>,
   ratePerS: number,
 ): number | null {
   const bound = scenario.maxAckedLostSafe;
-  if (!clusterSafe(facts) || bound === undefined) return scenario.maxAckedLost;
-  return typeof bound === 'function' ? bound(ratePerS) : bound;
+  if (clusterSafe(facts) && bound !== undefined)
+    return typeof bound === 'function' ? bound(ratePerS) : bound;
+  if (scenario.lossWindowMs) {
+    const shardRate = ratePerS / Math.max(1, facts.shards.length);
+    return Math.ceil((shardRate * scenario.lossWindowMs(facts.nodeTimeoutMs)) / 1000);
+  }
+  return scenario.maxAckedLost;
+}
+
+/** The writes `node` acknowledged that ended at or after `fromMs`, and how many were lost (pure). */
+export function ackedBy(
+  writes: readonly WriteRecord[],
+  present: ReadonlySet<string>,
+  node: Addr,
+  fromMs: number,
+): NodeAcks {
+  let acknowledged = 0;
+  let lost = 0;
+  for (const w of writes) {
+    if (w.outcome !== 'ack' || w.node !== node || w.endMs < fromMs) continue;
+    acknowledged++;
+    if (!present.has(w.value)) lost++;
+  }
+  return { acknowledged, lost };
 }
 
 /**

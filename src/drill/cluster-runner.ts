@@ -1,13 +1,15 @@
 import type { Addr, ClusterState, Expectation, QuorumEvent, Topology } from '../model/index.js';
 import { UserError } from '../model/index.js';
-import type { FaultContext, FaultFacts } from '../faults/index.js';
+import type { FaultContext, FaultFacts, NetworkFaults } from '../faults/index.js';
 import { victimShard } from '../faults/index.js';
 import type { NodeController } from '../local/index.js';
+import { netnsName } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
 import { availability, checkWrites, writeSeries, writesByNode } from './checker.js';
 import type { ClusterFacts } from './cluster-checker.js';
 import {
+  ackedBy,
   changedSlots,
   clusterFailSpan,
   clusterViolations,
@@ -25,6 +27,7 @@ import {
   readBackClient,
   readSets,
 } from './cluster-workload.js';
+import { NetnsWorkload } from './netns-workload.js';
 import type { DrillRun, LiveRun } from './runner.js';
 import { waitHealthy } from './runner.js';
 import type { Scenario } from './scenarios.js';
@@ -47,6 +50,8 @@ export interface ClusterRunOptions {
   progress: (line: string) => void;
   /** Aborted by Ctrl-C: heal and stop. */
   signal: AbortSignal;
+  /** The lab's network faults; null on loopback or for an attached cluster. */
+  network: NetworkFaults | null;
 }
 
 /** quorum's own cluster events the report marks on its chart. */
@@ -150,7 +155,13 @@ function firstAfter(
  * cluster. The cluster must be healthy before, and is healthy again after (or the run throws).
  */
 export async function runClusterScenario(options: ClusterRunOptions): Promise<DrillRun> {
-  const { scenario, observer, controller, signal, password } = options;
+  const { scenario, observer, controller, signal, password, network } = options;
+  if (scenario.fault.needsLab === true && !network) {
+    throw new UserError(
+      `the scenario ${scenario.name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --mode cluster --network lab'`,
+      2,
+    );
+  }
   if (scenario.fault.needsProcesses && !controller) {
     throw new UserError(
       `the scenario ${scenario.name} acts on processes, which only a local deployment's supervisor can do`,
@@ -181,7 +192,16 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     BUCKET_COUNT,
     (slot) => ownersBefore[slot] ?? null,
   );
-  const workload = new ClusterWorkload({ seeds, password, ...options.workload, buckets });
+  const workloadOptions = { seeds, password, ...options.workload, buckets };
+  // on a lab the writers sit on the side of the partition the scenario puts them on
+  const writersIn = network && scenario.writersIn ? scenario.writersIn : null;
+  const workload =
+    network && writersIn
+      ? new NetnsWorkload(netnsName(network.lab.plan, writersIn), {
+          kind: 'cluster',
+          options: workloadOptions,
+        })
+      : new ClusterWorkload(workloadOptions);
   const processes = controller ? await controller.processes() : [];
   let faultAtMs = 0;
   const events: QuorumEvent[] = [];
@@ -207,7 +227,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     controller,
     before,
     processes,
-    network: null,
+    network,
     masterName: before.masterName,
     sentinelPassword: null,
     password,
@@ -253,7 +273,12 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       await options.record('quorum:fault-injected', `drill ${scenario.name}: ${injected}`, {
         scenario: scenario.name,
       });
-      if (scenario.expectFailover) {
+      const hold = scenario.holdMs?.(nodeTimeoutMs);
+      if (hold !== undefined) {
+        // a held fault (a partition) stays its time whatever happens: the old master may still
+        // claim its slots on its side, so the cluster is not waited on
+        await pause(Math.max(0, faultAtMs + hold - Date.now()), signal);
+      } else if (scenario.expectFailover) {
         // FAIL needs a majority of masters within 2 x node-timeout, then the replica's election
         await waitFor(2 * nodeTimeoutMs + 20_000, signal, async () => {
           const c = (await observer.fresh()).cluster;
@@ -355,6 +380,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       reshard: facts.reshard ?? null,
       appendonly: flag(config.appendonly),
       fullCoverage: flag(config['cluster-require-full-coverage']),
+      oldMasterAfterFault: oldMaster ? ackedBy(writes, present, oldMaster, faultAtMs) : null,
     };
     const onShard = (e: QuorumEvent) => e.detail.addr === oldMaster;
     const at = (e: QuorumEvent | null) => (e ? e.ms - faultAtMs : null);
@@ -380,7 +406,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       series: writeSeries(writes, faultAtMs, startedAtMs, endMs),
       events: marked(faultAtMs),
       byNode: writesByNode(writes, present),
-      writersIn: null,
+      writersIn,
       healMs: faultAtMs === 0 ? null : healAtMs - faultAtMs,
       cluster,
     };

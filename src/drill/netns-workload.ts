@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../model/index.js';
 import type { ReadRecord, WriteRecord } from './ledger.js';
 import { Ledger } from './ledger.js';
+import type { ClusterWorkloadOptions } from './cluster-workload.js';
 import type { WorkloadOptions } from './workload.js';
+
+/** What the namespace runs: the Sentinel workload, or the cluster one (a cluster client). */
+export type NetnsWorkloadSpec =
+  | { kind: 'sentinel'; options: WorkloadOptions }
+  | { kind: 'cluster'; options: ClusterWorkloadOptions };
 
 /** Time the writers get to start in their namespace, and to finish after being told to stop. */
 const START_TIMEOUT_MS = 15_000;
@@ -31,23 +37,16 @@ export class NetnsWorkload {
 
   constructor(
     readonly netns: string,
-    private readonly options: WorkloadOptions,
+    private readonly spec: NetnsWorkloadSpec,
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        this.netns,
-        process.execPath,
-        ...mainCommand(),
-        JSON.stringify(this.options),
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    const child = spawn('ip', ['netns', 'exec', this.netns, process.execPath, ...mainCommand()], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
+    // on stdin, not argv: a cluster's 4096 buckets are more than one argument may hold (128 KiB)
+    child.stdin.write(`${JSON.stringify(this.spec)}\n`);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // 'close', not 'exit': the last lines on stdout are read by then

@@ -118,14 +118,19 @@ export function clusterTables(run: DrillRun): string {
   const slots = facts?.reshard ? 'the moved slots' : "the shard's slots";
   const head = `<table><tr><th>PFAIL</th><th>FAIL</th><th>replica promoted</th><th>first write to ${slots}</th><th>no writes to ${slots}</th><th>no writes to other shards</th><th>cluster_state:fail</th><th>no reads</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
 <tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(facts?.otherShardsUnavailableMs ?? null)}</td><td>${formatSeconds(facts?.clusterFailMs ?? null)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
-  if (!facts || facts.shards.length === 0) return head;
+  const after = facts?.oldMasterAfterFault;
+  const minority =
+    run.writersIn !== null && facts && after
+      ? `<p>the old master ${escape(facts.shard ?? '?')}, on the writers' side (${escape(run.writersIn)}), acknowledged ${after.acknowledged} writes after the fault; <span class="${after.lost > 0 ? 'bad' : ''}">${after.lost} of them were lost</span></p>`
+      : '';
+  if (!facts || facts.shards.length === 0) return `${head}${minority}`;
   const rows = facts.shards
     .map(
       (s) =>
         `<tr><td>${escape(s.shard)}</td><td>${escape(s.masterAfter ?? '-')}</td><td>${s.slots}</td><td>${s.attempted}</td><td>${s.acknowledged}</td><td>${s.failed}</td><td>${s.indeterminate}</td><td class="${s.ackedLost > 0 ? 'bad' : ''}">${s.ackedLost}</td><td>${formatSeconds(s.writeUnavailableMs)}</td></tr>`,
     )
     .join('');
-  return `${head}<table><tr><th>shard (master at the start)</th><th>master at the end</th><th>slots</th><th>attempted</th><th>acknowledged</th><th>refused</th><th>indeterminate</th><th>lost</th><th>no writes</th></tr>${rows}</table>`;
+  return `${head}${minority}<table><tr><th>shard (master at the start)</th><th>master at the end</th><th>slots</th><th>attempted</th><th>acknowledged</th><th>refused</th><th>indeterminate</th><th>lost</th><th>no writes</th></tr>${rows}</table>`;
 }
 
 /** A standalone HTML report: summary, then per run a chart, the measurements and their bounds. */

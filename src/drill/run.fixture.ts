@@ -114,6 +114,7 @@ export function clusterRun(
       reshard: null,
       appendonly: false,
       fullCoverage: true,
+      oldMasterAfterFault: { acknowledged: 3, lost: 0 },
       ...facts,
     },
   });

@@ -258,7 +258,10 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   const writersIn = network && scenario.writersIn ? scenario.writersIn : null;
   const workload =
     network && writersIn
-      ? new NetnsWorkload(netnsName(network.lab.plan, writersIn), workloadOptions)
+      ? new NetnsWorkload(netnsName(network.lab.plan, writersIn), {
+          kind: 'sentinel',
+          options: workloadOptions,
+        })
       : new Workload(workloadOptions);
   let injected = '';
   let healed = '';

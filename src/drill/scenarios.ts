@@ -43,6 +43,8 @@ export interface Scenario {
   writersIn?: string;
   /** How long the fault stays before it is healed, whatever happens meanwhile; from down-after. */
   holdMs?: (downAfterMs: number) => number;
+  /** Cluster: acknowledged writes it may lose, as a span (ms, from node-timeout) of the shard's writes. */
+  lossWindowMs?: (nodeTimeoutMs: number) => number;
   /** Cluster: whether the whole cluster stops serving (cluster_state:fail) while the fault lasts. */
   clusterDown?: boolean;
   fault: Fault;

@@ -39,6 +39,7 @@ const clusterFacts = z.object({
     .nullable(),
   appendonly: z.boolean().nullable(),
   fullCoverage: z.boolean().nullable(),
+  oldMasterAfterFault: z.object({ acknowledged: count, lost: count }).nullable().default(null),
 });
 
 /**

@@ -88,7 +88,12 @@ function runOne(
   };
   const load = { writers: plan.writers, rate: plan.rate, readers: 1, timeoutMs: 1000 };
   if (scenario.kind === 'cluster')
-    return runClusterScenario({ ...common, workload: load, nodeTimeoutMs: target.downAfterMs });
+    return runClusterScenario({
+      ...common,
+      workload: load,
+      nodeTimeoutMs: target.downAfterMs,
+      network: target.network,
+    });
   return runScenario({
     ...common,
     network: target.network,

@@ -1,17 +1,27 @@
 /**
  * The drill's writers in another network namespace (`ip netns exec <ns> node workload-main.js`),
- * so they sit on one side of a partition. Takes the workload options as JSON on argv, sends the
- * ledger back on stdout as JSON lines every 100 ms, and stops when stdin closes.
+ * so they sit on one side of a partition. Takes what to run (`NetnsWorkloadSpec`: the Sentinel
+ * workload or the cluster one) as the first line of stdin, sends the ledger back on stdout as
+ * JSON lines every 100 ms, and stops when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import type { WorkloadOptions } from './workload.js';
+import { ClusterWorkload } from './cluster-workload.js';
+import type { NetnsWorkloadSpec } from './netns-workload.js';
 import { Workload } from './workload.js';
 
 const FLUSH_MS = 100;
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as WorkloadOptions;
-  const workload = new Workload(options);
+  const input = createInterface({ input: process.stdin });
+  const closed = new Promise<void>((resolve) => input.once('close', resolve));
+  const first = await new Promise<string | null>((resolve) => {
+    input.once('line', resolve);
+    void closed.then(() => resolve(null));
+  });
+  if (first === null) return;
+  const spec = JSON.parse(first) as NetnsWorkloadSpec;
+  const workload =
+    spec.kind === 'cluster' ? new ClusterWorkload(spec.options) : new Workload(spec.options);
   let writes = 0;
   let reads = 0;
   const flush = () => {
@@ -27,9 +37,7 @@ async function main(): Promise<void> {
   process.stdout.write('{"ready":true}\n');
   const timer = setInterval(flush, FLUSH_MS);
   // the parent ends stdin to stop us; the last writes finish, then everything is sent
-  await new Promise<void>((resolve) =>
-    createInterface({ input: process.stdin }).on('close', resolve),
-  );
+  await closed;
   await workload.stop();
   clearInterval(timer);
   flush();

@@ -4,6 +4,7 @@ import { UserError } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { Fault, FaultContext } from './fault.js';
 import { act, startEverything } from './fault.js';
+import { MAJORITY_SIDE_CLIENT, MASTER_SIDE_CLIENT, partitionBy } from './network.js';
 
 /** The shard cluster faults hit: the one that owns slot 0 (the first in slot order). */
 export function victimShard(cluster: ClusterState | null): Shard | null {
@@ -79,6 +80,23 @@ export const killShard: Fault = {
     return rest === 'nothing to heal' ? first : `${first}; ${rest}`;
   },
 };
+
+/**
+ * A lab partition: the master of one shard (the one owning slot 0) with the writers (client-1) on
+ * one side, every other node (and client-2) on the other. It counts from the first rules: the
+ * writes the old master acknowledged after the cut are the ones the drill reports.
+ */
+export const partitionShardMaster: Fault = partitionBy((ctx) => {
+  const { master } = shardProcesses(ctx);
+  ctx.note?.({ shard: master.addr });
+  const others = ctx.processes
+    .filter((p) => p.kind === 'redis' && p.name !== master.name)
+    .map((p) => p.name);
+  return [
+    [master.name, MASTER_SIDE_CLIENT],
+    [...others, MAJORITY_SIDE_CLIENT],
+  ];
+}, true);
 
 /** How often a reshard under way says where it is, in slots. */
 const RESHARD_PROGRESS_EVERY = 250;
