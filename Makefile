@@ -53,7 +53,7 @@ unit: build
 	npx vitest run --project unit
 
 integration: build
-	npx vitest run --project integration --project lab
+	npx vitest run --project integration --project 'lab*'
 
 test: test-deps build check
 	@rm -f .test-results.json

@@ -1,5 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+/** One lab test file as its own project, run in its own group after the ones before it. */
+function labProject(name: string, file: string, groupOrder: number) {
+  return {
+    test: {
+      name,
+      include: [file],
+      globalSetup: ['test/global-setup.ts'],
+      testTimeout: 180_000,
+      hookTimeout: 90_000,
+      sequence: { groupOrder },
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     // two cores: two test files at a time, each in its own process
@@ -24,18 +38,12 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
         },
       },
-      {
-        // the lab's partition drills measure timings under the heaviest load of the suite: they
-        // run after everything else, so neither they nor other drills share the cores meanwhile
-        test: {
-          name: 'lab',
-          include: ['test/lab*.test.ts'],
-          globalSetup: ['test/global-setup.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 90_000,
-          sequence: { groupOrder: 1 },
-        },
-      },
+      // the lab's partition drills measure timings under the heaviest load of the suite: they
+      // run after everything else and one file at a time (a group each), so neither they nor
+      // other drills share the cores meanwhile
+      labProject('lab', 'test/lab.test.ts', 1),
+      labProject('lab-cluster', 'test/lab-cluster.test.ts', 2),
+      labProject('lab-dashboard', 'test/lab-dashboard.test.ts', 3),
     ],
   },
 });

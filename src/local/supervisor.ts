@@ -20,10 +20,10 @@ import { waitForAnswer, waitForReplicas } from './readiness.js';
 import { findProcess } from './find-process.js';
 import { renderRedisConf, renderSentinelConf } from './render.js';
 import type { LocalSpec, PlannedProcess } from './spec.js';
-import { CLUSTER_BUS_OFFSET, expectationOf, planProcesses } from './spec.js';
-import { isPortFree } from './ports.js';
+import { expectationOf, planProcesses } from './spec.js';
 import { clientMembers, createLab, destroyLab } from './lab.js';
-import { formClusterOnce } from './cluster-form.js';
+import type { MembershipHost } from './cluster-members.js';
+import { addClusterNode, formClusterOnce, removeClusterNode } from './cluster-members.js';
 import type { LocalState } from './state.js';
 import { writeState } from './state.js';
 
@@ -123,98 +123,31 @@ export class Supervisor {
     return proc;
   }
 
-  /**
-   * Cluster mode: starts one more node on the next port, empty and cluster-enabled, and keeps it
-   * in the spec so `up` after `down` starts it again. Joining it (MEET, slots or REPLICATE) is the
-   * caller's: `quorum cluster add-node` and the dashboard do both.
-   */
-  addNode(actor = 'cli'): Promise<{ name: string; addr: string }> {
-    const { spec } = this.options;
-    if (spec.mode !== 'cluster')
-      return Promise.reject(
-        new UserError(
-          'adding nodes is for clusters; a Sentinel deployment is sized with --replicas',
-        ),
-      );
-    if (spec.lab)
-      return Promise.reject(
-        new UserError(
-          'adding a node to a lab network is not supported; start the lab with more --masters',
-        ),
-      );
-    if (this.status !== 'healthy')
-      return Promise.reject(
-        new UserError(`the deployment is ${this.status}; nodes are added once it is healthy`),
-      );
-    return this.exclusive(async () => {
-      const plan = planProcesses({ ...spec, extraNodes: spec.extraNodes + 1 }).at(-1);
-      if (!plan) throw new UserError('no node to add');
-      for (const port of [plan.port, plan.port + CLUSTER_BUS_OFFSET]) {
-        if (!(await isPortFree(plan.host, port)))
-          throw new UserError(
-            `port ${port} (for the new node ${plan.name}) is already in use on ${plan.host}; free it and try again`,
-          );
-      }
-      spec.extraNodes += 1;
-      const proc = this.supervise(plan);
-      this.processes.push(proc);
-      this.renderConfigs();
-      try {
-        await this.startAndAnswer(proc, []);
-      } catch (err) {
-        await proc.stop().catch(() => undefined);
-        this.processes.pop();
-        spec.extraNodes -= 1;
-        this.persist();
-        throw err;
-      }
-      const addr = this.addrOf(proc);
-      this.observer.record(
-        'quorum:action',
-        `started ${plan.name} (${addr}), an empty cluster node`,
-        {
-          action: 'add-node',
-          name: plan.name,
-          addr,
-          by: actor,
-          outcome: 'ok',
-        },
-      );
-      return { name: plan.name, addr };
-    });
+  /** What the cluster membership changes (cluster-members.ts) may use of the supervisor. */
+  private membership(): MembershipHost {
+    return {
+      spec: this.options.spec,
+      status: () => this.status,
+      processes: this.processes,
+      observer: this.observer,
+      supervise: (plan) => this.supervise(plan),
+      renderConfigs: () => this.renderConfigs(),
+      startAndAnswer: (proc) => this.startAndAnswer(proc, []),
+      persist: () => this.persist(),
+      resolve: (target) => this.resolve(target),
+      addrOf: (proc) => this.addrOf(proc),
+      exclusive: (work) => this.exclusive(work),
+    };
   }
 
-  /**
-   * Cluster mode, after `cluster del-node`: stops the process (as redis-cli's del-node shuts the
-   * node down) and keeps it out of later starts. Refused while the cluster still knows it.
-   */
+  /** Cluster mode: starts one more empty node (see addClusterNode). */
+  addNode(actor = 'cli'): Promise<{ name: string; addr: string }> {
+    return addClusterNode(this.membership(), actor);
+  }
+
+  /** Cluster mode, after `cluster del-node`: stops the node for good (see removeClusterNode). */
   removeNode(target: string, actor = 'cli'): Promise<string> {
-    const { spec } = this.options;
-    if (spec.mode !== 'cluster')
-      return Promise.reject(new UserError('removing nodes is for clusters'));
-    return this.exclusive(async () => {
-      const proc = this.resolve(target);
-      const addr = this.addrOf(proc);
-      const cluster = (await this.observer.fresh()).cluster;
-      if (cluster && Object.values(cluster.addrs).includes(addr))
-        throw new UserError(
-          `${proc.plan.name} (${addr}) is still part of the cluster; remove it with quorum cluster del-node ${proc.plan.name} first`,
-        );
-      await proc.stop();
-      this.processes.splice(this.processes.indexOf(proc), 1);
-      spec.removedNodes = [...spec.removedNodes, proc.plan.name];
-      this.observer.forget(addr);
-      this.persist();
-      const message = `stopped ${proc.plan.name} (${addr}), removed from the cluster; it is not started again`;
-      this.observer.record('quorum:action', message, {
-        action: 'remove-node',
-        name: proc.plan.name,
-        addr,
-        by: actor,
-        outcome: 'ok',
-      });
-      return message;
-    });
+    return removeClusterNode(this.membership(), target, actor);
   }
 
   private addrOf(proc: SupervisedProcess): string {
