@@ -61,7 +61,7 @@ export class ClusterDesk {
 
   /**
    * Checks the request against what the observer sees now (so a typo is a 400 at once), then
-   * runs it in the background. Resolves to the job as it starts.
+   * runs it in the background. Returns the job as it starts.
    */
   start(source: DeploymentSource, request: ClusterActionRequest, actor: string): ClusterJob {
     if (source.observer.target.mode !== 'cluster')
