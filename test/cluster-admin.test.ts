@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,15 @@ import {
 import { keySlot, shardOfSlot } from '../src/model/index.js';
 import { readState } from '../src/local/index.js';
 import type { RunResult, TestDeployment, TestServer } from './helpers.js';
-import { freePorts, quorum, startCluster, startServer, tempDir, waitFor } from './helpers.js';
+import {
+  clusterPorts,
+  freePorts,
+  quorum,
+  startCluster,
+  startServer,
+  tempDir,
+  waitFor,
+} from './helpers.js';
 
 const run = promisify(execFile);
 const SEED_KEYS = 2000;
@@ -35,25 +42,6 @@ async function redisCliCheck(port: number): Promise<{ ok: boolean; out: string }
     !out.includes('[WARNING]') &&
     !out.includes('[ERR]');
   return { ok, out };
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
-/** A port whose cluster bus port (+10000) is free too. */
-async function nodePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await freePorts(1);
-    if (port + 10_000 < 65_535 && (await portFree(port + 10_000))) return port;
-  }
-  throw new Error('no free port with a free bus port');
 }
 
 /** One sentence on stderr, no stack trace. */
@@ -239,7 +227,7 @@ describe('cluster administration', () => {
 
   it('adds an empty node, rebalances onto it, refuses to delete it until emptied', async () => {
     const nodeDir = tempDir('cluster-admin-node');
-    const p = await nodePort();
+    const p = await clusterPorts(1);
     const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`];
     servers.push(
       await startServer('redis-server', nodeDir, p, [...args, '--cluster-node-timeout', '2000']),

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
@@ -8,31 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../src/model/slots.js';
 import type { DeploymentState, DrillsState } from '../src/server/contract.js';
 import { launchBrowser } from './browser.js';
-import { freePorts, quorum, tempDir, type RunResult } from './helpers.js';
+import { clusterPorts, quorum, tempDir, type RunResult } from './helpers.js';
 
 const run = promisify(execFile);
 const TOKEN = 'cluster-dashboard-test-token';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
-
-/** A block of ports whose cluster bus ports (+10000) are free too, as test/helpers' startCluster. */
-async function clusterPorts(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await freePorts(20);
-    let busFree = base + 10_020 < 65_535;
-    for (let p = base + 10_000; p < base + 10_020 && busFree; p++) busFree = await portFree(p);
-    if (busFree) return base;
-  }
-  throw new Error('no block of free ports (and bus ports) found');
-}
 
 /** redis-cli's answer, stdout and exit code, failing or not. */
 async function redisCli(args: string[]): Promise<{ code: number; out: string }> {
@@ -55,7 +33,7 @@ describe('the cluster dashboard', () => {
 
   beforeAll(async () => {
     dir = tempDir('cluster-ui');
-    port = await clusterPorts();
+    port = await clusterPorts(20);
     up = await quorum(
       [
         'up',

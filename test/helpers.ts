@@ -184,18 +184,22 @@ export async function startDeployment(name: string, flags: string[] = []): Promi
   return { dir, port, up, down: () => quorum(['down', '--dir', dir]) };
 }
 
+/** A block of `count` free ports whose cluster bus ports (port + 10000) are free as well. */
+export async function clusterPorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePorts(count);
+    let busFree = base + 10_000 + count < 65_535;
+    for (let p = base + 10_000; p < base + 10_000 + count && busFree; p++)
+      busFree = await portFree(p);
+    if (busFree) return base;
+  }
+  throw new Error('no block of free ports (and bus ports) found');
+}
+
 /** Starts a Redis Cluster (`up --mode cluster --detach`) on free ports (bus ports are +10000). */
 export async function startCluster(name: string, flags: string[] = []): Promise<TestDeployment> {
   const dir = tempDir(name);
-  // a block whose bus ports (port + 10000) are free as well
-  let port = 0;
-  for (let attempt = 0; attempt < 50 && port === 0; attempt++) {
-    const base = await freePorts(20);
-    let busFree = true;
-    for (let p = base + 10_000; p < base + 10_020 && busFree; p++) busFree = await portFree(p);
-    if (busFree && base + 10_020 < 65_535) port = base;
-  }
-  if (port === 0) throw new Error('no block of free ports (and bus ports) found');
+  const port = await clusterPorts(20);
   const up = await quorum(
     [
       'up',

@@ -1,31 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterView } from '../model/index.js';
-import { clusterState, clusterView, UserError } from '../model/index.js';
+import { clusterState, UserError } from '../model/index.js';
 import { resolveClusterNode } from './resolve.js';
-
-const A = 'a1b2c3' + '0'.repeat(34);
-const B = 'a1b2c4' + '1'.repeat(34);
-const C = 'ccccc' + '2'.repeat(35);
-const D = 'd'.repeat(40);
-
-const lines = [
-  `${A} 127.0.0.1:7000@17000 master - 0 0 1 connected 0-5460`,
-  `${B} 127.0.0.1:7001@17001 master - 0 0 2 connected 5461-10922`,
-  `${C} 127.0.0.1:7002@17002 master - 0 0 3 connected 10923-16383`,
-  `${D} 127.0.0.1:7003@17003 slave ${A} 0 0 1 connected`,
-];
-const info = { cluster_state: 'ok', cluster_known_nodes: '4', cluster_current_epoch: '3' };
-const ids = [A, B, C, D];
-
-function view(i: number, text: string[] = lines): ClusterView {
-  const id = ids[i] ?? '';
-  const marked = text.map((l) =>
-    l.startsWith(id)
-      ? l.replace(' master', ' myself,master').replace(' slave', ' myself,slave')
-      : l,
-  );
-  return clusterView(`127.0.0.1:${7000 + i}`, info, marked.join('\n'));
-}
+import { A, B, C, D, view } from './views.fixture.js';
 
 const state = clusterState([0, 1, 2, 3].map((i) => view(i)));
 const names = new Map([

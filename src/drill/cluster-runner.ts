@@ -29,7 +29,8 @@ import {
 } from './cluster-workload.js';
 import { NetnsWorkload } from './netns-workload.js';
 import type { DrillRun, LiveRun } from './runner.js';
-import { waitHealthy } from './runner.js';
+import { waitHealthy, waitHealthyAfterHeal } from './runner.js';
+import { healFault, liveTicker, markedEvents } from './run-steps.js';
 import type { Scenario } from './scenarios.js';
 import { interrupted, isAborted, pause, sleep, waitFor } from './timing.js';
 
@@ -242,24 +243,13 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     progress: (line) => options.progress(`${scenario.name}: ${line}`),
     signal,
   };
-  const marked = (from: number) =>
-    events
-      .filter((e) => MARKED.has(e.type) && e.ms >= startedAtMs)
-      .map((e) => ({ type: e.type, ms: e.ms - from, message: e.message }));
-  const live = options.onLive;
-  const ticker = live
-    ? setInterval(() => {
-        const now = Date.now();
-        const origin = faultAtMs === 0 ? now : faultAtMs;
-        live({
-          phase,
-          startedAtMs,
-          faultAtMs: faultAtMs === 0 ? null : faultAtMs,
-          series: writeSeries(workload.ledger.writes, origin, startedAtMs, now),
-          events: marked(origin),
-        });
-      }, 500)
-    : null;
+  const stopLive = liveTicker(options.onLive, {
+    startedAtMs,
+    writes: workload.ledger.writes,
+    events,
+    marks: MARKED,
+    now: () => ({ phase, faultAtMs }),
+  });
   const shardAddr = () => facts.shard ?? victim?.master ?? null;
   try {
     try {
@@ -298,29 +288,17 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     } finally {
       phase = 'healing';
       healAtMs = Date.now();
-      healed = await scenario.fault.heal(ctx).catch((err: unknown) => {
-        healError = err instanceof Error ? err.message : String(err);
-        options.progress(`${scenario.name}: healing failed: ${healError}`);
-        return `heal failed: ${healError}`;
-      });
-      await options
-        .record('quorum:fault-healed', `drill ${scenario.name}: ${healed}`, {
-          scenario: scenario.name,
-        })
-        .catch(() => undefined);
+      ({ healed, error: healError } = await healFault(scenario, ctx, options));
     }
     let after: Topology;
     try {
       // healed, so wait for health even when interrupted: the drill leaves it as it found it
-      after = await waitHealthy(
+      after = await waitHealthyAfterHeal(
         observer,
         options.expect,
         HEALTHY_TIMEOUT_MS + 2 * nodeTimeoutMs,
-        new AbortController().signal,
-      ).catch((err: unknown) => {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new UserError(healError === null ? why : `${why}; healing failed: ${healError}`);
-      });
+        healError,
+      );
       await sleep(1000);
     } finally {
       endMs = Date.now();
@@ -404,7 +382,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       injected,
       healed,
       series: writeSeries(writes, faultAtMs, startedAtMs, endMs),
-      events: marked(faultAtMs),
+      events: markedEvents(events, MARKED, startedAtMs, faultAtMs),
       byNode: writesByNode(writes, present),
       writersIn,
       healMs: faultAtMs === 0 ? null : healAtMs - faultAtMs,
@@ -414,7 +392,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     return run;
   } finally {
     await workload.stop();
-    if (ticker) clearInterval(ticker);
+    stopLive();
     observer.bus.off('event', onEvent);
     observer.bus.off('topology', onTopology);
   }

@@ -14,6 +14,7 @@ import { NetnsWorkload } from './netns-workload.js';
 import type { NetworkFaults } from '../faults/index.js';
 import { netnsName } from '../local/index.js';
 import { interrupted, isAborted, pause, sleep, waitFor } from './timing.js';
+import { healFault, liveTicker, markedEvents } from './run-steps.js';
 
 export { interrupted } from './timing.js';
 
@@ -136,6 +137,24 @@ export async function waitHealthy(
   if (signal.aborted) throw interrupted();
   if (!topology) throw new UserError(`the deployment is not healthy: ${problems.join('; ')}`);
   return topology;
+}
+
+/**
+ * After the heal: waits for health even when the drill was interrupted (it leaves the deployment
+ * as it found it); a failure names the failed heal too.
+ */
+export function waitHealthyAfterHeal(
+  observer: Observer,
+  expect: Expectation,
+  timeoutMs: number,
+  healError: string | null,
+): Promise<Topology> {
+  return waitHealthy(observer, expect, timeoutMs, new AbortController().signal).catch(
+    (err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UserError(healError === null ? why : `${why}; healing failed: ${healError}`);
+    },
+  );
 }
 
 /** The values in the set on the final master, and whether every replica holds as many. */
@@ -290,24 +309,13 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     signal,
   };
   const minReplicas = oldMaster ? await minReplicasToWrite(oldMaster, options.password) : null;
-  const marked = (from: number) =>
-    events
-      .filter((e) => MARKED.has(e.type) && e.ms >= startedAtMs)
-      .map((e) => ({ type: e.type, ms: e.ms - from, message: e.message }));
-  const live = options.onLive;
-  const ticker = live
-    ? setInterval(() => {
-        const now = Date.now();
-        const origin = faultAtMs === 0 ? now : faultAtMs;
-        live({
-          phase,
-          startedAtMs,
-          faultAtMs: faultAtMs === 0 ? null : faultAtMs,
-          series: writeSeries(workload.ledger.writes, origin, startedAtMs, now),
-          events: marked(origin),
-        });
-      }, 500)
-    : null;
+  const stopLive = liveTicker(options.onLive, {
+    startedAtMs,
+    writes: workload.ledger.writes,
+    events,
+    marks: MARKED,
+    now: () => ({ phase, faultAtMs }),
+  });
   try {
     try {
       await workload.start();
@@ -355,16 +363,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     } finally {
       phase = 'healing';
       healAtMs = Date.now();
-      healed = await scenario.fault.heal(ctx).catch((err: unknown) => {
-        healError = err instanceof Error ? err.message : String(err);
-        options.progress(`${scenario.name}: healing failed: ${healError}`);
-        return `heal failed: ${healError}`;
-      });
-      await options
-        .record('quorum:fault-healed', `drill ${scenario.name}: ${healed}`, {
-          scenario: scenario.name,
-        })
-        .catch(() => undefined);
+      ({ healed, error: healError } = await healFault(scenario, ctx, options));
     }
     // a short cut must not lead to a failover later either: watch until it would have shown
     if (!scenario.expectFailover && scenario.holdMs)
@@ -372,15 +371,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     let after: Topology;
     try {
       // healed, so wait for health even when interrupted: the drill leaves it as it found it
-      after = await waitHealthy(
-        observer,
-        options.expect,
-        HEALTHY_TIMEOUT_MS,
-        new AbortController().signal,
-      ).catch((err: unknown) => {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new UserError(healError === null ? why : `${why}; healing failed: ${healError}`);
-      });
+      after = await waitHealthyAfterHeal(observer, options.expect, HEALTHY_TIMEOUT_MS, healError);
       await sleep(1000);
     } finally {
       endMs = Date.now();
@@ -414,7 +405,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
       injected,
       healed,
       series: writeSeries(workload.ledger.writes, faultAtMs, startedAtMs, endMs),
-      events: marked(faultAtMs),
+      events: markedEvents(events, MARKED, startedAtMs, faultAtMs),
       byNode,
       writersIn,
       // the heal ran (finally above); a fault that never took effect has no span
@@ -425,7 +416,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   } finally {
     // a fault that could not be injected leaves the writers running: stop them in any case
     await workload.stop();
-    if (ticker) clearInterval(ticker);
+    stopLive();
     observer.bus.off('event', onEvent);
     observer.bus.off('topology', onTopology);
   }
