@@ -28,7 +28,11 @@ dist/.built: $(SOURCES) tsconfig.json tsconfig.build.json package-lock.json
 web/dist/index.html: $(WEB_SOURCES) $(SOURCES) package-lock.json
 	npx vite build web --logLevel warn
 
-build: deps dist/.built web/dist/index.html
+# the proxy's byte relay, a Node-API addon in C
+native/build/relay.node: native/relay.c scripts/build-native.sh
+	@scripts/build-native.sh
+
+build: deps dist/.built web/dist/index.html native/build/relay.node
 
 up: build
 	bin/quorum up
@@ -71,4 +75,4 @@ screenshot: test-deps build
 	npx tsx scripts/screenshot.ts
 
 clean:
-	rm -rf dist web/dist .test-results.json
+	rm -rf dist web/dist native/build .test-results.json

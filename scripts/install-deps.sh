@@ -10,6 +10,8 @@ declare -A PACKAGE_OF=(
   [redis-sentinel]=redis-sentinel
   [redis-cli]=redis-tools
   [setpriv]=util-linux
+  # the proxy's byte relay (native/relay.c) is compiled at build time
+  [cc]=gcc
 )
 
 # --browser: also what the tests and benchmarks compare with or drive (HAProxy, Chromium,
@@ -28,6 +30,9 @@ missing=()
 for binary in "${!PACKAGE_OF[@]}"; do
   command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$binary]}")
 done
+
+# gcc alone (without recommends) brings no C library headers
+[ -f /usr/include/sys/epoll.h ] || missing+=(libc6-dev)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"

@@ -217,7 +217,10 @@ export function formatProxy(p: ProxyStats): string {
     `proxy: write ${p.write.addr} -> ${p.write.master ?? 'no master (clients held)'} (${String(p.write.sessions)} clients)` +
     `   read ${p.read.addr} -> ${p.read.replicas.length > 0 ? p.read.replicas.join(', ') : `no healthy replica (fallback: ${p.read.fallback})`} (${String(p.read.sessions)} clients)` +
     switched +
-    unreachable
+    unreachable +
+    (p.relay.kind === 'native'
+      ? `; relay: native, ${String(p.relay.threads)} thread${p.relay.threads === 1 ? '' : 's'}`
+      : '; relay: JavaScript')
   );
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../model/index.js';
 import { Observer } from '../observer/index.js';
-import type { ReadFallback } from '../proxy/index.js';
+import type { ReadFallback, RelayKind } from '../proxy/index.js';
 import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
@@ -16,6 +16,8 @@ interface ProxyFlags extends TargetOptions {
   readFallback: ReadFallback;
   holdMs: number;
   requireMaster?: boolean;
+  relay: RelayKind;
+  relayThreads: number;
 }
 
 /** Sentinels that only fail to answer (as opposed to answering with an error) may come later. */
@@ -54,6 +56,20 @@ export function registerProxy(program: Command): void {
       10_000,
     )
     .option('--require-master', 'exit instead of starting when no master is known yet')
+    .addOption(
+      new Option(
+        '--relay <relay>',
+        'what moves the bytes: the compiled relay on threads of its own, or Node.js itself (slower)',
+      )
+        .choices(['native', 'js'])
+        .default(PROXY_DEFAULTS.relay),
+    )
+    .option(
+      '--relay-threads <n>',
+      'threads of the native relay',
+      intOption(1, 64),
+      PROXY_DEFAULTS.relayThreads,
+    )
     .action(async (opts: ProxyFlags) => {
       const resolved = await resolveTarget(opts);
       const observer = new Observer(resolved.target, { timeoutMs: opts.timeout, subscribe: true });
@@ -89,6 +105,8 @@ export function registerProxy(program: Command): void {
         readFallback: opts.readFallback,
         holdMs: opts.holdMs,
         connectTimeoutMs: opts.timeout,
+        relay: opts.relay,
+        relayThreads: opts.relayThreads,
       });
       proxy.on('log', (line) => process.stderr.write(`${clock()} ${line}\n`));
       try {

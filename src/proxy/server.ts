@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { Addr, Topology } from '../model/index.js';
 import { formatAddr, parseAddr, UserError } from '../model/index.js';
+import { createRelay } from './native-relay.js';
+import type { CarriedSession, Relay, RelayKind } from './relay.js';
+import { JsRelay } from './relay.js';
 import type { RouteOptions } from './routes.js';
 import { readableReplicas } from './routes.js';
 import type { MasterSwitch, MasterTracker } from './tracker.js';
@@ -15,12 +19,20 @@ export interface ProxyOptions extends RouteOptions {
   holdMs: number;
   /** How long connecting to a backend may take. */
   connectTimeoutMs: number;
+  /**
+   * Which relay moves the bytes: `native` (native/relay.c on threads of its own; JavaScript when
+   * it is not built) or `js` (Node's event loop).
+   * @default 'native'
+   */
+  relay?: RelayKind;
+  /**
+   * Threads of the native relay; sessions go to them in turn.
+   * @default the number of CPUs, at most 4
+   */
+  relayThreads?: number;
 }
 
 export type Side = 'write' | 'read';
-
-/** How long a side whose peer went away may take to read what is still queued for it. */
-const LINGER_MS = 5000;
 
 /** What both `quorum proxy` and `quorum up` use unless told otherwise. */
 export const PROXY_DEFAULTS = {
@@ -28,6 +40,9 @@ export const PROXY_DEFAULTS = {
   maxLagBytes: 1024 * 1024,
   readFallback: 'master',
   connectTimeoutMs: 1000,
+  relay: 'native',
+  // HAProxy's default too: one thread per CPU
+  relayThreads: Math.min(4, availableParallelism()),
 } as const satisfies Partial<ProxyOptions>;
 
 export interface BackendStats {
@@ -48,30 +63,14 @@ export interface ProxyStats {
   sentinelsUnreachable: boolean;
   refused: number;
   startedAtMs: number;
+  /** Which relay moves the bytes, and on how many threads (0: in Node's event loop). */
+  relay: { kind: RelayKind; threads: number };
 }
 
 interface Session {
   side: Side;
   backend: Addr;
-  client: Socket;
-  upstream: Socket;
-}
-
-/**
- * Forwards every chunk from `from` to `to` as it arrives, with backpressure: when `to` cannot
- * take more, `from` stops reading until `to` drains, so a client that stops reading holds the
- * backend back instead of growing memory. Lighter than pipe() on the hot path (no stream
- * bookkeeping per chunk); the bytes are never looked at.
- */
-function relay(from: Socket, to: Socket): void {
-  const resume = () => from.resume();
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', resume);
-    }
-  });
-  from.once('end', () => to.end());
+  carried: CarriedSession | null;
 }
 
 interface ProxyEvents {
@@ -84,8 +83,8 @@ interface ProxyEvents {
 /**
  * Two plain Redis endpoints in front of a Sentinel deployment: the write port goes to the master
  * the sentinels agree on (confirmed by ROLE), the read port round-robin to healthy replicas.
- * Bytes are piped untouched both ways (MULTI, pub/sub, blocking commands, MONITOR, RESP3 and AUTH
- * work as on the node). On a master switch every session on the old master is closed at once, so
+ * Bytes are relayed untouched both ways (MULTI, pub/sub, blocking commands, MONITOR, RESP3 and
+ * AUTH work as on the node), by the compiled relay unless told otherwise. On a master switch every session on the old master is closed at once, so
  * clients reconnect and land on the new one; a client that connects while no master is known is
  * held, connected, until one is (or `holdMs` passes).
  */
@@ -98,8 +97,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private state: 'created' | 'listening' | 'closing' | 'closed' = 'created';
   private next = 0;
   private readable: Addr[] = [];
-  private closedBytesIn = 0;
-  private closedBytesOut = 0;
+  private relay: Relay = new JsRelay();
   private totals = { write: 0, read: 0 };
   private refused = 0;
   private readonly startedAtMs = Date.now();
@@ -124,6 +122,12 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     this.tracker.on('master', this.onMaster);
     this.tracker.on('topology', this.onTopology);
     this.tracker.on('problem', this.onProblem);
+    const { relay, note } = createRelay(
+      this.options.relay ?? PROXY_DEFAULTS.relay,
+      this.options.relayThreads ?? PROXY_DEFAULTS.relayThreads,
+    );
+    this.relay = relay;
+    if (note) this.emit('log', note);
     const latest = this.tracker.latest();
     if (latest) this.updateReadable(latest);
     for (const [side, port] of [
@@ -174,6 +178,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     for (const client of this.pending.keys()) client.destroy();
     this.wakeAll();
     for (const s of this.sessions) this.end(s);
+    this.relay.stop();
     await Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
@@ -182,13 +187,10 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   }
 
   stats(): ProxyStats {
-    let bytesIn = this.closedBytesIn;
-    let bytesOut = this.closedBytesOut;
+    const bytes = this.relay.bytes();
     const per = new Map<string, BackendStats>();
     const count = { write: 0, read: 0 };
     for (const s of this.sessions) {
-      bytesIn += s.client.bytesRead;
-      bytesOut += s.client.bytesWritten;
       count[s.side]++;
       const key = `${s.side} ${s.backend}`;
       const b = per.get(key) ?? { addr: s.backend, side: s.side, sessions: 0 };
@@ -211,13 +213,20 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         total: this.totals.read,
         fallback: this.options.readFallback,
       },
-      bytesIn,
-      bytesOut,
+      bytesIn: bytes.in,
+      bytesOut: bytes.out,
       backends: [...per.values()],
       lastSwitch: this.tracker.last(),
       sentinelsUnreachable: this.tracker.onOwnWord(),
       refused: this.refused,
       startedAtMs: this.startedAtMs,
+      relay: {
+        kind: this.relay.kind,
+        threads:
+          this.relay.kind === 'native'
+            ? (this.options.relayThreads ?? PROXY_DEFAULTS.relayThreads)
+            : 0,
+      },
     };
   }
 
@@ -352,6 +361,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     if (!hp) return Promise.resolve(null);
     return new Promise((resolve) => {
       const upstream = connect({ host: hp.host, port: hp.port, noDelay: true });
+      // nothing is read from the backend before the relay takes it over
+      upstream.pause();
       const timer = setTimeout(() => upstream.destroy(), this.options.connectTimeoutMs);
       upstream.once('connect', () => {
         clearTimeout(timer);
@@ -367,38 +378,19 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   }
 
   private join(side: Side, backend: Addr, client: Socket, upstream: Socket): void {
-    const session: Session = { side, backend, client, upstream };
+    const session: Session = { side, backend, carried: null };
     this.sessions.add(session);
-    upstream.on('error', () => undefined);
-    relay(client, upstream);
-    relay(upstream, client);
-    // when one side goes away, the other still gets what is queued for it (the tail of a reply,
-    // the +OK of a QUIT), then its end; it is cut after LINGER_MS if it does not read
-    const linger = (other: Socket) => () => {
-      if (!this.forget(session)) return;
-      if (other.destroyed) return;
-      other.end();
-      const timer = setTimeout(() => other.destroy(), LINGER_MS);
-      timer.unref();
-      other.once('close', () => clearTimeout(timer));
-    };
-    client.once('close', linger(upstream));
-    upstream.once('close', linger(client));
-    client.resume();
+    session.carried = this.relay.carry(client, upstream, () => this.forget(session));
   }
 
   /** Takes a session off the books (once); false when it already was. */
   private forget(session: Session): boolean {
-    if (!this.sessions.delete(session)) return false;
-    this.closedBytesIn += session.client.bytesRead;
-    this.closedBytesOut += session.client.bytesWritten;
-    return true;
+    return this.sessions.delete(session);
   }
 
   /** Ends a session at once, both sides (a master switch, a replica that stopped qualifying). */
   private end(session: Session): void {
     if (!this.forget(session)) return;
-    session.client.destroy();
-    session.upstream.destroy();
+    session.carried?.end();
   }
 }

@@ -1,0 +1,196 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { CarriedSession, Relay, RelayKind } from './relay.js';
+import { JsRelay, LINGER_MS } from './relay.js';
+
+/** One relay thread of native/relay.c. */
+interface RelayThread {
+  /** Duplicates both descriptors and carries the session; returns its id. */
+  add(clientFd: number, backendFd: number): number;
+  end(id: number): void;
+  /** [bytes from clients, bytes from backends, open sessions] */
+  stats(): number[];
+  stop(): void;
+}
+
+type RelayThreadClass = new (onEnded: (ids: number[]) => void, lingerMs: number) => RelayThread;
+
+/** Where `make build` (scripts/build-native.sh) puts the compiled relay. */
+const ADDON = fileURLToPath(new URL('../../native/build/relay.node', import.meta.url));
+
+let loaded: RelayThreadClass | string | undefined;
+
+function isRelayThreadClass(value: unknown): value is RelayThreadClass {
+  return typeof value === 'function' && value.name === 'Relay';
+}
+
+/** The compiled relay's class, or why it cannot be used (loaded once). */
+export function nativeRelay(): RelayThreadClass | string {
+  if (loaded !== undefined) return loaded;
+  if (!existsSync(ADDON)) {
+    loaded = `${ADDON} is not built (make build compiles it)`;
+    return loaded;
+  }
+  try {
+    const binding: unknown = createRequire(import.meta.url)(ADDON);
+    const cls: unknown =
+      typeof binding === 'object' && binding !== null ? Reflect.get(binding, 'Relay') : undefined;
+    loaded = isRelayThreadClass(cls) ? cls : `${ADDON} is not quorum's relay`;
+  } catch (err) {
+    loaded = `${ADDON} does not load: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return loaded;
+}
+
+/**
+ * The socket's file descriptor. Node does not document it, but every TCP handle on Unix has had
+ * `fd` for a decade; null where it is missing, and the session is relayed in JavaScript instead.
+ */
+function fdOf(socket: Socket): number | null {
+  const handle: unknown = Reflect.get(socket, '_handle');
+  if (typeof handle !== 'object' || handle === null) return null;
+  const fd: unknown = Reflect.get(handle, 'fd');
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
+}
+
+/** Moves what the proxy already read from `from` (a client that spoke while held) to `to`. */
+function passBuffered(from: Socket, to: Socket): void {
+  for (;;) {
+    const chunk: unknown = from.read();
+    if (!Buffer.isBuffer(chunk)) return;
+    to.write(chunk);
+  }
+}
+
+/**
+ * The relay on threads of its own (native/relay.c): Node's event loop only accepts, routes and
+ * connects; the bytes of a session never enter JavaScript. Sessions go to the threads in turn.
+ */
+export class NativeRelay implements Relay {
+  readonly kind = 'native';
+  private readonly threads: RelayThread[];
+  private readonly onEnd: Map<number, () => void>[];
+  private readonly fallback = new JsRelay();
+  private turn = 0;
+  private stopped = false;
+
+  constructor(cls: RelayThreadClass, threads: number) {
+    this.onEnd = Array.from({ length: Math.max(1, threads) }, () => new Map<number, () => void>());
+    this.threads = this.onEnd.map((ends) => {
+      const ended = (ids: number[]) => {
+        for (const id of ids) {
+          const done = ends.get(id);
+          ends.delete(id);
+          done?.();
+        }
+      };
+      return new cls(ended, LINGER_MS);
+    });
+  }
+
+  carry(client: Socket, backend: Socket, onEnd: () => void): CarriedSession {
+    const clientFd = fdOf(client);
+    const backendFd = fdOf(backend);
+    if (this.stopped || clientFd === null || backendFd === null)
+      return this.fallback.carry(client, backend, onEnd);
+    passBuffered(client, backend);
+    passBuffered(backend, client);
+    if (client.writableLength > 0 || backend.writableLength > 0)
+      return this.afterDrain(client, backend, onEnd);
+    const index = this.turn++ % this.threads.length;
+    const thread = this.threads[index];
+    const ends = this.onEnd[index];
+    if (!thread || !ends) return this.fallback.carry(client, backend, onEnd);
+    let id: number;
+    try {
+      id = thread.add(clientFd, backendFd);
+    } catch {
+      // out of descriptors or memory: this client goes, the proxy stays
+      client.destroy();
+      backend.destroy();
+      queueMicrotask(onEnd);
+      return { end: () => undefined };
+    }
+    ends.set(id, onEnd);
+    // the relay holds its own duplicates now; Node lets go of its descriptors without a shutdown
+    client.destroy();
+    backend.destroy();
+    return { end: () => thread.end(id) };
+  }
+
+  /**
+   * What was just passed on is still in Node's queue: the sockets change hands once it left (or
+   * the session ends here when either side goes away first).
+   */
+  private afterDrain(client: Socket, backend: Socket, onEnd: () => void): CarriedSession {
+    let carried: CarriedSession | null = null;
+    let over = false;
+    const detach = () => {
+      for (const s of [client, backend]) {
+        s.off('drain', handOver);
+        s.off('close', abandon);
+      }
+    };
+    const abandon = () => {
+      detach();
+      if (over) return;
+      over = true;
+      client.destroy();
+      backend.destroy();
+      onEnd();
+    };
+    const handOver = () => {
+      if (client.writableLength > 0 || backend.writableLength > 0) return;
+      detach();
+      if (!over) carried = this.carry(client, backend, onEnd);
+    };
+    for (const s of [client, backend]) {
+      s.on('drain', handOver);
+      s.once('close', abandon);
+    }
+    return { end: () => (carried ? carried.end() : abandon()) };
+  }
+
+  bytes(): { in: number; out: number } {
+    const own = this.fallback.bytes();
+    for (const thread of this.threads) {
+      const [fromClients = 0, fromBackends = 0] = thread.stats();
+      own.in += fromClients;
+      own.out += fromBackends;
+    }
+    return own;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.fallback.stop();
+    for (const [i, thread] of this.threads.entries()) {
+      thread.stop();
+      const ends = this.onEnd[i];
+      if (!ends) continue;
+      for (const done of ends.values()) done();
+      ends.clear();
+    }
+  }
+}
+
+/**
+ * The relay a proxy uses: the compiled one unless JavaScript is asked for; when it is asked for
+ * but not built, the JavaScript one with a sentence saying so.
+ */
+export function createRelay(
+  kind: RelayKind,
+  threads: number,
+): { relay: Relay; note: string | null } {
+  if (kind === 'js') return { relay: new JsRelay(), note: null };
+  const cls = nativeRelay();
+  if (typeof cls === 'string')
+    return {
+      relay: new JsRelay(),
+      note: `relaying in JavaScript, slower: ${cls}`,
+    };
+  return { relay: new NativeRelay(cls, threads), note: null };
+}

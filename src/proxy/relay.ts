@@ -1,0 +1,103 @@
+import type { Socket } from 'node:net';
+
+/** Which relay moves a session's bytes: the compiled one (native/relay.c) or Node's streams. */
+export type RelayKind = 'native' | 'js';
+
+/** A session the relay carries: both sockets are its own from then on. */
+export interface CarriedSession {
+  /** Ends both sides at once (a master switch, a replica that stopped qualifying). */
+  end(): void;
+}
+
+/** Moves bytes both ways between a client and its backend, untouched, with backpressure. */
+export interface Relay {
+  readonly kind: RelayKind;
+  /**
+   * Takes over two connected sockets; `onEnd` runs once, when the session is over (either side
+   * closed, or `end()`). Bytes the proxy already read from either socket are delivered first.
+   */
+  carry(client: Socket, backend: Socket, onEnd: () => void): CarriedSession;
+  /** Bytes read from clients (`in`) and from backends (`out`) since the relay started. */
+  bytes(): { in: number; out: number };
+  /** Ends every session; the relay takes no more. */
+  stop(): void;
+}
+
+/** How long a side whose peer went away may take to read what is still queued for it. */
+export const LINGER_MS = 5000;
+
+/**
+ * Forwards every chunk from `from` to `to` as it arrives, with backpressure: when `to` cannot
+ * take more, `from` stops reading until `to` drains, so a client that stops reading holds the
+ * backend back instead of growing memory.
+ */
+function forward(from: Socket, to: Socket): void {
+  const resume = () => from.resume();
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+  from.once('end', () => to.end());
+}
+
+/**
+ * The relay in Node's own event loop: portable, and what runs when the compiled relay is not
+ * built, but every chunk costs a call into JavaScript (measured at 0.75-0.8 of HAProxy's
+ * throughput here, see docs/benchmarks.md).
+ */
+export class JsRelay implements Relay {
+  readonly kind = 'js';
+  private readonly open = new Set<Socket>();
+  private closedIn = 0;
+  private closedOut = 0;
+
+  carry(client: Socket, backend: Socket, onEnd: () => void): CarriedSession {
+    this.open.add(client);
+    backend.on('error', () => undefined);
+    client.on('error', () => undefined);
+    forward(client, backend);
+    forward(backend, client);
+    let over = false;
+    // when one side goes away, the other still gets what is queued for it (the tail of a reply,
+    // the +OK of a QUIT), then its end; it is cut after LINGER_MS if it does not read
+    const linger = (other: Socket) => () => {
+      if (over) return;
+      over = true;
+      this.open.delete(client);
+      this.closedIn += client.bytesRead;
+      this.closedOut += client.bytesWritten;
+      onEnd();
+      if (other.destroyed) return;
+      other.end();
+      const timer = setTimeout(() => other.destroy(), LINGER_MS);
+      timer.unref();
+      other.once('close', () => clearTimeout(timer));
+    };
+    client.once('close', linger(backend));
+    backend.once('close', linger(client));
+    client.resume();
+    backend.resume();
+    return {
+      end: () => {
+        client.destroy();
+        backend.destroy();
+      },
+    };
+  }
+
+  bytes(): { in: number; out: number } {
+    let bytesIn = this.closedIn;
+    let bytesOut = this.closedOut;
+    for (const client of this.open) {
+      bytesIn += client.bytesRead;
+      bytesOut += client.bytesWritten;
+    }
+    return { in: bytesIn, out: bytesOut };
+  }
+
+  stop(): void {
+    for (const client of this.open) client.destroy();
+  }
+}
