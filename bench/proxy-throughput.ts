@@ -1,38 +1,84 @@
 /**
  * Proxy throughput: redis-benchmark (SET and GET, 50 clients, pipeline 1 and 16) against the
  * master directly, through HAProxy (the usual Sentinel config: tcp-check role:master, check inter
- * 1s) and through quorum's proxy (the write port `quorum up` starts), alternating the three in
- * every round so that noise on this shared machine hits them alike.
+ * 1s), through quorum's proxy (the write port `quorum up` starts, native relay) and through a
+ * `quorum proxy --relay js` (the relay in Node's event loop), alternating all four in random order
+ * in every round so that noise on this shared machine hits them alike. Each proxy's CPU time per
+ * request comes from /proc.
  *
- *   npx tsx bench/proxy-throughput.ts [--rounds 5] [--requests 200000]
+ *   npx tsx bench/proxy-throughput.ts [--rounds 7] [--requests 200000]
  *
- * Writes the result into docs/benchmarks.md (section "Proxy throughput").
+ * `--requests` is per run at pipeline 1; runs at pipeline 16 send 8 times as many, so that both
+ * last seconds. Writes the result into docs/benchmarks.md (section "Proxy throughput").
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, writeSection } from './doc.js';
-import { naiveHaproxy, quorum, upWithProxy } from './setup.js';
+import { BIN, naiveHaproxy, quorum, upWithProxy } from './setup.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
   return i < 0 ? fallback : Number(process.argv[i + 1]);
 };
-const rounds = arg('--rounds', 5);
+const rounds = arg('--rounds', 7);
 const requests = arg('--requests', 200_000);
 const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-proxy-'));
 const port = 17800;
 const haproxyPort = 17880;
+const jsProxyPort = 17890;
 
 interface Result {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU time (user + system, all threads) the proxy process spent per request, µs. */
+  cpuUs: number;
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields =
+    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second)
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** `quorum proxy --relay js` in front of the deployment's sentinels; resolves once it listens. */
+function jsProxy(sentinelPort: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'proxy',
+      '--sentinel',
+      [0, 1, 2].map((i) => `127.0.0.1:${String(sentinelPort + i)}`).join(','),
+      '--write-port',
+      String(jsProxyPort),
+      '--read-port',
+      String(jsProxyPort + 1),
+      '--relay',
+      'js',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('proxy: write')) resolve(child);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`quorum proxy --relay js exited (${String(code)})`)),
+    );
+  });
 }
 
 /** One redis-benchmark run of one test against one port: requests/s and latency percentiles. */
-function bench(target: number, test: 'set' | 'get', pipeline: number): Result {
+function bench(target: number, test: 'set' | 'get', pipeline: number, pid: number | null): Result {
+  const cpuBefore = pid === null ? 0 : cpuSeconds(pid);
+  const n = pipeline === 1 ? requests : requests * 8;
   const csv = execFileSync(
     'redis-benchmark',
     [
@@ -41,7 +87,7 @@ function bench(target: number, test: 'set' | 'get', pipeline: number): Result {
       '-t',
       test,
       '-n',
-      String(requests),
+      String(n),
       '-c',
       '50',
       '-P',
@@ -55,34 +101,48 @@ function bench(target: number, test: 'set' | 'get', pipeline: number): Result {
   // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
   const line = csv.trim().split('\n').at(-1) ?? '';
   const cells = line.split(',').map((c) => Number(c.replace(/"/g, '')));
-  return { rps: cells[1] ?? NaN, p50: cells[4] ?? NaN, p99: cells[6] ?? NaN };
+  const cpuUs = pid === null ? NaN : ((cpuSeconds(pid) - cpuBefore) * 1e6) / n;
+  return { rps: cells[1] ?? NaN, p50: cells[4] ?? NaN, p99: cells[6] ?? NaN, cpuUs };
 }
+
+const NAMES = ['direct', 'haproxy', 'quorum', 'quorum-js'] as const;
+type Name = (typeof NAMES)[number];
 
 async function main(): Promise<void> {
   const proxyPort = upWithProxy(dir, port);
   const haproxy = naiveHaproxy(dir, haproxyPort);
-  await new Promise((r) => setTimeout(r, 4000));
-  const targets = { direct: port, haproxy: haproxyPort, quorum: proxyPort } as const;
-  type Name = keyof typeof targets;
+  let js: ChildProcess | null = null;
   const results = new Map<string, Result[]>();
   try {
+    js = await jsProxy(port + 100);
+    await new Promise((r) => setTimeout(r, 4000));
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
+      supervisor: { pid: number };
+    };
+    const targets: Record<Name, { port: number; pid: number | null }> = {
+      direct: { port, pid: null },
+      haproxy: { port: haproxyPort, pid: haproxy.pid ?? null },
+      quorum: { port: proxyPort, pid: state.supervisor.pid },
+      'quorum-js': { port: jsProxyPort, pid: js.pid ?? null },
+    };
     for (let round = 1; round <= rounds; round++) {
       for (const pipeline of [1, 16]) {
         for (const test of ['set', 'get'] as const) {
           // a different order each round: whoever runs first or last gets no steady advantage
-          const order = (Object.keys(targets) as Name[]).sort(() => Math.random() - 0.5);
+          const order = [...NAMES].sort(() => Math.random() - 0.5);
           for (const name of order) {
-            const r = bench(targets[name], test, pipeline);
+            const r = bench(targets[name].port, test, pipeline, targets[name].pid);
             const key = `${name} ${test} P${String(pipeline)}`;
             results.set(key, [...(results.get(key) ?? []), r]);
             process.stdout.write(
-              `round ${String(round)}/${String(rounds)} ${key}: ${r.rps.toFixed(0)} req/s, p50 ${String(r.p50)} ms, p99 ${String(r.p99)} ms\n`,
+              `round ${String(round)}/${String(rounds)} ${key}: ${r.rps.toFixed(0)} req/s, p50 ${String(r.p50)} ms, p99 ${String(r.p99)} ms, ${r.cpuUs.toFixed(2)} µs CPU/request\n`,
             );
           }
         }
       }
     }
   } finally {
+    js?.kill('SIGTERM');
     haproxy.kill('SIGTERM');
     quorum(['down', '--dir', dir, '--purge']);
     rmSync(dir, { recursive: true, force: true });
@@ -93,14 +153,23 @@ async function main(): Promise<void> {
       50,
     );
   const rows: string[] = [];
+  const cpuRows: string[] = [];
   for (const pipeline of [1, 16]) {
     for (const test of ['set', 'get']) {
       const k = (n: Name) => `${n} ${test} P${String(pipeline)}`;
       const d = median(k('direct'), 'rps');
       const h = median(k('haproxy'), 'rps');
       const q = median(k('quorum'), 'rps');
+      const j = median(k('quorum-js'), 'rps');
+      const latency = (n: Name) =>
+        `${median(k(n), 'p50').toFixed(3)} / ${median(k(n), 'p99').toFixed(3)}`;
+      const label = `${test.toUpperCase()} -P ${String(pipeline)}`;
       rows.push(
-        `| ${test.toUpperCase()} -P ${String(pipeline)} | ${d.toFixed(0)} | ${h.toFixed(0)} (${(h / d).toFixed(2)}) | ${q.toFixed(0)} (${(q / d).toFixed(2)}) | **${(q / h).toFixed(2)}** | ${median(k('haproxy'), 'p50').toFixed(3)} / ${median(k('haproxy'), 'p99').toFixed(3)} | ${median(k('quorum'), 'p50').toFixed(3)} / ${median(k('quorum'), 'p99').toFixed(3)} |`,
+        `| ${label} | ${d.toFixed(0)} | ${h.toFixed(0)} (${(h / d).toFixed(2)}) | ${q.toFixed(0)} (${(q / d).toFixed(2)}) | **${(q / h).toFixed(2)}** | ${latency('haproxy')} | ${latency('quorum')} | ${(j / h).toFixed(2)} |`,
+      );
+      const cpu = (n: Name) => median(k(n), 'cpuUs');
+      cpuRows.push(
+        `| ${label} | ${cpu('haproxy').toFixed(2)} | ${cpu('quorum').toFixed(2)} (${(cpu('quorum') / cpu('haproxy')).toFixed(2)}) | ${cpu('quorum-js').toFixed(2)} (${(cpu('quorum-js') / cpu('haproxy')).toFixed(2)}) |`,
       );
     }
   }
@@ -109,15 +178,21 @@ async function main(): Promise<void> {
     [
       '## Proxy throughput',
       '',
-      `redis-benchmark, ${String(requests)} requests per run, 50 clients, random keys, against the master directly, through HAProxy 2.6 (the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`) and through quorum's write port (started by \`quorum up\`, in the supervisor's process). The three alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct.`,
+      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through HAProxy 2.6 (the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`; two threads, its default on two CPUs), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay on two threads) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct.`,
       '',
       '```sh',
       `npx tsx bench/proxy-throughput.ts --rounds ${String(rounds)} --requests ${String(requests)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,
       '```',
       '',
-      '| test | direct req/s | HAProxy req/s | quorum req/s | quorum / HAProxy | HAProxy p50 / p99 ms | quorum p50 / p99 ms |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| test | direct req/s | HAProxy req/s | quorum req/s | quorum / HAProxy | HAProxy p50 / p99 ms | quorum p50 / p99 ms | JS relay / HAProxy |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
+      '',
+      "CPU time per request of each proxy's process (user + system, all threads, from /proc; quorum's includes the supervisor and the observer it shares the process with). In parentheses: the ratio to HAProxy.",
+      '',
+      '| test | HAProxy µs | quorum µs | quorum --relay js µs |',
+      '| --- | --- | --- | --- |',
+      ...cpuRows,
       '',
     ].join('\n'),
   );

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
+/** The CLI's launcher. */
+export const BIN = join(root, 'bin/quorum');
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the real CLI and returns what it printed. */
 export function quorum(args: string[]): string {
-  return execFileSync(process.execPath, [join(root, 'bin/quorum'), ...args], { encoding: 'utf8' });
+  return execFileSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 }
 
 /**

@@ -81,6 +81,8 @@ describe('the proxy, in process, in front of a real deployment', () => {
     });
     await proxy.listen();
     ({ write, read } = proxy.ports());
+    // every test here goes through the compiled relay that make build puts in native/build
+    expect(proxy.stats().relay.kind).toBe('native');
   });
 
   afterAll(async () => {
@@ -296,7 +298,7 @@ describe('the proxy from the command line', () => {
       expect(await cli('INFO', 'server')).not.toContain(`tcp_port:${deployment.port}\r`);
       const status = await quorum(['status', '--dir', deployment.dir]);
       expect(status.stdout).toMatch(
-        /^proxy: write 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ .*last switch/m,
+        /^proxy: write 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ .*last switch.*; relay: native, \d threads?$/m,
       );
       // the killed master back as a replica, then the split-brain drill with writers on the proxy
       expect((await quorum(['node', 'start', 'redis-1', '--dir', deployment.dir])).code).toBe(0);

@@ -134,7 +134,10 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       ['write', this.options.writePort],
       ['read', this.options.readPort],
     ] as const) {
-      const server = createServer({ noDelay: true }, (client) => this.accept(side, client));
+      // half-open: a client that is done sending still gets the answers to what it sent
+      const server = createServer({ noDelay: true, allowHalfOpen: true }, (client) =>
+        this.accept(side, client),
+      );
       await new Promise<void>((resolve, reject) => {
         server.once('error', (err: NodeJS.ErrnoException) => {
           reject(
@@ -360,7 +363,12 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const hp = parseAddr(addr);
     if (!hp) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const upstream = connect({ host: hp.host, port: hp.port, noDelay: true });
+      const upstream = connect({
+        host: hp.host,
+        port: hp.port,
+        noDelay: true,
+        allowHalfOpen: true,
+      });
       // nothing is read from the backend before the relay takes it over
       upstream.pause();
       const timer = setTimeout(() => upstream.destroy(), this.options.connectTimeoutMs);

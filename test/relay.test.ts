@@ -1,0 +1,250 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CarriedSession, Relay } from '../src/proxy/index.js';
+import { createRelay } from '../src/proxy/index.js';
+import type { TestServer } from './helpers.js';
+import { freePorts, sleep, startServer, tempDir, waitFor } from './helpers.js';
+
+/**
+ * The two relays the proxy can use, each carrying sessions between real clients and a real
+ * redis-server: a listener that connects every client it accepts to Redis and hands both sockets
+ * to the relay, as the proxy does once it has routed a client.
+ */
+describe.each(['native', 'js'] as const)(
+  'the %s relay, between clients and a real redis-server',
+  (kind) => {
+    let redis: TestServer;
+    let dir: string;
+    let relay: Relay;
+    let listener: Server;
+    let port = 0;
+    let ended = 0;
+    const admin = () => new Redis({ port: redis.port, maxRetriesPerRequest: 1 });
+    const clientList = async (a: Redis) => String(await a.call('CLIENT', 'LIST'));
+
+    beforeAll(async () => {
+      dir = tempDir(`relay-${kind}`);
+      const p = await freePorts(2);
+      redis = await startServer('redis-server', dir, p, []);
+      const created = createRelay(kind, 2);
+      expect(created.note).toBeNull();
+      relay = created.relay;
+      expect(relay.kind).toBe(kind);
+      // as the proxy's listeners and backend connections: half-open allowed
+      listener = createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
+        client.pause();
+        client.on('error', () => undefined);
+        const backend = connect({
+          host: '127.0.0.1',
+          port: redis.port,
+          noDelay: true,
+          allowHalfOpen: true,
+        });
+        backend.pause();
+        backend.on('error', () => client.destroy());
+        backend.once('connect', () => {
+          backend.removeAllListeners('error');
+          relay.carry(client, backend, () => ended++);
+        });
+      });
+      await new Promise<void>((resolve) => listener.listen(p + 1, '127.0.0.1', resolve));
+      port = p + 1;
+    });
+
+    afterAll(async () => {
+      relay.stop();
+      await new Promise((resolve) => listener.close(resolve));
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** Sends `request` on a new connection and collects everything until the relay closes it. */
+    function exchange(request: string, halfClose = false): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+        let data = '';
+        s.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+        s.on('error', reject);
+        s.on('end', () => {
+          s.end();
+          resolve(data);
+        });
+        s.on('connect', () => {
+          s.write(request);
+          if (halfClose) s.end();
+        });
+      });
+    }
+
+    it('carries every command family unchanged: MULTI/EXEC, blocking pops, pub/sub, large values', async () => {
+      const c = new Redis({ port, maxRetriesPerRequest: 1 });
+      const other = new Redis({ port, maxRetriesPerRequest: 1 });
+      const sub = new Redis({ port, maxRetriesPerRequest: 1 });
+      try {
+        expect(await c.set('k', 'v')).toBe('OK');
+        expect(await c.multi().incr('n').incr('n').exec()).toEqual([
+          [null, 1],
+          [null, 2],
+        ]);
+        const big = Buffer.alloc(8 * 1024 * 1024, 7);
+        await c.set('big', big);
+        expect((await c.getBuffer('big'))?.equals(big)).toBe(true);
+        const blocked = other.blpop('queue', 5);
+        await sleep(100);
+        await c.rpush('queue', 'job');
+        expect(await blocked).toEqual(['queue', 'job']);
+        const got = new Promise<string>((resolve) =>
+          sub.on('message', (_c, m: string) => resolve(m)),
+        );
+        await sub.subscribe('news');
+        await c.publish('news', 'hello');
+        expect(await got).toBe('hello');
+      } finally {
+        for (const r of [c, other, sub]) r.disconnect();
+      }
+    });
+
+    it("delivers Redis's answer to QUIT and then its close, and to a client that half-closes", async () => {
+      const before = ended;
+      expect(await exchange('PING\r\nQUIT\r\n')).toBe('+PONG\r\n+OK\r\n');
+      // the client says it is done sending: Redis still answers what it sent
+      expect(await exchange('PING\r\nECHO tail\r\n', true)).toBe('+PONG\r\n$4\r\ntail\r\n');
+      await waitFor('both sessions to end', 5000, () => (ended >= before + 2 ? true : undefined));
+      expect(relay.bytes().in).toBeGreaterThan(0);
+    });
+
+    it('passes on what a backend says before the client speaks (max clients reached)', async () => {
+      const a = admin();
+      const [, max = '10000'] = (await a.config('GET', 'maxclients')) as string[];
+      try {
+        const clients = Number(/connected_clients:(\d+)/.exec(await a.info('clients'))?.[1]);
+        await a.config('SET', 'maxclients', String(clients));
+        expect(await exchange('')).toMatch(/^-ERR max number of clients reached/);
+      } finally {
+        await a.config('SET', 'maxclients', max);
+        a.disconnect();
+      }
+    });
+
+    it('ends both sides of a session at once when told to', async () => {
+      const a = admin();
+      const seen: Socket[] = [];
+      const held: { session: CarriedSession | null } = { session: null };
+      const own = createServer((client) => {
+        client.pause();
+        const backend = connect({ host: '127.0.0.1', port: redis.port });
+        backend.pause();
+        backend.once(
+          'connect',
+          () => (held.session = relay.carry(client, backend, () => undefined)),
+        );
+      });
+      try {
+        await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+        const address = own.address();
+        const ownPort = typeof address === 'object' && address ? address.port : 0;
+        const c = connect({ host: '127.0.0.1', port: ownPort });
+        seen.push(c);
+        c.on('error', () => undefined);
+        // flowing, so that its close is seen
+        c.resume();
+        c.write('CLIENT SETNAME doomed\r\n');
+        await waitFor('the session', 5000, () => (held.session ? true : undefined));
+        await waitFor('the name', 5000, async () =>
+          (await clientList(a)).includes('name=doomed') ? true : undefined,
+        );
+        const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+        held.session?.end();
+        await closed;
+        await waitFor('Redis to see it go', 5000, async () =>
+          (await clientList(a)).includes('name=doomed') ? undefined : true,
+        );
+      } finally {
+        for (const s of seen) s.destroy();
+        a.disconnect();
+        await new Promise((resolve) => own.close(resolve));
+      }
+    });
+
+    it('holds Redis back instead of growing when a client stops reading', async () => {
+      const a = admin();
+      await a.set('mib', Buffer.alloc(1024 * 1024, 1));
+      const slow = connect({ host: '127.0.0.1', port });
+      try {
+        await new Promise((r) => slow.once('connect', r));
+        slow.pause();
+        const before = process.memoryUsage().rss;
+        slow.write('CLIENT SETNAME slow\r\n' + 'GET mib\r\n'.repeat(128));
+        // the 128 MiB of answers pile up in Redis's output buffer for the relay, not in the relay
+        const omem = await waitFor('Redis to hold the answers', 10_000, async () => {
+          const line = (await clientList(a)).split('\n').find((l) => l.includes('name=slow'));
+          const held = Number(/omem=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+          return held > 32 * 1024 * 1024 ? held : undefined;
+        });
+        const grown = process.memoryUsage().rss - before;
+        expect(omem).toBeGreaterThan(32 * 1024 * 1024);
+        expect(grown).toBeLessThan(24 * 1024 * 1024);
+      } finally {
+        slow.destroy();
+        a.disconnect();
+      }
+    });
+
+    it.runIf(kind === 'native')(
+      'keeps its sockets out of processes started meanwhile',
+      async () => {
+        /** The sockets a child process of this one holds. */
+        const inherited = async () => {
+          const child = spawn('sh', ['-c', 'for f in /proc/$$/fd/*; do readlink "$f"; done'], {
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          await new Promise((resolve) => child.once('close', resolve));
+          return out.split('\n').filter((l) => l.startsWith('socket:')).length;
+        };
+        const before = await inherited();
+        const clients = [0, 1, 2].map(() => new Redis({ port, maxRetriesPerRequest: 1 }));
+        try {
+          await Promise.all(clients.map((c) => c.ping()));
+          // a descriptor without close-on-exec would be inherited and hold proxied sessions open
+          // in the child after the proxy closed them: three sessions would add six sockets here
+          expect(await inherited()).toBe(before);
+        } finally {
+          for (const c of clients) c.disconnect();
+        }
+      },
+    );
+
+    it('ends every session when stopped, and tells', async () => {
+      const own = createRelay(kind, 1).relay;
+      const server = createServer((client) => {
+        client.pause();
+        const backend = connect({ host: '127.0.0.1', port: redis.port });
+        backend.pause();
+        backend.once('connect', () => own.carry(client, backend, () => ownEnded++));
+      });
+      let ownEnded = 0;
+      try {
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const address = server.address();
+        const serverPort = typeof address === 'object' && address ? address.port : 0;
+        const clients = [0, 1, 2].map(
+          () => new Redis({ port: serverPort, maxRetriesPerRequest: 0, retryStrategy: () => null }),
+        );
+        for (const c of clients) c.on('error', () => undefined);
+        await Promise.all(clients.map((c) => c.ping()));
+        const closed = Promise.all(clients.map((c) => new Promise((r) => c.once('close', r))));
+        own.stop();
+        await closed;
+        await waitFor('every session told', 5000, () => (ownEnded === 3 ? true : undefined));
+      } finally {
+        own.stop();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  },
+);
