@@ -11,12 +11,12 @@
  * `--requests` is per run at pipeline 1; runs at pipeline 16 send 8 times as many, so that both
  * last seconds. Writes the result into docs/benchmarks.md (section "Proxy throughput").
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, writeSection } from './doc.js';
-import { BIN, naiveHaproxy, quorum, upWithProxy } from './setup.js';
+import { jsProxy, naiveHaproxy, quorum, upWithProxy } from './setup.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -45,34 +45,6 @@ function cpuSeconds(pid: number): number {
       ?.split(' ') ?? [];
   // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second)
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** `quorum proxy --relay js` in front of the deployment's sentinels; resolves once it listens. */
-function jsProxy(sentinelPort: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'proxy',
-      '--sentinel',
-      [0, 1, 2].map((i) => `127.0.0.1:${String(sentinelPort + i)}`).join(','),
-      '--write-port',
-      String(jsProxyPort),
-      '--read-port',
-      String(jsProxyPort + 1),
-      '--relay',
-      'js',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('proxy: write')) resolve(child);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`quorum proxy --relay js exited (${String(code)})`)),
-    );
-  });
 }
 
 /** One redis-benchmark run of one test against one port: requests/s and latency percentiles. */
@@ -114,7 +86,7 @@ async function main(): Promise<void> {
   let js: ChildProcess | null = null;
   const results = new Map<string, Result[]>();
   try {
-    js = await jsProxy(port + 100);
+    js = await jsProxy(port + 100, jsProxyPort);
     await new Promise((r) => setTimeout(r, 4000));
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
       supervisor: { pid: number };
@@ -161,11 +133,17 @@ async function main(): Promise<void> {
       const h = median(k('haproxy'), 'rps');
       const q = median(k('quorum'), 'rps');
       const j = median(k('quorum-js'), 'rps');
+      // the same round's runs compared: the machine's speed drifts between rounds, not within one
+      const runs = (n: Name) => results.get(k(n)) ?? [];
+      const paired = percentile(
+        runs('quorum').map((r, i) => r.rps / (runs('haproxy')[i]?.rps ?? NaN)),
+        50,
+      );
       const latency = (n: Name) =>
         `${median(k(n), 'p50').toFixed(3)} / ${median(k(n), 'p99').toFixed(3)}`;
       const label = `${test.toUpperCase()} -P ${String(pipeline)}`;
       rows.push(
-        `| ${label} | ${d.toFixed(0)} | ${h.toFixed(0)} (${(h / d).toFixed(2)}) | ${q.toFixed(0)} (${(q / d).toFixed(2)}) | **${(q / h).toFixed(2)}** | ${latency('haproxy')} | ${latency('quorum')} | ${(j / h).toFixed(2)} |`,
+        `| ${label} | ${d.toFixed(0)} | ${h.toFixed(0)} (${(h / d).toFixed(2)}) | ${q.toFixed(0)} (${(q / d).toFixed(2)}) | **${(q / h).toFixed(2)}** | ${paired.toFixed(2)} | ${latency('haproxy')} | ${latency('quorum')} | ${(j / h).toFixed(2)} |`,
       );
       const cpu = (n: Name) => median(k(n), 'cpuUs');
       cpuRows.push(
@@ -178,14 +156,14 @@ async function main(): Promise<void> {
     [
       '## Proxy throughput',
       '',
-      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through HAProxy 2.6 (the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`; two threads, its default on two CPUs), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay on two threads) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct.`,
+      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through HAProxy 2.6 (the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`; two threads, its default on two CPUs), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay on two threads) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct. "same round": the median of quorum / HAProxy taken within each round.`,
       '',
       '```sh',
       `npx tsx bench/proxy-throughput.ts --rounds ${String(rounds)} --requests ${String(requests)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,
       '```',
       '',
-      '| test | direct req/s | HAProxy req/s | quorum req/s | quorum / HAProxy | HAProxy p50 / p99 ms | quorum p50 / p99 ms | JS relay / HAProxy |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| test | direct req/s | HAProxy req/s | quorum req/s | quorum / HAProxy | same round | HAProxy p50 / p99 ms | quorum p50 / p99 ms | JS relay / HAProxy |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
       "CPU time per request of each proxy's process (user + system, all threads, from /proc; quorum's includes the supervisor and the observer it shares the process with). In parentheses: the ratio to HAProxy.",

@@ -55,3 +55,31 @@ export function naiveHaproxy(dir: string, port: number): ChildProcess {
   ]);
   return spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
 }
+
+/** `quorum proxy --relay js` in front of the deployment's sentinels; resolves once it listens. */
+export function jsProxy(sentinelPort: number, writePort: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'proxy',
+      '--sentinel',
+      [0, 1, 2].map((i) => `127.0.0.1:${String(sentinelPort + i)}`).join(','),
+      '--write-port',
+      String(writePort),
+      '--read-port',
+      String(writePort + 1),
+      '--relay',
+      'js',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('proxy: write')) resolve(child);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`quorum proxy --relay js exited (${String(code)})`)),
+    );
+  });
+}
