@@ -77,6 +77,20 @@ function bench(target: number, test: 'set' | 'get', pipeline: number, pid: numbe
   return { rps: cells[1] ?? NaN, p50: cells[4] ?? NaN, p99: cells[6] ?? NaN, cpuUs };
 }
 
+/** The target (throughput at least HAProxy's at both depths, p99 no worse), read off the medians. */
+function verdict(results: { label: string; ratio: number; p99: number }[]): string {
+  const low = results.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  const worseP99 = results.filter((r) => r.p99 > 1);
+  const met = low.ratio >= 1 && worseP99.length === 0;
+  return [
+    `Target (quorum / HAProxy >= 1.0 at both depths, p99 no worse): ${met ? 'met' : 'not met'} in this run.`,
+    `Lowest throughput ratio ${low.ratio.toFixed(2)} (${low.label});`,
+    worseP99.length === 0
+      ? "quorum's p99 is at or below HAProxy's in every test."
+      : `quorum's p99 above HAProxy's in ${worseP99.map((r) => `${r.label} (x${r.p99.toFixed(2)})`).join(', ')}.`,
+  ].join(' ');
+}
+
 const NAMES = ['direct', 'haproxy', 'quorum', 'quorum-js'] as const;
 type Name = (typeof NAMES)[number];
 
@@ -126,6 +140,8 @@ async function main(): Promise<void> {
     );
   const rows: string[] = [];
   const cpuRows: string[] = [];
+  /** Each test's throughput ratio and p99 ratio, quorum / HAProxy (medians). */
+  const verdicts: { label: string; ratio: number; p99: number }[] = [];
   for (const pipeline of [1, 16]) {
     for (const test of ['set', 'get']) {
       const k = (n: Name) => `${n} ${test} P${String(pipeline)}`;
@@ -145,6 +161,11 @@ async function main(): Promise<void> {
       rows.push(
         `| ${label} | ${d.toFixed(0)} | ${h.toFixed(0)} (${(h / d).toFixed(2)}) | ${q.toFixed(0)} (${(q / d).toFixed(2)}) | **${(q / h).toFixed(2)}** | ${paired.toFixed(2)} | ${latency('haproxy')} | ${latency('quorum')} | ${(j / h).toFixed(2)} |`,
       );
+      verdicts.push({
+        label,
+        ratio: q / h,
+        p99: median(k('quorum'), 'p99') / median(k('haproxy'), 'p99'),
+      });
       const cpu = (n: Name) => median(k(n), 'cpuUs');
       cpuRows.push(
         `| ${label} | ${cpu('haproxy').toFixed(2)} | ${cpu('quorum').toFixed(2)} (${(cpu('quorum') / cpu('haproxy')).toFixed(2)}) | ${cpu('quorum-js').toFixed(2)} (${(cpu('quorum-js') / cpu('haproxy')).toFixed(2)}) |`,
@@ -171,6 +192,8 @@ async function main(): Promise<void> {
       '| test | HAProxy µs | quorum µs | quorum --relay js µs |',
       '| --- | --- | --- | --- |',
       ...cpuRows,
+      '',
+      verdict(verdicts),
       '',
     ].join('\n'),
   );

@@ -22,7 +22,7 @@ describe.each(['native', 'js'] as const)(
     let listener: Server;
     let port = 0;
     let ended = 0;
-    const admin = () => new Redis({ port: redis.port, maxRetriesPerRequest: 1 });
+    const admin = () => new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 });
     const clientList = async (a: Redis) => String(await a.call('CLIENT', 'LIST'));
 
     beforeAll(async () => {
@@ -80,9 +80,9 @@ describe.each(['native', 'js'] as const)(
     }
 
     it('carries every command family unchanged: MULTI/EXEC, blocking pops, pub/sub, large values', async () => {
-      const c = new Redis({ port, maxRetriesPerRequest: 1 });
-      const other = new Redis({ port, maxRetriesPerRequest: 1 });
-      const sub = new Redis({ port, maxRetriesPerRequest: 1 });
+      const c = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+      const other = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
+      const sub = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 });
       try {
         expect(await c.set('k', 'v')).toBe('OK');
         expect(await c.multi().incr('n').incr('n').exec()).toEqual([
@@ -207,7 +207,9 @@ describe.each(['native', 'js'] as const)(
           return out.split('\n').filter((l) => l.startsWith('socket:')).length;
         };
         const before = await inherited();
-        const clients = [0, 1, 2].map(() => new Redis({ port, maxRetriesPerRequest: 1 }));
+        const clients = [0, 1, 2].map(
+          () => new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1 }),
+        );
         try {
           await Promise.all(clients.map((c) => c.ping()));
           // a descriptor without close-on-exec would be inherited and hold proxied sessions open
@@ -233,7 +235,13 @@ describe.each(['native', 'js'] as const)(
         const address = server.address();
         const serverPort = typeof address === 'object' && address ? address.port : 0;
         const clients = [0, 1, 2].map(
-          () => new Redis({ port: serverPort, maxRetriesPerRequest: 0, retryStrategy: () => null }),
+          () =>
+            new Redis({
+              host: '127.0.0.1',
+              port: serverPort,
+              maxRetriesPerRequest: 0,
+              retryStrategy: () => null,
+            }),
         );
         for (const c of clients) c.on('error', () => undefined);
         await Promise.all(clients.map((c) => c.ping()));
