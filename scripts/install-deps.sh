@@ -32,7 +32,7 @@ for binary in "${!PACKAGE_OF[@]}"; do
 done
 
 # gcc alone (without recommends) brings no C library headers
-[ -f /usr/include/sys/epoll.h ] || missing+=(libc6-dev)
+[ -f /usr/include/stdio.h ] || missing+=(libc6-dev)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"

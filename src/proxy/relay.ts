@@ -44,7 +44,7 @@ function forward(from: Socket, to: Socket): void {
 
 /**
  * The relay in Node's own event loop: portable, and what runs when the compiled relay is not
- * built, but every chunk costs a call into JavaScript (measured at 0.75-0.8 of HAProxy's
+ * built, but every chunk costs a call into JavaScript (measured at 0.6-0.9 of HAProxy's
  * throughput here, see docs/benchmarks.md).
  */
 export class JsRelay implements Relay {

@@ -96,6 +96,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private readonly pending = new Map<Socket, Side>();
   private state: 'created' | 'listening' | 'closing' | 'closed' = 'created';
   private next = 0;
+  /** Counts routing changes, so that a route attempt can tell one happened while it connected. */
+  private routing = 0;
   private readable: Addr[] = [];
   private relay: Relay = new JsRelay();
   private totals = { write: 0, read: 0 };
@@ -290,6 +292,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   }
 
   private wakeAll(): void {
+    this.routing++;
     for (const wake of [...this.waiting]) wake();
   }
 
@@ -324,6 +327,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const choose = () => (side === 'write' ? this.tracker.master() : this.pickRead());
     const gone = () => client.destroyed || this.state !== 'listening';
     while (!gone()) {
+      const routing = this.routing;
       const addr = choose();
       const upstream = addr === null ? null : await this.open(addr);
       if (gone()) {
@@ -341,6 +345,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         return;
       }
       if (Date.now() >= deadline) break;
+      // the master switched while this client tried the old one: no need to wait for the next
+      if (this.routing !== routing) continue;
       // a refused backend is asked again soon even without a change: it may be restarting
       await this.nextChange(
         client,
