@@ -84,9 +84,10 @@ interface ProxyEvents {
  * Two plain Redis endpoints in front of a Sentinel deployment: the write port goes to the master
  * the sentinels agree on (confirmed by ROLE), the read port round-robin to healthy replicas.
  * Bytes are relayed untouched both ways (MULTI, pub/sub, blocking commands, MONITOR, RESP3 and
- * AUTH work as on the node), by the compiled relay unless told otherwise. On a master switch every session on the old master is closed at once, so
- * clients reconnect and land on the new one; a client that connects while no master is known is
- * held, connected, until one is (or `holdMs` passes).
+ * AUTH work as on the node), by the compiled relay unless told otherwise. On a master switch
+ * every session on the old master is closed at once, so clients reconnect and land on the new
+ * one; a client that connects while no master is known is held, connected, until one is (or
+ * `holdMs` passes).
  */
 export class ProxyServer extends EventEmitter<ProxyEvents> {
   private readonly sessions = new Set<Session>();
@@ -345,7 +346,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         return;
       }
       if (Date.now() >= deadline) break;
-      // the master switched while this client tried the old one: no need to wait for the next
+      // the routing changed (a switch, new replicas) while this client tried: choose again now
       if (this.routing !== routing) continue;
       // a refused backend is asked again soon even without a change: it may be restarting
       await this.nextChange(
