@@ -96,7 +96,6 @@ typedef struct {
   char *scratch;
   // read anywhere
   _Atomic uint64_t bytes[2];
-  _Atomic uint32_t open;
   napi_threadsafe_function tsfn;
   napi_ref wrapper;
 } relay;
@@ -161,7 +160,6 @@ static void kill_session(relay *r, session *s) {
   if (s->next) s->next->prev = s->prev;
   s->next_dead = r->dead;
   r->dead = s;
-  atomic_fetch_sub(&r->open, 1);
   pthread_mutex_lock(&r->mu);
   r->slots[s->slot] = NULL;
   r->gens[s->slot] = (r->gens[s->slot] + 1) & GEN_MASK;
@@ -271,7 +269,6 @@ static void add_session(relay *r, const cmd *c) {
   s->next = r->all;
   if (r->all) r->all->prev = s;
   r->all = s;
-  atomic_fetch_add(&r->open, 1);
   pthread_mutex_lock(&r->mu);
   r->slots[s->slot] = s;
   pthread_mutex_unlock(&r->mu);
@@ -568,19 +565,18 @@ static napi_value relay_end(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// stats(): [bytes from clients, bytes from backends, open sessions]
+// stats(): [bytes from clients, bytes from backends]
 static napi_value relay_stats(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   relay *r = unwrap(env, info, &argc, NULL);
   napi_value arr, v;
-  napi_create_array_with_length(env, 3, &arr);
-  double values[3] = {0, 0, 0};
+  napi_create_array_with_length(env, 2, &arr);
+  double values[2] = {0, 0};
   if (r != NULL) {
     values[0] = (double)atomic_load(&r->bytes[0]);
     values[1] = (double)atomic_load(&r->bytes[1]);
-    values[2] = (double)atomic_load(&r->open);
   }
-  for (uint32_t i = 0; i < 3; i++) {
+  for (uint32_t i = 0; i < 2; i++) {
     napi_create_double(env, values[i], &v);
     napi_set_element(env, arr, i, v);
   }

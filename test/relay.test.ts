@@ -55,9 +55,11 @@ describe.each(['native', 'js'] as const)(
     });
 
     afterAll(async () => {
+      // Redis first: a close that waits on a connection a failed test left open must not keep it
+      // running
       relay.stop();
-      await new Promise((resolve) => listener.close(resolve));
       await redis.stop();
+      await new Promise((resolve) => listener.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     });
 

@@ -10,7 +10,7 @@ interface RelayThread {
   /** Duplicates both descriptors and carries the session; returns its id. */
   add(clientFd: number, backendFd: number): number;
   end(id: number): void;
-  /** [bytes from clients, bytes from backends, open sessions] */
+  /** [bytes from clients, bytes from backends] */
   stats(): number[];
   stop(): void;
 }
@@ -70,7 +70,8 @@ function passBuffered(from: Socket, to: Socket): void {
  */
 export class NativeRelay implements Relay {
   readonly kind = 'native';
-  private readonly threads: RelayThread[];
+  readonly threads: number;
+  private readonly relays: RelayThread[];
   private readonly onEnd: Map<number, () => void>[];
   private readonly fallback = new JsRelay();
   private turn = 0;
@@ -78,7 +79,8 @@ export class NativeRelay implements Relay {
 
   constructor(cls: RelayThreadClass, threads: number) {
     this.onEnd = Array.from({ length: Math.max(1, threads) }, () => new Map<number, () => void>());
-    this.threads = this.onEnd.map((ends) => {
+    this.threads = this.onEnd.length;
+    this.relays = this.onEnd.map((ends) => {
       const ended = (ids: number[]) => {
         for (const id of ids) {
           const done = ends.get(id);
@@ -99,8 +101,8 @@ export class NativeRelay implements Relay {
     passBuffered(backend, client);
     if (client.writableLength > 0 || backend.writableLength > 0)
       return this.afterDrain(client, backend, onEnd);
-    const index = this.turn++ % this.threads.length;
-    const thread = this.threads[index];
+    const index = this.turn++ % this.relays.length;
+    const thread = this.relays[index];
     const ends = this.onEnd[index];
     if (!thread || !ends) return this.fallback.carry(client, backend, onEnd);
     let id: number;
@@ -155,7 +157,7 @@ export class NativeRelay implements Relay {
 
   bytes(): { in: number; out: number } {
     const own = this.fallback.bytes();
-    for (const thread of this.threads) {
+    for (const thread of this.relays) {
       const [fromClients = 0, fromBackends = 0] = thread.stats();
       own.in += fromClients;
       own.out += fromBackends;
@@ -167,7 +169,7 @@ export class NativeRelay implements Relay {
     if (this.stopped) return;
     this.stopped = true;
     this.fallback.stop();
-    for (const [i, thread] of this.threads.entries()) {
+    for (const [i, thread] of this.relays.entries()) {
       thread.stop();
       const ends = this.onEnd[i];
       if (!ends) continue;

@@ -12,6 +12,8 @@ export interface CarriedSession {
 /** Moves bytes both ways between a client and its backend, untouched, with backpressure. */
 export interface Relay {
   readonly kind: RelayKind;
+  /** Threads of its own that move the bytes (0: Node's event loop does). */
+  readonly threads: number;
   /**
    * Takes over two connected sockets; `onEnd` runs once, when the session is over (either side
    * closed, or `end()`). Bytes the proxy already read from either socket are delivered first.
@@ -49,6 +51,7 @@ function forward(from: Socket, to: Socket): void {
  */
 export class JsRelay implements Relay {
   readonly kind = 'js';
+  readonly threads = 0;
   private readonly open = new Set<Socket>();
   private closedIn = 0;
   private closedOut = 0;

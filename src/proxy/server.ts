@@ -226,13 +226,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       sentinelsUnreachable: this.tracker.onOwnWord(),
       refused: this.refused,
       startedAtMs: this.startedAtMs,
-      relay: {
-        kind: this.relay.kind,
-        threads:
-          this.relay.kind === 'native'
-            ? (this.options.relayThreads ?? PROXY_DEFAULTS.relayThreads)
-            : 0,
-      },
+      relay: { kind: this.relay.kind, threads: this.relay.threads },
     };
   }
 
