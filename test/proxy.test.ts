@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioResultSchema } from '../src/drill/index.js';
 import { controlClient, readState } from '../src/local/index.js';
+import type { QuorumEvent } from '../src/model/index.js';
 import { Observer } from '../src/observer/index.js';
 import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
 import type { TestDeployment } from './helpers.js';
@@ -53,6 +54,9 @@ describe('the proxy, in process, in front of a real deployment', () => {
       '--no-dashboard',
       '--down-after',
       String(DOWN_AFTER_MS),
+      // an election lost on a starved machine is tried again after twice this, not after 2 min
+      '--failover-timeout',
+      '10000',
       '--password',
       PASSWORD,
     ]);
@@ -115,16 +119,25 @@ describe('the proxy, in process, in front of a real deployment', () => {
     await sleep(100);
     await w.publish('news', 'hello');
     expect(await got).toBe('hello');
-    // MONITOR sees the commands of other clients on the same node
-    const monitor = await client(write).monitor();
-    const seen = new Promise<string[]>((resolve) =>
-      monitor.on('monitor', (_t: string, args: string[]) => {
-        if (args[0]?.toLowerCase() === 'get') resolve(args);
-      }),
-    );
-    await w.get('k');
-    expect(await seen).toEqual(['get', 'k']);
-    monitor.disconnect();
+    // MONITOR sees the commands of other clients on the same node. Spoken raw: ioredis enters its
+    // monitoring state a tick after MONITOR's +OK, so a line in the same chunk makes it throw
+    const monitor = connect({ host: '127.0.0.1', port: write });
+    try {
+      let stream = '';
+      monitor.on('data', (chunk: Buffer) => (stream += chunk.toString('latin1')));
+      monitor.on('error', () => undefined);
+      monitor.write(`AUTH ${PASSWORD}\r\nMONITOR\r\n`);
+      // AUTH's +OK, then MONITOR's
+      await waitFor('MONITOR to answer', 5000, () =>
+        stream.startsWith('+OK\r\n+OK\r\n') ? true : undefined,
+      );
+      await w.get('k');
+      await waitFor('the GET to show in MONITOR', 5000, () =>
+        stream.includes('"get" "k"') ? true : undefined,
+      );
+    } finally {
+      monitor.destroy();
+    }
     // RESP3: HELLO 3 with AUTH answers a map (%), which only a RESP3 client reads
     const hello = await raw(write, `HELLO 3 AUTH default ${PASSWORD}\r\n`);
     expect(hello.startsWith('%')).toBe(true);
@@ -152,6 +165,7 @@ describe('the proxy, in process, in front of a real deployment', () => {
     await client(write).set('mib', 'y'.repeat(1024 * 1024));
     const before = process.memoryUsage().rss;
     const slow = connect({ host: '127.0.0.1', port: write });
+    slow.on('error', () => undefined);
     await new Promise((r) => slow.once('connect', r));
     slow.pause();
     slow.write(`AUTH ${PASSWORD}\r\n` + 'GET mib\r\n'.repeat(64));
@@ -165,6 +179,7 @@ describe('the proxy, in process, in front of a real deployment', () => {
     // Redis answers and closes (QUIT) while the client is slow: the client still gets it all
     await client(write).set('eight', 'z'.repeat(8 * 1024 * 1024));
     const quitter = connect({ host: '127.0.0.1', port: write });
+    quitter.on('error', () => undefined);
     await new Promise((r) => quitter.once('connect', r));
     quitter.pause();
     quitter.write(`AUTH ${PASSWORD}\r\nGET eight\r\nGET eight\r\nQUIT\r\n`);
@@ -174,6 +189,7 @@ describe('the proxy, in process, in front of a real deployment', () => {
     quitter.on('data', (chunk: Buffer) => (received += chunk.length));
     quitter.resume();
     await ended;
+    quitter.destroy();
     expect(received).toBeGreaterThan(16 * 1024 * 1024);
   });
 
@@ -206,6 +222,13 @@ describe('the proxy, in process, in front of a real deployment', () => {
     const old = tracker.master();
     let last = Date.now();
     let gap = 0;
+    // when the master was killed, and the client's first write after that
+    const at: { killed: number; resumed: number | null } = { killed: Infinity, resumed: null };
+    const events: string[] = [];
+    const onEvent = (e: QuorumEvent) => {
+      if (e.ms >= at.killed) events.push(`${e.type} +${e.ms - at.killed} ms`);
+    };
+    observer.bus.on('event', onEvent);
     const run = { on: true };
     const loop = (async () => {
       while (run.on) {
@@ -214,28 +237,51 @@ describe('the proxy, in process, in front of a real deployment', () => {
           const now = Date.now();
           gap = Math.max(gap, now - last);
           last = now;
+          if (now > at.killed) at.resumed ??= now;
         } catch {
           // failed while the master is gone: the gap grows
         }
         await sleep(5);
       }
     })();
-    await sleep(500);
-    expect((await quorum(['node', 'kill', old ?? '', '--dir', deployment.dir])).code).toBe(0);
-    await waitFor('a new master', 20_000, () =>
-      tracker.master() !== old && tracker.master() !== null ? true : undefined,
-    );
-    await sleep(1000);
-    run.on = false;
-    await loop;
+    try {
+      await sleep(500);
+      expect((await quorum(['node', 'kill', old ?? '', '--dir', deployment.dir])).code).toBe(0);
+      at.killed = Date.now();
+      // Sentinel's own pace (detection, election) is not the proxy's: on a starved machine a
+      // failover can take a while, so the wait is generous and the timing asserted is the proxy's
+      await waitFor('a new master', 45_000, () =>
+        tracker.master() !== old && tracker.master() !== null ? true : undefined,
+      ).catch((err: unknown) => {
+        // what the sentinels said and did, so that a failure here tells whose it was
+        const t = tracker.latest();
+        const views = t?.sentinels.map(
+          (v) =>
+            `${v.addr} ${v.up ? 'names' : 'down'} ${v.masterAddr ?? '-'} [${v.masterFlags.join(',')}]`,
+        );
+        throw new Error(
+          `${err instanceof Error ? err.message : String(err)}; tracker: ${tracker.master() ?? 'none'}; agreement: ${t?.agreement.master ?? 'none'}; sentinels: ${views?.join('; ') ?? '?'}; events: ${events.join(', ')}`,
+        );
+      });
+      await waitFor('the client to write again', 10_000, () => at.resumed ?? undefined);
+    } finally {
+      observer.bus.off('event', onEvent);
+      run.on = false;
+      await loop;
+    }
     const switched = proxy.stats().lastSwitch;
+    const switchMasterAt =
+      switched && switched.tookMs !== null ? switched.atMs - switched.tookMs : null;
+    const resumedAfter =
+      at.resumed !== null && switchMasterAt !== null ? at.resumed - switchMasterAt : null;
     console.log(
-      `proxy: writes went to ${switched?.to ?? '?'} ${switched?.tookMs ?? '?'} ms after +switch-master; the client's longest gap ${gap} ms`,
+      `proxy: writes went to ${switched?.to ?? '?'} ${switched?.tookMs ?? '?'} ms after +switch-master; the client wrote again ${resumedAfter ?? '?'} ms after it (longest gap ${gap} ms)`,
     );
     expect(switched?.from).toBe(old);
     expect(switched?.tookMs).not.toBeNull();
     expect(switched?.tookMs).toBeLessThan(1000);
-    expect(gap).toBeLessThan(DOWN_AFTER_MS + 4000);
+    expect(resumedAfter).not.toBeNull();
+    expect(resumedAfter).toBeLessThan(2000);
     expect(await w.get('tick')).not.toBeNull();
   });
 

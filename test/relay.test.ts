@@ -137,8 +137,10 @@ describe.each(['native', 'js'] as const)(
       const held: { session: CarriedSession | null } = { session: null };
       const own = createServer((client) => {
         client.pause();
+        client.on('error', () => undefined);
         const backend = connect({ host: '127.0.0.1', port: redis.port });
         backend.pause();
+        backend.on('error', () => client.destroy());
         backend.once(
           'connect',
           () => (held.session = relay.carry(client, backend, () => undefined)),
@@ -175,6 +177,7 @@ describe.each(['native', 'js'] as const)(
       const a = admin();
       await a.set('mib', Buffer.alloc(1024 * 1024, 1));
       const slow = connect({ host: '127.0.0.1', port });
+      slow.on('error', () => undefined);
       try {
         await new Promise((r) => slow.once('connect', r));
         slow.pause();

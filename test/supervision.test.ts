@@ -150,6 +150,7 @@ describe('the supervisor', () => {
 
       const socketPath = readState(dir)?.supervisor?.socket ?? '';
       const silent = createConnection({ path: socketPath });
+      silent.on('error', () => undefined);
       await new Promise((r) => silent.once('connect', r));
       const stopped = await down();
       silent.destroy();
