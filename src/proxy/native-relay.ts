@@ -20,28 +20,32 @@ type RelayThreadClass = new (onEnded: (ids: number[]) => void, lingerMs: number)
 /** Where `make build` (scripts/build-native.sh) puts the compiled relay. */
 const ADDON = fileURLToPath(new URL('../../native/build/relay.node', import.meta.url));
 
-let loaded: RelayThreadClass | string | undefined;
+/** Each addon file's class, or why it cannot be used (loaded once). */
+const loaded = new Map<string, RelayThreadClass | string>();
 
 function isRelayThreadClass(value: unknown): value is RelayThreadClass {
   return typeof value === 'function' && value.name === 'Relay';
 }
 
-/** The compiled relay's class, or why it cannot be used (loaded once). */
-export function nativeRelay(): RelayThreadClass | string {
-  if (loaded !== undefined) return loaded;
-  if (!existsSync(ADDON)) {
-    loaded = `${ADDON} is not built (make build compiles it)`;
-    return loaded;
+/** The compiled relay's class, or why it cannot be used (one sentence). */
+export function nativeRelay(addon = ADDON): RelayThreadClass | string {
+  const known = loaded.get(addon);
+  if (known !== undefined) return known;
+  let found: RelayThreadClass | string;
+  if (!existsSync(addon)) {
+    found = `${addon} is not built (make build compiles it)`;
+  } else {
+    try {
+      const binding: unknown = createRequire(import.meta.url)(addon);
+      const cls: unknown =
+        typeof binding === 'object' && binding !== null ? Reflect.get(binding, 'Relay') : undefined;
+      found = isRelayThreadClass(cls) ? cls : `${addon} is not quorum's relay`;
+    } catch (err) {
+      found = `${addon} does not load: ${err instanceof Error ? err.message : String(err)}`;
+    }
   }
-  try {
-    const binding: unknown = createRequire(import.meta.url)(ADDON);
-    const cls: unknown =
-      typeof binding === 'object' && binding !== null ? Reflect.get(binding, 'Relay') : undefined;
-    loaded = isRelayThreadClass(cls) ? cls : `${ADDON} is not quorum's relay`;
-  } catch (err) {
-    loaded = `${ADDON} does not load: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  return loaded;
+  loaded.set(addon, found);
+  return found;
 }
 
 /**
@@ -186,9 +190,10 @@ export class NativeRelay implements Relay {
 export function createRelay(
   kind: RelayKind,
   threads: number,
+  addon = ADDON,
 ): { relay: Relay; note: string | null } {
   if (kind === 'js') return { relay: new JsRelay(), note: null };
-  const cls = nativeRelay();
+  const cls = nativeRelay(addon);
   if (typeof cls === 'string')
     return {
       relay: new JsRelay(),
