@@ -9,6 +9,37 @@ import type { TestServer } from './helpers.js';
 import { freePorts, sleep, startServer, tempDir, waitFor } from './helpers.js';
 
 /**
+ * A listener that connects every client it accepts to Redis and hands both sockets to `relay`,
+ * as the proxy does once it has routed a client (half-open allowed, as on the proxy's ports).
+ */
+async function relayListener(
+  relay: Relay,
+  redisPort: number,
+  onEnd: () => void,
+  onCarried: (session: CarriedSession) => void = () => undefined,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
+    client.pause();
+    client.on('error', () => undefined);
+    const backend = connect({
+      host: '127.0.0.1',
+      port: redisPort,
+      noDelay: true,
+      allowHalfOpen: true,
+    });
+    backend.pause();
+    backend.on('error', () => client.destroy());
+    backend.once('connect', () => {
+      backend.removeAllListeners('error');
+      onCarried(relay.carry(client, backend, onEnd));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { server, port: typeof address === 'object' && address ? address.port : 0 };
+}
+
+/**
  * The two relays the proxy can use, each carrying sessions between real clients and a real
  * redis-server: a listener that connects every client it accepts to Redis and hands both sockets
  * to the relay, as the proxy does once it has routed a client.
@@ -27,31 +58,13 @@ describe.each(['native', 'js'] as const)(
 
     beforeAll(async () => {
       dir = tempDir(`relay-${kind}`);
-      const p = await freePorts(2);
+      const p = await freePorts(1);
       redis = await startServer('redis-server', dir, p, []);
       const created = createRelay(kind, 2);
       expect(created.note).toBeNull();
       relay = created.relay;
       expect(relay.kind).toBe(kind);
-      // as the proxy's listeners and backend connections: half-open allowed
-      listener = createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
-        client.pause();
-        client.on('error', () => undefined);
-        const backend = connect({
-          host: '127.0.0.1',
-          port: redis.port,
-          noDelay: true,
-          allowHalfOpen: true,
-        });
-        backend.pause();
-        backend.on('error', () => client.destroy());
-        backend.once('connect', () => {
-          backend.removeAllListeners('error');
-          relay.carry(client, backend, () => ended++);
-        });
-      });
-      await new Promise<void>((resolve) => listener.listen(p + 1, '127.0.0.1', resolve));
-      port = p + 1;
+      ({ server: listener, port } = await relayListener(relay, redis.port, () => ended++));
     });
 
     afterAll(async () => {
@@ -135,22 +148,14 @@ describe.each(['native', 'js'] as const)(
       const a = admin();
       const seen: Socket[] = [];
       const held: { session: CarriedSession | null } = { session: null };
-      const own = createServer((client) => {
-        client.pause();
-        client.on('error', () => undefined);
-        const backend = connect({ host: '127.0.0.1', port: redis.port });
-        backend.pause();
-        backend.on('error', () => client.destroy());
-        backend.once(
-          'connect',
-          () => (held.session = relay.carry(client, backend, () => undefined)),
-        );
-      });
+      const own = await relayListener(
+        relay,
+        redis.port,
+        () => undefined,
+        (session) => (held.session = session),
+      );
       try {
-        await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
-        const address = own.address();
-        const ownPort = typeof address === 'object' && address ? address.port : 0;
-        const c = connect({ host: '127.0.0.1', port: ownPort });
+        const c = connect({ host: '127.0.0.1', port: own.port });
         seen.push(c);
         c.on('error', () => undefined);
         // flowing, so that its close is seen
@@ -169,7 +174,7 @@ describe.each(['native', 'js'] as const)(
       } finally {
         for (const s of seen) s.destroy();
         a.disconnect();
-        await new Promise((resolve) => own.close(resolve));
+        await new Promise((resolve) => own.server.close(resolve));
       }
     });
 
@@ -225,17 +230,9 @@ describe.each(['native', 'js'] as const)(
 
     it('ends every session when stopped, and tells', async () => {
       const own = createRelay(kind, 1).relay;
-      const server = createServer((client) => {
-        client.pause();
-        const backend = connect({ host: '127.0.0.1', port: redis.port });
-        backend.pause();
-        backend.once('connect', () => own.carry(client, backend, () => ownEnded++));
-      });
       let ownEnded = 0;
+      const { server, port: serverPort } = await relayListener(own, redis.port, () => ownEnded++);
       try {
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        const address = server.address();
-        const serverPort = typeof address === 'object' && address ? address.port : 0;
         const clients = [0, 1, 2].map(
           () =>
             new Redis({

@@ -28,7 +28,7 @@ function isRelayThreadClass(value: unknown): value is RelayThreadClass {
 }
 
 /** The compiled relay's class, or why it cannot be used (one sentence). */
-export function nativeRelay(addon = ADDON): RelayThreadClass | string {
+function nativeRelay(addon = ADDON): RelayThreadClass | string {
   const known = loaded.get(addon);
   if (known !== undefined) return known;
   let found: RelayThreadClass | string;
