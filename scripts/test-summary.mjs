@@ -1,8 +1,39 @@
-// Prints vitest's JSON results as one plain closing line: "N passed, N failed, N skipped".
+// Prints vitest's JSON results as one plain closing line: "N passed, N failed, N skipped",
+// after a line per failed test (file, name, the first lines of its error), so that the end of
+// the output alone says what failed.
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 const file = process.argv[2];
 const results = JSON.parse(readFileSync(file, 'utf8'));
+
+// the message's first lines and where in the project it failed, not the frames inside packages
+const gist = (text) => {
+  const lines = stripVTControlCharacters(text)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const message = lines.filter((line) => !line.startsWith('at ')).slice(0, 3);
+  const frame = lines.find((line) => line.startsWith('at ') && !line.includes('node_modules'));
+  return [message[0], frame, ...message.slice(1)]
+    .filter((line) => line !== undefined)
+    .join(' | ')
+    .slice(0, 2000);
+};
+
+for (const suite of results.testResults ?? []) {
+  const where = relative(process.cwd(), suite.name ?? '');
+  const failedHere = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+  for (const test of failedHere)
+    console.log(
+      `FAILED ${where} > ${test.fullName}: ${gist((test.failureMessages ?? []).join('\n'))}`,
+    );
+  // a file that fails outside its tests (an import, a beforeAll) has its message on the file
+  if (failedHere.length === 0 && suite.status === 'failed')
+    console.log(`FAILED ${where}: ${gist(suite.message ?? '')}`);
+}
+
 const passed = results.numPassedTests ?? 0;
 // a suite that fails outside its tests (in beforeAll, say) fails the run too
 const failedTests = results.numFailedTests ?? 0;

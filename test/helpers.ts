@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
@@ -166,7 +166,13 @@ export interface TestDeployment {
   down: () => Promise<RunResult>;
 }
 
-/** Starts a deployment on free ports in a fresh dir, with any further `up` flags. */
+/**
+ * Starts a deployment on free ports in a fresh dir, with any further `up` flags.
+ *
+ * Its sentinels use a 10 s failover-timeout unless `flags` name another: when an election is lost
+ * (all three sentinels ask for votes at once and each votes for itself, likelier on a starved
+ * machine), Sentinel tries again after twice that, 20 s rather than the 2 min of up's default.
+ */
 export async function startDeployment(name: string, flags: string[] = []): Promise<TestDeployment> {
   const dir = tempDir(name);
   const port = await freePorts(60);
@@ -179,9 +185,54 @@ export async function startDeployment(name: string, flags: string[] = []): Promi
     String(port),
     '--sentinel-port',
     String(port + 50),
+    '--failover-timeout',
+    '10000',
     ...flags,
   ]);
   return { dir, port, up, down: () => quorum(['down', '--dir', dir]) };
+}
+
+/** The lines of a local deployment's sentinel logs that tell a failover's story. */
+const FAILOVER_LINE =
+  /[+-](sdown master|odown|try-failover|vote-for-leader|elected-leader|failover-abort|selected-slave|failover-end|switch-master)|voted for|Next failover delay/;
+
+/**
+ * What each sentinel of the deployment in `dir` logged about failovers (its last `count` such
+ * lines), for a failure message: a test that waited in vain for a new master then says whether
+ * Sentinel saw the master down, held an election, lost it, or found no replica to promote.
+ */
+export function sentinelStory(dir: string, count = 8): string {
+  const parts: string[] = [];
+  for (let i = 1; existsSync(join(dir, `sentinel-${i}`)); i++) {
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(join(dir, `sentinel-${i}`, 'sentinel.log'), 'utf8')
+        .split('\n')
+        .filter((line) => FAILOVER_LINE.test(line))
+        .slice(-count)
+        .map((line) =>
+          line
+            .replace(/^\d+:X \d+ \w+ \d+ (\S+) [#*] /, '$1 ')
+            .replace(/\b([0-9a-f]{8})[0-9a-f]{32}\b/g, '$1'),
+        );
+    } catch (err) {
+      lines = [`(no log: ${err instanceof Error ? err.message : String(err)})`];
+    }
+    parts.push(`sentinel-${i}: ${lines.join('; ')}`);
+  }
+  return parts.join(' / ');
+}
+
+/** Runs `wait`; when it fails, its error also carries the sentinels' story of the deployment. */
+export async function explainFailover<T>(dir: string, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\nwhat the sentinels logged: ${sentinelStory(dir)}`,
+      { cause: err },
+    );
+  }
 }
 
 /** A block of `count` free ports whose cluster bus ports (port + 10000) are free as well. */

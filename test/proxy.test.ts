@@ -54,9 +54,6 @@ describe('the proxy, in process, in front of a real deployment', () => {
       '--no-dashboard',
       '--down-after',
       String(DOWN_AFTER_MS),
-      // an election lost on a starved machine is tried again after twice this, not after 2 min
-      '--failover-timeout',
-      '10000',
       '--password',
       PASSWORD,
     ]);
