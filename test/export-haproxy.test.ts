@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlClient, readState } from '../src/local/index.js';
 import type { TestDeployment } from './helpers.js';
-import { freePorts, quorum, sleep, startDeployment, waitFor } from './helpers.js';
+import { explainFailover, freePorts, quorum, sleep, startDeployment, waitFor } from './helpers.js';
 
 /** A real HAProxy in the foreground on the given config; stopped by the test. */
 function haproxy(config: string): ChildProcess {
@@ -100,12 +100,15 @@ describe('quorum export haproxy, with a real HAProxy', () => {
     const state = readState(deployment.dir);
     if (!state?.supervisor) throw new Error('no supervisor');
     const control = controlClient(state.supervisor.socket);
-    await waitFor('the failover', 20_000, async () => {
-      const status = await quorum(['status', '--json', '--dir', deployment.dir]);
-      const master = (JSON.parse(status.stdout) as { deployments: { master: string }[] })
-        .deployments[0]?.master;
-      return master && master !== `127.0.0.1:${old}` ? true : undefined;
-    });
+    // Sentinel's pace: an election lost on a starved machine is retried 20 s later
+    await explainFailover(deployment.dir, () =>
+      waitFor('the failover', 45_000, async () => {
+        const status = await quorum(['status', '--json', '--dir', deployment.dir]);
+        const master = (JSON.parse(status.stdout) as { deployments: { master: string }[] })
+          .deployments[0]?.master;
+        return master && master !== `127.0.0.1:${old}` ? true : undefined;
+      }),
+    );
     await control.act('start-empty-master', 'redis-1', 'test');
     // new connections for 6 s, while the empty old master says role:master
     const landed = {

@@ -43,7 +43,9 @@ function teardown(root: string): void {
       // already gone
     }
   }
-  rmSync(root, { recursive: true, force: true });
+  // QUORUM_TEST_KEEP=1 keeps the root (logs, configs, drill reports) for a look after a failure
+  if (process.env.QUORUM_TEST_KEEP === '1') console.log(`kept the test root ${root}`);
+  else rmSync(root, { recursive: true, force: true });
   if (survivors.length > 0) {
     throw new Error(
       `${survivors.length} process(es) survived the suite: ${survivors.map((s) => `${s.pid} ${s.cmd}`).join(', ')}`,

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
+import type { Topology } from '../src/model/index.js';
 import { RedisLink } from '../src/redis/index.js';
 
 export const BIN = resolve('bin/quorum');
@@ -223,13 +224,32 @@ export function sentinelStory(dir: string, count = 8): string {
   return parts.join(' / ');
 }
 
-/** Runs `wait`; when it fails, its error also carries the sentinels' story of the deployment. */
-export async function explainFailover<T>(dir: string, wait: () => Promise<T>): Promise<T> {
+/** An observer's latest view in one line: the agreed master and what each sentinel names. */
+export function viewGist(t: Topology | null | undefined): string {
+  if (!t) return 'no observation yet';
+  const views = t.sentinels.map(
+    (v) =>
+      `${v.addr} ${v.up ? 'names' : 'down'} ${v.masterAddr ?? '-'} [${v.masterFlags.join(',')}]`,
+  );
+  const age = Date.now() - t.observedAtMs;
+  return `agreement: ${t.agreement.master ?? 'none'} (observed ${age} ms ago); sentinels: ${views.join('; ')}`;
+}
+
+/**
+ * Runs `wait`; when it fails, its error also carries the sentinels' story of the deployment in
+ * `dir` and whatever `context` adds (an observer's view, say).
+ */
+export async function explainFailover<T>(
+  dir: string,
+  wait: () => Promise<T>,
+  context: () => string = () => '',
+): Promise<T> {
   try {
     return await wait();
   } catch (err) {
+    const extra = context();
     throw new Error(
-      `${err instanceof Error ? err.message : String(err)}\nwhat the sentinels logged: ${sentinelStory(dir)}`,
+      `${err instanceof Error ? err.message : String(err)}${extra === '' ? '' : `\n${extra}`}\nwhat the sentinels logged: ${sentinelStory(dir)}`,
       { cause: err },
     );
   }

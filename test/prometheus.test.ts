@@ -8,6 +8,7 @@ import { readState } from '../src/local/index.js';
 import { grafanaExpressions } from '../src/export/index.js';
 import type { WebhookPayload } from '../src/alerts/index.js';
 import {
+  explainFailover,
   freePorts,
   quorum,
   startDeployment,
@@ -181,12 +182,16 @@ describe('Prometheus: a real server scrapes quorum and fires the failover alert'
     const kill = await quorum(['node', 'kill', 'redis-1', '--dir', dir]);
     expect(kill.code, kill.stderr).toBe(0);
     type Alerts = { alerts: { labels: Record<string, string>; state: string }[] };
-    const alert = await waitFor('RedisFailover to fire in Prometheus', 45_000, async () => {
-      const data = await api<Alerts>('/api/v1/alerts');
-      return data?.alerts.find(
-        (a) => a.labels.alertname === 'RedisFailover' && a.state === 'firing',
-      );
-    });
+    // Sentinel's failover (an election lost on a starved machine is retried 20 s later), then
+    // a scrape and a rule evaluation
+    const alert = await explainFailover(dir, () =>
+      waitFor('RedisFailover to fire in Prometheus', 60_000, async () => {
+        const data = await api<Alerts>('/api/v1/alerts');
+        return data?.alerts.find(
+          (a) => a.labels.alertname === 'RedisFailover' && a.state === 'firing',
+        );
+      }),
+    );
     expect(alert.labels).toMatchObject({ deployment: 'mymaster', severity: 'info' });
     const changes = await api<{ result: { value: [number, string] }[] }>(
       '/api/v1/query?query=quorum_master_changes_total%7Bdeployment%3D%22mymaster%22%7D',

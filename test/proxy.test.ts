@@ -8,7 +8,16 @@ import type { QuorumEvent } from '../src/model/index.js';
 import { Observer } from '../src/observer/index.js';
 import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
 import type { TestDeployment } from './helpers.js';
-import { BIN, freePorts, quorum, sleep, startDeployment, waitFor } from './helpers.js';
+import {
+  BIN,
+  explainFailover,
+  freePorts,
+  quorum,
+  sleep,
+  startDeployment,
+  viewGist,
+  waitFor,
+} from './helpers.js';
 
 const PASSWORD = 'proxy-test-password-0123';
 const DOWN_AFTER_MS = 2000;
@@ -247,19 +256,16 @@ describe('the proxy, in process, in front of a real deployment', () => {
       at.killed = Date.now();
       // Sentinel's own pace (detection, election) is not the proxy's: on a starved machine a
       // failover can take a while, so the wait is generous and the timing asserted is the proxy's
-      await waitFor('a new master', 45_000, () =>
-        tracker.master() !== old && tracker.master() !== null ? true : undefined,
-      ).catch((err: unknown) => {
-        // what the sentinels said and did, so that a failure here tells whose it was
-        const t = tracker.latest();
-        const views = t?.sentinels.map(
-          (v) =>
-            `${v.addr} ${v.up ? 'names' : 'down'} ${v.masterAddr ?? '-'} [${v.masterFlags.join(',')}]`,
-        );
-        throw new Error(
-          `${err instanceof Error ? err.message : String(err)}; tracker: ${tracker.master() ?? 'none'}; agreement: ${t?.agreement.master ?? 'none'}; sentinels: ${views?.join('; ') ?? '?'}; events: ${events.join(', ')}`,
-        );
-      });
+      // what the sentinels said and did goes with a failure, so that it tells whose it was
+      await explainFailover(
+        deployment.dir,
+        () =>
+          waitFor('a new master', 45_000, () =>
+            tracker.master() !== old && tracker.master() !== null ? true : undefined,
+          ),
+        () =>
+          `tracker: ${tracker.master() ?? 'none'}; ${viewGist(tracker.latest())}; events: ${events.join(', ')}`,
+      );
       await waitFor('the client to write again', 10_000, () => at.resumed ?? undefined);
     } finally {
       observer.bus.off('event', onEvent);

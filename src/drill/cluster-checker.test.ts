@@ -205,8 +205,28 @@ describe('clusterViolations', () => {
     ).toEqual([
       '2 acknowledged writes were lost; at most 0 expected',
       'the replicas did not converge on their masters',
-      'writes to the moved slots stopped for 3350 ms; clients that follow MOVED and ASK should not pause',
+      'writes to the moved slots stopped for 3350 ms, 2550 ms longer than writes to the other keys (800 ms); clients that follow MOVED and ASK should not pause',
     ]);
+    // a stall every key shared (here 800 ms with no write to the keys that stayed) is not the
+    // reshard's: only the moved slots' pause beyond it counts
+    const reshard = (movedMs: number, otherMs: number) =>
+      check(
+        'cluster-reshard',
+        clusterRun(
+          { switchMasterMs: null, writeUnavailableMs: movedMs },
+          {
+            clusterFailMs: 0,
+            otherShardsUnavailableMs: otherMs,
+            reshard: { from: A, to: B, slotsMoved: 1000, keysMoved: 60, ms: 2000 },
+          },
+        ),
+      );
+    expect(reshard(1279, 830)).toEqual([]);
+    expect(reshard(1800, 800)).toEqual([]);
+    expect(reshard(1801, 800)).toEqual([
+      'writes to the moved slots stopped for 1801 ms, 1001 ms longer than writes to the other keys (800 ms); clients that follow MOVED and ASK should not pause',
+    ]);
+    expect(reshard(1001, 0)).toHaveLength(1);
   });
 
   it('expects a whole-shard kill to stop the cluster, unless full coverage is off, and no failover', () => {
