@@ -6,11 +6,12 @@ import type { ReshardResult, RebalanceResult } from '../src/cluster/index.js';
 import {
   checkCluster,
   ClusterLinks,
+  commitSlot,
   readCluster,
   reshard,
   ReshardCancelled,
 } from '../src/cluster/index.js';
-import { keySlot, shardOfSlot } from '../src/model/index.js';
+import { keySlot, parseClusterNodes, shardOfSlot } from '../src/model/index.js';
 import { readState } from '../src/local/index.js';
 import type { RunResult, TestDeployment, TestServer } from './helpers.js';
 import {
@@ -295,6 +296,61 @@ describe('cluster administration', () => {
     const { state } = await readCluster(links, seed());
     expect(Object.values(state.addrs)).not.toContain(node);
     await expectEveryKey();
+    await expectChecksPass();
+  });
+
+  it("commits a master's last slot when that master already turned itself into a replica of the target", async () => {
+    const nodeDir = tempDir('cluster-admin-last');
+    const p = await clusterPorts(1);
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`];
+    servers.push(
+      await startServer('redis-server', nodeDir, p, [...args, '--cluster-node-timeout', '2000']),
+    );
+    const node = `127.0.0.1:${p}`;
+    expect((await cli(['add-node', node])).code).toBe(0);
+    const given = await cli([
+      'reshard',
+      '--from',
+      'redis-1',
+      '--to',
+      node,
+      '--slots',
+      '1',
+      '--yes',
+    ]);
+    expect(given.code, given.stderr).toBe(0);
+    const { state } = await readCluster(links, seed());
+    const redis1 = `127.0.0.1:${port}`;
+    const idOf = (addr: string) =>
+      Object.entries(state.addrs).find(([, a]) => a === addr)?.[0] ?? '';
+    const slot = state.shards.find((s) => s.master === node)?.slots[0]?.[0];
+    if (slot === undefined) throw new Error(`${node} owns no slot after the reshard`);
+
+    // the move back, by hand up to the target taking the slot: the source hears of it by
+    // gossip before it is told, and (cluster-allow-replica-migration) follows its new owner
+    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(node));
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', idOf(redis1));
+    const keys = (await links.call(node, 'CLUSTER', 'GETKEYSINSLOT', slot, 1000)) as string[];
+    if (keys.length > 0)
+      await links.call(node, 'MIGRATE', '127.0.0.1', port, '', 0, 5000, 'KEYS', ...keys);
+    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'NODE', idOf(redis1));
+    await waitFor(`${node} to follow redis-1`, 20_000, async () => {
+      const nodes = parseClusterNodes(String(await links.call(node, 'CLUSTER', 'NODES')));
+      const myself = nodes.find((n) => n.flags.includes('myself'));
+      return myself?.role === 'replica' && myself.masterId === idOf(redis1) ? true : undefined;
+    });
+    // it refuses SETSLOT now ("only with masters"), which is the outcome wanted: no error
+    const masters = new Set(state.shards.flatMap((s) => (s.master === null ? [] : [s.master])));
+    await commitSlot(
+      links,
+      slot,
+      { id: idOf(node), addr: node },
+      { id: idOf(redis1), addr: redis1 },
+      masters,
+    );
+    await expectEveryKey();
+    const removed = await cli(['del-node', node]);
+    expect(removed.code, removed.stderr).toBe(0);
     await expectChecksPass();
   });
 

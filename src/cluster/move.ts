@@ -1,5 +1,5 @@
 import type { Addr } from '../model/index.js';
-import { parseAddr, UserError } from '../model/index.js';
+import { parseAddr, parseClusterNodes, UserError } from '../model/index.js';
 import { describeRedisError } from '../redis/index.js';
 import type { ClusterLinks } from './links.js';
 import { MIGRATE_TIMEOUT_MS } from './links.js';
@@ -110,6 +110,28 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
 }
 
 /**
+ * SETSLOT NODE on the source of a move. When that was the source's last slot, the target's new
+ * claim can reach it by gossip first, and with cluster-allow-replica-migration (the default) the
+ * emptied master then turns itself into a replica of the target: it refuses SETSLOT ("only with
+ * masters") but has taken the new owner, so that refusal is the outcome wanted, not an error.
+ */
+async function tellSource(
+  links: ClusterLinks,
+  slot: number,
+  source: MoveNode,
+  target: MoveNode,
+): Promise<void> {
+  try {
+    await setSlot(links, source.addr, slot, 'NODE', target.id);
+  } catch (err) {
+    if (!/only with masters/i.test(describeRedisError(source.addr, err).message)) throw err;
+    const nodes = parseClusterNodes(String(await links.call(source.addr, 'CLUSTER', 'NODES')));
+    const myself = nodes.find((n) => n.flags.includes('myself'));
+    if (myself?.role !== 'replica' || myself.masterId !== target.id) throw err;
+  }
+}
+
+/**
  * Gives `slot` to `target` everywhere: CLUSTER SETSLOT slot NODE target on the target first (it
  * bumps its config epoch, having imported the slot, so its claim wins in gossip), then on the
  * source, then on every other master in `masters` (answeringMasters). A master that gives no
@@ -123,7 +145,7 @@ export async function commitSlot(
   masters: Set<Addr>,
 ): Promise<void> {
   await setSlot(links, target.addr, slot, 'NODE', target.id);
-  if (source) await setSlot(links, source.addr, slot, 'NODE', target.id);
+  if (source) await tellSource(links, slot, source, target);
   const others = [...masters].filter((m) => m !== target.addr && m !== source?.addr);
   await Promise.all(
     others.map(async (m) => {
