@@ -387,7 +387,17 @@ describe('the proxy from the command line', () => {
       expect(taken.stderr).toContain(
         `the proxy's write port ${deployment.port} is in use; pick another with --write-port`,
       );
-      const wrong = await quorum(['proxy', '--sentinel', sentinel, '--master-name', 'nope']);
+      // a sentinel that gives no answer within --timeout may come later, so the proxy starts;
+      // on a starved machine the default 1 s can pass, and this case is about the wrong name
+      const wrong = await quorum([
+        'proxy',
+        '--sentinel',
+        sentinel,
+        '--master-name',
+        'nope',
+        '--timeout',
+        '5000',
+      ]);
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain("no sentinel monitors a master named 'nope'");
       // nothing listens on this sentinel address yet: the proxy starts and says so
