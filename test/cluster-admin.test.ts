@@ -11,7 +11,8 @@ import {
   reshard,
   ReshardCancelled,
 } from '../src/cluster/index.js';
-import { keySlot, parseClusterNodes, shardOfSlot } from '../src/model/index.js';
+import type { ClusterState } from '../src/model/index.js';
+import { keySlot, parseAddr, parseClusterNodes, shardOfSlot } from '../src/model/index.js';
 import { readState } from '../src/local/index.js';
 import type { RunResult, TestDeployment, TestServer } from './helpers.js';
 import {
@@ -53,6 +54,11 @@ function oneSentence(result: RunResult): string {
   return lines[0] ?? '';
 }
 
+/** The cluster id of the node at `addr` in a cluster state ('' when it has none). */
+function idOf(state: ClusterState, addr: string): string {
+  return Object.entries(state.addrs).find(([, a]) => a === addr)?.[0] ?? '';
+}
+
 describe('cluster administration', () => {
   let cluster: TestDeployment;
   let port = 0;
@@ -75,6 +81,20 @@ describe('cluster administration', () => {
     expect(ours.code, ours.stdout + ours.stderr).toBe(0);
     const theirs = await redisCliCheck(port);
     expect(theirs.ok, theirs.out).toBe(true);
+  }
+
+  /** Starts a cluster-enabled redis-server of the test's own, not yet a member; its address. */
+  async function startEmptyNode(name: string): Promise<string> {
+    const p = await clusterPorts(1);
+    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`];
+    servers.push(
+      await startServer('redis-server', tempDir(name), p, [
+        ...args,
+        '--cluster-node-timeout',
+        '2000',
+      ]),
+    );
+    return `127.0.0.1:${p}`;
   }
 
   beforeAll(async () => {
@@ -185,8 +205,7 @@ describe('cluster administration', () => {
 
     // a move that died inside a slot: both sides flagged, some keys already on the target
     const { state } = await readCluster(links, seed());
-    const id = (p: number) =>
-      Object.entries(state.addrs).find(([, a]) => a === `127.0.0.1:${p}`)?.[0] ?? '';
+    const id = (p: number) => idOf(state, `127.0.0.1:${p}`);
     const open = async (slot: number) => {
       const from = `127.0.0.1:${port + 2}`;
       await links.call(`127.0.0.1:${port}`, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', id(port + 2));
@@ -227,13 +246,7 @@ describe('cluster administration', () => {
   });
 
   it('adds an empty node, rebalances onto it, refuses to delete it until emptied', async () => {
-    const nodeDir = tempDir('cluster-admin-node');
-    const p = await clusterPorts(1);
-    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`];
-    servers.push(
-      await startServer('redis-server', nodeDir, p, [...args, '--cluster-node-timeout', '2000']),
-    );
-    const node = `127.0.0.1:${p}`;
+    const node = await startEmptyNode('cluster-admin-node');
     const added = await cli(['add-node', node, '--json']);
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ addr: node, role: 'master' });
@@ -244,12 +257,11 @@ describe('cluster administration', () => {
     // an empty master holding keys (a move closed by hand after some reached it): not removed
     const { state: now } = await readCluster(links, seed());
     const redis1 = `127.0.0.1:${port}`;
-    const idOf = (addr: string) => Object.entries(now.addrs).find(([, a]) => a === addr)?.[0] ?? '';
     const n = Array.from({ length: SEED_KEYS }, (_, i) => i).find(
       (i) => shardOfSlot(now, keySlot(`seed:${i}`))?.master === redis1,
     );
     const slot = keySlot(`seed:${n ?? 0}`);
-    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(redis1));
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(now, redis1));
     await links.call(node, 'ASKING');
     await links.call(node, 'SET', `{seed:${n ?? 0}}:stray`, 'x');
     await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
@@ -259,9 +271,17 @@ describe('cluster administration', () => {
     await links.call(node, 'FLUSHALL');
 
     // the target of a move cut short after a key reached it: not removed, check --fix finishes it
-    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(redis1));
-    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', idOf(node));
-    await links.call(redis1, 'MIGRATE', '127.0.0.1', p, `seed:${n ?? 0}`, 0, 5000);
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(now, redis1));
+    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', idOf(now, node));
+    await links.call(
+      redis1,
+      'MIGRATE',
+      '127.0.0.1',
+      parseAddr(node)?.port ?? 0,
+      `seed:${n ?? 0}`,
+      0,
+      5000,
+    );
     const inFlight = await cli(['del-node', node]);
     expect(inFlight.code).toBe(1);
     expect(oneSentence(inFlight)).toContain(
@@ -300,13 +320,7 @@ describe('cluster administration', () => {
   });
 
   it("commits a master's last slot when that master already turned itself into a replica of the target", async () => {
-    const nodeDir = tempDir('cluster-admin-last');
-    const p = await clusterPorts(1);
-    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`];
-    servers.push(
-      await startServer('redis-server', nodeDir, p, [...args, '--cluster-node-timeout', '2000']),
-    );
-    const node = `127.0.0.1:${p}`;
+    const node = await startEmptyNode('cluster-admin-last');
     expect((await cli(['add-node', node])).code).toBe(0);
     const given = await cli([
       'reshard',
@@ -321,31 +335,31 @@ describe('cluster administration', () => {
     expect(given.code, given.stderr).toBe(0);
     const { state } = await readCluster(links, seed());
     const redis1 = `127.0.0.1:${port}`;
-    const idOf = (addr: string) =>
-      Object.entries(state.addrs).find(([, a]) => a === addr)?.[0] ?? '';
     const slot = state.shards.find((s) => s.master === node)?.slots[0]?.[0];
     if (slot === undefined) throw new Error(`${node} owns no slot after the reshard`);
 
     // the move back, by hand up to the target taking the slot: the source hears of it by
     // gossip before it is told, and (cluster-allow-replica-migration) follows its new owner
-    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(node));
-    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', idOf(redis1));
+    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', idOf(state, node));
+    await links.call(node, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', idOf(state, redis1));
     const keys = (await links.call(node, 'CLUSTER', 'GETKEYSINSLOT', slot, 1000)) as string[];
     if (keys.length > 0)
       await links.call(node, 'MIGRATE', '127.0.0.1', port, '', 0, 5000, 'KEYS', ...keys);
-    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'NODE', idOf(redis1));
+    await links.call(redis1, 'CLUSTER', 'SETSLOT', slot, 'NODE', idOf(state, redis1));
     await waitFor(`${node} to follow redis-1`, 20_000, async () => {
       const nodes = parseClusterNodes(String(await links.call(node, 'CLUSTER', 'NODES')));
       const myself = nodes.find((n) => n.flags.includes('myself'));
-      return myself?.role === 'replica' && myself.masterId === idOf(redis1) ? true : undefined;
+      return myself?.role === 'replica' && myself.masterId === idOf(state, redis1)
+        ? true
+        : undefined;
     });
     // it refuses SETSLOT now ("only with masters"), which is the outcome wanted: no error
     const masters = new Set(state.shards.flatMap((s) => (s.master === null ? [] : [s.master])));
     await commitSlot(
       links,
       slot,
-      { id: idOf(node), addr: node },
-      { id: idOf(redis1), addr: redis1 },
+      { id: idOf(state, node), addr: node },
+      { id: idOf(state, redis1), addr: redis1 },
       masters,
     );
     await expectEveryKey();
