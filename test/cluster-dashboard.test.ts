@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../src/model/slots.js';
 import type { DeploymentState, DrillsState } from '../src/server/contract.js';
 import { launchBrowser } from './browser.js';
-import { clusterPorts, quorum, tempDir, type RunResult } from './helpers.js';
+import { clusterPorts, clusterShards, quorum, tempDir, type RunResult } from './helpers.js';
 
 const run = promisify(execFile);
 const TOKEN = 'cluster-dashboard-test-token';
@@ -92,7 +92,7 @@ describe('the cluster dashboard', () => {
   /** Each slot's owner address, from the deployment the dashboard serves. */
   async function owners(): Promise<Map<number, string>> {
     const map = new Map<number, string>();
-    for (const s of (await deployment()).topology?.cluster?.shards ?? [])
+    for (const s of clusterShards((await deployment()).topology))
       for (const [a, b] of s.slots)
         for (let slot = a; slot <= b; slot++) map.set(slot, s.master ?? '');
     return map;
@@ -214,7 +214,7 @@ describe('the cluster dashboard', () => {
     await expect.poll(() => page.getByTestId('shard').count(), { timeout: 30_000 }).toBe(3);
     const master = `127.0.0.1:${String(port)}`;
     const d = await deployment();
-    const replica = d.topology?.cluster?.shards.find((s) => s.master === master)?.replicas[0]?.addr;
+    const replica = clusterShards(d.topology).find((s) => s.master === master)?.replicas[0]?.addr;
     const name = d.processes.find((p) => p.addr === replica)?.name;
     if (!replica || !name) throw new Error(`no replica of ${master}`);
     const node = (addr: string) => page.getByTestId(`node-${addr}`);

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
-import type { Topology } from '../src/model/index.js';
+import type { Shard, Topology } from '../src/model/index.js';
+import { agreedMaster, sentinelsOf } from '../src/model/index.js';
 import { RedisLink } from '../src/redis/index.js';
 
 export const BIN = resolve('bin/quorum');
@@ -227,12 +228,12 @@ export function sentinelStory(dir: string, count = 8): string {
 /** An observer's latest view in one line: the agreed master and what each sentinel names. */
 export function viewGist(t: Topology | null | undefined): string {
   if (!t) return 'no observation yet';
-  const views = t.sentinels.map(
+  const views = sentinelsOf(t).map(
     (v) =>
       `${v.addr} ${v.up ? 'names' : 'down'} ${v.masterAddr ?? '-'} [${v.masterFlags.join(',')}]`,
   );
   const age = Date.now() - t.observedAtMs;
-  return `agreement: ${t.agreement.master ?? 'none'} (observed ${age} ms ago); sentinels: ${views.join('; ')}`;
+  return `agreement: ${agreedMaster(t) ?? 'none'} (observed ${age} ms ago); sentinels: ${views.join('; ')}`;
 }
 
 /**
@@ -287,4 +288,14 @@ export async function startCluster(name: string, flags: string[] = []): Promise<
     { timeoutMs: 90_000 },
   );
   return { dir, port, up, down: () => quorum(['down', '--dir', dir]) };
+}
+
+/** The master the sentinels agree on in an observation, if there is one. */
+export function masterOf(t: Topology | null | undefined): string | null {
+  return t ? agreedMaster(t) : null;
+}
+
+/** A cluster's shards in an observation; none for a Sentinel deployment or no observation. */
+export function clusterShards(t: Topology | null | undefined): Shard[] {
+  return t?.kind === 'cluster' ? t.cluster.shards : [];
 }

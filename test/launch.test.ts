@@ -4,7 +4,16 @@ import type { QuorumEvent } from '../src/model/index.js';
 import { pidAlive, readState } from '../src/local/index.js';
 import { Observer } from '../src/observer/index.js';
 import type { RunResult } from './helpers.js';
-import { BIN, explainFailover, quorum, startDeployment, viewGist, waitFor } from './helpers.js';
+import {
+  BIN,
+  explainFailover,
+  masterOf,
+  quorum,
+  startDeployment,
+  viewGist,
+  waitFor,
+} from './helpers.js';
+import { agreedMaster } from '../src/model/index.js';
 
 const DOWN_AFTER_MS = 3000;
 
@@ -105,7 +114,7 @@ describe('a local Sentinel deployment, launched and observed', () => {
     let watched = '';
     watch.stdout.on('data', (chunk: Buffer) => (watched += chunk.toString()));
     try {
-      const old = (await observer.start()).agreement.master;
+      const old = agreedMaster(await observer.start());
       expect(old).toBe(`127.0.0.1:${port}`);
       await waitFor('status --watch to start', 10_000, () =>
         watched.includes('"deployments"') ? true : undefined,
@@ -117,7 +126,7 @@ describe('a local Sentinel deployment, launched and observed', () => {
         dir,
         () =>
           waitFor('a new agreed master', DOWN_AFTER_MS + 45_000, () => {
-            const master = observer.current()?.agreement.master;
+            const master = masterOf(observer.current());
             return master && master !== old ? master : undefined;
           }),
         () =>

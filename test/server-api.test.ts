@@ -6,7 +6,7 @@ import { EventLog, Observer } from '../src/observer/index.js';
 import { DrillStore } from '../src/drill/index.js';
 import type { DeploymentState, NodeDetails } from '../src/server/index.js';
 import { createApp, Hub, WEB_ROOT } from '../src/server/index.js';
-import { freePorts, quorum, startDeployment, waitFor } from './helpers.js';
+import { freePorts, masterOf, quorum, startDeployment, waitFor } from './helpers.js';
 
 const PASSWORD = 'correct-horse-battery';
 const ADMIN = 'admin-token-0123456789';
@@ -157,7 +157,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(res.status).toBe(200);
     const list = (await res.json()) as DeploymentState[];
     const local = list.find((d) => d.name === 'mymaster');
-    expect(local?.topology?.agreement.master).toBe(`127.0.0.1:${port}`);
+    expect(masterOf(local?.topology)).toBe(`127.0.0.1:${port}`);
     expect(local?.capabilities.process).toContain('kill');
     const gone = list.find((d) => d.name === 'gone');
     expect(gone?.unreachable).toMatch(/refused the connection/);
@@ -378,7 +378,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
   });
 
   it('switches over with writes paused, through a password-protected deployment', async () => {
-    const before = (await deployment()).topology?.agreement.master;
+    const before = masterOf((await deployment()).topology);
     const res = await action({ action: 'switchover' });
     const body = (await res.json()) as { message?: string; error?: string };
     expect(res.status, body.error).toBe(200);
@@ -386,7 +386,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
       /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms/,
     );
     const after = await waitFor('a new agreed master', 15_000, async () => {
-      const m = (await deployment()).topology?.agreement.master;
+      const m = masterOf((await deployment()).topology);
       return m && m !== before ? m : undefined;
     });
     expect(after).not.toBe(before);
@@ -444,7 +444,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
       await reader.cancel().catch(() => undefined);
     }
     const master = await waitFor('the agreed master to change', 15_000, async () => {
-      const m = (await deployment()).topology?.agreement.master;
+      const m = masterOf((await deployment()).topology);
       return m && m !== `127.0.0.1:${port}` ? m : undefined;
     });
     expect(master).toMatch(/^127\.0\.0\.1:\d+$/);

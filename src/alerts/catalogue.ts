@@ -1,4 +1,5 @@
-import type { DataNode, Topology } from '../model/index.js';
+import type { ClusterTopology, DataNode, SentinelTopology, Topology } from '../model/index.js';
+import { agreedMaster, assertNever } from '../model/index.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -27,7 +28,7 @@ export interface EvalContext {
  * deployment, so two deployments scraped together never count each other's masters) and as a
  * function of the observer's state for quorum's built-in alerts.
  */
-export interface AlertRule {
+interface RuleBase {
   name: string;
   severity: Severity;
   /** How long the condition must hold before the alert fires. */
@@ -41,10 +42,34 @@ export interface AlertRule {
   summary: string;
   /** What to look at first, one line. */
   runbook: string;
-  /** The deployments it is about: Sentinel rules say nothing about a cluster's many masters. */
-  scope: 'any' | 'sentinel' | 'cluster';
-  /** Evaluated on the observer's state; null where quorum's observer does not see this yet. */
-  evaluate: ((topology: Topology, ctx: EvalContext) => Finding[]) | null;
+}
+
+/** Evaluated on the observer's state; null where quorum's observer does not see this yet. */
+type Evaluate<T extends Topology> = ((topology: T, ctx: EvalContext) => Finding[]) | null;
+
+/**
+ * One alert rule. The scope says which deployments it is about (Sentinel rules say nothing about
+ * a cluster's many masters) and types what its evaluation sees.
+ */
+export type AlertRule = RuleBase &
+  (
+    | { scope: 'any'; evaluate: Evaluate<Topology> }
+    | { scope: 'sentinel'; evaluate: Evaluate<SentinelTopology> }
+    | { scope: 'cluster'; evaluate: Evaluate<ClusterTopology> }
+  );
+
+/** What `rule` finds in `topology`: nothing where the rule is about another kind of deployment. */
+export function evaluateRule(rule: AlertRule, topology: Topology, ctx: EvalContext): Finding[] {
+  switch (rule.scope) {
+    case 'any':
+      return rule.evaluate?.(topology, ctx) ?? [];
+    case 'sentinel':
+      return topology.kind === 'sentinel' ? (rule.evaluate?.(topology, ctx) ?? []) : [];
+    case 'cluster':
+      return topology.kind === 'cluster' ? (rule.evaluate?.(topology, ctx) ?? []) : [];
+    default:
+      return assertNever(rule);
+  }
 }
 
 /** Minutes a failover alert stays firing after the master moved. */
@@ -277,7 +302,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
               summary:
                 t.kind === 'cluster'
                   ? 'a shard failed over to its replica'
-                  : `the master moved; it is now ${t.agreement.master ?? 'none'}`,
+                  : `the master moved; it is now ${agreedMaster(t) ?? 'none'}`,
             },
           ]
         : [],
@@ -293,7 +318,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     runbook:
       'Some slots have no master that answers: look for a shard whose master and replicas are all down.',
     evaluate: (t) =>
-      (t.cluster?.views ?? [])
+      t.cluster.views
         .filter((v) => v.up && v.state === 'fail')
         .map((v) => ({ subject: v.addr, summary: `${v.addr} reports cluster_state:fail` })),
   },
@@ -306,7 +331,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
     summary: '{{ $value }} slots of {{ $labels.deployment }} are in fail state',
     runbook: 'Keys in those slots cannot be read or written; bring back the shard or fail it over.',
     evaluate: (t) => {
-      const failing = Math.max(0, ...(t.cluster?.views ?? []).map((v) => v.slotsFail ?? 0));
+      const failing = Math.max(0, ...t.cluster.views.map((v) => v.slotsFail ?? 0));
       return failing > 0
         ? [
             {

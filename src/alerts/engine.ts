@@ -1,7 +1,7 @@
-import type { ClusterState, Topology } from '../model/index.js';
-import { clusterFailovers } from '../model/index.js';
+import type { Topology } from '../model/index.js';
+import { MasterMoves } from '../model/index.js';
 import type { AlertRule, EvalContext, Severity } from './catalogue.js';
-import { ALERT_RULES, DEFAULT_LAG_BYTES, DEFAULT_MEMORY_RATIO } from './catalogue.js';
+import { ALERT_RULES, DEFAULT_LAG_BYTES, DEFAULT_MEMORY_RATIO, evaluateRule } from './catalogue.js';
 
 /** Thresholds and per-rule changes, from the `alerts` section of quorum.yaml. */
 export interface AlertSettings {
@@ -57,9 +57,8 @@ export class AlertEngine {
   private readonly alerts = new Map<string, Alert>();
   private readonly ended: Alert[] = [];
   private readonly rejected = new Map<string, { count: number; roseMs: number | null }>();
-  private lastMaster: string | null = null;
+  private readonly masterMoves = new MasterMoves();
   private lastMasterChangeMs: number | null = null;
-  private lastCluster: ClusterState | null = null;
   private readonly rules: AlertRule[];
 
   constructor(
@@ -69,10 +68,6 @@ export class AlertEngine {
     this.rules = ALERT_RULES.filter(
       (r) => r.evaluate !== null && settings.rules[r.name]?.disabled !== true,
     );
-  }
-
-  private applies(rule: AlertRule, topology: Topology): boolean {
-    return rule.scope === 'any' || rule.scope === topology.kind;
   }
 
   /** Evaluates every rule on a new observation; returns what fired and what resolved. */
@@ -90,9 +85,8 @@ export class AlertEngine {
     const transitions: AlertTransition[] = [];
     const holding = new Set<string>();
     for (const rule of this.rules) {
-      if (!this.applies(rule, topology)) continue;
       const forMs = this.settings.rules[rule.name]?.forMs ?? rule.forMs;
-      for (const finding of rule.evaluate?.(topology, ctx) ?? []) {
+      for (const finding of evaluateRule(rule, topology, ctx)) {
         const id = `${rule.name}/${finding.subject ?? this.deployment}`;
         holding.add(id);
         let alert = this.alerts.get(id);
@@ -155,13 +149,7 @@ export class AlertEngine {
 
   /** Remembers what rules need across observations: master moves, rejected-connection rises. */
   private track(topology: Topology, nowMs: number): void {
-    if (clusterFailovers(this.lastCluster, topology.cluster) > 0) this.lastMasterChangeMs = nowMs;
-    this.lastCluster = topology.cluster;
-    const master = topology.agreement.master;
-    if (master !== null) {
-      if (this.lastMaster !== null && master !== this.lastMaster) this.lastMasterChangeMs = nowMs;
-      this.lastMaster = master;
-    }
+    if (this.masterMoves.observe(topology) > 0) this.lastMasterChangeMs = nowMs;
     for (const node of topology.nodes) {
       const count = node.stats.rejectedConnections;
       if (!node.up || count === null) continue;

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { formatAddr, UserError } from '../model/index.js';
+import { formatAddr, sentinelsOf, UserError } from '../model/index.js';
 import { controlClient, expectationOf, readState, runningSupervisor } from '../local/index.js';
 import { Observer } from '../observer/index.js';
 import type { DrillTarget, Scenario, ScenarioKind, ScenarioResult, Via } from '../drill/index.js';
@@ -133,9 +133,11 @@ async function attachedTarget(
   }
   const resolved = await resolveTarget(opts);
   const { observer, topology } = await observeOnce(resolved, opts.timeout, kind === 'sentinel');
-  const downAfter = Math.max(0, ...topology.sentinels.map((s) => s.downAfterMs ?? 0));
+  const sentinels = sentinelsOf(topology);
+  const downAfter = Math.max(0, ...sentinels.map((s) => s.downAfterMs ?? 0));
   const { target } = resolved;
-  const masters = topology.cluster?.shards.filter((s) => s.slotCount > 0) ?? [];
+  const masters =
+    topology.kind === 'cluster' ? topology.cluster.shards.filter((s) => s.slotCount > 0) : [];
   return {
     deployment: target.name,
     observer,
@@ -148,7 +150,7 @@ async function attachedTarget(
           }
         : {
             replicas: Math.max(0, topology.nodes.length - 1),
-            sentinels: topology.sentinels.length,
+            sentinels: sentinels.length,
           },
     sentinels: target.sentinels,
     masterName: target.masterName,

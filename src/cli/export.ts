@@ -64,6 +64,11 @@ export function registerExport(program: Command): void {
       const { observer, topology } = await observeOnce(resolved, opts.timeout);
       await observer.stop();
       const { target, local } = resolved;
+      if (topology.kind !== 'sentinel')
+        throw new UserError(
+          `'${target.name}' is a Redis Cluster; HAProxy's Sentinel-based config is for Sentinel deployments (cluster clients follow MOVED themselves)`,
+          2,
+        );
       const quorum =
         local?.spec.quorum ??
         Math.max(1, ...topology.sentinels.map((s) => s.quorum ?? 0).filter((q) => q > 0));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Topology } from '../model/index.js';
-import { replicasOf, UserError } from '../model/index.js';
+import type { Addr } from '../model/index.js';
+import { agreedMaster, replicasOf, UserError } from '../model/index.js';
 import { safeSwitchover, sentinelFailover } from '../admin/index.js';
 import { DrillStore } from '../drill/index.js';
 import { controlClient } from '../local/index.js';
@@ -16,11 +16,11 @@ interface FailoverOptions extends TargetOptions {
 /** How long `failover` waits for the sentinels to name a new master. */
 const WAIT_MS = 60_000;
 
-async function newMaster(observer: Observer, old: string, waitMs: number): Promise<Topology> {
+async function newMaster(observer: Observer, old: string, waitMs: number): Promise<Addr> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const t = await observer.poll();
-    if (t.agreement.master !== null && t.agreement.master !== old) return t;
+    const master = agreedMaster(await observer.poll());
+    if (master !== null && master !== old) return master;
     if (Date.now() > deadline)
       throw new UserError(
         `the sentinels still name ${old} after ${String(waitMs / 1000)} s; see 'quorum events' for what they did`,
@@ -66,6 +66,11 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
   const { observer, topology } = await observeOnce(resolved, opts.timeout);
   const { target } = resolved;
   try {
+    if (topology.kind !== 'sentinel')
+      throw new UserError(
+        `'${target.name}' is a Redis Cluster, which has no sentinels to move its master; promote a replica with 'quorum cluster failover NODE'`,
+        2,
+      );
     const old = topology.agreement.master;
     if (!old) {
       throw new UserError(
@@ -95,7 +100,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
       if (opts.json !== true)
         process.stderr.write(`asked sentinel ${by}; waiting for the switch\n`);
       const after = await newMaster(observer, old, WAIT_MS);
-      message = `switched '${target.masterName}' from ${old} to ${after.agreement.master ?? '?'}; ${old} takes writes until Sentinel demotes it, and loses them then`;
+      message = `switched '${target.masterName}' from ${old} to ${after}; ${old} takes writes until Sentinel demotes it, and loses them then`;
     }
     const after = await newMaster(observer, old, 5000);
     const ms = Date.now() - started;
@@ -107,7 +112,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
     }
     if (opts.json === true) {
       process.stdout.write(
-        JSON.stringify({ oldMaster: old, newMaster: after.agreement.master, ms, pausedMs }) + '\n',
+        JSON.stringify({ oldMaster: old, newMaster: after, ms, pausedMs }) + '\n',
       );
     } else {
       process.stdout.write(`${message} (${(ms / 1000).toFixed(2)} s)\n`);

@@ -1,5 +1,5 @@
-import type { QuorumEvent, Topology } from '../model/index.js';
-import { clock, formatBytes, SLOT_COUNT } from '../model/index.js';
+import type { ClusterTopology, QuorumEvent, Topology } from '../model/index.js';
+import { agreedMaster, clock, formatBytes, sentinelsOf, SLOT_COUNT } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import { formatShards } from './cluster-format.js';
@@ -108,20 +108,20 @@ export function formatTopology(
 }
 
 /** A cluster: a headline, the nodes with the flags the cluster sets on them, the shards. */
-function formatCluster(t: Topology, problems: string[], processes: ProcessInfo[]): string {
+function formatCluster(t: ClusterTopology, problems: string[], processes: ProcessInfo[]): string {
   const nameOf = new Map(processes.map((p) => [p.addr, p]));
   const c = t.cluster;
-  const withSlots = c?.shards.filter((s) => s.slotCount > 0).length ?? 0;
+  const withSlots = c.shards.filter((s) => s.slotCount > 0).length;
   const headline = [
     `${t.name} (cluster)`,
-    `state ${c?.state ?? 'unknown'}`,
+    `state ${c.state}`,
     `masters with slots ${withSlots}`,
-    `slots covered ${c?.slotsCovered ?? 0}/${SLOT_COUNT}`,
+    `slots covered ${c.slotsCovered}/${SLOT_COUNT}`,
     problems.length === 0
       ? 'healthy'
       : `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
   ].join('   ');
-  const reference = c?.views.find((v) => v.addr === c.reference);
+  const reference = c.views.find((v) => v.addr === c.reference);
   const flagsOf = (addr: string) =>
     reference?.entries
       .find((e) => e.addr === addr)
@@ -162,7 +162,7 @@ function formatCluster(t: Topology, problems: string[], processes: ProcessInfo[]
     '',
     table(withNames ? ['NAME', ...nodeHeaders] : nodeHeaders, nodeRows),
     '',
-    formatShards(c?.shards ?? []),
+    formatShards(c.shards),
   ];
   const downs = t.nodes.filter((x) => !x.up && x.downReason);
   if (downs.length > 0) lines.push('', ...downs.map((x) => `down: ${x.downReason ?? ''}`));
@@ -180,15 +180,14 @@ export function topologyJson(t: Topology, problems: string[], processes: Process
   return {
     name: t.name,
     kind: t.kind,
-    masterName: t.masterName,
-    master: t.agreement.master,
-    agreement: t.agreement,
+    ...(t.kind === 'sentinel' ? { masterName: t.masterName, agreement: t.agreement } : {}),
+    master: agreedMaster(t),
     healthy: problems.length === 0,
     problems,
     observedAt: new Date(t.observedAtMs).toISOString(),
     nodes: t.nodes.map((n) => ({ ...proc(n.addr), ...n })),
-    sentinels: t.sentinels.map((s) => ({ ...proc(s.addr), ...s })),
-    ...(t.cluster
+    sentinels: sentinelsOf(t).map((s) => ({ ...proc(s.addr), ...s })),
+    ...(t.kind === 'cluster'
       ? {
           cluster: {
             state: t.cluster.state,

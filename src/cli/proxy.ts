@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UserError } from '../model/index.js';
+import { sentinelsOf, UserError } from '../model/index.js';
 import { Observer } from '../observer/index.js';
 import type { ReadFallback, RelayKind } from '../proxy/index.js';
 import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
@@ -73,10 +73,10 @@ export function registerProxy(program: Command): void {
     .action(async (opts: ProxyFlags) => {
       const resolved = await resolveTarget(opts);
       const observer = new Observer(resolved.target, { timeoutMs: opts.timeout, subscribe: true });
-      const first = await observer.poll();
-      if (!first.sentinels.some((s) => s.up)) {
-        const reasons = first.sentinels.map((s) => s.downReason ?? '');
-        const later = first.sentinels.every((s) => MAY_COME_LATER.includes(s.downKind));
+      const sentinels = sentinelsOf(await observer.poll());
+      if (!sentinels.some((s) => s.up)) {
+        const reasons = sentinels.map((s) => s.downReason ?? '');
+        const later = sentinels.every((s) => MAY_COME_LATER.includes(s.downKind));
         if (opts.requireMaster === true || !later) {
           await observer.stop();
           // the same sentence status gives: wrong name, wrong password, not a sentinel, ...

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Topology } from '../model/index.js';
+import type { SentinelTopology, Topology } from '../model/index.js';
 import { formatAddr, parseAddrList, UserError } from '../model/index.js';
 import type { LocalState, ProcessInfo } from '../local/index.js';
 import { callControl, readState } from '../local/index.js';
@@ -186,7 +186,7 @@ export async function observeOnce(
   const observer = new Observer(resolved.target, { timeoutMs, subscribe });
   const topology = await observer.poll();
   if (topology.kind === 'cluster') {
-    const views = topology.cluster?.views ?? [];
+    const views = topology.cluster.views;
     if (!views.some((v) => v.up)) {
       await observer.stop();
       const reasons = [...new Set(views.map((v) => v.downReason ?? `${v.addr} gave no answer`))];
@@ -203,7 +203,10 @@ export async function observeOnce(
   return { observer, topology };
 }
 
-async function noSentinelError(resolved: ResolvedTarget, topology: Topology): Promise<UserError> {
+async function noSentinelError(
+  resolved: ResolvedTarget,
+  topology: SentinelTopology,
+): Promise<UserError> {
   const reasons = [
     ...new Set(topology.sentinels.map((s) => s.downReason ?? `${s.addr} gave no answer`)),
   ];

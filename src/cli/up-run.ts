@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import type { Topology } from '../model/index.js';
-import { formatAddr, healthProblems, UserError } from '../model/index.js';
+import { agreedMaster, formatAddr, healthProblems, UserError } from '../model/index.js';
 import type { LocalSpec, Mode, Network, Preset } from '../local/index.js';
 import {
   bridgeName,
@@ -82,7 +82,7 @@ function connectHelp(
       `stop:     quorum down --dir ${dir}`,
     ].join('\n');
   }
-  const master = topology.agreement.master ?? `${spec.host}:${spec.port}`;
+  const master = agreedMaster(topology) ?? `${spec.host}:${spec.port}`;
   const [host, port] = [
     master.slice(0, master.lastIndexOf(':')),
     master.slice(master.lastIndexOf(':') + 1),

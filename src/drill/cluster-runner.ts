@@ -1,5 +1,5 @@
 import type { Addr, ClusterState, Expectation, QuorumEvent, Topology } from '../model/index.js';
-import { UserError } from '../model/index.js';
+import { clusterOf, UserError } from '../model/index.js';
 import type { FaultContext, FaultFacts, NetworkFaults } from '../faults/index.js';
 import { victimShard } from '../faults/index.js';
 import type { NodeController } from '../local/index.js';
@@ -170,7 +170,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     );
   }
   const before = await waitHealthy(observer, options.expect, SETTLE_TIMEOUT_MS, signal);
-  if (before.kind !== 'cluster' || !before.cluster)
+  if (before.kind !== 'cluster')
     throw new UserError(
       `${scenario.name} is a drill for a Redis Cluster; '${before.name}' is not one`,
       2,
@@ -211,7 +211,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
   let promotedMs: number | null = null;
   // every observation, the runner's own and the observer's polls, reaches this through the bus
   const onTopology = (t: Topology) => {
-    if (faultAtMs === 0 || promotedMs !== null || !t.cluster) return;
+    if (faultAtMs === 0 || promotedMs !== null || t.kind !== 'cluster') return;
     if (promotedIn(t.cluster.views, firstSlot, replicaIds) !== null) promotedMs = t.observedAtMs;
   };
   observer.bus.on('event', onEvent);
@@ -229,7 +229,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
     before,
     processes,
     network,
-    masterName: before.masterName,
+    masterName: before.name,
     sentinelPassword: null,
     password,
     downAfterMs: nodeTimeoutMs,
@@ -271,13 +271,13 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       } else if (scenario.expectFailover) {
         // FAIL needs a majority of masters within 2 x node-timeout, then the replica's election
         await waitFor(2 * nodeTimeoutMs + 20_000, signal, async () => {
-          const c = (await observer.fresh()).cluster;
+          const c = clusterOf(await observer.fresh());
           const owner = c ? (slotMasters(c)[firstSlot] ?? null) : null;
           return owner !== null && owner !== shardAddr() && c?.state === 'ok' ? true : undefined;
         });
       } else if (scenario.clusterDown === true) {
         const down = await waitFor(2 * nodeTimeoutMs + 10_000, signal, async () =>
-          (await observer.fresh()).cluster?.state === 'fail' ? true : undefined,
+          clusterOf(await observer.fresh())?.state === 'fail' ? true : undefined,
         );
         if (down) await pause(HOLD_DOWN_MS, signal);
       } else {
@@ -305,7 +305,7 @@ export async function runClusterScenario(options: ClusterRunOptions): Promise<Dr
       phase = 'checking';
       await workload.stop();
     }
-    if (!after.cluster)
+    if (after.kind !== 'cluster')
       throw new UserError(
         `after healing, '${after.name}' no longer looked like a Redis Cluster, so the drill cannot read its writes back; check it with quorum status`,
       );

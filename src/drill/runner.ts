@@ -1,5 +1,5 @@
 import type { Expectation, QuorumEvent, Topology } from '../model/index.js';
-import { healthProblems, UserError } from '../model/index.js';
+import { agreedMaster, healthProblems, UserError } from '../model/index.js';
 import type { FaultContext } from '../faults/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
@@ -163,7 +163,7 @@ async function readBack(
   key: string,
   password: string | null,
 ): Promise<{ present: Set<string>; converged: boolean }> {
-  const master = topology.agreement.master;
+  const master = agreedMaster(topology);
   if (!master) throw new Error('no agreed master to read the values back from');
   const link = (addr: string) =>
     new RedisLink(addr, { timeoutMs: 10_000, password, connectionName: 'quorum-drill' });
@@ -256,7 +256,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
   }
   // a deployment just moved (a switchover, the run before) settles in a few seconds
   const before = await waitHealthy(observer, options.expect, SETTLE_TIMEOUT_MS, signal);
-  const oldMaster = before.agreement.master;
+  const oldMaster = agreedMaster(before);
   const processes = controller ? await controller.processes() : [];
   const key = `quorum:drill:${Date.now().toString(36)}`;
   const events: QuorumEvent[] = [];
@@ -296,7 +296,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     before,
     processes,
     network,
-    masterName: before.masterName,
+    masterName: observer.target.masterName,
     sentinelPassword: observer.target.sentinelPassword,
     password: options.password,
     downAfterMs: options.downAfterMs,
@@ -344,7 +344,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
               async () => {
                 // every observation also reaches `claims` through the bus
                 const t = await observer.fresh();
-                const m = t.agreement.master;
+                const m = agreedMaster(t);
                 if (!m || m === oldMaster) return undefined;
                 const replicas = t.nodes.filter((n) => n.addr !== m && n.up);
                 return replicas.every(
@@ -385,7 +385,7 @@ export async function runScenario(options: RunOptions): Promise<DrillRun> {
     const byNode = writesByNode(workload.ledger.writes, present);
     const isOldMaster = (e: QuorumEvent) =>
       e.subject?.type === 'master' && e.subject.addr === oldMaster;
-    const newMaster = after.agreement.master;
+    const newMaster = agreedMaster(after);
     const run: DrillRun = {
       faultAtMs,
       sdownMs: firstAfter(events, '+sdown', faultAtMs, isOldMaster),

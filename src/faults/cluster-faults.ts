@@ -12,7 +12,7 @@ export function victimShard(cluster: ClusterState | null): Shard | null {
 }
 
 function clusterOf(ctx: FaultContext): ClusterState {
-  if (!ctx.before.cluster)
+  if (ctx.before.kind !== 'cluster')
     throw new UserError(
       `this fault acts on a Redis Cluster and '${ctx.before.name}' is not one; run it against a deployment started with 'quorum up --mode cluster'`,
       2,

@@ -1,5 +1,5 @@
 import { safeSwitchover, sentinelFailover as askFailover } from '../admin/index.js';
-import { replicasOf } from '../model/index.js';
+import { agreedMaster, replicasOf, sentinelsOf } from '../model/index.js';
 import { startDebugSleep } from '../redis/index.js';
 import type { Fault } from './fault.js';
 
@@ -10,7 +10,7 @@ export const sentinelFailover: Fault = {
   needsProcesses: false,
   async inject(ctx) {
     const by = await askFailover(
-      ctx.before.sentinels.map((s) => s.addr),
+      sentinelsOf(ctx.before).map((s) => s.addr),
       ctx.masterName,
       ctx.sentinelPassword,
     );
@@ -24,7 +24,7 @@ export function debugSleepMaster(seconds: (downAfterMs: number) => number): Faul
   return {
     needsProcesses: false,
     async inject(ctx) {
-      const master = ctx.before.agreement.master;
+      const master = agreedMaster(ctx.before);
       if (!master) throw new Error('the sentinels agree on no master to put to sleep');
       const s = seconds(ctx.downAfterMs);
       await startDebugSleep(master, ctx.password, s);
@@ -38,14 +38,14 @@ export function debugSleepMaster(seconds: (downAfterMs: number) => number): Faul
 export const pausedSwitchover: Fault = {
   needsProcesses: false,
   async inject(ctx) {
-    const master = ctx.before.agreement.master;
+    const master = agreedMaster(ctx.before);
     if (!master) throw new Error('the sentinels agree on no master to switch over from');
     ctx.tookEffect();
     const result = await safeSwitchover({
       masterName: ctx.masterName,
       master,
       replicas: replicasOf(ctx.before, master),
-      sentinels: ctx.before.sentinels.map((s) => s.addr),
+      sentinels: sentinelsOf(ctx.before).map((s) => s.addr),
       password: ctx.password,
       sentinelPassword: ctx.sentinelPassword,
     });

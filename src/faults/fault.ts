@@ -1,5 +1,5 @@
 import type { Addr, Topology } from '../model/index.js';
-import { UserError } from '../model/index.js';
+import { agreedMaster, UserError } from '../model/index.js';
 import type { NodeController, ProcessAction, ProcessInfo } from '../local/index.js';
 import type { NetworkFaults } from './network.js';
 
@@ -61,7 +61,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The master's process, as agreed when the drill started. */
 export function masterProcess(ctx: FaultContext): ProcessInfo {
-  const addr = ctx.before.agreement.master;
+  const addr = agreedMaster(ctx.before);
   const proc = ctx.processes.find((p) => p.addr === addr);
   if (!proc) throw new Error(`the master ${addr ?? '(none)'} is not a process of this deployment`);
   return proc;

@@ -1,4 +1,5 @@
 import type { Topology } from '../model/index.js';
+import { agreedMaster } from '../model/index.js';
 import type { Fault } from './fault.js';
 import { act, later, masterProcess, sentinelProcesses, sleep, startEverything } from './fault.js';
 
@@ -37,7 +38,7 @@ export const killReplica: Fault = {
   needsProcesses: true,
   async inject(ctx) {
     const replica = ctx.processes.find(
-      (p) => p.kind === 'redis' && p.addr !== ctx.before.agreement.master,
+      (p) => p.kind === 'redis' && p.addr !== agreedMaster(ctx.before),
     );
     if (!replica) throw new Error('this deployment has no replica to kill');
     return act(ctx, 'kill', replica.name);
@@ -77,7 +78,7 @@ export function freezeSentinel(ms: number): Fault {
 
 /** True once the sentinels agree on a master other than `old` and every other replica follows it. */
 function failedOverFrom(t: Topology, old: string): boolean {
-  const m = t.agreement.master;
+  const m = agreedMaster(t);
   if (m === null || m === old) return false;
   return t.nodes
     .filter((n) => n.addr !== m && n.addr !== old && n.up)
@@ -107,7 +108,7 @@ export const restartOldMasterEmpty: Fault = {
     if (!failedOverFrom(t, m.addr))
       return `${killed}; the failover did not complete, so it was not restarted empty`;
     const started = await act(ctx, 'start-empty-master', m.name);
-    return `${killed}; the sentinels agreed on ${t.agreement.master ?? '?'}; ${started}`;
+    return `${killed}; the sentinels agreed on ${agreedMaster(t) ?? '?'}; ${started}`;
   },
   heal: startEverything,
 };

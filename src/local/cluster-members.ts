@@ -141,7 +141,8 @@ export function removeClusterNode(
   return host.exclusive(async () => {
     const proc = host.resolve(target);
     const addr = host.addrOf(proc);
-    const cluster = (await host.observer.fresh()).cluster;
+    const fresh = await host.observer.fresh();
+    const cluster = fresh.kind === 'cluster' ? fresh.cluster : null;
     if (cluster && Object.values(cluster.addrs).includes(addr))
       throw new UserError(
         `${proc.plan.name} (${addr}) is still part of the cluster; remove it with quorum cluster del-node ${proc.plan.name} first`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import { formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
+import { agreedMaster, formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import type {
   ControlRequest,
@@ -262,7 +262,7 @@ export class Supervisor {
     const topology = await this.waitHealthy();
     this.setStatus('healthy');
     this.observer.record('quorum:up', `deployment '${this.options.spec.name}' is healthy`, {
-      master: topology.agreement.master,
+      master: agreedMaster(topology),
     });
     return topology;
   }
@@ -284,7 +284,10 @@ export class Supervisor {
     const topology = await this.waitHealthy();
     this.setStatus('healthy');
     this.observer.record('quorum:up', `cluster '${spec.name}' is healthy`, {
-      masters: topology.cluster?.shards.filter((s) => s.slotCount > 0).length ?? 0,
+      masters:
+        topology.kind === 'cluster'
+          ? topology.cluster.shards.filter((s) => s.slotCount > 0).length
+          : 0,
     });
     return topology;
   }
@@ -373,15 +376,14 @@ export class Supervisor {
     if (spec.mode === 'cluster') {
       // a cluster master that owns slots keeps them until a replica is elected (node timeout)
       const owns = (t: Topology) =>
-        t.cluster?.shards.some(
-          (s) => s.master === addr && s.slotCount > 0 && s.replicas.length > 0,
-        ) ?? false;
+        t.kind === 'cluster' &&
+        t.cluster.shards.some((s) => s.master === addr && s.slotCount > 0 && s.replicas.length > 0);
       const until = crashedAt + spec.nodeTimeoutMs * 2 + FAILOVER_MARGIN_MS;
       while (Date.now() < until && owns(await this.observer.fresh())) await sleep(250);
       return;
     }
     const deadline = crashedAt + spec.downAfterMs + FAILOVER_MARGIN_MS;
-    while (Date.now() < deadline && (await this.observer.fresh()).agreement.master === addr) {
+    while (Date.now() < deadline && agreedMaster(await this.observer.fresh()) === addr) {
       await sleep(250);
     }
   }
@@ -399,7 +401,7 @@ export class Supervisor {
       // a cluster has no agreed master: its node rejoins from nodes.conf, and the cluster tells
       // a replaced master to follow its successor
       await this.waitForFailoverOf(proc);
-      const master = (await this.observer.fresh()).agreement.master;
+      const master = agreedMaster(await this.observer.fresh());
       const hp = master ? parseAddr(master) : null;
       if (master && hp && master !== addr) {
         extra = ['--replicaof', hp.host, String(hp.port)];

@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/index.js';
 import type { DrillListing } from '../drill/index.js';
-import type { ClusterState, Topology } from '../model/index.js';
+import type { ClusterState, SentinelTopology, Topology } from '../model/index.js';
+import { assertNever } from '../model/index.js';
 import type { ObserverStats } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { NetworkFault } from '../faults/index.js';
@@ -255,6 +256,24 @@ function topologyMetrics(out: Exposition, deployment: string, t: Topology): void
     out.add('redis_loading_dump_file', l, n.loading);
     out.add('quorum_node_sdown_sentinels', l, n.sdownBy.length);
   }
+  switch (t.kind) {
+    case 'sentinel':
+      sentinelMetrics(out, deployment, t);
+      break;
+    case 'cluster':
+      clusterMetrics(out, deployment, t.cluster);
+      break;
+    default:
+      assertNever(t);
+  }
+  out.add(
+    'quorum_masters_reporting',
+    { deployment },
+    t.nodes.filter((n) => n.up && n.role === 'master').length,
+  );
+}
+
+function sentinelMetrics(out: Exposition, deployment: string, t: SentinelTopology): void {
   for (const s of t.sentinels) {
     out.add('redis_up', { deployment, addr: s.addr, role: 'sentinel' }, s.up);
     if (!s.up) continue;
@@ -286,8 +305,6 @@ function topologyMetrics(out: Exposition, deployment: string, t: Topology): void
     out.add('quorum_master_agreed', d, agreement.master !== null);
   }
   if (agreement.master !== null) out.add('quorum_master_info', { ...d, addr: agreement.master }, 1);
-  if (t.cluster) clusterMetrics(out, deployment, t.cluster);
-  out.add('quorum_masters_reporting', d, t.nodes.filter((n) => n.up && n.role === 'master').length);
 }
 
 function clusterMetrics(out: Exposition, deployment: string, c: ClusterState): void {

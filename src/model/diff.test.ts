@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Addr } from './address.js';
 import { diffTopology } from './diff.js';
-import type { Agreement, DataNode, NodeRole, SentinelView, Topology } from './topology.js';
+import type { Agreement, DataNode, NodeRole, SentinelTopology, SentinelView } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 
 const A = '127.0.0.1:6390';
@@ -26,7 +26,7 @@ function topology(
   nodes: DataNode[],
   sentinels: SentinelView[] = [sentinelUp(S1), sentinelUp(S2)],
   master: Addr | null = A,
-): Topology {
+): SentinelTopology {
   return {
     name: 'mymaster',
     kind: 'sentinel',
@@ -34,7 +34,6 @@ function topology(
     agreement: agreement(master),
     nodes,
     sentinels,
-    cluster: null,
     observedAtMs: 0,
   };
 }

@@ -1,4 +1,7 @@
-import type { Topology } from './topology.js';
+import type { Addr } from './address.js';
+import { clusterFailovers, diffCluster } from './cluster-diff.js';
+import { assertNever } from './never.js';
+import type { SentinelTopology, Topology } from './topology.js';
 
 /** A change between two observations, before it becomes a `quorum:` event. */
 export interface TopologyChange {
@@ -45,6 +48,22 @@ export function diffTopology(prev: Topology, next: Topology): TopologyChange[] {
       });
     }
   }
+  switch (next.kind) {
+    case 'sentinel':
+      if (prev.kind === 'sentinel') changes.push(...diffSentinels(prev, next));
+      break;
+    case 'cluster':
+      if (prev.kind === 'cluster') changes.push(...diffCluster(prev.cluster, next.cluster));
+      break;
+    default:
+      assertNever(next);
+  }
+  return changes;
+}
+
+/** Sentinels going down or up, and the sentinels' agreement on the master moving. */
+function diffSentinels(prev: SentinelTopology, next: SentinelTopology): TopologyChange[] {
+  const changes: TopologyChange[] = [];
   const sentinelsBefore = new Map(prev.sentinels.map((s) => [s.addr, s]));
   for (const s of next.sentinels) {
     const old = sentinelsBefore.get(s.addr);
@@ -77,4 +96,35 @@ export function diffTopology(prev: Topology, next: Topology): TopologyChange[] {
     });
   }
   return changes;
+}
+
+/**
+ * Counts the master moving to another node across observations: for Sentinel, the agreed master
+ * naming another node than the last one agreed on (a spell without agreement in between is no
+ * move by itself); for a cluster, a shard's replica replacing its master.
+ */
+export class MasterMoves {
+  private last: Topology | null = null;
+  private lastMaster: Addr | null = null;
+
+  /** Takes the next observation; returns how many times the master moved since the last one. */
+  observe(topology: Topology): number {
+    const previous = this.last;
+    this.last = topology;
+    switch (topology.kind) {
+      case 'sentinel': {
+        const master = topology.agreement.master;
+        if (master === null) return 0;
+        const moved = this.lastMaster !== null && master !== this.lastMaster;
+        this.lastMaster = master;
+        return moved ? 1 : 0;
+      }
+      case 'cluster':
+        return previous?.kind === 'cluster'
+          ? clusterFailovers(previous.cluster, topology.cluster)
+          : 0;
+      default:
+        return assertNever(topology);
+    }
+  }
 }

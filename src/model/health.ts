@@ -1,4 +1,4 @@
-import type { Topology } from './topology.js';
+import type { ClusterTopology, Topology } from './topology.js';
 import { clusterProblems } from './cluster.js';
 
 export interface Expectation {
@@ -9,8 +9,7 @@ export interface Expectation {
 }
 
 /** A cluster's problems (see clusterProblems) plus replicas whose replication link is down. */
-function clusterHealth(topology: Topology, expect: Expectation): string[] {
-  if (!topology.cluster) return ['the cluster has not been observed yet'];
+function clusterHealth(topology: ClusterTopology, expect: Expectation): string[] {
   const problems = clusterProblems(topology.cluster, {
     ...(expect.replicasPerMaster !== undefined
       ? { replicasPerMaster: expect.replicasPerMaster }

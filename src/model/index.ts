@@ -12,3 +12,4 @@ export * from './failover.js';
 export * from './slots.js';
 export * from './cluster.js';
 export * from './cluster-diff.js';
+export * from './never.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agreeOnMaster } from './agreement.js';
 import { downAfterOf, replicasOf } from './queries.js';
-import type { DataNode, SentinelView, Topology } from './topology.js';
+import type { DataNode, SentinelTopology, SentinelView } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 
 const M = '127.0.0.1:6390';
@@ -15,7 +15,7 @@ function sentinel(addr: string, downAfterMs: number | null): SentinelView {
   return { ...downSentinel(addr, ''), up: true, downReason: null, masterAddr: M, downAfterMs };
 }
 
-function topology(nodes: DataNode[], sentinels: SentinelView[]): Topology {
+function topology(nodes: DataNode[], sentinels: SentinelView[]): SentinelTopology {
   return {
     name: 'mymaster',
     kind: 'sentinel',
@@ -23,7 +23,6 @@ function topology(nodes: DataNode[], sentinels: SentinelView[]): Topology {
     agreement: agreeOnMaster(sentinels),
     nodes,
     sentinels,
-    cluster: null,
     observedAtMs: 0,
   };
 }

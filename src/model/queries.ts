@@ -1,5 +1,5 @@
 import type { Addr } from './address.js';
-import type { Topology } from './topology.js';
+import type { SentinelTopology, Topology } from './topology.js';
 
 /** The replicas that are up and follow `master` now (pure). */
 export function replicasOf(topology: Topology, master: Addr): Addr[] {
@@ -9,7 +9,7 @@ export function replicasOf(topology: Topology, master: Addr): Addr[] {
 }
 
 /** How long the sentinels wait before calling the master down: the longest any of them uses (pure). */
-export function downAfterOf(topology: Topology, fallbackMs = 30_000): number {
+export function downAfterOf(topology: SentinelTopology, fallbackMs = 30_000): number {
   const longest = Math.max(0, ...topology.sentinels.map((s) => s.downAfterMs ?? 0));
   return longest > 0 ? longest : fallbackMs;
 }

@@ -2,7 +2,7 @@
 import type { Addr } from './address.js';
 import { agreeOnMaster } from './agreement.js';
 import { clusterState, clusterView } from './cluster.js';
-import type { DataNode, SentinelView, Topology } from './topology.js';
+import type { ClusterTopology, DataNode, SentinelTopology, SentinelView } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 
 export const MASTER = '127.0.0.1:6390';
@@ -59,7 +59,9 @@ export function sentinel(addr: Addr, overrides: Partial<SentinelView> = {}): Sen
 }
 
 /** A healthy deployment (1 master, 2 replicas, 3 sentinels), with the given parts replaced. */
-export function topology(parts: { nodes?: DataNode[]; sentinels?: SentinelView[] } = {}): Topology {
+export function topology(
+  parts: { nodes?: DataNode[]; sentinels?: SentinelView[] } = {},
+): SentinelTopology {
   const nodes = parts.nodes ?? [master(MASTER), replica(R1, MASTER), replica(R2, MASTER)];
   const sentinels = parts.sentinels ?? [sentinel(S1), sentinel(S2), sentinel(S3)];
   return {
@@ -69,7 +71,6 @@ export function topology(parts: { nodes?: DataNode[]; sentinels?: SentinelView[]
     agreement: agreeOnMaster(sentinels),
     nodes,
     sentinels,
-    cluster: null,
     observedAtMs: 1_700_000_000_000,
   };
 }
@@ -93,7 +94,7 @@ function clusterNodesText(self: number, masterFlags: string[] = []): string {
 }
 
 /** A cluster of 3 masters with a replica each; `failing` flags the first master FAIL everywhere. */
-export function clusterTopology(options: { failing?: boolean } = {}): Topology {
+export function clusterTopology(options: { failing?: boolean } = {}): ClusterTopology {
   const state = options.failing ? 'fail' : 'ok';
   const views = CLUSTER_ADDRS.map((addr, i) =>
     clusterView(
@@ -112,10 +113,7 @@ export function clusterTopology(options: { failing?: boolean } = {}): Topology {
   return {
     name: 'mycluster',
     kind: 'cluster',
-    masterName: 'mycluster',
-    agreement: { master: null, agreeing: 0, total: 0, candidates: [] },
     nodes,
-    sentinels: [],
     cluster: clusterState(views),
     observedAtMs: 1_700_000_000_000,
   };

@@ -1,7 +1,7 @@
 import type { Addr } from './address.js';
 import type { ClusterState } from './cluster.js';
 
-export type DeploymentKind = 'sentinel' | 'cluster' | 'standalone';
+export type DeploymentKind = 'sentinel' | 'cluster';
 export type NodeRole = 'master' | 'replica' | 'unknown';
 
 /** Replication as one data node reports it (INFO replication), plus lag computed against its master. */
@@ -107,20 +107,37 @@ export interface Agreement {
   candidates: Addr[];
 }
 
-/**
- * The live model of one deployment. A Sentinel deployment fills `agreement` and `sentinels`; a
- * cluster has no sentinels (its agreement stays empty) and fills `cluster` instead.
- */
-export interface Topology {
+interface TopologyBase {
   name: string;
-  kind: DeploymentKind;
+  nodes: DataNode[];
+  observedAtMs: number;
+}
+
+/** The live model of a Sentinel deployment: its data nodes and what each sentinel believes. */
+export interface SentinelTopology extends TopologyBase {
+  kind: 'sentinel';
   masterName: string;
   agreement: Agreement;
-  nodes: DataNode[];
   sentinels: SentinelView[];
-  /** Slots, shards and each node's view, for a Redis Cluster; null for Sentinel deployments. */
-  cluster: ClusterState | null;
-  observedAtMs: number;
+}
+
+/** The live model of a Redis Cluster: its nodes and the slots, shards and each node's view. */
+export interface ClusterTopology extends TopologyBase {
+  kind: 'cluster';
+  cluster: ClusterState;
+}
+
+/** The live model of one deployment, by kind. */
+export type Topology = SentinelTopology | ClusterTopology;
+
+/** The master a quorum of sentinels agree on; a cluster has no single master (null). */
+export function agreedMaster(topology: Topology): Addr | null {
+  return topology.kind === 'sentinel' ? topology.agreement.master : null;
+}
+
+/** The sentinels a deployment has: none for a cluster. */
+export function sentinelsOf(topology: Topology): SentinelView[] {
+  return topology.kind === 'sentinel' ? topology.sentinels : [];
 }
 
 export function emptyReplication(): Replication {
@@ -194,4 +211,9 @@ export function downSentinel(
     tilt: null,
     ckquorum: null,
   };
+}
+
+/** A cluster's slots, shards and views; null for a Sentinel deployment. */
+export function clusterOf(topology: Topology): ClusterState | null {
+  return topology.kind === 'cluster' ? topology.cluster : null;
 }

@@ -3,7 +3,6 @@ import {
   agreeOnMaster,
   clusterState,
   DEFAULT_DEDUP_WINDOW_MS,
-  diffCluster,
   diffTopology,
   EventDeduplicator,
   eventKey,
@@ -275,7 +274,7 @@ export class Observer {
     const agreement = agreeOnMaster(views);
     // when the sentinels' agreement moved, say so now: reading the data nodes can take a while
     // (the promoted node has just dropped every client, and connections must be made again)
-    if (this.latest && agreement.master !== this.latest.agreement.master) {
+    if (this.latest?.kind === 'sentinel' && agreement.master !== this.latest.agreement.master) {
       this.publish({ ...this.latest, agreement, sentinels: views, observedAtMs: Date.now() });
     }
     const results = await Promise.all([...this.nodes.values()].map((link) => readDataNode(link)));
@@ -292,7 +291,6 @@ export class Observer {
       agreement,
       nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
       sentinels: views,
-      cluster: null,
       observedAtMs: Date.now(),
     };
     this.counters.polls += 1;
@@ -324,10 +322,7 @@ export class Observer {
     const topology: Topology = {
       name: this.target.name,
       kind: 'cluster',
-      masterName: this.target.masterName,
-      agreement: { master: null, agreeing: 0, total: 0, candidates: [] },
       nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
-      sentinels: [],
       cluster,
       observedAtMs: Date.now(),
     };
@@ -368,10 +363,8 @@ export class Observer {
     const previous = this.latest;
     this.latest = topology;
     if (previous) {
-      const changes = diffTopology(previous, topology);
-      if (previous.cluster && topology.cluster)
-        changes.push(...diffCluster(previous.cluster, topology.cluster));
-      for (const change of changes) this.record(change.type, change.message, change.detail);
+      for (const change of diffTopology(previous, topology))
+        this.record(change.type, change.message, change.detail);
     }
     this.bus.emit('topology', topology);
   }

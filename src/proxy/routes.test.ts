@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DataNode, Topology } from '../model/index.js';
+import type { DataNode, SentinelTopology } from '../model/index.js';
 import { downNode } from '../model/index.js';
 import { readableReplicas, readExclusion } from './routes.js';
 
@@ -18,7 +18,7 @@ function replica(addr: string, overrides: Partial<DataNode> = {}, lag = 0): Data
   };
 }
 
-function topology(nodes: DataNode[]): Topology {
+function topology(nodes: DataNode[]): SentinelTopology {
   return {
     name: 'm',
     kind: 'sentinel',
@@ -26,7 +26,6 @@ function topology(nodes: DataNode[]): Topology {
     agreement: { master: M, agreeing: 3, total: 3, candidates: [M] },
     nodes,
     sentinels: [],
-    cluster: null,
     observedAtMs: 0,
   };
 }

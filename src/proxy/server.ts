@@ -3,7 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Addr, Topology } from '../model/index.js';
-import { formatAddr, parseAddr, UserError } from '../model/index.js';
+import { agreedMaster, formatAddr, parseAddr, UserError } from '../model/index.js';
 import { createRelay } from './native-relay.js';
 import type { CarriedSession, Relay, RelayKind } from './relay.js';
 import { JsRelay } from './relay.js';
@@ -234,7 +234,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const before = new Set(this.readable);
     // judged against the master the sentinels agree on: during a switch the replicas already
     // follow the new master while the tracker still confirms it
-    this.readable = readableReplicas(t, t.agreement.master ?? this.tracker.master(), this.options);
+    this.readable = readableReplicas(t, agreedMaster(t) ?? this.tracker.master(), this.options);
     const now = new Set(this.readable);
     for (const s of this.sessions) {
       if (s.side !== 'read') continue;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Addr, QuorumEvent, Topology } from '../model/index.js';
+import { agreedMaster, sentinelsOf } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
 
@@ -123,8 +124,9 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
   private async follow(t: Topology): Promise<void> {
     this.topology = t;
     this.emit('topology', t);
-    const reachable = t.sentinels.some((s) => s.up);
-    this.sentinelsUnreachable = !reachable && t.sentinels.length > 0;
+    const sentinels = sentinelsOf(t);
+    const reachable = sentinels.some((s) => s.up);
+    this.sentinelsUnreachable = !reachable && sentinels.length > 0;
     if (this.sentinelsUnreachable) {
       // no sentinel to ask: keep the last agreed master while it still says so itself (one
       // check at a time; its answer counts only if nothing changed meanwhile)
@@ -140,7 +142,7 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
       }
       return;
     }
-    const candidate = t.agreement.master;
+    const candidate = agreedMaster(t);
     if (candidate === this.current) return;
     if (candidate === null) {
       this.setMaster(null);
@@ -153,7 +155,7 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
       for (;;) {
         const role = await roleOf(candidate, this.password, this.timeoutMs);
         // stopped, or the sentinels moved on while we asked: the newer observation decides
-        if (this.stopped || this.topology.agreement.master !== candidate) return;
+        if (this.stopped || agreedMaster(this.topology) !== candidate) return;
         if (role === 'master') {
           this.setMaster(candidate);
           return;

@@ -1,5 +1,5 @@
 import type { Topology } from '../model/index.js';
-import { replicasOf, UserError } from '../model/index.js';
+import { agreedMaster, replicasOf, sentinelsOf, UserError } from '../model/index.js';
 import { safeSwitchover, sentinelFailover } from '../admin/index.js';
 import { RedisLink, describeRedisError, startDebugSleep } from '../redis/index.js';
 import type { ActionRequest, Role } from './contract.js';
@@ -23,7 +23,11 @@ function knownNode(topology: Topology | null, addr: string): boolean {
 async function failover(source: DeploymentSource): Promise<string> {
   const topology = source.observer.current();
   const { masterName, sentinelPassword } = source.observer.target;
-  const up = topology?.sentinels.filter((s) => s.up).map((s) => s.addr) ?? [];
+  const up = topology
+    ? sentinelsOf(topology)
+        .filter((s) => s.up)
+        .map((s) => s.addr)
+    : [];
   if (up.length === 0)
     throw new ActionError(
       `no sentinel of '${source.name}' answers, so none can run a failover`,
@@ -31,7 +35,7 @@ async function failover(source: DeploymentSource): Promise<string> {
     );
   try {
     const by = await sentinelFailover(up, masterName, sentinelPassword);
-    return `asked sentinel ${by} to fail over '${masterName}' away from ${topology?.agreement.master ?? 'the master'}`;
+    return `asked sentinel ${by} to fail over '${masterName}' away from ${(topology && agreedMaster(topology)) ?? 'the master'}`;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     // a refusal (one under way, no promotable replica) is a conflict; no answer is a bad gateway
@@ -42,8 +46,8 @@ async function failover(source: DeploymentSource): Promise<string> {
 /** quorum's switchover (src/admin/switchover.ts): no acknowledged write lost. */
 async function switchover(source: DeploymentSource): Promise<string> {
   const topology = source.observer.current();
-  const master = topology?.agreement.master;
-  if (!topology || !master)
+  const master = topology?.kind === 'sentinel' ? topology.agreement.master : null;
+  if (topology?.kind !== 'sentinel' || !master)
     throw new ActionError(`the sentinels of '${source.name}' agree on no master`, 409);
   const { target } = source.observer;
   try {

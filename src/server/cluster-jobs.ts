@@ -68,7 +68,8 @@ export class ClusterDesk {
       throw new ActionError(`'${source.name}' is not a Redis Cluster`, 400);
     const busy = this.busy(source.name);
     if (busy) throw new ActionError(`${busy}; wait for it or cancel it`, 409);
-    const cluster = source.observer.current()?.cluster;
+    const current = source.observer.current();
+    const cluster = current?.kind === 'cluster' ? current.cluster : null;
     if (!cluster?.reference) throw new ActionError(`no node of '${source.name}' answers`, 409);
     if (request.action === 'add-node' && !source.controller)
       throw new ActionError(

@@ -1,4 +1,5 @@
 import { parseInfo, pairsToRecord, RedisLink, describeRedisError } from '../redis/index.js';
+import { sentinelsOf } from '../model/index.js';
 import type { NodeDetails } from './contract.js';
 import type { DeploymentSource } from './hub.js';
 import { ActionError } from './actions.js';
@@ -17,7 +18,7 @@ export function redactConfig(config: Record<string, string>): Record<string, str
 /** Full INFO (and CONFIG for data nodes) of one node of a deployment, fetched now. */
 export async function nodeDetails(source: DeploymentSource, addr: string): Promise<NodeDetails> {
   const topology = source.observer.current();
-  const isSentinel = topology?.sentinels.some((s) => s.addr === addr) === true;
+  const isSentinel = topology ? sentinelsOf(topology).some((s) => s.addr === addr) : false;
   const isNode = topology?.nodes.some((n) => n.addr === addr) === true;
   if (!isSentinel && !isNode) throw new ActionError(`no node ${addr} in '${source.name}'`, 404);
   const { password, sentinelPassword } = source.observer.target;

@@ -158,7 +158,7 @@ export class DrillDesk {
       masterName: target.masterName,
       password: target.password,
       sentinelPassword: target.sentinelPassword,
-      downAfterMs: topology ? downAfterOf(topology) : 30_000,
+      downAfterMs: topology?.kind === 'sentinel' ? downAfterOf(topology) : 30_000,
       store,
       proxy,
       network: source.network ?? null,

@@ -1,5 +1,5 @@
 import type { EventReport, Expectation, QuorumEvent, Topology } from '../model/index.js';
-import { clusterFailovers, failoverStartMs, healthProblems } from '../model/index.js';
+import { failoverStartMs, healthProblems, MasterMoves } from '../model/index.js';
 import type { AlertConfig, AlertTransition } from '../alerts/index.js';
 import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
 import type { NodeController, ProcessInfo } from '../local/index.js';
@@ -51,7 +51,7 @@ interface Entry {
   alerts: AlertEngine;
   /** Times the agreed master moved to another node since the server started. */
   masterChanges: number;
-  lastMaster: string | null;
+  masterMoves: MasterMoves;
   lastFailover: { atMs: number; durationMs: number | null } | null;
   detach: () => void;
 }
@@ -135,7 +135,7 @@ export class Hub {
           .slice(-EVENTS_KEPT) ?? [],
       alerts: new AlertEngine(source.name, this.alertConfig.settings),
       masterChanges: 0,
-      lastMaster: source.observer.current()?.agreement.master ?? null,
+      masterMoves: new MasterMoves(),
       lastFailover: null,
       detach: () => undefined,
     };
@@ -182,13 +182,8 @@ export class Hub {
   }
 
   private onTopology(entry: Entry, topology: Topology): void {
-    entry.masterChanges += clusterFailovers(entry.topology?.cluster ?? null, topology.cluster);
+    entry.masterChanges += entry.masterMoves.observe(topology);
     entry.topology = topology;
-    const master = topology.agreement.master;
-    if (master !== null) {
-      if (entry.lastMaster !== null && master !== entry.lastMaster) entry.masterChanges += 1;
-      entry.lastMaster = master;
-    }
     const before = entry.alerts.signature();
     for (const transition of entry.alerts.evaluate(topology)) this.onAlert(entry, transition);
     // pending alerts come and go without a transition: the page hears of every change
@@ -252,7 +247,12 @@ export class Hub {
   private stateOf(entry: Entry): DeploymentState {
     const { topology } = entry;
     // what answers for the deployment: its sentinels, or a cluster's nodes
-    const voices = topology?.cluster ? topology.cluster.views : (topology?.sentinels ?? []);
+    const voices =
+      topology === null
+        ? []
+        : topology.kind === 'cluster'
+          ? topology.cluster.views
+          : topology.sentinels;
     const unreachable =
       voices.length > 0 && voices.every((v) => !v.up)
         ? [...new Set(voices.map((v) => v.downReason ?? `${v.addr} gave no answer`))].join('; ')

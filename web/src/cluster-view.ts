@@ -34,8 +34,8 @@ export function shardRows(
   keys: ShardKeys,
   processes: readonly ProcessInfo[] = [],
 ): ShardRow[] {
-  const cluster = topology.cluster;
-  if (!cluster) return [];
+  if (topology.kind !== 'cluster') return [];
+  const { cluster } = topology;
   const nodes = new Map(topology.nodes.map((n) => [n.addr, n]));
   const names = new Map(processes.map((p) => [p.addr, p.name]));
   const member = (id: string, addr: string | null, failed: boolean): ShardMember => ({

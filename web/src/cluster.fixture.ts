@@ -98,10 +98,7 @@ export function topology(state: ClusterState, down: Name[] = [], keys = 10): Top
   return {
     name: 'mycluster',
     kind: 'cluster',
-    masterName: 'mycluster',
-    agreement: { master: null, agreeing: 0, total: 0, candidates: [] },
     nodes,
-    sentinels: [],
     cluster: state,
     observedAtMs: 0,
   };

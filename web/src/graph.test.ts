@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Topology } from '../../src/model/index.js';
+import type { SentinelTopology } from '../../src/model/index.js';
 import { downNode, downSentinel } from '../../src/model/index.js';
 import type { NetworkFault, NetworkState } from '../../src/server/contract.js';
 import { buildGraph, COLUMN, ROW } from './graph.js';
@@ -17,7 +17,7 @@ const LOOPBACK = {
   sentinels: ['127.0.0.1:26390', '127.0.0.1:26391', '127.0.0.1:26392'],
 };
 
-function topology(master: string, beliefs: string[], addrs = LOOPBACK): Topology {
+function topology(master: string, beliefs: string[], addrs = LOOPBACK): SentinelTopology {
   const nodes = addrs.nodes.map((addr) => {
     const n = downNode(addr, '');
     n.up = true;
@@ -41,7 +41,6 @@ function topology(master: string, beliefs: string[], addrs = LOOPBACK): Topology
     agreement: { master, agreeing: 3, total: 3, candidates: [master] },
     nodes,
     sentinels,
-    cluster: null,
     observedAtMs: 0,
   };
 }

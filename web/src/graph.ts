@@ -1,4 +1,10 @@
-import type { ClusterState, DataNode, SentinelView, Topology } from '../../src/model/index.js';
+import type {
+  ClusterState,
+  DataNode,
+  SentinelTopology,
+  SentinelView,
+  Topology,
+} from '../../src/model/index.js';
 import { formatRanges } from '../../src/model/slots.js';
 import type { ProcessInfo } from '../../src/local/control.js';
 import type { ProxyStats } from '../../src/proxy/server.js';
@@ -112,9 +118,10 @@ export function buildGraph(
   network: NetworkView | null = null,
   keys: ShardKeys = {},
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  const graph = topology.cluster
-    ? clusterLayout(topology, topology.cluster, processes, keys)
-    : layout(topology, processes, proxy);
+  const graph =
+    topology.kind === 'cluster'
+      ? clusterLayout(topology, topology.cluster, processes, keys)
+      : layout(topology, processes, proxy);
   if (!network) return graph;
   const cut = cutLinks(network.state, topology, proxy ? [PROXY] : []);
   return {
@@ -131,7 +138,7 @@ export function buildGraph(
 }
 
 function layout(
-  topology: Topology,
+  topology: SentinelTopology,
   processes: ProcessInfo[],
   proxy: ProxyView | null,
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {

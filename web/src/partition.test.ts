@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Topology } from '../../src/model/index.js';
+import type { SentinelTopology } from '../../src/model/index.js';
 import { downNode, downSentinel } from '../../src/model/index.js';
 import type { NetworkFault, NetworkState } from '../../src/server/contract.js';
 import {
@@ -30,7 +30,7 @@ function network(active: NetworkFault[]): NetworkState {
   };
 }
 
-function topology(): Topology {
+function topology(): SentinelTopology {
   return {
     name: 'm',
     kind: 'sentinel',
@@ -38,7 +38,6 @@ function topology(): Topology {
     agreement: { master: NODES[0] ?? null, agreeing: 1, total: 1, candidates: [] },
     nodes: NODES.map((addr) => downNode(addr, '')),
     sentinels: [downSentinel(SENTINEL, '')],
-    cluster: null,
     observedAtMs: 0,
   };
 }

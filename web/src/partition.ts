@@ -1,5 +1,6 @@
 import type { Topology } from '../../src/model/index.js';
 import type { NetworkFault, NetworkState } from '../../src/server/contract.js';
+import { sentinelsOf } from '../../src/model/topology.js';
 
 /** The two sides of a partition being picked on the dashboard. */
 export type Side = 'a' | 'b';
@@ -86,7 +87,7 @@ export function cutLinks(
   const faults = network.active.filter((f) => CUTS.has(f.kind)).map(canonical);
   const endpoints = [
     ...topology.nodes.map((n) => n.addr),
-    ...topology.sentinels.map((s) => s.addr),
+    ...sentinelsOf(topology).map((s) => s.addr),
   ].map((addr) => ({ addr, member: memberAt(network, addr) }));
   for (const addr of outside) endpoints.push({ addr, member: null });
   const cut = new Set<string>();

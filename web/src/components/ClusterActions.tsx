@@ -12,6 +12,7 @@ import {
   removable,
   reshardAction,
 } from './cluster-actions.js';
+import { clusterOf } from '../../../src/model/topology.js';
 
 /** The latest cluster job: a progress bar while it runs, its outcome once it ended. */
 export function ClusterJobView({
@@ -73,7 +74,7 @@ export function ClusterActions({
   canAct: boolean;
   onAction: (action: PendingAction) => void;
 }) {
-  const shards = deployment.topology?.cluster?.shards ?? [];
+  const shards = deployment.topology ? (clusterOf(deployment.topology)?.shards ?? []) : [];
   const masters = shards.map((s) => s.master).filter((a): a is string => a !== null);
   const owners = shards.filter((s) => s.slotCount > 0 && s.master !== null);
   const [from, setFrom] = useState('');

@@ -16,6 +16,7 @@ import { ShardList } from './ShardList.js';
 import { SlotMap } from './SlotMap.js';
 import { Timeline } from './Timeline.js';
 import { TopologyGraph } from './TopologyGraph.js';
+import { clusterOf } from '../../../src/model/topology.js';
 
 /** Shard keys remembered across observations, so colours and columns survive a failover. */
 function useShardKeys(cluster: ClusterState | null): ShardKeys {
@@ -56,7 +57,7 @@ export function ClusterLive({
   onMessage: (text: string, error: boolean) => void;
 }) {
   const t = deployment.topology;
-  const cluster = t?.cluster ?? null;
+  const cluster = t ? clusterOf(t) : null;
   const keys = useShardKeys(cluster);
   const [key, setKey] = useState('');
   const names = useMemo(

@@ -5,6 +5,7 @@ import { healNetwork, injectNetworkFault } from '../api.js';
 import type { Side, Sides } from '../partition.js';
 import { activeCut, hostOf, NO_SIDES, partitionFault, sideOf, toggleSide } from '../partition.js';
 import { Confirm } from './Confirm.js';
+import { sentinelsOf } from '../../../src/model/topology.js';
 
 /** The partition being picked: while `on`, a click on a node puts it on `side`. */
 export interface Picker {
@@ -55,7 +56,9 @@ export function NetworkPanel({
   const groupB = listed(fault?.groups[1] ?? []);
   const cut = activeCut(network);
   const onGraph = new Set(
-    [...(topology?.nodes ?? []), ...(topology?.sentinels ?? [])].map((n) => hostOf(n.addr)),
+    [...(topology?.nodes ?? []), ...(topology ? sentinelsOf(topology) : [])].map((n) =>
+      hostOf(n.addr),
+    ),
   );
   const offGraph = network.members.filter((m) => !onGraph.has(m.addr));
   const why = !canAct ? 'needs the admin role' : busy;

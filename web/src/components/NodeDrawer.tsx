@@ -7,6 +7,7 @@ import { clusterNodeRows } from '../cluster-view.js';
 import type { PendingAction } from './actions.js';
 import { nodeActions } from './actions.js';
 import { clusterFailoverAction } from './cluster-actions.js';
+import { clusterOf, sentinelsOf } from '../../../src/model/topology.js';
 
 function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) {
   return (
@@ -83,7 +84,9 @@ export function NodeDrawer({
   const [filter, setFilter] = useState('');
   const [sleepSeconds, setSleepSeconds] = useState(5);
   const node = deployment.topology?.nodes.find((n) => n.addr === addr);
-  const sentinel = deployment.topology?.sentinels.find((s) => s.addr === addr);
+  const sentinel = (deployment.topology ? sentinelsOf(deployment.topology) : []).find(
+    (s) => s.addr === addr,
+  );
   const processInfo = deployment.processes.find((p) => p.addr === addr);
   const up = node?.up ?? sentinel?.up ?? false;
 
@@ -107,7 +110,7 @@ export function NodeDrawer({
   }, [token, deployment.name, addr, up]);
 
   const persistence = details?.info.persistence ?? {};
-  const cluster = deployment.topology?.cluster ?? null;
+  const cluster = deployment.topology ? clusterOf(deployment.topology) : null;
   const clusterFailover = cluster ? clusterFailoverAction(deployment, addr) : null;
   const actions = [
     ...(clusterFailover ? [clusterFailover] : []),

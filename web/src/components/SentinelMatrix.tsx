@@ -1,8 +1,12 @@
 import { memo } from 'react';
-import type { Topology } from '../../../src/model/index.js';
+import type { SentinelTopology } from '../../../src/model/index.js';
 
 /** Each sentinel's own belief, side by side; a cell that differs from the majority is marked. */
-export const SentinelMatrix = memo(function SentinelMatrix({ topology }: { topology: Topology }) {
+export const SentinelMatrix = memo(function SentinelMatrix({
+  topology,
+}: {
+  topology: SentinelTopology;
+}) {
   const master = topology.agreement.master;
   const mode = <T,>(values: T[]): T | undefined => {
     const counts = new Map<T, number>();
@@ -13,7 +17,7 @@ export const SentinelMatrix = memo(function SentinelMatrix({ topology }: { topol
   const epoch = mode(up.map((s) => s.configEpoch));
   const rows: {
     label: string;
-    cell: (s: Topology['sentinels'][number]) => { text: string; odd: boolean };
+    cell: (s: SentinelTopology['sentinels'][number]) => { text: string; odd: boolean };
   }[] = [
     {
       label: 'state',

@@ -108,7 +108,7 @@ export const TopologyGraph = memo(function TopologyGraph({
   const { nodes, edges } = useMemo(() => {
     const graph = buildGraph(topology, processes, proxy, network, keys);
     // a cluster's replicas sit below their master: the edge enters them from the top
-    const below = topology.cluster !== null;
+    const below = topology.kind === 'cluster';
     const flowNodes: Node<TopologyNodeData>[] = graph.nodes.map((n) => ({
       id: n.id,
       type: 'topology',

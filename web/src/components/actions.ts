@@ -5,6 +5,7 @@ import type {
   ClusterActionRequest,
   DeploymentState,
 } from '../../../src/server/contract.js';
+import { agreedMaster, sentinelsOf } from '../../../src/model/topology.js';
 
 /** An action a person picked, waiting for confirmation: a node or Sentinel action, or a cluster one. */
 export interface PendingAction {
@@ -109,20 +110,22 @@ export function nodeActions(
 }
 
 export function failoverAction(deployment: DeploymentState): PendingAction {
-  const master = deployment.topology?.agreement.master ?? 'the master';
+  const t = deployment.topology;
+  const master = (t && agreedMaster(t)) ?? 'the master';
   return {
     request: { action: 'failover' },
     label: 'Failover',
     title: `Fail over ${deployment.name}?`,
-    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${deployment.topology?.masterName ?? deployment.name}). Clients still connected to ${master} can keep writing to it until Sentinel converts it, about 10 s later, and those writes are lost (measure it with: quorum drill manual-failover). Switchover avoids that.`,
+    body: `Ask the sentinels to promote a replica and demote ${master} (SENTINEL FAILOVER ${t?.kind === 'sentinel' ? t.masterName : deployment.name}). Clients still connected to ${master} can keep writing to it until Sentinel converts it, about 10 s later, and those writes are lost (measure it with: quorum drill manual-failover). Switchover avoids that.`,
     danger: true,
-    enabled: deployment.topology?.sentinels.some((s) => s.up) === true,
+    enabled: t ? sentinelsOf(t).some((s) => s.up) : false,
     why: 'SENTINEL FAILOVER',
   };
 }
 
 export function switchoverAction(deployment: DeploymentState): PendingAction {
-  const master = deployment.topology?.agreement.master ?? 'the master';
+  const t = deployment.topology;
+  const master = (t && agreedMaster(t)) ?? 'the master';
   const replicas = deployment.topology ? replicasOf(deployment.topology, master).length : 0;
   return {
     request: { action: 'switchover' },
@@ -130,7 +133,7 @@ export function switchoverAction(deployment: DeploymentState): PendingAction {
     title: `Switch ${deployment.name} over to a replica?`,
     body: `Pause writes on ${master} (CLIENT PAUSE WRITE, about a second), wait until every replica has all of them, ask the sentinels to fail over, and demote ${master} the moment they name the new master. Writers wait or retry; no acknowledged write is lost.`,
     danger: true,
-    enabled: deployment.topology?.sentinels.some((s) => s.up) === true && replicas > 0,
+    enabled: (t ? sentinelsOf(t).some((s) => s.up) : false) && replicas > 0,
     why: replicas > 0 ? 'a failover that loses no acknowledged write' : 'no replica to switch to',
   };
 }

@@ -1,6 +1,7 @@
 import type { ClusterActionRequest, DeploymentState } from '../../../src/server/contract.js';
 import { jobRunning } from '../cluster-view.js';
 import type { PendingAction } from './actions.js';
+import { clusterOf } from '../../../src/model/topology.js';
 
 const CLUSTER_ACTIONS: ReadonlySet<string> = new Set<ClusterActionRequest['action']>([
   'cluster-failover',
@@ -67,7 +68,7 @@ export function clusterFailoverAction(
   deployment: DeploymentState,
   replica: string,
 ): PendingAction | null {
-  const cluster = deployment.topology?.cluster;
+  const cluster = deployment.topology ? clusterOf(deployment.topology) : null;
   if (!cluster || !offers(deployment, 'cluster-failover')) return null;
   const shard = cluster.shards.find((s) => s.replicas.some((r) => r.addr === replica));
   if (!shard) return null;
@@ -137,7 +138,7 @@ export function addNodeAction(
 
 /** Nodes that may leave: replicas, and masters without slots (their slots must be moved first). */
 export function removable(deployment: DeploymentState): string[] {
-  const cluster = deployment.topology?.cluster;
+  const cluster = deployment.topology ? clusterOf(deployment.topology) : null;
   if (!cluster) return [];
   return cluster.shards
     .flatMap((s) => [

@@ -19,6 +19,7 @@ import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/drill/live.js';
 import { AlertsPage } from './Alerts.js';
 import { DrillsPage } from './Drills.js';
+import { clusterOf } from '../../../src/model/topology.js';
 
 /**
  * The deployment page: graph, sentinel matrix (a cluster: shards, slot map, each node's view),
@@ -255,7 +256,7 @@ export function DeploymentPage({
             )}
             <section className="panel">
               <h2>Each sentinel's view</h2>
-              {t && <SentinelMatrix topology={t} />}
+              {t?.kind === 'sentinel' && <SentinelMatrix topology={t} />}
             </section>
             <section className="panel">
               <h2>Charts</h2>
@@ -298,7 +299,7 @@ export function DeploymentPage({
 
 /** A cluster's line in the header: its state, the masters owning slots, the slots covered. */
 function ClusterSummary({ deployment }: { deployment: DeploymentState }) {
-  const c = deployment.topology?.cluster;
+  const c = deployment.topology ? clusterOf(deployment.topology) : null;
   const owning = c?.shards.filter((s) => s.slotCount > 0).length ?? 0;
   return (
     <>

@@ -1,12 +1,13 @@
 import type { DeploymentState } from '../../../src/server/contract.js';
 import type { View } from '../route.js';
 import { routeHref } from '../route.js';
+import { agreedMaster, sentinelsOf } from '../../../src/model/topology.js';
 
 /** A cluster's card: its state, shards, replicas and slot coverage. */
 function ClusterFacts({ d }: { d: DeploymentState }) {
   const t = d.topology;
-  const cluster = t?.cluster;
-  if (!t || !cluster) return null;
+  if (t?.kind !== 'cluster') return null;
+  const { cluster } = t;
   const shards = cluster.shards.filter((s) => s.slotCount > 0);
   const replicas = t.nodes.filter((n) => n.role === 'replica');
   const replicasUp = replicas.filter((n) => n.up && n.replication.linkUp).length;
@@ -43,11 +44,12 @@ export function Overview({
     <div className="cards">
       {deployments.map((d) => {
         const t = d.topology;
-        const replicas = t?.nodes.filter((n) => n.addr !== t.agreement.master) ?? [];
+        const master = t ? agreedMaster(t) : null;
+        const replicas = t?.nodes.filter((n) => n.addr !== master) ?? [];
         const replicasUp = replicas.filter(
           (n) => n.up && n.role === 'replica' && n.replication.linkUp,
         ).length;
-        const ck = t?.sentinels.some((s) => s.ckquorum?.ok) === true;
+        const ck = t ? sentinelsOf(t).some((s) => s.ckquorum?.ok) : false;
         const healthy = d.problems.length === 0;
         return (
           // the badge is a link of its own: it sits beside the card's button, not inside it
@@ -62,7 +64,7 @@ export function Overview({
                 <span className={`dot ${d.unreachable ? 'bad' : healthy ? 'ok' : 'warn'}`} />{' '}
                 {d.name}
               </h3>
-              {t?.cluster ? (
+              {t?.kind === 'cluster' ? (
                 <ClusterFacts d={d} />
               ) : (
                 <dl className="kv">
