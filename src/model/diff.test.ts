@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Addr } from './address.js';
-import { diffTopology } from './diff.js';
+import { diffTopology, MasterMoves } from './diff.js';
+import { clusterAfterFailover, clusterTopology } from './topology.fixture.js';
 import type { Agreement, DataNode, NodeRole, SentinelTopology, SentinelView } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 
@@ -154,5 +155,28 @@ describe('diffTopology', () => {
   it('does not report a role change for a node that went down', () => {
     const next = topology([downNode(A, 'refused'), up(B, 'replica'), up(C, 'replica')]);
     expect(diffTopology(healthy(), next).map((c) => c.type)).toEqual(['quorum:node-down']);
+  });
+});
+
+describe('MasterMoves', () => {
+  it('counts the agreed master naming another node, not a spell without agreement', () => {
+    const moves = new MasterMoves();
+    const nodes = [up(A, 'master'), up(B, 'replica')];
+    expect(moves.observe(topology(nodes, undefined, A))).toBe(0);
+    expect(moves.observe(topology(nodes, undefined, A))).toBe(0);
+    expect(moves.observe(topology(nodes, undefined, null))).toBe(0);
+    expect(moves.observe(topology(nodes, undefined, B))).toBe(1);
+    expect(moves.observe(topology(nodes, undefined, null))).toBe(0);
+    expect(moves.observe(topology(nodes, undefined, B))).toBe(0);
+    expect(moves.observe(topology(nodes, undefined, C))).toBe(1);
+  });
+
+  it('counts a shard failing over in a cluster, and nothing on the first observation', () => {
+    const moves = new MasterMoves();
+    expect(moves.observe(clusterTopology())).toBe(0);
+    expect(moves.observe(clusterTopology())).toBe(0);
+    const failedOver = clusterAfterFailover();
+    expect(moves.observe(failedOver)).toBe(1);
+    expect(moves.observe(failedOver)).toBe(0);
   });
 });

@@ -118,3 +118,21 @@ export function clusterTopology(options: { failing?: boolean } = {}): ClusterTop
     observedAtMs: 1_700_000_000_000,
   };
 }
+
+/** The cluster above after its first master failed: its replica (7003) owns 0-5460 now. */
+export function clusterAfterFailover(): ClusterTopology {
+  const healthy = clusterTopology();
+  const lines = (self: number) =>
+    clusterNodesText(self)
+      .split('\n')
+      .map((line, i) => {
+        if (i === 0) return line.replace('master', 'master,fail').replace(' 0-5460', '');
+        if (i === 3) return line.replace('slave', 'master').replace(/ a{40} /, ' - ') + ' 0-5460';
+        return line;
+      })
+      .join('\n');
+  const views = CLUSTER_ADDRS.slice(1).map((addr, i) =>
+    clusterView(addr, { cluster_state: 'ok', cluster_known_nodes: '6' }, lines(i + 1)),
+  );
+  return { ...healthy, cluster: clusterState(views) };
+}
