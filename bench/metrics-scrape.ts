@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Observer } from '../src/observer/index.js';
+import { attach } from '../src/deployment/index.js';
 import { Hub, startDashboard } from '../src/server/index.js';
 import { writeSection } from './doc.js';
 import { sleep } from './setup.js';
@@ -38,16 +38,20 @@ function cpuOf(pid: number): number {
 
 /** In the child: quorum's observer on every node, the server with /metrics; polls stop unless asked. */
 async function serve(keepPolling: boolean): Promise<void> {
-  const observer = new Observer({
-    name: 'bench',
-    masterName: 'bench',
-    sentinels: [],
-    nodes: addrs,
-    password: null,
-    sentinelPassword: null,
-  });
+  const deployment = attach(
+    {
+      name: 'bench',
+      masterName: 'bench',
+      sentinels: [],
+      nodes: addrs,
+      password: null,
+      sentinelPassword: null,
+    },
+    { timeoutMs: 1000 },
+  );
+  const { observer } = deployment;
   const hub = new Hub();
-  hub.add({ name: 'bench', observer, controller: null, eventLog: null, expect: {}, drills: null });
+  hub.add(deployment);
   await observer.start();
   await observer.poll();
   if (!keepPolling) await observer.stop();

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../src/model/index.js';
-import { controlClient, readState } from '../src/local/index.js';
-import { EventLog, Observer } from '../src/observer/index.js';
+import type { Deployment } from '../src/deployment/index.js';
+import { attach, openLocal } from '../src/deployment/index.js';
 import { DrillStore } from '../src/drill/index.js';
 import type { DeploymentState, NodeDetails } from '../src/server/index.js';
 import { createApp, Hub, WEB_ROOT } from '../src/server/index.js';
@@ -19,7 +18,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
   let hub: Hub;
   let app: ReturnType<typeof createApp>;
   let readOnly: ReturnType<typeof createApp>;
-  const observers: Observer[] = [];
+  const deployments: Deployment[] = [];
 
   const as = (token: string | null, path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
@@ -33,8 +32,10 @@ describe('the dashboard API, in process, against a real deployment', () => {
     (await (await as(VIEWER, '/api/deployments/mymaster')).json()) as DeploymentState;
 
   beforeAll(async () => {
+    // no proxy: the drills' refusal of `via: proxy` is part of what is checked
     const deployment = await startDeployment('api', [
       '--no-dashboard',
+      '--no-proxy',
       '--down-after',
       '2000',
       '--preset',
@@ -45,46 +46,24 @@ describe('the dashboard API, in process, against a real deployment', () => {
     ({ dir, port } = deployment);
     const up = deployment.up;
     expect(up.code).toBe(0);
-    const state = readState(dir);
-    if (!state?.supervisor) throw new Error('no supervisor');
-    const addrs = (kind: string) =>
-      state.processes.filter((p) => p.kind === kind).map((p) => `127.0.0.1:${p.port}`);
-    const local = new Observer({
-      name: 'mymaster',
-      masterName: 'mymaster',
-      sentinels: addrs('sentinel'),
-      nodes: addrs('redis'),
-      password: PASSWORD,
-      sentinelPassword: PASSWORD,
-    });
+    const local = openLocal(dir, { timeoutMs: 1000 });
     const gonePort = await freePorts(1);
-    const gone = new Observer({
-      name: 'gone',
-      masterName: 'gone',
-      sentinels: [`127.0.0.1:${gonePort}`],
-      nodes: [],
-      password: null,
-      sentinelPassword: null,
-    });
-    observers.push(local, gone);
+    const gone = attach(
+      {
+        name: 'gone',
+        masterName: 'gone',
+        sentinels: [`127.0.0.1:${gonePort}`],
+        nodes: [],
+        password: null,
+        sentinelPassword: null,
+      },
+      { timeoutMs: 1000 },
+    );
+    deployments.push(local, gone);
     hub = new Hub();
-    hub.add({
-      name: 'mymaster',
-      observer: local,
-      controller: controlClient(state.supervisor.socket),
-      eventLog: new EventLog(join(dir, 'events.jsonl')),
-      expect: { replicas: 2, sentinels: 3 },
-      drills: new DrillStore(dir),
-    });
-    hub.add({
-      name: 'gone',
-      observer: gone,
-      controller: null,
-      eventLog: null,
-      expect: {},
-      drills: null,
-    });
-    await Promise.all(observers.map((o) => o.start()));
+    hub.add(local);
+    hub.add(gone);
+    await Promise.all(deployments.map((d) => d.observer.start()));
     const metrics = { metricsToken: METRICS, metricsPublic: false };
     app = createApp(
       hub,
@@ -100,7 +79,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
 
   afterAll(async () => {
     await hub.close();
-    await Promise.all(observers.map((o) => o.stop()));
+    await Promise.all(deployments.map((d) => d.close()));
     expect((await quorum(['down', '--dir', dir])).code).toBe(0);
   });
 

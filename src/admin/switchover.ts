@@ -1,5 +1,5 @@
-import type { Addr } from '../model/index.js';
-import { formatAddr, parseAddr, UserError } from '../model/index.js';
+import type { Addr, SentinelTopology } from '../model/index.js';
+import { formatAddr, parseAddr, replicasOf, UserError } from '../model/index.js';
 import {
   describeRedisError,
   flattenInfo,
@@ -22,6 +22,19 @@ export interface SwitchoverOptions {
   /** How long replicas may take to catch up with the paused master. @default 2000 */
   catchUpMs?: number;
   progress?: (line: string) => void;
+}
+
+/** Who takes part in a switchover of the master a Sentinel deployment agrees on now. */
+export function switchoverParties(
+  topology: SentinelTopology,
+): Pick<SwitchoverOptions, 'master' | 'replicas' | 'sentinels'> | null {
+  const master = topology.agreement.master;
+  if (master === null) return null;
+  return {
+    master,
+    replicas: replicasOf(topology, master),
+    sentinels: topology.sentinels.filter((s) => s.up).map((s) => s.addr),
+  };
 }
 
 export interface SwitchoverResult {

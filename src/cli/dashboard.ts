@@ -1,18 +1,16 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../model/index.js';
-import { controlClient, expectationOf, readState } from '../local/index.js';
-import { EventLog, Observer } from '../observer/index.js';
-import { DrillStore } from '../drill/index.js';
-import type { Dashboard, DeploymentSource } from '../server/index.js';
+import type { Dashboard } from '../server/index.js';
+import type { Deployment } from '../deployment/index.js';
+import { attach, openLocal } from '../deployment/index.js';
 import { DEFAULT_DASHBOARD_PORT, Hub, startDashboard } from '../server/index.js';
 import type { AlertConfig } from '../alerts/index.js';
-import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { QuorumConfig } from './config-file.js';
 import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
-import { localProxy, resolveTarget } from './target.js';
+import { resolveTarget } from './target.js';
 
 export interface DashboardFlags {
   dashboardHost: string;
@@ -43,11 +41,11 @@ export function addMetricsOptions(command: Command): Command {
 
 /** Serves the dashboard for the given deployments; the hub follows each observer's bus. */
 export async function serveDashboard(
-  sources: DeploymentSource[],
+  deployments: Deployment[],
   flags: DashboardFlags,
 ): Promise<{ hub: Hub; dashboard: Dashboard }> {
   const hub = new Hub(flags.alerts);
-  for (const source of sources) hub.add(source);
+  for (const deployment of deployments) hub.add(deployment);
   const dashboard = await startDashboard(hub, {
     host: flags.dashboardHost,
     port: flags.dashboardPort,
@@ -72,40 +70,14 @@ interface DashboardOptions extends TargetOptions {
   metricsPublic?: boolean;
 }
 
-async function sourcesFor(
+async function deploymentsFor(
   opts: DashboardOptions,
   config: QuorumConfig | null,
-): Promise<DeploymentSource[]> {
-  if (config !== null) {
-    return config.deployments.map((target) => ({
-      name: target.name,
-      observer: new Observer(target, { timeoutMs: opts.timeout }),
-      controller: null,
-      eventLog: null,
-      expect: {},
-      drills: null,
-    }));
-  }
+): Promise<Deployment[]> {
+  const options = { timeoutMs: opts.timeout };
+  if (config !== null) return config.deployments.map((target) => attach(target, options));
   const { target, local, dir } = await resolveTarget(opts);
-  const observer = new Observer(target, { timeoutMs: opts.timeout });
-  if (!local || dir === null)
-    return [
-      { name: target.name, observer, controller: null, eventLog: null, expect: {}, drills: null },
-    ];
-  const state = readState(dir);
-  const lab = state ? labTopology(state.spec) : null;
-  return [
-    {
-      name: target.name,
-      observer,
-      controller: state?.supervisor ? controlClient(state.supervisor.socket) : null,
-      eventLog: new EventLog(join(dir, 'events.jsonl')),
-      expect: expectationOf(local.spec),
-      drills: new DrillStore(dir),
-      proxy: () => localProxy(readState(dir)),
-      network: lab ? new NetworkFaults(dir, lab) : null,
-    },
-  ];
+  return [local && dir !== null ? openLocal(dir, options) : attach(target, options)];
 }
 
 export function registerDashboard(program: Command): void {
@@ -145,7 +117,7 @@ export function registerDashboard(program: Command): void {
     if (opts.config !== undefined && (opts.sentinel !== undefined || opts.cluster !== undefined))
       throw new UserError('pass either --config or --sentinel/--cluster, not both', 2);
     const config = opts.config !== undefined ? loadConfig(opts.config) : null;
-    const sources = await sourcesFor({ ...opts, dir: resolve(opts.dir) }, config);
+    const sources = await deploymentsFor({ ...opts, dir: resolve(opts.dir) }, config);
     const { hub, dashboard } = await serveDashboard(sources, {
       dashboardHost: opts.host,
       dashboardPort: opts.port,

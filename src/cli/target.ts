@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SentinelTopology, Topology } from '../model/index.js';
-import { formatAddr, parseAddrList, UserError } from '../model/index.js';
-import type { LocalState, ProcessInfo } from '../local/index.js';
-import { callControl, readState } from '../local/index.js';
+import { parseAddrList, UserError } from '../model/index.js';
+import type { LocalState } from '../local/index.js';
+import { readState } from '../local/index.js';
 import type { SentinelTarget } from '../observer/index.js';
-import type { ProxyStats } from '../proxy/index.js';
 import { Observer } from '../observer/index.js';
 import { monitoredMasters, RedisLink } from '../redis/index.js';
+import { localTarget } from '../deployment/index.js';
+
+export { localProcesses, localProxy } from '../deployment/index.js';
 import { intOption } from './errors.js';
 
 /** Options shared by commands that observe a deployment. */
@@ -109,21 +111,8 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
       `there is no quorum deployment in ${dir}; start one with 'quorum up --dir ${opts.dir}' or attach with --sentinel HOST:PORT --master-name NAME (a Redis Cluster: --cluster HOST:PORT)`,
     );
   }
-  const { spec } = state;
-  const addrs = (kind: 'redis' | 'sentinel') =>
-    state.processes
-      .filter((p) => p.kind === kind)
-      .map((p) => formatAddr(p.host ?? spec.host, p.port));
   return {
-    target: {
-      name: spec.name,
-      masterName: spec.name,
-      sentinels: addrs('sentinel'),
-      nodes: addrs('redis'),
-      password: spec.password,
-      sentinelPassword: spec.password,
-      mode: spec.mode,
-    },
+    target: localTarget(state),
     local: state,
     dir,
   };
@@ -150,28 +139,6 @@ async function guessMasterName(
     }
   }
   return 'mymaster';
-}
-
-/** The supervisor's process table, or none when no supervisor answers. */
-export async function localProcesses(state: LocalState | null): Promise<ProcessInfo[]> {
-  if (!state?.supervisor) return [];
-  try {
-    const answer = await callControl(state.supervisor.socket, { op: 'processes' }, 3000);
-    return answer.ok ? (answer.processes ?? []) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The proxy the supervisor runs, with its figures; null when there is none or no answer. */
-export async function localProxy(state: LocalState | null): Promise<ProxyStats | null> {
-  if (!state?.supervisor || !state.proxy) return null;
-  try {
-    const answer = await callControl(state.supervisor.socket, { op: 'proxy' }, 3000);
-    return answer.ok ? (answer.proxy ?? null) : null;
-  } catch {
-    return null;
-  }
 }
 
 /**

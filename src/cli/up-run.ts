@@ -15,11 +15,10 @@ import {
   Supervisor,
   tailOf,
 } from '../local/index.js';
-import { EventLog } from '../observer/index.js';
-import { DrillStore, isFinished } from '../drill/index.js';
+import { openLocal } from '../deployment/index.js';
+import { isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { AlertConfig } from '../alerts/index.js';
-import { labTopology, NetworkFaults } from '../faults/index.js';
 import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
 import { formatEvent, formatTopology, topologyJson } from './format.js';
@@ -278,19 +277,17 @@ export async function runForeground(
   }
   if (opts.dashboard) {
     const stats = proxyStats;
-    const lab = labTopology(spec);
-    const source = {
-      name: spec.name,
-      observer: supervisor.observer,
-      controller: supervisor.controller(),
-      eventLog: new EventLog(join(dir, 'events.jsonl')),
-      expect: expectationOf(spec),
-      drills: new DrillStore(dir),
-      network: lab ? new NetworkFaults(dir, lab) : null,
-      ...(stats ? { proxy: () => Promise.resolve(stats()) } : {}),
-    };
+    const deployment = openLocal(
+      dir,
+      { timeoutMs: 1000 },
+      {
+        observer: supervisor.observer,
+        controller: supervisor.controller(),
+        proxyStats: stats ? () => Promise.resolve(stats()) : null,
+      },
+    );
     try {
-      const { hub, dashboard } = await serveDashboard([source], opts);
+      const { hub, dashboard } = await serveDashboard([deployment], opts);
       supervisor.setDashboard({ url: dashboard.url, token: dashboard.token });
       const previous = run.cleanup;
       run.cleanup = async () => {

@@ -1,9 +1,8 @@
-import type { Topology } from '../model/index.js';
-import { agreedMaster, replicasOf, sentinelsOf, UserError } from '../model/index.js';
-import { safeSwitchover, sentinelFailover } from '../admin/index.js';
-import { RedisLink, describeRedisError, startDebugSleep } from '../redis/index.js';
+import type { Refusal } from '../model/index.js';
+import { ServiceError, UserError } from '../model/index.js';
+import type { Deployment } from '../deployment/index.js';
+import { debugSleepNode, failoverDeployment, switchoverDeployment } from '../admin/index.js';
 import type { ActionRequest, Role } from './contract.js';
-import type { DeploymentSource } from './hub.js';
 
 /** An action refused or failed, with the HTTP status to answer. */
 export class ActionError extends Error {
@@ -16,95 +15,22 @@ export class ActionError extends Error {
   }
 }
 
-function knownNode(topology: Topology | null, addr: string): boolean {
-  return topology?.nodes.some((n) => n.addr === addr) === true;
-}
+/** A service's refusal as the HTTP status to answer. */
+const STATUS_OF: Record<Refusal, ActionError['status']> = {
+  'bad-request': 400,
+  'not-found': 404,
+  conflict: 409,
+  unreachable: 502,
+};
 
-async function failover(source: DeploymentSource): Promise<string> {
-  const topology = source.observer.current();
-  const { masterName, sentinelPassword } = source.observer.target;
-  const up = topology
-    ? sentinelsOf(topology)
-        .filter((s) => s.up)
-        .map((s) => s.addr)
-    : [];
-  if (up.length === 0)
-    throw new ActionError(
-      `no sentinel of '${source.name}' answers, so none can run a failover`,
-      409,
-    );
+/** Runs a service call; its refusal becomes an ActionError with the matching status. */
+export async function serve<T>(call: () => Promise<T>): Promise<T> {
   try {
-    const by = await sentinelFailover(up, masterName, sentinelPassword);
-    return `asked sentinel ${by} to fail over '${masterName}' away from ${(topology && agreedMaster(topology)) ?? 'the master'}`;
+    return await call();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    // a refusal (one under way, no promotable replica) is a conflict; no answer is a bad gateway
-    throw new ActionError(message, /INPROG|NOGOODSLAVE/i.test(message) ? 409 : 502);
+    if (err instanceof ServiceError) throw new ActionError(err.message, STATUS_OF[err.refusal]);
+    throw err;
   }
-}
-
-/** quorum's switchover (src/admin/switchover.ts): no acknowledged write lost. */
-async function switchover(source: DeploymentSource): Promise<string> {
-  const topology = source.observer.current();
-  const master = topology?.kind === 'sentinel' ? topology.agreement.master : null;
-  if (topology?.kind !== 'sentinel' || !master)
-    throw new ActionError(`the sentinels of '${source.name}' agree on no master`, 409);
-  const { target } = source.observer;
-  try {
-    const result = await safeSwitchover({
-      masterName: target.masterName,
-      master,
-      replicas: replicasOf(topology, master),
-      sentinels: topology.sentinels.filter((s) => s.up).map((s) => s.addr),
-      password: target.password,
-      sentinelPassword: target.sentinelPassword,
-    });
-    return result.message;
-  } catch (err) {
-    throw new ActionError(err instanceof Error ? err.message : String(err), 409);
-  }
-}
-
-/**
- * `DEBUG SLEEP n` blocks the node for n seconds. It is sent on a connection of its own and not
- * awaited: the answer is that the sleep started; its end shows in the observer as the node
- * answering again.
- */
-async function debugSleep(
-  source: DeploymentSource,
-  node: string,
-  seconds: number,
-  onDone: (message: string) => void,
-): Promise<string> {
-  if (!knownNode(source.observer.current(), node))
-    throw new ActionError(`no data node ${node} in '${source.name}'`, 404);
-  // make sure the node answers before claiming it sleeps: a node that is down is a 502
-  const probe = new RedisLink(node, {
-    timeoutMs: 2000,
-    password: source.observer.target.password,
-    connectionName: 'quorum-action',
-  });
-  try {
-    await probe.call('PING');
-  } catch (err) {
-    throw new ActionError(describeRedisError(node, err).message, 502);
-  } finally {
-    await probe.close();
-  }
-  let woke: Promise<string | null>;
-  try {
-    ({ woke } = await startDebugSleep(node, source.observer.target.password, seconds));
-  } catch (err) {
-    throw new ActionError(err instanceof Error ? err.message : String(err), 409);
-  }
-  void woke.then((why) =>
-    onDone(
-      why === null
-        ? `${node} woke up after DEBUG SLEEP ${String(seconds)}`
-        : `DEBUG SLEEP on ${node} ended: ${why}`,
-    ),
-  );
-  return `${node} sleeps for ${seconds} s (DEBUG SLEEP)`;
 }
 
 /**
@@ -112,7 +38,7 @@ async function debugSleep(
  * Process actions need the local supervisor; the others work on any reachable deployment.
  */
 export async function runAction(
-  source: DeploymentSource,
+  source: Deployment,
   request: ActionRequest,
   role: Role,
 ): Promise<string> {
@@ -128,12 +54,13 @@ export async function runAction(
   try {
     let message: string;
     if (request.action === 'failover') {
-      message = await failover(source);
+      message = await serve(() => failoverDeployment(source));
     } else if (request.action === 'switchover') {
-      message = await switchover(source);
+      message = (await serve(() => switchoverDeployment(source))).message;
     } else if (request.action === 'debug-sleep') {
-      message = await debugSleep(source, request.node, request.seconds, (done) =>
-        record(done, 'ok'),
+      const { node: addr, seconds } = request;
+      message = await serve(() =>
+        debugSleepNode(source, addr, seconds, (done) => record(done, 'ok')),
       );
     } else {
       const controller = source.controller;

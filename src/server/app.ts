@@ -5,7 +5,7 @@ import { setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import { validator } from 'hono/validator';
-import { ActionError, runAction } from './actions.js';
+import { ActionError, runAction, serve } from './actions.js';
 import type { AuthOptions } from './auth.js';
 import { mayScrape, requestRole, Sessions } from './auth.js';
 import { renderMetrics } from '../metrics/index.js';
@@ -27,7 +27,7 @@ import {
   drillRequestSchema,
   networkRequestSchema,
 } from './contract.js';
-import { nodeDetails } from './details.js';
+import { nodeDetails } from '../admin/index.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
 
@@ -116,7 +116,8 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
       try {
-        return c.json(await nodeDetails(source, c.req.param('addr')));
+        const addr = c.req.param('addr');
+        return c.json(await serve(() => nodeDetails(source, addr)));
       } catch (err) {
         return actionError(c, err);
       }

@@ -144,14 +144,7 @@ export interface AlertsState {
   resolved: Alert[];
 }
 
-export interface NodeDetails {
-  addr: string;
-  kind: 'redis' | 'sentinel';
-  /** INFO, by section. */
-  info: Record<string, Record<string, string>>;
-  /** CONFIG GET * for data nodes, with secrets replaced by `(redacted)`. */
-  config: Record<string, string>;
-}
+export type { NodeDetails } from '../admin/index.js';
 
 export const actionRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('failover') }),

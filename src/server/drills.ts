@@ -92,7 +92,7 @@ export class DrillDesk {
 
   /** Where quorum's proxy in front of this deployment listens, if it runs one. */
   private async proxyOf(source: DeploymentSource): Promise<{ write: string; read: string } | null> {
-    const stats = await source.proxy?.().catch(() => null);
+    const stats = await source.proxy();
     return stats ? { write: stats.write.addr, read: stats.read.addr } : null;
   }
 
@@ -161,7 +161,7 @@ export class DrillDesk {
       downAfterMs: topology?.kind === 'sentinel' ? downAfterOf(topology) : 30_000,
       store,
       proxy,
-      network: source.network ?? null,
+      network: source.network,
     };
     const now = Date.now();
     const live: DrillLive = {

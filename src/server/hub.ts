@@ -1,13 +1,11 @@
-import type { EventReport, Expectation, QuorumEvent, Topology } from '../model/index.js';
+import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
 import { failoverStartMs, healthProblems, MasterMoves } from '../model/index.js';
 import type { AlertConfig, AlertTransition } from '../alerts/index.js';
 import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
-import type { NodeController, ProcessInfo } from '../local/index.js';
+import type { ProcessInfo } from '../local/index.js';
+import type { Deployment } from '../deployment/index.js';
 import { nodeActions } from '../local/index.js';
-import type { EventLog, Observer } from '../observer/index.js';
-import type { DrillStore } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import type { NetworkFaults } from '../faults/index.js';
 import { describeFault } from '../faults/index.js';
 import type {
   AlertsState,
@@ -25,21 +23,8 @@ import { History, samplesFrom } from './history.js';
 /** Events kept in memory per deployment for the timeline. */
 export const EVENTS_KEPT = 2000;
 
-/** A deployment the dashboard shows: its observer, and its supervisor when it is local. */
-export interface DeploymentSource {
-  name: string;
-  observer: Observer;
-  controller: NodeController | null;
-  /** Past events to show at start (the local deployment's events.jsonl). */
-  eventLog: EventLog | null;
-  expect: Expectation;
-  /** Where this deployment's drills are kept; null where the dashboard runs none. */
-  drills: DrillStore | null;
-  /** The figures of the proxy in front of it, when quorum runs one. */
-  proxy?: () => Promise<ProxyStats | null>;
-  /** The lab's network faults, when quorum launched it with --network lab. */
-  network?: NetworkFaults | null;
-}
+/** A deployment the dashboard shows: the handle (its observer, its supervisor when local, ...). */
+export type DeploymentSource = Deployment;
 
 interface Entry {
   source: DeploymentSource;
@@ -171,7 +156,7 @@ export class Hub {
   }
 
   private async refreshProcesses(entry: Entry): Promise<void> {
-    entry.proxy = (await entry.source.proxy?.().catch(() => null)) ?? null;
+    entry.proxy = await entry.source.proxy();
     if (!entry.source.controller) return;
     try {
       entry.processes = await entry.source.controller.processes();

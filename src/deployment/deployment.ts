@@ -1,0 +1,110 @@
+import type { Addr, DeploymentKind, Expectation, QuorumEvent } from '../model/index.js';
+import { sentinelsOf } from '../model/index.js';
+import type { NodeController } from '../local/index.js';
+import type { EventLog, Observer } from '../observer/index.js';
+import type { DrillStore } from '../drill/index.js';
+import type { NetworkFaults } from '../faults/index.js';
+import type { ProxyStats } from '../proxy/index.js';
+import { RedisLink } from '../redis/index.js';
+import type { ConnectionProfile, ProcessRole } from './profile.js';
+import { linkOptions } from './profile.js';
+
+/** What a handle is made of; `openLocal` and `attach` fill it. */
+export interface DeploymentParts {
+  name: string;
+  observer: Observer;
+  /** The local supervisor; null for an attached deployment. */
+  controller: NodeController | null;
+  profile: ConnectionProfile;
+  expect: Expectation;
+  /** The data directory of a local deployment; null when attached. */
+  dir: string | null;
+  /** The local deployment's `events.jsonl`; null when attached. */
+  eventLog: EventLog | null;
+  /** Where drills are kept; null where none are run. */
+  drills: DrillStore | null;
+  /** The lab's network faults, for a deployment launched with `--network lab`. */
+  network: NetworkFaults | null;
+  /** The figures of quorum's proxy in front of it, when one runs. */
+  proxyStats: (() => Promise<ProxyStats | null>) | null;
+}
+
+/** Time allowed for a call a person is waiting for (details, probes). @default 2000 */
+export const DEFAULT_CALL_TIMEOUT_MS = 2000;
+
+/**
+ * One deployment and what can be done to it: its observer, its supervisor when it is local, the
+ * credentials every link is opened with, what a healthy state looks like, its drill store,
+ * network faults, proxy figures and event log. Every capability takes the handle (or a narrow
+ * view of it); none builds its own idea of "a deployment".
+ */
+export class Deployment {
+  readonly name: string;
+  readonly observer: Observer;
+  readonly controller: NodeController | null;
+  readonly profile: ConnectionProfile;
+  readonly expect: Expectation;
+  readonly dir: string | null;
+  readonly eventLog: EventLog | null;
+  readonly drills: DrillStore | null;
+  readonly network: NetworkFaults | null;
+  private readonly proxyStats: (() => Promise<ProxyStats | null>) | null;
+
+  constructor(parts: DeploymentParts) {
+    this.name = parts.name;
+    this.observer = parts.observer;
+    this.controller = parts.controller;
+    this.profile = parts.profile;
+    this.expect = parts.expect;
+    this.dir = parts.dir;
+    this.eventLog = parts.eventLog;
+    this.drills = parts.drills;
+    this.network = parts.network;
+    this.proxyStats = parts.proxyStats;
+  }
+
+  get kind(): DeploymentKind {
+    return this.observer.target.mode ?? 'sentinel';
+  }
+
+  /** The figures of the proxy in front of it; null when none runs or it does not answer. */
+  async proxy(): Promise<ProxyStats | null> {
+    return this.proxyStats ? this.proxyStats().catch(() => null) : null;
+  }
+
+  /** Writes one of quorum's own events: through the supervisor when local, else the observer. */
+  record(type: string, message: string, detail: QuorumEvent['detail']): Promise<void> {
+    if (this.controller) return this.controller.record(type, message, detail);
+    this.observer.record(type, message, detail);
+    return Promise.resolve();
+  }
+
+  /** Whether `addr` is a sentinel of this deployment, as last observed. */
+  isSentinel(addr: Addr): boolean {
+    const t = this.observer.current();
+    return t !== null && sentinelsOf(t).some((s) => s.addr === addr);
+  }
+
+  /** Whether `addr` is a data node of this deployment, as last observed. */
+  isNode(addr: Addr): boolean {
+    return this.observer.current()?.nodes.some((n) => n.addr === addr) === true;
+  }
+
+  /**
+   * A link to one of its processes, opened with the profile's credentials for that process.
+   * The caller closes it.
+   */
+  link(
+    addr: Addr,
+    role: ProcessRole,
+    purpose: string,
+    timeoutMs = DEFAULT_CALL_TIMEOUT_MS,
+  ): RedisLink {
+    return new RedisLink(addr, linkOptions(this.profile, role, purpose, timeoutMs));
+  }
+
+  /** Stops observing. */
+  close(): Promise<void> {
+    return this.observer.stop();
+  }
+}
