@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CarriedSession, Relay } from '../src/proxy/index.js';
 import { createRelay } from '../src/proxy/index.js';
+import { LINGER_MS } from '../src/proxy/relay.js';
 import type { TestServer } from './helpers.js';
 import { freePorts, sleep, startServer, tempDir, waitFor } from './helpers.js';
 
@@ -59,7 +60,7 @@ describe.each(['native', 'js'] as const)(
     beforeAll(async () => {
       dir = tempDir(`relay-${kind}`);
       const p = await freePorts(1);
-      redis = await startServer('redis-server', dir, p, []);
+      redis = await startServer('redis-server', dir, p, ['--enable-debug-command', 'local']);
       const created = createRelay(kind, 2);
       expect(created.note).toBeNull();
       relay = created.relay;
@@ -129,6 +130,14 @@ describe.each(['native', 'js'] as const)(
       expect(await exchange('PING\r\nECHO tail\r\n', true)).toBe('+PONG\r\n$4\r\ntail\r\n');
       await waitFor('both sessions to end', 5000, () => (ended >= before + 2 ? true : undefined));
       expect(relay.bytes().in).toBeGreaterThan(0);
+    });
+
+    it('keeps a half-closed session for as long as Redis takes to answer, past the linger', async () => {
+      // a client done sending is not gone: the linger is for a side whose peer went away
+      const sleepMs = LINGER_MS + 2000;
+      const started = Date.now();
+      expect(await exchange(`DEBUG SLEEP ${String(sleepMs / 1000)}\r\n`, true)).toBe('+OK\r\n');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(sleepMs);
     });
 
     it('passes on what a backend says before the client speaks (max clients reached)', async () => {

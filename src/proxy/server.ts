@@ -80,6 +80,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const { relay, note } = createRelay(
       this.options.relay ?? PROXY_DEFAULTS.relay,
       this.options.relayThreads ?? PROXY_DEFAULTS.relayThreads,
+      { log: (line) => this.emit('log', line) },
     );
     this.relay = relay;
     if (note) this.emit('log', note);
