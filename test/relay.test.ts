@@ -264,3 +264,72 @@ describe.each(['native', 'js'] as const)(
     });
   },
 );
+
+/**
+ * The compiled relay when memory runs out, made to by its test-only knob: the session that cannot
+ * be carried ends (its client is closed and the proxy told, so it is not counted for ever), and
+ * the next one is carried as before.
+ */
+describe('the native relay, out of memory', () => {
+  let redis: TestServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tempDir('relay-oom');
+    const [p] = [await freePorts(1)];
+    redis = await startServer('redis-server', dir, p, []);
+  });
+
+  afterAll(async () => {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A relay whose `n`th allocation of `what` fails. */
+  function failingRelay(what: 'session' | 'queue', n: number): Relay {
+    process.env.QUORUM_RELAY_FAIL_ALLOC = `${what}:${String(n)}`;
+    try {
+      return createRelay('native', 1).relay;
+    } finally {
+      delete process.env.QUORUM_RELAY_FAIL_ALLOC;
+    }
+  }
+
+  /** PING on a new connection: what came back before the relay closed it. */
+  function ping(port: number): Promise<string> {
+    return new Promise((resolve) => {
+      const s = connect({ host: '127.0.0.1', port });
+      let data = '';
+      s.on('data', (chunk: Buffer) => {
+        data += chunk.toString('latin1');
+        if (data === '+PONG\r\n') s.end();
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(data));
+      s.on('connect', () => s.write('PING\r\n'));
+    });
+  }
+
+  it.each(['session', 'queue'] as const)(
+    'ends only the session hit when an allocation for its %s fails',
+    async (what) => {
+      const relay = failingRelay(what, 2);
+      let ended = 0;
+      const { server, port } = await relayListener(relay, redis.port, () => ended++);
+      try {
+        expect(await ping(port)).toBe('+PONG\r\n');
+        await waitFor('the first session to end', 5000, () => (ended === 1 ? true : undefined));
+        // the second session's allocation fails: closed, and told, without an answer
+        expect(await ping(port)).toBe('');
+        await waitFor('the failed session to be told', 5000, () =>
+          ended === 2 ? true : undefined,
+        );
+        expect(await ping(port)).toBe('+PONG\r\n');
+        await waitFor('the third session to end', 5000, () => (ended === 3 ? true : undefined));
+      } finally {
+        relay.stop();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
+});
