@@ -39,9 +39,10 @@
 
 typedef struct session session;
 
-// test-only: QUORUM_RELAY_FAIL_ALLOC=session:N or queue:N (read when a relay is made) fails that
-// relay's Nth allocation of that kind, so that the tests can see what running out of memory does
-typedef enum { ALLOC_SESSION, ALLOC_QUEUE, ALLOC_KINDS } alloc_kind;
+// test-only: QUORUM_RELAY_FAULT=session:N, queue:N or epoll:N (read when a relay is made) fails
+// that relay's Nth allocation of a session, Nth hand-over queueing, or Nth epoll_wait, so that the
+// tests can see what running out of memory, or a broken epoll, does
+typedef enum { FAULT_SESSION, FAULT_QUEUE, FAULT_EPOLL, FAULT_KINDS } fault_kind;
 
 typedef struct {
   session *s;
@@ -112,8 +113,8 @@ typedef struct {
   session *dead;
   size_t lingering;
   char *scratch;
-  long fail_alloc_at[ALLOC_KINDS];
-  long allocs[ALLOC_KINDS];
+  long fault_at[FAULT_KINDS];
+  long faults_seen[FAULT_KINDS];
   // read anywhere
   _Atomic uint64_t bytes[2];
   napi_threadsafe_function tsfn;
@@ -137,9 +138,9 @@ static bool grow(void **items, size_t *cap, size_t need, size_t size) {
   return true;
 }
 
-// true when the test-only knob says this allocation of `kind` is to fail
-static bool injected_failure(relay *r, alloc_kind kind) {
-  return r->fail_alloc_at[kind] > 0 && ++r->allocs[kind] == r->fail_alloc_at[kind];
+// true when the test-only knob says this call of `kind` is to fail
+static bool injected_failure(relay *r, fault_kind kind) {
+  return r->fault_at[kind] > 0 && ++r->faults_seen[kind] == r->fault_at[kind];
 }
 
 static double session_id(uint32_t slot, uint32_t gen) {
@@ -283,7 +284,7 @@ static void on_event(relay *r, endpoint *ep, uint32_t events) {
 }
 
 static void add_session(relay *r, const cmd *c) {
-  session *s = injected_failure(r, ALLOC_SESSION) ? NULL : calloc(1, sizeof *s);
+  session *s = injected_failure(r, FAULT_SESSION) ? NULL : calloc(1, sizeof *s);
   if (s == NULL) {
     // this session cannot be carried: it ends here, and JavaScript is told like for any other
     close(c->fd[0]);
@@ -380,7 +381,8 @@ static void *relay_main(void *arg) {
   bool stop = false;
   while (!stop) {
     int timeout = r->lingering > 0 ? 1000 : -1;
-    int n = epoll_wait(r->epfd, events, MAX_EVENTS, timeout);
+    int n = injected_failure(r, FAULT_EPOLL) ? (errno = EBADF, -1)
+                                             : epoll_wait(r->epfd, events, MAX_EVENTS, timeout);
     if (n < 0 && errno != EINTR) {
       // nothing more can be relayed on this thread: its sessions end, and JavaScript is told why
       pthread_mutex_lock(&r->mu);
@@ -521,15 +523,15 @@ static relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_v
   return r;
 }
 
-// the test-only knob, e.g. QUORUM_RELAY_FAIL_ALLOC=session:2
+// the test-only knob, e.g. QUORUM_RELAY_FAULT=session:2
 static void read_fault_knob(relay *r) {
-  const char *knob = getenv("QUORUM_RELAY_FAIL_ALLOC");
+  const char *knob = getenv("QUORUM_RELAY_FAULT");
   if (knob == NULL) return;
-  static const char *const names[ALLOC_KINDS] = {"session", "queue"};
-  for (int k = 0; k < ALLOC_KINDS; k++) {
+  static const char *const names[FAULT_KINDS] = {"session", "queue", "epoll"};
+  for (int k = 0; k < FAULT_KINDS; k++) {
     size_t len = strlen(names[k]);
     if (strncmp(knob, names[k], len) == 0 && knob[len] == ':')
-      r->fail_alloc_at[k] = strtol(knob + len + 1, NULL, 10);
+      r->fault_at[k] = strtol(knob + len + 1, NULL, 10);
   }
 }
 
@@ -660,7 +662,7 @@ static napi_value relay_add(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&r->mu);
   uint32_t slot = 0;
   const char *refused = r->failed ? r->failure : NULL;
-  bool ok = refused == NULL && !injected_failure(r, ALLOC_QUEUE) && reserve_slot(r, &slot);
+  bool ok = refused == NULL && !injected_failure(r, FAULT_QUEUE) && reserve_slot(r, &slot);
   uint32_t gen = ok ? r->gens[slot] : 0;
   if (ok) r->cmds[r->ncmds++] = (cmd){.slot = slot, .gen = gen, .fd = {own[0], own[1]}};
   char why[sizeof r->failure];

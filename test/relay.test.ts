@@ -266,11 +266,11 @@ describe.each(['native', 'js'] as const)(
 );
 
 /**
- * The compiled relay when memory runs out, made to by its test-only knob: the session that cannot
- * be carried ends (its client is closed and the proxy told, so it is not counted for ever), and
- * the next one is carried as before.
+ * The compiled relay when memory runs out or epoll fails, made to by its test-only knob: what
+ * cannot be carried ends (its client is closed and the proxy told, so it is not counted for
+ * ever), and the next session is carried.
  */
-describe('the native relay, out of memory', () => {
+describe('the native relay, made to fail', () => {
   let redis: TestServer;
   let dir: string;
 
@@ -285,13 +285,17 @@ describe('the native relay, out of memory', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A relay whose `n`th allocation of `what` fails. */
-  function failingRelay(what: 'session' | 'queue', n: number): Relay {
-    process.env.QUORUM_RELAY_FAIL_ALLOC = `${what}:${String(n)}`;
+  /** A one-thread relay whose `n`th call of `what` fails. */
+  function failingRelay(
+    what: 'session' | 'queue' | 'epoll',
+    n: number,
+    log?: (line: string) => void,
+  ): Relay {
+    process.env.QUORUM_RELAY_FAULT = `${what}:${String(n)}`;
     try {
-      return createRelay('native', 1).relay;
+      return createRelay('native', 1, { log }).relay;
     } finally {
-      delete process.env.QUORUM_RELAY_FAIL_ALLOC;
+      delete process.env.QUORUM_RELAY_FAULT;
     }
   }
 
@@ -332,4 +336,25 @@ describe('the native relay, out of memory', () => {
       }
     },
   );
+
+  it('ends the sessions of a thread whose epoll_wait fails, says why, and carries new ones', async () => {
+    const logged: string[] = [];
+    // the first wait returns with the hand-over; the second, with the session taken up, fails
+    const relay = failingRelay('epoll', 2, (line) => logged.push(line));
+    let ended = 0;
+    const { server, port } = await relayListener(relay, redis.port, () => ended++);
+    try {
+      expect(await ping(port)).toBe('');
+      await waitFor('the session to be told', 5000, () => (ended === 1 ? true : undefined));
+      expect(logged).toEqual([
+        'the relay thread stopped: epoll_wait: Bad file descriptor; its sessions ended, new ones are relayed in JavaScript',
+      ]);
+      // no thread left: JavaScript carries it
+      expect(await ping(port)).toBe('+PONG\r\n');
+      await waitFor('the next session to end', 5000, () => (ended === 2 ? true : undefined));
+    } finally {
+      relay.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

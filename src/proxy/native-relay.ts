@@ -98,7 +98,11 @@ export class NativeRelay implements Relay {
       const ended = (ids: number[], failure?: string) => {
         if (failure !== undefined) {
           this.failed.add(index);
-          this.log(`${failure}; its sessions ended, new ones go to the other threads`);
+          const rest =
+            this.failed.size < this.relays.length
+              ? 'new ones go to the other threads'
+              : 'new ones are relayed in JavaScript';
+          this.log(`${failure}; its sessions ended, ${rest}`);
         }
         for (const id of ids) {
           const done = ends.get(id);
