@@ -385,9 +385,10 @@ static void *relay_main(void *arg) {
                                              : epoll_wait(r->epfd, events, MAX_EVENTS, timeout);
     if (n < 0 && errno != EINTR) {
       // nothing more can be relayed on this thread: its sessions end, and JavaScript is told why
+      int err = errno;
       pthread_mutex_lock(&r->mu);
       snprintf(r->failure, sizeof r->failure, "the relay thread stopped: epoll_wait: %s",
-               strerror(errno));
+               strerror(err));
       r->failed = true;
       pthread_mutex_unlock(&r->mu);
       break;
