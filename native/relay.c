@@ -39,6 +39,11 @@
 
 typedef struct session session;
 
+// test-only: QUORUM_RELAY_FAULT=session:N, queue:N or epoll:N (read when a relay is made) fails
+// that relay's Nth allocation of a session, Nth hand-over queueing, or Nth epoll_wait, so that the
+// tests can see what running out of memory, or a broken epoll, does
+typedef enum { FAULT_SESSION, FAULT_QUEUE, FAULT_EPOLL, FAULT_KINDS } fault_kind;
+
 typedef struct {
   session *s;
   int side;
@@ -59,12 +64,11 @@ struct session {
   int64_t linger_at;
   session *prev, *next;
   session *next_dead;
+  session *next_end;
 };
 
-typedef enum { CMD_ADD, CMD_END, CMD_STOP } cmd_kind;
-
+// a session handed over by JavaScript, not yet taken up by the relay thread
 typedef struct {
-  cmd_kind kind;
   uint32_t slot;
   uint32_t gen;
   int fd[2];
@@ -78,22 +82,39 @@ typedef struct {
   bool started;
   bool stopped;
   pthread_mutex_t mu;
-  // guarded by mu: commands for the relay thread, the slot table, ended ids for JavaScript
+  // guarded by mu: sessions to take up, sessions asked to end (a flag per slot, so that asking
+  // never allocates and is never lost), the stop, the slot table, ended ids for JavaScript. Every
+  // allocation happens in add(), which reports its failure to JavaScript; the relay thread and
+  // end()/stop() never allocate: their capacity is reserved there.
   cmd *cmds;
   size_t ncmds, capcmds;
   session **slots;
   uint32_t *gens;
+  bool *end_asked;
   size_t nslots, capslots;
+  bool ends_asked;
+  bool stop_asked;
   uint32_t *free_slots;
   size_t nfree, capfree;
   double *ended;
   size_t nended, capended;
+  // what call_js hands to JavaScript (swapped with ended, so that it needs no copy)
+  double *told;
+  size_t captold;
   bool notify_pending;
+  // set once when the relay thread ended on an error; JavaScript is told with the ended ids
+  char failure[160];
+  bool failed;
+  bool failure_told;
   // relay thread only
+  cmd *batch;
+  size_t capbatch;
   session *all;
   session *dead;
   size_t lingering;
   char *scratch;
+  long fault_at[FAULT_KINDS];
+  long faults_seen[FAULT_KINDS];
   // read anywhere
   _Atomic uint64_t bytes[2];
   napi_threadsafe_function tsfn;
@@ -115,6 +136,11 @@ static bool grow(void **items, size_t *cap, size_t need, size_t size) {
   *items = p;
   *cap = next;
   return true;
+}
+
+// true when the test-only knob says this call of `kind` is to fail
+static bool injected_failure(relay *r, fault_kind kind) {
+  return r->fault_at[kind] > 0 && ++r->faults_seen[kind] == r->fault_at[kind];
 }
 
 static double session_id(uint32_t slot, uint32_t gen) {
@@ -145,6 +171,15 @@ static void update_interest(relay *r, session *s) {
   }
 }
 
+// with mu held: the slot's session (of generation gen) ended; add() reserved room in both lists
+static void free_slot(relay *r, uint32_t slot, uint32_t gen) {
+  r->slots[slot] = NULL;
+  r->gens[slot] = (r->gens[slot] + 1) & GEN_MASK;
+  r->end_asked[slot] = false;
+  r->free_slots[r->nfree++] = slot;
+  r->ended[r->nended++] = session_id(slot, gen);
+}
+
 static void kill_session(relay *r, session *s) {
   if (s->dead) return;
   s->dead = true;
@@ -161,18 +196,15 @@ static void kill_session(relay *r, session *s) {
   s->next_dead = r->dead;
   r->dead = s;
   pthread_mutex_lock(&r->mu);
-  r->slots[s->slot] = NULL;
-  r->gens[s->slot] = (r->gens[s->slot] + 1) & GEN_MASK;
-  if (grow((void **)&r->free_slots, &r->capfree, r->nfree + 1, sizeof(uint32_t)))
-    r->free_slots[r->nfree++] = s->slot;
-  if (grow((void **)&r->ended, &r->capended, r->nended + 1, sizeof(double)))
-    r->ended[r->nended++] = session_id(s->slot, s->gen);
+  free_slot(r, s->slot, s->gen);
   pthread_mutex_unlock(&r->mu);
 }
 
 static void saw_eof(relay *r, session *s, int d) {
   s->eof[d] = true;
-  if (s->linger_at == 0) {
+  // a client that is done sending (a half-close) still gets the answers to what it sent, however
+  // long they take; once the backend is gone, the client has linger_ms to read what is left
+  if (d == 1 && s->linger_at == 0) {
     s->linger_at = now_ms() + r->linger_ms;
     r->lingering++;
   }
@@ -252,10 +284,14 @@ static void on_event(relay *r, endpoint *ep, uint32_t events) {
 }
 
 static void add_session(relay *r, const cmd *c) {
-  session *s = calloc(1, sizeof *s);
+  session *s = injected_failure(r, FAULT_SESSION) ? NULL : calloc(1, sizeof *s);
   if (s == NULL) {
+    // this session cannot be carried: it ends here, and JavaScript is told like for any other
     close(c->fd[0]);
     close(c->fd[1]);
+    pthread_mutex_lock(&r->mu);
+    free_slot(r, c->slot, c->gen);
+    pthread_mutex_unlock(&r->mu);
     return;
   }
   s->slot = c->slot;
@@ -271,6 +307,8 @@ static void add_session(relay *r, const cmd *c) {
   r->all = s;
   pthread_mutex_lock(&r->mu);
   r->slots[s->slot] = s;
+  // end() may have come before the relay thread took the session up
+  bool end_now = r->end_asked[s->slot];
   pthread_mutex_unlock(&r->mu);
   for (int x = 0; x < 2; x++) {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->ep[x]};
@@ -279,33 +317,38 @@ static void add_session(relay *r, const cmd *c) {
       return;
     }
   }
+  if (end_now) kill_session(r, s);
 }
 
+// takes up the sessions JavaScript handed over and ends those it asked to end; true on stop
 static bool run_commands(relay *r) {
   uint64_t count;
   ssize_t ignored = read(r->evfd, &count, sizeof count);
   (void)ignored;
   pthread_mutex_lock(&r->mu);
-  size_t n = r->ncmds;
-  cmd *batch = malloc(n * sizeof(cmd) + 1);
-  if (batch != NULL && n > 0) memcpy(batch, r->cmds, n * sizeof(cmd));
+  // the two queues change places: nothing is copied, so nothing can fail here
+  cmd *batch = r->cmds;
+  size_t n = r->ncmds, cap = r->capcmds;
+  r->cmds = r->batch;
+  r->capcmds = r->capbatch;
   r->ncmds = 0;
+  r->batch = batch;
+  r->capbatch = cap;
+  bool stop = r->stop_asked;
+  bool ends = r->ends_asked;
+  r->ends_asked = false;
   pthread_mutex_unlock(&r->mu);
-  bool stop = false;
-  for (size_t i = 0; batch != NULL && i < n; i++) {
-    const cmd *c = &batch[i];
-    if (c->kind == CMD_ADD) {
-      add_session(r, c);
-    } else if (c->kind == CMD_END) {
-      pthread_mutex_lock(&r->mu);
-      session *s = c->slot < r->nslots ? r->slots[c->slot] : NULL;
-      pthread_mutex_unlock(&r->mu);
-      if (s != NULL && s->gen == c->gen) kill_session(r, s);
-    } else {
-      stop = true;
-    }
+  for (size_t i = 0; i < n; i++) add_session(r, &batch[i]);
+  if (!ends) return stop;
+  session *doomed = NULL;
+  pthread_mutex_lock(&r->mu);
+  for (session *s = r->all; s != NULL; s = s->next) {
+    if (!r->end_asked[s->slot]) continue;
+    s->next_end = doomed;
+    doomed = s;
   }
-  free(batch);
+  pthread_mutex_unlock(&r->mu);
+  for (session *s = doomed; s != NULL; s = s->next_end) kill_session(r, s);
   return stop;
 }
 
@@ -325,14 +368,31 @@ static void notify(relay *r) {
   if (call) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
 }
 
+static void notify_always(relay *r) {
+  pthread_mutex_lock(&r->mu);
+  r->notify_pending = true;
+  pthread_mutex_unlock(&r->mu);
+  napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
+}
+
 static void *relay_main(void *arg) {
   relay *r = arg;
   struct epoll_event events[MAX_EVENTS];
   bool stop = false;
   while (!stop) {
     int timeout = r->lingering > 0 ? 1000 : -1;
-    int n = epoll_wait(r->epfd, events, MAX_EVENTS, timeout);
-    if (n < 0 && errno != EINTR) break;
+    int n = injected_failure(r, FAULT_EPOLL) ? (errno = EBADF, -1)
+                                             : epoll_wait(r->epfd, events, MAX_EVENTS, timeout);
+    if (n < 0 && errno != EINTR) {
+      // nothing more can be relayed on this thread: its sessions end, and JavaScript is told why
+      int err = errno;
+      pthread_mutex_lock(&r->mu);
+      snprintf(r->failure, sizeof r->failure, "the relay thread stopped: epoll_wait: %s",
+               strerror(err));
+      r->failed = true;
+      pthread_mutex_unlock(&r->mu);
+      break;
+    }
     for (int i = 0; i < n; i++) {
       if (events[i].data.ptr == NULL) {
         stop = run_commands(r) || stop;
@@ -354,6 +414,19 @@ static void *relay_main(void *arg) {
     r->dead = s->next_dead;
     free(s);
   }
+  // stopped by JavaScript, which ends its sessions itself; on a failure it must hear of it, also
+  // of the sessions handed over that this thread will never take up (add() refuses new ones)
+  if (!stop) {
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->ncmds; i++) {
+      close(r->cmds[i].fd[0]);
+      close(r->cmds[i].fd[1]);
+      free_slot(r, r->cmds[i].slot, r->cmds[i].gen);
+    }
+    r->ncmds = 0;
+    pthread_mutex_unlock(&r->mu);
+    notify_always(r);
+  }
   return NULL;
 }
 
@@ -370,31 +443,42 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   relay *r = context;
   if (env == NULL) return;
   pthread_mutex_lock(&r->mu);
-  size_t n = r->nended;
-  double *ids = malloc(n * sizeof(double) + 1);
-  if (ids != NULL && n > 0) memcpy(ids, r->ended, n * sizeof(double));
+  // the two lists change places: add() reserved room in both, so nothing is copied or lost
+  double *ids = r->ended;
+  size_t n = r->nended, cap = r->capended;
+  r->ended = r->told;
+  r->capended = r->captold;
   r->nended = 0;
+  r->told = ids;
+  r->captold = cap;
   r->notify_pending = false;
+  const char *failure = NULL;
+  if (r->failed && !r->failure_told) {
+    r->failure_told = true;
+    failure = r->failure;
+  }
   pthread_mutex_unlock(&r->mu);
-  if (ids == NULL) return;
-  napi_value arr, undefined;
-  napi_create_array_with_length(env, n, &arr);
+  napi_value argv[2], undefined;
+  if (napi_create_array_with_length(env, n, &argv[0]) != napi_ok ||
+      napi_get_undefined(env, &undefined) != napi_ok)
+    return;
   for (size_t i = 0; i < n; i++) {
     napi_value v;
-    napi_create_double(env, ids[i], &v);
-    napi_set_element(env, arr, (uint32_t)i, v);
+    if (napi_create_double(env, ids[i], &v) != napi_ok ||
+        napi_set_element(env, argv[0], (uint32_t)i, v) != napi_ok)
+      return;
   }
-  free(ids);
-  napi_get_undefined(env, &undefined);
-  napi_call_function(env, undefined, js_cb, 1, &arr, NULL);
+  size_t argc = 1;
+  if (failure != NULL && napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok)
+    argc = 2;
+  napi_call_function(env, undefined, js_cb, argc, argv, NULL);
 }
 
 static void stop_relay(relay *r) {
   if (!r->started || r->stopped) return;
   r->stopped = true;
   pthread_mutex_lock(&r->mu);
-  if (grow((void **)&r->cmds, &r->capcmds, r->ncmds + 1, sizeof(cmd)))
-    r->cmds[r->ncmds++] = (cmd){.kind = CMD_STOP};
+  r->stop_asked = true;
   pthread_mutex_unlock(&r->mu);
   wake(r);
   pthread_join(r->thread, NULL);
@@ -403,44 +487,62 @@ static void stop_relay(relay *r) {
 
 static void cleanup_hook(void *arg) { stop_relay(arg); }
 
+// frees what relay_new made; the thread is not running
+static void free_relay(relay *r) {
+  for (size_t i = 0; i < r->ncmds; i++) {
+    close(r->cmds[i].fd[0]);
+    close(r->cmds[i].fd[1]);
+  }
+  if (r->epfd >= 0) close(r->epfd);
+  if (r->evfd >= 0) close(r->evfd);
+  pthread_mutex_destroy(&r->mu);
+  free(r->cmds);
+  free(r->batch);
+  free(r->slots);
+  free(r->gens);
+  free(r->end_asked);
+  free(r->free_slots);
+  free(r->ended);
+  free(r->told);
+  free(r->scratch);
+  free(r);
+}
+
 static void finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   relay *r = data;
   napi_remove_env_cleanup_hook(env, cleanup_hook, r);
   stop_relay(r);
-  for (size_t i = 0; i < r->ncmds; i++) {
-    if (r->cmds[i].kind == CMD_ADD) {
-      close(r->cmds[i].fd[0]);
-      close(r->cmds[i].fd[1]);
-    }
-  }
-  close(r->epfd);
-  close(r->evfd);
-  pthread_mutex_destroy(&r->mu);
-  free(r->cmds);
-  free(r->slots);
-  free(r->gens);
-  free(r->free_slots);
-  free(r->ended);
-  free(r->scratch);
-  free(r);
+  free_relay(r);
 }
 
 static relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
   napi_value self;
   relay *r = NULL;
-  napi_get_cb_info(env, info, argc, argv, &self, NULL);
-  napi_unwrap(env, self, (void **)&r);
+  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) return NULL;
+  if (napi_unwrap(env, self, (void **)&r) != napi_ok) return NULL;
   return r;
 }
 
-// new Relay(onEnded: (ids: number[]) => void, lingerMs: number)
+// the test-only knob, e.g. QUORUM_RELAY_FAULT=session:2
+static void read_fault_knob(relay *r) {
+  const char *knob = getenv("QUORUM_RELAY_FAULT");
+  if (knob == NULL) return;
+  static const char *const names[FAULT_KINDS] = {"session", "queue", "epoll"};
+  for (int k = 0; k < FAULT_KINDS; k++) {
+    size_t len = strlen(names[k]);
+    if (strncmp(knob, names[k], len) == 0 && knob[len] == ':')
+      r->fault_at[k] = strtol(knob + len + 1, NULL, 10);
+  }
+}
+
+// new Relay(onEnded: (ids: number[], failure?: string) => void, lingerMs: number)
 static napi_value relay_new(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], self;
-  napi_get_cb_info(env, info, &argc, argv, &self, NULL);
   napi_valuetype t;
-  if (argc < 2 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) {
+  if (napi_get_cb_info(env, info, &argc, argv, &self, NULL) != napi_ok || argc < 2 ||
+      napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) {
     napi_throw_type_error(env, NULL, "new Relay(onEnded, lingerMs)");
     return NULL;
   }
@@ -452,6 +554,7 @@ static napi_value relay_new(napi_env env, napi_callback_info info) {
   double linger = 5000;
   napi_get_value_double(env, argv[1], &linger);
   r->linger_ms = (int64_t)linger;
+  read_fault_knob(r);
   pthread_mutex_init(&r->mu, NULL);
   r->scratch = malloc(SCRATCH_SIZE);
   r->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -460,19 +563,30 @@ static napi_value relay_new(napi_env env, napi_callback_info info) {
   if (r->scratch == NULL || r->epfd < 0 || r->evfd < 0 ||
       epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev) != 0) {
     throw_errno(env, "the relay cannot start");
-    if (r->epfd >= 0) close(r->epfd);
-    if (r->evfd >= 0) close(r->evfd);
-    free(r->scratch);
-    free(r);
+    free_relay(r);
     return NULL;
   }
   napi_value name;
-  napi_create_string_utf8(env, "quorum-relay", NAPI_AUTO_LENGTH, &name);
-  napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, r, call_js, &r->tsfn);
+  if (napi_create_string_utf8(env, "quorum-relay", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, r, call_js,
+                                      &r->tsfn) != napi_ok) {
+    napi_throw_error(env, NULL, "the relay cannot start: no thread-safe function to report to");
+    free_relay(r);
+    return NULL;
+  }
   // the relay never keeps the process alive on its own
-  napi_unref_threadsafe_function(env, r->tsfn);
-  napi_wrap(env, self, r, finalize, NULL, NULL);
-  napi_add_env_cleanup_hook(env, cleanup_hook, r);
+  if (napi_unref_threadsafe_function(env, r->tsfn) != napi_ok ||
+      napi_wrap(env, self, r, finalize, NULL, NULL) != napi_ok) {
+    napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+    napi_throw_error(env, NULL, "the relay cannot start: it cannot be tied to its object");
+    free_relay(r);
+    return NULL;
+  }
+  // from here on finalize frees the relay, whatever happens next
+  if (napi_add_env_cleanup_hook(env, cleanup_hook, r) != napi_ok) {
+    napi_throw_error(env, NULL, "the relay cannot start: no clean-up at exit");
+    return NULL;
+  }
   // signals stay with the main thread
   sigset_t all, old;
   sigfillset(&all);
@@ -486,6 +600,40 @@ static napi_value relay_new(napi_env env, napi_callback_info info) {
   }
   r->started = true;
   return self;
+}
+
+// with mu held: a slot for one more session, with room reserved for everything the session may
+// need later (its end asked, its slot freed, its id told); false when memory ran out
+static bool reserve_slot(relay *r, uint32_t *slot) {
+  if (!grow((void **)&r->cmds, &r->capcmds, r->ncmds + 1, sizeof(cmd))) return false;
+  if (r->nfree > 0) {
+    *slot = r->free_slots[--r->nfree];
+  } else {
+    if (r->nslots >= SLOT_MASK) return false;
+    size_t need = r->nslots + 1;
+    if (!grow((void **)&r->slots, &r->capslots, need, sizeof(session *))) return false;
+    size_t cap = r->capslots;
+    void *g = realloc(r->gens, cap * sizeof(uint32_t));
+    if (g == NULL) return false;
+    r->gens = g;
+    void *e = realloc(r->end_asked, cap * sizeof(bool));
+    if (e == NULL) return false;
+    r->end_asked = e;
+    size_t capfree = r->capfree;
+    if (!grow((void **)&r->free_slots, &capfree, need, sizeof(uint32_t))) return false;
+    r->capfree = capfree;
+    *slot = (uint32_t)r->nslots;
+    r->slots[*slot] = NULL;
+    r->gens[*slot] = 0;
+    r->end_asked[*slot] = false;
+    r->nslots++;
+  }
+  // every session in use may end before JavaScript hears of the ones that already did
+  size_t in_use = r->nslots - r->nfree;
+  bool ok = grow((void **)&r->ended, &r->capended, r->nended + in_use, sizeof(double)) &&
+            grow((void **)&r->told, &r->captold, r->nended + in_use, sizeof(double));
+  if (!ok) r->free_slots[r->nfree++] = *slot;
+  return ok;
 }
 
 // add(clientFd, backendFd): number — both sockets are duplicated; the caller closes its own
@@ -513,42 +661,28 @@ static napi_value relay_add(napi_env env, napi_callback_info info) {
     return NULL;
   }
   pthread_mutex_lock(&r->mu);
-  uint32_t slot;
-  bool ok = grow((void **)&r->cmds, &r->capcmds, r->ncmds + 1, sizeof(cmd));
-  if (ok && r->nfree > 0) {
-    slot = r->free_slots[--r->nfree];
-  } else if (ok && r->nslots < SLOT_MASK &&
-             grow((void **)&r->slots, &r->capslots, r->nslots + 1, sizeof(session *))) {
-    size_t cap = r->capslots;
-    void *g = realloc(r->gens, cap * sizeof(uint32_t));
-    ok = g != NULL;
-    if (ok) r->gens = g;
-    slot = (uint32_t)r->nslots;
-    if (ok) {
-      r->slots[slot] = NULL;
-      r->gens[slot] = 0;
-      r->nslots++;
-    }
-  } else {
-    ok = false;
-    slot = 0;
-  }
+  uint32_t slot = 0;
+  const char *refused = r->failed ? r->failure : NULL;
+  bool ok = refused == NULL && !injected_failure(r, FAULT_QUEUE) && reserve_slot(r, &slot);
   uint32_t gen = ok ? r->gens[slot] : 0;
-  if (ok) r->cmds[r->ncmds++] = (cmd){.kind = CMD_ADD, .slot = slot, .gen = gen, .fd = {own[0], own[1]}};
+  if (ok) r->cmds[r->ncmds++] = (cmd){.slot = slot, .gen = gen, .fd = {own[0], own[1]}};
+  char why[sizeof r->failure];
+  snprintf(why, sizeof why, "%s", refused != NULL ? refused : "the relay is out of memory");
   pthread_mutex_unlock(&r->mu);
   if (!ok) {
     close(own[0]);
     close(own[1]);
-    napi_throw_error(env, NULL, "the relay is out of memory");
+    napi_throw_error(env, NULL, why);
     return NULL;
   }
   wake(r);
   napi_value id;
-  napi_create_double(env, session_id(slot, gen), &id);
+  if (napi_create_double(env, session_id(slot, gen), &id) != napi_ok) return NULL;
   return id;
 }
 
-// end(id): closes both sockets of the session at once (no-op when it already ended)
+// end(id): closes both sockets of the session at once (no-op when it already ended). Never
+// allocates: the slot's flag says it, so a master switch cannot lose an end for want of memory
 static napi_value relay_end(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -557,11 +691,15 @@ static napi_value relay_end(napi_env env, napi_callback_info info) {
   if (r == NULL || r->stopped || argc < 1 || napi_get_value_double(env, argv[0], &id) != napi_ok)
     return NULL;
   uint64_t v = (uint64_t)id;
+  uint32_t slot = (uint32_t)(v & SLOT_MASK), gen = (uint32_t)(v >> SLOT_BITS);
   pthread_mutex_lock(&r->mu);
-  if (grow((void **)&r->cmds, &r->capcmds, r->ncmds + 1, sizeof(cmd)))
-    r->cmds[r->ncmds++] = (cmd){.kind = CMD_END, .slot = (uint32_t)(v & SLOT_MASK), .gen = (uint32_t)(v >> SLOT_BITS)};
+  bool current = slot < r->nslots && r->gens[slot] == gen;
+  if (current) {
+    r->end_asked[slot] = true;
+    r->ends_asked = true;
+  }
   pthread_mutex_unlock(&r->mu);
-  wake(r);
+  if (current) wake(r);
   return NULL;
 }
 

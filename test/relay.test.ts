@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CarriedSession, Relay } from '../src/proxy/index.js';
 import { createRelay } from '../src/proxy/index.js';
+import { LINGER_MS } from '../src/proxy/relay.js';
 import type { TestServer } from './helpers.js';
 import { freePorts, sleep, startServer, tempDir, waitFor } from './helpers.js';
 
@@ -59,7 +60,7 @@ describe.each(['native', 'js'] as const)(
     beforeAll(async () => {
       dir = tempDir(`relay-${kind}`);
       const p = await freePorts(1);
-      redis = await startServer('redis-server', dir, p, []);
+      redis = await startServer('redis-server', dir, p, ['--enable-debug-command', 'local']);
       const created = createRelay(kind, 2);
       expect(created.note).toBeNull();
       relay = created.relay;
@@ -129,6 +130,14 @@ describe.each(['native', 'js'] as const)(
       expect(await exchange('PING\r\nECHO tail\r\n', true)).toBe('+PONG\r\n$4\r\ntail\r\n');
       await waitFor('both sessions to end', 5000, () => (ended >= before + 2 ? true : undefined));
       expect(relay.bytes().in).toBeGreaterThan(0);
+    });
+
+    it('keeps a half-closed session for as long as Redis takes to answer, past the linger', async () => {
+      // a client done sending is not gone: the linger is for a side whose peer went away
+      const sleepMs = LINGER_MS + 2000;
+      const started = Date.now();
+      expect(await exchange(`DEBUG SLEEP ${String(sleepMs / 1000)}\r\n`, true)).toBe('+OK\r\n');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(sleepMs);
     });
 
     it('passes on what a backend says before the client speaks (max clients reached)', async () => {
@@ -255,3 +264,97 @@ describe.each(['native', 'js'] as const)(
     });
   },
 );
+
+/**
+ * The compiled relay when memory runs out or epoll fails, made to by its test-only knob: what
+ * cannot be carried ends (its client is closed and the proxy told, so it is not counted for
+ * ever), and the next session is carried.
+ */
+describe('the native relay, made to fail', () => {
+  let redis: TestServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tempDir('relay-oom');
+    const [p] = [await freePorts(1)];
+    redis = await startServer('redis-server', dir, p, []);
+  });
+
+  afterAll(async () => {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A one-thread relay whose `n`th call of `what` fails. */
+  function failingRelay(
+    what: 'session' | 'queue' | 'epoll',
+    n: number,
+    log?: (line: string) => void,
+  ): Relay {
+    process.env.QUORUM_RELAY_FAULT = `${what}:${String(n)}`;
+    try {
+      return createRelay('native', 1, { log }).relay;
+    } finally {
+      delete process.env.QUORUM_RELAY_FAULT;
+    }
+  }
+
+  /** PING on a new connection: what came back before the relay closed it. */
+  function ping(port: number): Promise<string> {
+    return new Promise((resolve) => {
+      const s = connect({ host: '127.0.0.1', port });
+      let data = '';
+      s.on('data', (chunk: Buffer) => {
+        data += chunk.toString('latin1');
+        if (data === '+PONG\r\n') s.end();
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(data));
+      s.on('connect', () => s.write('PING\r\n'));
+    });
+  }
+
+  it.each(['session', 'queue'] as const)(
+    'ends only the session hit when an allocation for its %s fails',
+    async (what) => {
+      const relay = failingRelay(what, 2);
+      let ended = 0;
+      const { server, port } = await relayListener(relay, redis.port, () => ended++);
+      try {
+        expect(await ping(port)).toBe('+PONG\r\n');
+        await waitFor('the first session to end', 5000, () => (ended === 1 ? true : undefined));
+        // the second session's allocation fails: closed, and told, without an answer
+        expect(await ping(port)).toBe('');
+        await waitFor('the failed session to be told', 5000, () =>
+          ended === 2 ? true : undefined,
+        );
+        expect(await ping(port)).toBe('+PONG\r\n');
+        await waitFor('the third session to end', 5000, () => (ended === 3 ? true : undefined));
+      } finally {
+        relay.stop();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
+
+  it('ends the sessions of a thread whose epoll_wait fails, says why, and carries new ones', async () => {
+    const logged: string[] = [];
+    // the first wait returns with the hand-over; the second, with the session taken up, fails
+    const relay = failingRelay('epoll', 2, (line) => logged.push(line));
+    let ended = 0;
+    const { server, port } = await relayListener(relay, redis.port, () => ended++);
+    try {
+      expect(await ping(port)).toBe('');
+      await waitFor('the session to be told', 5000, () => (ended === 1 ? true : undefined));
+      expect(logged).toEqual([
+        'the relay thread stopped: epoll_wait: Bad file descriptor; its sessions ended, new ones are relayed in JavaScript',
+      ]);
+      // no thread left: JavaScript carries it
+      expect(await ping(port)).toBe('+PONG\r\n');
+      await waitFor('the next session to end', 5000, () => (ended === 2 ? true : undefined));
+    } finally {
+      relay.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

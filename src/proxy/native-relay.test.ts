@@ -21,7 +21,7 @@ describe('createRelay', () => {
 
   it('falls back to the JavaScript relay, saying why, when the addon is not built', () => {
     const missing = join(dir, 'missing.node');
-    const { relay, note } = createRelay('native', 2, missing);
+    const { relay, note } = createRelay('native', 2, { addon: missing });
     expect(relay.kind).toBe('js');
     expect(relay.threads).toBe(0);
     expect(note).toBe(
@@ -32,7 +32,7 @@ describe('createRelay', () => {
   it('falls back, saying why, when the addon file does not load', () => {
     const broken = join(dir, 'broken.node');
     writeFileSync(broken, 'not a shared object');
-    const { relay, note } = createRelay('native', 1, broken);
+    const { relay, note } = createRelay('native', 1, { addon: broken });
     expect(relay.kind).toBe('js');
     expect(note?.startsWith(`relaying in JavaScript, slower: ${broken} does not load: `)).toBe(
       true,

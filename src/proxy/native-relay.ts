@@ -15,7 +15,11 @@ interface RelayThread {
   stop(): void;
 }
 
-type RelayThreadClass = new (onEnded: (ids: number[]) => void, lingerMs: number) => RelayThread;
+/** `onEnded` hears which sessions ended, and once why the thread stopped when it failed. */
+type RelayThreadClass = new (
+  onEnded: (ids: number[], failure?: string) => void,
+  lingerMs: number,
+) => RelayThread;
 
 /** Where `make build` (scripts/build-native.sh) puts the compiled relay. */
 const ADDON = fileURLToPath(new URL('../../native/build/relay.node', import.meta.url));
@@ -77,15 +81,29 @@ export class NativeRelay implements Relay {
   readonly threads: number;
   private readonly relays: RelayThread[];
   private readonly onEnd: Map<number, () => void>[];
+  /** Threads that stopped on an error: they take no more sessions. */
+  private readonly failed = new Set<number>();
   private readonly fallback = new JsRelay();
   private turn = 0;
   private stopped = false;
 
-  constructor(cls: RelayThreadClass, threads: number) {
+  constructor(
+    cls: RelayThreadClass,
+    threads: number,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
     this.onEnd = Array.from({ length: Math.max(1, threads) }, () => new Map<number, () => void>());
     this.threads = this.onEnd.length;
-    this.relays = this.onEnd.map((ends) => {
-      const ended = (ids: number[]) => {
+    this.relays = this.onEnd.map((ends, index) => {
+      const ended = (ids: number[], failure?: string) => {
+        if (failure !== undefined) {
+          this.failed.add(index);
+          const rest =
+            this.failed.size < this.relays.length
+              ? 'new ones go to the other threads'
+              : 'new ones are relayed in JavaScript';
+          this.log(`${failure}; its sessions ended, ${rest}`);
+        }
         for (const id of ids) {
           const done = ends.get(id);
           ends.delete(id);
@@ -94,6 +112,15 @@ export class NativeRelay implements Relay {
       };
       return new cls(ended, LINGER_MS);
     });
+  }
+
+  /** The next thread in turn that still works; null when none does. */
+  private nextThread(): number | null {
+    for (let tried = 0; tried < this.relays.length; tried++) {
+      const index = this.turn++ % this.relays.length;
+      if (!this.failed.has(index)) return index;
+    }
+    return null;
   }
 
   carry(client: Socket, backend: Socket, onEnd: () => void): CarriedSession {
@@ -105,9 +132,9 @@ export class NativeRelay implements Relay {
     passBuffered(backend, client);
     if (client.writableLength > 0 || backend.writableLength > 0)
       return this.afterDrain(client, backend, onEnd);
-    const index = this.turn++ % this.relays.length;
-    const thread = this.relays[index];
-    const ends = this.onEnd[index];
+    const index = this.nextThread();
+    const thread = index === null ? undefined : this.relays[index];
+    const ends = index === null ? undefined : this.onEnd[index];
     if (!thread || !ends) return this.fallback.carry(client, backend, onEnd);
     let id: number;
     try {
@@ -190,14 +217,19 @@ export class NativeRelay implements Relay {
 export function createRelay(
   kind: RelayKind,
   threads: number,
-  addon = ADDON,
+  options: {
+    /** The compiled relay to load. @default native/build/relay.node */
+    addon?: string;
+    /** Where a relay thread that fails says so (one sentence). @default nowhere */
+    log?: (line: string) => void;
+  } = {},
 ): { relay: Relay; note: string | null } {
   if (kind === 'js') return { relay: new JsRelay(), note: null };
-  const cls = nativeRelay(addon);
+  const cls = nativeRelay(options.addon);
   if (typeof cls === 'string')
     return {
       relay: new JsRelay(),
       note: `relaying in JavaScript, slower: ${cls}`,
     };
-  return { relay: new NativeRelay(cls, threads), note: null };
+  return { relay: new NativeRelay(cls, threads, options.log), note: null };
 }

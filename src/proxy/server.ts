@@ -1,38 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
-import { connect, createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Addr, Topology } from '../model/index.js';
-import { agreedMaster, formatAddr, parseAddr, UserError } from '../model/index.js';
+import { agreedMaster, formatAddr } from '../model/index.js';
+import { boundPort, listenSide, openBackend } from './listeners.js';
 import { createRelay } from './native-relay.js';
-import type { CarriedSession, Relay, RelayKind } from './relay.js';
+import type { Relay } from './relay.js';
 import { JsRelay } from './relay.js';
-import type { RouteOptions } from './routes.js';
 import { readableReplicas } from './routes.js';
+import { RoutingChanges, Sessions } from './sessions.js';
+import type { TrackerPhase } from './tracker-state.js';
 import type { MasterSwitch, MasterTracker } from './tracker.js';
-
-export interface ProxyOptions extends RouteOptions {
-  host: string;
-  writePort: number;
-  readPort: number;
-  /** How long a client waits, connected, for a master to route to (during a failover). */
-  holdMs: number;
-  /** How long connecting to a backend may take. */
-  connectTimeoutMs: number;
-  /**
-   * Which relay moves the bytes: `native` (native/relay.c on threads of its own; JavaScript when
-   * it is not built) or `js` (Node's event loop).
-   * @default 'native'
-   */
-  relay?: RelayKind;
-  /**
-   * Threads of the native relay; sessions go to them in turn.
-   * @default the number of CPUs, at most 4
-   */
-  relayThreads?: number;
-}
-
-export type Side = 'write' | 'read';
+import type { ProxyOptions, ProxyStats, Side } from './types.js';
 
 /** What both `quorum proxy` and `quorum up` use unless told otherwise. */
 export const PROXY_DEFAULTS = {
@@ -44,34 +23,6 @@ export const PROXY_DEFAULTS = {
   // HAProxy's default too: one thread per CPU
   relayThreads: Math.min(4, availableParallelism()),
 } as const satisfies Partial<ProxyOptions>;
-
-export interface BackendStats {
-  addr: Addr;
-  side: Side;
-  sessions: number;
-}
-
-/** What `quorum status` and the dashboard show of the proxy. */
-export interface ProxyStats {
-  write: { addr: string; master: Addr | null; sessions: number; total: number; held: number };
-  read: { addr: string; replicas: Addr[]; sessions: number; total: number; fallback: string };
-  bytesIn: number;
-  bytesOut: number;
-  backends: BackendStats[];
-  lastSwitch: MasterSwitch | null;
-  /** Set while no sentinel answers and the last agreed master is kept on its own word. */
-  sentinelsUnreachable: boolean;
-  refused: number;
-  startedAtMs: number;
-  /** Which relay moves the bytes, and on how many threads (0: in Node's event loop). */
-  relay: { kind: RelayKind; threads: number };
-}
-
-interface Session {
-  side: Side;
-  backend: Addr;
-  carried: CarriedSession | null;
-}
 
 interface ProxyEvents {
   /** A line for the person running it (switches, refusals, errors). */
@@ -90,15 +41,13 @@ interface ProxyEvents {
  * `holdMs` passes).
  */
 export class ProxyServer extends EventEmitter<ProxyEvents> {
-  private readonly sessions = new Set<Session>();
+  private readonly sessions = new Sessions();
   private readonly servers: Server[] = [];
-  private readonly waiting = new Set<() => void>();
+  private readonly changes = new RoutingChanges();
   /** Clients accepted and still looking for a backend (held, or connecting). */
   private readonly pending = new Map<Socket, Side>();
   private state: 'created' | 'listening' | 'closing' | 'closed' = 'created';
   private next = 0;
-  /** Counts routing changes, so that a route attempt can tell one happened while it connected. */
-  private routing = 0;
   private readable: Addr[] = [];
   private relay: Relay = new JsRelay();
   private totals = { write: 0, read: 0 };
@@ -107,6 +56,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private readonly onMaster = (change: MasterSwitch) => this.switched(change);
   private readonly onTopology = (t: Topology) => this.updateReadable(t);
   private readonly onProblem = (why: string) => this.emit('log', `following the sentinels: ${why}`);
+  private readonly onTracker = (from: TrackerPhase, to: TrackerPhase) =>
+    this.emit('log', `master tracker: ${from} -> ${to}`);
 
   private setState(next: ProxyServer['state']): void {
     this.emit('state', this.state, next);
@@ -125,9 +76,11 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     this.tracker.on('master', this.onMaster);
     this.tracker.on('topology', this.onTopology);
     this.tracker.on('problem', this.onProblem);
+    this.tracker.on('state', this.onTracker);
     const { relay, note } = createRelay(
       this.options.relay ?? PROXY_DEFAULTS.relay,
       this.options.relayThreads ?? PROXY_DEFAULTS.relayThreads,
+      { log: (line) => this.emit('log', line) },
     );
     this.relay = relay;
     if (note) this.emit('log', note);
@@ -137,29 +90,18 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       ['write', this.options.writePort],
       ['read', this.options.readPort],
     ] as const) {
-      // half-open: a client that is done sending still gets the answers to what it sent
-      const server = createServer({ noDelay: true, allowHalfOpen: true }, (client) =>
-        this.accept(side, client),
-      );
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', (err: NodeJS.ErrnoException) => {
-          reject(
-            new UserError(
-              err.code === 'EADDRINUSE'
-                ? `the proxy's ${side} port ${String(port)} is in use; pick another with --${side}-port`
-                : `the proxy cannot listen on ${this.options.host}:${String(port)}: ${err.message}`,
-            ),
-          );
-        });
-        server.listen(port, this.options.host, () => resolve());
-      }).catch(async (err: unknown) => {
+      const log = (line: string) => this.emit('log', line);
+      const server = await listenSide(
+        side,
+        this.options.host,
+        port,
+        (client) => this.accept(side, client),
+        log,
+      ).catch(async (err: unknown) => {
         // the port that did bind is let go too: a proxy listens on both or on none
         await this.close();
         throw err;
       });
-      server.removeAllListeners('error');
-      // later errors (out of file descriptors on accept, say) are logged, never thrown
-      server.on('error', (err) => this.emit('log', `${side} port: ${err.message}`));
       this.servers.push(server);
     }
     this.setState('listening');
@@ -167,11 +109,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
 
   /** The ports actually bound (0 in the options picks free ones). */
   ports(): { write: number; read: number } {
-    const port = (s: Server | undefined) => {
-      const a = s?.address();
-      return a && typeof a === 'object' ? a.port : 0;
-    };
-    return { write: port(this.servers[0]), read: port(this.servers[1]) };
+    return { write: boundPort(this.servers[0]), read: boundPort(this.servers[1]) };
   }
 
   /** Stops accepting, closes every client (held ones too) and every session. */
@@ -181,9 +119,10 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     this.tracker.off('master', this.onMaster);
     this.tracker.off('topology', this.onTopology);
     this.tracker.off('problem', this.onProblem);
+    this.tracker.off('state', this.onTracker);
     for (const client of this.pending.keys()) client.destroy();
-    this.wakeAll();
-    for (const s of this.sessions) this.end(s);
+    this.changes.changed();
+    this.sessions.endWhere(() => true);
     this.relay.stop();
     await Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
@@ -194,15 +133,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
 
   stats(): ProxyStats {
     const bytes = this.relay.bytes();
-    const per = new Map<string, BackendStats>();
-    const count = { write: 0, read: 0 };
-    for (const s of this.sessions) {
-      count[s.side]++;
-      const key = `${s.side} ${s.backend}`;
-      const b = per.get(key) ?? { addr: s.backend, side: s.side, sessions: 0 };
-      b.sessions++;
-      per.set(key, b);
-    }
+    const count = this.sessions.count();
     const { write, read } = this.ports();
     return {
       write: {
@@ -221,8 +152,9 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       },
       bytesIn: bytes.in,
       bytesOut: bytes.out,
-      backends: [...per.values()],
+      backends: count.backends,
       lastSwitch: this.tracker.last(),
+      tracker: this.tracker.phase(),
       sentinelsUnreachable: this.tracker.onOwnWord(),
       refused: this.refused,
       startedAtMs: this.startedAtMs,
@@ -236,15 +168,15 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     // follow the new master while the tracker still confirms it
     this.readable = readableReplicas(t, agreedMaster(t) ?? this.tracker.master(), this.options);
     const now = new Set(this.readable);
-    for (const s of this.sessions) {
-      if (s.side !== 'read') continue;
-      // a replica that stopped qualifying (down, frozen, lagging, resyncing) loses its readers,
-      // and readers that fell back to a master go back to replicas once one qualifies: they
-      // reconnect and land on one that does
-      const fellBack = !before.has(s.backend) && now.size > 0 && !now.has(s.backend);
-      if ((before.has(s.backend) && !now.has(s.backend)) || fellBack) this.end(s);
-    }
-    if (this.readable.length > 0) this.wakeAll();
+    // a replica that stopped qualifying (down, frozen, lagging, resyncing) loses its readers, and
+    // readers that fell back to a master go back to replicas once one qualifies: they reconnect
+    // and land on one that does
+    this.sessions.endWhere((side, backend) => {
+      if (side !== 'read') return false;
+      const fellBack = !before.has(backend) && now.size > 0 && !now.has(backend);
+      return (before.has(backend) && !now.has(backend)) || fellBack;
+    });
+    if (this.readable.length > 0) this.changes.changed();
   }
 
   private switched(change: MasterSwitch): void {
@@ -255,12 +187,10 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         : `writes go to ${change.to}${change.from ? ` (was ${change.from})` : ''}${change.tookMs !== null ? `, ${String(change.tookMs)} ms after +switch-master` : ''}`,
     );
     // every session on the old master ends at once: its clients reconnect to the new one
-    for (const s of this.sessions) {
-      if (s.side === 'write' && s.backend === change.from) this.end(s);
-    }
+    this.sessions.endWhere((side, backend) => side === 'write' && backend === change.from);
     const latest = this.tracker.latest();
     if (latest) this.updateReadable(latest);
-    this.wakeAll();
+    this.changes.changed();
   }
 
   private pickRead(): Addr | null {
@@ -269,26 +199,6 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       return addr ?? null;
     }
     return this.options.readFallback === 'master' ? this.tracker.master() : null;
-  }
-
-  /** Resolves at the next routing change (a master switch, new readable replicas) or the deadline. */
-  private nextChange(client: Socket, deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.waiting.delete(wake);
-        client.off('close', wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, Math.max(0, deadline - Date.now()));
-      this.waiting.add(wake);
-      client.once('close', wake);
-    });
-  }
-
-  private wakeAll(): void {
-    this.routing++;
-    for (const wake of [...this.waiting]) wake();
   }
 
   private accept(side: Side, client: Socket): void {
@@ -322,9 +232,10 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     const choose = () => (side === 'write' ? this.tracker.master() : this.pickRead());
     const gone = () => client.destroyed || this.state !== 'listening';
     while (!gone()) {
-      const routing = this.routing;
+      const seen = this.changes.seen();
       const addr = choose();
-      const upstream = addr === null ? null : await this.open(addr);
+      const upstream =
+        addr === null ? null : await openBackend(addr, this.options.connectTimeoutMs);
       if (gone()) {
         upstream?.destroy();
         client.destroy();
@@ -336,14 +247,14 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         continue;
       }
       if (addr !== null && upstream) {
-        this.join(side, addr, client, upstream);
+        this.sessions.join(this.relay, side, addr, client, upstream);
         return;
       }
       if (Date.now() >= deadline) break;
       // the routing changed (a switch, new replicas) while this client tried: choose again now
-      if (this.routing !== routing) continue;
+      if (this.changes.seen() !== seen) continue;
       // a refused backend is asked again soon even without a change: it may be restarting
-      await this.nextChange(
+      await this.changes.next(
         client,
         Math.min(deadline, Date.now() + (addr === null ? this.options.holdMs : 250)),
       );
@@ -358,48 +269,5 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       `no ${side === 'write' ? 'master' : 'replica'} to route a client to within ${String(this.options.holdMs)} ms; closed it`,
     );
     client.destroy();
-  }
-
-  private open(addr: Addr): Promise<Socket | null> {
-    const hp = parseAddr(addr);
-    if (!hp) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const upstream = connect({
-        host: hp.host,
-        port: hp.port,
-        noDelay: true,
-        allowHalfOpen: true,
-      });
-      // nothing is read from the backend before the relay takes it over
-      upstream.pause();
-      const timer = setTimeout(() => upstream.destroy(), this.options.connectTimeoutMs);
-      upstream.once('connect', () => {
-        clearTimeout(timer);
-        upstream.removeAllListeners('error');
-        resolve(upstream);
-      });
-      upstream.once('error', () => {
-        clearTimeout(timer);
-        resolve(null);
-      });
-      upstream.once('close', () => resolve(null));
-    });
-  }
-
-  private join(side: Side, backend: Addr, client: Socket, upstream: Socket): void {
-    const session: Session = { side, backend, carried: null };
-    this.sessions.add(session);
-    session.carried = this.relay.carry(client, upstream, () => this.forget(session));
-  }
-
-  /** Takes a session off the books (once); false when it already was. */
-  private forget(session: Session): boolean {
-    return this.sessions.delete(session);
-  }
-
-  /** Ends a session at once, both sides (a master switch, a replica that stopped qualifying). */
-  private end(session: Session): void {
-    if (!this.forget(session)) return;
-    session.carried?.end();
   }
 }

@@ -3,10 +3,8 @@ import type { Addr, QuorumEvent, Topology } from '../model/index.js';
 import { agreedMaster, sentinelsOf } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-
-/** How often a candidate that does not say `role:master` yet (promotion under way) is asked again. */
-const CONFIRM_RETRY_MS = 50;
-const CONFIRM_FOR_MS = 5000;
+import type { TrackerEffect, TrackerInput, TrackerPhase, TrackerState } from './tracker-state.js';
+import { observation, routedTo, transition } from './tracker-state.js';
 
 export interface MasterSwitch {
   from: Addr | null;
@@ -23,6 +21,8 @@ interface TrackerEvents {
   master: [MasterSwitch];
   /** A new observation (for the read side). */
   topology: [Topology];
+  /** The tracker's state changed: from, to (the owner logs it). */
+  state: [TrackerPhase, TrackerPhase];
 }
 
 /** `ROLE` as the node answers it: its first element. */
@@ -42,28 +42,24 @@ async function roleOf(addr: Addr, password: string | null, timeoutMs: number): P
 /**
  * Follows the master that a quorum of sentinels agree on, confirmed by the node itself (`ROLE`
  * says master) before any write goes there. It rides on the observer, which subscribes to every
- * sentinel and looks again at once on `+switch-master`. A node that says master without the
- * sentinels' agreement (an old master restarted as master) is never chosen. When no sentinel
- * answers, the last agreed master is kept for as long as it still says master.
+ * sentinel and looks again at once on `+switch-master`. The decisions are `transition`'s
+ * (tracker-state.ts); this class feeds it observations, ROLE answers and timers, and carries out
+ * what it decides.
  */
 export class MasterTracker extends EventEmitter<TrackerEvents> {
-  private current: Addr | null = null;
-  private confirming: Addr | null = null;
+  private state: TrackerState = { kind: 'no-master' };
   private lastSwitch: MasterSwitch | null = null;
   /** The earliest `+switch-master` seen for each new master, until the proxy switches to it. */
   private readonly switchEvents = new Map<Addr, number>();
   private sentinelsUnreachable = false;
-  private ownWordCheck = false;
-  private stopped = false;
   private topology: Topology | null = null;
-  private readonly onTopology = (t: Topology) => {
-    this.follow(t).catch((err: unknown) =>
-      this.emit('problem', err instanceof Error ? err.message : String(err)),
-    );
-  };
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Waiting for the tracker to leave `confirming` (`start` resolves after the first decision). */
+  private readonly decided = new Set<() => void>();
+  private readonly onTopology = (t: Topology) => this.safely(() => this.observe(t));
   private readonly onEvent = (e: QuorumEvent) => {
     const to = e.type === '+switch-master' ? e.switch?.to : undefined;
-    if (to && to !== this.current && !this.switchEvents.has(to)) this.switchEvents.set(to, e.ms);
+    if (to && to !== this.master() && !this.switchEvents.has(to)) this.switchEvents.set(to, e.ms);
   };
 
   constructor(
@@ -79,17 +75,28 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
     this.observer.bus.on('topology', this.onTopology);
     this.observer.bus.on('event', this.onEvent);
     const t = this.observer.current() ?? (await this.observer.fresh());
-    await this.follow(t);
+    const decided = new Promise<void>((resolve) => this.decided.add(resolve));
+    this.observe(t);
+    if (this.state.kind !== 'confirming') this.wakeDecided();
+    await decided;
   }
 
   stop(): void {
-    this.stopped = true;
     this.observer.bus.off('topology', this.onTopology);
     this.observer.bus.off('event', this.onEvent);
+    this.apply({ type: 'stop' });
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.wakeDecided();
   }
 
   master(): Addr | null {
-    return this.current;
+    return routedTo(this.state);
+  }
+
+  /** Where the tracker is: following, confirming, own-word, no-master or stopped. */
+  phase(): TrackerPhase {
+    return this.state.kind;
   }
 
   last(): MasterSwitch | null {
@@ -100,75 +107,85 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
     return this.topology;
   }
 
-  /** True while no sentinel answers and the last agreed master is kept on its own word. */
+  /** True while no sentinel answers (the last agreed master, if any, is kept on its own word). */
   onOwnWord(): boolean {
     return this.sentinelsUnreachable;
   }
 
-  private setMaster(next: Addr | null): void {
-    if (next === this.current) return;
+  private observe(t: Topology): void {
+    this.topology = t;
+    this.emit('topology', t);
+    const input = observation(sentinelsOf(t), agreedMaster(t), Date.now());
+    this.sentinelsUnreachable = input.sentinelsSilent;
+    this.apply(input);
+  }
+
+  /** Runs `fn`, telling the owner what it threw (a listener's error must not stop the tracker). */
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.emit('problem', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private apply(input: TrackerInput): void {
+    const { state, effects } = transition(this.state, input);
+    this.setState(state);
+    for (const effect of effects) this.carryOut(effect);
+  }
+
+  private setState(next: TrackerState): void {
+    const before = this.state;
+    this.state = next;
+    // a confirmation is over once it led somewhere else, or the sentinels moved on to another
+    if (
+      before.kind === 'confirming' &&
+      (next.kind !== 'confirming' || next.candidate !== before.candidate)
+    )
+      this.wakeDecided();
+    if (before.kind !== next.kind) this.emit('state', before.kind, next.kind);
+  }
+
+  private wakeDecided(): void {
+    for (const wake of this.decided) wake();
+    this.decided.clear();
+  }
+
+  private carryOut(effect: TrackerEffect): void {
+    switch (effect.type) {
+      case 'ask-role':
+        void roleOf(effect.addr, this.password, this.timeoutMs).then((role) =>
+          this.safely(() =>
+            this.apply({ type: 'role', addr: effect.addr, role, nowMs: Date.now() }),
+          ),
+        );
+        return;
+      case 'retry-in': {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.safely(() => this.apply({ type: 'retry' }));
+        }, effect.ms);
+        this.timers.add(timer);
+        return;
+      }
+      case 'switch':
+        this.switched(effect.from, effect.to);
+        return;
+    }
+  }
+
+  private switched(from: Addr | null, to: Addr | null): void {
     const now = Date.now();
-    const eventMs = next === null ? undefined : this.switchEvents.get(next);
+    const eventMs = to === null ? undefined : this.switchEvents.get(to);
     const change: MasterSwitch = {
-      from: this.current,
-      to: next,
+      from,
+      to,
       atMs: now,
       tookMs: eventMs === undefined ? null : now - eventMs,
     };
-    this.current = next;
-    if (next !== null) this.switchEvents.clear();
+    if (to !== null) this.switchEvents.clear();
     this.lastSwitch = change;
     this.emit('master', change);
-  }
-
-  private async follow(t: Topology): Promise<void> {
-    this.topology = t;
-    this.emit('topology', t);
-    const sentinels = sentinelsOf(t);
-    const reachable = sentinels.some((s) => s.up);
-    this.sentinelsUnreachable = !reachable && sentinels.length > 0;
-    if (this.sentinelsUnreachable) {
-      // no sentinel to ask: keep the last agreed master while it still says so itself (one
-      // check at a time; its answer counts only if nothing changed meanwhile)
-      const asked = this.current;
-      if (asked === null || this.ownWordCheck) return;
-      this.ownWordCheck = true;
-      try {
-        const role = await roleOf(asked, this.password, this.timeoutMs);
-        if (!this.stopped && role !== 'master' && this.current === asked && this.topology === t)
-          this.setMaster(null);
-      } finally {
-        this.ownWordCheck = false;
-      }
-      return;
-    }
-    const candidate = agreedMaster(t);
-    if (candidate === this.current) return;
-    if (candidate === null) {
-      this.setMaster(null);
-      return;
-    }
-    if (this.confirming === candidate) return;
-    this.confirming = candidate;
-    try {
-      const deadline = Date.now() + CONFIRM_FOR_MS;
-      for (;;) {
-        const role = await roleOf(candidate, this.password, this.timeoutMs);
-        // stopped, or the sentinels moved on while we asked: the newer observation decides
-        if (this.stopped || agreedMaster(this.topology) !== candidate) return;
-        if (role === 'master') {
-          this.setMaster(candidate);
-          return;
-        }
-        if (Date.now() > deadline) {
-          // agreed on, but it does not say master: no writes anywhere until it does
-          this.setMaster(null);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, CONFIRM_RETRY_MS));
-      }
-    } finally {
-      if (this.confirming === candidate) this.confirming = null;
-    }
   }
 }

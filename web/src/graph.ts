@@ -7,7 +7,7 @@ import type {
 } from '../../src/model/index.js';
 import { formatRanges } from '../../src/model/slots.js';
 import type { ProcessInfo } from '../../src/local/control.js';
-import type { ProxyStats } from '../../src/proxy/server.js';
+import type { ProxyStats } from '../../src/proxy/types.js';
 import { formatBytes } from '../../src/model/format.js';
 import type { NetworkState } from '../../src/server/contract.js';
 import type { Side, Sides } from './partition.js';
