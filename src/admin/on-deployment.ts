@@ -1,9 +1,8 @@
 import type { Deployment } from '../deployment/index.js';
 import { ServiceError } from '../model/index.js';
 import { describeRedisError, startDebugSleep } from '../redis/index.js';
-import { sentinelFailover } from './failover.js';
-import type { SwitchoverResult } from './switchover.js';
-import { safeSwitchover, switchoverParties } from './switchover.js';
+import { safeSwitchover, sentinelFailover, switchoverParties } from '../sentinel/index.js';
+import type { SwitchoverResult } from '../sentinel/index.js';
 
 function sentinelTopology(d: Deployment) {
   const topology = d.observer.current();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Addr } from '../model/index.js';
-import { agreedMaster, replicasOf, UserError } from '../model/index.js';
-import { safeSwitchover, sentinelFailover } from '../admin/index.js';
+import { agreedMaster, UserError } from '../model/index.js';
+import { safeSwitchover, sentinelFailover, switchoverParties } from '../sentinel/index.js';
 import { DrillStore } from '../drill/index.js';
 import { controlClient } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
@@ -71,22 +71,20 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
         `'${target.name}' is a Redis Cluster, which has no sentinels to move its master; promote a replica with 'quorum cluster failover NODE'`,
         2,
       );
-    const old = topology.agreement.master;
-    if (!old) {
+    const parties = switchoverParties(topology);
+    if (!parties) {
       throw new UserError(
         `the sentinels of '${target.name}' agree on no master, so there is nothing to move; see 'quorum status'`,
       );
     }
-    const sentinels = topology.sentinels.filter((s) => s.up).map((s) => s.addr);
+    const { master: old, sentinels } = parties;
     const started = Date.now();
     let pausedMs: number | null = null;
     let message: string;
     if (how === 'switchover') {
       const result = await safeSwitchover({
         masterName: target.masterName,
-        master: old,
-        replicas: replicasOf(topology, old),
-        sentinels,
+        ...parties,
         password: target.password,
         sentinelPassword: target.sentinelPassword,
         progress: (line) => {

@@ -1,5 +1,9 @@
-import { safeSwitchover, sentinelFailover as askFailover } from '../admin/index.js';
-import { agreedMaster, replicasOf, sentinelsOf } from '../model/index.js';
+import {
+  safeSwitchover,
+  sentinelFailover as askFailover,
+  switchoverParties,
+} from '../sentinel/index.js';
+import { agreedMaster, sentinelsOf } from '../model/index.js';
 import { startDebugSleep } from '../redis/index.js';
 import type { Fault } from './fault.js';
 
@@ -34,18 +38,16 @@ export function debugSleepMaster(seconds: (downAfterMs: number) => number): Faul
   };
 }
 
-/** quorum's switchover (src/admin): writes paused, replicas caught up, the old master demoted at once. */
+/** quorum's switchover (src/sentinel): writes paused, replicas caught up, the old master demoted at once. */
 export const pausedSwitchover: Fault = {
   needsProcesses: false,
   async inject(ctx) {
-    const master = agreedMaster(ctx.before);
-    if (!master) throw new Error('the sentinels agree on no master to switch over from');
+    const parties = ctx.before.kind === 'sentinel' ? switchoverParties(ctx.before) : null;
+    if (!parties) throw new Error('the sentinels agree on no master to switch over from');
     ctx.tookEffect();
     const result = await safeSwitchover({
       masterName: ctx.masterName,
-      master,
-      replicas: replicasOf(ctx.before, master),
-      sentinels: sentinelsOf(ctx.before).map((s) => s.addr),
+      ...parties,
       password: ctx.password,
       sentinelPassword: ctx.sentinelPassword,
     });

@@ -1,6 +1,6 @@
 import type { ClusterState, ClusterView } from './cluster.js';
 import { slotOwners } from './cluster.js';
-import type { TopologyChange } from './diff.js';
+import type { TopologyChange } from './change.js';
 import { formatRanges, toRanges } from './slots.js';
 
 /** Node ids flagged with `flag` by at least one reachable view, with who flags them. */

@@ -2,13 +2,7 @@ import type { Addr } from './address.js';
 import { clusterFailovers, diffCluster } from './cluster-diff.js';
 import { assertNever } from './never.js';
 import type { SentinelTopology, Topology } from './topology.js';
-
-/** A change between two observations, before it becomes a `quorum:` event. */
-export interface TopologyChange {
-  type: string;
-  message: string;
-  detail: Record<string, string | number | boolean | null>;
-}
+import type { TopologyChange } from './change.js';
 
 /**
  * What changed between two observations of the same deployment, as quorum's own events:

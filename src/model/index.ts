@@ -4,6 +4,7 @@ export * from './agreement.js';
 export * from './event.js';
 export * from './dedup.js';
 export * from './health.js';
+export * from './change.js';
 export * from './diff.js';
 export * from './errors.js';
 export * from './format.js';
