@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,14 @@ describe('a local Redis Cluster, launched and observed', () => {
     cluster = await startCluster('cluster-launch', ['--node-timeout', String(NODE_TIMEOUT_MS)]);
     expect(cluster.up.stdout + cluster.up.stderr).toContain('is healthy');
     expect(cluster.up.code).toBe(0);
+  });
+
+  it('says it starts a cluster: masters, replicas per master and node timeout, no sentinels', () => {
+    const log = readFileSync(join(cluster.dir, 'supervisor.log'), 'utf8');
+    expect(log).toContain(
+      `3 masters, 3 replicas (1 per master), node-timeout ${NODE_TIMEOUT_MS} ms in`,
+    );
+    expect(log).not.toContain('sentinels (quorum');
   });
 
   afterAll(async () => {

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../src/model/index.js';
 import { pidAlive, readState } from '../src/local/index.js';
@@ -206,6 +208,22 @@ describe('a local Sentinel deployment, launched and observed', () => {
     const restart = await quorum(['node', 'restart', 'sentinel-2', '--dir', dir]);
     expect(restart.code).toBe(0);
     expect(restart.stdout).toContain('started sentinel-2');
+    await waitFor('a healthy status', 20_000, async () =>
+      (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
+    );
+  });
+
+  it('restarts a process that is not running by starting it, and records only the start', async () => {
+    expect((await quorum(['node', 'stop', 'sentinel-3', '--dir', dir])).code).toBe(0);
+    const restart = await quorum(['node', 'restart', 'sentinel-3', '--dir', dir]);
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(restart.stdout).toContain('started sentinel-3');
+    expect(restart.stdout).toContain('(it was not running)');
+    const messages = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('sentinel-3'));
+    expect(messages.some((line) => line.includes('for a restart'))).toBe(false);
+    expect(messages.some((line) => line.includes('started sentinel-3'))).toBe(true);
     await waitFor('a healthy status', 20_000, async () =>
       (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
     );

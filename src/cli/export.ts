@@ -70,7 +70,7 @@ export function registerExport(program: Command): void {
           2,
         );
       const quorum =
-        local?.spec.quorum ??
+        (local?.spec.mode === 'sentinel' ? local.spec.quorum : undefined) ??
         Math.max(1, ...topology.sentinels.map((s) => s.quorum ?? 0).filter((q) => q > 0));
       const text = renderHaproxy({
         deployment: target.name,

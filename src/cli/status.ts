@@ -24,9 +24,9 @@ export function registerStatus(program: Command): void {
     .action(async (opts: StatusOptions) => {
       const resolved = await resolveTarget(opts);
       const { observer, topology } = await observeOnce(resolved, opts.timeout, opts.watch === true);
-      const expect = resolved.local
-        ? { replicas: resolved.local.spec.replicas, sentinels: resolved.local.spec.sentinels }
-        : {};
+      const spec = resolved.local?.spec;
+      const expect =
+        spec?.mode === 'sentinel' ? { replicas: spec.replicas, sentinels: spec.sentinels } : {};
       const problems = healthProblems(topology, expect);
       const processes = await localProcesses(resolved.local);
       const proxy = await localProxy(resolved.local);

@@ -1,28 +1,19 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
-import type { Topology } from '../model/index.js';
-import { agreedMaster, formatAddr, healthProblems, UserError } from '../model/index.js';
-import type { LocalSpec, Mode, Network, Preset } from '../local/index.js';
-import {
-  bridgeName,
-  expectationOf,
-  netnsName,
-  planProcesses,
-  preflight,
-  readState,
-  Supervisor,
-  tailOf,
-} from '../local/index.js';
+import { formatAddr, UserError } from '../model/index.js';
+import type { LocalSpec, Mode, Network, Preset, SentinelSpec } from '../local/index.js';
+import { describeSpec, preflight, Supervisor } from '../local/index.js';
 import { openLocal } from '../deployment/index.js';
 import { isFinished } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { AlertConfig } from '../alerts/index.js';
 import { MasterTracker, PROXY_DEFAULTS, ProxyServer } from '../proxy/index.js';
 import { serveDashboard } from './dashboard.js';
-import { formatEvent, formatTopology, topologyJson } from './format.js';
-import { localProcesses, observeOnce, resolveTarget } from './target.js';
+import { formatEvent } from './format.js';
+import { printHealthy } from './up-print.js';
+
+export { runDetached } from './up-detach.js';
 
 /** How `quorum up` runs once its spec is settled: in the foreground, or as a background supervisor. */
 
@@ -65,107 +56,13 @@ export interface UpOptions {
   alerts?: AlertConfig;
 }
 
-function connectHelp(
-  spec: LocalSpec,
-  dir: string,
-  topology: Topology,
-  proxy: { write: string; read: string } | null,
-): string {
-  if (spec.mode === 'cluster') {
-    const first = planProcesses(spec)[0];
-    const auth = spec.password !== null ? ' --askpass' : '';
-    return [
-      `connect:  redis-cli -c -h ${first?.host ?? spec.host} -p ${spec.port}${auth}    (-c follows MOVED/ASK to the right shard)`,
-      `cluster:  quorum cluster check --dir ${dir}      quorum cluster reshard --dir ${dir} --from redis-1 --to redis-2 --slots 100`,
-      `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
-      `stop:     quorum down --dir ${dir}`,
-    ].join('\n');
-  }
-  const master = agreedMaster(topology) ?? `${spec.host}:${spec.port}`;
-  const [host, port] = [
-    master.slice(0, master.lastIndexOf(':')),
-    master.slice(master.lastIndexOf(':') + 1),
-  ];
-  const auth = spec.password !== null ? ' --askpass' : '';
-  const sentinelHost = planProcesses(spec).find((p) => p.kind === 'sentinel')?.host ?? spec.host;
-  const via = (addr: string) => {
-    const at = addr.lastIndexOf(':');
-    return `redis-cli -h ${addr.slice(0, at)} -p ${addr.slice(at + 1)}${auth}`;
-  };
-  return [
-    ...(proxy
-      ? [
-          `connect:  ${via(proxy.write)}    (the proxy: always the master, across failovers)`,
-          `          ${via(proxy.read)}    (the proxy: a healthy replica, for reads)`,
-          `          redis-cli -h ${host} -p ${port}${auth}    (the master itself, until a failover)`,
-        ]
-      : [`connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`]),
-    `          redis-cli -h ${sentinelHost} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
-    ...(spec.lab
-      ? [
-          `network:  lab ${spec.lab.subnet} on bridge ${bridgeName(spec.lab)}, a namespace per process`,
-          `          your client on a side: ip netns exec ${netnsName(spec.lab, 'client-1')} redis-cli ...`,
-          `          cut links: quorum fault partition --dir ${dir} 'redis-1,client-1 | redis-2,redis-3'`,
-        ]
-      : []),
-    `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
-    `stop:     quorum down --dir ${dir}`,
-  ].join('\n');
-}
-
-async function printHealthy(
-  spec: LocalSpec,
-  dir: string,
-  displayDir: string,
-  elapsedMs: number,
-  json: boolean,
-): Promise<void> {
-  const resolved = await resolveTarget({ dir, timeout: 2000 });
-  const { observer, topology } = await observeOnce(resolved, 2000);
-  await observer.stop();
-  const processes = await localProcesses(resolved.local);
-  const problems = healthProblems(topology, expectationOf(spec));
-  const state = readState(dir);
-  const dashboard = state?.dashboard ?? null;
-  const proxy = state?.proxy ?? null;
-  const dashboardUrl = dashboard
-    ? `${dashboard.url}?token=${encodeURIComponent(dashboard.token)}`
-    : null;
-  if (json) {
-    process.stdout.write(
-      JSON.stringify(
-        {
-          deployments: [topologyJson(topology, problems, processes)],
-          elapsedMs,
-          dashboard: dashboardUrl,
-          proxy,
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-    return;
-  }
-  process.stdout.write(
-    `\ndeployment '${spec.name}' is healthy after ${(elapsedMs / 1000).toFixed(1)} s\n\n`,
-  );
-  process.stdout.write(
-    formatTopology(topology, problems, processes) +
-      '\n\n' +
-      connectHelp(spec, displayDir, topology, proxy) +
-      '\n',
-  );
-  if (proxy) process.stdout.write(`proxy: write ${proxy.write} read ${proxy.read}\n`);
-  if (dashboardUrl) process.stdout.write(`dashboard: ${dashboardUrl}\n`);
-}
-
 /**
  * Starts the proxy next to the supervisor, on its observer; returns how to stop it. Its switches
  * go to the log and the person watching.
  */
 async function startProxy(
   supervisor: Supervisor,
-  spec: LocalSpec,
+  spec: SentinelSpec,
   writePort: number,
   progress: (line: string) => void,
 ): Promise<{ stop: () => Promise<void>; stats: () => ProxyStats }> {
@@ -232,6 +129,11 @@ export async function runForeground(
     stopping: null,
     cleanup: () => Promise.resolve(),
   };
+  // resolved once a stop (a signal, or `down` through the control socket) has stopped everything
+  let stopped: () => void = () => undefined;
+  const everythingStopped = new Promise<void>((resolveStopped) => {
+    stopped = resolveStopped;
+  });
   const stop = () => {
     if (run.stopping) return;
     progress('stopping every process (sentinels first)...');
@@ -242,12 +144,11 @@ export async function runForeground(
         progress(`clean-up failed: ${err instanceof Error ? err.message : String(err)}`),
       )
       .then(() => supervisor.shutdown());
+    void run.stopping.then(stopped);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   const started = Date.now();
-  progress(
-    `starting '${spec.name}': 1 master, ${spec.replicas} replicas, ${spec.sentinels} sentinels (quorum ${spec.quorum}) in ${displayDir}`,
-  );
+  progress(`starting '${spec.name}': ${describeSpec(spec)} in ${displayDir}`);
   try {
     await supervisor.launch();
   } catch (err) {
@@ -260,7 +161,7 @@ export async function runForeground(
     throw err;
   }
   let proxyStats: (() => ProxyStats) | null = null;
-  if (spec.proxyPort !== null) {
+  if (spec.mode === 'sentinel' && spec.proxyPort !== null) {
     try {
       const proxy = await startProxy(supervisor, spec, spec.proxyPort, progress);
       proxyStats = proxy.stats;
@@ -313,100 +214,6 @@ export async function runForeground(
       );
     }
   }
-  await new Promise<void>((resolveWait) => {
-    const check = setInterval(() => {
-      if (run.stopping) {
-        clearInterval(check);
-        void run.stopping.then(() => resolveWait());
-      }
-    }, 100);
-  });
+  await everythingStopped;
   progress(`stopped '${spec.name}'`);
-}
-
-/** Flags whose values are secrets: the background supervisor gets them in its environment. */
-const SECRET_FLAGS: Record<string, string> = {
-  '--password': 'QUORUM_PASSWORD',
-  '--token': 'QUORUM_TOKEN',
-  '--viewer-token': 'QUORUM_VIEWER_TOKEN',
-  '--metrics-token': 'QUORUM_METRICS_TOKEN',
-};
-
-/**
- * The arguments for the background supervisor, with secrets moved into environment variables:
- * a process's arguments are visible to every user of the machine (ps), its environment is not.
- */
-export function childArgs(argv: string[]): { args: string[]; env: Record<string, string> } {
-  const args: string[] = [];
-  const env: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const [flag, inline] = arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg, undefined];
-    const variable = SECRET_FLAGS[flag];
-    if (variable === undefined) {
-      args.push(arg);
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value !== undefined) env[variable] = value;
-  }
-  return { args, env };
-}
-
-export async function runDetached(
-  spec: LocalSpec,
-  dir: string,
-  opts: UpOptions,
-  displayDir: string,
-): Promise<void> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const outPath = join(dir, 'supervisor.out');
-  const out = openSync(outPath, 'a');
-  const script = process.argv[1];
-  if (!script) throw new Error('cannot tell how quorum was started');
-  const { args, env } = childArgs(process.argv.slice(2).filter((a) => a !== '--detach'));
-  const child = spawn(process.execPath, [script, ...args, '--supervisor'], {
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: { ...process.env, ...env },
-  });
-  closeSync(out);
-  child.unref();
-  const watch: { exited: string | null } = { exited: null };
-  child.once('exit', (code, signal) => {
-    watch.exited = signal ?? String(code);
-  });
-  const started = Date.now();
-  const deadline = started + opts.healthTimeout * 1000 + 30_000;
-  if (opts.json !== true)
-    process.stderr.write(
-      `starting '${spec.name}' in the background (supervisor pid ${child.pid ?? '?'}); waiting until healthy...\n`,
-    );
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 200));
-    const state = readState(dir);
-    const ours = state?.writer === child.pid;
-    if (state && ours && state.status === 'healthy' && (!opts.dashboard || state.dashboard)) break;
-    if (state && ours && state.status === 'failed') {
-      throw new UserError(
-        state.error ?? `the supervisor failed to start the deployment; see ${outPath}`,
-      );
-    }
-    if (watch.exited !== null) {
-      const again = readState(dir);
-      throw new UserError(
-        again?.error ??
-          `the supervisor exited (${watch.exited}) before the deployment became healthy: ${tailOf(outPath, 1).replace(/^quorum: /, '') || 'no output'}`,
-      );
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new UserError(
-        `the deployment did not become healthy in time; the supervisor was stopped; see ${outPath}`,
-      );
-    }
-  }
-  await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UserError } from '../model/index.js';
-import type { LocalSpec, LocalState } from '../local/index.js';
+import type { ClusterSpec, LocalSpec, LocalState, SentinelSpec } from '../local/index.js';
 import {
   defaultSpec,
   isPortFree,
@@ -20,8 +20,11 @@ import { intOption } from './errors.js';
 import type { UpOptions } from './up-run.js';
 import { runDetached, runForeground } from './up-run.js';
 
+/** A field of either kind of spec. */
+type SpecField = Exclude<keyof SentinelSpec | keyof ClusterSpec, 'lab'>;
+
 /** Flags that shape the topology, with the spec field each sets. */
-const SPEC_FLAGS: [keyof UpOptions, Exclude<keyof LocalSpec, 'lab'>, string][] = [
+const SPEC_FLAGS: [keyof UpOptions, SpecField, string][] = [
   ['mode', 'mode', '--mode'],
   ['masters', 'masters', '--masters'],
   ['replicasPerMaster', 'replicasPerMaster', '--replicas-per-master'],
@@ -98,6 +101,12 @@ function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
   });
 }
 
+function shown(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
+}
+
 /**
  * The spec to start: a dir that holds a stopped deployment is started again as it was (its
  * configs carry the roles Sentinel rewrote); flags that contradict it are refused.
@@ -110,15 +119,21 @@ function chooseSpec(
 ): LocalSpec {
   const wanted = specFrom(opts, cmd);
   if (!state) return wanted;
+  // each kind has fields of its own: a flag of the other kind finds nothing stored
+  const stored = new Map<string, unknown>(Object.entries(state.spec));
+  const asked = new Map<string, unknown>(Object.entries(wanted));
   for (const [option, field, flag] of SPEC_FLAGS) {
     if (cmd.getOptionValueSource(option) !== 'cli') continue;
-    if (state.spec[field] !== wanted[field]) {
-      const stored = field === 'password' ? '(another password)' : String(state.spec[field]);
-      throw new UserError(
-        `${dir} holds the deployment '${state.spec.name}' made with ${flag} ${stored}; start it as it is (without ${flag}), use another --dir, or delete it with 'quorum down --dir ${dir} --purge'`,
-        2,
-      );
-    }
+    const value = stored.get(field);
+    if (value === asked.get(field)) continue;
+    const made =
+      value === undefined
+        ? `, a ${state.spec.mode === 'cluster' ? 'cluster' : 'Sentinel deployment'} made without ${flag}`
+        : ` made with ${flag} ${field === 'password' ? '(another password)' : shown(value)}`;
+    throw new UserError(
+      `${dir} holds the deployment '${state.spec.name}'${made}; start it as it is (without ${flag}), use another --dir, or delete it with 'quorum down --dir ${dir} --purge'`,
+      2,
+    );
   }
   return state.spec;
 }

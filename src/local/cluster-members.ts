@@ -1,11 +1,9 @@
 import { ClusterLinks, createCluster } from '../cluster/index.js';
 import { evenSlotRanges, UserError } from '../model/index.js';
-import type { Observer } from '../observer/index.js';
+import type { SupervisorHost } from './host.js';
 import { isPortFree } from './ports.js';
-import type { SupervisedProcess } from './process.js';
-import type { LocalSpec, PlannedProcess } from './spec.js';
-import { CLUSTER_BUS_OFFSET, planProcesses } from './spec.js';
-import type { LocalState } from './state.js';
+import type { PlannedProcess } from './spec.js';
+import { CLUSTER_BUS_OFFSET } from './spec.js';
 
 /** A planned data node and the address it answers on. */
 export interface ClusterMember {
@@ -53,28 +51,13 @@ export async function formClusterOnce(
   }
 }
 
-/** The parts of the supervisor that adding and removing cluster nodes work with. */
-export interface MembershipHost {
-  spec: LocalSpec;
-  status(): LocalState['status'];
-  processes: SupervisedProcess[];
-  observer: Observer;
-  supervise(plan: PlannedProcess): SupervisedProcess;
-  renderConfigs(): void;
-  startAndAnswer(proc: SupervisedProcess): Promise<void>;
-  persist(): void;
-  resolve(target: string): SupervisedProcess;
-  addrOf(proc: SupervisedProcess): string;
-  exclusive<T>(work: () => Promise<T>): Promise<T>;
-}
-
 /**
  * Starts one more node on the next port, empty and cluster-enabled, and keeps it in the spec so
  * `up` after `down` starts it again. Joining it (MEET, slots or REPLICATE) is the caller's:
  * `quorum cluster add-node` and the dashboard do both.
  */
 export function addClusterNode(
-  host: MembershipHost,
+  host: SupervisorHost,
   actor: string,
 ): Promise<{ name: string; addr: string }> {
   const { spec } = host;
@@ -88,33 +71,28 @@ export function addClusterNode(
         'adding a node to a lab network is not supported; start the lab with more --masters',
       ),
     );
-  if (host.status() !== 'healthy')
+  if (host.state() !== 'healthy')
     return Promise.reject(
-      new UserError(`the deployment is ${host.status()}; nodes are added once it is healthy`),
+      new UserError(`the deployment is ${host.state()}; nodes are added once it is healthy`),
     );
   return host.exclusive(async () => {
-    const plan = planProcesses({ ...spec, extraNodes: spec.extraNodes + 1 }).at(-1);
-    if (!plan) throw new UserError('no node to add');
+    const plan = host.table.nextNode();
     for (const port of [plan.port, plan.port + CLUSTER_BUS_OFFSET]) {
       if (!(await isPortFree(plan.host, port)))
         throw new UserError(
           `port ${port} (for the new node ${plan.name}) is already in use on ${plan.host}; free it and try again`,
         );
     }
-    spec.extraNodes += 1;
-    const proc = host.supervise(plan);
-    host.processes.push(proc);
-    host.renderConfigs();
+    const proc = host.table.addNode(plan);
     try {
       await host.startAndAnswer(proc);
     } catch (err) {
       await proc.stop().catch(() => undefined);
-      host.processes.pop();
-      spec.extraNodes -= 1;
+      host.table.dropAdded(proc);
       host.persist();
       throw err;
     }
-    const addr = host.addrOf(proc);
+    const addr = host.table.addrOf(proc);
     host.observer.record('quorum:action', `started ${plan.name} (${addr}), an empty cluster node`, {
       action: 'add-node',
       name: plan.name,
@@ -131,16 +109,15 @@ export function addClusterNode(
  * keeps it out of later starts. Refused while the cluster still knows it.
  */
 export function removeClusterNode(
-  host: MembershipHost,
+  host: SupervisorHost,
   target: string,
   actor: string,
 ): Promise<string> {
-  const { spec } = host;
-  if (spec.mode !== 'cluster')
+  if (host.spec.mode !== 'cluster')
     return Promise.reject(new UserError('removing nodes is for clusters'));
   return host.exclusive(async () => {
-    const proc = host.resolve(target);
-    const addr = host.addrOf(proc);
+    const proc = host.table.resolve(target);
+    const addr = host.table.addrOf(proc);
     const fresh = await host.observer.fresh();
     const cluster = fresh.kind === 'cluster' ? fresh.cluster : null;
     if (cluster && Object.values(cluster.addrs).includes(addr))
@@ -148,8 +125,7 @@ export function removeClusterNode(
         `${proc.plan.name} (${addr}) is still part of the cluster; remove it with quorum cluster del-node ${proc.plan.name} first`,
       );
     await proc.stop();
-    host.processes.splice(host.processes.indexOf(proc), 1);
-    spec.removedNodes = [...spec.removedNodes, proc.plan.name];
+    host.table.removeNode(proc);
     host.observer.forget(addr);
     host.persist();
     const message = `stopped ${proc.plan.name} (${addr}), removed from the cluster; it is not started again`;

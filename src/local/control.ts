@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../model/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import type { ProcessState } from './process.js';
+import { processStates } from './process.js';
 
 /** How long a control client waits for the supervisor to answer a quick request. */
 export const CONTROL_TIMEOUT_MS = 30_000;
@@ -54,14 +54,73 @@ const requestSchema = z.discriminatedUnion('op', [
 ]);
 export type ControlRequest = z.infer<typeof requestSchema>;
 
-export interface ProcessInfo {
-  name: string;
-  kind: 'redis' | 'sentinel';
-  addr: string;
-  pid: number | null;
-  state: ProcessState;
-}
+const processInfoSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['redis', 'sentinel']),
+  addr: z.string(),
+  pid: z.number().nullable(),
+  state: z.enum(processStates),
+});
 
+/** One process of a local deployment as its supervisor reports it. */
+export type ProcessInfo = z.infer<typeof processInfoSchema>;
+
+const addrSchema = z.string();
+/** The proxy's stats as they cross the socket; fields added later pass through unchecked. */
+const proxyStatsSchema = z.looseObject({
+  write: z.looseObject({
+    addr: z.string(),
+    master: addrSchema.nullable(),
+    sessions: z.number(),
+    total: z.number(),
+    held: z.number(),
+  }),
+  read: z.looseObject({
+    addr: z.string(),
+    replicas: z.array(addrSchema),
+    sessions: z.number(),
+    total: z.number(),
+    fallback: z.string(),
+  }),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  backends: z.array(
+    z.looseObject({ addr: addrSchema, side: z.enum(['write', 'read']), sessions: z.number() }),
+  ),
+  lastSwitch: z
+    .looseObject({
+      from: addrSchema.nullable(),
+      to: addrSchema.nullable(),
+      atMs: z.number(),
+      tookMs: z.number().nullable(),
+    })
+    .nullable(),
+  tracker: z.enum(['following', 'confirming', 'own-word', 'no-master', 'stopped']),
+  sentinelsUnreachable: z.boolean(),
+  refused: z.number(),
+  startedAtMs: z.number(),
+  relay: z.looseObject({ kind: z.enum(['native', 'js']), threads: z.number() }),
+});
+
+const responseSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    pid: z.number(),
+    status: z.string(),
+    processes: z.array(processInfoSchema).optional(),
+    message: z.string().optional(),
+    proxy: proxyStatsSchema.nullable().optional(),
+    /** The node `add-node` started. */
+    added: z.object({ name: z.string(), addr: z.string() }).optional(),
+  }),
+  z.object({
+    ok: z.literal(false),
+    error: z.string(),
+    exitCode: z.union([z.literal(1), z.literal(2)]).optional(),
+  }),
+]);
+
+/** A supervisor's answer on its control socket. */
 export type ControlResponse =
   | {
       ok: true;
@@ -74,6 +133,18 @@ export type ControlResponse =
       added?: { name: string; addr: string };
     }
   | { ok: false; error: string; exitCode?: 1 | 2 };
+
+/** Parses one answer line (pure); null when it is not an answer a supervisor sends. */
+export function parseControlResponse(line: string): ControlResponse | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const parsed = responseSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
 
 export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse>;
 
@@ -94,48 +165,6 @@ export interface NodeController {
     message: string,
     detail: Record<string, string | number | boolean | null>,
   ): Promise<void>;
-}
-
-/** A NodeController that talks to a supervisor in another process over its control socket. */
-export function controlClient(socketPath: string): NodeController {
-  return {
-    async act(action, target, actor) {
-      const answer = await callControl(
-        socketPath,
-        { op: 'node', action, target, actor },
-        NODE_ACTION_TIMEOUT_MS,
-      );
-      if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
-      return answer.message ?? 'done';
-    },
-    async addNode(actor) {
-      const answer = await callControl(
-        socketPath,
-        { op: 'add-node', actor },
-        NODE_ACTION_TIMEOUT_MS,
-      );
-      if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
-      if (!answer.added) throw new UserError('the supervisor started no node');
-      return answer.added;
-    },
-    async removeNode(target, actor) {
-      const answer = await callControl(
-        socketPath,
-        { op: 'remove-node', target, actor },
-        NODE_ACTION_TIMEOUT_MS,
-      );
-      if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
-      return answer.message ?? 'removed';
-    },
-    async processes() {
-      const answer = await callControl(socketPath, { op: 'processes' }, 3000);
-      return answer.ok ? (answer.processes ?? []) : [];
-    },
-    recordsActions: false,
-    async record(type, message, detail) {
-      await callControl(socketPath, { op: 'record', type, message, detail }, 3000);
-    },
-  };
 }
 
 /** The socket path for a data dir; long paths go to the temp dir (sockets are limited to 107 bytes). */
@@ -235,9 +264,9 @@ export function callControl(
     });
     socket.on('end', () => {
       clearTimeout(timer);
-      try {
-        resolvePromise(JSON.parse(buffer) as ControlResponse);
-      } catch {
+      const response = parseControlResponse(buffer);
+      if (response) resolvePromise(response);
+      else {
         reject(
           new UserError(
             'the supervisor sent a malformed answer (or closed the connection); see supervisor.log in the data directory',

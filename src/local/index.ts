@@ -10,3 +10,4 @@ export * from './preflight.js';
 export * from './readiness.js';
 export * from './find-process.js';
 export * from './lab.js';
+export * from './control-client.js';

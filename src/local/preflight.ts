@@ -82,7 +82,8 @@ export async function preflight(dir: string, spec: LocalSpec): Promise<Binaries>
   }
   // in a lab every process has a fresh namespace of its own: only the host's ports can be taken
   const plan = spec.lab ? [] : planProcesses(spec);
-  const proxyPorts = spec.proxyPort === null ? [] : [spec.proxyPort, spec.proxyPort + 1];
+  const proxyPorts =
+    spec.mode === 'sentinel' && spec.proxyPort !== null ? [spec.proxyPort, spec.proxyPort + 1] : [];
   // a cluster node also listens on its bus port (port + 10000)
   const busPorts = spec.mode === 'cluster' ? plan.map((p) => p.port + CLUSTER_BUS_OFFSET) : [];
   const taken = await firstTakenPort(spec.host, [

@@ -15,7 +15,15 @@ const REAP_TIMEOUT_MS = 5_000;
  * from outside); with autorestart the supervisor starts it again. `frozen`: stopped with SIGSTOP,
  * alive but answering nothing until thawed.
  */
-export type ProcessState = 'stopped' | 'starting' | 'running' | 'frozen' | 'stopping' | 'exited';
+export const processStates = [
+  'stopped',
+  'starting',
+  'running',
+  'frozen',
+  'stopping',
+  'exited',
+] as const;
+export type ProcessState = (typeof processStates)[number];
 
 export interface ProcessEvents {
   state: [{ from: ProcessState; to: ProcessState; detail: string }];

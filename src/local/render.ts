@@ -1,4 +1,4 @@
-import type { LocalSpec, PlannedProcess } from './spec.js';
+import type { LocalSpec, PlannedProcess, SentinelSpec } from './spec.js';
 import { firstMasterAddr } from './spec.js';
 
 /** In a lab every process has its own address: others reach it there, not on loopback. */
@@ -77,7 +77,7 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
 }
 
 /** sentinel.conf for one sentinel (pure). Sentinel rewrites it, so it must stay writable. */
-export function renderSentinelConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
+export function renderSentinelConf(spec: SentinelSpec, proc: PlannedProcess, dir: string): string {
   const lines = [
     ...header(proc, spec),
     `bind ${proc.host}`,

@@ -4,6 +4,7 @@ import type { LocalSpec } from './spec.js';
 import {
   DEFAULT_PORT,
   defaultSpec,
+  describeSpec,
   planProcesses,
   SENTINEL_PORT_OFFSET,
   specProblems,
@@ -28,11 +29,6 @@ describe('defaultSpec', () => {
       network: 'loopback',
       lab: null,
       mode: 'sentinel',
-      masters: 1,
-      replicasPerMaster: 2,
-      nodeTimeoutMs: 5000,
-      extraNodes: 0,
-      removedNodes: [],
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);
     expect(SENTINEL_PORT_OFFSET).toBe(20000);
@@ -373,8 +369,10 @@ describe('cluster specs', () => {
       ['redis-5', 7004, 'replica', 'redis-2'],
       ['redis-6', 7005, 'replica', 'redis-3'],
     ]);
-    expect(spec.proxyPort).toBeNull();
-    expect(spec.sentinels).toBe(0);
+    // a cluster runs no proxy and no sentinels: its spec has no such fields at all
+    expect(spec).not.toHaveProperty('proxyPort');
+    expect(spec).not.toHaveProperty('sentinels');
+    expect(spec).not.toHaveProperty('quorum');
   });
 
   it('refuses fewer than 3 masters and bus ports past 65535, saying why', () => {
@@ -383,6 +381,21 @@ describe('cluster specs', () => {
     );
     expect(specProblems(defaultSpec({ mode: 'cluster', port: 60000 }))[0]).toContain(
       'leaves no room for 6 nodes and their bus ports',
+    );
+  });
+});
+
+describe('describeSpec', () => {
+  it('describes a Sentinel deployment by its master, replicas, sentinels and quorum', () => {
+    expect(describeSpec(defaultSpec())).toBe('1 master, 2 replicas, 3 sentinels (quorum 2)');
+  });
+
+  it('describes a cluster by its masters, replicas per master and node timeout', () => {
+    expect(describeSpec(defaultSpec({ mode: 'cluster' }))).toBe(
+      '3 masters, 3 replicas (1 per master), node-timeout 5000 ms',
+    );
+    expect(describeSpec(defaultSpec({ mode: 'cluster', masters: 4, replicasPerMaster: 2 }))).toBe(
+      '4 masters, 8 replicas (2 per master), node-timeout 5000 ms',
     );
   });
 });

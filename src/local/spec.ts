@@ -1,4 +1,5 @@
 import type { Expectation } from '../model/index.js';
+import { assertNever } from '../model/index.js';
 import type { LabPlan } from './lab.js';
 import { labAddr, netnsName } from './lab.js';
 
@@ -10,19 +11,34 @@ export type Network = (typeof networks)[number];
 export const modes = ['sentinel', 'cluster'] as const;
 export type Mode = (typeof modes)[number];
 
-/**
- * What `quorum up` launches: one master, N replicas and M sentinels, or (mode `cluster`) a Redis
- * Cluster of M masters with R replicas each.
- */
-export interface LocalSpec {
-  /** @default 'sentinel' */
-  mode: Mode;
-  /** The master name sentinels monitor; also the deployment's name. @default 'mymaster' */
+/** What both kinds of local deployment share. */
+interface SpecBase {
+  /** The master name sentinels monitor; also the deployment's name. @default 'mymaster' ('mycluster') */
   name: string;
   /** Address every process binds to. @default '127.0.0.1' */
   host: string;
-  /** First data port; data nodes take `port`, `port + 1`, ... @default 6390 */
+  /** First data port; data nodes take `port`, `port + 1`, ... @default 6390 (7000 for a cluster) */
   port: number;
+  /** requirepass + masterauth on data nodes, auth-pass and requirepass on sentinels. @default null */
+  password: string | null;
+  /** Restart a process that exits without being asked to. @default false */
+  autorestart: boolean;
+  /**
+   * `default`: Redis's own defaults (RDB only, writes accepted with no replica).
+   * `safe`: min-replicas-to-write 1 and min-replicas-max-lag 10 (an isolated master stops taking
+   * writes after 10 s), AOF everysec plus RDB, shutdown-timeout 10.
+   * @default 'default'
+   */
+  preset: Preset;
+  /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
+  network: Network;
+  /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
+  lab: LabPlan | null;
+}
+
+/** One master, N replicas and M sentinels, optionally with the proxy. */
+export interface SentinelSpec extends SpecBase {
+  mode: 'sentinel';
   /** First sentinel port. @default port + 20000 */
   sentinelPort: number;
   /** @default 2 */
@@ -35,37 +51,35 @@ export interface LocalSpec {
   downAfterMs: number;
   /** @default 60000 */
   failoverTimeoutMs: number;
-  /** requirepass + masterauth on data nodes, auth-pass and requirepass on sentinels. @default null */
-  password: string | null;
-  /** Restart a process that exits without being asked to. @default false */
-  autorestart: boolean;
-  /**
-   * `default`: Redis's own defaults (RDB only, writes accepted with no replica).
-   * `safe`: min-replicas-to-write 1 and min-replicas-max-lag 10 (an isolated master stops taking
-   * writes after 10 s), AOF everysec plus RDB, shutdown-timeout 10.
-   * @default 'default'
-   */
-  preset: Preset;
   /**
    * The proxy's write port (its read port is the next one); null runs no proxy.
    * @default port + replicas + 1, right after the data nodes
    */
   proxyPort: number | null;
-  /** Cluster mode: masters that share the 16384 slots. @default 3 */
-  masters: number;
-  /** Cluster mode: replicas of each master. @default 1 */
-  replicasPerMaster: number;
-  /** Cluster mode: `cluster-node-timeout`. @default 5000 */
-  nodeTimeoutMs: number;
-  /** Cluster mode: nodes added after the start (`cluster add-node`), after the planned ones. @default 0 */
-  extraNodes: number;
-  /** Cluster mode: processes removed with `cluster del-node`; they are not started again. @default [] */
-  removedNodes: string[];
-  /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
-  network: Network;
-  /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
-  lab: LabPlan | null;
 }
+
+/** A Redis Cluster of M masters with R replicas each; no sentinels, no proxy. */
+export interface ClusterSpec extends SpecBase {
+  mode: 'cluster';
+  /** Masters that share the 16384 slots. @default 3 */
+  masters: number;
+  /** Replicas of each master. @default 1 */
+  replicasPerMaster: number;
+  /** `cluster-node-timeout`. @default 5000 */
+  nodeTimeoutMs: number;
+  /** Nodes added after the start (`cluster add-node`), after the planned ones. @default 0 */
+  extraNodes: number;
+  /** Processes removed with `cluster del-node`; they are not started again. @default [] */
+  removedNodes: string[];
+}
+
+/** What `quorum up` launches: a Sentinel deployment or a Redis Cluster. */
+export type LocalSpec = SentinelSpec | ClusterSpec;
+
+/** Overrides of the defaults of a Sentinel deployment. */
+export type SentinelOverrides = Partial<Omit<SentinelSpec, 'mode'>> & { mode?: 'sentinel' };
+/** Overrides of the defaults of a cluster. */
+export type ClusterOverrides = Partial<Omit<ClusterSpec, 'mode'>> & { mode: 'cluster' };
 
 export const presets = ['default', 'safe'] as const;
 export type Preset = (typeof presets)[number];
@@ -77,8 +91,14 @@ export const CLUSTER_BUS_OFFSET = 10000;
 /** Sentinels sit this far above the data ports, as 26379 sits above 6379. */
 export const SENTINEL_PORT_OFFSET = 20000;
 
-export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
+export function defaultSpec(overrides?: SentinelOverrides): SentinelSpec;
+export function defaultSpec(overrides: ClusterOverrides): ClusterSpec;
+export function defaultSpec(overrides: SentinelOverrides | ClusterOverrides = {}): LocalSpec {
   if (overrides.mode === 'cluster') return defaultClusterSpec(overrides);
+  return defaultSentinelSpec(overrides);
+}
+
+function defaultSentinelSpec(overrides: SentinelOverrides): SentinelSpec {
   const port = overrides.port ?? DEFAULT_PORT;
   const sentinels = overrides.sentinels ?? 3;
   const replicas = overrides.replicas ?? 2;
@@ -90,15 +110,9 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
       ? sentinelPort + sentinels
       : afterData;
   return {
-    mode: 'sentinel',
     name: 'mymaster',
     host: '127.0.0.1',
     replicas: 2,
-    masters: 1,
-    replicasPerMaster: 2,
-    nodeTimeoutMs: 5000,
-    extraNodes: 0,
-    removedNodes: [],
     downAfterMs: 5000,
     failoverTimeoutMs: 60000,
     password: null,
@@ -107,6 +121,7 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
     network: 'loopback',
     lab: null,
     ...overrides,
+    mode: 'sentinel',
     port,
     sentinels,
     sentinelPort,
@@ -116,43 +131,53 @@ export function defaultSpec(overrides: Partial<LocalSpec> = {}): LocalSpec {
 }
 
 /** A cluster: no sentinels, no proxy (cluster clients follow MOVED themselves). */
-function defaultClusterSpec(overrides: Partial<LocalSpec>): LocalSpec {
-  const masters = overrides.masters ?? 3;
-  const replicasPerMaster = overrides.replicasPerMaster ?? 1;
+function defaultClusterSpec(overrides: ClusterOverrides): ClusterSpec {
   return {
     name: 'mycluster',
     host: '127.0.0.1',
-    downAfterMs: 5000,
-    failoverTimeoutMs: 60000,
     password: null,
     autorestart: false,
     preset: 'default',
     network: 'loopback',
     lab: null,
+    masters: 3,
+    replicasPerMaster: 1,
     nodeTimeoutMs: 5000,
     extraNodes: 0,
     removedNodes: [],
     ...overrides,
-    mode: 'cluster',
     port: overrides.port ?? DEFAULT_CLUSTER_PORT,
-    masters,
-    replicasPerMaster,
-    replicas: masters * replicasPerMaster,
-    sentinels: 0,
-    sentinelPort: 0,
-    quorum: 0,
-    proxyPort: null,
   };
 }
 
 /** How many redis-server processes the spec runs. */
 export function dataNodeCount(spec: LocalSpec): number {
-  return spec.mode === 'cluster'
-    ? spec.masters * (1 + spec.replicasPerMaster) + spec.extraNodes
-    : spec.replicas + 1;
+  switch (spec.mode) {
+    case 'sentinel':
+      return spec.replicas + 1;
+    case 'cluster':
+      return spec.masters * (1 + spec.replicasPerMaster) + spec.extraNodes;
+    default:
+      return assertNever(spec);
+  }
 }
 
-function clusterProblems(spec: LocalSpec): string[] {
+/**
+ * One line saying what the spec runs, for the person watching the start, e.g. "1 master, 2
+ * replicas, 3 sentinels (quorum 2)" or "3 masters, 3 replicas (1 per master), node-timeout 5000 ms".
+ */
+export function describeSpec(spec: LocalSpec): string {
+  switch (spec.mode) {
+    case 'sentinel':
+      return `1 master, ${spec.replicas} replicas, ${spec.sentinels} sentinels (quorum ${spec.quorum})`;
+    case 'cluster':
+      return `${spec.masters} masters, ${spec.masters * spec.replicasPerMaster} replicas (${spec.replicasPerMaster} per master), node-timeout ${spec.nodeTimeoutMs} ms`;
+    default:
+      return assertNever(spec);
+  }
+}
+
+function clusterProblems(spec: ClusterSpec): string[] {
   const problems: string[] = [];
   if (!Number.isInteger(spec.masters) || spec.masters < 3 || spec.masters > 16) {
     problems.push(
@@ -181,19 +206,31 @@ function clusterProblems(spec: LocalSpec): string[] {
 
 /** Problems with a spec, one sentence each (what, why, what to do); empty when valid. */
 export function specProblems(spec: LocalSpec): string[] {
-  const problems: string[] = [];
-  if (spec.mode === 'cluster') {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name))
-      problems.push(
-        `--name '${spec.name}' is not a valid name; use letters, digits, '.', '_' or '-'`,
-      );
-    problems.push(...clusterProblems(spec));
-    if (spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password)))
-      problems.push(
-        '--password must be non-empty and contain no spaces, double quotes or backslashes',
-      );
-    return problems;
+  switch (spec.mode) {
+    case 'sentinel':
+      return sentinelProblems(spec);
+    case 'cluster':
+      return [
+        ...(/^[A-Za-z0-9._-]{1,64}$/.test(spec.name)
+          ? []
+          : [`--name '${spec.name}' is not a valid name; use letters, digits, '.', '_' or '-'`]),
+        ...clusterProblems(spec),
+        ...passwordProblems(spec),
+      ];
+    default:
+      return assertNever(spec);
   }
+}
+
+// redis.conf reads backslashes in quoted strings as escapes, so they would change the password
+function passwordProblems(spec: LocalSpec): string[] {
+  return spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password))
+    ? ['--password must be non-empty and contain no spaces, double quotes or backslashes']
+    : [];
+}
+
+function sentinelProblems(spec: SentinelSpec): string[] {
+  const problems: string[] = [];
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name)) {
     problems.push(
       `--name '${spec.name}' is not a valid master name; use letters, digits, '.', '_' or '-'`,
@@ -255,12 +292,7 @@ export function specProblems(spec: LocalSpec): string[] {
       );
     }
   }
-  // redis.conf reads backslashes in quoted strings as escapes, so they would change the password
-  if (spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password))) {
-    problems.push(
-      '--password must be non-empty and contain no spaces, double quotes or backslashes',
-    );
-  }
+  problems.push(...passwordProblems(spec));
   return problems;
 }
 
@@ -282,7 +314,7 @@ export interface PlannedProcess {
 }
 
 /** Cluster mode: masters `redis-1..M` first, then their replicas, master by master in turn. */
-function planCluster(spec: LocalSpec): PlannedProcess[] {
+function planCluster(spec: ClusterSpec): PlannedProcess[] {
   const plan: PlannedProcess[] = [];
   const count = dataNodeCount(spec);
   for (let i = 0; i < count; i++) {
@@ -303,7 +335,17 @@ function planCluster(spec: LocalSpec): PlannedProcess[] {
 }
 
 export function planProcesses(spec: LocalSpec): PlannedProcess[] {
-  if (spec.mode === 'cluster') return planCluster(spec);
+  switch (spec.mode) {
+    case 'sentinel':
+      return planSentinel(spec);
+    case 'cluster':
+      return planCluster(spec);
+    default:
+      return assertNever(spec);
+  }
+}
+
+function planSentinel(spec: SentinelSpec): PlannedProcess[] {
   const plan: PlannedProcess[] = [];
   for (let i = 0; i <= spec.replicas; i++) {
     const name = `redis-${i + 1}`;
@@ -339,9 +381,16 @@ export function firstMasterAddr(spec: LocalSpec): { host: string; port: number }
 
 /** What a healthy deployment of this spec looks like, for healthProblems. */
 export function expectationOf(spec: LocalSpec): Expectation {
-  if (spec.mode !== 'cluster') return { replicas: spec.replicas, sentinels: spec.sentinels };
-  // once nodes were added or removed the shape is the operator's: coverage, agreement and
-  // links still count, the replicas per master no longer
-  const reshaped = spec.extraNodes > 0 || spec.removedNodes.length > 0;
-  return reshaped ? {} : { replicasPerMaster: spec.replicasPerMaster };
+  switch (spec.mode) {
+    case 'sentinel':
+      return { replicas: spec.replicas, sentinels: spec.sentinels };
+    case 'cluster': {
+      // once nodes were added or removed the shape is the operator's: coverage, agreement and
+      // links still count, the replicas per master no longer
+      const reshaped = spec.extraNodes > 0 || spec.removedNodes.length > 0;
+      return reshaped ? {} : { replicasPerMaster: spec.replicasPerMaster };
+    }
+    default:
+      return assertNever(spec);
+  }
 }

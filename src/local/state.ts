@@ -3,29 +3,50 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../model/index.js';
 
-const specSchema = z.object({
-  mode: z.enum(['sentinel', 'cluster']).default('sentinel'),
-  masters: z.number().default(1),
-  replicasPerMaster: z.number().default(2),
-  nodeTimeoutMs: z.number().default(5000),
-  extraNodes: z.number().default(0),
-  removedNodes: z.array(z.string()).default([]),
+const specBase = {
   name: z.string(),
   host: z.string(),
   port: z.number(),
-  sentinelPort: z.number(),
-  replicas: z.number(),
-  sentinels: z.number(),
-  quorum: z.number(),
-  downAfterMs: z.number(),
-  failoverTimeoutMs: z.number(),
   password: z.string().nullable(),
   autorestart: z.boolean(),
   preset: z.enum(['default', 'safe']).default('default'),
-  proxyPort: z.number().nullable().default(null),
   network: z.enum(['loopback', 'lab']).default('loopback'),
   lab: z.object({ tag: z.string(), subnet: z.string() }).nullable().default(null),
-});
+};
+
+/**
+ * The spec as kept in state.json. Files written before the spec became a union carry every field
+ * of both kinds (a cluster with `sentinels: 0`); the fields of the other kind are dropped on read,
+ * and a file from before cluster mode has no `mode` at all.
+ */
+export const specSchema = z.preprocess(
+  (value) =>
+    typeof value === 'object' && value !== null && !('mode' in value)
+      ? { ...value, mode: 'sentinel' }
+      : value,
+  z.discriminatedUnion('mode', [
+    z.object({
+      ...specBase,
+      mode: z.literal('sentinel'),
+      sentinelPort: z.number(),
+      replicas: z.number(),
+      sentinels: z.number(),
+      quorum: z.number(),
+      downAfterMs: z.number(),
+      failoverTimeoutMs: z.number(),
+      proxyPort: z.number().nullable().default(null),
+    }),
+    z.object({
+      ...specBase,
+      mode: z.literal('cluster'),
+      masters: z.number(),
+      replicasPerMaster: z.number(),
+      nodeTimeoutMs: z.number().default(5000),
+      extraNodes: z.number().default(0),
+      removedNodes: z.array(z.string()).default([]),
+    }),
+  ]),
+);
 
 const stateSchema = z.object({
   version: z.literal(1),

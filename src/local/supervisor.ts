@@ -1,31 +1,35 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
-import type { ProxyStats } from '../proxy/index.js';
-import { agreedMaster, formatAddr, healthProblems, parseAddr, UserError } from '../model/index.js';
+import {
+  agreedMaster,
+  assertNever,
+  formatAddr,
+  healthProblems,
+  UserError,
+} from '../model/index.js';
 import { EventLog, Observer } from '../observer/index.js';
-import type {
-  ControlRequest,
-  ControlResponse,
-  NodeController,
-  ProcessAction,
-  ProcessInfo,
-} from './control.js';
-import { serveControl, socketPathFor } from './control.js';
-import type { Launch } from './process.js';
-import { SupervisedProcess } from './process.js';
-import { waitForAnswer, waitForReplicas } from './readiness.js';
-import { findProcess } from './find-process.js';
-import { renderRedisConf, renderSentinelConf } from './render.js';
-import type { LocalSpec, PlannedProcess } from './spec.js';
-import { expectationOf, planProcesses } from './spec.js';
-import { clientMembers, createLab, destroyLab } from './lab.js';
-import type { MembershipHost } from './cluster-members.js';
+import type { ProxyStats } from '../proxy/index.js';
 import { addClusterNode, formClusterOnce, removeClusterNode } from './cluster-members.js';
-import type { LocalState } from './state.js';
-import { writeState } from './state.js';
+import type { NodeController, ProcessAction, ProcessInfo } from './control.js';
+import { serveControl, socketPathFor } from './control.js';
+import { controlHandler } from './control-server.js';
+import type { SupervisorHost, SupervisorState } from './host.js';
+import { clientMembers, createLab, destroyLab } from './lab.js';
+import { runNodeAction, startNode } from './node-actions.js';
+import type { Launch, ProcessState } from './process.js';
+import type { SupervisedProcess } from './process.js';
+import { ProcessTable } from './process-table.js';
+import { waitForAnswer, waitForReplicas } from './readiness.js';
+import { RestartPolicy } from './restart-policy.js';
+import type { LocalSpec } from './spec.js';
+import { expectationOf } from './spec.js';
+import type { SupervisedProxy } from './state-file.js';
+import { SupervisorStateFile } from './state-file.js';
+
+export type { SupervisorState } from './host.js';
+export type { SupervisedProxy } from './state-file.js';
 
 export interface SupervisorOptions {
   /** Absolute data directory. */
@@ -40,118 +44,99 @@ export interface SupervisorOptions {
   healthTimeoutMs: number;
 }
 
-export type SupervisorStatus = LocalState['status'];
-
-/** The proxy running next to the supervisor: where it listens and how it is doing. */
-export interface SupervisedProxy {
-  endpoints: { write: string; read: string };
-  stats(): ProxyStats;
-}
-
-/** How long after down-after a failover has surely started, if it can (REFERENCE.md: 1 to 2.5 s). */
-const FAILOVER_MARGIN_MS = 5_000;
-/** Autorestart waits this long, doubled for each crash within a minute, capped at 30 s. */
-const RESTART_BASE_MS = 1_000;
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** What exists only between `launch()` and the end of `shutdown()`. */
+interface Running {
+  observer: Observer;
+  control: Server | null;
+  unfollow: () => void;
+}
+
 /**
- * Owns every process of one local deployment: starts them in order, waits for real health, acts
- * on one node at a time (a lock keeps actions from overlapping), restarts crashed processes only
- * when asked to, and stops everything on shutdown. It also runs the deployment's observer and
- * writes its events to `<dir>/events.jsonl`.
+ * Owns one local deployment, in parts: the process table (processes and the spec's record of
+ * added and removed nodes), the state file, the restart policy and the control socket. Its own
+ * lifecycle is one state (`idle -> starting -> healthy | failed`, then `stopping -> stopped`);
+ * constructing it creates nothing, `launch()` creates the lab, starts everything in order and
+ * waits for real health. Actions on nodes take one lock, so they never overlap.
  */
 export class Supervisor {
-  readonly observer: Observer;
-  private readonly processes: SupervisedProcess[];
-  private readonly eventLog: EventLog;
+  private readonly table: ProcessTable;
+  private readonly stateFile: SupervisorStateFile;
+  private readonly restarts: RestartPolicy;
   private readonly socketPath: string;
-  private status: SupervisorStatus = 'starting';
-  private control: Server | null = null;
+  private current: SupervisorState = 'idle';
+  private running: Running | null = null;
   private lock: Promise<unknown> = Promise.resolve();
-  private unfollow: (() => void) | null = null;
-  private readonly crashes = new Map<string, number[]>();
-  private startedAtMs = Date.now();
-  private dashboard: { url: string; token: string } | null = null;
-  private proxy: SupervisedProxy | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
     const { dir, spec } = options;
     this.socketPath = socketPathFor(dir);
-    this.processes = planProcesses(spec).map((plan) => this.supervise(plan));
-    // the lab's addresses must exist before the observer's links start connecting to them
-    if (spec.lab) {
-      options.progress(`creating the lab network ${spec.lab.subnet} (a namespace per process)`);
-      createLab(spec.lab, [
-        ...this.processes.map((p) => ({
-          name: p.plan.name,
-          netns: p.plan.netns ?? '',
-          addr: p.plan.host,
-        })),
-        ...clientMembers(spec.lab),
-      ]);
-    }
-    const addrs = (kind: 'redis' | 'sentinel') =>
-      this.processes
-        .filter((p) => p.plan.kind === kind)
-        .map((p) => formatAddr(p.plan.host, p.plan.port));
-    this.observer = new Observer({
-      name: spec.name,
-      masterName: spec.name,
-      sentinels: addrs('sentinel'),
-      nodes: addrs('redis'),
-      password: spec.password,
-      sentinelPassword: spec.password,
-      mode: spec.mode,
+    this.table = new ProcessTable(spec, {
+      dir,
+      redisServer: options.redisServer,
+      redisSentinel: options.redisSentinel,
+      onState: (proc, change) => this.onProcessState(proc, change),
     });
-    this.eventLog = new EventLog(join(dir, 'events.jsonl'));
+    this.stateFile = new SupervisorStateFile(dir, this.socketPath, this.table);
+    this.restarts = new RestartPolicy((name) => this.autorestart(name));
   }
 
-  private supervise(plan: PlannedProcess): SupervisedProcess {
-    const { dir, redisSentinel, redisServer } = this.options;
-    const procDir = join(dir, plan.name);
-    const file = join(procDir, plan.kind === 'sentinel' ? 'sentinel.conf' : 'redis.conf');
-    const proc = new SupervisedProcess(
-      plan,
-      procDir,
-      file,
-      plan.kind === 'sentinel' ? redisSentinel : redisServer,
-    );
-    proc.on('state', ({ from, to, detail }) => this.onProcessState(proc, from, to, detail));
-    return proc;
+  /** The deployment's observer; it exists from `launch()` on. */
+  get observer(): Observer {
+    if (!this.running) throw new Error('the supervisor has not been launched');
+    return this.running.observer;
   }
 
-  /** What the cluster membership changes (cluster-members.ts) may use of the supervisor. */
-  private membership(): MembershipHost {
+  state(): SupervisorState {
+    return this.current;
+  }
+
+  private setState(next: SupervisorState, error: string | null = null): void {
+    if (next === this.current && error === null) return;
+    const from = this.current;
+    this.options.log.info({ from, to: next }, `supervisor: ${from} -> ${next}`);
+    this.current = next;
+    this.stateFile.write(next, error);
+  }
+
+  private persist(): void {
+    this.stateFile.write(this.current);
+  }
+
+  /** Records the proxy this process runs for the deployment, for `status` to show. */
+  setProxy(proxy: SupervisedProxy | null): void {
+    this.stateFile.proxy = proxy;
+    this.persist();
+  }
+
+  proxyStats(): ProxyStats | null {
+    return this.stateFile.proxy?.stats() ?? null;
+  }
+
+  /** Records where the dashboard for this deployment is served, for `up --detach` to print. */
+  setDashboard(dashboard: { url: string; token: string } | null): void {
+    this.stateFile.dashboard = dashboard;
+    this.persist();
+  }
+
+  private host(running: Running): SupervisorHost {
     return {
       spec: this.options.spec,
-      status: () => this.status,
-      processes: this.processes,
-      observer: this.observer,
-      supervise: (plan) => this.supervise(plan),
-      renderConfigs: () => this.renderConfigs(),
-      startAndAnswer: (proc) => this.startAndAnswer(proc, []),
+      table: this.table,
+      observer: running.observer,
+      state: () => this.current,
+      startAndAnswer: (proc, extraArgs) => this.startAndAnswer(proc, extraArgs ?? []),
       persist: () => this.persist(),
-      resolve: (target) => this.resolve(target),
-      addrOf: (proc) => this.addrOf(proc),
       exclusive: (work) => this.exclusive(work),
     };
   }
 
-  /** Cluster mode: starts one more empty node (see addClusterNode). */
-  addNode(actor = 'cli'): Promise<{ name: string; addr: string }> {
-    return addClusterNode(this.membership(), actor);
-  }
-
-  /** Cluster mode, after `cluster del-node`: stops the node for good (see removeClusterNode). */
-  removeNode(target: string, actor = 'cli'): Promise<string> {
-    return removeClusterNode(this.membership(), target, actor);
-  }
-
-  private addrOf(proc: SupervisedProcess): string {
-    return formatAddr(proc.plan.host, proc.plan.port);
+  private launched(): SupervisorHost {
+    if (!this.running) throw new UserError(`the deployment is ${this.current}`);
+    return this.host(this.running);
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -160,350 +145,192 @@ export class Supervisor {
     return next;
   }
 
-  /** Writes configs for processes that have none yet; existing ones (rewritten by Redis) stay. */
-  private renderConfigs(): void {
-    const { spec } = this.options;
-    for (const proc of this.processes) {
-      mkdirSync(proc.dir, { recursive: true, mode: 0o700 });
-      if (existsSync(proc.configFile)) continue;
-      const text =
-        proc.plan.kind === 'sentinel'
-          ? renderSentinelConf(spec, proc.plan, proc.dir)
-          : renderRedisConf(spec, proc.plan, proc.dir);
-      writeFileSync(proc.configFile, text, { mode: 0o600 });
-    }
-  }
-
-  private persist(error: string | null = null): void {
-    writeState(this.options.dir, {
-      version: 1,
-      status: this.status,
-      spec: this.options.spec,
-      supervisor:
-        this.status === 'stopped' || this.status === 'failed'
-          ? null
-          : { pid: process.pid, socket: this.socketPath, startedAtMs: this.startedAtMs },
-      processes: this.processes.map((p) => ({
-        name: p.plan.name,
-        kind: p.plan.kind,
-        port: p.plan.port,
-        host: p.plan.host,
-        dir: p.dir,
-        pid: p.pid,
-      })),
-      error,
-      dashboard: this.status === 'stopped' || this.status === 'failed' ? null : this.dashboard,
-      proxy:
-        this.status === 'stopped' || this.status === 'failed' || !this.proxy
-          ? null
-          : this.proxy.endpoints,
-    });
-  }
-
-  /** Records the proxy this process runs for the deployment, for `status` to show. */
-  setProxy(proxy: SupervisedProxy | null): void {
-    this.proxy = proxy;
-    this.persist();
-  }
-
-  /** Records where the dashboard for this deployment is served, for `up --detach` to print. */
-  setDashboard(dashboard: { url: string; token: string } | null): void {
-    this.dashboard = dashboard;
-    this.persist();
-  }
-
-  private setStatus(next: SupervisorStatus, error: string | null = null): void {
-    if (next === this.status && error === null) return;
-    this.options.log.info({ from: this.status, to: next }, `supervisor: ${this.status} -> ${next}`);
-    this.status = next;
-    this.persist(error);
-  }
-
-  /** Starts everything and waits for health; on failure stops what it started and throws. */
+  /**
+   * Creates the lab (if the spec asks for one), starts everything and waits for health; on
+   * failure stops what it started and throws.
+   */
   async launch(): Promise<Topology> {
-    this.startedAtMs = Date.now();
-    this.setStatus('starting');
-    this.control = await serveControl(this.socketPath, (request) => this.handle(request));
+    if (this.current !== 'idle') throw new Error(`the supervisor is ${this.current}`);
+    const { spec, progress } = this.options;
+    this.stateFile.startedAtMs = Date.now();
+    this.setState('starting');
+    // the lab's addresses must exist before the observer's links start connecting to them
+    if (spec.lab) {
+      progress(`creating the lab network ${spec.lab.subnet} (a namespace per process)`);
+      createLab(spec.lab, [
+        ...this.table.all().map((p) => ({
+          name: p.plan.name,
+          netns: p.plan.netns ?? '',
+          addr: p.plan.host,
+        })),
+        ...clientMembers(spec.lab),
+      ]);
+    }
+    const addrs = (kind: 'redis' | 'sentinel') =>
+      this.table.ofKind(kind).map((p) => formatAddr(p.plan.host, p.plan.port));
+    const observer = new Observer({
+      name: spec.name,
+      masterName: spec.name,
+      sentinels: addrs('sentinel'),
+      nodes: addrs('redis'),
+      password: spec.password,
+      sentinelPassword: spec.password,
+      mode: spec.mode,
+    });
+    const running: Running = { observer, control: null, unfollow: () => undefined };
+    this.running = running;
     try {
-      return await this.exclusive(() => this.startAll());
+      running.control = await serveControl(this.socketPath, controlHandler(this));
+      return await this.exclusive(() => this.startAll(running));
     } catch (err) {
       // an interrupted start is cleaned up by shutdown(), which waits for this lock
-      if (this.status === 'stopping')
+      if (this.state() === 'stopping')
         throw new UserError('the start was interrupted; every process was stopped');
       const message = err instanceof Error ? err.message : String(err);
-      await this.stopAll();
-      this.setStatus('failed', message);
-      await this.closeControl();
+      await this.stopAll(running);
+      this.setState('failed', message);
+      await this.closeControl(running);
       throw err;
     }
   }
 
   private checkInterrupted(): void {
-    if (this.status === 'stopping') throw new UserError('the start was interrupted');
+    if (this.current === 'stopping') throw new UserError('the start was interrupted');
   }
 
-  private async startAll(): Promise<Topology> {
-    this.renderConfigs();
-
-    this.unfollow = this.eventLog.follow(this.observer.bus);
-    const data = this.processes.filter((p) => p.plan.kind === 'redis');
-    for (const proc of data) await this.startAndAnswer(proc, []);
-    if (this.options.spec.mode === 'cluster') return this.formCluster(data);
-    const first = data[0];
-    if (first && data.length > 1) {
-      await waitForReplicas(this.addrOf(first), this.options.spec.password, data.length - 1);
-    }
-    for (const proc of this.processes.filter((p) => p.plan.kind === 'sentinel'))
-      await this.startAndAnswer(proc, []);
-    this.options.progress(
-      'waiting for the sentinels to agree (replicas linked, sentinels know each other, CKQUORUM ok)',
-    );
-    await this.observer.start();
-    const topology = await this.waitHealthy();
-    this.setStatus('healthy');
-    this.observer.record('quorum:up', `deployment '${this.options.spec.name}' is healthy`, {
-      master: agreedMaster(topology),
-    });
-    return topology;
-  }
-
-  /**
-   * Cluster mode: on the first start the nodes are empty and quorum joins them (slots, MEET,
-   * REPLICATE); on a later start each node's nodes.conf brings the cluster back by itself.
-   */
-  private async formCluster(data: SupervisedProcess[]): Promise<Topology> {
+  private async startAll(running: Running): Promise<Topology> {
     const { spec, progress, dir } = this.options;
-    await formClusterOnce(
-      data.map((p) => ({ plan: p.plan, addr: this.addrOf(p) })),
-      { password: spec.password, progress, dir },
-    );
-    progress(
-      'waiting for the cluster (cluster_state:ok on every node, one slot map, replicas linked)',
-    );
-    await this.observer.start();
-    const topology = await this.waitHealthy();
-    this.setStatus('healthy');
-    this.observer.record('quorum:up', `cluster '${spec.name}' is healthy`, {
-      masters:
-        topology.kind === 'cluster'
-          ? topology.cluster.shards.filter((s) => s.slotCount > 0).length
-          : 0,
-    });
+    this.table.renderConfigs();
+    running.unfollow = new EventLog(join(dir, 'events.jsonl')).follow(running.observer.bus);
+    const data = this.table.ofKind('redis');
+    for (const proc of data) await this.startAndAnswer(proc, []);
+    switch (spec.mode) {
+      case 'cluster':
+        // on the first start the nodes are empty and quorum joins them (slots, MEET, REPLICATE);
+        // on a later start each node's nodes.conf brings the cluster back by itself
+        await formClusterOnce(
+          data.map((p) => ({ plan: p.plan, addr: this.table.addrOf(p) })),
+          { password: spec.password, progress, dir },
+        );
+        progress(
+          'waiting for the cluster (cluster_state:ok on every node, one slot map, replicas linked)',
+        );
+        break;
+      case 'sentinel': {
+        const first = data[0];
+        if (first && data.length > 1)
+          await waitForReplicas(this.table.addrOf(first), spec.password, data.length - 1);
+        for (const proc of this.table.ofKind('sentinel')) await this.startAndAnswer(proc, []);
+        progress(
+          'waiting for the sentinels to agree (replicas linked, sentinels know each other, CKQUORUM ok)',
+        );
+        break;
+      }
+      default:
+        assertNever(spec);
+    }
+    await running.observer.start();
+    const topology = await this.waitHealthy(running.observer);
+    this.setState('healthy');
+    if (spec.mode === 'cluster')
+      running.observer.record('quorum:up', `cluster '${spec.name}' is healthy`, {
+        masters:
+          topology.kind === 'cluster'
+            ? topology.cluster.shards.filter((s) => s.slotCount > 0).length
+            : 0,
+      });
+    else
+      running.observer.record('quorum:up', `deployment '${spec.name}' is healthy`, {
+        master: agreedMaster(topology),
+      });
     return topology;
   }
 
   private async startAndAnswer(proc: SupervisedProcess, extraArgs: string[]): Promise<void> {
-    const addr = this.addrOf(proc);
+    const addr = this.table.addrOf(proc);
     await proc.start(extraArgs);
-    await waitForAnswer(proc, this.addrOf(proc), this.options.spec.password, () =>
-      this.checkInterrupted(),
-    );
+    await waitForAnswer(proc, addr, this.options.spec.password, () => this.checkInterrupted());
     this.options.progress(
       `started ${proc.plan.name.padEnd(11)} ${addr.padEnd(16)} pid ${proc.pid ?? '?'}`,
     );
     this.persist();
   }
 
-  private async waitHealthy(): Promise<Topology> {
-    const { spec, healthTimeoutMs } = this.options;
+  private async waitHealthy(observer: Observer): Promise<Topology> {
+    const { spec, healthTimeoutMs, dir } = this.options;
     const deadline = Date.now() + healthTimeoutMs;
     let problems: string[] = [];
     for (;;) {
       this.checkInterrupted();
-      const topology = await this.observer.poll();
+      const topology = await observer.poll();
       problems = healthProblems(topology, expectationOf(spec));
       if (problems.length === 0) return topology;
       if (Date.now() > deadline) break;
       await sleep(250);
     }
     throw new UserError(
-      `the deployment did not become healthy within ${Math.round(healthTimeoutMs / 1000)} s: ${problems.join('; ')}; logs are in ${this.options.dir}`,
+      `the deployment did not become healthy within ${Math.round(healthTimeoutMs / 1000)} s: ${problems.join('; ')}; logs are in ${dir}`,
     );
   }
 
-  private onProcessState(proc: SupervisedProcess, from: string, to: string, detail: string): void {
+  private onProcessState(
+    proc: SupervisedProcess,
+    { from, to, detail }: { from: ProcessState; to: ProcessState; detail: string },
+  ): void {
+    const { name } = proc.plan;
     this.options.log.info(
-      { process: proc.plan.name, from, to, detail },
-      `${proc.plan.name}: ${from} -> ${to}${detail ? ` (${detail})` : ''}`,
+      { process: name, from, to, detail },
+      `${name}: ${from} -> ${to}${detail ? ` (${detail})` : ''}`,
     );
-    if (to !== 'exited' || this.status === 'stopping' || this.status === 'stopped') return;
-    this.observer.record(
-      'quorum:process-exited',
-      `${proc.plan.name} (${this.addrOf(proc)}) exited: ${detail}`,
-      {
-        name: proc.plan.name,
-        addr: this.addrOf(proc),
-        detail,
-      },
-    );
+    if (to !== 'exited' || this.current === 'stopping' || this.current === 'stopped') return;
+    const addr = this.table.addrOf(proc);
+    this.running?.observer.record('quorum:process-exited', `${name} (${addr}) exited: ${detail}`, {
+      name,
+      addr,
+      detail,
+    });
     this.persist();
-    if (this.options.spec.autorestart && this.status === 'healthy') this.scheduleRestart(proc);
+    if (this.options.spec.autorestart && this.current === 'healthy') this.restarts.crashed(name);
   }
 
-  private scheduleRestart(proc: SupervisedProcess): void {
-    const now = Date.now();
-    const recent = (this.crashes.get(proc.plan.name) ?? []).filter((t) => now - t < 60_000);
-    recent.push(now);
-    this.crashes.set(proc.plan.name, recent);
-    const delay = Math.min(RESTART_BASE_MS * 2 ** (recent.length - 1), 30_000);
-    setTimeout(() => {
-      if (proc.getState() !== 'exited' || this.status !== 'healthy') return;
-      this.exclusive(() => this.startNode(proc, 'autorestart')).catch((err: unknown) => {
-        this.options.log.warn(
-          { process: proc.plan.name, err: (err as Error).message },
-          'autorestart failed',
-        );
-      });
-    }, delay).unref();
-  }
-
-  private resolve(target: string): SupervisedProcess {
-    return findProcess(this.processes, target);
-  }
-
-  /**
-   * A master that crashed comes back with whatever its last RDB holds; started as a master while
-   * the sentinels still name it, its replicas would resync from it and lose every newer write.
-   * So wait until the sentinels have failed over, or until they had every chance to
-   * (down-after plus a margin) and still name it, as when too few sentinels are left.
-   */
-  private async waitForFailoverOf(proc: SupervisedProcess): Promise<void> {
-    const addr = this.addrOf(proc);
-    const crashedAt = proc.crashedAtMs;
-    const hasReplicas = this.processes.some((p) => p.plan.kind === 'redis' && p !== proc);
-    if (crashedAt === null || !hasReplicas) return;
-    const { spec } = this.options;
-    if (spec.mode === 'cluster') {
-      // a cluster master that owns slots keeps them until a replica is elected (node timeout)
-      const owns = (t: Topology) =>
-        t.kind === 'cluster' &&
-        t.cluster.shards.some((s) => s.master === addr && s.slotCount > 0 && s.replicas.length > 0);
-      const until = crashedAt + spec.nodeTimeoutMs * 2 + FAILOVER_MARGIN_MS;
-      while (Date.now() < until && owns(await this.observer.fresh())) await sleep(250);
-      return;
-    }
-    const deadline = crashedAt + spec.downAfterMs + FAILOVER_MARGIN_MS;
-    while (Date.now() < deadline && agreedMaster(await this.observer.fresh()) === addr) {
-      await sleep(250);
-    }
-  }
-
-  /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
-  private async startNode(proc: SupervisedProcess, why: string): Promise<string> {
-    const addr = this.addrOf(proc);
-    const state = proc.getState();
-    if (state === 'running') return `${proc.plan.name} (${addr}) is already running`;
-    if (state === 'frozen')
-      throw new UserError(`${proc.plan.name} (${addr}) is frozen; thaw it instead of starting it`);
-    let extra: string[] = [];
-    let as = '';
-    if (proc.plan.kind === 'redis') {
-      // a cluster has no agreed master: its node rejoins from nodes.conf, and the cluster tells
-      // a replaced master to follow its successor
-      await this.waitForFailoverOf(proc);
-      const master = agreedMaster(await this.observer.fresh());
-      const hp = master ? parseAddr(master) : null;
-      if (master && hp && master !== addr) {
-        extra = ['--replicaof', hp.host, String(hp.port)];
-        as = ` as a replica of ${master}, the master the sentinels agree on`;
-      }
-    }
-    await this.startAndAnswer(proc, extra);
-    const message = `started ${proc.plan.name} (${addr})${as}`;
-    this.observer.record('quorum:action', message, {
-      action: 'start',
-      name: proc.plan.name,
-      addr,
-      by: why,
-      outcome: 'ok',
-    });
-    return message;
-  }
-
-  /**
-   * The split-brain fault: starts a stopped data node from an empty data directory as a master,
-   * as an orchestrator does that restarts it from a config without `replicaof` on a fresh disk.
-   * Sentinel converts it to a replica a few seconds later; until then it accepts writes.
-   */
-  private async startEmptyMaster(proc: SupervisedProcess, actor: string): Promise<string> {
-    const addr = this.addrOf(proc);
-    if (proc.plan.kind !== 'redis')
-      throw new UserError(`${proc.plan.name} (${addr}) is a sentinel, not a data node`);
-    if (this.options.spec.mode === 'cluster')
-      throw new UserError(
-        `starting an empty master is a Sentinel fault; a cluster node started empty would join as a new node, not as ${proc.plan.name}`,
+  private autorestart(name: string): void {
+    const proc = this.table.all().find((p) => p.plan.name === name);
+    if (!proc || proc.getState() !== 'exited' || this.current !== 'healthy') return;
+    const host = this.launched();
+    this.exclusive(() => startNode(host, proc, 'autorestart')).catch((err: unknown) => {
+      this.options.log.warn(
+        { process: name, err: err instanceof Error ? err.message : String(err) },
+        'autorestart failed',
       );
-    if (proc.getState() !== 'stopped' && proc.getState() !== 'exited')
-      throw new UserError(
-        `${proc.plan.name} (${addr}) is ${proc.getState()}; stop or kill it before starting it empty`,
-      );
-    rmSync(join(proc.dir, 'dump.rdb'), { force: true });
-    rmSync(join(proc.dir, 'appendonlydir'), { recursive: true, force: true });
-    await this.startAndAnswer(proc, ['--replicaof', 'no', 'one']);
-    const message = `started ${proc.plan.name} (${addr}) from an empty data directory as a master`;
-    this.observer.record('quorum:action', message, {
-      action: 'start-empty-master',
-      name: proc.plan.name,
-      addr,
-      by: actor,
-      outcome: 'ok',
     });
-    return message;
   }
 
   /** Acts on one process; returns a sentence saying what happened. */
   nodeAction(action: ProcessAction, target: string, actor = 'cli'): Promise<string> {
     // refused before queueing: a request waiting on the lock would hold up a shutdown
-    if (this.status !== 'healthy') {
+    if (this.current !== 'healthy')
       return Promise.reject(
-        new UserError(`the deployment is ${this.status}; node actions wait until it is healthy`),
+        new UserError(`the deployment is ${this.current}; node actions wait until it is healthy`),
       );
-    }
-    return this.exclusive(async () => {
-      if (this.status !== 'healthy')
-        throw new UserError(`the deployment is ${this.status}; node actions are refused`);
-      const proc = this.resolve(target);
-      const addr = this.addrOf(proc);
-      const record = (message: string) => {
-        this.observer.record('quorum:action', message, {
-          action,
-          name: proc.plan.name,
-          addr,
-          by: actor,
-          outcome: 'ok',
-        });
-        return message;
-      };
-      switch (action) {
-        case 'start':
-          return this.startNode(proc, actor);
-        case 'stop':
-          if (!proc.pid) return `${proc.plan.name} (${addr}) is not running`;
-          await proc.stop();
-          this.persist();
-          return record(`stopped ${proc.plan.name} (${addr}) with SIGTERM`);
-        case 'kill':
-          if (!proc.pid) return `${proc.plan.name} (${addr}) is not running`;
-          await proc.kill();
-          this.persist();
-          return record(`killed ${proc.plan.name} (${addr}) with SIGKILL`);
-        case 'restart':
-          await proc.stop();
-          record(`stopped ${proc.plan.name} (${addr}) for a restart`);
-          return this.startNode(proc, actor);
-        case 'freeze':
-          if (proc.getState() !== 'running')
-            return `${proc.plan.name} (${addr}) is ${proc.getState()}, not running`;
-          proc.freeze();
-          return record(`froze ${proc.plan.name} (${addr}) with SIGSTOP`);
-        case 'thaw':
-          if (proc.getState() !== 'frozen') return `${proc.plan.name} (${addr}) is not frozen`;
-          proc.thaw();
-          return record(`thawed ${proc.plan.name} (${addr}) with SIGCONT`);
-        case 'start-empty-master':
-          return this.startEmptyMaster(proc, actor);
-      }
+    return this.exclusive(() => {
+      if (this.current !== 'healthy')
+        throw new UserError(`the deployment is ${this.current}; node actions are refused`);
+      return runNodeAction(this.launched(), action, target, actor);
     });
+  }
+
+  /** Cluster mode: starts one more empty node (see addClusterNode). */
+  addNode(actor = 'cli'): Promise<{ name: string; addr: string }> {
+    return addClusterNode(this.launched(), actor);
+  }
+
+  /** Cluster mode, after `cluster del-node`: stops the node for good (see removeClusterNode). */
+  removeNode(target: string, actor = 'cli'): Promise<string> {
+    return removeClusterNode(this.launched(), target, actor);
+  }
+
+  processInfo(): ProcessInfo[] {
+    return this.table.info();
   }
 
   /** The supervisor as a NodeController, for the dashboard running in this process. */
@@ -521,92 +348,39 @@ export class Supervisor {
     };
   }
 
-  processInfo(): ProcessInfo[] {
-    return this.processes.map((p) => ({
-      name: p.plan.name,
-      kind: p.plan.kind,
-      addr: this.addrOf(p),
-      pid: p.pid,
-      state: p.getState(),
-    }));
-  }
-
-  private async handle(request: ControlRequest): Promise<ControlResponse> {
-    switch (request.op) {
-      case 'ping':
-        return { ok: true, pid: process.pid, status: this.status };
-      case 'processes':
-        return { ok: true, pid: process.pid, status: this.status, processes: this.processInfo() };
-      case 'node':
-        return {
-          ok: true,
-          pid: process.pid,
-          status: this.status,
-          message: await this.nodeAction(request.action, request.target, request.actor ?? 'cli'),
-        };
-      case 'proxy':
-        return {
-          ok: true,
-          pid: process.pid,
-          status: this.status,
-          proxy: this.proxy?.stats() ?? null,
-        };
-      case 'record':
-        this.observer.record(request.type, request.message, request.detail);
-        return { ok: true, pid: process.pid, status: this.status };
-      case 'add-node': {
-        const added = await this.addNode(request.actor ?? 'cli');
-        return {
-          ok: true,
-          pid: process.pid,
-          status: this.status,
-          added,
-          message: `started ${added.name} (${added.addr})`,
-        };
-      }
-      case 'remove-node':
-        return {
-          ok: true,
-          pid: process.pid,
-          status: this.status,
-          message: await this.removeNode(request.target, request.actor ?? 'cli'),
-        };
-      case 'shutdown':
-        setImmediate(() => process.kill(process.pid, 'SIGTERM'));
-        return { ok: true, pid: process.pid, status: 'stopping' };
-    }
-  }
-
-  private async stopAll(): Promise<void> {
-    await this.observer.stop();
-    this.unfollow?.();
-    this.unfollow = null;
-    // sentinels first, so none starts a failover while the data nodes go down
-    await Promise.all(
-      this.processes.filter((p) => p.plan.kind === 'sentinel').map((p) => p.stop()),
-    );
-    await Promise.all(this.processes.filter((p) => p.plan.kind === 'redis').map((p) => p.stop()));
+  private async stopAll(running: Running): Promise<void> {
+    await running.observer.stop();
+    running.unfollow();
+    running.unfollow = () => undefined;
+    await this.table.stopAll();
     // the namespaces go with their rules, veths and qdiscs
     const { lab } = this.options.spec;
     if (lab) destroyLab(lab);
   }
 
-  private async closeControl(): Promise<void> {
-    const control = this.control;
-    this.control = null;
+  private async closeControl(running: Running): Promise<void> {
+    const { control } = running;
+    running.control = null;
     if (control) await new Promise<void>((resolve) => control.close(() => resolve()));
   }
 
   /** Stops every process (SIGTERM, then SIGKILL after a timeout) and the control socket. */
   shutdown(): Promise<void> {
-    if (this.status === 'stopping' || this.status === 'stopped')
+    if (this.current === 'stopping' || this.current === 'stopped')
       return this.lock.then(() => undefined);
-    this.setStatus('stopping');
+    const running = this.running;
+    this.setState('stopping');
     return this.exclusive(async () => {
-      this.observer.record('quorum:down', `deployment '${this.options.spec.name}' is stopping`, {});
-      await this.stopAll();
-      await this.closeControl();
-      this.setStatus('stopped');
+      if (running) {
+        running.observer.record(
+          'quorum:down',
+          `deployment '${this.options.spec.name}' is stopping`,
+          {},
+        );
+        await this.stopAll(running);
+        await this.closeControl(running);
+      }
+      this.setState('stopped');
     });
   }
 }

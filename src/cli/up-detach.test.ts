@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childArgs } from './up-run.js';
+import { childArgs } from './up-detach.js';
 
 describe('childArgs', () => {
   it('moves secret flags, spaced or with =, into environment variables', () => {

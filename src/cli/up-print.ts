@@ -1,0 +1,118 @@
+import type { Topology } from '../model/index.js';
+import { agreedMaster, assertNever, healthProblems } from '../model/index.js';
+import type { ClusterSpec, LocalSpec, SentinelSpec } from '../local/index.js';
+import { bridgeName, expectationOf, netnsName, planProcesses, readState } from '../local/index.js';
+import { formatTopology, topologyJson } from './format.js';
+import { localProcesses, observeOnce, resolveTarget } from './target.js';
+
+function connectHelp(
+  spec: LocalSpec,
+  dir: string,
+  topology: Topology,
+  proxy: { write: string; read: string } | null,
+): string {
+  switch (spec.mode) {
+    case 'cluster':
+      return clusterHelp(spec, dir);
+    case 'sentinel':
+      return sentinelHelp(spec, dir, topology, proxy);
+    default:
+      return assertNever(spec);
+  }
+}
+
+function clusterHelp(spec: ClusterSpec, dir: string): string {
+  const first = planProcesses(spec)[0];
+  const auth = spec.password !== null ? ' --askpass' : '';
+  return [
+    `connect:  redis-cli -c -h ${first?.host ?? spec.host} -p ${spec.port}${auth}    (-c follows MOVED/ASK to the right shard)`,
+    `cluster:  quorum cluster check --dir ${dir}      quorum cluster reshard --dir ${dir} --from redis-1 --to redis-2 --slots 100`,
+    `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
+    `stop:     quorum down --dir ${dir}`,
+  ].join('\n');
+}
+
+function sentinelHelp(
+  spec: SentinelSpec,
+  dir: string,
+  topology: Topology,
+  proxy: { write: string; read: string } | null,
+): string {
+  const master = agreedMaster(topology) ?? `${spec.host}:${spec.port}`;
+  const [host, port] = [
+    master.slice(0, master.lastIndexOf(':')),
+    master.slice(master.lastIndexOf(':') + 1),
+  ];
+  const auth = spec.password !== null ? ' --askpass' : '';
+  const sentinelHost = planProcesses(spec).find((p) => p.kind === 'sentinel')?.host ?? spec.host;
+  const via = (addr: string) => {
+    const at = addr.lastIndexOf(':');
+    return `redis-cli -h ${addr.slice(0, at)} -p ${addr.slice(at + 1)}${auth}`;
+  };
+  return [
+    ...(proxy
+      ? [
+          `connect:  ${via(proxy.write)}    (the proxy: always the master, across failovers)`,
+          `          ${via(proxy.read)}    (the proxy: a healthy replica, for reads)`,
+          `          redis-cli -h ${host} -p ${port}${auth}    (the master itself, until a failover)`,
+        ]
+      : [`connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`]),
+    `          redis-cli -h ${sentinelHost} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
+    ...(spec.lab
+      ? [
+          `network:  lab ${spec.lab.subnet} on bridge ${bridgeName(spec.lab)}, a namespace per process`,
+          `          your client on a side: ip netns exec ${netnsName(spec.lab, 'client-1')} redis-cli ...`,
+          `          cut links: quorum fault partition --dir ${dir} 'redis-1,client-1 | redis-2,redis-3'`,
+        ]
+      : []),
+    `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
+    `stop:     quorum down --dir ${dir}`,
+  ].join('\n');
+}
+
+/** Prints the healthy deployment (table or --json), how to connect, the proxy and dashboard. */
+export async function printHealthy(
+  spec: LocalSpec,
+  dir: string,
+  displayDir: string,
+  elapsedMs: number,
+  json: boolean,
+): Promise<void> {
+  const resolved = await resolveTarget({ dir, timeout: 2000 });
+  const { observer, topology } = await observeOnce(resolved, 2000);
+  await observer.stop();
+  const processes = await localProcesses(resolved.local);
+  const problems = healthProblems(topology, expectationOf(spec));
+  const state = readState(dir);
+  const dashboard = state?.dashboard ?? null;
+  const proxy = state?.proxy ?? null;
+  const dashboardUrl = dashboard
+    ? `${dashboard.url}?token=${encodeURIComponent(dashboard.token)}`
+    : null;
+  if (json) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          deployments: [topologyJson(topology, problems, processes)],
+          elapsedMs,
+          dashboard: dashboardUrl,
+          proxy,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  process.stdout.write(
+    `\ndeployment '${spec.name}' is healthy after ${(elapsedMs / 1000).toFixed(1)} s\n\n`,
+  );
+  process.stdout.write(
+    formatTopology(topology, problems, processes) +
+      '\n\n' +
+      connectHelp(spec, displayDir, topology, proxy) +
+      '\n',
+  );
+  if (proxy) process.stdout.write(`proxy: write ${proxy.write} read ${proxy.read}\n`);
+  if (dashboardUrl) process.stdout.write(`dashboard: ${dashboardUrl}\n`);
+}

@@ -1,0 +1,180 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Topology } from '../model/index.js';
+import { agreedMaster, assertNever, parseAddr, UserError } from '../model/index.js';
+import type { ProcessAction } from './control.js';
+import type { SupervisorHost } from './host.js';
+import type { SupervisedProcess } from './process.js';
+
+/** How long after down-after a failover has surely started, if it can (Sentinel: 1 to 2.5 s). */
+const FAILOVER_MARGIN_MS = 5_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A master that crashed comes back with whatever its last RDB holds; started as a master while
+ * the sentinels still name it, its replicas would resync from it and lose every newer write.
+ * So wait until the sentinels have failed over, or until they had every chance to
+ * (down-after plus a margin) and still name it, as when too few sentinels are left.
+ */
+async function waitForFailoverOf(host: SupervisorHost, proc: SupervisedProcess): Promise<void> {
+  const addr = host.table.addrOf(proc);
+  const crashedAt = proc.crashedAtMs;
+  const hasReplicas = host.table.ofKind('redis').some((p) => p !== proc);
+  if (crashedAt === null || !hasReplicas) return;
+  const { spec } = host;
+  switch (spec.mode) {
+    case 'cluster': {
+      // a cluster master that owns slots keeps them until a replica is elected (node timeout)
+      const owns = (t: Topology) =>
+        t.kind === 'cluster' &&
+        t.cluster.shards.some((s) => s.master === addr && s.slotCount > 0 && s.replicas.length > 0);
+      const until = crashedAt + spec.nodeTimeoutMs * 2 + FAILOVER_MARGIN_MS;
+      while (Date.now() < until && owns(await host.observer.fresh())) await sleep(250);
+      return;
+    }
+    case 'sentinel': {
+      const deadline = crashedAt + spec.downAfterMs + FAILOVER_MARGIN_MS;
+      while (Date.now() < deadline && agreedMaster(await host.observer.fresh()) === addr) {
+        await sleep(250);
+      }
+      return;
+    }
+    default:
+      return assertNever(spec);
+  }
+}
+
+/** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
+export async function startNode(
+  host: SupervisorHost,
+  proc: SupervisedProcess,
+  why: string,
+): Promise<string> {
+  const addr = host.table.addrOf(proc);
+  const state = proc.getState();
+  if (state === 'running') return `${proc.plan.name} (${addr}) is already running`;
+  if (state === 'frozen')
+    throw new UserError(`${proc.plan.name} (${addr}) is frozen; thaw it instead of starting it`);
+  let extra: string[] = [];
+  let as = '';
+  if (proc.plan.kind === 'redis') await waitForFailoverOf(host, proc);
+  // a cluster has no agreed master: its node rejoins from nodes.conf, and the cluster tells a
+  // replaced master to follow its successor
+  if (proc.plan.kind === 'redis' && host.spec.mode === 'sentinel') {
+    const master = agreedMaster(await host.observer.fresh());
+    const hp = master ? parseAddr(master) : null;
+    if (master && hp && master !== addr) {
+      extra = ['--replicaof', hp.host, String(hp.port)];
+      as = ` as a replica of ${master}, the master the sentinels agree on`;
+    }
+  }
+  await host.startAndAnswer(proc, extra);
+  const message = `started ${proc.plan.name} (${addr})${as}`;
+  host.observer.record('quorum:action', message, {
+    action: 'start',
+    name: proc.plan.name,
+    addr,
+    by: why,
+    outcome: 'ok',
+  });
+  return message;
+}
+
+/**
+ * The split-brain fault: starts a stopped data node from an empty data directory as a master,
+ * as an orchestrator does that restarts it from a config without `replicaof` on a fresh disk.
+ * Sentinel converts it to a replica a few seconds later; until then it accepts writes.
+ */
+async function startEmptyMaster(
+  host: SupervisorHost,
+  proc: SupervisedProcess,
+  actor: string,
+): Promise<string> {
+  const addr = host.table.addrOf(proc);
+  if (proc.plan.kind !== 'redis')
+    throw new UserError(`${proc.plan.name} (${addr}) is a sentinel, not a data node`);
+  if (host.spec.mode === 'cluster')
+    throw new UserError(
+      `starting an empty master is a Sentinel fault; a cluster node started empty would join as a new node, not as ${proc.plan.name}`,
+    );
+  if (proc.getState() !== 'stopped' && proc.getState() !== 'exited')
+    throw new UserError(
+      `${proc.plan.name} (${addr}) is ${proc.getState()}; stop or kill it before starting it empty`,
+    );
+  rmSync(join(proc.dir, 'dump.rdb'), { force: true });
+  rmSync(join(proc.dir, 'appendonlydir'), { recursive: true, force: true });
+  await host.startAndAnswer(proc, ['--replicaof', 'no', 'one']);
+  const message = `started ${proc.plan.name} (${addr}) from an empty data directory as a master`;
+  host.observer.record('quorum:action', message, {
+    action: 'start-empty-master',
+    name: proc.plan.name,
+    addr,
+    by: actor,
+    outcome: 'ok',
+  });
+  return message;
+}
+
+/**
+ * Acts on one process (the caller holds the supervisor's lock); returns a sentence saying what
+ * happened, which is also what the event log records.
+ */
+export async function runNodeAction(
+  host: SupervisorHost,
+  action: ProcessAction,
+  target: string,
+  actor: string,
+): Promise<string> {
+  const proc = host.table.resolve(target);
+  const addr = host.table.addrOf(proc);
+  const name = proc.plan.name;
+  const record = (message: string) => {
+    host.observer.record('quorum:action', message, {
+      action,
+      name,
+      addr,
+      by: actor,
+      outcome: 'ok',
+    });
+    return message;
+  };
+  switch (action) {
+    case 'start':
+      return startNode(host, proc, actor);
+    case 'stop':
+      if (!proc.pid) return `${name} (${addr}) is not running`;
+      await proc.stop();
+      host.persist();
+      return record(`stopped ${name} (${addr}) with SIGTERM`);
+    case 'kill':
+      if (!proc.pid) return `${name} (${addr}) is not running`;
+      await proc.kill();
+      host.persist();
+      return record(`killed ${name} (${addr}) with SIGKILL`);
+    case 'restart': {
+      const wasRunning = proc.pid !== null;
+      // on a process that is not running this only marks an exit as asked for, so a pending
+      // autorestart leaves it alone
+      await proc.stop();
+      if (wasRunning) record(`stopped ${name} (${addr}) for a restart`);
+      const started = await startNode(host, proc, actor);
+      return wasRunning ? started : `${started} (it was not running)`;
+    }
+    case 'freeze':
+      if (proc.getState() !== 'running')
+        return `${name} (${addr}) is ${proc.getState()}, not running`;
+      proc.freeze();
+      return record(`froze ${name} (${addr}) with SIGSTOP`);
+    case 'thaw':
+      if (proc.getState() !== 'frozen') return `${name} (${addr}) is not frozen`;
+      proc.thaw();
+      return record(`thawed ${name} (${addr}) with SIGCONT`);
+    case 'start-empty-master':
+      return startEmptyMaster(host, proc, actor);
+    default:
+      return assertNever(action);
+  }
+}
