@@ -11,3 +11,4 @@ export * from './readiness.js';
 export * from './find-process.js';
 export * from './lab.js';
 export * from './control-client.js';
+export * from './spec-problems.js';

@@ -7,8 +7,8 @@ import {
   describeSpec,
   planProcesses,
   SENTINEL_PORT_OFFSET,
-  specProblems,
 } from './spec.js';
+import { specProblems } from './spec-problems.js';
 
 describe('defaultSpec', () => {
   it('describes 1 master, 2 replicas and 3 sentinels on loopback', () => {

@@ -2,29 +2,29 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Topology } from '../model/index.js';
-import {
-  agreedMaster,
-  assertNever,
-  formatAddr,
-  healthProblems,
-  UserError,
-} from '../model/index.js';
-import { EventLog, Observer } from '../observer/index.js';
+import { UserError } from '../model/index.js';
+import type { Observer } from '../observer/index.js';
+import { EventLog } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import { addClusterNode, formClusterOnce, removeClusterNode } from './cluster-members.js';
+import { addClusterNode, removeClusterNode } from './cluster-members.js';
 import type { NodeController, ProcessAction, ProcessInfo } from './control.js';
 import { serveControl, socketPathFor } from './control.js';
 import { controlHandler } from './control-server.js';
 import type { SupervisorHost, SupervisorState } from './host.js';
-import { clientMembers, createLab, destroyLab } from './lab.js';
+import { destroyLab } from './lab.js';
 import { runNodeAction, startNode } from './node-actions.js';
-import type { Launch, ProcessState } from './process.js';
-import type { SupervisedProcess } from './process.js';
+import type { Launch, ProcessState, SupervisedProcess } from './process.js';
 import { ProcessTable } from './process-table.js';
-import { waitForAnswer, waitForReplicas } from './readiness.js';
+import { waitForAnswer } from './readiness.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { LocalSpec } from './spec.js';
-import { expectationOf } from './spec.js';
+import {
+  createLabFor,
+  observerFor,
+  recordUp,
+  startInOrder,
+  waitHealthy,
+} from './start-sequence.js';
 import type { SupervisedProxy } from './state-file.js';
 import { SupervisorStateFile } from './state-file.js';
 
@@ -42,10 +42,6 @@ export interface SupervisorOptions {
   progress: (line: string) => void;
   /** How long to wait for the whole deployment to become healthy. @default 60000 */
   healthTimeoutMs: number;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** What exists only between `launch()` and the end of `shutdown()`. */
@@ -155,28 +151,8 @@ export class Supervisor {
     this.stateFile.startedAtMs = Date.now();
     this.setState('starting');
     // the lab's addresses must exist before the observer's links start connecting to them
-    if (spec.lab) {
-      progress(`creating the lab network ${spec.lab.subnet} (a namespace per process)`);
-      createLab(spec.lab, [
-        ...this.table.all().map((p) => ({
-          name: p.plan.name,
-          netns: p.plan.netns ?? '',
-          addr: p.plan.host,
-        })),
-        ...clientMembers(spec.lab),
-      ]);
-    }
-    const addrs = (kind: 'redis' | 'sentinel') =>
-      this.table.ofKind(kind).map((p) => formatAddr(p.plan.host, p.plan.port));
-    const observer = new Observer({
-      name: spec.name,
-      masterName: spec.name,
-      sentinels: addrs('sentinel'),
-      nodes: addrs('redis'),
-      password: spec.password,
-      sentinelPassword: spec.password,
-      mode: spec.mode,
-    });
+    createLabFor(spec, this.table, progress);
+    const observer = observerFor(spec, this.table);
     const running: Running = { observer, control: null, unfollow: () => undefined };
     this.running = running;
     try {
@@ -199,50 +175,17 @@ export class Supervisor {
   }
 
   private async startAll(running: Running): Promise<Topology> {
-    const { spec, progress, dir } = this.options;
-    this.table.renderConfigs();
+    const { spec, progress, dir, healthTimeoutMs } = this.options;
     running.unfollow = new EventLog(join(dir, 'events.jsonl')).follow(running.observer.bus);
-    const data = this.table.ofKind('redis');
-    for (const proc of data) await this.startAndAnswer(proc, []);
-    switch (spec.mode) {
-      case 'cluster':
-        // on the first start the nodes are empty and quorum joins them (slots, MEET, REPLICATE);
-        // on a later start each node's nodes.conf brings the cluster back by itself
-        await formClusterOnce(
-          data.map((p) => ({ plan: p.plan, addr: this.table.addrOf(p) })),
-          { password: spec.password, progress, dir },
-        );
-        progress(
-          'waiting for the cluster (cluster_state:ok on every node, one slot map, replicas linked)',
-        );
-        break;
-      case 'sentinel': {
-        const first = data[0];
-        if (first && data.length > 1)
-          await waitForReplicas(this.table.addrOf(first), spec.password, data.length - 1);
-        for (const proc of this.table.ofKind('sentinel')) await this.startAndAnswer(proc, []);
-        progress(
-          'waiting for the sentinels to agree (replicas linked, sentinels know each other, CKQUORUM ok)',
-        );
-        break;
-      }
-      default:
-        assertNever(spec);
-    }
+    await startInOrder(this.host(running), { progress, dir });
     await running.observer.start();
-    const topology = await this.waitHealthy(running.observer);
+    const topology = await waitHealthy(running.observer, spec, {
+      healthTimeoutMs,
+      dir,
+      checkInterrupted: () => this.checkInterrupted(),
+    });
     this.setState('healthy');
-    if (spec.mode === 'cluster')
-      running.observer.record('quorum:up', `cluster '${spec.name}' is healthy`, {
-        masters:
-          topology.kind === 'cluster'
-            ? topology.cluster.shards.filter((s) => s.slotCount > 0).length
-            : 0,
-      });
-    else
-      running.observer.record('quorum:up', `deployment '${spec.name}' is healthy`, {
-        master: agreedMaster(topology),
-      });
+    recordUp(running.observer, spec, topology);
     return topology;
   }
 
@@ -254,23 +197,6 @@ export class Supervisor {
       `started ${proc.plan.name.padEnd(11)} ${addr.padEnd(16)} pid ${proc.pid ?? '?'}`,
     );
     this.persist();
-  }
-
-  private async waitHealthy(observer: Observer): Promise<Topology> {
-    const { spec, healthTimeoutMs, dir } = this.options;
-    const deadline = Date.now() + healthTimeoutMs;
-    let problems: string[] = [];
-    for (;;) {
-      this.checkInterrupted();
-      const topology = await observer.poll();
-      problems = healthProblems(topology, expectationOf(spec));
-      if (problems.length === 0) return topology;
-      if (Date.now() > deadline) break;
-      await sleep(250);
-    }
-    throw new UserError(
-      `the deployment did not become healthy within ${Math.round(healthTimeoutMs / 1000)} s: ${problems.join('; ')}; logs are in ${dir}`,
-    );
   }
 
   private onProcessState(
