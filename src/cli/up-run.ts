@@ -13,8 +13,6 @@ import { serveDashboard } from './dashboard.js';
 import { formatEvent } from './format.js';
 import { printHealthy } from './up-print.js';
 
-export { runDetached } from './up-detach.js';
-
 /** How `quorum up` runs once its spec is settled: in the foreground, or as a background supervisor. */
 
 export interface UpOptions {

@@ -18,7 +18,8 @@ import { loadConfig } from './config-file.js';
 import { addMetricsOptions } from './dashboard.js';
 import { intOption } from './errors.js';
 import type { UpOptions } from './up-run.js';
-import { runDetached, runForeground } from './up-run.js';
+import { runDetached } from './up-detach.js';
+import { runForeground } from './up-run.js';
 
 /** A field of either kind of spec. */
 type SpecField = Exclude<keyof SentinelSpec | keyof ClusterSpec, 'lab'>;

@@ -1,5 +1,5 @@
 /** Autorestart waits this long, doubled for each crash within a minute, capped at 30 s. */
-export const RESTART_BASE_MS = 1_000;
+const RESTART_BASE_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 /** Crashes older than this no longer lengthen the wait. */
 const CRASH_MEMORY_MS = 60_000;

@@ -19,7 +19,7 @@ const specBase = {
  * of both kinds (a cluster with `sentinels: 0`); the fields of the other kind are dropped on read,
  * and a file from before cluster mode has no `mode` at all.
  */
-export const specSchema = z.preprocess(
+const specSchema = z.preprocess(
   (value) =>
     typeof value === 'object' && value !== null && !('mode' in value)
       ? { ...value, mode: 'sentinel' }
