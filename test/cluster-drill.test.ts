@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillRun, ScenarioResult } from '../src/drill/index.js';
+import type { ClusterRun, ScenarioResult } from '../src/drill/index.js';
 import { drillOutputSchema, failoverBoundMs } from '../src/drill/index.js';
 import type { TestDeployment } from './helpers.js';
 import { quorum, startCluster } from './helpers.js';
 
 const NODE_TIMEOUT_MS = 2000;
 
-function only(result: ScenarioResult | undefined): DrillRun {
+function only(result: ScenarioResult | undefined): ClusterRun {
   const run = result?.runs[0];
-  if (!run?.cluster) throw new Error(`no cluster run in ${result?.scenario ?? 'the output'}`);
+  if (run?.kind !== 'cluster')
+    throw new Error(`no cluster run in ${result?.scenario ?? 'the output'}`);
   return run;
 }
 
@@ -58,7 +59,7 @@ describe('drills against a real Redis Cluster', () => {
     for (const r of parsed) {
       const m = only(r);
       console.log(
-        `${r.scenario}: PFAIL ${m.sdownMs} ms, FAIL ${m.odownMs} ms, promoted ${m.switchMasterMs} ms, no writes to the shard ${m.writeUnavailableMs} ms, other shards ${m.cluster?.otherShardsUnavailableMs} ms, cluster_state:fail ${m.cluster?.clusterFailMs} ms, ${m.ackedLost}/${m.acknowledged} acknowledged writes lost; ${m.violations.join('; ')}`,
+        `${r.scenario}: PFAIL ${m.pfailMs} ms, FAIL ${m.failMs} ms, promoted ${m.promotedMs} ms, no writes to the shard ${m.writeUnavailableMs} ms, other shards ${m.cluster.otherShardsUnavailableMs} ms, cluster_state:fail ${m.cluster.clusterFailMs} ms, ${m.ackedLost}/${m.acknowledged} acknowledged writes lost; ${m.violations.join('; ')}`,
       );
     }
     expect(run.code, run.stderr).toBe(0);
@@ -70,27 +71,27 @@ describe('drills against a real Redis Cluster', () => {
     expect(kill?.downAfterMs).toBe(NODE_TIMEOUT_MS);
     expect(k.failover).toBe(true);
     expect(k.newMaster).not.toBe(k.oldMaster);
-    expect(k.sdownMs).toBeGreaterThanOrEqual(NODE_TIMEOUT_MS - 1000);
-    expect(k.odownMs).toBeGreaterThanOrEqual(k.sdownMs ?? 0);
-    expect(k.switchMasterMs).toBeGreaterThanOrEqual(k.odownMs ?? 0);
-    expect(k.switchMasterMs).toBeLessThanOrEqual(failoverBoundMs(NODE_TIMEOUT_MS));
+    expect(k.pfailMs).toBeGreaterThanOrEqual(NODE_TIMEOUT_MS - 1000);
+    expect(k.failMs).toBeGreaterThanOrEqual(k.pfailMs ?? 0);
+    expect(k.promotedMs).toBeGreaterThanOrEqual(k.failMs ?? 0);
+    expect(k.promotedMs).toBeLessThanOrEqual(failoverBoundMs(NODE_TIMEOUT_MS));
     expect(k.writeUnavailableMs).toBeGreaterThanOrEqual(NODE_TIMEOUT_MS - 1000);
     expect(k.acknowledged).toBeGreaterThan(1000);
     expect(k.ackedLost).toBeLessThanOrEqual(20);
     expect(k.survived + k.ackedLost).toBe(k.acknowledged);
     expect(k.replicasConverged).toBe(true);
-    expect(k.cluster?.shards).toHaveLength(3);
+    expect(k.cluster.shards).toHaveLength(3);
     expect(k.violations).toEqual([]);
 
     // a whole shard: no failover, the cluster stops serving every key, then comes back
     const s = only(shard);
     expect(s.failover).toBe(false);
-    expect(s.switchMasterMs).toBeNull();
-    expect(s.cluster?.clusterFailMs).toBeGreaterThan(0);
-    expect(s.cluster?.otherShardsUnavailableMs).toBeGreaterThan(500);
-    expect(s.writeUnavailableMs).toBeGreaterThan(s.cluster?.otherShardsUnavailableMs ?? 0);
-    const dead = s.cluster?.shards.find((a) => a.shard === s.cluster?.shard);
-    const others = s.cluster?.shards.filter((a) => a !== dead) ?? [];
+    expect(s.promotedMs).toBeNull();
+    expect(s.cluster.clusterFailMs).toBeGreaterThan(0);
+    expect(s.cluster.otherShardsUnavailableMs).toBeGreaterThan(500);
+    expect(s.writeUnavailableMs).toBeGreaterThan(s.cluster.otherShardsUnavailableMs);
+    const dead = s.cluster.shards.find((a) => a.shard === s.cluster.shard);
+    const others = s.cluster.shards.filter((a) => a !== dead);
     expect(dead?.failed).toBeGreaterThan(0);
     expect(others.every((a) => a.failed > 0 && a.ackedLost === 0)).toBe(true);
     // RDB only: the shard may lose what it took since its last snapshot, nothing more
@@ -99,14 +100,14 @@ describe('drills against a real Redis Cluster', () => {
 
     // a reshard under load: slots and keys move, clients follow MOVED/ASK, nothing is lost
     const r = only(reshard);
-    expect(r.cluster?.reshard?.slotsMoved).toBe(1000);
-    expect(r.cluster?.reshard?.keysMoved).toBeGreaterThan(0);
-    expect(r.cluster?.slots).toBe(1000);
-    expect(r.switchMasterMs).toBeNull();
-    expect(r.cluster?.clusterFailMs).toBe(0);
+    expect(r.cluster.reshard?.slotsMoved).toBe(1000);
+    expect(r.cluster.reshard?.keysMoved).toBeGreaterThan(0);
+    expect(r.cluster.slots).toBe(1000);
+    expect(r.promotedMs).toBeNull();
+    expect(r.cluster.clusterFailMs).toBe(0);
     expect(r.ackedLost).toBe(0);
     // a pause every key shared (a starved machine) is not the reshard's; the rest is under 1 s
-    expect(r.writeUnavailableMs - (r.cluster?.otherShardsUnavailableMs ?? 0)).toBeLessThan(1000);
+    expect(r.writeUnavailableMs - r.cluster.otherShardsUnavailableMs).toBeLessThan(1000);
     expect(r.violations).toEqual([]);
 
     const html = readFileSync(report, 'utf8');

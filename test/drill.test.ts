@@ -2,12 +2,18 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScenarioResult } from '../src/drill/index.js';
+import type { DrillRun, ScenarioResult, SentinelRun } from '../src/drill/index.js';
 import { scenarioResultSchema } from '../src/drill/index.js';
 import type { TestDeployment } from './helpers.js';
 import { BIN, quorum, sleep, startDeployment, waitFor } from './helpers.js';
 
 const DOWN_AFTER_MS = 2000;
+
+/** A Sentinel run: its timings are the sentinels' own events. */
+function sentinelRun(run: DrillRun | undefined): SentinelRun {
+  if (run?.kind !== 'sentinel') throw new Error(`no Sentinel run: ${run?.kind ?? 'none'}`);
+  return run;
+}
 
 async function drill(
   deployment: TestDeployment,
@@ -57,8 +63,7 @@ describe('drills against a real deployment', () => {
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('about down-after + 1 to 2.5 s');
-    const [run] = result.runs;
-    if (!run) throw new Error('no run');
+    const run = sentinelRun(result.runs[0]);
     console.log(
       `kill-master: +sdown ${run.sdownMs} ms, +odown ${run.odownMs} ms, +switch-master ${run.switchMasterMs} ms, no writes for ${run.writeUnavailableMs} ms, ${run.ackedLost}/${run.acknowledged} acknowledged writes lost`,
     );
@@ -87,13 +92,13 @@ describe('drills against a real deployment', () => {
   });
 
   it("switchover: quorum's paused switch loses no acknowledged write; the CLI command does the same", async () => {
-    const [run] = (await drill(deployment, 'switchover')).runs;
+    const run = sentinelRun((await drill(deployment, 'switchover')).runs[0]);
     console.log(
-      `switchover: +switch-master ${run?.switchMasterMs} ms after the pause, no writes for ${run?.writeUnavailableMs} ms, ${run?.ackedLost}/${run?.acknowledged} lost`,
+      `switchover: +switch-master ${run.switchMasterMs} ms after the pause, no writes for ${run.writeUnavailableMs} ms, ${run.ackedLost}/${run.acknowledged} lost`,
     );
-    expect(run?.failover).toBe(true);
-    expect(run?.ackedLost).toBe(0);
-    expect(run?.violations).toEqual([]);
+    expect(run.failover).toBe(true);
+    expect(run.ackedLost).toBe(0);
+    expect(run.violations).toEqual([]);
     expect(await healthy(deployment)).toBe(true);
     const cli = await quorum(['switchover', '--json', '--dir', deployment.dir]);
     expect(cli.code).toBe(0);
@@ -164,11 +169,11 @@ describe('drills against a real deployment', () => {
       '--dir',
       dir,
     ]);
-    const [run] = result.runs;
+    const run = sentinelRun(result.runs[0]);
     expect(result.downAfterMs).toBe(DOWN_AFTER_MS);
-    expect(run?.failover).toBe(true);
-    expect(run?.switchMasterMs).not.toBeNull();
-    expect(run?.replicasConverged).toBe(true);
+    expect(run.failover).toBe(true);
+    expect(run.switchMasterMs).not.toBeNull();
+    expect(run.replicasConverged).toBe(true);
     expect(
       readdirSync(join(dir, 'drills')).some((f) => f.endsWith('-debug-sleep-master.json')),
     ).toBe(true);

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../drill/index.js';
+import type { ClusterRun, ScenarioResult, SentinelRun } from '../drill/index.js';
 import { nodeRole } from '../drill/index.js';
 import { formatSeconds } from '../model/index.js';
 import { table } from './format.js';
@@ -7,8 +7,8 @@ const verdict = (violations: string[]) =>
   violations.length === 0 ? 'as expected' : violations.join('; ');
 
 /** A Sentinel scenario's runs as a table, with the sides of a partition and the failover spread. */
-function renderSentinel(result: ScenarioResult): string[] {
-  const rows = result.runs.map((r, i) => [
+function renderSentinel(runs: SentinelRun[]): string[] {
+  const rows = runs.map((r, i) => [
     String(i + 1),
     r.failover ? `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}` : 'no failover',
     formatSeconds(r.sdownMs),
@@ -42,7 +42,7 @@ function renderSentinel(result: ScenarioResult): string[] {
     ),
   ];
   // in a partition: which side took the writes, and whose were lost
-  for (const [i, r] of result.runs.entries()) {
+  for (const [i, r] of runs.entries()) {
     if (r.writersIn === null || r.byNode.length === 0) continue;
     const sides = r.byNode.map((n) => {
       const role = nodeRole(r, n.node);
@@ -54,16 +54,16 @@ function renderSentinel(result: ScenarioResult): string[] {
 }
 
 /** A cluster scenario's runs: PFAIL, FAIL, the promotion, each shard's writes, a reshard. */
-function renderCluster(result: ScenarioResult): string[] {
-  const rows = result.runs.map((r, i) => [
+function renderCluster(runs: ClusterRun[]): string[] {
+  const rows = runs.map((r, i) => [
     String(i + 1),
     r.failover ? `${r.oldMaster ?? '?'} -> ${r.newMaster ?? '?'}` : 'no failover',
-    formatSeconds(r.sdownMs),
-    formatSeconds(r.odownMs),
-    formatSeconds(r.switchMasterMs),
+    formatSeconds(r.pfailMs),
+    formatSeconds(r.failMs),
+    formatSeconds(r.promotedMs),
     formatSeconds(r.writeUnavailableMs),
-    formatSeconds(r.cluster?.otherShardsUnavailableMs ?? null),
-    r.cluster && r.cluster.clusterFailMs > 0 ? formatSeconds(r.cluster.clusterFailMs) : '-',
+    formatSeconds(r.cluster.otherShardsUnavailableMs),
+    r.cluster.clusterFailMs > 0 ? formatSeconds(r.cluster.clusterFailMs) : '-',
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
     String(r.indeterminatePresent),
@@ -87,11 +87,10 @@ function renderCluster(result: ScenarioResult): string[] {
       ],
       rows,
     ),
-    `NO WRITES: the longest time without an acknowledged write to ${result.runs.some((r) => r.cluster?.reshard) ? 'the moved slots' : "the shard's slots"}; OTHER SHARDS: the same for every other key; CLUSTER DOWN: how long some node said cluster_state:fail`,
+    `NO WRITES: the longest time without an acknowledged write to ${runs.some((r) => r.cluster.reshard) ? 'the moved slots' : "the shard's slots"}; OTHER SHARDS: the same for every other key; CLUSTER DOWN: how long some node said cluster_state:fail`,
   ];
-  for (const [i, r] of result.runs.entries()) {
+  for (const [i, r] of runs.entries()) {
     const facts = r.cluster;
-    if (!facts) continue;
     const shards = facts.shards.map((s) => {
       const moved =
         s.masterAfter !== null && s.masterAfter !== s.shard ? ` -> ${s.masterAfter}` : '';
@@ -115,9 +114,12 @@ function renderCluster(result: ScenarioResult): string[] {
 /** One scenario's result for a person: a table of runs and what to read from it. */
 export function renderResult(result: ScenarioResult): string {
   const cluster = result.kind === 'cluster';
+  const sentinelRuns = result.runs.filter((r): r is SentinelRun => r.kind === 'sentinel');
+  const clusterRuns = result.runs.filter((r): r is ClusterRun => r.kind === 'cluster');
   const lines = [
     `${result.scenario}: ${result.description}`,
-    ...(cluster ? renderCluster(result) : renderSentinel(result)),
+    ...(sentinelRuns.length > 0 ? renderSentinel(sentinelRuns) : []),
+    ...(clusterRuns.length > 0 ? renderCluster(clusterRuns) : []),
   ];
   if (!result.expectFailover && result.noFailoverBecause)
     lines.push(`no failover expected: ${result.noFailoverBecause}`);

@@ -14,7 +14,7 @@ import {
 import { clusterOutcomeOf, drillBuckets } from './cluster-workload.js';
 import type { WriteOutcome, WriteRecord } from './ledger.js';
 import { renderReport } from './report.js';
-import type { DrillRun } from './runner.js';
+import type { ClusterRun } from './types.js';
 import { clusterRun, drillRun } from './run.fixture.js';
 import type { Scenario } from './scenarios.js';
 import { kindRefusal, scenarioNamed, scenariosFor } from './scenarios.js';
@@ -175,27 +175,24 @@ describe('shardAccounts', () => {
 });
 
 describe('clusterViolations', () => {
-  const check = (name: string, run = clusterRun()) => {
-    if (!run.cluster) throw new Error('not a cluster run');
-    return clusterViolations(scenario(name), { ...run, cluster: run.cluster }, 1000);
-  };
+  const check = (name: string, run = clusterRun()) => clusterViolations(scenario(name), run, 1000);
 
   it('accepts a failover within 1.5 x node-timeout + 3 s that lost nothing', () => {
     expect(check('cluster-kill-master')).toEqual([]);
   });
 
   it('flags a missing or slow failover, losses past the bound and unconverged replicas', () => {
-    expect(check('cluster-kill-master', clusterRun({ switchMasterMs: null }))).toEqual([
+    expect(check('cluster-kill-master', clusterRun({ promotedMs: null }))).toEqual([
       'no failover happened, though one was expected',
     ]);
-    expect(check('cluster-kill-master', clusterRun({ switchMasterMs: 6500 }))).toEqual([
+    expect(check('cluster-kill-master', clusterRun({ promotedMs: 6500 }))).toEqual([
       'the failover took 6500 ms, more than 1.5 x node-timeout + 3 s (6000 ms)',
     ]);
     expect(
       check(
         'cluster-reshard',
         clusterRun(
-          { switchMasterMs: null, ackedLost: 2, replicasConverged: false },
+          { promotedMs: null, ackedLost: 2, replicasConverged: false },
           {
             clusterFailMs: 0,
             reshard: { from: A, to: B, slotsMoved: 1000, keysMoved: 60, ms: 2000 },
@@ -213,7 +210,7 @@ describe('clusterViolations', () => {
       check(
         'cluster-reshard',
         clusterRun(
-          { switchMasterMs: null, writeUnavailableMs: movedMs },
+          { promotedMs: null, writeUnavailableMs: movedMs },
           {
             clusterFailMs: 0,
             otherShardsUnavailableMs: otherMs,
@@ -230,16 +227,16 @@ describe('clusterViolations', () => {
   });
 
   it('expects a whole-shard kill to stop the cluster, unless full coverage is off, and no failover', () => {
-    const down = clusterRun({ switchMasterMs: null, ackedLost: 500 }, { clusterFailMs: 6000 });
+    const down = clusterRun({ promotedMs: null, ackedLost: 500 }, { clusterFailMs: 6000 });
     expect(check('cluster-kill-shard', down)).toEqual([]);
-    const up = clusterRun({ switchMasterMs: null }, { clusterFailMs: 0 });
+    const up = clusterRun({ promotedMs: null }, { clusterFailMs: 0 });
     expect(check('cluster-kill-shard', up)).toEqual([
       'the cluster never said cluster_state:fail, though a shard had no master (cluster-require-full-coverage yes)',
     ]);
     expect(
       check(
         'cluster-kill-shard',
-        clusterRun({ switchMasterMs: null }, { clusterFailMs: 0, fullCoverage: false }),
+        clusterRun({ promotedMs: null }, { clusterFailMs: 0, fullCoverage: false }),
       ),
     ).toEqual([]);
     expect(check('cluster-kill-shard', clusterRun({}, { clusterFailMs: 6000 }))[0]).toMatch(
@@ -259,7 +256,7 @@ describe('clusterViolations', () => {
 });
 
 describe('cluster-partition-master', () => {
-  const one = clusterRun().cluster?.shards[0];
+  const one = clusterRun().cluster.shards[0];
   if (!one) throw new Error('the fixture has a shard');
   const shards = [one, { ...one, shard: B }, { ...one, shard: C }];
 
@@ -273,17 +270,12 @@ describe('cluster-partition-master', () => {
   });
 
   it('flags a loss past that bound and a missing failover, not a bounded loss', () => {
-    const check = (over: Partial<DrillRun>) => {
+    const check = (over: Partial<ClusterRun>) => {
       const r = clusterRun(over, { shards });
-      if (!r.cluster) throw new Error('not a cluster run');
-      return clusterViolations(
-        scenario('cluster-partition-master'),
-        { ...r, cluster: r.cluster },
-        1000,
-      );
+      return clusterViolations(scenario('cluster-partition-master'), r, 1000);
     };
     expect(check({ ackedLost: 700 })).toEqual([]);
-    expect(check({ ackedLost: 1400, switchMasterMs: null })).toEqual([
+    expect(check({ ackedLost: 1400, promotedMs: null })).toEqual([
       'no failover happened, though one was expected',
       '1400 acknowledged writes were lost; at most 1334 expected',
     ]);

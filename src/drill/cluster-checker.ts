@@ -249,7 +249,8 @@ export const RESHARD_PAUSE_MS = 1000;
 
 /** What a cluster run is checked on. */
 export interface ClusterRunView {
-  switchMasterMs: number | null;
+  /** When a replica of the shard took over its slots, ms after the fault; null when none did. */
+  promotedMs: number | null;
   ackedLost: number;
   failedPresent: number;
   replicasConverged: boolean;
@@ -265,9 +266,9 @@ export function clusterViolations(
 ): string[] {
   const found: string[] = [];
   const facts = run.cluster;
-  if (scenario.expectFailover && run.switchMasterMs === null)
+  if (scenario.expectFailover && run.promotedMs === null)
     found.push('no failover happened, though one was expected');
-  if (!scenario.expectFailover && run.switchMasterMs !== null)
+  if (!scenario.expectFailover && run.promotedMs !== null)
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
@@ -278,9 +279,9 @@ export function clusterViolations(
   if (run.failedPresent > 0)
     found.push(`${run.failedPresent} writes reported as failed are present`);
   const limit = failoverBoundMs(facts.nodeTimeoutMs);
-  if (scenario.expectFailover && run.switchMasterMs !== null && run.switchMasterMs > limit)
+  if (scenario.expectFailover && run.promotedMs !== null && run.promotedMs > limit)
     found.push(
-      `the failover took ${run.switchMasterMs} ms, more than 1.5 x node-timeout + 3 s (${limit} ms)`,
+      `the failover took ${run.promotedMs} ms, more than 1.5 x node-timeout + 3 s (${limit} ms)`,
     );
   if (scenario.clusterDown === true && facts.fullCoverage !== false && facts.clusterFailMs === 0)
     found.push(

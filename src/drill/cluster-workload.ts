@@ -3,8 +3,8 @@ import { Cluster } from 'ioredis';
 import type { Addr } from '../model/index.js';
 import { keySlot, parseAddr, UserError } from '../model/index.js';
 import type { WriteOutcome } from './ledger.js';
-import { Ledger } from './ledger.js';
 import { outcomeOf } from './workload.js';
+import { TIMEOUT, within, Writers } from './writers.js';
 
 /** One set the writers add values to, with its slot and the master that owned it at the start. */
 export interface Bucket {
@@ -100,7 +100,6 @@ export function clusterOutcomeOf(err: unknown): WriteOutcome {
   return outcomeOf(err);
 }
 
-const TIMEOUT = Symbol('timeout');
 /** How long the writers' client may take to connect before the drill gives up. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** How long reading one key back may take. */
@@ -108,28 +107,18 @@ const READ_BACK_TIMEOUT_MS = 10_000;
 /** How long deleting the drill's keys may take in all. */
 export const DROP_TIMEOUT_MS = 10_000;
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Writers that add unique values to sets spread over every shard through one cluster client (as
  * an application has one), and readers from replicas; every outcome goes in the ledger. Each
  * writer keeps to one shard's keys and writes one at a time, so a writer stuck on a dead shard
  * does not hold up the others, and each shard's availability is measured on its own.
  */
-export class ClusterWorkload {
-  readonly ledger = new Ledger();
+export class ClusterWriters extends Writers {
   private readonly clients: Cluster[] = [];
-  private loops: Promise<void>[] = [];
-  private running = false;
-  private stopped = false;
 
-  constructor(private readonly options: ClusterWorkloadOptions) {}
+  constructor(private readonly options: ClusterWorkloadOptions) {
+    super();
+  }
 
   /** The buckets of each shard, in key order. */
   private byShard(): Bucket[][] {
@@ -138,9 +127,8 @@ export class ClusterWorkload {
     return [...groups.values()];
   }
 
-  async start(): Promise<void> {
-    const { seeds, password, timeoutMs, writers, readers, rate } = this.options;
-    this.running = true;
+  protected async open(): Promise<void> {
+    const { seeds, password, timeoutMs, writers, readers, rate, buckets } = this.options;
     const writerClient = clusterClient(seeds, password, timeoutMs);
     this.clients.push(writerClient);
     const ready = await within(
@@ -161,101 +149,50 @@ export class ClusterWorkload {
         `the drill's cluster client did not connect to ${seeds.join(', ')} within ${CONNECT_TIMEOUT_MS / 1000} s, so there is nothing to measure; check that the cluster answers with quorum cluster check`,
       );
     const shards = this.byShard();
-    const total = shards.length * writers;
-    const interval = (1000 * total) / rate;
+    const interval = (1000 * shards.length * writers) / rate;
     let writer = 0;
-    for (const buckets of shards) {
+    for (const shardBuckets of shards) {
       for (let i = 0; i < writers; i++)
-        this.loops.push(this.writeLoop(writerClient, writer++, buckets, i, interval));
+        this.shardWriter(writerClient, writer++, shardBuckets, i, interval);
     }
-    if (readers > 0) {
+    if (readers > 0 && buckets.length > 0) {
       const readerClient = clusterClient(seeds, password, timeoutMs, { scaleReads: 'slave' });
       this.clients.push(readerClient);
-      for (let i = 0; i < readers; i++)
-        this.loops.push(this.readLoop(readerClient, Math.max((1000 * readers) / rate, 5)));
+      for (let i = 0; i < readers; i++) {
+        let n = 0;
+        this.reader(Math.max((1000 * readers) / rate, 5), timeoutMs, () => {
+          const bucket = buckets[n++ % buckets.length];
+          return readerClient.scard(bucket?.key ?? '');
+        });
+      }
     }
   }
 
-  /** Read through a method: `stop()` changes it while a loop awaits. */
-  private isRunning(): boolean {
-    return this.running;
-  }
-
-  private async pace(nextAt: number): Promise<void> {
-    const wait = nextAt - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-
-  private async writeLoop(
+  /** A writer that keeps to one shard's keys, one write at a time. */
+  private shardWriter(
     client: Cluster,
     writer: number,
     buckets: Bucket[],
     offset: number,
     interval: number,
-  ): Promise<void> {
-    let seq = 0;
-    let nextAt = Date.now() + Math.random() * interval;
-    while (this.running) {
-      await this.pace(nextAt);
-      if (!this.isRunning()) break;
-      nextAt = Math.max(nextAt + interval, Date.now());
+  ): void {
+    this.writer(writer, interval, async (value, seq) => {
       const bucket = buckets[(offset + seq) % buckets.length];
-      if (!bucket) break;
-      const value = `${String(writer)}:${String(seq++)}`;
-      const startMs = Date.now();
-      const outcome = await this.send(client, bucket.key, value);
+      if (!bucket) return null;
+      const outcome = await Writers.attempt(
+        client.sadd(bucket.key, value),
+        this.options.timeoutMs,
+        clusterOutcomeOf,
+      );
       // the node the client's slot map names once the write is answered (after any MOVED)
       const node = client.slots[bucket.slot]?.[0];
-      this.ledger.write({
-        value,
-        writer,
-        startMs,
-        endMs: Date.now(),
-        outcome,
-        slot: bucket.slot,
-        ...(node ? { node } : {}),
-      });
-    }
+      return { outcome, slot: bucket.slot, ...(node ? { node } : {}) };
+    });
   }
 
-  private async send(client: Cluster, key: string, value: string): Promise<WriteOutcome> {
-    try {
-      const reply = await within(client.sadd(key, value), this.options.timeoutMs);
-      return reply === TIMEOUT ? 'indeterminate' : 'ack';
-    } catch (err) {
-      return clusterOutcomeOf(err);
-    }
-  }
-
-  private async readLoop(client: Cluster, interval: number): Promise<void> {
-    const { buckets, timeoutMs } = this.options;
-    let nextAt = Date.now();
-    let i = 0;
-    while (this.running) {
-      await this.pace(nextAt);
-      if (!this.isRunning()) break;
-      nextAt = Math.max(nextAt + interval, Date.now());
-      const bucket = buckets[i++ % buckets.length];
-      if (!bucket) break;
-      const startMs = Date.now();
-      let ok: boolean;
-      try {
-        ok = (await within(client.scard(bucket.key), timeoutMs)) !== TIMEOUT;
-      } catch {
-        ok = false;
-      }
-      this.ledger.read({ startMs, endMs: Date.now(), ok });
-    }
-  }
-
-  /** Stops every loop (the last writes finish or time out) and closes the clients; once. */
-  async stop(): Promise<Ledger> {
-    if (this.stopped) return this.ledger;
-    this.stopped = true;
-    this.running = false;
-    await Promise.all(this.loops);
+  protected close(): Promise<void> {
     for (const client of this.clients) client.disconnect();
-    return this.ledger;
+    return Promise.resolve();
   }
 }
 

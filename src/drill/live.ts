@@ -1,5 +1,5 @@
 import type { Series } from './checker.js';
-import type { LiveRun } from './runner.js';
+import type { LiveRun } from './types.js';
 
 /** A drill that runs in the dashboard's process, as the live chart shows it. */
 export interface DrillLive {

@@ -3,16 +3,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../model/index.js';
-import type { ReadRecord, WriteRecord } from './ledger.js';
-import { Ledger } from './ledger.js';
-import type { ClusterWorkloadOptions } from './cluster-workload.js';
-import type { WorkloadOptions } from './workload.js';
+import { assertNever, UserError } from '../model/index.js';
+import type { NetnsWorkloadSpec } from './workload-wire.js';
+import { parseReply } from './workload-wire.js';
+import { Writers } from './writers.js';
 
-/** What the namespace runs: the Sentinel workload, or the cluster one (a cluster client). */
-export type NetnsWorkloadSpec =
-  | { kind: 'sentinel'; options: WorkloadOptions }
-  | { kind: 'cluster'; options: ClusterWorkloadOptions };
+export type { NetnsWorkloadSpec } from './workload-wire.js';
 
 /** Time the writers get to start in their namespace, and to finish after being told to stop. */
 const START_TIMEOUT_MS = 15_000;
@@ -29,18 +25,18 @@ function mainCommand(): string[] {
  * The drill's workload run inside a network namespace (a lab's client), so its writers sit on
  * one side of a partition; the ledger arrives over a pipe and fills in as the writes complete.
  */
-export class NetnsWorkload {
-  readonly ledger = new Ledger();
+export class NetnsWriters extends Writers {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
-  private stopped = false;
 
   constructor(
     readonly netns: string,
     private readonly spec: NetnsWorkloadSpec,
-  ) {}
+  ) {
+    super();
+  }
 
-  async start(): Promise<void> {
+  protected async open(): Promise<void> {
     const child = spawn('ip', ['netns', 'exec', this.netns, process.execPath, ...mainCommand()], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -55,15 +51,19 @@ export class NetnsWorkload {
     let ready: () => void = () => undefined;
     const readyOnce = new Promise<void>((resolve) => (ready = resolve));
     lines.on('line', (line) => {
-      let message: { ready?: true; w?: WriteRecord[]; r?: ReadRecord[] };
-      try {
-        message = JSON.parse(line) as typeof message;
-      } catch {
-        return; // not ours: only JSON lines carry records
+      const reply = parseReply(line);
+      if (reply === null) return;
+      switch (reply.type) {
+        case 'ready':
+          ready();
+          break;
+        case 'records':
+          for (const w of reply.w) this.ledger.write(w);
+          for (const r of reply.r) this.ledger.read(r);
+          break;
+        default:
+          assertNever(reply);
       }
-      if (message.ready) ready();
-      for (const w of message.w ?? []) this.ledger.write(w);
-      for (const r of message.r ?? []) this.ledger.read(r);
     });
     const timeout = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), START_TIMEOUT_MS).unref(),
@@ -81,15 +81,13 @@ export class NetnsWorkload {
     }
   }
 
-  /** Tells the writers to stop, waits for the last records; once. */
-  async stop(): Promise<Ledger> {
-    if (this.stopped || !this.child) return this.ledger;
-    this.stopped = true;
+  /** Tells the writers to stop and waits for the last records. */
+  protected async close(): Promise<void> {
     const child = this.child;
+    if (!child) return;
     child.stdin?.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
-    return this.ledger;
   }
 }

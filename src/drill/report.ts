@@ -1,6 +1,6 @@
-import { formatSeconds } from '../model/index.js';
+import { assertNever, formatSeconds } from '../model/index.js';
 import { nodeRole } from './checker.js';
-import type { DrillRun } from './runner.js';
+import type { ClusterRun, DrillRun, SentinelRun } from './types.js';
 import type { ScenarioResult } from './summary.js';
 import { expectations } from './summary.js';
 
@@ -107,23 +107,23 @@ export function sidesTable(run: DrillRun): string {
 }
 
 /** One Sentinel run's timings and counts. */
-function sentinelTable(run: DrillRun): string {
+function sentinelTable(run: SentinelRun): string {
   return `<table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
 <tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
 }
 
 /** One cluster run's timings and counts, then each shard's writes (pure). */
-export function clusterTables(run: DrillRun): string {
+export function clusterTables(run: ClusterRun): string {
   const facts = run.cluster;
-  const slots = facts?.reshard ? 'the moved slots' : "the shard's slots";
+  const slots = facts.reshard ? 'the moved slots' : "the shard's slots";
   const head = `<table><tr><th>PFAIL</th><th>FAIL</th><th>replica promoted</th><th>first write to ${slots}</th><th>no writes to ${slots}</th><th>no writes to other shards</th><th>cluster_state:fail</th><th>no reads</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
-<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(facts?.otherShardsUnavailableMs ?? null)}</td><td>${formatSeconds(facts?.clusterFailMs ?? null)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
-  const after = facts?.oldMasterAfterFault;
+<tr><td>${formatSeconds(run.pfailMs)}</td><td>${formatSeconds(run.failMs)}</td><td>${formatSeconds(run.promotedMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(facts.otherShardsUnavailableMs)}</td><td>${formatSeconds(facts.clusterFailMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
+  const after = facts.oldMasterAfterFault;
   const minority =
-    run.writersIn !== null && facts && after
+    run.writersIn !== null && after
       ? `<p>the old master ${escape(facts.shard ?? '?')}, on the writers' side (${escape(run.writersIn)}), acknowledged ${after.acknowledged} writes after the fault; <span class="${after.lost > 0 ? 'bad' : ''}">${after.lost} of them were lost</span></p>`
       : '';
-  if (!facts || facts.shards.length === 0) return `${head}${minority}`;
+  if (facts.shards.length === 0) return `${head}${minority}`;
   const rows = facts.shards
     .map(
       (s) =>
@@ -131,6 +131,18 @@ export function clusterTables(run: DrillRun): string {
     )
     .join('');
   return `${head}${minority}<table><tr><th>shard (master at the start)</th><th>master at the end</th><th>slots</th><th>attempted</th><th>acknowledged</th><th>refused</th><th>indeterminate</th><th>lost</th><th>no writes</th></tr>${rows}</table>`;
+}
+
+/** One run's timings and counts, as its kind has them. */
+function runTables(run: DrillRun): string {
+  switch (run.kind) {
+    case 'sentinel':
+      return sentinelTable(run);
+    case 'cluster':
+      return clusterTables(run);
+    default:
+      return assertNever(run);
+  }
 }
 
 /** A standalone HTML report: summary, then per run a chart, the measurements and their bounds. */
@@ -166,7 +178,7 @@ export function renderReport(
               ? `<ul class="bad">${run.violations.map((v) => `<li>${escape(v)}</li>`).join('')}</ul>`
               : '';
           return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
-${r.kind === 'cluster' ? clusterTables(run) : sentinelTable(run)}
+${runTables(run)}
 ${sides}<table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
         })
         .join('');

@@ -1,9 +1,12 @@
-import type { QuorumEvent } from '../model/index.js';
+import type { Expectation, QuorumEvent, Topology } from '../model/index.js';
+import { healthProblems, UserError } from '../model/index.js';
 import type { FaultContext } from '../faults/index.js';
+import type { Observer } from '../observer/index.js';
 import { writeSeries } from './checker.js';
 import type { WriteRecord } from './ledger.js';
-import type { DrillRun, LiveRun } from './runner.js';
+import type { DrillRun, LivePhase, LiveRun } from './types.js';
 import type { Scenario } from './scenarios.js';
+import { interrupted, waitFor } from './timing.js';
 
 /** How often a running drill pushes its live chart. */
 const LIVE_EVERY_MS = 500;
@@ -20,11 +23,17 @@ export function markedEvents(
     .map((e) => ({ type: e.type, ms: e.ms - fromMs, message: e.message }));
 }
 
+/** A run's live chart: pushed every 500 ms, and at once when the phase changes. */
+export interface LiveFeed {
+  push(): void;
+  stop(): void;
+}
+
 /**
  * Pushes a run's live chart every 500 ms (times relative to the fault once it is injected, to
- * now before); returns the function that stops it. Without `onLive` it does nothing.
+ * now before) until stopped. Without `onLive` it does nothing.
  */
-export function liveTicker(
+export function liveFeed(
   onLive: ((live: LiveRun) => void) | undefined,
   run: {
     startedAtMs: number;
@@ -32,11 +41,11 @@ export function liveTicker(
     events: readonly QuorumEvent[];
     marks: ReadonlySet<string>;
     /** The run's phase and fault time (0 until injected) as they are now. */
-    now: () => { phase: LiveRun['phase']; faultAtMs: number };
+    now: () => { phase: LivePhase; faultAtMs: number };
   },
-): () => void {
-  if (!onLive) return () => undefined;
-  const timer = setInterval(() => {
+): LiveFeed {
+  if (!onLive) return { push: () => undefined, stop: () => undefined };
+  const push = () => {
     const nowMs = Date.now();
     const { phase, faultAtMs } = run.now();
     const origin = faultAtMs === 0 ? nowMs : faultAtMs;
@@ -47,8 +56,9 @@ export function liveTicker(
       series: writeSeries(run.writes, origin, run.startedAtMs, nowMs),
       events: markedEvents(run.events, run.marks, run.startedAtMs, origin),
     });
-  }, LIVE_EVERY_MS);
-  return () => clearInterval(timer);
+  };
+  const timer = setInterval(push, LIVE_EVERY_MS);
+  return { push, stop: () => clearInterval(timer) };
 }
 
 /**
@@ -75,4 +85,40 @@ export async function healFault(
     })
     .catch(() => undefined);
   return { healed, error };
+}
+
+/** Waits until the deployment is healthy; throws the problems when it does not get there. */
+export async function waitHealthy(
+  observer: Observer,
+  expect: Expectation,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Topology> {
+  let problems: string[] = [];
+  const topology = await waitFor(timeoutMs, signal, async () => {
+    const t = await observer.fresh();
+    problems = healthProblems(t, expect);
+    return problems.length === 0 ? t : undefined;
+  });
+  if (signal.aborted) throw interrupted();
+  if (!topology) throw new UserError(`the deployment is not healthy: ${problems.join('; ')}`);
+  return topology;
+}
+
+/**
+ * After the heal: waits for health even when the drill was interrupted (it leaves the deployment
+ * as it found it); a failure names the failed heal too.
+ */
+export function waitHealthyAfterHeal(
+  observer: Observer,
+  expect: Expectation,
+  timeoutMs: number,
+  healError: string | null,
+): Promise<Topology> {
+  return waitHealthy(observer, expect, timeoutMs, new AbortController().signal).catch(
+    (err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UserError(healError === null ? why : `${why}; healing failed: ${healError}`);
+    },
+  );
 }

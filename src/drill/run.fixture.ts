@@ -1,19 +1,29 @@
 import type { ClusterFacts } from './cluster-checker.js';
-import type { DrillRun } from './runner.js';
+import type { ClusterRun, RunCommon, SentinelRun } from './types.js';
 
 /**
  * A drill run as tests need one: a kill-master failover that lost 2 of 90 acknowledged writes,
  * with the given fields replaced. Not part of the build (tsconfig.build.json skips *.fixture.ts).
  */
-export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
+export function drillRun(overrides: Partial<SentinelRun> = {}): SentinelRun {
+  return {
+    kind: 'sentinel',
+    ...common(),
+    sdownMs: 2010,
+    odownMs: 2100,
+    switchMasterMs: 3200,
+    via: 'sentinel',
+    ...overrides,
+  };
+}
+
+/** The fields every kind of run has, as drillRun's kill-master run has them. */
+function common(): RunCommon {
   return {
     faultAtMs: 0,
     byNode: [],
     writersIn: null,
     healMs: 8000,
-    sdownMs: 2010,
-    odownMs: 2100,
-    switchMasterMs: 3200,
     firstWriteMs: 3400,
     writeUnavailableMs: 3300,
     writeUnavailableFromMs: 100,
@@ -25,7 +35,6 @@ export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
     replicasConverged: true,
     twoMastersMs: 0,
     minReplicasToWrite: 0,
-    via: 'sentinel',
     attempted: 100,
     acknowledged: 90,
     failed: 5,
@@ -49,7 +58,6 @@ export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
       { type: '+sdown', ms: 2010, message: 'master mymaster 127.0.0.1 6390' },
       { type: '+switch-master', ms: 3200, message: 'mymaster 127.0.0.1 6390 127.0.0.1 6391' },
     ],
-    ...overrides,
   };
 }
 
@@ -58,13 +66,15 @@ export function drillRun(overrides: Partial<DrillRun> = {}): DrillRun {
  * 127.0.0.1:7003 after 3.3 s (node-timeout 2000), with the given fields replaced.
  */
 export function clusterRun(
-  overrides: Partial<DrillRun> = {},
+  overrides: Partial<ClusterRun> = {},
   facts: Partial<ClusterFacts> = {},
-): DrillRun {
-  return drillRun({
-    sdownMs: 2200,
-    odownMs: 2500,
-    switchMasterMs: 3300,
+): ClusterRun {
+  return {
+    ...common(),
+    kind: 'cluster',
+    pfailMs: 2200,
+    failMs: 2500,
+    promotedMs: 3300,
     firstWriteMs: 3400,
     writeUnavailableMs: 3350,
     replicasFollowMs: null,
@@ -117,5 +127,5 @@ export function clusterRun(
       oldMasterAfterFault: { acknowledged: 3, lost: 0 },
       ...facts,
     },
-  });
+  };
 }

@@ -42,16 +42,10 @@ const clusterFacts = z.object({
   oldMasterAfterFault: z.object({ acknowledged: count, lost: count }).nullable().default(null),
 });
 
-/**
- * The schema of `quorum drill <scenario> --json` (one object) and `quorum drill all --json` (an
- * array of them). Times are ms after the fault; `faultAtMs` is ms since the epoch. The fields
- * DESIGN.md §3 names stay; others may be added.
- */
-export const drillRunSchema = z.object({
+/** What every run measured, Sentinel or Cluster. Times are ms after the fault. */
+const runCommon = {
+  /** When the fault took effect, ms since the epoch. */
   faultAtMs: z.number(),
-  sdownMs: ms,
-  odownMs: ms,
-  switchMasterMs: ms,
   firstWriteMs: ms,
   writeUnavailableMs: z.number(),
   writeUnavailableFromMs: z.number(),
@@ -63,7 +57,6 @@ export const drillRunSchema = z.object({
   replicasConverged: z.boolean(),
   twoMastersMs: z.number(),
   minReplicasToWrite: z.number().int().nullable(),
-  via: z.enum(['sentinel', 'role-check', 'proxy', 'cluster']),
   attempted: z.number().int(),
   acknowledged: z.number().int(),
   failed: z.number().int(),
@@ -91,10 +84,68 @@ export const drillRunSchema = z.object({
   /** The lab client namespace the writers ran in; null on the host. */
   writersIn: z.string().nullable().default(null),
   healMs: ms.default(null),
-  /** A Redis Cluster run's own figures; null for Sentinel runs. */
-  cluster: clusterFacts.nullable().default(null),
+};
+
+/** A Sentinel run: the sentinels' `+sdown`, `+odown` and the earliest `+switch-master`. */
+const sentinelRunSchema = z.object({
+  kind: z.literal('sentinel'),
+  ...runCommon,
+  sdownMs: ms,
+  odownMs: ms,
+  switchMasterMs: ms,
+  via: z.enum(['sentinel', 'role-check', 'proxy']),
+  cluster: z.null().default(null),
 });
 
+/**
+ * A Redis Cluster run: `pfailMs`, the first node that flagged the shard's master PFAIL;
+ * `failMs`, when it was flagged FAIL; `promotedMs`, when the first node named a replica the
+ * master of its slots (null: no failover). `cluster` holds per-shard figures, the time some node
+ * said cluster_state:fail and a reshard's.
+ */
+const clusterRunSchema = z.object({
+  kind: z.literal('cluster'),
+  ...runCommon,
+  pfailMs: ms,
+  failMs: ms,
+  promotedMs: ms,
+  via: z.literal('cluster'),
+  cluster: clusterFacts,
+});
+
+/**
+ * A run kept before runs said their kind: a cluster run then kept PFAIL, FAIL and the promotion
+ * in `sdownMs`, `odownMs` and `switchMasterMs`. Anything else passes as it is.
+ */
+export function upgradeStoredRun(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || 'kind' in value) return value;
+  const run: Record<string, unknown> = { ...value };
+  if (run.via !== 'cluster') return { kind: 'sentinel', ...run };
+  const { sdownMs, odownMs, switchMasterMs, ...rest } = run;
+  return {
+    kind: 'cluster',
+    ...rest,
+    pfailMs: sdownMs ?? null,
+    failMs: odownMs ?? null,
+    promotedMs: switchMasterMs ?? null,
+  };
+}
+
+/**
+ * The schema of one run in `quorum drill <scenario> --json`. Its timing part is its kind's: a
+ * Sentinel run has `sdownMs`, `odownMs`, `switchMasterMs` (these stay); a Cluster run has
+ * `pfailMs`, `failMs`, `promotedMs`. `faultAtMs` is ms since the epoch; other fields may be added.
+ */
+export const drillRunSchema = z.preprocess(
+  upgradeStoredRun,
+  z.discriminatedUnion('kind', [sentinelRunSchema, clusterRunSchema]),
+);
+
+/**
+ * The schema of `quorum drill <scenario> --json` (one object) and `quorum drill all --json` (an
+ * array of them). `summary.switchMasterMs` spreads when the new master took over: +switch-master
+ * for Sentinel, the promotion for Cluster.
+ */
 export const scenarioResultSchema = z.object({
   scenario: z.string(),
   kind: z.enum(['sentinel', 'cluster']).default('sentinel'),

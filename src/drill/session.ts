@@ -2,9 +2,9 @@ import type { NetworkFaults } from '../faults/index.js';
 import type { Addr, Expectation } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
-import { UserError } from '../model/index.js';
+import { assertNever, UserError } from '../model/index.js';
 import { runClusterScenario } from './cluster-runner.js';
-import type { DrillRun, LiveRun } from './runner.js';
+import type { DrillRun, LiveRun } from './types.js';
 import { interrupted, runScenario } from './runner.js';
 import type { Scenario, ScenarioKind } from './scenarios.js';
 import { kindRefusal } from './scenarios.js';
@@ -49,6 +49,8 @@ export interface DrillHooks {
   /** Called with each scenario's stored result as soon as its runs are done. */
   onResult?: (record: DrillRecord) => void;
   signal: AbortSignal;
+  /** Where a run's phase changes are said (`kill-master: healing -> checking`); nowhere by default. */
+  log?: (line: string) => void;
 }
 
 /** Who writes a drill's timeline entries: the supervisor for a local deployment, else the observer. */
@@ -70,7 +72,7 @@ function runOne(
   target: DrillTarget,
   plan: DrillPlan,
   scenario: Scenario,
-  hooks: Pick<DrillHooks, 'signal'> & {
+  hooks: Pick<DrillHooks, 'signal' | 'log'> & {
     progress: (line: string) => void;
     onLive: (live: LiveRun) => void;
   },
@@ -85,29 +87,35 @@ function runOne(
     onLive: hooks.onLive,
     progress: hooks.progress,
     signal: hooks.signal,
+    ...(hooks.log ? { log: hooks.log } : {}),
   };
   const load = { writers: plan.writers, rate: plan.rate, readers: 1, timeoutMs: 1000 };
-  if (scenario.kind === 'cluster')
-    return runClusterScenario({
-      ...common,
-      workload: load,
-      nodeTimeoutMs: target.downAfterMs,
-      network: target.network,
-    });
-  return runScenario({
-    ...common,
-    network: target.network,
-    workload: {
-      ...load,
-      sentinels: target.sentinels,
-      masterName: target.masterName,
-      sentinelPassword: target.sentinelPassword,
-      password: target.password,
-    },
-    ...(plan.via ? { via: plan.via } : {}),
-    proxy: target.proxy,
-    downAfterMs: target.downAfterMs,
-  });
+  switch (scenario.kind) {
+    case 'cluster':
+      return runClusterScenario({
+        ...common,
+        workload: load,
+        nodeTimeoutMs: target.downAfterMs,
+        network: target.network,
+      });
+    case 'sentinel':
+      return runScenario({
+        ...common,
+        network: target.network,
+        workload: {
+          ...load,
+          sentinels: target.sentinels,
+          masterName: target.masterName,
+          sentinelPassword: target.sentinelPassword,
+          password: target.password,
+        },
+        ...(plan.via ? { via: plan.via } : {}),
+        proxy: target.proxy,
+        downAfterMs: target.downAfterMs,
+      });
+    default:
+      return assertNever(scenario.kind);
+  }
 }
 
 /**
@@ -152,6 +160,7 @@ export async function runDrills(
               onLive: (live) => hooks.onLive?.(scenario.name, i, live),
               progress: (line) => hooks.progress(`${tag} ${line}`),
               signal: hooks.signal,
+              ...(hooks.log ? { log: hooks.log } : {}),
             }),
           );
         }

@@ -1,7 +1,9 @@
 import type { Stats } from './checker.js';
 import { stats } from './checker.js';
 import { clusterSafe, failoverBoundMs } from './cluster-checker.js';
-import type { DrillRun } from './runner.js';
+import { assertNever } from '../model/index.js';
+import type { ClusterRun, DrillRun, SentinelRun } from './types.js';
+import { takeoverMs } from './types.js';
 import type { Scenario, ScenarioKind } from './scenarios.js';
 import { scenarioNamed } from './scenarios.js';
 
@@ -9,7 +11,8 @@ import { scenarioNamed } from './scenarios.js';
 function lossText(name: string, run: DrillRun): string {
   const scenario = scenarioNamed(name);
   if (!scenario) return '-';
-  const safe = run.cluster ? clusterSafe(run.cluster) : (run.minReplicasToWrite ?? 0) >= 1;
+  const safe =
+    run.kind === 'cluster' ? clusterSafe(run.cluster) : (run.minReplicasToWrite ?? 0) >= 1;
   return safe && scenario.lossExpectedSafe !== undefined
     ? scenario.lossExpectedSafe
     : scenario.lossExpected;
@@ -27,11 +30,16 @@ export interface ScenarioResult {
   downAfterMs: number;
   runs: DrillRun[];
   summary: {
+    /** When the new master took over: +switch-master for Sentinel, the promotion for Cluster. */
     switchMasterMs: Stats | null;
     writeUnavailableMs: Stats | null;
     ackedLost: Stats | null;
     violations: number;
   };
+}
+
+function clusterRuns(runs: DrillRun[]): ClusterRun[] {
+  return runs.filter((r): r is ClusterRun => r.kind === 'cluster');
 }
 
 export function summarize(
@@ -46,10 +54,10 @@ export function summarize(
     expectFailover: scenario.expectFailover,
     noFailoverBecause: scenario.noFailoverBecause ?? null,
     // the nodes' own cluster-node-timeout, as the runs read it, over what the caller assumed
-    downAfterMs: runs.find((r) => r.cluster)?.cluster?.nodeTimeoutMs ?? downAfterMs,
+    downAfterMs: clusterRuns(runs)[0]?.cluster.nodeTimeoutMs ?? downAfterMs,
     runs,
     summary: {
-      switchMasterMs: stats(runs.map((r) => r.switchMasterMs)),
+      switchMasterMs: stats(runs.map(takeoverMs)),
       writeUnavailableMs: stats(runs.map((r) => r.writeUnavailableMs)),
       ackedLost: stats(runs.map((r) => r.ackedLost)),
       violations: runs.reduce((n, r) => n + r.violations.length, 0),
@@ -59,7 +67,20 @@ export function summarize(
 
 /** What REFERENCE.md says to expect, next to what was measured: [what, expected, measured]. */
 export function expectations(result: ScenarioResult, run: DrillRun): [string, string, string][] {
-  if (result.kind === 'cluster') return clusterExpectations(result, run);
+  switch (run.kind) {
+    case 'sentinel':
+      return sentinelExpectations(result, run);
+    case 'cluster':
+      return clusterExpectations(result, run);
+    default:
+      return assertNever(run);
+  }
+}
+
+function sentinelExpectations(
+  result: ScenarioResult,
+  run: SentinelRun,
+): [string, string, string][] {
   const s = (ms: number | null) => (ms === null ? 'none' : `${(ms / 1000).toFixed(2)} s`);
   const d = result.downAfterMs;
   const rows: [string, string, string][] = [];
@@ -99,7 +120,7 @@ export function expectations(result: ScenarioResult, run: DrillRun): [string, st
 }
 
 /** The same for a Redis Cluster run: failover, cluster_state:fail, the other shards, a reshard. */
-function clusterExpectations(result: ScenarioResult, run: DrillRun): [string, string, string][] {
+function clusterExpectations(result: ScenarioResult, run: ClusterRun): [string, string, string][] {
   const s = (ms: number | null) => (ms === null ? 'none' : `${(ms / 1000).toFixed(2)} s`);
   const nt = result.downAfterMs;
   const facts = run.cluster;
@@ -113,7 +134,7 @@ function clusterExpectations(result: ScenarioResult, run: DrillRun): [string, st
     rows.push([
       'replica promoted after the fault',
       `about node-timeout + 1 to 2 s: ${s(nt + 1000)} to ${s(nt + 2000)}; at most 1.5 x node-timeout + 3 s: ${s(failoverBoundMs(nt))}`,
-      s(run.switchMasterMs),
+      s(run.promotedMs),
     ]);
   }
   rows.push([
@@ -121,7 +142,7 @@ function clusterExpectations(result: ScenarioResult, run: DrillRun): [string, st
     lossText(result.scenario, run),
     `${run.ackedLost} of ${run.acknowledged} (${(run.lossRate * 100).toFixed(2)}%)`,
   ]);
-  if (facts?.reshard) {
+  if (facts.reshard) {
     const r = facts.reshard;
     rows.push([
       'reshard',
@@ -137,13 +158,13 @@ function clusterExpectations(result: ScenarioResult, run: DrillRun): [string, st
       : scenario?.clusterDown === false
         ? 'none'
         : 'briefly: from FAIL until the replica is promoted',
-    s(facts?.clusterFailMs ?? null),
+    s(facts.clusterFailMs),
   ]);
   rows.push([
-    facts?.reshard
+    facts.reshard
       ? 'longest time without a write to the moved slots'
       : "longest time without a write to the shard's slots",
-    facts?.reshard
+    facts.reshard
       ? 'about 0: clients follow MOVED and ASK'
       : result.expectFailover
         ? 'about the failover time'
@@ -153,7 +174,7 @@ function clusterExpectations(result: ScenarioResult, run: DrillRun): [string, st
   rows.push([
     'longest time without a write to the other shards',
     scenario?.clusterDown === true ? 'while the cluster is down' : 'short',
-    s(facts?.otherShardsUnavailableMs ?? null),
+    s(facts.otherShardsUnavailableMs),
   ]);
   return rows;
 }

@@ -5,11 +5,29 @@
  * JSON lines every 100 ms, and stops when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import { ClusterWorkload } from './cluster-workload.js';
-import type { NetnsWorkloadSpec } from './netns-workload.js';
-import { Workload } from './workload.js';
+import { assertNever } from '../model/index.js';
+import { ClusterWriters } from './cluster-workload.js';
+import { sentinelWriters } from './workload.js';
+import type { NetnsWorkloadSpec, WorkloadReply } from './workload-wire.js';
+import { workloadSpecSchema } from './workload-wire.js';
+import type { Writers } from './writers.js';
 
 const FLUSH_MS = 100;
+
+function writersFor(spec: NetnsWorkloadSpec): Writers {
+  switch (spec.kind) {
+    case 'sentinel':
+      return sentinelWriters(spec.options);
+    case 'cluster':
+      return new ClusterWriters(spec.options);
+    default:
+      return assertNever(spec);
+  }
+}
+
+function send(reply: WorkloadReply): void {
+  process.stdout.write(`${JSON.stringify(reply)}\n`);
+}
 
 async function main(): Promise<void> {
   const input = createInterface({ input: process.stdin });
@@ -19,22 +37,18 @@ async function main(): Promise<void> {
     void closed.then(() => resolve(null));
   });
   if (first === null) return;
-  const spec = JSON.parse(first) as NetnsWorkloadSpec;
-  const workload =
-    spec.kind === 'cluster' ? new ClusterWorkload(spec.options) : new Workload(spec.options);
+  const workload = writersFor(workloadSpecSchema.parse(JSON.parse(first)));
   let writes = 0;
   let reads = 0;
   const flush = () => {
     const { ledger } = workload;
     if (ledger.writes.length === writes && ledger.reads.length === reads) return;
-    process.stdout.write(
-      `${JSON.stringify({ w: ledger.writes.slice(writes), r: ledger.reads.slice(reads) })}\n`,
-    );
+    send({ type: 'records', w: ledger.writes.slice(writes), r: ledger.reads.slice(reads) });
     writes = ledger.writes.length;
     reads = ledger.reads.length;
   };
   await workload.start();
-  process.stdout.write('{"ready":true}\n');
+  send({ type: 'ready' });
   const timer = setInterval(flush, FLUSH_MS);
   // the parent ends stdin to stop us; the last writes finish, then everything is sent
   await closed;

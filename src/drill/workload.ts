@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Addr } from '../model/index.js';
-import { formatAddr, parseAddr, UserError } from '../model/index.js';
+import { assertNever, formatAddr, parseAddr, UserError } from '../model/index.js';
 import { reconnectDelay } from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
-import { Ledger } from './ledger.js';
 import { RoleCheckRouter } from './role-check.js';
+import { TIMEOUT, within, Writers } from './writers.js';
 
 /**
  * How the writers find the master. `sentinel`: ask the sentinels, as Sentinel-aware client
@@ -42,16 +42,6 @@ export const DEFAULT_WORKLOAD = { writers: 4, rate: 1000, readers: 1, timeoutMs:
 
 /** How long a role-check writer keeps one connection before it connects through the balancer again. */
 export const CONNECTION_LIFETIME_MS = 1000;
-
-const TIMEOUT = Symbol('timeout');
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** A client of one fixed address (quorum's proxy) that reconnects there at once when dropped. */
 function plainClient(addr: Addr, options: WorkloadOptions): Redis {
@@ -135,134 +125,113 @@ export function outcomeOf(err: unknown): WriteOutcome {
   return 'indeterminate';
 }
 
-/**
- * Writers that add unique values to one set at a steady rate, and readers that read from
- * replicas, each recording every outcome in the ledger. Writes are sequential per writer, as in
- * an application: a writer waiting on a dead master sends nothing else meanwhile.
- */
-export class Workload {
-  readonly ledger = new Ledger();
-  private readonly clients: Redis[] = [];
-  private running = false;
-  private loops: Promise<void>[] = [];
-  private router: RoleCheckRouter | null = null;
-  private stopped = false;
+/** What every Sentinel-side workload does: readers of replicas, one set of values. */
+abstract class SetWriters extends Writers {
+  protected readonly clients: Redis[] = [];
 
-  constructor(private readonly options: WorkloadOptions) {}
-
-  async start(): Promise<void> {
-    this.running = true;
-    const { writers, readers, rate } = this.options;
-    const interval = (1000 * writers) / rate;
-    if (this.options.via === 'role-check') {
-      const router = new RoleCheckRouter(
-        this.options.nodes,
-        this.options.password,
-        this.options.timeoutMs,
-      );
-      this.router = router;
-      await router.start();
-      for (let i = 0; i < writers; i++) this.loops.push(this.routedWriteLoop(router, i, interval));
-    } else if (this.options.via === 'proxy') {
-      const proxy = this.options.proxy;
-      if (!proxy) throw new UserError('this deployment runs no proxy to write through');
-      for (let i = 0; i < writers; i++) {
-        const client = plainClient(proxy.write, this.options);
-        this.clients.push(client);
-        this.loops.push(this.writeLoop(client, i, interval));
-      }
-    } else {
-      for (let i = 0; i < writers; i++) {
-        const client = sentinelClient(this.options, 'master');
-        client.on('error', () => undefined);
-        this.clients.push(client);
-        this.loops.push(this.writeLoop(client, i, interval));
-      }
-    }
-    for (let i = 0; i < readers; i++) {
-      const client =
-        this.options.via === 'proxy' && this.options.proxy
-          ? plainClient(this.options.proxy.read, this.options)
-          : sentinelClient(this.options, 'slave');
-      client.on('error', () => undefined);
-      this.clients.push(client);
-      this.loops.push(this.readLoop(client, Math.max(interval, 5)));
-    }
+  constructor(protected readonly options: WorkloadOptions) {
+    super();
   }
 
-  /** Read through a method: `stop()` changes it while a loop awaits. */
-  private isRunning(): boolean {
-    return this.running;
+  /** ms between two writes of one writer. */
+  protected get interval(): number {
+    return (1000 * this.options.writers) / this.options.rate;
   }
 
-  private async pace(nextAt: number): Promise<void> {
-    const wait = nextAt - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  protected send(client: Redis, value: string): Promise<WriteOutcome> {
+    return Writers.attempt(client.sadd(this.options.key, value), this.options.timeoutMs, outcomeOf);
   }
 
-  private async writeLoop(client: Redis, writer: number, interval: number): Promise<void> {
-    let seq = 0;
-    let nextAt = Date.now() + Math.random() * interval;
-    while (this.running) {
-      await this.pace(nextAt);
-      if (!this.isRunning()) break;
-      nextAt = Math.max(nextAt + interval, Date.now());
-      const value = `${writer}:${seq++}`;
-      const startMs = Date.now();
+  /** A writer that keeps one client, which finds the master by itself. */
+  protected steadyWriter(writer: number, client: Redis): void {
+    this.clients.push(client);
+    this.writer(writer, this.interval, async (value) => {
       const node = peerOf(client);
-      this.record(value, writer, startMs, await this.send(client, value), node);
-    }
-  }
-
-  /** One write's outcome, ended now, with the node it went to when known. */
-  private record(
-    value: string,
-    writer: number,
-    startMs: number,
-    outcome: WriteOutcome,
-    node: string | null,
-  ): void {
-    this.ledger.write({
-      value,
-      writer,
-      startMs,
-      endMs: Date.now(),
-      outcome,
-      ...(node ? { node } : {}),
+      return { outcome: await this.send(client, value), ...(node ? { node } : {}) };
     });
   }
 
-  private async send(client: Redis, value: string): Promise<WriteOutcome> {
-    try {
-      const reply = await within(client.sadd(this.options.key, value), this.options.timeoutMs);
-      return reply === TIMEOUT ? 'indeterminate' : 'ack';
-    } catch (err) {
-      return outcomeOf(err);
+  /** Readers from replicas, found through the sentinels (`readerClient` overrides). */
+  protected startReaders(): void {
+    for (let i = 0; i < this.options.readers; i++) {
+      const client = this.readerClient();
+      client.on('error', () => undefined);
+      this.clients.push(client);
+      this.reader(Math.max(this.interval, 5), this.options.timeoutMs, () =>
+        client.scard(this.options.key),
+      );
     }
   }
 
-  /**
-   * A writer behind a role-check load balancer, with short-lived connections as request-scoped
-   * clients have (PHP, serverless, pools with a max lifetime): it connects through the balancer,
-   * keeps the connection for up to CONNECTION_LIFETIME_MS while writes succeed, and connects again
-   * after an error or a timeout. With no server up, the balancer refuses: the write fails, unsent.
-   */
-  private async routedWriteLoop(
-    router: RoleCheckRouter,
-    writer: number,
-    interval: number,
-  ): Promise<void> {
-    let seq = 0;
-    let nextAt = Date.now() + Math.random() * interval;
-    let client: Redis | null = null;
+  protected readerClient(): Redis {
+    return sentinelClient(this.options, 'slave');
+  }
+
+  protected close(): Promise<void> {
+    for (const client of this.clients) client.disconnect();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Writers that find the master by asking the sentinels, as Sentinel-aware client libraries do
+ * (ioredis). Writes are sequential per writer, as in an application: a writer waiting on a dead
+ * master sends nothing else meanwhile.
+ */
+export class SentinelWriters extends SetWriters {
+  protected open(): Promise<void> {
+    for (let i = 0; i < this.options.writers; i++) {
+      const client = sentinelClient(this.options, 'master');
+      client.on('error', () => undefined);
+      this.steadyWriter(i, client);
+    }
+    this.startReaders();
+    return Promise.resolve();
+  }
+}
+
+/** Plain clients of quorum's proxy: its write port for writes, its read port for reads. */
+export class ProxyWriters extends SetWriters {
+  protected open(): Promise<void> {
+    const proxy = this.options.proxy;
+    if (!proxy) throw new UserError('this deployment runs no proxy to write through');
+    for (let i = 0; i < this.options.writers; i++)
+      this.steadyWriter(i, plainClient(proxy.write, this.options));
+    this.startReaders();
+    return Promise.resolve();
+  }
+
+  protected override readerClient(): Redis {
+    const proxy = this.options.proxy;
+    return proxy ? plainClient(proxy.read, this.options) : super.readerClient();
+  }
+}
+
+/**
+ * Writers behind a role-check load balancer, with short-lived connections as request-scoped
+ * clients have (PHP, serverless, pools with a max lifetime): each connects through the balancer,
+ * keeps the connection for up to CONNECTION_LIFETIME_MS while writes succeed, and connects again
+ * after an error or a timeout. With no server up, the balancer refuses: the write fails, unsent.
+ */
+export class RoleCheckWriters extends SetWriters {
+  private router: RoleCheckRouter | null = null;
+  private readonly held: (Redis | null)[] = [];
+
+  protected async open(): Promise<void> {
+    const { nodes, password, timeoutMs } = this.options;
+    const router = new RoleCheckRouter(nodes, password, timeoutMs);
+    this.router = router;
+    await router.start();
+    for (let i = 0; i < this.options.writers; i++) this.routedWriter(router, i);
+    this.startReaders();
+  }
+
+  private routedWriter(router: RoleCheckRouter, writer: number): void {
+    const slot = this.held.push(null) - 1;
     let connectedAt = 0;
-    while (this.running) {
-      await this.pace(nextAt);
-      if (!this.isRunning()) break;
-      nextAt = Math.max(nextAt + interval, Date.now());
-      const value = `${writer}:${seq++}`;
-      const startMs = Date.now();
-      if (client && startMs - connectedAt > CONNECTION_LIFETIME_MS) {
+    this.writer(writer, this.interval, async (value) => {
+      let client = this.held[slot] ?? null;
+      if (client && Date.now() - connectedAt > CONNECTION_LIFETIME_MS) {
         client.disconnect();
         client = null;
       }
@@ -277,36 +246,28 @@ export class Workload {
         client.disconnect();
         client = null;
       }
-      this.record(value, writer, startMs, outcome, node);
-    }
-    client?.disconnect();
+      this.held[slot] = client;
+      return { outcome, ...(node ? { node } : {}) };
+    });
   }
 
-  private async readLoop(client: Redis, interval: number): Promise<void> {
-    let nextAt = Date.now();
-    while (this.running) {
-      await this.pace(nextAt);
-      if (!this.isRunning()) break;
-      nextAt = Math.max(nextAt + interval, Date.now());
-      const startMs = Date.now();
-      let ok: boolean;
-      try {
-        ok = (await within(client.scard(this.options.key), this.options.timeoutMs)) !== TIMEOUT;
-      } catch {
-        ok = false;
-      }
-      this.ledger.read({ startMs, endMs: Date.now(), ok });
-    }
-  }
-
-  /** Stops every loop (the last writes finish or time out) and closes every connection; once. */
-  async stop(): Promise<Ledger> {
-    if (this.stopped) return this.ledger;
-    this.stopped = true;
-    this.running = false;
-    await Promise.all(this.loops);
-    for (const client of this.clients) client.disconnect();
+  protected override async close(): Promise<void> {
+    for (const client of this.held) client?.disconnect();
+    await super.close();
     await this.router?.stop();
-    return this.ledger;
+  }
+}
+
+/** The writers for a Sentinel deployment, by how they find the master. */
+export function sentinelWriters(options: WorkloadOptions): Writers {
+  switch (options.via) {
+    case 'sentinel':
+      return new SentinelWriters(options);
+    case 'role-check':
+      return new RoleCheckWriters(options);
+    case 'proxy':
+      return new ProxyWriters(options);
+    default:
+      return assertNever(options.via);
   }
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { DrillRecord, RunVia, Via } from '../../../src/drill/index.js';
+import type { DrillRecord, DrillRun, RunVia, Via } from '../../../src/drill/index.js';
+import { assertNever } from '../../../src/model/never.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
 import { drillRecord, drillReportUrl, drillsState, startDrill, stopDrill } from '../api.js';
 import { isFinished } from '../../../src/drill/live.js';
@@ -15,12 +16,45 @@ function when(ms: number): string {
   return new Date(ms).toLocaleString();
 }
 
+/** A drill's phase for a person: `fault-injected` reads "fault injected". */
+function phaseLabel(phase: string): string {
+  return phase.replaceAll('-', ' ');
+}
+
 const VIA_LABEL: Record<RunVia, string> = {
   sentinel: 'Sentinel (ioredis)',
   'role-check': 'a role:master check (as HAProxy)',
   proxy: "quorum's proxy",
   cluster: 'the cluster (ioredis Cluster, following MOVED/ASK)',
 };
+
+/** A run's timings, as its kind names them. */
+function RunTiming({ run }: { run: DrillRun }) {
+  switch (run.kind) {
+    case 'sentinel':
+      return (
+        <>
+          <dt>+sdown / +odown / +switch-master</dt>
+          <dd>
+            {formatSeconds(run.sdownMs)} / {formatSeconds(run.odownMs)} /{' '}
+            {formatSeconds(run.switchMasterMs)}
+          </dd>
+        </>
+      );
+    case 'cluster':
+      return (
+        <>
+          <dt>PFAIL / FAIL / promoted</dt>
+          <dd>
+            {formatSeconds(run.pfailMs)} / {formatSeconds(run.failMs)} /{' '}
+            {formatSeconds(run.promotedMs)}
+          </dd>
+        </>
+      );
+    default:
+      return assertNever(run);
+  }
+}
 
 /** One stored drill: a chart per run and what each run measured. */
 function PastDrill({ deployment, record }: { deployment: string; record: DrillRecord }) {
@@ -52,15 +86,7 @@ function PastDrill({ deployment, record }: { deployment: string; record: DrillRe
             <dd className="mono">
               {run.failover ? `${run.oldMaster ?? '?'} → ${run.newMaster ?? '?'}` : 'none'}
             </dd>
-            <dt>
-              {run.via === 'cluster'
-                ? 'PFAIL / FAIL / promoted'
-                : '+sdown / +odown / +switch-master'}
-            </dt>
-            <dd>
-              {formatSeconds(run.sdownMs)} / {formatSeconds(run.odownMs)} /{' '}
-              {formatSeconds(run.switchMasterMs)}
-            </dd>
+            <RunTiming run={run} />
             <dt>writers via</dt>
             <dd>{VIA_LABEL[run.via]}</dd>
             <dt>longest time without a write</dt>
@@ -267,7 +293,7 @@ export function DrillsPage({
         <section className="panel" data-testid="live-drill">
           <h2>
             Running: {running.scenario} · run {running.run} of {running.runs} ·{' '}
-            <span data-testid="drill-phase">{running.phase}</span>
+            <span data-testid="drill-phase">{phaseLabel(running.phase)}</span>
           </h2>
           <DrillChart series={running.series} markers={markers} gap={null} />
           <pre className="drill-log">{running.lines.join('\n')}</pre>
@@ -277,7 +303,7 @@ export function DrillsPage({
         <section className="panel" data-testid="ended-drill">
           <h2>
             Last drill: {ended.scenario} ·{' '}
-            <span className={ended.phase === 'done' ? '' : 'bad'}>{ended.phase}</span>
+            <span className={ended.phase === 'done' ? '' : 'bad'}>{phaseLabel(ended.phase)}</span>
           </h2>
           <pre className="drill-log">{ended.lines.join('\n')}</pre>
         </section>

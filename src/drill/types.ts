@@ -1,0 +1,115 @@
+import { assertNever } from '../model/index.js';
+import type { LossReport, NodeAccount, Series } from './checker.js';
+import type { ClusterFacts } from './cluster-checker.js';
+import type { Via } from './workload.js';
+
+/** How a run's writers found the master: a Sentinel way (`Via`), or a cluster client. */
+export type RunVia = Via | 'cluster';
+
+/** What every run measured, Sentinel or Cluster; times are ms after the fault. */
+export interface RunCommon extends LossReport {
+  /** When the fault was injected (ms since epoch). */
+  faultAtMs: number;
+  firstWriteMs: number | null;
+  writeUnavailableMs: number;
+  /** Where the longest window without writes starts, ms after the fault. */
+  writeUnavailableFromMs: number;
+  readUnavailableMs: number;
+  /** When every replica followed the new master with its link up. */
+  replicasFollowMs: number | null;
+  oldMaster: string | null;
+  newMaster: string | null;
+  failover: boolean;
+  /** Replicas hold the same number of values as the final master. */
+  replicasConverged: boolean;
+  /** How long more than one data node said `role:master` (as the observer saw it), in total. */
+  twoMastersMs: number;
+  /** The master's `min-replicas-to-write` when the drill started; null when CONFIG is refused. */
+  minReplicasToWrite: number | null;
+  /** Expectations this run broke, one sentence each; empty when it behaved as Redis should. */
+  violations: string[];
+  injected: string;
+  healed: string;
+  /** Writes per 250 ms from the start of the workload, for the report's chart. */
+  series: Series;
+  /** The events during the run that matter to a failover, ms after the fault. */
+  events: { type: string; ms: number; message: string }[];
+  /** Acknowledged writes per node that answered them, and how many of those were lost. */
+  byNode: NodeAccount[];
+  /** The client namespace the writers ran in (a lab's side of the partition); null on the host. */
+  writersIn: string | null;
+  /** When the fault was healed, ms after it. */
+  healMs: number | null;
+}
+
+/** A Sentinel run's timings: the sentinels' own events about the old master. */
+export interface SentinelTiming {
+  kind: 'sentinel';
+  sdownMs: number | null;
+  odownMs: number | null;
+  /** The earliest +switch-master across sentinels; null when no failover happened. */
+  switchMasterMs: number | null;
+  /** How the writers found the master. */
+  via: Via;
+  cluster?: null;
+}
+
+/** A Redis Cluster run's timings: quorum's cluster events about the shard's old master. */
+export interface ClusterTiming {
+  kind: 'cluster';
+  /** The first node that flagged the old master PFAIL. */
+  pfailMs: number | null;
+  /** The old master flagged FAIL (a majority of masters agreed). */
+  failMs: number | null;
+  /** The first node that named a replica of the shard master of its slots; null when none did. */
+  promotedMs: number | null;
+  /** The writers were a cluster client (ioredis Cluster). */
+  via: 'cluster';
+  /** Per shard, cluster_state:fail, a reshard. */
+  cluster: ClusterFacts;
+}
+
+export type SentinelRun = RunCommon & SentinelTiming;
+export type ClusterRun = RunCommon & ClusterTiming;
+
+/** One run of one scenario; its timing part is the deployment kind's own. */
+export type DrillRun = SentinelRun | ClusterRun;
+
+/** When the new master took over, ms after the fault: +switch-master, or the promotion (pure). */
+export function takeoverMs(run: DrillRun): number | null {
+  switch (run.kind) {
+    case 'sentinel':
+      return run.switchMasterMs;
+    case 'cluster':
+      return run.promotedMs;
+    default:
+      return assertNever(run);
+  }
+}
+
+/**
+ * Where a drill run is. A run goes settling -> warming-up -> fault-injected -> healing ->
+ * checking -> done; `failed` and `stopped` (interrupted, after the heal) end it early.
+ */
+export type DrillPhase =
+  | 'settling'
+  | 'warming-up'
+  | 'fault-injected'
+  | 'healing'
+  | 'checking'
+  | 'done'
+  | 'failed'
+  | 'stopped';
+
+/** The phases a live chart shows while a run goes on; how a plan of runs ends is its caller's. */
+export type LivePhase = Exclude<DrillPhase, 'done' | 'failed' | 'stopped'>;
+
+/** What a drill in progress looks like, for a live chart. */
+export interface LiveRun {
+  phase: LivePhase;
+  startedAtMs: number;
+  /** Null until the fault is injected; the chart's times are relative to it (or to now). */
+  faultAtMs: number | null;
+  series: Series;
+  events: DrillRun['events'];
+}

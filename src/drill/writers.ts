@@ -1,0 +1,140 @@
+import type { WriteOutcome, WriteRecord } from './ledger.js';
+import { Ledger } from './ledger.js';
+
+/** Where a workload is: made, writing, finishing its last writes, done. */
+export type WritersState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+export const TIMEOUT = Symbol('timeout');
+
+/** The promise's value, or TIMEOUT when it takes longer than `ms`. */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A drill's workload: writers that add unique values at a steady pace and readers, each loop
+ * recording every outcome in the ledger. Subclasses open their clients and start their loops in
+ * `open()`, and close them in `close()`; pacing, timeouts, the ledger and the stop are here.
+ */
+export abstract class Writers {
+  readonly ledger = new Ledger();
+  private current: WritersState = 'idle';
+  private readonly loops: Promise<void>[] = [];
+
+  /** @param log where state changes are said (`running -> stopping`); nowhere by default */
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
+
+  get state(): WritersState {
+    return this.current;
+  }
+
+  private setState(next: WritersState): void {
+    this.log(`writers: ${this.current} -> ${next}`);
+    this.current = next;
+  }
+
+  /** Opens the clients and starts the loops (once); a failed start still needs `stop()`. */
+  async start(): Promise<void> {
+    if (this.current !== 'idle') throw new Error(`the writers cannot start when ${this.current}`);
+    this.setState('running');
+    await this.open();
+  }
+
+  /** Stops every loop (the last writes finish or time out) and closes every client; once. */
+  async stop(): Promise<Ledger> {
+    if (this.current === 'stopping' || this.current === 'stopped') return this.ledger;
+    const started = this.current === 'running';
+    this.setState('stopping');
+    if (started) {
+      await Promise.all(this.loops);
+      await this.close();
+    }
+    this.setState('stopped');
+    return this.ledger;
+  }
+
+  protected abstract open(): Promise<void>;
+  protected abstract close(): Promise<void>;
+
+  /** Read through a method: `stop()` changes the state while a loop awaits. */
+  protected isRunning(): boolean {
+    return this.current === 'running';
+  }
+
+  /**
+   * Runs `step` every `intervalMs` until the stop, one at a time (a step that takes longer delays
+   * the next, as a sequential client does); the first after `firstInMs`.
+   */
+  protected every(intervalMs: number, firstInMs: number, step: () => Promise<void>): void {
+    const loop = async () => {
+      let nextAt = Date.now() + firstInMs;
+      while (this.isRunning()) {
+        const wait = nextAt - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (!this.isRunning()) break;
+        nextAt = Math.max(nextAt + intervalMs, Date.now());
+        await step();
+      }
+    };
+    this.loops.push(loop());
+  }
+
+  /** A writer's loop: `write` sends value `<writer>:<seq>` and says how it went. */
+  protected writer(
+    writer: number,
+    intervalMs: number,
+    write: (
+      value: string,
+      seq: number,
+    ) => Promise<Pick<WriteRecord, 'outcome' | 'node' | 'slot'> | null>,
+  ): void {
+    let seq = 0;
+    this.every(intervalMs, Math.random() * intervalMs, async () => {
+      const n = seq++;
+      const value = `${String(writer)}:${String(n)}`;
+      const startMs = Date.now();
+      const result = await write(value, n);
+      if (result === null) return;
+      this.ledger.write({
+        value,
+        writer,
+        startMs,
+        endMs: Date.now(),
+        outcome: result.outcome,
+        ...(result.slot !== undefined ? { slot: result.slot } : {}),
+        ...(result.node ? { node: result.node } : {}),
+      });
+    });
+  }
+
+  /** A reader's loop: a read that throws or takes over `timeoutMs` counts as failed. */
+  protected reader(intervalMs: number, timeoutMs: number, read: () => Promise<unknown>): void {
+    this.every(intervalMs, 0, async () => {
+      const startMs = Date.now();
+      let ok: boolean;
+      try {
+        ok = (await within(read(), timeoutMs)) !== TIMEOUT;
+      } catch {
+        ok = false;
+      }
+      this.ledger.read({ startMs, endMs: Date.now(), ok });
+    });
+  }
+
+  /** A write's outcome: `ack` when answered in time, else what `classify` makes of the error. */
+  protected static async attempt(
+    send: Promise<unknown>,
+    timeoutMs: number,
+    classify: (err: unknown) => WriteOutcome,
+  ): Promise<WriteOutcome> {
+    try {
+      return (await within(send, timeoutMs)) === TIMEOUT ? 'indeterminate' : 'ack';
+    } catch (err) {
+      return classify(err);
+    }
+  }
+}
