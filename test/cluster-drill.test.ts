@@ -66,7 +66,7 @@ describe('drills against a real Redis Cluster', () => {
     const [kill, shard, reshard] = parsed;
 
     // a crash: PFAIL after node-timeout (up to 1.5 x: pings go out every node-timeout / 2 at
-    // the latest), FAIL, then the replica's election (REFERENCE.md)
+    // the latest), FAIL, then the replica's election (Redis Cluster specification)
     const k = only(kill);
     expect(kill?.downAfterMs).toBe(NODE_TIMEOUT_MS);
     expect(k.failover).toBe(true);

@@ -19,7 +19,7 @@ export function aofWindowLoss(ratePerS: number): number {
 
 /**
  * A master cut off on the minority side keeps acknowledging writes until it has flagged the
- * other masters PFAIL and answers CLUSTERDOWN (REFERENCE: "the minority can lose up to about NT
+ * other masters PFAIL and answers CLUSTERDOWN (the Redis Cluster specification: "the minority can lose up to about NT
  * of writes"). As for a crash, each flag comes between 1 and 1.5 x node-timeout after the cut
  * (pings go out at the latest node-timeout / 2 after the last answer), so 1.5 x node-timeout,
  * plus 1 s for its cron and the writes in flight; at 5000 ms the runs lost up to 7 s of writes.
@@ -31,7 +31,7 @@ export function minorityWindowMs(nodeTimeoutMs: number): number {
 /** Slots cluster-reshard moves: about 6% of the key space, a few seconds of moving on loopback. */
 export const RESHARD_SLOTS = 1000;
 
-/** The Redis Cluster scenarios; the expectations come from Redis's own behaviour (REFERENCE.md). */
+/** The Redis Cluster scenarios; the expectations come from Redis's own behaviour (the Redis Cluster specification). */
 export const CLUSTER_SCENARIOS: Scenario[] = [
   {
     name: 'cluster-kill-master',

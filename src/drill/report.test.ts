@@ -14,7 +14,7 @@ describe('renderReport', () => {
     generatedAt: new Date(0),
   });
 
-  it('shows each measurement next to the bound REFERENCE.md gives', () => {
+  it('shows each measurement next to the bound the Redis docs give', () => {
     expect(html).toContain('about down-after + 1 to 2.5 s: 3.00 s to 4.50 s');
     expect(html).toContain('<td>3.20 s</td>');
     expect(html).toContain('2 of 90 (2.22%)');

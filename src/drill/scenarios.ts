@@ -30,11 +30,11 @@ export interface Scenario {
   expectFailover: boolean;
   /** Why not, when no failover is expected (said in the report). */
   noFailoverBecause?: string;
-  /** Acknowledged writes this scenario may lose, per REFERENCE.md; null for "some" (async replication). */
+  /** Acknowledged writes this scenario may lose, per the Redis replication docs; null for "some" (async replication). */
   maxAckedLost: number | null;
   /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe), or a bound from the write rate. */
   maxAckedLostSafe?: number | ((ratePerS: number) => number);
-  /** What REFERENCE.md says about lost writes, for the report. */
+  /** What Redis's docs say about lost writes, for the report. */
   lossExpected: string;
   lossExpectedSafe?: string;
   /** How this scenario's writers find the master, unless the drill says otherwise. */
@@ -60,7 +60,7 @@ export function safeWindowLoss(ratePerS: number): number {
   return Math.ceil(ratePerS * (SAFE_LAG_S + 2));
 }
 
-/** The Sentinel catalogue; the expectations come from Redis's own behaviour (see REFERENCE.md). */
+/** The Sentinel catalogue; the expectations come from Redis's own behaviour (the Redis Sentinel and replication docs). */
 export const SENTINEL_SCENARIOS: Scenario[] = [
   {
     name: 'kill-master',

@@ -7,7 +7,7 @@ import { takeoverMs } from './types.js';
 import type { Scenario, ScenarioKind } from './scenarios.js';
 import { scenarioNamed } from './scenarios.js';
 
-/** What REFERENCE.md says about lost writes in this scenario, given the run's preset. */
+/** What Redis's docs say about lost writes in this scenario, given the run's preset. */
 function lossText(name: string, run: DrillRun): string {
   const scenario = scenarioNamed(name);
   if (!scenario) return '-';
@@ -18,7 +18,7 @@ function lossText(name: string, run: DrillRun): string {
     : scenario.lossExpected;
 }
 
-/** One scenario's runs and their spread: the JSON `quorum drill --json` prints (DESIGN.md §3). */
+/** One scenario's runs and their spread: the JSON `quorum drill --json` prints (its fields for Sentinel runs stay). */
 export interface ScenarioResult {
   scenario: string;
   /** The deployments the scenario is for; results kept before clusters existed say `sentinel`. */
@@ -65,7 +65,7 @@ export function summarize(
   };
 }
 
-/** What REFERENCE.md says to expect, next to what was measured: [what, expected, measured]. */
+/** What Redis's docs say to expect, next to what was measured: [what, expected, measured]. */
 export function expectations(result: ScenarioResult, run: DrillRun): [string, string, string][] {
   switch (run.kind) {
     case 'sentinel':
