@@ -26,10 +26,13 @@ export type Recorder = (
   detail: Record<string, string>,
 ) => Promise<void>;
 
+/** What the engine asks of the observer: fresh observations, and its pushes while a run goes on. */
+export type EngineObserver = Pick<Observer, 'bus' | 'fresh'>;
+
 /** What every run needs, whatever the deployment's kind. */
 export interface EngineOptions {
   scenario: Scenario;
-  observer: Observer;
+  observer: EngineObserver;
   /** The local supervisor; null for an attached deployment (command faults only). */
   controller: NodeController | null;
   record: Recorder;

@@ -89,7 +89,7 @@ export async function healFault(
 
 /** Waits until the deployment is healthy; throws the problems when it does not get there. */
 export async function waitHealthy(
-  observer: Observer,
+  observer: Pick<Observer, 'fresh'>,
   expect: Expectation,
   timeoutMs: number,
   signal: AbortSignal,
@@ -110,7 +110,7 @@ export async function waitHealthy(
  * as it found it); a failure names the failed heal too.
  */
 export function waitHealthyAfterHeal(
-  observer: Observer,
+  observer: Pick<Observer, 'fresh'>,
   expect: Expectation,
   timeoutMs: number,
   healError: string | null,

@@ -32,6 +32,7 @@ const MARKED = new Set([
 ]);
 
 export interface RunOptions extends EngineOptions {
+  observer: Observer;
   workload: Omit<WorkloadOptions, 'key' | 'via' | 'nodes' | 'proxy'>;
   /** quorum's proxy in front of the deployment, for `via: 'proxy'`. */
   proxy: { write: string; read: string } | null;
