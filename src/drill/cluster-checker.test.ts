@@ -16,7 +16,7 @@ import type { WriteOutcome, WriteRecord } from './ledger.js';
 import { renderReport } from './report.js';
 import type { ClusterRun } from './types.js';
 import { clusterRun, drillRun } from './run.fixture.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './types.js';
 import { kindRefusal, scenarioNamed, scenariosFor } from './scenarios.js';
 import { drillOutputSchema } from './schema.js';
 import { summarize } from './summary.js';

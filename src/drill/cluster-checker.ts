@@ -1,55 +1,8 @@
-import type { ReshardFacts } from '../faults/index.js';
 import type { Addr, ClusterState, ClusterView } from '../model/index.js';
 import { SLOT_COUNT } from '../model/index.js';
 import { longestGap } from './checker.js';
 import type { WriteRecord } from './ledger.js';
-import type { Scenario } from './scenarios.js';
-
-/** One shard's writes in a cluster drill, named by its master when the drill started. */
-export interface ShardAccount {
-  shard: Addr;
-  /** The master that owns most of those slots at the end (another node after a failover). */
-  masterAfter: Addr | null;
-  /** Slots the shard owned when the drill started. */
-  slots: number;
-  attempted: number;
-  acknowledged: number;
-  failed: number;
-  indeterminate: number;
-  ackedLost: number;
-  /** The longest window after the fault without an acknowledged write to the shard's keys. */
-  writeUnavailableMs: number;
-}
-
-/** Writes one node acknowledged, and how many of them were lost. */
-export interface NodeAcks {
-  acknowledged: number;
-  lost: number;
-}
-
-/** What a cluster run measured beyond the fields every drill run has. */
-export interface ClusterFacts {
-  /** `cluster-node-timeout` of the nodes (what down-after is to Sentinel). */
-  nodeTimeoutMs: number;
-  /** The master, when the drill started, of the shard the fault hit; null if it named none. */
-  shard: Addr | null;
-  /** The slots the run's main figures are about: those that changed owner, else the shard's. */
-  slots: number;
-  /** The longest window after the fault without an acknowledged write to any other key. */
-  otherShardsUnavailableMs: number;
-  /** How long, in total after the fault, some node said cluster_state:fail. */
-  clusterFailMs: number;
-  /** When that first happened, ms after the fault; null when it did not. */
-  clusterFailFromMs: number | null;
-  shards: ShardAccount[];
-  reshard: ReshardFacts | null;
-  /** AOF on the shard's master (preset safe turns it on); null when CONFIG is refused. */
-  appendonly: boolean | null;
-  /** `cluster-require-full-coverage` (quorum's default: yes); null when CONFIG is refused. */
-  fullCoverage: boolean | null;
-  /** What the shard's old master acknowledged after the fault (a partition's minority side). */
-  oldMasterAfterFault: NodeAcks | null;
-}
+import type { ClusterFacts, NodeAcks, Scenario, ShardAccount } from './types.js';
 
 /** Each slot's master address (null: no owner) as a cluster state says (pure). */
 export function slotMasters(cluster: ClusterState): (Addr | null)[] {

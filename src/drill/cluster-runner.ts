@@ -4,7 +4,7 @@ import type { FaultFacts } from '../faults/index.js';
 import { victimShard } from '../faults/index.js';
 import { netnsName } from '../local/index.js';
 import { availability } from './checker.js';
-import type { ClusterFacts } from './cluster-checker.js';
+import type { ClusterFacts } from './types.js';
 import {
   ackedBy,
   changedSlots,

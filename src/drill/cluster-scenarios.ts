@@ -5,7 +5,7 @@ import {
   partitionShardMaster,
   reshardUnderLoad,
 } from '../faults/index.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './types.js';
 
 /**
  * With AOF on (preset safe) Redis writes each command to the file before it replies, so a killed

@@ -4,7 +4,7 @@ import { Bus } from '../observer/bus.js';
 import type { DrillAdapter, EngineOptions, Measured } from './engine.js';
 import { DrillEngine } from './engine.js';
 import { drillRun } from './run.fixture.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './types.js';
 import type { LiveRun } from './types.js';
 import { Writers } from './writers.js';
 

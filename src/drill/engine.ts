@@ -14,7 +14,7 @@ import {
   waitHealthy,
   waitHealthyAfterHeal,
 } from './run-steps.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './types.js';
 import { interrupted, isAborted, pause, sleep } from './timing.js';
 import type { DrillPhase, DrillRun, LiveRun, RunCommon } from './types.js';
 import type { Writers } from './writers.js';

@@ -5,7 +5,7 @@ import type { Observer } from '../observer/index.js';
 import { writeSeries } from './checker.js';
 import type { WriteRecord } from './ledger.js';
 import type { DrillRun, LivePhase, LiveRun } from './types.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './types.js';
 import { interrupted, waitFor } from './timing.js';
 
 /** How often a running drill pushes its live chart. */

@@ -1,4 +1,4 @@
-import type { ClusterFacts } from './cluster-checker.js';
+import type { ClusterFacts } from './types.js';
 import type { ClusterRun, RunCommon, SentinelRun } from './types.js';
 
 /**

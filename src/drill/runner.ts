@@ -7,7 +7,7 @@ import { availability } from './checker.js';
 import type { DrillAdapter, EngineOptions, PreparedRun } from './engine.js';
 import { DrillEngine } from './engine.js';
 import { NetnsWriters } from './netns-workload.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './types.js';
 import { pause, waitFor } from './timing.js';
 import type { DrillRun, SentinelRun } from './types.js';
 import type { Via, WorkloadOptions } from './workload.js';

@@ -1,5 +1,4 @@
-import type { Fault } from '../faults/index.js';
-import type { Via } from './workload.js';
+import type { Scenario, ScenarioKind } from './types.js';
 import { CLUSTER_SCENARIOS } from './cluster-scenarios.js';
 import {
   debugSleepMaster,
@@ -18,37 +17,6 @@ import {
   sentinelFailover,
   stopMaster,
 } from '../faults/index.js';
-
-/** The deployments a scenario runs on: Sentinel's, or a Redis Cluster. */
-export type ScenarioKind = 'sentinel' | 'cluster';
-
-export interface Scenario {
-  name: string;
-  kind: ScenarioKind;
-  description: string;
-  /** Whether Sentinel should promote a replica. */
-  expectFailover: boolean;
-  /** Why not, when no failover is expected (said in the report). */
-  noFailoverBecause?: string;
-  /** Acknowledged writes this scenario may lose, per the Redis replication docs; null for "some" (async replication). */
-  maxAckedLost: number | null;
-  /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe), or a bound from the write rate. */
-  maxAckedLostSafe?: number | ((ratePerS: number) => number);
-  /** What Redis's docs say about lost writes, for the report. */
-  lossExpected: string;
-  lossExpectedSafe?: string;
-  /** How this scenario's writers find the master, unless the drill says otherwise. */
-  via?: Via;
-  /** On a lab: the client namespace the writers run in (the side of the partition they are on). */
-  writersIn?: string;
-  /** How long the fault stays before it is healed, whatever happens meanwhile; from down-after. */
-  holdMs?: (downAfterMs: number) => number;
-  /** Cluster: acknowledged writes it may lose, as a span (ms, from node-timeout) of the shard's writes. */
-  lossWindowMs?: (nodeTimeoutMs: number) => number;
-  /** Cluster: whether the whole cluster stops serving (cluster_state:fail) while the fault lasts. */
-  clusterDown?: boolean;
-  fault: Fault;
-}
 
 /**
  * With min-replicas-to-write, an isolated master stops acknowledging writes once its replicas'

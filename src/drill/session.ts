@@ -6,7 +6,7 @@ import { assertNever, UserError } from '../model/index.js';
 import { runClusterScenario } from './cluster-runner.js';
 import type { DrillRun, LiveRun } from './types.js';
 import { interrupted, runScenario } from './runner.js';
-import type { Scenario, ScenarioKind } from './scenarios.js';
+import type { Scenario, ScenarioKind } from './types.js';
 import { kindRefusal } from './scenarios.js';
 import type { DrillRecord, DrillStore } from './store.js';
 import type { ScenarioResult } from './summary.js';

@@ -4,7 +4,7 @@ import { clusterSafe, failoverBoundMs } from './cluster-checker.js';
 import { assertNever } from '../model/index.js';
 import type { ClusterRun, DrillRun, SentinelRun } from './types.js';
 import { takeoverMs } from './types.js';
-import type { Scenario, ScenarioKind } from './scenarios.js';
+import type { Scenario, ScenarioKind } from './types.js';
 import { scenarioNamed } from './scenarios.js';
 
 /** What Redis's docs say about lost writes in this scenario, given the run's preset. */

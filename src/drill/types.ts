@@ -1,6 +1,7 @@
 import { assertNever } from '../model/index.js';
 import type { LossReport, NodeAccount, Series } from './checker.js';
-import type { ClusterFacts } from './cluster-checker.js';
+import type { Fault, ReshardFacts } from '../faults/index.js';
+import type { Addr } from '../model/index.js';
 import type { Via } from './workload.js';
 
 /** How a run's writers found the master: a Sentinel way (`Via`), or a cluster client. */
@@ -112,4 +113,81 @@ export interface LiveRun {
   faultAtMs: number | null;
   series: Series;
   events: DrillRun['events'];
+}
+
+/** The deployments a scenario runs on: Sentinel's, or a Redis Cluster. */
+export type ScenarioKind = 'sentinel' | 'cluster';
+
+export interface Scenario {
+  name: string;
+  kind: ScenarioKind;
+  description: string;
+  /** Whether Sentinel should promote a replica. */
+  expectFailover: boolean;
+  /** Why not, when no failover is expected (said in the report). */
+  noFailoverBecause?: string;
+  /** Acknowledged writes this scenario may lose, per the Redis replication docs; null for "some" (async replication). */
+  maxAckedLost: number | null;
+  /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe), or a bound from the write rate. */
+  maxAckedLostSafe?: number | ((ratePerS: number) => number);
+  /** What Redis's docs say about lost writes, for the report. */
+  lossExpected: string;
+  lossExpectedSafe?: string;
+  /** How this scenario's writers find the master, unless the drill says otherwise. */
+  via?: Via;
+  /** On a lab: the client namespace the writers run in (the side of the partition they are on). */
+  writersIn?: string;
+  /** How long the fault stays before it is healed, whatever happens meanwhile; from down-after. */
+  holdMs?: (downAfterMs: number) => number;
+  /** Cluster: acknowledged writes it may lose, as a span (ms, from node-timeout) of the shard's writes. */
+  lossWindowMs?: (nodeTimeoutMs: number) => number;
+  /** Cluster: whether the whole cluster stops serving (cluster_state:fail) while the fault lasts. */
+  clusterDown?: boolean;
+  fault: Fault;
+}
+
+/** One shard's writes in a cluster drill, named by its master when the drill started. */
+export interface ShardAccount {
+  shard: Addr;
+  /** The master that owns most of those slots at the end (another node after a failover). */
+  masterAfter: Addr | null;
+  /** Slots the shard owned when the drill started. */
+  slots: number;
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  ackedLost: number;
+  /** The longest window after the fault without an acknowledged write to the shard's keys. */
+  writeUnavailableMs: number;
+}
+
+/** Writes one node acknowledged, and how many of them were lost. */
+export interface NodeAcks {
+  acknowledged: number;
+  lost: number;
+}
+
+/** What a cluster run measured beyond the fields every drill run has. */
+export interface ClusterFacts {
+  /** `cluster-node-timeout` of the nodes (what down-after is to Sentinel). */
+  nodeTimeoutMs: number;
+  /** The master, when the drill started, of the shard the fault hit; null if it named none. */
+  shard: Addr | null;
+  /** The slots the run's main figures are about: those that changed owner, else the shard's. */
+  slots: number;
+  /** The longest window after the fault without an acknowledged write to any other key. */
+  otherShardsUnavailableMs: number;
+  /** How long, in total after the fault, some node said cluster_state:fail. */
+  clusterFailMs: number;
+  /** When that first happened, ms after the fault; null when it did not. */
+  clusterFailFromMs: number | null;
+  shards: ShardAccount[];
+  reshard: ReshardFacts | null;
+  /** AOF on the shard's master (preset safe turns it on); null when CONFIG is refused. */
+  appendonly: boolean | null;
+  /** `cluster-require-full-coverage` (quorum's default: yes); null when CONFIG is refused. */
+  fullCoverage: boolean | null;
+  /** What the shard's old master acknowledged after the fault (a partition's minority side). */
+  oldMasterAfterFault: NodeAcks | null;
 }
