@@ -1,137 +1,19 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { DrillRecord, DrillRun, RunVia, Via } from '../../../src/drill/index.js';
-import { assertNever } from '../../../src/model/never.js';
+import type { DrillRecord, Via } from '../../../src/drill/index.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
-import { drillRecord, drillReportUrl, drillsState, startDrill, stopDrill } from '../api.js';
+import { drillRecord, drillsState, startDrill, stopDrill } from '../api.js';
 import { isFinished } from '../../../src/drill/live.js';
 import { formatSeconds } from '../../../src/model/format.js';
 import { DrillChart } from '../components/DrillChart.js';
+import { PastDrill, VIA_LABEL, when } from '../components/PastDrill.js';
 import { Confirm } from '../components/Confirm.js';
 import { drillMarkers } from '../drill-chart.js';
 import { scenarioBlocked, selectableScenario } from '../drills.js';
-import { nodeRole } from '../../../src/drill/checker.js';
 import { useLive } from '../live.js';
-
-function when(ms: number): string {
-  return new Date(ms).toLocaleString();
-}
 
 /** A drill's phase for a person: `fault-injected` reads "fault injected". */
 function phaseLabel(phase: string): string {
   return phase.replaceAll('-', ' ');
-}
-
-const VIA_LABEL: Record<RunVia, string> = {
-  sentinel: 'Sentinel (ioredis)',
-  'role-check': 'a role:master check (as HAProxy)',
-  proxy: "quorum's proxy",
-  cluster: 'the cluster (ioredis Cluster, following MOVED/ASK)',
-};
-
-/** A run's timings, as its kind names them. */
-function RunTiming({ run }: { run: DrillRun }) {
-  switch (run.kind) {
-    case 'sentinel':
-      return (
-        <>
-          <dt>+sdown / +odown / +switch-master</dt>
-          <dd>
-            {formatSeconds(run.sdownMs)} / {formatSeconds(run.odownMs)} /{' '}
-            {formatSeconds(run.switchMasterMs)}
-          </dd>
-        </>
-      );
-    case 'cluster':
-      return (
-        <>
-          <dt>PFAIL / FAIL / promoted</dt>
-          <dd>
-            {formatSeconds(run.pfailMs)} / {formatSeconds(run.failMs)} /{' '}
-            {formatSeconds(run.promotedMs)}
-          </dd>
-        </>
-      );
-    default:
-      return assertNever(run);
-  }
-}
-
-/** One stored drill: a chart per run and what each run measured. */
-function PastDrill({ deployment, record }: { deployment: string; record: DrillRecord }) {
-  const { result } = record;
-  return (
-    <section className="panel" data-testid="past-drill">
-      <h2>
-        {result.scenario} · {when(record.startedAtMs)}
-        <span style={{ flex: 1 }} />
-        <a href={drillReportUrl(deployment, record.id)} target="_blank" rel="noreferrer">
-          open the report
-        </a>
-      </h2>
-      <p className="muted">{result.description}</p>
-      {result.runs.map((run, i) => (
-        <div key={run.faultAtMs} style={{ marginBottom: 16 }}>
-          <DrillChart
-            series={run.series}
-            markers={drillMarkers(run.events, true)}
-            gap={{ fromMs: run.writeUnavailableFromMs, ms: run.writeUnavailableMs }}
-            height={180}
-          />
-          <dl className="kv">
-            <dt>run</dt>
-            <dd>
-              {i + 1} of {result.runs.length}
-            </dd>
-            <dt>failover</dt>
-            <dd className="mono">
-              {run.failover ? `${run.oldMaster ?? '?'} → ${run.newMaster ?? '?'}` : 'none'}
-            </dd>
-            <RunTiming run={run} />
-            <dt>writers via</dt>
-            <dd>{VIA_LABEL[run.via]}</dd>
-            <dt>longest time without a write</dt>
-            <dd>{formatSeconds(run.writeUnavailableMs)}</dd>
-            {run.twoMastersMs > 0 && (
-              <>
-                <dt>two nodes said role:master</dt>
-                <dd>{formatSeconds(run.twoMastersMs)}</dd>
-              </>
-            )}
-            <dt>acknowledged writes lost</dt>
-            <dd data-testid="acked-lost">
-              {run.ackedLost} of {run.acknowledged} ({(run.lossRate * 100).toFixed(2)}%)
-            </dd>
-            <dt>verdict</dt>
-            <dd className={run.violations.length === 0 ? '' : 'bad'}>
-              {run.violations.length === 0 ? 'as Redis should behave' : run.violations.join('; ')}
-            </dd>
-          </dl>
-          {run.writersIn !== null && run.byNode.length > 0 && (
-            <table className="matrix by-node" data-testid="sides">
-              <thead>
-                <tr>
-                  <th>acknowledged by (writers in {run.writersIn})</th>
-                  <th></th>
-                  <th className="num">acknowledged</th>
-                  <th className="num">lost</th>
-                </tr>
-              </thead>
-              <tbody>
-                {run.byNode.map((n) => (
-                  <tr key={n.node}>
-                    <td className="mono">{n.node}</td>
-                    <td>{nodeRole(run, n.node)}</td>
-                    <td className="num">{n.acked}</td>
-                    <td className={n.lost > 0 ? 'num bad' : 'num'}>{n.lost}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </div>
-      ))}
-    </section>
-  );
 }
 
 /** Start a drill, watch it live, and look at past ones (kept under `<dir>/drills/`). */
