@@ -36,7 +36,8 @@ module.exports = {
     {
       name: 'web-only-contract-and-model',
       severity: 'error',
-      comment: 'the UI imports the server contract and the model (pure), nothing else of the server',
+      comment:
+        'the UI imports the server contract and the model (pure), nothing else of the server',
       from: { path: '^web/src/' },
       to: { path: '^src/', pathNot: '^src/(model/|server/contract\\.ts$)' },
     },
