@@ -203,7 +203,7 @@ const FAILOVER_LINE =
  * lines), for a failure message: a test that waited in vain for a new master then says whether
  * Sentinel saw the master down, held an election, lost it, or found no replica to promote.
  */
-export function sentinelStory(dir: string, count = 8): string {
+function sentinelStory(dir: string, count = 8): string {
   const parts: string[] = [];
   for (let i = 1; existsSync(join(dir, `sentinel-${i}`)); i++) {
     let lines: string[] = [];

@@ -82,7 +82,7 @@ export const DEFAULT_LAG_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MEMORY_RATIO = 0.9;
 
 /** Minutes a rise of rejected connections keeps its alert firing (as `increase(...[5m])`). */
-export const REJECTED_WINDOW_MS = 5 * 60_000;
+const REJECTED_WINDOW_MS = 5 * 60_000;
 
 const dataNodes = (t: Topology, test: (n: DataNode) => boolean, say: (n: DataNode) => string) =>
   t.nodes.filter(test).map((n) => ({ subject: n.addr, summary: say(n) }));

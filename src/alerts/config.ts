@@ -8,7 +8,7 @@ import { DEFAULT_NOTIFIER_RETRIES, DEFAULT_NOTIFIER_TIMEOUT_MS } from './notify.
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** `30s`, `2m`, `1h`, `500ms` or a number of milliseconds, as Prometheus writes `for` (pure). */
-export function parseDuration(value: string | number): number | null {
+function parseDuration(value: string | number): number | null {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : null;
   const match = /^(\d+)(ms|s|m|h)$/.exec(value.trim());
   return match ? Number(match[1]) * (UNITS[match[2] ?? 's'] ?? 1000) : null;

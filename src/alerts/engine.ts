@@ -46,7 +46,7 @@ export interface AlertTransition {
 }
 
 /** Resolved alerts kept for the Alerts page. */
-export const RESOLVED_KEPT = 50;
+const RESOLVED_KEPT = 50;
 
 /**
  * quorum's built-in alerting for one deployment: every rule of the catalogue that the observer

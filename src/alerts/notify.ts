@@ -15,9 +15,9 @@ export interface NotifierConfig {
 export const DEFAULT_NOTIFIER_TIMEOUT_MS = 5000;
 export const DEFAULT_NOTIFIER_RETRIES = 3;
 /** First wait before a retry; doubled each time, with jitter. */
-export const RETRY_BACKOFF_MS = 1000;
+const RETRY_BACKOFF_MS = 1000;
 /** Notifications waiting per notifier; beyond it the oldest is given up (and noted). */
-export const QUEUE_LIMIT = 100;
+const QUEUE_LIMIT = 100;
 
 /** A notification given up on: the event log records it, so nothing is lost silently. */
 export interface DeadLetter {

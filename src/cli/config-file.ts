@@ -82,7 +82,7 @@ function lineOf(
 }
 
 /** An example shown with errors, so the fix is one look away. */
-export const CONFIG_EXAMPLE = `deployments:
+const CONFIG_EXAMPLE = `deployments:
   - name: cache
     masterName: mymaster
     sentinels: [10.0.0.5:26379, 10.0.0.6:26379, 10.0.0.7:26379]

@@ -223,4 +223,4 @@ export function formatProxy(p: ProxyStats): string {
   );
 }
 
-export { clock, formatBytes };
+export { formatBytes };

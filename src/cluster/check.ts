@@ -14,7 +14,7 @@ export interface ClusterCheck {
 }
 
 /** One sentence per open slot, naming who migrates or imports it (from each node's own line). */
-export function openSlotProblems(state: ClusterState): string[] {
+function openSlotProblems(state: ClusterState): string[] {
   const name = (id: string) => state.addrs[id] ?? id.slice(0, 8);
   const bySlot = new Map<number, string[]>();
   for (const v of state.views) {

@@ -7,7 +7,7 @@ import { entryOf, readCluster } from './members.js';
 import { resolveClusterNode } from './resolve.js';
 
 /** How long `clusterFailover` waits for the replica to say it is master. */
-export const CLUSTER_FAILOVER_TIMEOUT_MS = 30_000;
+const CLUSTER_FAILOVER_TIMEOUT_MS = 30_000;
 
 export type ClusterFailoverMode = 'default' | 'force' | 'takeover';
 

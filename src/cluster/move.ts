@@ -5,7 +5,7 @@ import type { ClusterLinks } from './links.js';
 import { MIGRATE_TIMEOUT_MS } from './links.js';
 
 /** Keys per MIGRATE (and per CLUSTER GETKEYSINSLOT), as redis-cli's --cluster-pipeline. */
-export const DEFAULT_MIGRATE_BATCH = 100;
+const DEFAULT_MIGRATE_BATCH = 100;
 
 /** A node taking part in a move. */
 export interface MoveNode {
@@ -95,7 +95,7 @@ async function setSlot(links: ClusterLinks, addr: Addr, slot: number, ...how: st
  * the two sides must have it; the others learn it from gossip anyway, so a master that is slow
  * (frozen, or failing but not flagged yet) is not waited on longer, nor asked again.
  */
-export const BYSTANDER_WAIT_MS = 500;
+const BYSTANDER_WAIT_MS = 500;
 
 /** Whether `promise` settles within `ms` (its outcome does not matter). */
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import { rangeSize, slotsOf } from '../model/index.js';
  * A master deviating less than this from its share (in percent) is balanced enough, as
  * `redis-cli --cluster rebalance --cluster-threshold` defaults to.
  */
-export const REBALANCE_THRESHOLD_PCT = 2;
+const REBALANCE_THRESHOLD_PCT = 2;
 
 /** A master as the rebalance planner sees it. */
 export interface MasterShare {

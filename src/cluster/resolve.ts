@@ -2,7 +2,7 @@ import type { Addr, ClusterState } from '../model/index.js';
 import { formatAddr, parseAddr, UserError } from '../model/index.js';
 
 /** The shortest node id prefix accepted, as redis-cli's is at least this long in practice. */
-export const MIN_ID_PREFIX = 6;
+const MIN_ID_PREFIX = 6;
 
 function normalise(addr: string): Addr | null {
   const hp = parseAddr(addr);

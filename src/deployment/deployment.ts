@@ -30,7 +30,7 @@ export interface DeploymentParts {
 }
 
 /** Time allowed for a call a person is waiting for (details, probes). @default 2000 */
-export const DEFAULT_CALL_TIMEOUT_MS = 2000;
+const DEFAULT_CALL_TIMEOUT_MS = 2000;
 
 /**
  * One deployment and what can be done to it: its observer, its supervisor when it is local, the

@@ -62,7 +62,7 @@ export function checkWrites(
  * The longest stretch in [fromMs, toMs] in which no operation succeeded, measured between
  * completions of successful operations (pure). With none succeeding it is the whole stretch.
  */
-export function longestGapWindow(
+function longestGapWindow(
   successEndMs: readonly number[],
   fromMs: number,
   toMs: number,

@@ -198,7 +198,7 @@ export function failoverBoundMs(nodeTimeoutMs: number): number {
  * the pause writes to the keys that did not move had in the same run: a stall every key shares (a
  * starved machine, the drill's own process held up) is not the reshard's doing.
  */
-export const RESHARD_PAUSE_MS = 1000;
+const RESHARD_PAUSE_MS = 1000;
 
 /** What a cluster run is checked on. */
 export interface ClusterRunView {

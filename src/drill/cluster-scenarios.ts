@@ -13,7 +13,7 @@ import type { Scenario } from './types.js';
  * The exception: when a background fsync is slow, Redis postpones the write for up to 2 s (its
  * docs: "you can lose up to 2 seconds of writes"), so the bound is 2 s of the drill's write rate.
  */
-export function aofWindowLoss(ratePerS: number): number {
+function aofWindowLoss(ratePerS: number): number {
   return Math.ceil(ratePerS * 2);
 }
 
@@ -24,12 +24,12 @@ export function aofWindowLoss(ratePerS: number): number {
  * (pings go out at the latest node-timeout / 2 after the last answer), so 1.5 x node-timeout,
  * plus 1 s for its cron and the writes in flight; at 5000 ms the runs lost up to 7 s of writes.
  */
-export function minorityWindowMs(nodeTimeoutMs: number): number {
+function minorityWindowMs(nodeTimeoutMs: number): number {
   return Math.round(nodeTimeoutMs * 1.5) + 1000;
 }
 
 /** Slots cluster-reshard moves: about 6% of the key space, a few seconds of moving on loopback. */
-export const RESHARD_SLOTS = 1000;
+const RESHARD_SLOTS = 1000;
 
 /** The Redis Cluster scenarios; the expectations come from Redis's own behaviour (the Redis Cluster specification). */
 export const CLUSTER_SCENARIOS: Scenario[] = [

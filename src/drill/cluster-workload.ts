@@ -54,7 +54,7 @@ export function drillBuckets(
  * timeout. CLUSTERDOWN is not retried: the writer is told at once, so a cluster that stopped
  * serving is measured rather than hidden in retries.
  */
-export const DRILL_CLUSTER_OPTIONS = {
+const DRILL_CLUSTER_OPTIONS = {
   maxRedirections: 16,
   retryDelayOnFailover: 100,
   retryDelayOnClusterDown: 0,
@@ -64,7 +64,7 @@ export const DRILL_CLUSTER_OPTIONS = {
 } as const satisfies ClusterOptions;
 
 /** A cluster client of the drill's (reads scaled to replicas when asked). */
-export function clusterClient(
+function clusterClient(
   seeds: Addr[],
   password: string | null,
   timeoutMs: number,
@@ -105,7 +105,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** How long reading one key back may take. */
 const READ_BACK_TIMEOUT_MS = 10_000;
 /** How long deleting the drill's keys may take in all. */
-export const DROP_TIMEOUT_MS = 10_000;
+const DROP_TIMEOUT_MS = 10_000;
 
 /**
  * Writers that add unique values to sets spread over every shard through one cluster client (as

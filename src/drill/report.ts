@@ -34,7 +34,7 @@ function markOf(e: { type: string; message: string }): string {
 }
 
 /** Writes per 250 ms with the fault, the marked events and the longest write gap (SVG, pure). */
-export function chart(run: DrillRun): string {
+function chart(run: DrillRun): string {
   const { series } = run;
   const width = 760;
   const height = 170;
@@ -113,7 +113,7 @@ function sentinelTable(run: SentinelRun): string {
 }
 
 /** One cluster run's timings and counts, then each shard's writes (pure). */
-export function clusterTables(run: ClusterRun): string {
+function clusterTables(run: ClusterRun): string {
   const facts = run.cluster;
   const slots = facts.reshard ? 'the moved slots' : "the shard's slots";
   const head = `<table><tr><th>PFAIL</th><th>FAIL</th><th>replica promoted</th><th>first write to ${slots}</th><th>no writes to ${slots}</th><th>no writes to other shards</th><th>cluster_state:fail</th><th>no reads</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>

@@ -2,7 +2,7 @@ import type { Addr } from '../model/index.js';
 import { RedisLink } from '../redis/index.js';
 
 /** HAProxy's defaults for a Redis backend as the usual guides write it: `check inter 1s`. */
-export const ROLE_CHECK = { intervalMs: 1000, rise: 2, fall: 3 } as const;
+const ROLE_CHECK = { intervalMs: 1000, rise: 2, fall: 3 } as const;
 
 /** What HAProxy knows of one server between checks. */
 export interface CheckState {

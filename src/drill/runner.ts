@@ -243,7 +243,7 @@ export function runScenario(options: RunOptions): Promise<DrillRun> {
 }
 
 /** The loss bound that applies to this run: the scenario's, or its safe-preset one. */
-export function lossBound(
+function lossBound(
   scenario: Scenario,
   run: Pick<SentinelRun, 'minReplicasToWrite'>,
   ratePerS: number = DEFAULT_WORKLOAD.rate,

@@ -29,7 +29,7 @@ export function safeWindowLoss(ratePerS: number): number {
 }
 
 /** The Sentinel catalogue; the expectations come from Redis's own behaviour (the Redis Sentinel and replication docs). */
-export const SENTINEL_SCENARIOS: Scenario[] = [
+const SENTINEL_SCENARIOS: Scenario[] = [
   {
     name: 'kill-master',
     kind: 'sentinel',

@@ -54,7 +54,7 @@ const writeRecord = z.object({
 const readRecord = z.object({ startMs: z.number(), endMs: z.number(), ok: z.boolean() });
 
 /** One line from the writers: started, or the records completed since the last line. */
-export const workloadReplySchema = z.discriminatedUnion('type', [
+const workloadReplySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('records'), w: z.array(writeRecord), r: z.array(readRecord) }),
 ]);

@@ -41,7 +41,7 @@ export interface WorkloadOptions {
 export const DEFAULT_WORKLOAD = { writers: 4, rate: 1000, readers: 1, timeoutMs: 1000 } as const;
 
 /** How long a role-check writer keeps one connection before it connects through the balancer again. */
-export const CONNECTION_LIFETIME_MS = 1000;
+const CONNECTION_LIFETIME_MS = 1000;
 
 /** A client of one fixed address (quorum's proxy) that reconnects there at once when dropped. */
 function plainClient(addr: Addr, options: WorkloadOptions): Redis {
@@ -178,7 +178,7 @@ abstract class SetWriters extends Writers {
  * (ioredis). Writes are sequential per writer, as in an application: a writer waiting on a dead
  * master sends nothing else meanwhile.
  */
-export class SentinelWriters extends SetWriters {
+class SentinelWriters extends SetWriters {
   protected open(): Promise<void> {
     for (let i = 0; i < this.options.writers; i++) {
       const client = sentinelClient(this.options, 'master');
@@ -191,7 +191,7 @@ export class SentinelWriters extends SetWriters {
 }
 
 /** Plain clients of quorum's proxy: its write port for writes, its read port for reads. */
-export class ProxyWriters extends SetWriters {
+class ProxyWriters extends SetWriters {
   protected open(): Promise<void> {
     const proxy = this.options.proxy;
     if (!proxy) throw new UserError('this deployment runs no proxy to write through');
@@ -213,7 +213,7 @@ export class ProxyWriters extends SetWriters {
  * keeps the connection for up to CONNECTION_LIFETIME_MS while writes succeed, and connects again
  * after an error or a timeout. With no server up, the balancer refuses: the write fails, unsent.
  */
-export class RoleCheckWriters extends SetWriters {
+class RoleCheckWriters extends SetWriters {
   private router: RoleCheckRouter | null = null;
   private readonly held: (Redis | null)[] = [];
 

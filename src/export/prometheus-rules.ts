@@ -3,7 +3,7 @@ import type { AlertSettings } from '../alerts/index.js';
 import { ALERT_RULES, DEFAULT_ALERT_SETTINGS } from '../alerts/index.js';
 
 /** `30000` -> `30s`, `120000` -> `2m`: how Prometheus writes `for` (pure). */
-export function promDuration(ms: number): string {
+function promDuration(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;

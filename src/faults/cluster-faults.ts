@@ -4,7 +4,7 @@ import { UserError } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { Fault, FaultContext } from './fault.js';
 import { act, startEverything } from './fault.js';
-import { MAJORITY_SIDE_CLIENT, MASTER_SIDE_CLIENT, partitionBy } from './network.js';
+import { MAJORITY_SIDE_CLIENT, MASTER_SIDE_CLIENT, partitionBy } from './partitions.js';
 
 /** The shard cluster faults hit: the one that owns slot 0 (the first in slot order). */
 export function victimShard(cluster: ClusterState | null): Shard | null {

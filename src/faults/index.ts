@@ -1,5 +1,27 @@
-export * from './fault.js';
-export * from './process-faults.js';
-export * from './command-faults.js';
-export * from './network.js';
-export * from './cluster-faults.js';
+export type { Fault, FaultContext, FaultFacts, ReshardFacts } from './fault.js';
+export {
+  freezeMaster,
+  freezeSentinel,
+  killMaster,
+  killReplica,
+  killSentinelsThenMaster,
+  restartOldMasterEmpty,
+  stopMaster,
+} from './process-faults.js';
+export { debugSleepMaster, pausedSwitchover, sentinelFailover } from './command-faults.js';
+export { describeFault, labTopology, NetworkFaults } from './network.js';
+export type { NetworkFault } from './network.js';
+export {
+  isolateMaster,
+  MAJORITY_SIDE_CLIENT,
+  MASTER_SIDE_CLIENT,
+  partitionMinorityMaster,
+  partitionSentinels,
+} from './partitions.js';
+export {
+  killShard,
+  killShardMaster,
+  partitionShardMaster,
+  reshardUnderLoad,
+  victimShard,
+} from './cluster-faults.js';

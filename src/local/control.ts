@@ -9,7 +9,7 @@ import type { ProxyStats } from '../proxy/index.js';
 import { processStates } from './process.js';
 
 /** How long a control client waits for the supervisor to answer a quick request. */
-export const CONTROL_TIMEOUT_MS = 30_000;
+const CONTROL_TIMEOUT_MS = 30_000;
 /**
  * How long a node action may take: a stop may wait KILL_AFTER_MS for a clean exit, a start may
  * wait for the sentinels to fail over first (down-after plus a margin), then for the process.
@@ -26,7 +26,7 @@ export type NodeAction = (typeof nodeActions)[number];
  * starts a stopped data node from an empty data directory as a master, the way an orchestrator
  * restarts it from a config without `replicaof` on a fresh disk (the split-brain case).
  */
-export const faultActions = ['start-empty-master'] as const;
+const faultActions = ['start-empty-master'] as const;
 export type FaultAction = (typeof faultActions)[number];
 export type ProcessAction = NodeAction | FaultAction;
 

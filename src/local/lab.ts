@@ -17,7 +17,7 @@ const NODE_BASE = 10;
 const SENTINEL_BASE = 50;
 const CLIENT_BASE = 90;
 /** Client namespaces made with every lab, for writers that sit on one side of a partition. */
-export const LAB_CLIENTS = 2;
+const LAB_CLIENTS = 2;
 
 /** What a lab is called and where it lives; pure data, kept in the spec. */
 export interface LabPlan {
@@ -34,7 +34,7 @@ export interface LabMember {
   addr: string;
 }
 
-export function labTag(dir: string): string {
+function labTag(dir: string): string {
   return createHash('sha256').update(dir).digest('hex').slice(0, 6);
 }
 
@@ -46,7 +46,7 @@ export function bridgeName(plan: LabPlan): string {
   return `qbr${plan.tag}`;
 }
 
-export function bridgeAddr(plan: LabPlan): string {
+function bridgeAddr(plan: LabPlan): string {
   return `${prefixOf(plan.subnet)}.${BRIDGE_HOST}`;
 }
 
@@ -138,7 +138,7 @@ export function labUnavailable(): string | null {
 }
 
 /** Prefixes this host already uses (addresses and routes), from `ip -j`. */
-export function hostPrefixes(): string[] {
+function hostPrefixes(): string[] {
   const addrs = JSON.parse(run('ip', ['-j', '-4', 'addr', 'show'])) as {
     addr_info?: { local: string; prefixlen: number }[];
   }[];

@@ -17,7 +17,7 @@ export interface Binaries {
 }
 
 /** Finds redis-server and redis-sentinel (and setpriv, optional); a missing one is a UserError. */
-export function findBinaries(): Binaries {
+function findBinaries(): Binaries {
   const server = findOnPath('redis-server');
   if (!server) throw new UserError(missingBinaryMessage('redis-server'));
   const sentinel = findOnPath('redis-sentinel');

@@ -4,7 +4,7 @@ import type { SupervisedProcess } from './process.js';
 import { tailOf } from './process.js';
 
 /** Time for one process to answer PING after it was spawned. */
-export const ANSWER_TIMEOUT_MS = 10_000;
+const ANSWER_TIMEOUT_MS = 10_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -86,7 +86,7 @@ export type Preset = (typeof presets)[number];
 
 export const DEFAULT_PORT = 6390;
 /** Cluster nodes start at 7000, as in the Redis Cluster tutorial; bus ports are port + 10000. */
-export const DEFAULT_CLUSTER_PORT = 7000;
+const DEFAULT_CLUSTER_PORT = 7000;
 export const CLUSTER_BUS_OFFSET = 10000;
 /** Sentinels sit this far above the data ports, as 26379 sits above 6379. */
 export const SENTINEL_PORT_OFFSET = 20000;
@@ -151,7 +151,7 @@ function defaultClusterSpec(overrides: ClusterOverrides): ClusterSpec {
 }
 
 /** How many redis-server processes the spec runs. */
-export function dataNodeCount(spec: LocalSpec): number {
+function dataNodeCount(spec: LocalSpec): number {
   switch (spec.mode) {
     case 'sentinel':
       return spec.replicas + 1;

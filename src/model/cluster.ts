@@ -198,7 +198,7 @@ export function downClusterView(addr: Addr, reason: string): ClusterView {
 }
 
 /** Who owns what, as one view says: `first-last:ownerId` per range, sorted. */
-export function slotMapSignature(view: ClusterView): string {
+function slotMapSignature(view: ClusterView): string {
   return view.entries
     .filter((e) => e.role === 'master' && !e.flags.includes('handshake'))
     .flatMap((e) => e.slots.map(([a, b]) => ({ a, b, id: e.id })))

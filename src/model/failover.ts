@@ -1,7 +1,7 @@
 import type { QuorumEvent } from './event.js';
 
 /** How far back a failover's first sign is looked for. */
-export const FAILOVER_LOOKBACK_MS = 5 * 60_000;
+const FAILOVER_LOOKBACK_MS = 5 * 60_000;
 
 const STARTS = new Set(['+odown', '+try-failover']);
 const CLUSTER_STARTS = new Set(['quorum:node-pfail', 'quorum:node-fail']);

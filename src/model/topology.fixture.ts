@@ -75,8 +75,8 @@ export function topology(
   };
 }
 
-export const CLUSTER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => c.repeat(40));
-export const CLUSTER_ADDRS = [7000, 7001, 7002, 7003, 7004, 7005].map((p) => `127.0.0.1:${p}`);
+const CLUSTER_IDS = ['a', 'b', 'c', 'd', 'e', 'f'].map((c) => c.repeat(40));
+const CLUSTER_ADDRS = [7000, 7001, 7002, 7003, 7004, 7005].map((p) => `127.0.0.1:${p}`);
 
 /** CLUSTER NODES of a healthy 3 x 2 cluster as node `self` prints it. */
 function clusterNodesText(self: number, masterFlags: string[] = []): string {

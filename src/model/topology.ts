@@ -140,7 +140,7 @@ export function sentinelsOf(topology: Topology): SentinelView[] {
   return topology.kind === 'sentinel' ? topology.sentinels : [];
 }
 
-export function emptyReplication(): Replication {
+function emptyReplication(): Replication {
   return {
     masterAddr: null,
     linkUp: null,
@@ -152,7 +152,7 @@ export function emptyReplication(): Replication {
   };
 }
 
-export function emptyStats(): NodeStats {
+function emptyStats(): NodeStats {
   return {
     mode: null,
     commandsProcessed: null,

@@ -1,7 +1,6 @@
-export * from './routes.js';
-export * from './tracker.js';
-export type { TrackerPhase } from './tracker-state.js';
-export * from './server.js';
-export type { BackendStats, ProxyOptions, ProxyStats, Side } from './types.js';
+export type { ProxyStats } from './types.js';
 export type { CarriedSession, Relay, RelayKind } from './relay.js';
 export { createRelay } from './native-relay.js';
+export type { ReadFallback } from './routes.js';
+export { MasterTracker } from './tracker.js';
+export { PROXY_DEFAULTS, ProxyServer } from './server.js';

@@ -76,7 +76,7 @@ function passBuffered(from: Socket, to: Socket): void {
  * The relay on threads of its own (native/relay.c): Node's event loop only accepts, routes and
  * connects; the bytes of a session never enter JavaScript. Sessions go to the threads in turn.
  */
-export class NativeRelay implements Relay {
+class NativeRelay implements Relay {
   readonly kind = 'native';
   readonly threads: number;
   private readonly relays: RelayThread[];

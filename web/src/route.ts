@@ -1,7 +1,7 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The deployment page's tabs. */
-export const VIEWS = ['live', 'drills', 'alerts'] as const;
+const VIEWS = ['live', 'drills', 'alerts'] as const;
 export type View = (typeof VIEWS)[number];
 
 /** View state lives in the URL (`?d=deployment&view=drills&node=addr`), so a link reproduces the view. */

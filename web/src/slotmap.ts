@@ -110,7 +110,7 @@ function homeSlot(shard: ClusterState['shards'][number]): number {
 }
 
 /** Shard colours: distinct in light and dark themes, none of them the red of failures or grey. */
-export const PALETTE = [
+const PALETTE = [
   '#4e79a7',
   '#f28e2b',
   '#59a14f',

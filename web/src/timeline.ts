@@ -38,7 +38,7 @@ export interface FailoverGroup {
 export type TimelineItem = { kind: 'event'; event: QuorumEvent } | FailoverGroup;
 
 /** A group that saw none of its closing events in this long is closed as it stands. */
-export const GROUP_WINDOW_MS = 120_000;
+const GROUP_WINDOW_MS = 120_000;
 
 function opens(e: QuorumEvent): boolean {
   if (e.source !== 'sentinel') return false;

@@ -27,7 +27,7 @@ export function offers(
 }
 
 /** Why cluster actions wait right now (a job runs), or null. */
-export function clusterBusy(deployment: DeploymentState): string | null {
+function clusterBusy(deployment: DeploymentState): string | null {
   const job = deployment.clusterJob;
   return job && jobRunning(job) ? `wait for the running job: ${job.description}` : null;
 }
