@@ -170,7 +170,7 @@ function formatCluster(t: ClusterTopology, problems: string[], processes: Proces
   return lines.join('\n');
 }
 
-/** The JSON shape of `status --json` (DESIGN.md §3); extra fields are welcome, these stay. */
+/** The JSON shape of `status --json` (documented in the README); extra fields are welcome, these stay. */
 export function topologyJson(t: Topology, problems: string[], processes: ProcessInfo[] = []) {
   const byAddr = new Map(processes.map((p) => [p.addr, p]));
   const proc = (addr: string) => {

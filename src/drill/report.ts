@@ -179,7 +179,7 @@ export function renderReport(
               : '';
           return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
 ${runTables(run)}
-${sides}<table><tr><th>check</th><th>expected (REFERENCE)</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
+${sides}<table><tr><th>check</th><th>expected</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
         })
         .join('');
       return `<section id="${escape(r.scenario)}"><h2>${escape(r.scenario)}</h2><p class="muted">${escape(r.description)}</p>${runs}</section>`;

@@ -1,4 +1,4 @@
-/** Redis Cluster's key space: 16384 hash slots (REFERENCE.md). */
+/** Redis Cluster's key space: 16384 hash slots, a key's slot is CRC16 of its hash tag modulo 16384. */
 export const SLOT_COUNT = 16384;
 
 /** An inclusive range of slots, `[first, last]`. */
