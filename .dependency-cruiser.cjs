@@ -37,16 +37,16 @@ module.exports = {
       name: 'web-only-contract-and-model',
       severity: 'error',
       comment:
-        'the UI imports the server contract and the model (pure), nothing else of the server',
+        'the UI imports the server contract (and the API type of the routes) and the model (pure), nothing else of ours',
       from: { path: '^web/src/' },
-      to: { path: '^src/', pathNot: '^src/(model/|server/contract\\.ts$)' },
+      to: { path: '^src/', pathNot: '^src/(model/|server/contract\\.ts$|server/app\\.ts$)' },
     },
     {
       name: 'web-contract-type-only',
       severity: 'error',
-      comment: 'the server contract reaches the browser as types only',
+      comment: 'the server contract and the routes reach the browser as types only',
       from: { path: '^web/src/' },
-      to: { path: '^src/server/contract\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/server/(contract|app)\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'nothing-imports-cli',

@@ -1,6 +1,5 @@
 import type { ClusterRun, ScenarioResult, SentinelRun } from '../drill/index.js';
-import { nodeRole } from '../drill/index.js';
-import { formatSeconds } from '../model/index.js';
+import { formatSeconds, nodeRole } from '../model/index.js';
 import { table } from './format.js';
 
 const verdict = (violations: string[]) =>

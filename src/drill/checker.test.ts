@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadRecord, WriteOutcome, WriteRecord } from './ledger.js';
-import { availability, checkWrites, longestGap, nodeRole, stats, writeSeries } from './checker.js';
+import { availability, checkWrites, longestGap, stats, writeSeries } from './checker.js';
+import { nodeRole } from '../model/index.js';
 
 function w(value: string, outcome: WriteOutcome, startMs = 0, endMs = startMs + 1): WriteRecord {
   return { value, writer: 0, startMs, endMs, outcome };

@@ -194,16 +194,3 @@ export function writesByNode(
   }
   return [...byNode.values()].sort((a, b) => b.acked - a.acked);
 }
-
-export type NodeRole = 'old master' | 'new master' | '';
-
-/** A node's part in a run, for the table of which node acknowledged the writes (pure). */
-export function nodeRole(
-  run: { oldMaster: string | null; newMaster: string | null },
-  node: string,
-): NodeRole {
-  // without a failover the master is both; it took the writes from the start, so 'old master'
-  if (node === run.oldMaster) return 'old master';
-  if (node === run.newMaster) return 'new master';
-  return '';
-}

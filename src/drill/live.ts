@@ -17,7 +17,4 @@ export interface DrillLive {
   lines: string[];
 }
 
-/** A drill that ended (done, failed or stopped) rather than one under way. */
-export function isFinished(live: Pick<DrillLive, 'phase'>): boolean {
-  return live.phase === 'done' || live.phase === 'failed' || live.phase === 'stopped';
-}
+export { isFinished } from '../model/drill.js';

@@ -1,5 +1,4 @@
-import { assertNever, formatSeconds } from '../model/index.js';
-import { nodeRole } from './checker.js';
+import { assertNever, formatSeconds, nodeRole } from '../model/index.js';
 import type { ClusterRun, DrillRun, SentinelRun } from './types.js';
 import type { ScenarioResult } from './summary.js';
 import { expectations } from './summary.js';

@@ -23,6 +23,11 @@ export const networkRequestSchema = z.object({
 export type NetworkRequest = z.infer<typeof networkRequestSchema>;
 
 export type { DrillLive } from '../drill/live.js';
+// what the UI shows of the parts below the server, named here so the UI imports only this file
+export type { ProcessInfo, ProcessState } from '../local/index.js';
+export type { DrillRecord, DrillRun, RunVia, Via } from '../drill/index.js';
+export type { Series } from '../drill/checker.js';
+export type { ProxyStats } from '../proxy/index.js';
 export { isFinished } from '../drill/live.js';
 
 export type Role = 'admin' | 'viewer';

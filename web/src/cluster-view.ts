@@ -2,7 +2,7 @@ import type { ClusterState, ClusterView, Shard, SlotMove } from '../../src/model
 import { shardOfSlot } from '../../src/model/cluster.js';
 import { formatRanges, hashTag, keySlot } from '../../src/model/slots.js';
 import type { Topology } from '../../src/model/topology.js';
-import type { ProcessInfo } from '../../src/local/control.js';
+import type { ProcessInfo } from '../../src/server/contract.js';
 import type { ClusterJob } from '../../src/server/contract.js';
 import type { ShardKeys } from './slotmap.js';
 

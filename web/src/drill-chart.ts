@@ -1,4 +1,4 @@
-import type { Series } from '../../src/drill/checker.js';
+import type { Series } from '../../src/server/contract.js';
 
 /** One marker on a drill chart: a Sentinel event or the fault, ms after the fault. */
 export interface Marker {

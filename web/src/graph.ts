@@ -6,8 +6,7 @@ import type {
   Topology,
 } from '../../src/model/index.js';
 import { formatRanges } from '../../src/model/slots.js';
-import type { ProcessInfo } from '../../src/local/control.js';
-import type { ProxyStats } from '../../src/proxy/types.js';
+import type { ProcessInfo, ProxyStats } from '../../src/server/contract.js';
 import { formatBytes } from '../../src/model/format.js';
 import type { NetworkState } from '../../src/server/contract.js';
 import type { Side, Sides } from './partition.js';

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { themedAxis } from './chart-theme.js';
-import type { Series } from '../../../src/drill/checker.js';
+import type { Series } from '../../../src/server/contract.js';
 import type { Marker } from '../drill-chart.js';
 import { drillColumns } from '../drill-chart.js';
 

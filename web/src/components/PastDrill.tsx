@@ -1,5 +1,5 @@
-import type { DrillRecord, DrillRun, RunVia } from '../../../src/drill/index.js';
-import { nodeRole } from '../../../src/drill/checker.js';
+import type { DrillRecord, DrillRun, RunVia } from '../../../src/server/contract.js';
+import { nodeRole } from '../../../src/model/index.js';
 import { formatSeconds } from '../../../src/model/format.js';
 import { assertNever } from '../../../src/model/never.js';
 import { drillReportUrl } from '../api.js';

@@ -9,7 +9,7 @@ import {
 } from '@xyflow/react';
 import { memo, useMemo } from 'react';
 import type { Topology } from '../../../src/model/index.js';
-import type { ProcessInfo } from '../../../src/local/control.js';
+import type { ProcessInfo } from '../../../src/server/contract.js';
 import type { GraphEdge, GraphNode, NetworkView, ProxyView } from '../graph.js';
 import { buildGraph, PROXY } from '../graph.js';
 import type { ShardKeys } from '../slotmap.js';

@@ -1,5 +1,5 @@
 import { replicasOf } from '../../../src/model/queries.js';
-import type { ProcessState } from '../../../src/local/process.js';
+import type { ProcessState } from '../../../src/server/contract.js';
 import type {
   ActionRequest,
   ClusterActionRequest,

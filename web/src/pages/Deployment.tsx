@@ -16,7 +16,7 @@ import { NetworkPanel, PICKER_OFF } from '../components/NetworkPanel.js';
 import { memberAt, toggleSide } from '../partition.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction, switchoverAction } from '../components/actions.js';
-import { isFinished } from '../../../src/drill/live.js';
+import { isFinished } from '../../../src/model/index.js';
 import { AlertsPage } from './Alerts.js';
 import { DrillsPage } from './Drills.js';
 import { clusterOf } from '../../../src/model/topology.js';

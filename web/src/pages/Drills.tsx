@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { DrillRecord, Via } from '../../../src/drill/index.js';
+import type { DrillRecord, Via } from '../../../src/server/contract.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
 import { drillRecord, drillsState, startDrill, stopDrill } from '../api.js';
-import { isFinished } from '../../../src/drill/live.js';
+import { isFinished } from '../../../src/model/index.js';
 import { formatSeconds } from '../../../src/model/format.js';
 import { DrillChart } from '../components/DrillChart.js';
 import { PastDrill, VIA_LABEL, when } from '../components/PastDrill.js';
