@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DrillRecord, Via } from '../../../src/drill/index.js';
 import type { DeploymentState, DrillsState, Session } from '../../../src/server/contract.js';
 import { drillRecord, drillsState, startDrill, stopDrill } from '../api.js';
-import { isFinished } from '../../../src/drill/live.js';
+import { drillEnded } from '../apply.js';
 import { formatSeconds } from '../../../src/model/format.js';
 import { DrillChart } from '../components/DrillChart.js';
 import { PastDrill, VIA_LABEL, when } from '../components/PastDrill.js';
@@ -38,8 +38,8 @@ export function DrillsPage({
   const [record, setRecord] = useState<DrillRecord | null>(null);
   // the stream's latest word, else what the page loaded (a drill started before it opened)
   const latest = live.drills[deployment.name] ?? state?.last ?? null;
-  const running = latest && !isFinished(latest) ? latest : null;
-  const ended = latest && isFinished(latest) ? latest : null;
+  const running = latest && !drillEnded(latest) ? latest : null;
+  const ended = latest && drillEnded(latest) ? latest : null;
 
   useEffect(() => {
     drillsState(token, deployment.name).then(
