@@ -41,12 +41,12 @@ export function saveToken(token: string): void {
 }
 
 /** How long a read may take before the dashboard gives up and says so. */
-export const READ_TIMEOUT_MS = 10_000;
+const READ_TIMEOUT_MS = 10_000;
 /**
  * How long an action may take: a switchover waits for the sentinels to promote a replica, and
  * `node start` for the process to answer (up to 10 s), so actions get longer than reads.
  */
-export const ACTION_TIMEOUT_MS = 60_000;
+const ACTION_TIMEOUT_MS = 60_000;
 
 /** A failed call, as one sentence; its string form is the sentence alone, ready to show. */
 export class RequestError extends Error {
@@ -57,21 +57,21 @@ export class RequestError extends Error {
   }
 }
 
-function seconds(ms: number): string {
-  return `${String(Math.round(ms / 1000))} s`;
+function duration(ms: number): string {
+  return ms < 1000 ? `${String(ms)} ms` : `${String(Math.round(ms / 1000))} s`;
 }
 
 /** Why a fetch threw, in words: it timed out, or the server could not be reached. */
 function reason(err: unknown, timeoutMs: number): string {
   if (err instanceof DOMException && err.name === 'TimeoutError')
-    return `the server did not answer within ${seconds(timeoutMs)}`;
+    return `the server did not answer within ${duration(timeoutMs)}`;
   if (err instanceof DOMException && err.name === 'AbortError') return 'it was cancelled';
   // fetch rejects with a TypeError when no connection could be made at all
-  return 'the server could not be reached; is quorum still running?';
+  return 'the server could not be reached (is quorum still running?)';
 }
 
 /** `fetch` that gives up after `timeoutMs`, and fails with one sentence. */
-function fetchWithin(timeoutMs: number): typeof fetch {
+export function fetchWithin(timeoutMs: number): typeof fetch {
   return async (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
