@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SOURCES := $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null)
 WEB_SOURCES := $(shell find web/src -name '*.ts*' -not -name '*.test.ts' 2>/dev/null) web/index.html web/vite.config.ts
 
-.PHONY: help deps test-deps build bench screenshot up down test check lint format typecheck unit integration clean
+.PHONY: help deps test-deps build bench screenshot up down test check lint format typecheck imports deadcode unit integration clean
 
 help:
 	@echo "make up      install what is missing, build, launch the default topology (Ctrl-C stops it)"
@@ -49,6 +49,13 @@ format: deps
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p web/tsconfig.json
+
+# the import rule between layers (.dependency-cruiser.cjs) and exports nothing uses (knip.json)
+imports: deps
+	npx depcruise src web/src --config .dependency-cruiser.cjs
+
+deadcode: deps
+	npx knip
 
 check: lint typecheck
 	npx prettier --check .

@@ -15,4 +15,3 @@ export * from './cluster.js';
 export * from './cluster-diff.js';
 export * from './never.js';
 export { isFinished, nodeRole } from './drill.js';
-export type { DrillNodeRole } from './drill.js';

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { Session } from '../../src/server/contract.js';
-import { forgetToken, login, saveToken, takeToken } from './api.js';
-import { connect, useLive } from './live.js';
+import { assertNever } from '../../src/model/never.js';
+import { saveToken, takeToken } from './api.js';
+import { start, stop, useConnection, useLive } from './live.js';
+import { ConnectionBadge } from './components/ConnectionBadge.js';
 import { Login } from './components/Login.js';
 import { DeploymentPage } from './pages/Deployment.js';
 import { Overview } from './pages/Overview.js';
@@ -21,60 +22,42 @@ function useTheme(): [string, () => void] {
 }
 
 export function App() {
-  const [token, setToken] = useState<string | null>(() => takeToken());
-  const [session, setSession] = useState<Session | null>(null);
-  const [rejected, setRejected] = useState(false);
+  const connection = useConnection();
   const [theme, toggleTheme] = useTheme();
   const [route, navigate] = useRoute();
   const live = useLive();
 
   useEffect(() => {
-    if (!token) return;
-    let cancelled = false;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    // trade the token for a session; again whenever the stream is refused (the server restarted)
-    const start = () => {
-      login(token).then(
-        (s) => {
-          if (cancelled) return;
-          if (!s) {
-            forgetToken();
-            setRejected(true);
-            setSession(null);
-            setToken(null);
-            return;
-          }
-          setSession(s);
-          connect(() => {
-            if (!cancelled) retry = setTimeout(start, 1000);
-          });
-        },
-        () => {
-          // the server is not reachable right now: try again
-          if (!cancelled) retry = setTimeout(start, 2000);
-        },
-      );
-    };
-    start();
-    return () => {
-      cancelled = true;
-      clearTimeout(retry);
-    };
-  }, [token]);
+    const token = takeToken();
+    if (token) start(token);
+    return stop;
+  }, []);
 
-  if (!token || !session) {
-    if (token && !rejected) return <main className="muted">connecting…</main>;
-    return (
-      <Login
-        rejected={rejected}
-        onSubmit={(t) => {
-          saveToken(t);
-          setRejected(false);
-          setToken(t);
-        }}
-      />
-    );
+  switch (connection.status) {
+    case 'no-token':
+    case 'rejected':
+      return (
+        <Login
+          error={connection.status === 'rejected' ? connection.error : null}
+          onSubmit={(t) => {
+            saveToken(t);
+            start(t);
+          }}
+        />
+      );
+    case 'logging-in':
+      return (
+        <main className="muted" data-testid="connecting">
+          connecting…{connection.error && ` ${connection.error}; trying again.`}
+        </main>
+      );
+    case 'live':
+    case 'reconnecting':
+      break;
+    default:
+      return assertNever(connection);
   }
+  const { token, session } = connection;
 
   const deployments = Object.values(live.deployments);
   const selected = route.deployment
@@ -94,13 +77,7 @@ export function App() {
         </a>
         {selected && <span className="muted">/ {selected.name}</span>}
         <span className="spacer" />
-        <span
-          className="pill"
-          title={live.connected ? 'live updates are flowing' : 'reconnecting to the server'}
-        >
-          <span className={`dot ${live.connected ? 'ok' : 'bad'}`} />{' '}
-          {live.connected ? 'live' : 'reconnecting'}
-        </span>
+        <ConnectionBadge connection={connection} />
         <span
           className="pill"
           title={session.readOnly ? 'this dashboard runs with --read-only' : undefined}

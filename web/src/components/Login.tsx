@@ -1,11 +1,14 @@
 import { useState } from 'react';
 
-/** Shown without a token, or after a wrong one: the printed URL carries the token. */
+/**
+ * Shown without a token, or after a wrong one (`error`, one sentence): the printed URL carries
+ * the token.
+ */
 export function Login({
-  rejected,
+  error,
   onSubmit,
 }: {
-  rejected: boolean;
+  error: string | null;
   onSubmit: (token: string) => void;
 }) {
   const [value, setValue] = useState('');
@@ -13,7 +16,7 @@ export function Login({
     <main className="login panel" role="dialog" aria-labelledby="login-title">
       <h2 id="login-title">quorum dashboard: token needed</h2>
       <p className="muted">
-        {rejected ? 'That token was not accepted. ' : ''}
+        {error ? `${error} ` : ''}
         Open the URL that <code>quorum up</code> or <code>quorum dashboard</code> printed (it
         carries the token), or paste the token here.
       </p>
