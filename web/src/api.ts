@@ -1,6 +1,5 @@
 import { hc } from 'hono/client';
 import type { ApiType } from '../../src/server/app.js';
-import type { DrillRecord } from '../../src/drill/index.js';
 import type {
   ActionRequest,
   ActionResult,
@@ -9,6 +8,7 @@ import type {
   ClusterActionRequest,
   ClusterJob,
   ClusterJobStarted,
+  DrillRecord,
   DrillRequest,
   DrillsState,
   NetworkFault,
