@@ -29,7 +29,7 @@ web/dist/index.html: $(WEB_SOURCES) $(SOURCES) package-lock.json
 	npx vite build web --logLevel warn
 
 # the proxy's byte relay, a Node-API addon in C
-native/build/relay.node: native/relay.c scripts/build-native.sh
+native/build/relay.node: $(wildcard native/*.c native/*.h) scripts/build-native.sh
 	@scripts/build-native.sh
 
 build: deps dist/.built web/dist/index.html native/build/relay.node

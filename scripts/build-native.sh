@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles the proxy's byte relay (native/relay.c) into native/build/relay.node against the
+# Compiles the proxy's byte relay (native/*.c) into native/build/relay.node against the
 # Node-API headers of the Node.js that runs quorum. Without it the proxy relays in JavaScript
 # (slower; it says so when it starts).
 set -euo pipefail
@@ -17,5 +17,7 @@ fi
 cc="${CC:-cc}"
 command -v "$cc" >/dev/null 2>&1 || { echo "quorum: no C compiler ($cc); install gcc and run make again" >&2; exit 1; }
 mkdir -p native/build
-"$cc" -O2 -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -pthread -I"$headers" -o "$out.tmp" native/relay.c
+# hidden: the C files share their functions with each other only, so none binds to a same-named
+# symbol of another library loaded into Node
+"$cc" -O2 -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -pthread -fvisibility=hidden -I"$headers" -o "$out.tmp" native/*.c
 mv "$out.tmp" "$out"

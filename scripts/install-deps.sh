@@ -10,7 +10,7 @@ declare -A PACKAGE_OF=(
   [redis-sentinel]=redis-sentinel
   [redis-cli]=redis-tools
   [setpriv]=util-linux
-  # the proxy's byte relay (native/relay.c) is compiled at build time
+  # the proxy's byte relay (native/*.c) is compiled at build time
   [cc]=gcc
 )
 

@@ -1,7 +1,8 @@
 import type { Topology } from '../model/index.js';
 import { MasterMoves } from '../model/index.js';
-import type { AlertRule, EvalContext, Severity } from './catalogue.js';
-import { ALERT_RULES, DEFAULT_LAG_BYTES, DEFAULT_MEMORY_RATIO, evaluateRule } from './catalogue.js';
+import type { AlertRule, EvalContext, Severity } from './rule.js';
+import { evaluateRule } from './rule.js';
+import { ALERT_RULES, DEFAULT_LAG_BYTES, DEFAULT_MEMORY_RATIO } from './catalogue.js';
 
 /** Thresholds and per-rule changes, from the `alerts` section of quorum.yaml. */
 export interface AlertSettings {

@@ -1,3 +1,4 @@
+export * from './rule.js';
 export * from './catalogue.js';
 export * from './engine.js';
 export * from './notify.js';

@@ -9,8 +9,9 @@ export {
   stopMaster,
 } from './process-faults.js';
 export { debugSleepMaster, pausedSwitchover, sentinelFailover } from './command-faults.js';
-export { describeFault, labTopology, NetworkFaults } from './network.js';
-export type { NetworkFault } from './network.js';
+export { describeFault, labTopology } from './network-fault.js';
+export type { NetworkFault } from './network-fault.js';
+export { NetworkFaults } from './network.js';
 export {
   isolateMaster,
   MAJORITY_SIDE_CLIENT,

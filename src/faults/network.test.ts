@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../model/index.js';
 import { defaultSpec } from '../local/index.js';
 import { parseGroups } from '../cli/fault.js';
-import { checkFault, describeFault, labTopology, memberNamed, renderRules } from './network.js';
+import { checkFault, describeFault, labTopology, memberNamed } from './network-fault.js';
+import { renderRules } from './network-rules.js';
 
 const spec = defaultSpec({ network: 'lab', lab: { tag: 'abc123', subnet: '198.18.7.0/24' } });
 const lab = labTopology(spec);

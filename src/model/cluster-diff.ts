@@ -1,5 +1,6 @@
-import type { ClusterState, ClusterView } from './cluster.js';
-import { slotOwners } from './cluster.js';
+import type { ClusterState } from './cluster.js';
+import type { ClusterView } from './cluster-nodes.js';
+import { slotOwners } from './cluster-nodes.js';
 import type { TopologyChange } from './change.js';
 import { formatRanges, toRanges } from './slots.js';
 

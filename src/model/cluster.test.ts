@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clusterProblems, clusterState, clusterView, parseClusterNodes } from './cluster.js';
+import { clusterProblems, clusterState } from './cluster.js';
+import { clusterView, parseClusterNodes } from './cluster-nodes.js';
 import { diffCluster } from './cluster-diff.js';
 import { crc16, evenSlotRanges, keySlot, SLOT_COUNT, toRanges } from './slots.js';
 

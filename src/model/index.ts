@@ -11,6 +11,7 @@ export * from './format.js';
 export * from './queries.js';
 export * from './failover.js';
 export * from './slots.js';
+export * from './cluster-nodes.js';
 export * from './cluster.js';
 export * from './cluster-diff.js';
 export * from './never.js';

@@ -1,7 +1,8 @@
 /** Topologies for unit tests: a healthy deployment, and its parts to replace. */
 import type { Addr } from './address.js';
 import { agreeOnMaster } from './agreement.js';
-import { clusterState, clusterView } from './cluster.js';
+import { clusterState } from './cluster.js';
+import { clusterView } from './cluster-nodes.js';
 import type { ClusterTopology, DataNode, SentinelTopology, SentinelView } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 

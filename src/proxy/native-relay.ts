@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { CarriedSession, Relay, RelayKind } from './relay.js';
 import { JsRelay, LINGER_MS } from './relay.js';
 
-/** One relay thread of native/relay.c. */
+/** One relay thread of the compiled relay (native/). */
 interface RelayThread {
   /** Duplicates both descriptors and carries the session; returns its id. */
   add(clientFd: number, backendFd: number): number;
@@ -73,7 +73,7 @@ function passBuffered(from: Socket, to: Socket): void {
 }
 
 /**
- * The relay on threads of its own (native/relay.c): Node's event loop only accepts, routes and
+ * The relay on threads of its own (native/): Node's event loop only accepts, routes and
  * connects; the bytes of a session never enter JavaScript. Sessions go to the threads in turn.
  */
 class NativeRelay implements Relay {

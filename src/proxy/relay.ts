@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 
-/** Which relay moves a session's bytes: the compiled one (native/relay.c) or Node's streams. */
+/** Which relay moves a session's bytes: the compiled one (native/) or Node's streams. */
 export type RelayKind = 'native' | 'js';
 
 /** A session the relay carries: both sockets are its own from then on. */

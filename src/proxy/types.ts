@@ -13,7 +13,7 @@ export interface ProxyOptions extends RouteOptions {
   /** How long connecting to a backend may take. */
   connectTimeoutMs: number;
   /**
-   * Which relay moves the bytes: `native` (native/relay.c on threads of its own; JavaScript when
+   * Which relay moves the bytes: `native` (native/, on threads of its own; JavaScript when
    * it is not built) or `js` (Node's event loop).
    * @default 'native'
    */

@@ -1,4 +1,5 @@
-import type { ClusterState, ClusterView, Shard, SlotMove } from '../../src/model/cluster.js';
+import type { ClusterView } from '../../src/model/cluster-nodes.js';
+import type { ClusterState, Shard, SlotMove } from '../../src/model/cluster.js';
 import { shardOfSlot } from '../../src/model/cluster.js';
 import { formatRanges, hashTag, keySlot } from '../../src/model/slots.js';
 import type { Topology } from '../../src/model/topology.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SentinelTopology } from '../../src/model/index.js';
 import { downNode, downSentinel } from '../../src/model/index.js';
 import type { NetworkFault, NetworkState } from '../../src/server/contract.js';
-import { buildGraph, COLUMN, ROW } from './graph.js';
+import { buildGraph } from './graph.js';
+import { COLUMN, ROW } from './graph-nodes.js';
 import {
   ADDR,
   cluster,

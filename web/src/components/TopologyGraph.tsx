@@ -10,8 +10,10 @@ import {
 import { memo, useMemo } from 'react';
 import type { Topology } from '../../../src/model/index.js';
 import type { ProcessInfo } from '../../../src/server/contract.js';
-import type { GraphEdge, GraphNode, NetworkView, ProxyView } from '../graph.js';
-import { buildGraph, PROXY } from '../graph.js';
+import type { NetworkView } from '../graph.js';
+import { buildGraph } from '../graph.js';
+import type { GraphEdge, GraphNode, ProxyView } from '../graph-nodes.js';
+import { PROXY } from '../graph-nodes.js';
 import type { ShardKeys } from '../slotmap.js';
 import { shardColor } from '../slotmap.js';
 

@@ -1,0 +1,147 @@
+// What passes between JavaScript and the relay thread, under the relay's mutex: sessions handed
+// over (queued by add(), taken up in batches), ends asked (a flag per slot), and the ids of ended
+// sessions told back through the thread-safe function. Every allocation happens on the add() side.
+#include "relay.h"
+
+static bool grow(void **items, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return true;
+  size_t next = *cap == 0 ? 16 : *cap * 2;
+  while (next < need) next *= 2;
+  void *p = realloc(*items, next * size);
+  if (p == NULL) return false;
+  *items = p;
+  *cap = next;
+  return true;
+}
+
+void wake(relay *r) {
+  uint64_t one = 1;
+  ssize_t ignored = write(r->evfd, &one, sizeof one);
+  (void)ignored;
+}
+
+// with mu held: the slot's session (of generation gen) ended; add() reserved room in both lists
+void free_slot(relay *r, uint32_t slot, uint32_t gen) {
+  r->slots[slot] = NULL;
+  r->gens[slot] = (r->gens[slot] + 1) & GEN_MASK;
+  r->end_asked[slot] = false;
+  r->free_slots[r->nfree++] = slot;
+  r->ended[r->nended++] = session_id(slot, gen);
+}
+
+// with mu held: a slot for one more session, with room reserved for everything the session may
+// need later (its end asked, its slot freed, its id told); false when memory ran out
+bool reserve_slot(relay *r, uint32_t *slot) {
+  if (!grow((void **)&r->cmds, &r->capcmds, r->ncmds + 1, sizeof(cmd))) return false;
+  if (r->nfree > 0) {
+    *slot = r->free_slots[--r->nfree];
+  } else {
+    if (r->nslots >= SLOT_MASK) return false;
+    size_t need = r->nslots + 1;
+    if (!grow((void **)&r->slots, &r->capslots, need, sizeof(session *))) return false;
+    size_t cap = r->capslots;
+    void *g = realloc(r->gens, cap * sizeof(uint32_t));
+    if (g == NULL) return false;
+    r->gens = g;
+    void *e = realloc(r->end_asked, cap * sizeof(bool));
+    if (e == NULL) return false;
+    r->end_asked = e;
+    size_t capfree = r->capfree;
+    if (!grow((void **)&r->free_slots, &capfree, need, sizeof(uint32_t))) return false;
+    r->capfree = capfree;
+    *slot = (uint32_t)r->nslots;
+    r->slots[*slot] = NULL;
+    r->gens[*slot] = 0;
+    r->end_asked[*slot] = false;
+    r->nslots++;
+  }
+  // every session in use may end before JavaScript hears of the ones that already did
+  size_t in_use = r->nslots - r->nfree;
+  bool ok = grow((void **)&r->ended, &r->capended, r->nended + in_use, sizeof(double)) &&
+            grow((void **)&r->told, &r->captold, r->nended + in_use, sizeof(double));
+  if (!ok) r->free_slots[r->nfree++] = *slot;
+  return ok;
+}
+
+// takes up the sessions JavaScript handed over and ends those it asked to end; true on stop
+bool run_commands(relay *r) {
+  uint64_t count;
+  ssize_t ignored = read(r->evfd, &count, sizeof count);
+  (void)ignored;
+  pthread_mutex_lock(&r->mu);
+  // the two queues change places: nothing is copied, so nothing can fail here
+  cmd *batch = r->cmds;
+  size_t n = r->ncmds, cap = r->capcmds;
+  r->cmds = r->batch;
+  r->capcmds = r->capbatch;
+  r->ncmds = 0;
+  r->batch = batch;
+  r->capbatch = cap;
+  bool stop = r->stop_asked;
+  bool ends = r->ends_asked;
+  r->ends_asked = false;
+  pthread_mutex_unlock(&r->mu);
+  for (size_t i = 0; i < n; i++) add_session(r, &batch[i]);
+  if (!ends) return stop;
+  session *doomed = NULL;
+  pthread_mutex_lock(&r->mu);
+  for (session *s = r->all; s != NULL; s = s->next) {
+    if (!r->end_asked[s->slot]) continue;
+    s->next_end = doomed;
+    doomed = s;
+  }
+  pthread_mutex_unlock(&r->mu);
+  for (session *s = doomed; s != NULL; s = s->next_end) kill_session(r, s);
+  return stop;
+}
+
+void notify(relay *r) {
+  pthread_mutex_lock(&r->mu);
+  bool call = r->nended > 0 && !r->notify_pending;
+  if (call) r->notify_pending = true;
+  pthread_mutex_unlock(&r->mu);
+  if (call) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
+}
+
+void notify_always(relay *r) {
+  pthread_mutex_lock(&r->mu);
+  r->notify_pending = true;
+  pthread_mutex_unlock(&r->mu);
+  napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
+}
+
+void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  (void)data;
+  relay *r = context;
+  if (env == NULL) return;
+  pthread_mutex_lock(&r->mu);
+  // the two lists change places: add() reserved room in both, so nothing is copied or lost
+  double *ids = r->ended;
+  size_t n = r->nended, cap = r->capended;
+  r->ended = r->told;
+  r->capended = r->captold;
+  r->nended = 0;
+  r->told = ids;
+  r->captold = cap;
+  r->notify_pending = false;
+  const char *failure = NULL;
+  if (r->failed && !r->failure_told) {
+    r->failure_told = true;
+    failure = r->failure;
+  }
+  pthread_mutex_unlock(&r->mu);
+  napi_value argv[2], undefined;
+  if (napi_create_array_with_length(env, n, &argv[0]) != napi_ok ||
+      napi_get_undefined(env, &undefined) != napi_ok)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    napi_value v;
+    if (napi_create_double(env, ids[i], &v) != napi_ok ||
+        napi_set_element(env, argv[0], (uint32_t)i, v) != napi_ok)
+      return;
+  }
+  size_t argc = 1;
+  if (failure != NULL && napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok)
+    argc = 2;
+  napi_call_function(env, undefined, js_cb, argc, argv, NULL);
+}

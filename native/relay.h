@@ -1,0 +1,154 @@
+// The proxy's byte relay (src/proxy/native-relay.ts loads it): a thread with its own epoll that
+// moves bytes between the two sockets of each session, client <-> backend, without calling into
+// JavaScript per chunk. The proxy (TypeScript) accepts, routes and connects; it then hands both
+// sockets over here and is told, in batches, which sessions ended. Bytes are never parsed.
+//
+// Per chunk: one recv into the thread's scratch buffer and one send to the other side. Only what
+// the other side cannot take at once is kept (at most one read, per direction) and that side stops
+// being read until it drained: a client that stops reading holds its backend back, and memory stays
+// bounded (no buffer at all for an idle session).
+//
+// loop.c is the relay thread: its epoll, the sessions and their bytes. queue.c is what passes
+// between JavaScript and that thread: sessions handed over, ends asked, ended ids told back.
+// addon.c is the Node-API class `Relay` that src/proxy/native-relay.ts uses.
+#ifndef QUORUM_RELAY_H
+#define QUORUM_RELAY_H
+
+#define NAPI_VERSION 8
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+// one read per wakeup takes at most this much; a send the peer cannot take whole keeps only the
+// rest (at most this much per direction) and stops reading that side until it drained
+#define SCRATCH_SIZE (64 * 1024)
+#define MAX_EVENTS 256
+// a read of a full scratch buffer is followed by at most this many more before other sessions
+#define READS_PER_WAKEUP 4
+// a session id is generation * 2^24 + slot, kept below 2^53 so that JavaScript numbers hold it
+#define SLOT_BITS 24
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define GEN_MASK ((1u << 29) - 1)
+
+typedef struct session session;
+
+// test-only: QUORUM_RELAY_FAULT=session:N, queue:N or epoll:N (read when a relay is made) fails
+// that relay's Nth allocation of a session, Nth hand-over queueing, or Nth epoll_wait, so that the
+// tests can see what running out of memory, or a broken epoll, does
+typedef enum { FAULT_SESSION, FAULT_QUEUE, FAULT_EPOLL, FAULT_KINDS } fault_kind;
+
+typedef struct {
+  session *s;
+  int side;
+} endpoint;
+
+// side 0 is the client, side 1 the backend; "direction d" moves bytes read from fd[d] to fd[1 - d]
+struct session {
+  uint32_t slot;
+  uint32_t gen;
+  int fd[2];
+  endpoint ep[2];
+  uint32_t interest[2];
+  char *pend[2];
+  size_t plen[2];
+  size_t poff[2];
+  bool eof[2];
+  bool dead;
+  int64_t linger_at;
+  session *prev, *next;
+  session *next_dead;
+  session *next_end;
+};
+
+// a session handed over by JavaScript, not yet taken up by the relay thread
+typedef struct {
+  uint32_t slot;
+  uint32_t gen;
+  int fd[2];
+} cmd;
+
+typedef struct {
+  int epfd;
+  int evfd;
+  int64_t linger_ms;
+  pthread_t thread;
+  bool started;
+  bool stopped;
+  pthread_mutex_t mu;
+  // guarded by mu: sessions to take up, sessions asked to end (a flag per slot, so that asking
+  // never allocates and is never lost), the stop, the slot table, ended ids for JavaScript. Every
+  // allocation happens in add(), which reports its failure to JavaScript; the relay thread and
+  // end()/stop() never allocate: their capacity is reserved there.
+  cmd *cmds;
+  size_t ncmds, capcmds;
+  session **slots;
+  uint32_t *gens;
+  bool *end_asked;
+  size_t nslots, capslots;
+  bool ends_asked;
+  bool stop_asked;
+  uint32_t *free_slots;
+  size_t nfree, capfree;
+  double *ended;
+  size_t nended, capended;
+  // what call_js hands to JavaScript (swapped with ended, so that it needs no copy)
+  double *told;
+  size_t captold;
+  bool notify_pending;
+  // set once when the relay thread ended on an error; JavaScript is told with the ended ids
+  char failure[160];
+  bool failed;
+  bool failure_told;
+  // relay thread only
+  cmd *batch;
+  size_t capbatch;
+  session *all;
+  session *dead;
+  size_t lingering;
+  char *scratch;
+  long fault_at[FAULT_KINDS];
+  long faults_seen[FAULT_KINDS];
+  // read anywhere
+  _Atomic uint64_t bytes[2];
+  napi_threadsafe_function tsfn;
+  napi_ref wrapper;
+} relay;
+
+// true when the test-only knob says this call of `kind` is to fail
+static inline bool injected_failure(relay *r, fault_kind kind) {
+  return r->fault_at[kind] > 0 && ++r->faults_seen[kind] == r->fault_at[kind];
+}
+
+static inline double session_id(uint32_t slot, uint32_t gen) {
+  return (double)(gen & GEN_MASK) * (double)(1u << SLOT_BITS) + (double)slot;
+}
+
+// loop.c (the relay thread)
+void *relay_main(void *arg);
+void add_session(relay *r, const cmd *c);
+void kill_session(relay *r, session *s);
+
+// queue.c (JavaScript <-> the relay thread)
+void wake(relay *r);
+void free_slot(relay *r, uint32_t slot, uint32_t gen);
+bool reserve_slot(relay *r, uint32_t *slot);
+bool run_commands(relay *r);
+void notify(relay *r);
+void notify_always(relay *r);
+void call_js(napi_env env, napi_value js_cb, void *context, void *data);
+
+#endif
