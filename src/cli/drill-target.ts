@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { labTopology, NetworkFaults } from '../faults/index.js';
-import { formatAddr, sentinelsOf, UserError } from '../model/index.js';
-import { controlClient, expectationOf, readState, runningSupervisor } from '../local/index.js';
-import { Observer } from '../observer/index.js';
+import { sentinelsOf, UserError } from '../model/index.js';
+import { readState, runningSupervisor } from '../local/index.js';
+import { attach, openLocal } from '../deployment/index.js';
 import type { DrillTarget, Scenario, ScenarioKind } from '../drill/index.js';
-import { DrillStore, scenariosFor } from '../drill/index.js';
+import { scenariosFor } from '../drill/index.js';
 import type { TargetOptions } from './target.js';
 import { observeOnce, resolveTarget } from './target.js';
 
@@ -58,39 +57,9 @@ export async function localTarget(
   kind: ScenarioKind,
 ): Promise<DrillTarget> {
   await ensureLocal(opts.dir, kind);
-  const dir = resolve(opts.dir);
-  const state = readState(dir);
-  if (!state?.supervisor) throw new UserError(`no supervisor runs in ${opts.dir}`);
-  const { spec } = state;
-  const cluster = spec.mode === 'cluster';
-  const lab = labTopology(spec);
-  const addrs = (processKind: string) =>
-    state.processes
-      .filter((p) => p.kind === processKind)
-      .map((p) => formatAddr(p.host ?? spec.host, p.port));
-  const sentinels = addrs('sentinel');
-  return {
-    deployment: spec.name,
-    observer: new Observer({
-      name: spec.name,
-      masterName: spec.name,
-      sentinels,
-      nodes: addrs('redis'),
-      password: spec.password,
-      sentinelPassword: spec.password,
-      mode: spec.mode,
-    }),
-    controller: controlClient(state.supervisor.socket),
-    expect: expectationOf(spec),
-    sentinels,
-    masterName: spec.name,
-    password: spec.password,
-    sentinelPassword: spec.password,
-    downAfterMs: cluster ? spec.nodeTimeoutMs : spec.downAfterMs,
-    store: new DrillStore(dir),
-    proxy: cluster ? null : state.proxy,
-    network: lab ? new NetworkFaults(dir, lab) : null,
-  };
+  const deployment = openLocal(opts.dir, { timeoutMs: opts.timeout });
+  if (!deployment.controller) throw new UserError(`no supervisor runs in ${opts.dir}`);
+  return deployment.drillTarget(null);
 }
 
 /** An attached deployment (--sentinel, --cluster): only with --yes-really, and only command faults. */
@@ -115,15 +84,13 @@ export async function attachedTarget(
   }
   const resolved = await resolveTarget(opts);
   const { observer, topology } = await observeOnce(resolved, opts.timeout, kind === 'sentinel');
-  const sentinels = sentinelsOf(topology);
-  const downAfter = Math.max(0, ...sentinels.map((s) => s.downAfterMs ?? 0));
-  const { target } = resolved;
+  await observer.stop();
   const masters =
     topology.kind === 'cluster' ? topology.cluster.shards.filter((s) => s.slotCount > 0) : [];
-  return {
-    deployment: target.name,
-    observer,
-    controller: null,
+  const deployment = attach(resolved.target, {
+    timeoutMs: opts.timeout,
+    subscribe: kind === 'sentinel',
+    drillsDir: opts.dir,
     expect:
       kind === 'cluster'
         ? {
@@ -132,17 +99,10 @@ export async function attachedTarget(
           }
         : {
             replicas: Math.max(0, topology.nodes.length - 1),
-            sentinels: sentinels.length,
+            sentinels: sentinelsOf(topology).length,
           },
-    sentinels: target.sentinels,
-    masterName: target.masterName,
-    password: target.password,
-    sentinelPassword: target.sentinelPassword,
-    downAfterMs: downAfter > 0 ? downAfter : 30_000,
-    store: new DrillStore(resolve(opts.dir)),
-    proxy: null,
-    network: null,
-  };
+  });
+  return deployment.drillTarget(topology);
 }
 
 function remoteScenarios(kind: ScenarioKind): string[] {

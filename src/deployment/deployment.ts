@@ -1,8 +1,8 @@
-import type { Addr, DeploymentKind, Expectation, QuorumEvent } from '../model/index.js';
-import { sentinelsOf } from '../model/index.js';
+import type { Addr, DeploymentKind, Expectation, QuorumEvent, Topology } from '../model/index.js';
+import { sentinelsOf, UserError } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { EventLog, Observer } from '../observer/index.js';
-import type { DrillStore } from '../drill/index.js';
+import type { DrillStore, DrillTarget } from '../drill/index.js';
 import type { NetworkFaults } from '../faults/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import { RedisLink } from '../redis/index.js';
@@ -27,6 +27,11 @@ export interface DeploymentParts {
   network: NetworkFaults | null;
   /** The figures of quorum's proxy in front of it, when one runs. */
   proxyStats: (() => Promise<ProxyStats | null>) | null;
+  /**
+   * How long its failure detection waits, as configured (Sentinel's down-after, Cluster's
+   * node-timeout); null when only observation can tell (attached).
+   */
+  detectionMs: number | null;
 }
 
 /** Time allowed for a call a person is waiting for (details, probes). @default 2000 */
@@ -49,6 +54,7 @@ export class Deployment {
   readonly drills: DrillStore | null;
   readonly network: NetworkFaults | null;
   private readonly proxyStats: (() => Promise<ProxyStats | null>) | null;
+  private readonly detectionMs: number | null;
 
   constructor(parts: DeploymentParts) {
     this.name = parts.name;
@@ -61,6 +67,7 @@ export class Deployment {
     this.drills = parts.drills;
     this.network = parts.network;
     this.proxyStats = parts.proxyStats;
+    this.detectionMs = parts.detectionMs;
   }
 
   get kind(): DeploymentKind {
@@ -70,6 +77,39 @@ export class Deployment {
   /** The figures of the proxy in front of it; null when none runs or it does not answer. */
   async proxy(): Promise<ProxyStats | null> {
     return this.proxyStats ? this.proxyStats().catch(() => null) : null;
+  }
+
+  /** Where quorum's proxy in front of it listens; null when none runs. */
+  async proxyEndpoints(): Promise<{ write: Addr; read: Addr } | null> {
+    const stats = await this.proxy();
+    return stats ? { write: stats.write.addr, read: stats.read.addr } : null;
+  }
+
+  /**
+   * What a drill needs of it, from the (healthy) topology it starts from: failure detection
+   * as configured, else the longest down-after its sentinels report, else 30 s.
+   */
+  async drillTarget(topology: Topology | null): Promise<DrillTarget> {
+    if (!this.drills) {
+      throw new UserError(`drills against '${this.name}' have nowhere to be kept; pass --dir`, 2);
+    }
+    const { target } = this.observer;
+    const sentinels = topology ? sentinelsOf(topology) : [];
+    const reported = Math.max(0, ...sentinels.map((s) => s.downAfterMs ?? 0));
+    return {
+      deployment: this.name,
+      observer: this.observer,
+      controller: this.controller,
+      expect: this.expect,
+      sentinels: target.sentinels,
+      masterName: target.masterName,
+      password: this.profile.password,
+      sentinelPassword: this.profile.sentinelPassword,
+      downAfterMs: this.detectionMs ?? (reported > 0 ? reported : 30_000),
+      store: this.drills,
+      proxy: this.kind === 'sentinel' ? await this.proxyEndpoints() : null,
+      network: this.network,
+    };
   }
 
   /** Writes one of quorum's own events: through the supervisor when local, else the observer. */

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { Expectation } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import { controlClient, expectationOf, readState } from '../local/index.js';
@@ -15,6 +16,14 @@ export interface OpenOptions {
   timeoutMs: number;
   /** Subscribe to the sentinels' events. @default true */
   subscribe?: boolean;
+}
+
+/** What only the caller knows of a deployment quorum did not launch. */
+export interface AttachOptions extends OpenOptions {
+  /** What a healthy state looks like. @default {} (nothing expected) */
+  expect?: Expectation;
+  /** Where its drills are kept (`<dir>/drills`). @default none: no drills */
+  drillsDir?: string;
 }
 
 /** For a supervisor that hosts the handle itself: its own observer, controller and proxy. */
@@ -55,11 +64,12 @@ export function openLocal(dir: string, options: OpenOptions, inProcess?: InProce
     drills: new DrillStore(root),
     network: lab ? new NetworkFaults(root, lab) : null,
     proxyStats: inProcess ? inProcess.proxyStats : () => localProxy(readState(root)),
+    detectionMs: spec.mode === 'cluster' ? spec.nodeTimeoutMs : spec.downAfterMs,
   });
 }
 
 /** A deployment quorum did not launch: observed only, no supervisor, no event log of its own. */
-export function attach(target: SentinelTarget, options: OpenOptions): Deployment {
+export function attach(target: SentinelTarget, options: AttachOptions): Deployment {
   return new Deployment({
     name: target.name,
     observer: new Observer(target, {
@@ -68,11 +78,12 @@ export function attach(target: SentinelTarget, options: OpenOptions): Deployment
     }),
     controller: null,
     profile: { password: target.password, sentinelPassword: target.sentinelPassword },
-    expect: {},
+    expect: options.expect ?? {},
     dir: null,
     eventLog: null,
-    drills: null,
+    drills: options.drillsDir !== undefined ? new DrillStore(resolve(options.drillsDir)) : null,
     network: null,
     proxyStats: null,
+    detectionMs: null,
   });
 }
