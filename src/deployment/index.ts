@@ -5,3 +5,15 @@ export { linkOptions } from './profile.js';
 export { attach, openLocal } from './open.js';
 export type { InProcess, OpenOptions } from './open.js';
 export { localProcesses, localProxy, localTarget } from './local.js';
+export { Job, JobCancelled, JobDesk } from './jobs.js';
+export type { JobListener } from './jobs.js';
+export { DEFAULT_JOBS_KEPT, JobArchive } from './job-archive.js';
+export { familyOf, isEnded, jobRecordSchema, transition } from './job-types.js';
+export type {
+  JobProgress,
+  JobRecord,
+  JobSpec,
+  JobState,
+  JobStep,
+  StepContext,
+} from './job-types.js';
