@@ -17,3 +17,12 @@ export type {
   JobStep,
   StepContext,
 } from './job-types.js';
+export { addNodeSteps, describeAdded, removeClusterNode } from './cluster-nodes.js';
+export type {
+  AddedNode,
+  AddNodeRequest,
+  ClusterAccess,
+  NodeAddition,
+  NodeHost,
+  RemovedNode,
+} from './cluster-nodes.js';
