@@ -183,15 +183,19 @@ export class JobDesk {
     this.archive = new JobArchive(dir, kept);
   }
 
+  /** Says why a job of this kind cannot start now (one of its family runs); null when it can. */
+  busy(kind: string): string | null {
+    const running = this.current(kind);
+    return running
+      ? `a ${familyOf(kind)} job runs on '${this.deployment}' (${running.snapshot().description})`
+      : null;
+  }
+
   /** Starts a job; refused (conflict) while one of its family runs on this deployment. */
   start(spec: JobSpec): Job {
+    const busy = this.busy(spec.kind);
+    if (busy) throw new ServiceError(`${busy}; wait for it or cancel it`, 'conflict');
     const family = familyOf(spec.kind);
-    const busy = this.running.get(family);
-    if (busy)
-      throw new ServiceError(
-        `a ${family} job runs on '${this.deployment}' (${busy.snapshot().description}); wait for it or cancel it`,
-        'conflict',
-      );
     const job = new Job(spec, this.deployment, (record) => {
       this.running.delete(family);
       try {

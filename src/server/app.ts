@@ -208,7 +208,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       if (refused) return refused;
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
-      return hub.clusterJobs.cancel(source.name)
+      return hub.clusterJobs.cancel(source)
         ? c.json<ActionResult>({ ok: true, message: 'cancelling after the slot being moved' })
         : c.json<ApiError>({ error: `no cluster job runs on '${source.name}'` }, 409);
     })
