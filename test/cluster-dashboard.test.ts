@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
@@ -175,6 +176,17 @@ describe('the cluster dashboard', () => {
     expect(await job.getByTestId('cluster-job-progress-text').textContent()).toMatch(
       /^200\/200 slots/,
     );
+    // the ended job is kept on the deployment's desk, under <dir>/jobs
+    const records = readdirSync(join(dir, 'jobs')).map(
+      (file) =>
+        JSON.parse(readFileSync(join(dir, 'jobs', file), 'utf8')) as Record<string, unknown>,
+    );
+    expect(records.find((r) => r.kind === 'cluster:reshard')).toMatchObject({
+      state: 'succeeded',
+      deployment: 'mycluster',
+      description: `move 200 slots from ${from} to ${to}`,
+      progress: { fraction: 1 },
+    });
     await expect
       .poll(() => legend(page), { timeout: 10_000 })
       .toEqual({ ...before, [from]: (before[from] ?? 0) - 200, [to]: (before[to] ?? 0) + 200 });

@@ -1,7 +1,7 @@
 import type { Addr, ClusterState } from '../model/index.js';
 import { clusterFailover, rebalance, reshard, resolveClusterNode } from '../cluster/index.js';
 import type { MoveProgress } from '../cluster/index.js';
-import type { ClusterAccess, Deployment, JobStep } from '../deployment/index.js';
+import type { ClusterAccess, Deployment, JobStep, StepContext } from '../deployment/index.js';
 import { addNodeSteps, removeClusterNode } from '../deployment/index.js';
 import { ActionError } from './actions.js';
 import type { ClusterActionRequest, ClusterJob } from './contract.js';
@@ -33,15 +33,15 @@ export function clusterSteps(
   const { links, seeds, names } = access;
   let lastPush = 0;
   const slotsMoved =
-    (report: (u: { fraction: number }) => void) =>
+    (report: StepContext['report']) =>
     (p: MoveProgress, extra = '') => {
       job.done = p.slotsDone;
       job.total = Math.max(job.total, p.slotsTotal);
       job.keysMoved = p.keysMoved;
       job.message = `${p.slotsDone}/${p.slotsTotal} slots, ${p.keysMoved} keys moved${extra}`;
+      report({ fraction: p.slotsTotal > 0 ? p.slotsDone / p.slotsTotal : 0, message: job.message });
       if (Date.now() - lastPush < PUSH_EVERY_MS) return;
       lastPush = Date.now();
-      report({ fraction: p.slotsTotal > 0 ? p.slotsDone / p.slotsTotal : 0 });
       hooks.emit();
     };
   switch (request.action) {
