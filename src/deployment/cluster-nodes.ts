@@ -97,7 +97,7 @@ export function addNodeSteps(cluster: ClusterAccess, request: AddNodeRequest): N
 }
 
 /** One sentence: which node joined, and as what. */
-export function describeAdded(added: AddedNode, replicaOf: string | null): string {
+function describeAdded(added: AddedNode, replicaOf: string | null): string {
   const who = added.name === null ? added.addr : `${added.name} (${added.addr})`;
   return added.role === 'replica'
     ? `${who} joined as a replica of ${replicaOf ?? ''}`

@@ -5,24 +5,7 @@ export { linkOptions } from './profile.js';
 export { attach, openLocal } from './open.js';
 export type { InProcess, OpenOptions } from './open.js';
 export { localProcesses, localProxy, localTarget } from './local.js';
-export { Job, JobCancelled, JobDesk } from './jobs.js';
-export type { JobListener } from './jobs.js';
-export { DEFAULT_JOBS_KEPT, JobArchive } from './job-archive.js';
-export { familyOf, isEnded, jobRecordSchema, transition } from './job-types.js';
-export type {
-  JobProgress,
-  JobRecord,
-  JobSpec,
-  JobState,
-  JobStep,
-  StepContext,
-} from './job-types.js';
-export { addNodeSteps, describeAdded, removeClusterNode } from './cluster-nodes.js';
-export type {
-  AddedNode,
-  AddNodeRequest,
-  ClusterAccess,
-  NodeAddition,
-  NodeHost,
-  RemovedNode,
-} from './cluster-nodes.js';
+export { Job, JobDesk } from './jobs.js';
+export type { JobRecord, JobState, JobStep, StepContext } from './job-types.js';
+export { addNodeSteps, removeClusterNode } from './cluster-nodes.js';
+export type { ClusterAccess, NodeHost } from './cluster-nodes.js';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { JobRecord } from './job-types.js';
 import { jobRecordSchema } from './job-types.js';
 
-/** Ended jobs kept per deployment; older records are removed. @default 50 */
-export const DEFAULT_JOBS_KEPT = 50;
+/** Ended jobs kept per deployment; older records are removed. */
+const JOBS_KEPT = 50;
 
 /**
  * The ended jobs of one deployment: one JSON file each under `<dir>/jobs/`, or in memory for an
@@ -16,7 +16,7 @@ export class JobArchive {
 
   constructor(
     dir: string | null,
-    private readonly kept = DEFAULT_JOBS_KEPT,
+    private readonly kept = JOBS_KEPT,
   ) {
     this.folder = dir === null ? null : join(dir, 'jobs');
   }
