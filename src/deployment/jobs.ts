@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ServiceError } from '../model/index.js';
 import { JobArchive } from './job-archive.js';
 import type { JobProgress, JobRecord, JobSpec, JobState, JobStep } from './job-types.js';
@@ -16,10 +17,15 @@ export class JobCancelled extends Error {
 
 let sequence = 0;
 
-/** Ids sort by start time: fixed-width base-36 milliseconds, then a counter. */
+/**
+ * Ids sort by start time: fixed-width base-36 milliseconds, then a counter for jobs of one
+ * millisecond; the random tail keeps two processes (the dashboard and a `quorum cluster` command)
+ * from writing one record over the other.
+ */
 function newId(now: number): string {
   sequence = (sequence + 1) % 36 ** 3;
-  return `${now.toString(36).padStart(9, '0')}-${sequence.toString(36).padStart(3, '0')}`;
+  const count = sequence.toString(36).padStart(3, '0');
+  return `${now.toString(36).padStart(9, '0')}-${count}${randomBytes(2).toString('hex')}`;
 }
 
 function sentence(err: unknown): string {
