@@ -6,7 +6,7 @@ import { Cluster } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../src/model/slots.js';
-import type { DeploymentState, DrillsState } from '../src/server/contract.js';
+import type { DeploymentState, DrillsState, JobRecord } from '../src/server/contract.js';
 import { launchBrowser } from './browser.js';
 import { clusterPorts, clusterShards, quorum, tempDir, type RunResult } from './helpers.js';
 
@@ -274,6 +274,12 @@ describe('the cluster dashboard', () => {
     const tooMany = await post('/cluster', { action: 'reshard', from: 'a', to: 'b', slots: 0 });
     expect(tooMany.status).toBe(400);
     expect((await api('/cluster/current', { method: 'DELETE' })).status).toBe(409);
+    // the jobs of the tests before, newest first
+    const jobs = (await (await api('/jobs')).json()) as JobRecord[];
+    expect(jobs.map((j) => [j.kind, j.state])).toEqual([
+      ['cluster:failover', 'succeeded'],
+      ['cluster:reshard', 'succeeded'],
+    ]);
 
     const drills = (await (await api('/drills')).json()) as DrillsState;
     expect(drills.scenarios.map((s) => s.name).sort()).toEqual([

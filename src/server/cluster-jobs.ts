@@ -93,7 +93,7 @@ export class ClusterDesk {
     try {
       started = serveNow(() =>
         source.jobs.start({
-          kind: `cluster:${request.action}`,
+          kind: `cluster:${request.action.replace(/^cluster-/, '')}`,
           description: job.description,
           by: actor,
           steps,

@@ -24,6 +24,8 @@ export const networkRequestSchema = z.object({
 export type NetworkRequest = z.infer<typeof networkRequestSchema>;
 
 export type { DrillLive } from '../drill/live.js';
+/** An ended job of a deployment's desk (GET .../jobs, newest first). */
+export type { JobRecord } from '../deployment/index.js';
 export { isFinished } from '../drill/live.js';
 
 export type Role = 'admin' | 'viewer';
