@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../src/model/slots.js';
-import type { DeploymentState, DrillsState } from '../src/server/contract.js';
+import type { DeploymentState, DrillsState, JobRecord } from '../src/server/contract.js';
 import { launchBrowser } from './browser.js';
 import { clusterPorts, clusterShards, quorum, tempDir, type RunResult } from './helpers.js';
 
@@ -175,6 +176,17 @@ describe('the cluster dashboard', () => {
     expect(await job.getByTestId('cluster-job-progress-text').textContent()).toMatch(
       /^200\/200 slots/,
     );
+    // the ended job is kept on the deployment's desk, under <dir>/jobs
+    const records = readdirSync(join(dir, 'jobs')).map(
+      (file) =>
+        JSON.parse(readFileSync(join(dir, 'jobs', file), 'utf8')) as Record<string, unknown>,
+    );
+    expect(records.find((r) => r.kind === 'cluster:reshard')).toMatchObject({
+      state: 'succeeded',
+      deployment: 'mycluster',
+      description: `move 200 slots from ${from} to ${to}`,
+      progress: { fraction: 1 },
+    });
     await expect
       .poll(() => legend(page), { timeout: 10_000 })
       .toEqual({ ...before, [from]: (before[from] ?? 0) - 200, [to]: (before[to] ?? 0) + 200 });
@@ -262,6 +274,12 @@ describe('the cluster dashboard', () => {
     const tooMany = await post('/cluster', { action: 'reshard', from: 'a', to: 'b', slots: 0 });
     expect(tooMany.status).toBe(400);
     expect((await api('/cluster/current', { method: 'DELETE' })).status).toBe(409);
+    // the jobs of the tests before, newest first
+    const jobs = (await (await api('/jobs')).json()) as JobRecord[];
+    expect(jobs.map((j) => [j.kind, j.state])).toEqual([
+      ['cluster:failover', 'succeeded'],
+      ['cluster:reshard', 'succeeded'],
+    ]);
 
     const drills = (await (await api('/drills')).json()) as DrillsState;
     expect(drills.scenarios.map((s) => s.name).sort()).toEqual([

@@ -8,6 +8,7 @@ import type { ProxyStats } from '../proxy/index.js';
 import { RedisLink } from '../redis/index.js';
 import type { ConnectionProfile, ProcessRole } from './profile.js';
 import { linkOptions } from './profile.js';
+import { JobDesk } from './jobs.js';
 
 /** What a handle is made of; `openLocal` and `attach` fill it. */
 export interface DeploymentParts {
@@ -40,7 +41,7 @@ const DEFAULT_CALL_TIMEOUT_MS = 2000;
 /**
  * One deployment and what can be done to it: its observer, its supervisor when it is local, the
  * credentials every link is opened with, what a healthy state looks like, its drill store,
- * network faults, proxy figures and event log. Every capability takes the handle (or a narrow
+ * network faults, proxy figures, event log and job desk. Every capability takes the handle (or a narrow
  * view of it); none builds its own idea of "a deployment".
  */
 export class Deployment {
@@ -53,6 +54,8 @@ export class Deployment {
   readonly eventLog: EventLog | null;
   readonly drills: DrillStore | null;
   readonly network: NetworkFaults | null;
+  /** Its long jobs (drills, cluster changes): one of a family at a time, each ended one kept. */
+  readonly jobs: JobDesk;
   private readonly proxyStats: (() => Promise<ProxyStats | null>) | null;
   private readonly detectionMs: number | null;
 
@@ -68,6 +71,7 @@ export class Deployment {
     this.network = parts.network;
     this.proxyStats = parts.proxyStats;
     this.detectionMs = parts.detectionMs;
+    this.jobs = new JobDesk(parts.name, parts.dir);
   }
 
   get kind(): DeploymentKind {

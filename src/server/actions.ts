@@ -23,13 +23,25 @@ const STATUS_OF: Record<Refusal, ActionError['status']> = {
   unreachable: 502,
 };
 
+function answered(err: unknown): unknown {
+  return err instanceof ServiceError ? new ActionError(err.message, STATUS_OF[err.refusal]) : err;
+}
+
 /** Runs a service call; its refusal becomes an ActionError with the matching status. */
 export async function serve<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof ServiceError) throw new ActionError(err.message, STATUS_OF[err.refusal]);
-    throw err;
+    throw answered(err);
+  }
+}
+
+/** `serve` for a call that answers at once (starting a job on the desk). */
+export function serveNow<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw answered(err);
   }
 }
 

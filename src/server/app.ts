@@ -17,6 +17,7 @@ import type {
   ClusterJobStarted,
   DrillLive,
   DrillsState,
+  JobRecord,
   PushMessage,
   Role,
   Session,
@@ -108,6 +109,10 @@ export function createApi(hub: Hub, auth: AuthOptions) {
     })
     .get('/deployments/:name/events', (c) => c.json(hub.events(c.req.param('name'))))
     .get('/deployments/:name/history', (c) => c.json(hub.history(c.req.param('name'))))
+    .get('/deployments/:name/jobs', (c) => {
+      const source = hub.source(c.req.param('name'));
+      return source ? c.json<JobRecord[]>(source.jobs.list()) : noDeployment(c);
+    })
     .get('/deployments/:name/alerts', (c) => {
       const alerts = hub.alerts(c.req.param('name'));
       return alerts ? c.json<AlertsState>(alerts) : noDeployment(c);
@@ -208,7 +213,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       if (refused) return refused;
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
-      return hub.clusterJobs.cancel(source.name)
+      return hub.clusterJobs.cancel(source)
         ? c.json<ActionResult>({ ok: true, message: 'cancelling after the slot being moved' })
         : c.json<ApiError>({ error: `no cluster job runs on '${source.name}'` }, 409);
     })

@@ -9,6 +9,7 @@ import type { DrillListing, Via } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { DrillLive } from '../drill/live.js';
 import type { Alert } from '../alerts/index.js';
+import type { JobState } from '../deployment/index.js';
 
 export type { Alert } from '../alerts/index.js';
 import type { NetworkFault } from '../faults/index.js';
@@ -28,6 +29,8 @@ export type { ProcessInfo, ProcessState } from '../local/index.js';
 export type { DrillRecord, DrillRun, RunVia, Via } from '../drill/index.js';
 export type { Series } from '../drill/checker.js';
 export type { ProxyStats } from '../proxy/index.js';
+/** An ended job of a deployment's desk (GET .../jobs, newest first). */
+export type { JobRecord } from '../deployment/index.js';
 export { isFinished } from '../drill/live.js';
 
 export type Role = 'admin' | 'viewer';
@@ -113,6 +116,8 @@ export interface ClusterJob {
   message: string;
   /** Why it failed, one sentence; null while running or when it succeeded. */
   error: string | null;
+  /** Its state on the deployment's job desk; its record is kept under `<dir>/jobs/<id>.json`. */
+  state?: JobState;
 }
 
 /** The answer to POST .../cluster (202): the job as it starts; its progress is pushed. */

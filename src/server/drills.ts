@@ -1,70 +1,57 @@
-import type { DrillListing, DrillRecord, DrillStore, DrillTarget } from '../drill/index.js';
+import type { DrillListing, DrillRecord, DrillStore } from '../drill/index.js';
 import {
   drillRecorder,
   kindRefusal,
-  listingOf,
   runDrills,
   scenarioNamed,
   scenariosFor,
-  writeSeries,
 } from '../drill/index.js';
-import { downAfterOf, healthProblems } from '../model/index.js';
-import { ActionError } from './actions.js';
+import { healthProblems } from '../model/index.js';
+import type { Deployment, Job } from '../deployment/index.js';
+import { ActionError, serveNow } from './actions.js';
 import type { DrillLive, DrillRequest, DrillsState, PushMessage } from './contract.js';
 import { isFinished } from './contract.js';
-import type { DeploymentSource } from './hub.js';
-
-/** Progress lines kept for the live panel. */
-const LINES_KEPT = 30;
-
-interface Running {
-  live: DrillLive;
-  abort: AbortController;
-  done: Promise<void>;
-}
+import { LiveDrill } from './drill-live.js';
 
 /**
- * Drills started from the dashboard: at most one per deployment, run in this process against a
+ * Drills started from the dashboard: each a `drill` job on the deployment's desk (so one at a
+ * time, and none while a cluster job changes the deployment), run in this process against a
  * deployment whose supervisor quorum runs, with the live chart pushed to every browser. The last
  * drill's state stays after it ends, so everyone sees how it ended.
  */
 export class DrillDesk {
-  private readonly running = new Map<string, Running>();
-  private readonly latest = new Map<string, DrillLive>();
+  private readonly latest = new Map<string, LiveDrill>();
+  private readonly running = new Set<Job>();
 
-  constructor(
-    private readonly push: (message: PushMessage) => void,
-    /** Says why not when something else changes the deployment (a cluster job). */
-    private readonly otherWork: (deployment: string) => string | null = () => null,
-  ) {}
+  constructor(private readonly push: (message: PushMessage) => void) {}
 
-  private storeOf(source: DeploymentSource): DrillStore | null {
+  private storeOf(source: Deployment): DrillStore | null {
     return source.controller && source.drills ? source.drills : null;
   }
 
   /** The latest drill of every deployment, for the stream's snapshot. */
   all(): DrillLive[] {
-    return [...this.latest.values()];
+    return [...this.latest.values()].map((drill) => drill.live);
   }
 
   /** Says why not when a drill runs on this deployment (here or from the command line). */
-  busy(source: DeploymentSource): string | null {
-    if (this.running.has(source.name)) return `a drill runs on '${source.name}'; stop it first`;
+  busy(source: Deployment): string | null {
+    if (source.jobs.current('drill')) return `a drill runs on '${source.name}'; stop it first`;
     const holder = source.drills?.running();
     return holder ? `a drill (${holder.what}) runs in process ${String(holder.pid)}` : null;
   }
 
   /** Whether a drill runs, and the latest one kept: what metrics show, without reading every file. */
-  brief(source: DeploymentSource): { running: boolean; last: DrillListing | null } | null {
+  brief(source: Deployment): { running: boolean; last: DrillListing | null } | null {
     if (!source.drills) return null;
     const last = source.drills.listCached().find((l) => l.deployment === source.name) ?? null;
     return { running: this.busy(source) !== null, last };
   }
 
-  async state(source: DeploymentSource): Promise<DrillsState> {
+  async state(source: Deployment): Promise<DrillsState> {
     const store = this.storeOf(source);
     const cluster = source.observer.target.mode === 'cluster';
-    const latest = this.latest.get(source.name) ?? null;
+    const latest = this.latest.get(source.name)?.live ?? null;
     return {
       available: store !== null,
       why:
@@ -82,7 +69,7 @@ export class DrillDesk {
       // a cluster's writers follow MOVED/ASK themselves: there is no way to choose
       vias: cluster
         ? []
-        : (await this.proxyOf(source))
+        : (await source.proxyEndpoints())
           ? ['sentinel', 'role-check', 'proxy']
           : ['sentinel', 'role-check'],
       last: latest,
@@ -90,27 +77,21 @@ export class DrillDesk {
     };
   }
 
-  /** Where quorum's proxy in front of this deployment listens, if it runs one. */
-  private async proxyOf(source: DeploymentSource): Promise<{ write: string; read: string } | null> {
-    const stats = await source.proxy();
-    return stats ? { write: stats.write.addr, read: stats.read.addr } : null;
-  }
-
-  record(source: DeploymentSource, id: string): DrillRecord | null {
+  record(source: Deployment, id: string): DrillRecord | null {
     const record = source.drills?.read(id) ?? null;
     return record?.deployment === source.name ? record : null;
   }
 
-  report(source: DeploymentSource, id: string): string | null {
+  report(source: Deployment, id: string): string | null {
     return this.record(source, id) ? (source.drills?.report(id) ?? null) : null;
   }
 
   /** Starts a drill in the background and returns its live state, or throws saying why not. */
-  async start(source: DeploymentSource, request: DrillRequest, actor: string): Promise<DrillLive> {
+  async start(source: Deployment, request: DrillRequest, actor: string): Promise<DrillLive> {
     const store = this.storeOf(source);
     if (!store)
       throw new ActionError((await this.state(source)).why ?? 'drills are not available', 409);
-    const proxy = await this.proxyOf(source);
+    const proxy = await source.proxyEndpoints();
     if (request.via === 'proxy' && !proxy)
       throw new ActionError(
         `'${source.name}' runs behind no proxy of quorum's to write through`,
@@ -138,7 +119,7 @@ export class DrillDesk {
         `${scenario.name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up --network lab'`,
         409,
       );
-    const busy = this.busy(source) ?? this.otherWork(source.name);
+    const busy = this.busy(source) ?? source.jobs.busy('cluster');
     if (busy) throw new ActionError(`${busy}; the drill would measure it instead`, 409);
     const topology = source.observer.current();
     const problems = topology ? healthProblems(topology, source.expect) : ['not observed yet'];
@@ -148,114 +129,81 @@ export class DrillDesk {
         409,
       );
     }
-    const { target } = source.observer;
-    const drillTarget: DrillTarget = {
-      deployment: source.name,
-      observer: source.observer,
-      controller: source.controller,
-      expect: source.expect,
-      sentinels: target.sentinels,
-      masterName: target.masterName,
-      password: target.password,
-      sentinelPassword: target.sentinelPassword,
-      downAfterMs: topology?.kind === 'sentinel' ? downAfterOf(topology) : 30_000,
-      store,
-      proxy,
-      network: source.network,
-    };
-    const now = Date.now();
-    const live: DrillLive = {
-      deployment: source.name,
-      scenario: scenario.name,
-      run: 1,
-      runs: request.runs,
-      phase: 'starting',
-      startedAtMs: now,
-      faultAtMs: null,
-      series: writeSeries([], now, now, now),
-      events: [],
-      lines: [],
-    };
-    this.latest.set(source.name, live);
-    const publish = (finished: DrillRecord | null = null) =>
-      this.push({
-        type: 'drill',
-        deployment: source.name,
-        live,
-        finished: finished ? listingOf(finished) : null,
-      });
-    const say = (line: string) => {
-      live.lines = [...live.lines, line].slice(-LINES_KEPT);
-      publish();
-    };
-    /** The one place the phase changes: a stop, once asked for, is not undone by a tick. */
-    const setPhase = (next: DrillLive['phase']) => {
-      if (isFinished(live) || (live.phase === 'stopping' && !isFinished({ phase: next }))) return;
-      live.phase = next;
-    };
+    const drillTarget = await source.drillTarget(topology);
+    const drill = new LiveDrill(source.name, scenario.name, request.runs, (live, finished) =>
+      this.push({ type: 'drill', deployment: source.name, live, finished }),
+    );
     const record = drillRecorder(drillTarget);
+    const job = serveNow(() =>
+      source.jobs.start({
+        kind: 'drill',
+        description: `drill ${scenario.name} (${String(request.runs)} runs)`,
+        by: actor,
+        steps: [
+          {
+            name: 'run',
+            run: async ({ signal }) => {
+              const results = await runDrills(
+                drillTarget,
+                {
+                  scenarios: [scenario],
+                  runs: request.runs,
+                  writers: 4,
+                  rate: 1000,
+                  ...(request.via ? { via: request.via } : {}),
+                },
+                {
+                  progress: (line) => drill.say(line),
+                  onLive: (_name, run, snapshot) => drill.update(run, snapshot),
+                  onResult: (stored) => drill.stored(stored),
+                  signal,
+                },
+              );
+              const broken = results.reduce((n, r) => n + r.summary.violations, 0);
+              return `done: ${broken === 0 ? 'everything behaved as Redis should' : `${String(broken)} unexpected results`}`;
+            },
+          },
+        ],
+      }),
+    );
+    this.latest.set(source.name, drill);
+    this.running.add(job);
     void record('quorum:action', `drill ${scenario.name} started (${String(request.runs)} runs)`, {
       action: 'drill-start',
       scenario: scenario.name,
       by: actor,
     }).catch(() => undefined);
-    const abort = new AbortController();
-    const done = runDrills(
-      drillTarget,
-      {
-        scenarios: [scenario],
-        runs: request.runs,
-        writers: 4,
-        rate: 1000,
-        ...(request.via ? { via: request.via } : {}),
-      },
-      {
-        progress: say,
-        onLive: (_name, run, { phase, ...snapshot }) => {
-          Object.assign(live, { run, ...snapshot });
-          setPhase(phase);
-          publish();
-        },
-        onResult: (stored) => publish(stored),
-        signal: abort.signal,
-      },
-    ).then(
-      (results) => {
-        const broken = results.reduce((n, r) => n + r.summary.violations, 0);
-        setPhase('done');
-        say(
-          `done: ${broken === 0 ? 'everything behaved as Redis should' : `${String(broken)} unexpected results`}`,
-        );
-      },
-      (err: unknown) => {
-        setPhase(abort.signal.aborted ? 'stopped' : 'failed');
-        say(err instanceof Error ? err.message : String(err));
-      },
-    );
-    this.running.set(source.name, { live, abort, done });
-    void done.finally(() => this.running.delete(source.name));
-    publish();
-    return live;
+    void job.ended.then((ended) => {
+      this.running.delete(job);
+      drill.setPhase(
+        ended.state === 'succeeded' ? 'done' : ended.state === 'cancelled' ? 'stopped' : 'failed',
+      );
+      drill.say(ended.result ?? ended.error ?? ended.state);
+    });
+    drill.show();
+    return drill.live;
   }
 
   /** Stops the drill on this deployment after healing; false when none runs. */
-  stop(source: DeploymentSource, actor: string): boolean {
-    const entry = this.running.get(source.name);
-    if (!entry) return false;
-    entry.live.phase = 'stopping';
-    entry.abort.abort();
-    source.observer.record('quorum:action', `drill ${entry.live.scenario} stopped`, {
+  stop(source: Deployment, actor: string): boolean {
+    const job = source.jobs.current('drill');
+    const drill = this.latest.get(source.name);
+    if (!job || !drill) return false;
+    drill.setPhase('stopping');
+    job.cancel();
+    source.observer.record('quorum:action', `drill ${drill.live.scenario} stopped`, {
       action: 'drill-stop',
-      scenario: entry.live.scenario,
+      scenario: drill.live.scenario,
       by: actor,
     });
-    this.push({ type: 'drill', deployment: source.name, live: entry.live, finished: null });
+    drill.show();
     return true;
   }
 
   /** Stops every drill and waits until each healed what it broke. */
   async close(): Promise<void> {
-    for (const entry of this.running.values()) entry.abort.abort();
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    const jobs = [...this.running];
+    for (const job of jobs) job.cancel();
+    await Promise.all(jobs.map((job) => job.ended));
   }
 }

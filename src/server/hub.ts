@@ -80,13 +80,10 @@ function capabilitiesOf(source: DeploymentSource): Capabilities {
 export class Hub {
   private readonly entries = new Map<string, Entry>();
   private readonly subscribers = new Set<Subscriber>();
-  /** Drills started from the dashboard. */
   /** Cluster administration started from the dashboard. */
   readonly clusterJobs = new ClusterDesk((message) => this.push(message));
-  readonly drills = new DrillDesk(
-    (message) => this.push(message),
-    (name) => this.clusterJobs.busy(name),
-  );
+  /** Drills started from the dashboard. */
+  readonly drills = new DrillDesk((message) => this.push(message));
   private readonly notifiers: Notifiers;
 
   constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
