@@ -8,7 +8,7 @@ import { masterNamed } from './reshard.js';
 import { resolveClusterNode } from './resolve.js';
 
 /** How long add-node waits for gossip to tell every node about the new one. */
-export const ADD_NODE_TIMEOUT_MS = 30_000;
+const ADD_NODE_TIMEOUT_MS = 30_000;
 
 /** How a node is named in a sentence: its process name when it has one, else its address. */
 function label(addr: Addr, names: Map<string, Addr> | undefined): string {

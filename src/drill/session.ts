@@ -63,7 +63,7 @@ export function drillRecorder(target: DrillTarget) {
 }
 
 /** The kind of deployment a target is, as its observer watches it. */
-export function targetKind(target: Pick<DrillTarget, 'observer'>): ScenarioKind {
+function targetKind(target: Pick<DrillTarget, 'observer'>): ScenarioKind {
   return target.observer.target.mode === 'cluster' ? 'cluster' : 'sentinel';
 }
 

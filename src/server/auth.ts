@@ -62,7 +62,7 @@ export class Sessions {
 }
 
 /** The bearer token of a request's `Authorization` header, or null. */
-export function bearerOf(c: Context): string | null {
+function bearerOf(c: Context): string | null {
   const header = c.req.header('authorization');
   return header?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
 }

@@ -21,7 +21,6 @@ export const networkRequestSchema = z.object({
   fault: networkFaultSchema,
   replace: z.boolean().default(false),
 });
-export type NetworkRequest = z.infer<typeof networkRequestSchema>;
 
 export type { DrillLive } from '../drill/live.js';
 // what the UI shows of the parts below the server, named here so the UI imports only this file

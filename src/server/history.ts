@@ -2,7 +2,7 @@ import type { Topology } from '../model/index.js';
 import type { Sample } from './contract.js';
 
 /** 15 minutes at one sample a second. */
-export const HISTORY_SAMPLES = 900;
+const HISTORY_SAMPLES = 900;
 
 /** Per-node samples from one observation (pure). */
 export function samplesFrom(topology: Topology): Record<string, Sample> {

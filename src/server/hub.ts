@@ -21,7 +21,7 @@ import { ClusterDesk } from './cluster-jobs.js';
 import { History, samplesFrom } from './history.js';
 
 /** Events kept in memory per deployment for the timeline. */
-export const EVENTS_KEPT = 2000;
+const EVENTS_KEPT = 2000;
 
 /** A deployment the dashboard shows: the handle (its observer, its supervisor when local, ...). */
 export type DeploymentSource = Deployment;

@@ -94,8 +94,6 @@ export function client(token: string, timeoutMs: number = READ_TIMEOUT_MS) {
   });
 }
 
-export type Client = ReturnType<typeof client>;
-
 /** What `send` needs of an answer: the typed client's and `fetch`'s both have it. */
 interface Answer {
   ok: boolean;

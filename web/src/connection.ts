@@ -83,7 +83,7 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { firstMs: 500, maxMs: 5000, jitter: 0.2 };
+const DEFAULT_BACKOFF: BackoffOptions = { firstMs: 500, maxMs: 5000, jitter: 0.2 };
 
 /** How long to wait after `failures` failures in a row (1 or more): doubling, capped at `maxMs`. */
 export function backoffMs(
