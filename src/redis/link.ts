@@ -275,6 +275,14 @@ export class Subscription {
     return this.lifecycle.snapshot();
   }
 
+  /** Calls `listener` on every move (`from -> to`) until the returned function is called. */
+  onChange(
+    listener: (move: { from: SubscriptionState; to: SubscriptionState }) => void,
+  ): () => void {
+    this.lifecycle.on('change', listener);
+    return () => this.lifecycle.off('change', listener);
+  }
+
   close(): void {
     this.lifecycle.setState('closed');
     if (this.retry) clearTimeout(this.retry);
