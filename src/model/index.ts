@@ -14,3 +14,5 @@ export * from './slots.js';
 export * from './cluster.js';
 export * from './cluster-diff.js';
 export * from './never.js';
+export * from './lifecycle.js';
+export * from './links.js';

@@ -6,4 +6,3 @@ export * from './node-reader.js';
 export * from './sentinel-reader.js';
 export * from './debug-sleep.js';
 export * from './cluster-reader.js';
-export * from './link-state.js';

@@ -1,9 +1,13 @@
 import { Redis } from 'ioredis';
-import type { Addr } from '../model/index.js';
-import { parseAddr } from '../model/index.js';
+import type {
+  Addr,
+  LifecycleSnapshot,
+  LinkState,
+  Move,
+  SubscriptionState,
+} from '../model/index.js';
+import { Lifecycle, LINK_MOVES, parseAddr, SUBSCRIPTION_MOVES } from '../model/index.js';
 import { describeRedisError, RedisCallError } from './errors.js';
-import type { LifecycleSnapshot, LinkState, SubscriptionState } from './link-state.js';
-import { Lifecycle, LINK_MOVES, SUBSCRIPTION_MOVES } from './link-state.js';
 
 export interface LinkOptions {
   /**
@@ -118,9 +122,8 @@ export class RedisLink {
   }
 
   /** Calls `listener` on every move (`from -> to`) until the returned function is called. */
-  onChange(listener: (move: { from: LinkState; to: LinkState }) => void): () => void {
-    this.lifecycle.on('change', listener);
-    return () => this.lifecycle.off('change', listener);
+  onChange(listener: (move: Move<LinkState>) => void): () => void {
+    return this.lifecycle.onChange(listener);
   }
 
   private failed(reason: RedisCallError): void {
@@ -276,11 +279,8 @@ export class Subscription {
   }
 
   /** Calls `listener` on every move (`from -> to`) until the returned function is called. */
-  onChange(
-    listener: (move: { from: SubscriptionState; to: SubscriptionState }) => void,
-  ): () => void {
-    this.lifecycle.on('change', listener);
-    return () => this.lifecycle.off('change', listener);
+  onChange(listener: (move: Move<SubscriptionState>) => void): () => void {
+    return this.lifecycle.onChange(listener);
   }
 
   close(): void {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LinkState, Moves, SubscriptionState } from './link-state.js';
-import {
-  IllegalMoveError,
-  Lifecycle,
-  LINK_MOVES,
-  linkStates,
-  SUBSCRIPTION_MOVES,
-  subscriptionStates,
-} from './link-state.js';
+import type { Moves } from './lifecycle.js';
+import { IllegalMoveError, Lifecycle } from './lifecycle.js';
+import type { LinkState, SubscriptionState } from './links.js';
+import { LINK_MOVES, linkStates, SUBSCRIPTION_MOVES, subscriptionStates } from './links.js';
 
 function pairs<S extends string>(states: readonly S[]): [S, S][] {
   return states.flatMap((from) =>
@@ -103,7 +98,7 @@ describe('Lifecycle', () => {
   it('emits every move once, from and to, and nothing for the current state', () => {
     const lifecycle = new Lifecycle('link a:1', LINK_MOVES, 'connecting');
     const moves: string[] = [];
-    lifecycle.on('change', ({ from, to }) => moves.push(`${from}->${to}`));
+    lifecycle.onChange(({ from, to }) => moves.push(`${from}->${to}`));
     lifecycle.setState('down');
     lifecycle.setState('down');
     lifecycle.setState('ready');
@@ -143,6 +138,6 @@ describe('Lifecycle', () => {
     lifecycle.setState('ready');
     await expect(waiting).resolves.toBe(true);
     await expect(lifecycle.nextMove(5)).resolves.toBe(false);
-    expect(lifecycle.listenerCount('change')).toBe(0);
+    expect(lifecycle.listenerCount).toBe(0);
   });
 });

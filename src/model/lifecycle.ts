@@ -1,52 +1,19 @@
-import { EventEmitter } from 'node:events';
-
-/**
- * A command link's lifecycle. `connecting`: the first connection is being made, calls wait for
- * it. `ready`: calls are sent. `reconnecting`: a ready connection closed (Sentinel kills every
- * client of a node it reconfigures; a restart), a new one is being made at once and calls wait for
- * it. `down`: the last attempt failed (refused, timed out, wrong password); the link keeps trying
- * with backoff and calls fail at once with that attempt's reason. `closed`: closed by its owner.
- */
-export const linkStates = ['connecting', 'ready', 'reconnecting', 'down', 'closed'] as const;
-export type LinkState = (typeof linkStates)[number];
-
-/**
- * A Pub/Sub link's lifecycle. `subscribing`: connecting and subscribing the first time. `live`:
- * the server acknowledged the subscription, messages arrive. `resubscribing`: the connection was
- * lost; messages published meanwhile are missed until it is back. `closed`: closed by its owner.
- */
-export const subscriptionStates = ['subscribing', 'live', 'resubscribing', 'closed'] as const;
-export type SubscriptionState = (typeof subscriptionStates)[number];
-
 /** Every legal move, as a table: the states each state may move to. */
 export type Moves<S extends string> = Readonly<Record<S, readonly S[]>>;
 
-export const LINK_MOVES: Moves<LinkState> = {
-  connecting: ['ready', 'down', 'closed'],
-  ready: ['reconnecting', 'down', 'closed'],
-  reconnecting: ['ready', 'down', 'closed'],
-  down: ['ready', 'closed'],
-  closed: [],
-};
-
-export const SUBSCRIPTION_MOVES: Moves<SubscriptionState> = {
-  subscribing: ['live', 'closed'],
-  live: ['resubscribing', 'closed'],
-  resubscribing: ['live', 'closed'],
-  closed: [],
-};
-
-/** A lifecycle at one moment: its state, since when, and the last failure since it was ready. */
+/** A lifecycle at one moment: its state, since when, and the last failure not yet cleared. */
 export interface LifecycleSnapshot<S extends string> {
   state: S;
   /** When it entered `state` (ms since epoch). */
   sinceMs: number;
-  /** The last connection or subscription failure, one sentence; null once it is ready again. */
+  /** Why the last attempt failed, one sentence; null once cleared (a link clears it when ready). */
   lastError: string | null;
 }
 
-export interface LifecycleEvents<S extends string> {
-  change: [{ from: S; to: S }];
+/** One move, as `change` listeners receive it. */
+export interface Move<S extends string> {
+  from: S;
+  to: S;
 }
 
 /** Raised on a move the table does not allow: a bug in the caller, never a network condition. */
@@ -59,11 +26,12 @@ export class IllegalMoveError extends Error {
 
 /**
  * One state with the one place that changes it: `setState` checks the move against the table,
- * records when it happened and emits `change` (`from -> to`). Moving to the current state is not
- * a move and emits nothing. Pure apart from the clock, which tests can pass.
+ * records when it happened and tells every listener (`from -> to`). Moving to the current state is not
+ * a move and tells no one. Pure apart from the clock, which tests can pass.
  */
-export class Lifecycle<S extends string> extends EventEmitter<LifecycleEvents<S>> {
+export class Lifecycle<S extends string> {
   private current: S;
+  private readonly listeners = new Set<(move: Move<S>) => void>();
   private since: number;
   private error: string | null = null;
 
@@ -74,7 +42,6 @@ export class Lifecycle<S extends string> extends EventEmitter<LifecycleEvents<S>
     initial: S,
     private readonly clock: () => number = Date.now,
   ) {
-    super();
     this.current = initial;
     this.since = clock();
   }
@@ -95,7 +62,18 @@ export class Lifecycle<S extends string> extends EventEmitter<LifecycleEvents<S>
     if (!this.moves[from].includes(next)) throw new IllegalMoveError(this.what, from, next);
     this.current = next;
     this.since = this.clock();
-    this.emit('change', { from, to: next });
+    for (const listener of [...this.listeners]) listener({ from, to: next });
+  }
+
+  /** Calls `listener` on every move until the returned function is called. */
+  onChange(listener: (move: Move<S>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** How many listeners wait for moves (tests check that waiters clean up). */
+  get listenerCount(): number {
+    return this.listeners.size;
   }
 
   /** Records why the last attempt failed, kept until `clearError` (on ready). */
@@ -121,15 +99,15 @@ export class Lifecycle<S extends string> extends EventEmitter<LifecycleEvents<S>
    */
   nextMove(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const onChange = () => {
+      const stop = this.onChange(() => {
+        stop();
         clearTimeout(timer);
         resolve(true);
-      };
+      });
       const timer = setTimeout(() => {
-        this.off('change', onChange);
+        stop();
         resolve(false);
       }, ms);
-      this.once('change', onChange);
     });
   }
 }
