@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkReport } from './links.js';
-import { describeLink, isLinkWorking } from './links.js';
+import { describeLink, isLinkWorking, linkNeedsAttention } from './links.js';
 
 const down: LinkReport = {
   addr: '127.0.0.1:26381',
@@ -52,5 +52,21 @@ describe('isLinkWorking', () => {
       'resubscribing',
     ];
     expect(states.filter((state) => isLinkWorking({ ...down, state }))).toEqual(['ready', 'live']);
+  });
+});
+
+describe('linkNeedsAttention', () => {
+  const fresh = { ...down, lastError: null };
+
+  it('is true for a link that lost its connection or failed an attempt', () => {
+    for (const state of ['reconnecting', 'down', 'resubscribing'] as const)
+      expect(linkNeedsAttention({ ...fresh, state })).toBe(true);
+    expect(linkNeedsAttention({ ...down, state: 'connecting' })).toBe(true);
+    expect(linkNeedsAttention({ ...down, state: 'subscribing' })).toBe(true);
+  });
+
+  it('is false while working, while first connecting without a failure, and once closed', () => {
+    for (const state of ['ready', 'live', 'connecting', 'subscribing', 'closed'] as const)
+      expect(linkNeedsAttention({ ...fresh, state })).toBe(false);
   });
 });

@@ -53,6 +53,17 @@ export function isLinkWorking(report: LinkReport): boolean {
   return report.state === 'ready' || report.state === 'live';
 }
 
+/**
+ * A link people should hear about: it lost its connection, or an attempt failed. A first
+ * connection still under way is not news, nor a link its owner closed.
+ */
+export function linkNeedsAttention(report: LinkReport): boolean {
+  if (isLinkWorking(report) || report.state === 'closed') return false;
+  return (
+    report.lastError !== null || (report.state !== 'connecting' && report.state !== 'subscribing')
+  );
+}
+
 const PURPOSE_LABELS: Record<LinkPurpose, string> = {
   sentinel: 'sentinel',
   'sentinel-events': 'sentinel events',
