@@ -62,7 +62,7 @@ export interface ObserverStats {
  */
 export type ObserverState = 'idle' | 'starting' | 'watching' | 'stopping' | 'stopped';
 
-export const OBSERVER_MOVES: Moves<ObserverState> = {
+const OBSERVER_MOVES: Moves<ObserverState> = {
   idle: ['starting', 'stopping'],
   starting: ['watching', 'stopping'],
   watching: ['stopping'],
