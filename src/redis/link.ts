@@ -49,7 +49,10 @@ function connectionOptions(addr: Addr, options: LinkOptions) {
     host: hp.host,
     port: hp.port,
     password: options.password ?? undefined,
-    connectionName: options.connectionName,
+    // no connectionName and no CLIENT SETINFO during the handshake: ioredis becomes ready once
+    // their replies are in, even when the connection closed meanwhile (Sentinel's CLIENT KILL),
+    // and then stays "ready" on a dead socket without ever reconnecting. Named after ready instead.
+    disableClientInfo: true,
     connectTimeout: options.timeoutMs,
     lazyConnect: true,
     enableReadyCheck: false,
@@ -67,6 +70,15 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
     timer = setTimeout(() => reject(onTimeout()), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Names a fresh connection for CLIENT LIST; a failure only leaves it unnamed. */
+function nameConnection(redis: Redis, options: LinkOptions): void {
+  withTimeout(
+    redis.call('CLIENT', 'SETNAME', options.connectionName),
+    options.timeoutMs,
+    () => new Error('CLIENT SETNAME timed out'),
+  ).catch(() => undefined);
 }
 
 /**
@@ -89,6 +101,7 @@ export class RedisLink {
     this.redis = new Redis({ ...connectionOptions(addr, options), enableOfflineQueue: false });
     this.redis.on('ready', () => {
       if (this.state === 'closed') return;
+      nameConnection(this.redis, options);
       this.lastFailure = null;
       this.lifecycle.clearError();
       this.lifecycle.setState('ready');
@@ -232,6 +245,8 @@ export class Subscription {
     });
     this.redis.on('ready', () => {
       const connection = this.connection;
+      // before PSUBSCRIBE: a subscribed connection takes no other command
+      nameConnection(this.redis, options);
       withTimeout(
         this.redis.psubscribe(pattern),
         options.timeoutMs,
