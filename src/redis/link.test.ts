@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRedis } from './fake-resp.fixture.js';
-import { reconnectDelay, RedisLink, Subscription } from './link.js';
+import { reconnectDelay, RedisLink } from './link.js';
+import { Subscription } from './subscription.js';
 import type { LinkState, SubscriptionState } from '../model/index.js';
 
 /** The delay before jitter for each attempt after the first: doubling from 50 ms, capped at 2 s. */
