@@ -36,6 +36,8 @@ function bulk(text: string): string {
 export class FakeRedis {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** Connections still to drop when their first command arrives. */
+  private dropAtFirstCommand = 0;
   port = 0;
 
   constructor() {
@@ -44,7 +46,13 @@ export class FakeRedis {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined);
       let pending = '';
+      const drop = this.dropAtFirstCommand > 0;
+      if (drop) this.dropAtFirstCommand -= 1;
       socket.on('data', (data) => {
+        if (drop) {
+          socket.destroy();
+          return;
+        }
         const { commands, rest } = takeCommands(pending + data.toString('utf8'));
         pending = rest;
         for (const [name = '', ...args] of commands) socket.write(reply(name, args));
@@ -71,6 +79,11 @@ export class FakeRedis {
   /** Closes every client connection, as Sentinel's CLIENT KILL does; keeps listening. */
   dropClients(): void {
     for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** Closes each of the next `count` connections as soon as a command arrives on it. */
+  dropNextAtFirstCommand(count: number): void {
+    this.dropAtFirstCommand = count;
   }
 
   /** Stops listening and drops every client: the server is gone. */

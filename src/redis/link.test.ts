@@ -130,6 +130,16 @@ describe('RedisLink states', () => {
     expect(link.snapshot().lastError).toBeNull();
   });
 
+  it('recovers when its connection is closed at its first command, as a CLIENT KILL can', async () => {
+    // ioredis declared ready on a connection closed during its handshake commands and never
+    // reconnected; a link sends nothing before ready, so the close is one more reconnect
+    server.dropNextAtFirstCommand(1);
+    link = new RedisLink(server.addr, options);
+    await until(link, 'ready');
+    await until(link, 'reconnecting');
+    await expect(link.call('ping')).resolves.toBe('PONG');
+  });
+
   it('is closed for good once closed', async () => {
     const closing = new RedisLink(server.addr, options);
     await closing.call('ping');
