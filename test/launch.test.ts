@@ -33,6 +33,13 @@ interface StatusJson {
       replication: { masterAddr: string | null; linkUp: boolean | null };
     }[];
     sentinels: { addr: string; up: boolean; masterAddr: string | null }[];
+    links: {
+      addr: string;
+      purpose: string;
+      state: string;
+      since: string;
+      lastError: string | null;
+    }[];
   }[];
 }
 
@@ -224,6 +231,33 @@ describe('a local Sentinel deployment, launched and observed', () => {
       .filter((line) => line.includes('sentinel-3'));
     expect(messages.some((line) => line.includes('for a restart'))).toBe(false);
     expect(messages.some((line) => line.includes('started sentinel-3'))).toBe(true);
+    await waitFor('a healthy status', 20_000, async () =>
+      (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
+    );
+  });
+
+  it('status shows the link to a stopped sentinel as down with the reason, and ready once it is started', async () => {
+    const sentinel3 = readState(dir)?.processes.find((p) => p.name === 'sentinel-3');
+    const addr = `127.0.0.1:${String(sentinel3?.port)}`;
+    const linkTo = async () => {
+      const json = JSON.parse(
+        (await quorum(['status', '--json', '--dir', dir])).stdout,
+      ) as StatusJson;
+      return json.deployments[0]?.links.find((l) => l.purpose === 'sentinel' && l.addr === addr);
+    };
+    expect(await linkTo()).toMatchObject({ state: 'ready', lastError: null });
+    expect((await quorum(['node', 'stop', 'sentinel-3', '--dir', dir])).code).toBe(0);
+    try {
+      const link = await linkTo();
+      expect(link?.state).toBe('down');
+      expect(link?.lastError).toMatch(/refused the connection/);
+      expect(Number.isNaN(Date.parse(link?.since ?? ''))).toBe(false);
+      const human = await quorum(['status', '--dir', dir]);
+      expect(human.stdout).toMatch(new RegExp(`sentinel ${addr}: down \\(since [0-9.]+ s\\)`));
+    } finally {
+      expect((await quorum(['node', 'start', 'sentinel-3', '--dir', dir])).code).toBe(0);
+    }
+    expect(await linkTo()).toMatchObject({ state: 'ready', lastError: null });
     await waitFor('a healthy status', 20_000, async () =>
       (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
     );

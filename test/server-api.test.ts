@@ -141,6 +141,11 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const gone = list.find((d) => d.name === 'gone');
     expect(gone?.unreachable).toMatch(/refused the connection/);
     expect(gone?.capabilities.process).toEqual([]);
+    // the server's own links: the unreachable sentinel's is down with the reason
+    const goneLink = gone?.links.find((l) => l.purpose === 'sentinel');
+    expect(goneLink?.state).toBe('down');
+    expect(goneLink?.lastError).toMatch(/refused the connection/);
+    expect(local?.links.filter((l) => l.purpose === 'sentinel')).toHaveLength(3);
   });
 
   it('refuses actions to a viewer (403) and to everyone when read-only (403)', async () => {

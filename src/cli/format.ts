@@ -1,5 +1,13 @@
-import type { ClusterTopology, QuorumEvent, Topology } from '../model/index.js';
-import { agreedMaster, clock, formatBytes, sentinelsOf, SLOT_COUNT } from '../model/index.js';
+import type { ClusterTopology, LinkReport, QuorumEvent, Topology } from '../model/index.js';
+import {
+  agreedMaster,
+  clock,
+  describeLink,
+  formatBytes,
+  linkNeedsAttention,
+  sentinelsOf,
+  SLOT_COUNT,
+} from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import { formatShards } from './cluster-format.js';
@@ -221,6 +229,21 @@ export function formatProxy(p: ProxyStats): string {
       ? `; relay: native, ${String(p.relay.threads)} thread${p.relay.threads === 1 ? '' : 's'}`
       : '; relay: JavaScript')
   );
+}
+
+/** The observer's links that lost their connection or failed, one line each; empty if none. */
+export function formatLinks(links: LinkReport[], nowMs: number): string {
+  const broken = links.filter(linkNeedsAttention);
+  if (broken.length === 0) return '';
+  return ['links not ready:', ...broken.map((l) => `  ${describeLink(l, nowMs)}`)].join('\n');
+}
+
+/** `status --json`'s `links`: each link with `since` as an ISO time, like `observedAt`. */
+export function linksJson(links: LinkReport[]) {
+  return links.map(({ sinceMs, ...link }) => ({
+    ...link,
+    since: new Date(sinceMs).toISOString(),
+  }));
 }
 
 export { formatBytes };

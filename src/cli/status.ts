@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { healthProblems } from '../model/index.js';
-import { formatEvent, formatProxy, formatTopology, topologyJson } from './format.js';
+import {
+  formatEvent,
+  formatLinks,
+  formatProxy,
+  formatTopology,
+  linksJson,
+  topologyJson,
+} from './format.js';
 import type { TargetOptions } from './target.js';
 import { localProcesses, localProxy, observeOnce, resolveTarget, targetOptions } from './target.js';
 
@@ -19,7 +26,10 @@ export function registerStatus(program: Command): void {
         "show the live model: roles, replication, each sentinel's view; exit 1 when unhealthy",
       ),
   )
-    .option('--json', 'print JSON: { deployments: [ { name, kind, master, nodes, sentinels } ] }')
+    .option(
+      '--json',
+      'print JSON: { deployments: [ { name, kind, master, nodes, sentinels, proxy, links } ] }',
+    )
     .option('--watch', 'keep running and print events as they happen')
     .action(async (opts: StatusOptions) => {
       const resolved = await resolveTarget(opts);
@@ -30,10 +40,15 @@ export function registerStatus(program: Command): void {
       const problems = healthProblems(topology, expect);
       const processes = await localProcesses(resolved.local);
       const proxy = await localProxy(resolved.local);
+      const links = observer.linkReports();
       if (opts.json === true) {
         process.stdout.write(
           JSON.stringify(
-            { deployments: [{ ...topologyJson(topology, problems, processes), proxy }] },
+            {
+              deployments: [
+                { ...topologyJson(topology, problems, processes), proxy, links: linksJson(links) },
+              ],
+            },
             null,
             opts.watch ? 0 : 2,
           ) + '\n',
@@ -41,6 +56,8 @@ export function registerStatus(program: Command): void {
       } else {
         process.stdout.write(formatTopology(topology, problems, processes) + '\n');
         if (proxy) process.stdout.write(`\n${formatProxy(proxy)}\n`);
+        const broken = formatLinks(links, Date.now());
+        if (broken !== '') process.stdout.write(`\n${broken}\n`);
       }
       if (opts.watch !== true) {
         await observer.stop();

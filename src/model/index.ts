@@ -16,3 +16,5 @@ export * from './cluster.js';
 export * from './cluster-diff.js';
 export * from './never.js';
 export { isFinished, nodeRole } from './drill.js';
+export * from './lifecycle.js';
+export * from './links.js';

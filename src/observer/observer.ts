@@ -1,23 +1,11 @@
-import type { Addr, DataNode, QuorumEvent, SentinelView, Topology } from '../model/index.js';
-import {
-  agreeOnMaster,
-  clusterState,
-  DEFAULT_DEDUP_WINDOW_MS,
-  diffTopology,
-  EventDeduplicator,
-  eventKey,
-  parseSentinelEvent,
-} from '../model/index.js';
-import type { ClusterReading, SentinelReading } from '../redis/index.js';
-import {
-  computeLag,
-  readClusterNode,
-  readDataNode,
-  readSentinel,
-  RedisLink,
-  Subscription,
-} from '../redis/index.js';
+import type { Addr, LinkReport, Moves, QuorumEvent, Topology } from '../model/index.js';
+import { DEFAULT_DEDUP_WINDOW_MS, diffTopology, Lifecycle } from '../model/index.js';
 import { Bus } from './bus.js';
+import { pollCluster } from './cluster-poll.js';
+import { ObserverLinks } from './links.js';
+import { pollSentinels } from './sentinel-poll.js';
+import type { PollResult } from './sentinel-poll.js';
+import { eventId, SentinelEvents } from './sentinel-events.js';
 
 /** A Sentinel-managed deployment to observe: seed sentinels plus any data nodes known up front. */
 export interface SentinelTarget {
@@ -49,7 +37,7 @@ export interface ObserverOptions {
   subscribe: boolean;
 }
 
-export const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
+const DEFAULT_OBSERVER_OPTIONS: ObserverOptions = {
   pollIntervalMs: 1000,
   timeoutMs: 1000,
   dedupWindowMs: DEFAULT_DEDUP_WINDOW_MS,
@@ -66,28 +54,21 @@ export interface ObserverStats {
   failedReads: number;
 }
 
-interface SentinelLinks {
-  link: RedisLink;
-  subscription: Subscription | null;
-}
+/**
+ * `idle`: links open, polls only when asked (`poll()`, as `status` does). `starting`: the first
+ * poll of `start()` is under way. `watching`: polling every interval and at once after urgent
+ * events. `stopping`: waiting for the poll under way, then closing every link. `stopped`: no poll,
+ * link or subscription is started again.
+ */
+export type ObserverState = 'idle' | 'starting' | 'watching' | 'stopping' | 'stopped';
 
-/** Events after which the observer polls at once instead of waiting for the next tick. */
-const URGENT_EVENTS = new Set([
-  '+switch-master',
-  '+odown',
-  '+sdown',
-  '-sdown',
-  '+role-change',
-  '+convert-to-slave',
-  '+tilt',
-  '-tilt',
-]);
-
-let sequence = 0;
-function eventId(ms: number): string {
-  sequence = (sequence + 1) % 1_000_000;
-  return `${ms.toString(36)}-${sequence.toString(36)}-${Math.floor(Math.random() * 1296).toString(36)}`;
-}
+const OBSERVER_MOVES: Moves<ObserverState> = {
+  idle: ['starting', 'stopping'],
+  starting: ['watching', 'stopping'],
+  watching: ['stopping'],
+  stopping: ['stopped'],
+  stopped: [],
+};
 
 /**
  * Keeps the live model of one Sentinel deployment: polls every data node and asks every sentinel
@@ -98,25 +79,40 @@ function eventId(ms: number): string {
 export class Observer {
   readonly bus = new Bus();
   private readonly options: ObserverOptions;
-  private readonly sentinels = new Map<Addr, SentinelLinks>();
-  private readonly nodes = new Map<Addr, RedisLink>();
-  private readonly dedup: EventDeduplicator<QuorumEvent>;
+  private readonly lifecycle = new Lifecycle<ObserverState>('observer', OBSERVER_MOVES, 'idle');
+  private readonly links: ObserverLinks;
+  private readonly events: SentinelEvents;
   private latest: Topology | null = null;
   private readonly counters: ObserverStats = { polls: 0, lastPollMs: null, failedReads: 0 };
   private inFlight: Promise<Topology> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
-  /** Set by stop(): no poll, link or subscription is started after it. */
-  private stopped = false;
+  private stopped: Promise<void> | null = null;
 
   constructor(
     readonly target: SentinelTarget,
     options: Partial<ObserverOptions> = {},
   ) {
     this.options = { ...DEFAULT_OBSERVER_OPTIONS, ...options };
-    this.dedup = new EventDeduplicator(this.options.dedupWindowMs);
-    for (const addr of target.sentinels) this.ensureSentinel(addr);
-    for (const addr of target.nodes) this.ensureNode(addr);
+    this.events = new SentinelEvents(target, this.options.dedupWindowMs);
+    this.links = new ObserverLinks({
+      timeoutMs: this.options.timeoutMs,
+      password: target.password,
+      sentinelPassword: target.sentinelPassword,
+      subscribe: this.options.subscribe,
+      accepting: () => this.isOpen(),
+      onSentinelMessage: (sentinel, channel, message) =>
+        this.onSentinelMessage(sentinel, channel, message),
+    });
+    for (const addr of target.sentinels) this.links.ensureSentinel(addr);
+    for (const addr of target.nodes) this.links.ensureNode(addr);
+  }
+
+  get state(): ObserverState {
+    return this.lifecycle.state;
+  }
+
+  private isOpen(): boolean {
+    return this.state !== 'stopping' && this.state !== 'stopped';
   }
 
   /** The last observation, or null before the first poll finished. */
@@ -129,31 +125,41 @@ export class Observer {
     return { ...this.counters };
   }
 
+  /** Every sentinel's and node's link: what it is for, its state, since when, the last failure. */
+  linkReports(): LinkReport[] {
+    return this.links.report();
+  }
+
   /** Polls once, then keeps polling every `pollIntervalMs` until `stop()`. */
   async start(): Promise<Topology> {
-    this.running = true;
+    this.lifecycle.setState('starting');
     const first = await this.poll();
-    this.schedule(this.options.pollIntervalMs);
+    if (this.state === 'starting') {
+      this.lifecycle.setState('watching');
+      this.schedule(this.options.pollIntervalMs);
+    }
     return first;
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopped = true;
+  /** Waits for the poll under way, then closes every link; later calls wait for the same. */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutDown();
+    return this.stopped;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.lifecycle.setState('stopping');
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     // a poll chained by fresh() may start while we wait for the current one: wait for all
     while (this.inFlight) await this.inFlight.catch(() => undefined);
-    for (const { link, subscription } of this.sentinels.values()) {
-      subscription?.close();
-      await link.close();
-    }
-    for (const link of this.nodes.values()) await link.close();
+    await this.links.closeAll();
+    this.lifecycle.setState('stopped');
   }
 
   /** One full observation; concurrent callers share the poll already under way. */
   poll(): Promise<Topology> {
-    if (this.stopped) {
+    if (!this.isOpen()) {
       return this.latest
         ? Promise.resolve(this.latest)
         : Promise.reject(new Error('the observer is stopped'));
@@ -175,7 +181,7 @@ export class Observer {
   }
 
   private schedule(delayMs: number): void {
-    if (!this.running) return;
+    if (this.state !== 'starting' && this.state !== 'watching') return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -185,63 +191,12 @@ export class Observer {
     }, delayMs);
   }
 
-  private ensureSentinel(addr: Addr): void {
-    if (this.stopped || this.sentinels.has(addr)) return;
-    const linkOptions = {
-      timeoutMs: this.options.timeoutMs,
-      password: this.target.sentinelPassword,
-      connectionName: 'quorum-observer',
-    };
-    const subscription = this.options.subscribe
-      ? new Subscription(
-          addr,
-          '*',
-          (channel, message) => this.onSentinelMessage(addr, channel, message),
-          linkOptions,
-        )
-      : null;
-    this.sentinels.set(addr, { link: new RedisLink(addr, linkOptions), subscription });
-  }
-
-  private ensureNode(addr: Addr): void {
-    if (this.stopped || this.nodes.has(addr)) return;
-    const link = new RedisLink(addr, {
-      timeoutMs: this.options.timeoutMs,
-      password: this.target.password,
-      connectionName: 'quorum-observer',
-    });
-    this.nodes.set(addr, link);
-  }
-
   private onSentinelMessage(sentinel: Addr, channel: string, message: string): void {
-    const parsed = parseSentinelEvent(channel, message);
-    if (!parsed) return;
-    const masterName = parsed.switch?.masterName ?? parsed.subject?.masterName ?? null;
-    if (masterName !== null && masterName !== this.target.masterName) return;
-    const ms = Date.now();
-    const result = this.dedup.observe(
-      eventKey(parsed.type, parsed.message),
-      sentinel,
-      ms,
-      () => ({
-        id: eventId(ms),
-        ms,
-        deployment: this.target.name,
-        type: parsed.type,
-        source: 'sentinel',
-        message: parsed.message,
-        subject: parsed.subject,
-        switch: parsed.switch,
-        reports: [{ by: sentinel, ms }],
-        detail: {},
-      }),
-      (event) => event.reports.push({ by: sentinel, ms }),
-    );
-    if (result.kind === 'new') this.bus.emit('event', result.item);
-    else this.bus.emit('report', { id: result.item.id, report: { by: sentinel, ms } });
-    // after these the model is most wrong: look again now, not in a second. Every sentinel's
-    // +switch-master counts, since each one moves the agreement closer to the new master.
-    if (URGENT_EVENTS.has(parsed.type)) this.schedule(0);
+    const received = this.events.receive(sentinel, channel, message);
+    if (!received) return;
+    if (received.kind === 'new') this.bus.emit('event', received.event);
+    else this.bus.emit('report', { id: received.id, report: received.report });
+    if (received.urgent) this.schedule(0);
   }
 
   /** Emits one of quorum's own events (`quorum:...`) on the bus, as if observed. */
@@ -262,88 +217,19 @@ export class Observer {
   }
 
   private async observe(): Promise<Topology> {
-    if (this.target.mode === 'cluster') return this.observeCluster();
     const startedMs = performance.now();
-    const readings = await Promise.all(
-      [...this.sentinels.values()].map(({ link }) => readSentinel(link, this.target.masterName)),
-    );
-    const discovered = this.discover(readings);
-    const views: SentinelView[] = readings
-      .map((r) => r.view)
-      .sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true }));
-    const agreement = agreeOnMaster(views);
-    // when the sentinels' agreement moved, say so now: reading the data nodes can take a while
-    // (the promoted node has just dropped every client, and connections must be made again)
-    if (this.latest?.kind === 'sentinel' && agreement.master !== this.latest.agreement.master) {
-      this.publish({ ...this.latest, agreement, sentinels: views, observedAtMs: Date.now() });
-    }
-    const results = await Promise.all([...this.nodes.values()].map((link) => readDataNode(link)));
-    const nodes = results.map((r) => r.node);
-    const masterInfos = new Map<Addr, string>();
-    for (const r of results)
-      if (r.info && r.node.role === 'master') masterInfos.set(r.node.addr, r.info);
-    computeLag(nodes, masterInfos);
-    markSentinelFlags(nodes, readings);
-    const topology: Topology = {
-      name: this.target.name,
-      kind: 'sentinel',
-      masterName: this.target.masterName,
-      agreement,
-      nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
-      sentinels: views,
-      observedAtMs: Date.now(),
-    };
+    const result: PollResult =
+      this.target.mode === 'cluster'
+        ? await pollCluster(this.links, this.target)
+        : await pollSentinels(this.links, this.target, this.latest, (interim) =>
+            this.publish(interim),
+          );
     this.counters.polls += 1;
     this.counters.lastPollMs = performance.now() - startedMs;
-    this.counters.failedReads +=
-      nodes.filter((n) => !n.up).length + views.filter((v) => !v.up).length;
-    this.publish(topology);
-    if (discovered) this.schedule(0);
-    return topology;
-  }
-
-  /** One observation of a cluster: every node's INFO and its own CLUSTER INFO / NODES. */
-  private async observeCluster(): Promise<Topology> {
-    const startedMs = performance.now();
-    const readings = await Promise.all(
-      [...this.nodes.values()].map((link) => readClusterNode(link)),
-    );
-    const discovered = this.discoverCluster(readings);
-    const nodes = readings.map((r) => r.node);
-    const masterInfos = new Map<Addr, string>();
-    for (const r of readings)
-      if (r.info && r.node.role === 'master') masterInfos.set(r.node.addr, r.info);
-    computeLag(nodes, masterInfos);
-    const cluster = clusterState(
-      readings
-        .map((r) => r.view)
-        .sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
-    );
-    const topology: Topology = {
-      name: this.target.name,
-      kind: 'cluster',
-      nodes: nodes.sort((a, b) => a.addr.localeCompare(b.addr, 'en', { numeric: true })),
-      cluster,
-      observedAtMs: Date.now(),
-    };
-    this.counters.polls += 1;
-    this.counters.lastPollMs = performance.now() - startedMs;
-    this.counters.failedReads += nodes.filter((n) => !n.up).length;
-    this.publish(topology);
-    if (discovered) this.schedule(0);
-    return topology;
-  }
-
-  /** Adds nodes that cluster nodes name (not ones still in handshake); true when one was new. */
-  private discoverCluster(readings: ClusterReading[]): boolean {
-    const before = this.nodes.size;
-    for (const { view } of readings) {
-      for (const entry of view.entries) {
-        if (entry.addr && !entry.flags.includes('handshake') && !entry.flags.includes('noaddr'))
-          this.ensureNode(entry.addr);
-      }
-    }
-    return this.nodes.size > before;
+    this.counters.failedReads += result.failedReads;
+    this.publish(result.topology);
+    if (result.discovered) this.schedule(0);
+    return result.topology;
   }
 
   /**
@@ -351,15 +237,12 @@ export class Observer {
    * shown as part of it.
    */
   forget(addr: Addr): void {
-    const link = this.nodes.get(addr);
-    if (!link) return;
-    this.nodes.delete(addr);
-    void link.close();
+    this.links.forgetNode(addr);
   }
 
   /** Makes `topology` the current one: quorum's own events for what changed, then the topology. */
   private publish(topology: Topology): void {
-    if (this.stopped) return;
+    if (!this.isOpen()) return;
     const previous = this.latest;
     this.latest = topology;
     if (previous) {
@@ -367,31 +250,5 @@ export class Observer {
         this.record(change.type, change.message, change.detail);
     }
     this.bus.emit('topology', topology);
-  }
-
-  /** Adds replicas, masters and peer sentinels that sentinels name; true when something was new. */
-  private discover(readings: SentinelReading[]): boolean {
-    const before = this.sentinels.size + this.nodes.size;
-    for (const reading of readings) {
-      if (reading.view.masterAddr) this.ensureNode(reading.view.masterAddr);
-      for (const replica of reading.replicas) this.ensureNode(replica.addr);
-      for (const peer of reading.peers) this.ensureSentinel(peer.addr);
-    }
-    return this.sentinels.size + this.nodes.size > before;
-  }
-}
-
-/** Marks on each node which sentinels flag it subjectively down, and whether any flags it o_down. */
-function markSentinelFlags(nodes: DataNode[], readings: SentinelReading[]): void {
-  const byAddr = new Map(nodes.map((n) => [n.addr, n]));
-  for (const { view, replicas } of readings) {
-    if (!view.up) continue;
-    const master = view.masterAddr ? byAddr.get(view.masterAddr) : undefined;
-    if (master && view.masterFlags.includes('s_down')) master.sdownBy.push(view.addr);
-    if (master && view.masterFlags.includes('o_down')) master.odown = true;
-    for (const replica of replicas) {
-      const node = byAddr.get(replica.addr);
-      if (node && replica.flags.includes('s_down')) node.sdownBy.push(view.addr);
-    }
   }
 }

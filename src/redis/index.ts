@@ -2,6 +2,7 @@ export * from './info.js';
 export * from './sentinel-replies.js';
 export * from './errors.js';
 export * from './link.js';
+export * from './subscription.js';
 export * from './node-reader.js';
 export * from './sentinel-reader.js';
 export * from './debug-sleep.js';

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { reconnectDelay } from './link.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeRedis } from './fake-resp.fixture.js';
+import { reconnectDelay, RedisLink } from './link.js';
+import { Subscription } from './subscription.js';
+import type { LinkState, SubscriptionState } from '../model/index.js';
 
 /** The delay before jitter for each attempt after the first: doubling from 50 ms, capped at 2 s. */
 const BASES: [attempt: number, base: number][] = [
@@ -50,5 +53,126 @@ describe('reconnectDelay', () => {
   it('adds jitter so many links do not reconnect in step', () => {
     // 200 draws from 100 values are all equal with probability 100^-199
     expect(new Set(samples(3)).size).toBeGreaterThan(1);
+  });
+});
+
+/** Resolves once `read()` returns `want`, woken by each move; fails the test after 5 s. */
+function reaches<S>(
+  read: () => S,
+  want: S,
+  onChange: (wake: () => void) => () => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`still ${String(read())}, not ${String(want)}`));
+    }, 5000);
+    const check = () => {
+      if (read() !== want) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    };
+    const stop = onChange(check);
+    check();
+  });
+}
+
+describe('RedisLink states', () => {
+  const server = new FakeRedis();
+  const options = { timeoutMs: 1000, password: null, connectionName: 'quorum-test' };
+  let link: RedisLink | null = null;
+
+  beforeAll(() => server.listen());
+  afterAll(() => server.stop().catch(() => undefined));
+  afterEach(async () => {
+    await link?.close();
+    link = null;
+  });
+
+  function until(l: RedisLink, state: LinkState): Promise<void> {
+    return reaches(
+      () => l.state,
+      state,
+      (wake) => l.onChange(wake),
+    );
+  }
+
+  it('connects, then is ready', async () => {
+    link = new RedisLink(server.addr, options);
+    expect(link.state).toBe('connecting');
+    await expect(link.call('ping')).resolves.toBe('PONG');
+    expect(link.snapshot()).toMatchObject({ state: 'ready', lastError: null });
+  });
+
+  it('reconnects after its connection is closed, and a call waits for it', async () => {
+    link = new RedisLink(server.addr, options);
+    await link.call('ping');
+    const moves: string[] = [];
+    link.onChange(({ from, to }) => moves.push(`${from}->${to}`));
+    server.dropClients();
+    await until(link, 'reconnecting');
+    await expect(link.call('ping')).resolves.toBe('PONG');
+    expect(moves).toEqual(['ready->reconnecting', 'reconnecting->ready']);
+  });
+
+  it('is down with the reason while nothing listens, fails calls at once, and comes back', async () => {
+    link = new RedisLink(server.addr, options);
+    await link.call('ping');
+    await server.stop();
+    await until(link, 'down');
+    expect(link.snapshot().lastError).toMatch(/refused the connection/);
+    const started = Date.now();
+    await expect(link.call('ping')).rejects.toThrow(/refused the connection/);
+    expect(Date.now() - started).toBeLessThan(100);
+    await server.listen();
+    await until(link, 'ready');
+    expect(link.snapshot().lastError).toBeNull();
+  });
+
+  it('recovers when its connection is closed at its first command, as a CLIENT KILL can', async () => {
+    // ioredis declared ready on a connection closed during its handshake commands and never
+    // reconnected; a link sends nothing before ready, so the close is one more reconnect
+    server.dropNextAtFirstCommand(1);
+    link = new RedisLink(server.addr, options);
+    await until(link, 'ready');
+    await until(link, 'reconnecting');
+    await expect(link.call('ping')).resolves.toBe('PONG');
+  });
+
+  it('is closed for good once closed', async () => {
+    const closing = new RedisLink(server.addr, options);
+    await closing.call('ping');
+    await closing.close();
+    expect(closing.state).toBe('closed');
+    await expect(closing.call('ping')).rejects.toThrow(/the link is closed/);
+  });
+});
+
+describe('Subscription states', () => {
+  const server = new FakeRedis();
+  const options = { timeoutMs: 1000, password: null, connectionName: 'quorum-test' };
+
+  beforeAll(() => server.listen());
+  afterAll(() => server.stop().catch(() => undefined));
+
+  it('is live once acknowledged, resubscribing while its connection is lost, then live again', async () => {
+    const subscription = new Subscription(server.addr, '*', () => undefined, options);
+    const settled = (state: SubscriptionState) =>
+      reaches(
+        () => subscription.state,
+        state,
+        (wake) => subscription.onChange(wake),
+      );
+    try {
+      expect(subscription.state).toBe('subscribing');
+      await settled('live');
+      server.dropClients();
+      await settled('resubscribing');
+      await settled('live');
+    } finally {
+      subscription.close();
+    }
+    expect(subscription.state).toBe('closed');
   });
 });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import type { Addr } from '../model/index.js';
-import { parseAddr } from '../model/index.js';
+import type { Addr, LifecycleSnapshot, LinkState, Move } from '../model/index.js';
+import { Lifecycle, LINK_MOVES, parseAddr } from '../model/index.js';
 import { describeRedisError, RedisCallError } from './errors.js';
 
 export interface LinkOptions {
@@ -21,11 +21,6 @@ export const DEFAULT_LINK_OPTIONS: LinkOptions = {
   connectionName: 'quorum',
 };
 
-export type LinkStatus = 'connecting' | 'ready' | 'down' | 'closed';
-
-/** How often a call waiting for a connection looks at the client again. */
-const READY_TICK_MS = 25;
-
 /** ioredis refusing to send because its connection is not writable (not a reply from Redis). */
 function isNotWritable(err: unknown): boolean {
   return err instanceof Error && /Stream isn't writeable/.test(err.message);
@@ -41,14 +36,18 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt, 6), 2000) + Math.floor(Math.random() * 100);
 }
 
-function connectionOptions(addr: Addr, options: LinkOptions) {
+/** ioredis options shared by command links and subscriptions. */
+export function connectionOptions(addr: Addr, options: LinkOptions) {
   const hp = parseAddr(addr);
   if (!hp) throw new RedisCallError(`${addr} is not a host:port address`, 'unreachable');
   return {
     host: hp.host,
     port: hp.port,
     password: options.password ?? undefined,
-    connectionName: options.connectionName,
+    // no connectionName and no CLIENT SETINFO during the handshake: ioredis becomes ready once
+    // their replies are in, even when the connection closed meanwhile (Sentinel's CLIENT KILL),
+    // and then stays "ready" on a dead socket without ever reconnecting. Named after ready instead.
+    disableClientInfo: true,
     connectTimeout: options.timeoutMs,
     lazyConnect: true,
     enableReadyCheck: false,
@@ -60,7 +59,12 @@ function connectionOptions(addr: Addr, options: LinkOptions) {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+/** `promise`, or `onTimeout()`'s error once `ms` pass first. */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
@@ -68,88 +72,100 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Names a fresh connection for CLIENT LIST; a failure only leaves it unnamed. */
+export function nameConnection(redis: Redis, options: LinkOptions): void {
+  withTimeout(
+    redis.call('CLIENT', 'SETNAME', options.connectionName),
+    options.timeoutMs,
+    () => new Error('CLIENT SETNAME timed out'),
+  ).catch(() => undefined);
+}
+
 /**
  * One command connection to one Redis server or sentinel. Every call has a timeout; while the
  * server is unreachable, calls fail at once with the last connection error (a sentence), and the
- * link keeps reconnecting in the background.
+ * link keeps reconnecting in the background. Its state (`LinkState`) follows the connection's
+ * own events; `snapshot()` shows it.
  */
 export class RedisLink {
   private readonly redis: Redis;
-  private status: LinkStatus = 'connecting';
-  private lastError: RedisCallError | null = null;
-  private authError: RedisCallError | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly lifecycle: Lifecycle<LinkState>;
+  /** Why the last connection attempt failed; null once ready again. */
+  private lastFailure: RedisCallError | null = null;
 
   constructor(
     readonly addr: Addr,
     private readonly options: LinkOptions = DEFAULT_LINK_OPTIONS,
   ) {
+    this.lifecycle = new Lifecycle(`link ${addr}`, LINK_MOVES, 'connecting');
     this.redis = new Redis({ ...connectionOptions(addr, options), enableOfflineQueue: false });
     this.redis.on('ready', () => {
-      this.setStatus('ready');
+      if (this.state === 'closed') return;
+      nameConnection(this.redis, options);
+      this.lastFailure = null;
+      this.lifecycle.clearError();
+      this.lifecycle.setState('ready');
     });
     this.redis.on('error', (err: unknown) => {
-      const described = describeRedisError(addr, err);
-      if (described.reason === 'auth') this.authError = described;
-      this.lastError = described;
-      if (this.status !== 'closed') this.setStatus('down');
+      this.failed(describeRedisError(addr, err));
     });
-    // a closed connection is not a down server: Sentinel kills clients of every node it
-    // reconfigures (CLIENT KILL TYPE normal). Only a failed reconnect (an error) means down.
     this.redis.on('close', () => {
-      if (this.status === 'ready') this.setStatus('connecting');
+      // a closed connection is not a down server: Sentinel kills clients of every node it
+      // reconfigures (CLIENT KILL TYPE normal), and the server is usually still there. A close
+      // before ready is an attempt that failed.
+      if (this.state === 'ready') this.lifecycle.setState('reconnecting');
+      else if (this.state === 'connecting' || this.state === 'reconnecting')
+        this.failed(new RedisCallError(`${addr} closed the connection`, 'unreachable'));
     });
-    this.redis.connect().catch((err: unknown) => {
-      this.lastError = describeRedisError(addr, err);
-      if (this.status !== 'closed') this.setStatus('down');
+    // ioredis ends a client only when asked to, or when it cannot even create a socket
+    this.redis.on('end', () => {
+      this.failed(new RedisCallError(`${addr}: the connection ended`, 'unreachable'));
     });
+    // every failure also arrives as the events above; this only must not go unhandled
+    this.redis.connect().catch(() => undefined);
   }
 
-  private setStatus(next: LinkStatus): void {
-    if (next === this.status) return;
-    if (next === 'ready') {
-      this.authError = null;
-      this.lastError = null;
-    }
-    this.status = next;
-    for (const wake of this.waiters) wake();
+  get state(): LinkState {
+    return this.lifecycle.state;
+  }
+
+  /** The state, since when, and the last failure while not ready. */
+  snapshot(): LifecycleSnapshot<LinkState> {
+    return this.lifecycle.snapshot();
+  }
+
+  /** Calls `listener` on every move (`from -> to`) until the returned function is called. */
+  onChange(listener: (move: Move<LinkState>) => void): () => void {
+    return this.lifecycle.onChange(listener);
+  }
+
+  private failed(reason: RedisCallError): void {
+    if (this.state === 'closed') return;
+    this.lastFailure = reason;
+    this.lifecycle.fail(reason.message);
+    this.lifecycle.setState('down');
   }
 
   /**
-   * Resolves once the client is ready. Readiness is read from the client itself, never from a
-   * copy kept here: a copy can drift (a connection can close between two events), and a link
-   * that believes it is ready while the client is not would fail every call until restarted.
+   * Resolves once the connection is ready, woken by its events. The client's own status is
+   * checked too: ioredis changes it at once but emits the event a tick later, so for a moment
+   * the link can still say ready while the connection is gone; the event that follows wakes us.
    * While the last connection attempt failed, it fails at once with that attempt's reason.
    */
   private async whenReady(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
-      if (this.redis.status === 'ready') {
-        if (this.status !== 'ready') this.setStatus('ready');
-        return;
-      }
-      if (this.status === 'closed')
+      if (this.state === 'ready' && this.redis.status === 'ready') return;
+      if (this.state === 'closed')
         throw new RedisCallError(`${this.addr}: the link is closed`, 'unreachable');
-      if (this.status === 'down')
-        throw this.lastError ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
-      if (this.status === 'ready') this.setStatus('connecting');
+      if (this.state === 'down')
+        throw this.lastFailure ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
       const left = deadline - Date.now();
-      if (left <= 0)
+      if (left <= 0 || !(await this.lifecycle.nextMove(left)))
         throw new RedisCallError(
           `${this.addr} did not answer within ${this.options.timeoutMs} ms`,
           'timeout',
         );
-      // woken by the client's events; the short tick also covers any state it changed silently
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, READY_TICK_MS));
-        const waiters = this.waiters;
-        function done() {
-          clearTimeout(timer);
-          waiters.delete(done);
-          resolve();
-        }
-        waiters.add(done);
-      });
     }
   }
 
@@ -179,54 +195,16 @@ export class RedisLink {
         return await send();
       }
     } catch (err) {
-      if (this.authError) throw this.authError;
       const described = describeRedisError(this.addr, err);
-      if (described.reason === 'unreachable' && this.lastError) throw this.lastError;
+      if (this.lastFailure?.reason === 'auth') throw this.lastFailure;
+      if (described.reason === 'unreachable' && this.lastFailure) throw this.lastFailure;
       throw described;
     }
   }
 
   async close(): Promise<void> {
-    this.setStatus('closed');
+    this.lifecycle.setState('closed');
     this.redis.disconnect();
     await Promise.resolve();
-  }
-}
-
-export type MessageHandler = (channel: string, message: string) => void;
-
-/**
- * A Pub/Sub connection that pattern-subscribes and re-subscribes after every reconnect (the
- * client does this itself). Used for a sentinel's event channels.
- */
-export class Subscription {
-  private readonly redis: Redis;
-
-  constructor(
-    readonly addr: Addr,
-    pattern: string,
-    onMessage: MessageHandler,
-    options: LinkOptions = DEFAULT_LINK_OPTIONS,
-  ) {
-    // subscribe on every (re)connect ourselves: a subscription queued while the server is not up
-    // yet would be dropped after the first failed reconnect, and never restored
-    this.redis = new Redis({
-      ...connectionOptions(addr, options),
-      enableOfflineQueue: false,
-      autoResubscribe: false,
-    });
-    // errors show up as the sentinel being down in the poll; here they only must not go unhandled
-    this.redis.on('error', () => undefined);
-    this.redis.on('ready', () => {
-      this.redis.psubscribe(pattern).catch(() => undefined);
-    });
-    this.redis.on('pmessage', (_pattern: string, channel: string, message: string) =>
-      onMessage(channel, message),
-    );
-    this.redis.connect().catch(() => undefined);
-  }
-
-  close(): void {
-    this.redis.disconnect();
   }
 }

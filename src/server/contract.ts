@@ -3,7 +3,7 @@
  * against one definition: what the UI may call (requests) and what the server pushes (SSE).
  */
 import { z } from 'zod';
-import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
+import type { EventReport, LinkReport, QuorumEvent, Topology } from '../model/index.js';
 import type { NodeAction, ProcessInfo } from '../local/index.js';
 import type { DrillListing, Via } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
@@ -143,7 +143,14 @@ export interface DeploymentState {
   network: NetworkState | null;
   /** Clusters: the latest administration job started from the dashboard (running or ended). */
   clusterJob: ClusterJob | null;
+  /**
+   * The server's own links to the deployment (each sentinel's commands and events, each node):
+   * state, since when (the server's clock, as `topology.observedAtMs`), the last failure.
+   */
+  links: LinkReport[];
 }
+
+export type { LinkReport } from '../model/index.js';
 
 /** The Alerts page of one deployment. */
 export interface AlertsState {

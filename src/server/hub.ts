@@ -250,6 +250,7 @@ export class Hub {
       alertsFiring: entry.alerts.active().filter((a) => a.status === 'firing').length,
       network: networkOf(entry.source),
       clusterJob: this.clusterJobs.job(entry.source.name),
+      links: entry.source.observer.linkReports(),
     };
   }
 

@@ -23,6 +23,7 @@ function deployment(name: string, clusterJob: ClusterJob | null = null): Deploym
     alertsFiring: 0,
     network: null,
     clusterJob,
+    links: [],
   };
 }
 

@@ -26,6 +26,7 @@ function deployment(overrides: Partial<DeploymentState> = {}): DeploymentState {
     alertsFiring: 0,
     network: null,
     clusterJob: null,
+    links: [],
     ...overrides,
   };
 }

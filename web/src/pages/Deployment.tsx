@@ -6,7 +6,9 @@ import type { Route } from '../route.js';
 import { Charts } from '../components/Charts.js';
 import { ClusterLive } from '../components/ClusterLive.js';
 import { isClusterRequest } from '../components/cluster-actions.js';
+import { ClusterSummary } from '../components/ClusterSummary.js';
 import { Confirm } from '../components/Confirm.js';
+import { LinkStates } from '../components/LinkStates.js';
 import { NodeDrawer } from '../components/NodeDrawer.js';
 import { SentinelMatrix } from '../components/SentinelMatrix.js';
 import { Timeline } from '../components/Timeline.js';
@@ -19,7 +21,6 @@ import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/model/index.js';
 import { AlertsPage } from './Alerts.js';
 import { DrillsPage } from './Drills.js';
-import { clusterOf } from '../../../src/model/topology.js';
 
 /**
  * The deployment page: graph, sentinel matrix (a cluster: shards, slot map, each node's view),
@@ -149,6 +150,7 @@ export function DeploymentPage({
             ? 'healthy'
             : `${deployment.problems.length} problem${deployment.problems.length === 1 ? '' : 's'}`}
         </span>
+        <LinkStates deployment={deployment} />
         <span style={{ flex: 1 }} />
         {!cluster && (
           <>
@@ -293,25 +295,6 @@ export function DeploymentPage({
           {toast.text}
         </div>
       )}
-    </>
-  );
-}
-
-/** A cluster's line in the header: its state, the masters owning slots, the slots covered. */
-function ClusterSummary({ deployment }: { deployment: DeploymentState }) {
-  const c = deployment.topology ? clusterOf(deployment.topology) : null;
-  const owning = c?.shards.filter((s) => s.slotCount > 0).length ?? 0;
-  return (
-    <>
-      <span>
-        cluster{' '}
-        <strong className={c?.state === 'ok' ? 'mono' : 'mono bad'} data-testid="cluster-state">
-          {c?.state ?? 'not observed yet'}
-        </strong>
-      </span>
-      <span className="muted">
-        {owning} master{owning === 1 ? '' : 's'} with slots · {c?.slotsCovered ?? 0}/16384 slots
-      </span>
     </>
   );
 }

@@ -1,0 +1,80 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { Observer } from './observer.js';
+
+/** An address nothing listens on: a port the kernel just gave out and took back. */
+async function deadAddr(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+async function observerOfNothing(): Promise<{
+  observer: Observer;
+  sentinel: string;
+  node: string;
+}> {
+  const sentinel = await deadAddr();
+  const node = await deadAddr();
+  const observer = new Observer(
+    {
+      name: 'test',
+      masterName: 'test',
+      sentinels: [sentinel],
+      nodes: [node],
+      password: null,
+      sentinelPassword: null,
+    },
+    { timeoutMs: 200, pollIntervalMs: 60_000, subscribe: true },
+  );
+  return { observer, sentinel, node };
+}
+
+describe('Observer states', () => {
+  it('goes idle -> starting -> watching -> stopping -> stopped, and polls no more once stopped', async () => {
+    const { observer } = await observerOfNothing();
+    expect(observer.state).toBe('idle');
+    const starting = observer.start();
+    expect(observer.state).toBe('starting');
+    const first = await starting;
+    expect(observer.state).toBe('watching');
+    const stopping = observer.stop();
+    expect(observer.state).toBe('stopping');
+    await stopping;
+    expect(observer.state).toBe('stopped');
+    await expect(observer.poll()).resolves.toBe(first);
+    await expect(observer.stop()).resolves.toBeUndefined();
+    await expect(observer.start()).rejects.toThrow('observer: no move from stopped to starting');
+  });
+
+  it('may stop without ever starting', async () => {
+    const { observer } = await observerOfNothing();
+    await observer.stop();
+    expect(observer.state).toBe('stopped');
+    await expect(observer.poll()).rejects.toThrow('the observer is stopped');
+  });
+
+  it('reports each link: the sentinel, its events and the node, down with the reason', async () => {
+    const { observer, sentinel, node } = await observerOfNothing();
+    try {
+      await observer.poll();
+      const reports = observer.linkReports();
+      expect(reports.map((r) => [r.purpose, r.addr])).toEqual([
+        ['sentinel', sentinel],
+        ['sentinel-events', sentinel],
+        ['node', node],
+      ]);
+      for (const report of [reports[0], reports[2]]) {
+        expect(report?.state).toBe('down');
+        expect(report?.lastError).toMatch(/refused the connection/);
+      }
+      expect(reports[1]?.state).toBe('subscribing');
+    } finally {
+      await observer.stop();
+    }
+    expect(observer.linkReports().map((r) => r.state)).toEqual(['closed', 'closed', 'closed']);
+  });
+});
