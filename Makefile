@@ -9,7 +9,7 @@ WEB_SOURCES := $(shell find web/src -name '*.ts*' -not -name '*.test.ts' 2>/dev/
 
 help:
 	@echo "make up      install what is missing, build, launch the default topology (Ctrl-C stops it)"
-	@echo "make test    install what is missing, build, lint, check formatting, typecheck, run every test"
+	@echo "make test    install what is missing, build, lint, check formatting, typecheck, check imports and dead exports, run every test"
 	@echo "make down    stop a deployment started with 'bin/quorum up --detach'"
 	@echo "make bench   run the benchmarks (results in docs/benchmarks.md)"
 
@@ -57,7 +57,7 @@ imports: deps
 deadcode: deps
 	npx knip
 
-check: lint typecheck
+check: lint typecheck imports deadcode
 	npx prettier --check .
 
 unit: build
