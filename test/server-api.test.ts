@@ -377,7 +377,10 @@ describe('the dashboard API, in process, against a real deployment', () => {
   });
 
   it('blocks a node with DEBUG SLEEP, which the observer sees as down and then up', async () => {
-    const replica = `127.0.0.1:${port + 1}`;
+    // a replica as observed now: the switchover above may have promoted any node, and a master
+    // asleep longer than down-after would start a failover that the tests after this one meet
+    const replica = (await deployment()).topology?.nodes.find((n) => n.role === 'replica')?.addr;
+    if (replica === undefined) throw new Error('no replica observed');
     const res = await action({ action: 'debug-sleep', node: replica, seconds: 3 });
     expect(await res.json()).toEqual({
       ok: true,
