@@ -40,6 +40,7 @@ function cpuOf(pid: number): number {
 async function serve(keepPolling: boolean): Promise<void> {
   const deployment = attach(
     {
+      kind: 'sentinel',
       name: 'bench',
       masterName: 'bench',
       sentinels: [],

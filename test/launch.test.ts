@@ -108,6 +108,7 @@ describe('a local Sentinel deployment, launched and observed', () => {
       .filter((p) => p.kind === 'sentinel')
       .map((p) => `127.0.0.1:${p.port}`);
     const observer = new Observer({
+      kind: 'sentinel',
       name: 'mymaster',
       masterName: 'mymaster',
       sentinels,

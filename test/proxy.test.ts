@@ -69,6 +69,7 @@ describe('the proxy, in process, in front of a real deployment', () => {
     expect(deployment.up.code).toBe(0);
     const sentinels = [0, 1, 2].map((i) => `127.0.0.1:${deployment.port + 50 + i}`);
     observer = new Observer({
+      kind: 'sentinel',
       name: 'mymaster',
       masterName: 'mymaster',
       sentinels,

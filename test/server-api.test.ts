@@ -50,6 +50,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const gonePort = await freePorts(1);
     const gone = attach(
       {
+        kind: 'sentinel',
         name: 'gone',
         masterName: 'gone',
         sentinels: [`127.0.0.1:${gonePort}`],

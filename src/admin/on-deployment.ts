@@ -4,20 +4,21 @@ import { describeRedisError, startDebugSleep } from '../redis/index.js';
 import { safeSwitchover, sentinelFailover, switchoverParties } from '../sentinel/index.js';
 import type { SwitchoverResult } from '../sentinel/index.js';
 
-function sentinelTopology(d: Deployment) {
+/** The Sentinel side of a deployment: its target and last topology; a cluster is refused. */
+function sentinelSide(d: Deployment) {
+  const { target } = d.observer;
   const topology = d.observer.current();
-  if (topology?.kind === 'cluster')
+  if (target.kind === 'cluster' || topology?.kind === 'cluster')
     throw new ServiceError(
       `'${d.name}' is a Redis Cluster, which has no sentinels to move its master; promote a replica with CLUSTER FAILOVER`,
       'bad-request',
     );
-  return topology;
+  return { masterName: target.masterName, topology };
 }
 
 /** SENTINEL FAILOVER on the first of the deployment's sentinels that answers; says who did it. */
 export async function failoverDeployment(d: Deployment): Promise<string> {
-  const topology = sentinelTopology(d);
-  const { masterName } = d.observer.target;
+  const { masterName, topology } = sentinelSide(d);
   const up = topology?.sentinels.filter((s) => s.up).map((s) => s.addr) ?? [];
   if (up.length === 0)
     throw new ServiceError(
@@ -42,7 +43,7 @@ export async function switchoverDeployment(
   d: Deployment,
   progress?: (line: string) => void,
 ): Promise<SwitchoverResult> {
-  const topology = sentinelTopology(d);
+  const { masterName, topology } = sentinelSide(d);
   const parties = topology ? switchoverParties(topology) : null;
   if (!parties)
     throw new ServiceError(
@@ -51,7 +52,7 @@ export async function switchoverDeployment(
     );
   try {
     return await safeSwitchover({
-      masterName: d.observer.target.masterName,
+      masterName,
       ...parties,
       password: d.profile.password,
       sentinelPassword: d.profile.sentinelPassword,

@@ -22,7 +22,7 @@ export interface Session {
 
 async function open(opts: ClusterOptions): Promise<Session> {
   const resolved = await resolveTarget(opts);
-  if (resolved.target.mode !== 'cluster') {
+  if (resolved.target.kind !== 'cluster') {
     throw new UserError(
       resolved.dir === null
         ? 'quorum cluster administers a Redis Cluster; attach with --cluster HOST:PORT instead of --sentinel'

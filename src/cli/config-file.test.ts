@@ -23,7 +23,7 @@ describe('loadConfig', () => {
         nodes: [],
         password: 'p',
         sentinelPassword: 'p',
-        mode: 'sentinel',
+        kind: 'sentinel',
       },
       {
         name: 'queue',
@@ -32,7 +32,7 @@ describe('loadConfig', () => {
         nodes: [],
         password: 'p',
         sentinelPassword: 's',
-        mode: 'sentinel',
+        kind: 'sentinel',
       },
     ]);
   });
@@ -150,13 +150,10 @@ describe('loadConfig with clusters', () => {
     );
     expect(loadConfig(path, {}).deployments).toEqual([
       {
+        kind: 'cluster',
         name: 'shop',
-        masterName: 'shop',
-        sentinels: [],
         nodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
         password: null,
-        sentinelPassword: null,
-        mode: 'cluster',
       },
     ]);
     writeFileSync(path, 'deployments:\n  - name: shop\n    passwordEnv: PW\n');

@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import { isMap, isNode, isPair, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { formatAddr, parseAddr, UserError } from '../model/index.js';
-import type { SentinelTarget } from '../observer/index.js';
+import type { ObserveTarget } from '../observer/index.js';
 import type { AlertConfig } from '../alerts/index.js';
 import { alertConfigFrom, alertsSchema } from '../alerts/index.js';
 
@@ -42,7 +42,7 @@ const configSchema = z
 
 /** What quorum.yaml holds: deployments to attach to, and how to alert. */
 export interface QuorumConfig {
-  deployments: SentinelTarget[];
+  deployments: ObserveTarget[];
   alerts: AlertConfig;
 }
 
@@ -159,15 +159,19 @@ export function loadConfig(
         const hp = parseAddr(s);
         return hp ? formatAddr(hp.host, hp.port) : s;
       });
-    return {
-      name: d.name,
-      masterName: d.masterName ?? d.name,
-      sentinels: normal(d.sentinels),
-      nodes: normal(d.cluster),
-      password,
-      sentinelPassword,
-      mode: d.cluster !== undefined ? ('cluster' as const) : ('sentinel' as const),
-    };
+    const target: ObserveTarget =
+      d.cluster !== undefined
+        ? { kind: 'cluster', name: d.name, nodes: normal(d.cluster), password }
+        : {
+            kind: 'sentinel',
+            name: d.name,
+            masterName: d.masterName ?? d.name,
+            sentinels: normal(d.sentinels),
+            nodes: [],
+            password,
+            sentinelPassword,
+          };
+    return target;
   });
   return { deployments, alerts: alertConfigFrom(parsed.data.alerts) };
 }

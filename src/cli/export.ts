@@ -64,7 +64,7 @@ export function registerExport(program: Command): void {
       const { observer, topology } = await observeOnce(resolved, opts.timeout);
       await observer.stop();
       const { target, local } = resolved;
-      if (topology.kind !== 'sentinel')
+      if (topology.kind !== 'sentinel' || target.kind !== 'sentinel')
         throw new UserError(
           `'${target.name}' is a Redis Cluster; HAProxy's Sentinel-based config is for Sentinel deployments (cluster clients follow MOVED themselves)`,
           2,

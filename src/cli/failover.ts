@@ -66,7 +66,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
   const { observer, topology } = await observeOnce(resolved, opts.timeout);
   const { target } = resolved;
   try {
-    if (topology.kind !== 'sentinel')
+    if (topology.kind !== 'sentinel' || target.kind !== 'sentinel')
       throw new UserError(
         `'${target.name}' is a Redis Cluster, which has no sentinels to move its master; promote a replica with 'quorum cluster failover NODE'`,
         2,

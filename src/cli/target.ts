@@ -4,7 +4,7 @@ import type { SentinelTopology, Topology } from '../model/index.js';
 import { parseAddrList, UserError } from '../model/index.js';
 import type { LocalState } from '../local/index.js';
 import { readState } from '../local/index.js';
-import type { SentinelTarget } from '../observer/index.js';
+import type { ObserveTarget } from '../observer/index.js';
 import { Observer } from '../observer/index.js';
 import { monitoredMasters, RedisLink } from '../redis/index.js';
 import { localTarget } from '../deployment/index.js';
@@ -45,7 +45,7 @@ export function targetOptions(command: Command): Command {
 }
 
 export interface ResolvedTarget {
-  target: SentinelTarget;
+  target: ObserveTarget;
   /** The local state, when the target is the deployment in --dir. */
   local: LocalState | null;
   /** The data dir, when the target is local. */
@@ -65,15 +65,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
       );
     const password = opts.password ?? process.env.QUORUM_PASSWORD ?? null;
     return {
-      target: {
-        name: opts.masterName ?? 'cluster',
-        masterName: opts.masterName ?? 'cluster',
-        sentinels: [],
-        nodes: addrs,
-        password,
-        sentinelPassword: null,
-        mode: 'cluster',
-      },
+      target: { kind: 'cluster', name: opts.masterName ?? 'cluster', nodes: addrs, password },
       local: null,
       dir: null,
     };
@@ -93,6 +85,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
       opts.masterName ?? (await guessMasterName(addrs, sentinelPassword, opts.timeout));
     return {
       target: {
+        kind: 'sentinel',
         name: masterName,
         masterName,
         sentinels: addrs,
@@ -185,7 +178,7 @@ async function noSentinelError(
     );
   }
   const wrongName = reasons.some((r) => r.includes('does not monitor a master named'));
-  if (wrongName) {
+  if (wrongName && resolved.target.kind === 'sentinel') {
     const known: string[] = [];
     for (const addr of resolved.target.sentinels) {
       const link = new RedisLink(addr, {

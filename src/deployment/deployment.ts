@@ -75,7 +75,7 @@ export class Deployment {
   }
 
   get kind(): DeploymentKind {
-    return this.observer.target.mode ?? 'sentinel';
+    return this.observer.target.kind;
   }
 
   /** The figures of the proxy in front of it; null when none runs or it does not answer. */
@@ -105,8 +105,8 @@ export class Deployment {
       observer: this.observer,
       controller: this.controller,
       expect: this.expect,
-      sentinels: target.sentinels,
-      masterName: target.masterName,
+      sentinels: target.kind === 'sentinel' ? target.sentinels : [],
+      masterName: target.kind === 'sentinel' ? target.masterName : target.name,
       password: this.profile.password,
       sentinelPassword: this.profile.sentinelPassword,
       downAfterMs: this.detectionMs ?? (reported > 0 ? reported : 30_000),

@@ -2,27 +2,30 @@ import type { Addr } from '../model/index.js';
 import { formatAddr } from '../model/index.js';
 import type { LocalState, ProcessInfo } from '../local/index.js';
 import { callControl } from '../local/index.js';
-import type { SentinelTarget } from '../observer/index.js';
+import type { ObserveTarget } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 
 /** How long a question to the local supervisor may take. */
 const CONTROL_TIMEOUT_MS = 3000;
 
 /** What the observer watches for the local deployment a state file describes. */
-export function localTarget(state: LocalState): SentinelTarget {
+export function localTarget(state: LocalState): ObserveTarget {
   const { spec } = state;
   const addrs = (kind: 'redis' | 'sentinel'): Addr[] =>
     state.processes
       .filter((p) => p.kind === kind)
       .map((p) => formatAddr(p.host ?? spec.host, p.port));
+  if (spec.mode === 'cluster') {
+    return { kind: 'cluster', name: spec.name, nodes: addrs('redis'), password: spec.password };
+  }
   return {
+    kind: 'sentinel',
     name: spec.name,
     masterName: spec.name,
     sentinels: addrs('sentinel'),
     nodes: addrs('redis'),
     password: spec.password,
     sentinelPassword: spec.password,
-    mode: spec.mode,
   };
 }
 

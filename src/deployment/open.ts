@@ -3,7 +3,7 @@ import type { Expectation } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import { controlClient, expectationOf, readState } from '../local/index.js';
-import type { SentinelTarget } from '../observer/index.js';
+import type { ObserveTarget } from '../observer/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import { DrillStore } from '../drill/index.js';
 import { labTopology, NetworkFaults } from '../faults/index.js';
@@ -69,7 +69,7 @@ export function openLocal(dir: string, options: OpenOptions, inProcess?: InProce
 }
 
 /** A deployment quorum did not launch: observed only, no supervisor, no event log of its own. */
-export function attach(target: SentinelTarget, options: AttachOptions): Deployment {
+export function attach(target: ObserveTarget, options: AttachOptions): Deployment {
   return new Deployment({
     name: target.name,
     observer: new Observer(target, {
@@ -77,7 +77,10 @@ export function attach(target: SentinelTarget, options: AttachOptions): Deployme
       subscribe: options.subscribe ?? true,
     }),
     controller: null,
-    profile: { password: target.password, sentinelPassword: target.sentinelPassword },
+    profile: {
+      password: target.password,
+      sentinelPassword: target.kind === 'sentinel' ? target.sentinelPassword : null,
+    },
     expect: options.expect ?? {},
     dir: null,
     eventLog: null,

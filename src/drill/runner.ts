@@ -159,8 +159,8 @@ function sentinelAdapter(
         writers,
         writersIn,
         context: {
-          masterName: options.observer.target.masterName,
-          sentinelPassword: options.observer.target.sentinelPassword,
+          masterName: options.workload.masterName,
+          sentinelPassword: options.workload.sentinelPassword,
           downAfterMs,
         },
         onTopology: (t) => claims.see(t),

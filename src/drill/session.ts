@@ -64,7 +64,7 @@ export function drillRecorder(target: DrillTarget) {
 
 /** The kind of deployment a target is, as its observer watches it. */
 function targetKind(target: Pick<DrillTarget, 'observer'>): ScenarioKind {
-  return target.observer.target.mode === 'cluster' ? 'cluster' : 'sentinel';
+  return target.observer.target.kind;
 }
 
 /** One run of one scenario, by the runner for the deployment's kind. */

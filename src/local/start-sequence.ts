@@ -41,14 +41,22 @@ export function createLabFor(
 export function observerFor(spec: LocalSpec, table: ProcessTable): Observer {
   const addrs = (kind: 'redis' | 'sentinel') =>
     table.ofKind(kind).map((p) => formatAddr(p.plan.host, p.plan.port));
+  if (spec.mode === 'cluster') {
+    return new Observer({
+      kind: 'cluster',
+      name: spec.name,
+      nodes: addrs('redis'),
+      password: spec.password,
+    });
+  }
   return new Observer({
+    kind: 'sentinel',
     name: spec.name,
     masterName: spec.name,
     sentinels: addrs('sentinel'),
     nodes: addrs('redis'),
     password: spec.password,
     sentinelPassword: spec.password,
-    mode: spec.mode,
   });
 }
 

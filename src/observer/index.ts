@@ -1,3 +1,4 @@
 export * from './bus.js';
 export * from './event-log.js';
 export * from './observer.js';
+export * from './target.js';

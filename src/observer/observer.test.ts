@@ -21,6 +21,7 @@ async function observerOfNothing(): Promise<{
   const node = await deadAddr();
   const observer = new Observer(
     {
+      kind: 'sentinel',
       name: 'test',
       masterName: 'test',
       sentinels: [sentinel],

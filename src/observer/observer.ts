@@ -6,25 +6,7 @@ import { ObserverLinks } from './links.js';
 import { pollSentinels } from './sentinel-poll.js';
 import type { PollResult } from './sentinel-poll.js';
 import { eventId, SentinelEvents } from './sentinel-events.js';
-
-/** A Sentinel-managed deployment to observe: seed sentinels plus any data nodes known up front. */
-export interface SentinelTarget {
-  /** Deployment name shown to people (the local launcher uses the master name). */
-  name: string;
-  masterName: string;
-  sentinels: Addr[];
-  /** Data nodes known without asking sentinels (the local launcher knows all of them). */
-  nodes: Addr[];
-  /** Password of the data nodes. */
-  password: string | null;
-  /** Password of the sentinels themselves (`requirepass` in sentinel.conf). */
-  sentinelPassword: string | null;
-  /**
-   * `cluster`: `nodes` are seeds of a Redis Cluster (no sentinels); every node's CLUSTER NODES
-   * names the others. @default 'sentinel'
-   */
-  mode?: 'sentinel' | 'cluster';
-}
+import type { ObserveTarget } from './target.js';
 
 export interface ObserverOptions {
   /** Time between two polls of every node and sentinel. @default 1000 */
@@ -81,7 +63,8 @@ export class Observer {
   private readonly options: ObserverOptions;
   private readonly lifecycle = new Lifecycle<ObserverState>('observer', OBSERVER_MOVES, 'idle');
   private readonly links: ObserverLinks;
-  private readonly events: SentinelEvents;
+  /** Null for a cluster, which publishes no events. */
+  private readonly events: SentinelEvents | null;
   private latest: Topology | null = null;
   private readonly counters: ObserverStats = { polls: 0, lastPollMs: null, failedReads: 0 };
   private inFlight: Promise<Topology> | null = null;
@@ -89,21 +72,23 @@ export class Observer {
   private stopped: Promise<void> | null = null;
 
   constructor(
-    readonly target: SentinelTarget,
+    readonly target: ObserveTarget,
     options: Partial<ObserverOptions> = {},
   ) {
     this.options = { ...DEFAULT_OBSERVER_OPTIONS, ...options };
-    this.events = new SentinelEvents(target, this.options.dedupWindowMs);
+    this.events =
+      target.kind === 'sentinel' ? new SentinelEvents(target, this.options.dedupWindowMs) : null;
     this.links = new ObserverLinks({
       timeoutMs: this.options.timeoutMs,
       password: target.password,
-      sentinelPassword: target.sentinelPassword,
+      sentinelPassword: target.kind === 'sentinel' ? target.sentinelPassword : null,
       subscribe: this.options.subscribe,
       accepting: () => this.isOpen(),
       onSentinelMessage: (sentinel, channel, message) =>
         this.onSentinelMessage(sentinel, channel, message),
     });
-    for (const addr of target.sentinels) this.links.ensureSentinel(addr);
+    if (target.kind === 'sentinel')
+      for (const addr of target.sentinels) this.links.ensureSentinel(addr);
     for (const addr of target.nodes) this.links.ensureNode(addr);
   }
 
@@ -192,7 +177,7 @@ export class Observer {
   }
 
   private onSentinelMessage(sentinel: Addr, channel: string, message: string): void {
-    const received = this.events.receive(sentinel, channel, message);
+    const received = this.events?.receive(sentinel, channel, message);
     if (!received) return;
     if (received.kind === 'new') this.bus.emit('event', received.event);
     else this.bus.emit('report', { id: received.id, report: received.report });
@@ -219,7 +204,7 @@ export class Observer {
   private async observe(): Promise<Topology> {
     const startedMs = performance.now();
     const result: PollResult =
-      this.target.mode === 'cluster'
+      this.target.kind === 'cluster'
         ? await pollCluster(this.links, this.target)
         : await pollSentinels(this.links, this.target, this.latest, (interim) =>
             this.publish(interim),

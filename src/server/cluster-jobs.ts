@@ -51,7 +51,7 @@ export class ClusterDesk {
    * runs it in the background. Returns the job as it starts.
    */
   start(source: Deployment, request: ClusterActionRequest, actor: string): ClusterJob {
-    if (source.observer.target.mode !== 'cluster')
+    if (source.kind !== 'cluster')
       throw new ActionError(`'${source.name}' is not a Redis Cluster`, 400);
     const busy = this.busy(source);
     if (busy) throw new ActionError(`${busy}; wait for it or cancel it`, 409);

@@ -50,7 +50,7 @@ export class DrillDesk {
 
   async state(source: Deployment): Promise<DrillsState> {
     const store = this.storeOf(source);
-    const cluster = source.observer.target.mode === 'cluster';
+    const cluster = source.kind === 'cluster';
     const latest = this.latest.get(source.name)?.live ?? null;
     return {
       available: store !== null,
@@ -97,7 +97,7 @@ export class DrillDesk {
         `'${source.name}' runs behind no proxy of quorum's to write through`,
         409,
       );
-    const kind = source.observer.target.mode === 'cluster' ? 'cluster' : 'sentinel';
+    const { kind } = source;
     const scenario = scenarioNamed(request.scenario);
     if (!scenario) {
       throw new ActionError(

@@ -55,7 +55,7 @@ function networkOf(source: DeploymentSource): NetworkState | null {
 }
 
 function capabilitiesOf(source: DeploymentSource): Capabilities {
-  const cluster = source.observer.target.mode === 'cluster';
+  const cluster = source.kind === 'cluster';
   return {
     remote: cluster ? ['debug-sleep'] : ['failover', 'switchover', 'debug-sleep'],
     process: source.controller ? [...nodeActions] : [],
