@@ -1,5 +1,7 @@
-export * from './rule.js';
-export * from './catalogue.js';
-export * from './engine.js';
-export * from './notify.js';
-export * from './config.js';
+export { ALERT_RULES, ruleNamed } from './catalogue.js';
+export { AlertEngine, DEFAULT_ALERT_SETTINGS } from './engine.js';
+export type { Alert, AlertSettings, AlertTransition } from './engine.js';
+export { Notifiers } from './notify.js';
+export type { WebhookPayload } from './notify.js';
+export { alertConfigFrom, alertsSchema, DEFAULT_ALERT_CONFIG } from './config.js';
+export type { AlertConfig } from './config.js';

@@ -1,19 +1,28 @@
-export * from './ledger.js';
-export * from './checker.js';
-export * from './workload.js';
-export * from './role-check.js';
-export * from './scenarios.js';
-export * from './types.js';
-export * from './writers.js';
-export * from './engine.js';
-export * from './runner.js';
-export * from './summary.js';
-export * from './report.js';
-export * from './schema.js';
-export * from './store.js';
-export * from './session.js';
-export * from './live.js';
-export * from './cluster-scenarios.js';
-export * from './cluster-checker.js';
-export * from './cluster-workload.js';
-export * from './cluster-runner.js';
+export { writeSeries } from './checker.js';
+export { DEFAULT_WORKLOAD, VIAS } from './workload.js';
+export type { Via } from './workload.js';
+export {
+  kindRefusal,
+  safeWindowLoss,
+  scenarioNamed,
+  SCENARIOS,
+  scenariosFor,
+} from './scenarios.js';
+export type {
+  ClusterRun,
+  DrillRun,
+  LiveRun,
+  RunVia,
+  Scenario,
+  ScenarioKind,
+  SentinelRun,
+} from './types.js';
+export type { ScenarioResult } from './summary.js';
+export { renderReport } from './report.js';
+export { drillOutputSchema, scenarioResultSchema } from './schema.js';
+export { DrillStore, listingOf } from './store.js';
+export type { DrillListing, DrillRecord } from './store.js';
+export { drillRecorder, runDrills } from './session.js';
+export type { DrillTarget } from './session.js';
+export { isFinished } from './live.js';
+export { clusterLossBound, failoverBoundMs } from './cluster-checker.js';

@@ -1,4 +1,4 @@
-export * from './haproxy.js';
-export * from './prometheus-rules.js';
-export * from './prometheus-rules-tests.js';
-export * from './grafana.js';
+export { renderHaproxy } from './haproxy.js';
+export { renderPrometheusRules } from './prometheus-rules.js';
+export { renderPrometheusRuleTests } from './prometheus-rules-tests.js';
+export { grafanaExpressions, renderGrafana } from './grafana.js';

@@ -1,14 +1,32 @@
-export * from './spec.js';
-export * from './render.js';
-export * from './ports.js';
-export * from './binaries.js';
-export * from './process.js';
-export * from './state.js';
-export * from './control.js';
-export * from './supervisor.js';
-export * from './preflight.js';
-export * from './readiness.js';
-export * from './find-process.js';
-export * from './lab.js';
-export * from './control-client.js';
-export * from './spec-problems.js';
+export {
+  defaultSpec,
+  describeSpec,
+  expectationOf,
+  modes,
+  networks,
+  planProcesses,
+  presets,
+} from './spec.js';
+export type { ClusterSpec, LocalSpec, Mode, Network, Preset, SentinelSpec } from './spec.js';
+export { isPortFree } from './ports.js';
+export { KILL_AFTER_MS, tailOf } from './process.js';
+export type { ProcessState } from './process.js';
+export { markStopped, pidAlive, readState } from './state.js';
+export type { LocalState } from './state.js';
+export { callControl, NODE_ACTION_TIMEOUT_MS, nodeActions } from './control.js';
+export type { NodeAction, NodeController, ProcessAction, ProcessInfo } from './control.js';
+export { Supervisor } from './supervisor.js';
+export { preflight, runningSupervisor, stopLeftovers } from './preflight.js';
+export {
+  bridgeName,
+  clientMembers,
+  destroyLab,
+  inNetns,
+  labLeftovers,
+  labUnavailable,
+  netnsName,
+  planLab,
+  run,
+} from './lab.js';
+export type { LabMember, LabPlan } from './lab.js';
+export { controlClient } from './control-client.js';

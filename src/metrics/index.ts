@@ -1,2 +1,2 @@
-export * from './exposition.js';
-export * from './render.js';
+export { renderMetrics } from './render.js';
+export type { DeploymentMetrics } from './render.js';

@@ -1,20 +1,44 @@
-export * from './address.js';
-export * from './topology.js';
-export * from './agreement.js';
-export * from './event.js';
-export * from './dedup.js';
-export * from './health.js';
-export * from './change.js';
-export * from './diff.js';
-export * from './errors.js';
-export * from './format.js';
-export * from './queries.js';
-export * from './failover.js';
-export * from './slots.js';
-export * from './cluster-nodes.js';
-export * from './cluster.js';
-export * from './cluster-diff.js';
-export * from './never.js';
 export { isFinished, nodeRole } from './drill.js';
-export * from './lifecycle.js';
-export * from './links.js';
+export { formatAddr, parseAddr, parseAddrList } from './address.js';
+export type { Addr } from './address.js';
+export { agreedMaster, clusterOf, downNode, downSentinel, sentinelsOf } from './topology.js';
+export type {
+  ClusterTopology,
+  DataNode,
+  DeploymentKind,
+  SentinelTopology,
+  SentinelView,
+  Topology,
+} from './topology.js';
+export { agreeOnMaster } from './agreement.js';
+export { eventKey, parseSentinelEvent } from './event.js';
+export type { EventReport, QuorumEvent } from './event.js';
+export { DEFAULT_DEDUP_WINDOW_MS, EventDeduplicator } from './dedup.js';
+export { healthProblems } from './health.js';
+export type { Expectation } from './health.js';
+export { diffTopology, MasterMoves } from './diff.js';
+export { ServiceError, UserError } from './errors.js';
+export type { Refusal } from './errors.js';
+export { clock, formatBytes, formatSeconds } from './format.js';
+export { replicasOf } from './queries.js';
+export { failoverStartMs } from './failover.js';
+export {
+  evenSlotRanges,
+  formatRanges,
+  hashTag,
+  keySlot,
+  rangeSize,
+  SLOT_COUNT,
+  slotsOf,
+  toRanges,
+} from './slots.js';
+export type { SlotRange } from './slots.js';
+export { clusterView, downClusterView, parseClusterNodes, slotOwners } from './cluster-nodes.js';
+export type { ClusterView } from './cluster-nodes.js';
+export { clusterProblems, clusterState, shardOfSlot } from './cluster.js';
+export type { ClusterState, Shard } from './cluster.js';
+export { assertNever } from './never.js';
+export { Lifecycle } from './lifecycle.js';
+export type { LifecycleSnapshot, Move, Moves } from './lifecycle.js';
+export { describeLink, LINK_MOVES, linkNeedsAttention, SUBSCRIPTION_MOVES } from './links.js';
+export type { LinkReport, LinkState, SubscriptionState } from './links.js';

@@ -1,4 +1,4 @@
-export * from './bus.js';
-export * from './event-log.js';
-export * from './observer.js';
-export * from './target.js';
+export { EventLog } from './event-log.js';
+export { Observer } from './observer.js';
+export type { ObserverStats } from './observer.js';
+export type { ObserveTarget } from './target.js';

@@ -1,7 +1,5 @@
-export * from './contract.js';
-export * from './history.js';
-export * from './hub.js';
-export * from './auth.js';
-export * from './actions.js';
-export * from './app.js';
-export * from './serve.js';
+export type { DeploymentState, NodeDetails } from './contract.js';
+export { Hub } from './hub.js';
+export { createApp } from './app.js';
+export { checkTokens, DEFAULT_DASHBOARD_PORT, startDashboard, WEB_ROOT } from './serve.js';
+export type { Dashboard } from './serve.js';
