@@ -1,13 +1,12 @@
 import { Hono } from 'hono';
-import type { z } from 'zod';
-import type { Context, Next } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
+import { actionError, adminOnly, jsonBody, noDeployment, requireToken } from './route-helpers.js';
+import type { Env } from './route-helpers.js';
 import { streamSSE } from 'hono/streaming';
-import { validator } from 'hono/validator';
-import { ActionError, runAction, serve } from './actions.js';
+import { runAction, serve } from './actions.js';
 import type { AuthOptions } from './auth.js';
-import { mayScrape, requestRole, Sessions } from './auth.js';
+import { mayScrape, Sessions } from './auth.js';
 import { renderMetrics } from '../metrics/index.js';
 import type { DrillRecord } from '../drill/index.js';
 import type {
@@ -19,7 +18,6 @@ import type {
   DrillsState,
   JobRecord,
   PushMessage,
-  Role,
   Session,
 } from './contract.js';
 import {
@@ -32,60 +30,8 @@ import { nodeDetails } from '../admin/index.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
 
-type Env = { Variables: { role: Role } };
-
 /** Time between keep-alive comments on the stream, so proxies and browsers keep it open. */
 const HEARTBEAT_MS = 15_000;
-
-function requireToken(auth: AuthOptions, sessions: Sessions) {
-  return async (c: Context<Env>, next: Next) => {
-    const changes = c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    const role = requestRole(c, auth, sessions, !changes);
-    if (!role)
-      return c.json<ApiError>(
-        { error: 'a valid token is required (Authorization: Bearer TOKEN, as printed at start)' },
-        401,
-      );
-    c.set('role', role);
-    await next();
-  };
-}
-
-function issuePath(issue: { path: PropertyKey[]; message: string }): string {
-  return issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
-}
-
-/** Validates a JSON body with a zod schema; a bad one gets 400 naming the field. */
-function jsonBody<T>(schema: z.ZodType<T>) {
-  return validator('json', (value, c): T | Response => {
-    const parsed = schema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const field = issue ? issuePath(issue) : 'body';
-    return c.json<ApiError>(
-      { error: `invalid '${field}': ${issue?.message ?? 'bad request'}` },
-      400,
-    );
-  });
-}
-
-function adminOnly(c: Context<Env>, auth: AuthOptions) {
-  if (c.var.role === 'admin') return null;
-  const why = auth.readOnly
-    ? 'this dashboard runs with --read-only'
-    : 'this token is for viewing only';
-  return c.json<ApiError>({ error: `actions need the admin role; ${why}` }, 403);
-}
-
-/** An ActionError as its status and sentence; anything else goes on to the error handler. */
-function actionError(c: Context<Env>, err: unknown) {
-  if (err instanceof ActionError) return c.json<ApiError>({ error: err.message }, err.status);
-  throw err;
-}
-
-function noDeployment(c: Context<Env>) {
-  return c.json<ApiError>({ error: `no deployment named '${c.req.param('name') ?? ''}'` }, 404);
-}
 
 /** The JSON API; its type is what the UI's client is derived from. */
 export function createApi(hub: Hub, auth: AuthOptions) {
