@@ -61,6 +61,37 @@ describe('JobDesk', () => {
     expect(desk.current('cluster:rebalance')).toBeNull();
   });
 
+  it('ends as its steps did when a listener throws: nothing undone, ended resolves', async () => {
+    const desk = new JobDesk('demo', null);
+    const undone: string[] = [];
+    const heard: string[] = [];
+    desk.on(() => {
+      throw new Error('a broken listener');
+    });
+    desk.on((record) => heard.push(record.state));
+    const job = desk.start({
+      kind: 'cluster:add-node',
+      description: 'add a node',
+      by: 'test',
+      steps: [
+        {
+          name: 'start node',
+          run: ({ report }) => (report({ fraction: 0.5 }), Promise.resolve('started')),
+          undo: () => (undone.push('start node'), Promise.resolve()),
+        },
+      ],
+    });
+    job.on(() => {
+      throw new Error('another broken listener');
+    });
+    const record = await job.ended;
+    expect(record.state).toBe('succeeded');
+    expect(await job.outcome()).toBe('started');
+    expect(undone).toEqual([]);
+    expect(heard.at(-1)).toBe('succeeded');
+    expect(desk.current('cluster:add-node')).toBeNull();
+  });
+
   it('refuses a second job of the same family while one runs, and allows it after', async () => {
     const desk = new JobDesk('demo', null);
     const first = gate('move');

@@ -119,9 +119,16 @@ export class Job {
     this.tell();
   }
 
+  /** Tells every listener; one that throws is its own problem, never the job's. */
   private tell(): void {
     const copy = this.snapshot();
-    for (const listener of this.listeners) listener(copy);
+    for (const listener of this.listeners) {
+      try {
+        listener(copy);
+      } catch {
+        // a listener's failure must not fail, undo or end the job
+      }
+    }
   }
 
   private async run(steps: JobStep[]): Promise<JobRecord> {
@@ -129,6 +136,7 @@ export class Job {
     await Promise.resolve();
     const done: JobStep[] = [];
     let result: string | null = null;
+    let ending: { state: JobState; end: Partial<JobRecord> };
     try {
       for (const step of steps) {
         if (this.abort.signal.aborted) throw new JobCancelled(step.name);
@@ -145,15 +153,18 @@ export class Job {
         done.push(step);
         if (said !== null) result = said;
       }
-      return this.finish('succeeded', { result });
+      ending = { state: 'succeeded', end: { result } };
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
       // what the steps before did is undone, newest first; an undo that fails leaves the error
       for (const step of done.reverse()) await step.undo?.().catch(() => undefined);
-      return this.finish(this.abort.signal.aborted ? 'cancelled' : 'failed', {
-        error: sentence(err),
-      });
+      ending = {
+        state: this.abort.signal.aborted ? 'cancelled' : 'failed',
+        end: { error: sentence(err) },
+      };
     }
+    // ended once, outside the steps' try: nothing said at the end can undo or re-end the job
+    return this.finish(ending.state, ending.end);
   }
 
   /** Ends the job: the desk frees its family and keeps the record before anyone is told. */
@@ -212,7 +223,13 @@ export class JobDesk {
     });
     this.running.set(family, job);
     job.on((record) => {
-      for (const listener of this.listeners) listener(record);
+      for (const listener of this.listeners) {
+        try {
+          listener(record);
+        } catch {
+          // one listener's failure must not keep the others from hearing
+        }
+      }
     });
     return job;
   }

@@ -121,21 +121,24 @@ export class ClusterDesk {
       by: actor,
       outcome: 'started',
     });
-    void started.ended.then(async (record) => {
-      await access.links.close();
-      this.running.delete(started);
-      this.end(job, record);
-      observer.record(
-        'quorum:action',
-        job.error
-          ? `${job.description} failed: ${job.error}`
-          : `${job.description}: ${job.message}`,
-        { action, by: actor, outcome: outcomeOf(record) },
-      );
-      this.emit(source.name, job);
-      // look at the cluster now rather than at the next tick
-      void observer.fresh().catch(() => undefined);
-    });
+    void started.ended
+      .then(async (record) => {
+        await access.links.close().catch(() => undefined);
+        this.running.delete(started);
+        this.end(job, record);
+        observer.record(
+          'quorum:action',
+          job.error
+            ? `${job.description} failed: ${job.error}`
+            : `${job.description}: ${job.message}`,
+          { action, by: actor, outcome: outcomeOf(record) },
+        );
+        this.emit(source.name, job);
+        // look at the cluster now rather than at the next tick
+        void observer.fresh().catch(() => undefined);
+      })
+      // what is said of an ended job must never take the server down with it
+      .catch(() => undefined);
     this.latest.set(source.name, job);
     this.emit(source.name, job);
     return { ...job };

@@ -173,13 +173,16 @@ export class DrillDesk {
       scenario: scenario.name,
       by: actor,
     }).catch(() => undefined);
-    void job.ended.then((ended) => {
-      this.running.delete(job);
-      drill.setPhase(
-        ended.state === 'succeeded' ? 'done' : ended.state === 'cancelled' ? 'stopped' : 'failed',
-      );
-      drill.say(ended.result ?? ended.error ?? ended.state);
-    });
+    void job.ended
+      .then((ended) => {
+        this.running.delete(job);
+        drill.setPhase(
+          ended.state === 'succeeded' ? 'done' : ended.state === 'cancelled' ? 'stopped' : 'failed',
+        );
+        drill.say(ended.result ?? ended.error ?? ended.state);
+      })
+      // what is said of an ended drill must never take the server down with it
+      .catch(() => undefined);
     drill.show();
     return drill.live;
   }
