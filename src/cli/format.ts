@@ -221,7 +221,7 @@ export function formatProxy(p: ProxyStats): string {
     ? '; NO SENTINEL ANSWERS: keeping the last agreed master while it says role:master'
     : '';
   return (
-    `proxy: write ${p.write.addr} -> ${p.write.master ?? 'no master (clients held)'} (${p.tracker}, ${String(p.write.sessions)} clients)` +
+    `proxy: write ${p.write.addr} -> ${p.write.master ?? 'no master (clients held)'} (${p.tracker !== undefined ? `${p.tracker}, ` : ''}${String(p.write.sessions)} clients)` +
     `   read ${p.read.addr} -> ${p.read.replicas.length > 0 ? p.read.replicas.join(', ') : `no healthy replica (fallback: ${p.read.fallback})`} (${String(p.read.sessions)} clients)` +
     switched +
     unreachable +

@@ -36,6 +36,8 @@ describe('parseControlResponse', () => {
         ],
       },
       { ok: true, pid: 7, status: 'healthy', proxy: stats },
+      // a supervisor started by an earlier version reports no tracker state
+      { ok: true, pid: 7, status: 'healthy', proxy: { ...stats, tracker: undefined } },
       { ok: true, pid: 7, status: 'healthy', proxy: null },
       {
         ok: true,

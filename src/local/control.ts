@@ -95,7 +95,7 @@ const proxyStatsSchema = z.looseObject({
       tookMs: z.number().nullable(),
     })
     .nullable(),
-  tracker: z.enum(['following', 'confirming', 'own-word', 'no-master', 'stopped']),
+  tracker: z.enum(['following', 'confirming', 'own-word', 'no-master', 'stopped']).optional(),
   sentinelsUnreachable: z.boolean(),
   refused: z.number(),
   startedAtMs: z.number(),

@@ -41,8 +41,11 @@ export interface ProxyStats {
   bytesOut: number;
   backends: BackendStats[];
   lastSwitch: MasterSwitch | null;
-  /** Where the master tracker is: following, confirming, own-word, no-master or stopped. */
-  tracker: TrackerPhase;
+  /**
+   * Where the master tracker is: following, confirming, own-word, no-master or stopped; absent
+   * from the answer of a supervisor started by an earlier version of quorum.
+   */
+  tracker?: TrackerPhase;
   /** Set while no sentinel answers and the last agreed master is kept on its own word. */
   sentinelsUnreachable: boolean;
   refused: number;
