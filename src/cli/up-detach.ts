@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, watch as watchDir } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../model/index.js';
 import type { LocalSpec } from '../local/index.js';
@@ -38,6 +39,9 @@ export function childArgs(argv: string[]): { args: string[]; env: Record<string,
   return { args, env };
 }
 
+/** How often the state file is read where its directory cannot be watched. */
+const FALLBACK_POLL_MS = 250;
+
 /**
  * Waits for the background supervisor's word: state.json (rewritten by rename on every change,
  * which the directory watch reports) saying healthy or failed, or the child's exit.
@@ -49,10 +53,13 @@ function awaitSupervisor(
 ): Promise<void> {
   return new Promise((resolveWait, rejectWait) => {
     const seen: { exited: string | null; done: boolean } = { exited: null, done: false };
+    let watcher: FSWatcher | null = null;
+    let poll: NodeJS.Timeout | null = null;
     const finish = (err?: Error) => {
       if (seen.done) return;
       seen.done = true;
-      watcher.close();
+      watcher?.close();
+      if (poll) clearInterval(poll);
       clearTimeout(timer);
       if (err) rejectWait(err);
       else resolveWait();
@@ -82,10 +89,22 @@ function awaitSupervisor(
         finish(err instanceof Error ? err : new Error(String(err)));
       }
     };
-    const watcher = watchDir(dir, (_event, file) => {
-      if (file === 'state.json') check();
-    });
-    watcher.on('error', (err) => finish(err));
+    // where the directory cannot be watched (no inotify left, a filesystem without it), the
+    // state file is read every FALLBACK_POLL_MS instead
+    const pollInstead = () => {
+      watcher?.close();
+      watcher = null;
+      poll ??= setInterval(check, FALLBACK_POLL_MS);
+    };
+    try {
+      watcher = watchDir(dir, (_event, file) => {
+        // some platforms do not say which file changed
+        if (file === null || file === 'state.json') check();
+      });
+      watcher.on('error', pollInstead);
+    } catch {
+      pollInstead();
+    }
     child.once('exit', (code, signal) => {
       seen.exited = signal ?? String(code);
       check();
