@@ -44,6 +44,13 @@ export function roleOf(auth: AuthOptions, token: string | null): Role | null {
 export class Sessions {
   private readonly roles = new Map<string, Role>();
 
+  /**
+   * At most `limit` sessions are kept, the oldest forgotten first: a browser logs in again on
+   * each reconnect, so without a bound a long-lived tab on a flaky network would grow the map.
+   * A forgotten session's stream is refused, and the browser logs in again.
+   */
+  constructor(private readonly limit = 1000) {}
+
   /** The cookie name for a server reached at `url`. */
   static cookieName(url: string): string {
     const port = new URL(url).port || '80';
@@ -53,6 +60,10 @@ export class Sessions {
   open(role: Role): string {
     const id = randomBytes(24).toString('base64url');
     this.roles.set(id, role);
+    for (const oldest of this.roles.keys()) {
+      if (this.roles.size <= this.limit) break;
+      this.roles.delete(oldest);
+    }
     return id;
   }
 

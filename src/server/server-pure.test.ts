@@ -119,4 +119,10 @@ describe('Sessions', () => {
     expect(sessions.roleOf(undefined)).toBeNull();
     expect(Sessions.cookieName('http://127.0.0.1:8390/api/stream')).toBe('quorum_session_8390');
   });
+
+  it('keeps at most its limit of sessions, forgetting the oldest first', () => {
+    const sessions = new Sessions(3);
+    const ids = Array.from({ length: 5 }, () => sessions.open('admin'));
+    expect(ids.map((id) => sessions.roleOf(id))).toEqual([null, null, 'admin', 'admin', 'admin']);
+  });
 });
