@@ -23,11 +23,8 @@ import { History, samplesFrom } from './history.js';
 /** Events kept in memory per deployment for the timeline. */
 const EVENTS_KEPT = 2000;
 
-/** A deployment the dashboard shows: the handle (its observer, its supervisor when local, ...). */
-export type DeploymentSource = Deployment;
-
 interface Entry {
-  source: DeploymentSource;
+  source: Deployment;
   topology: Topology | null;
   processes: ProcessInfo[];
   proxy: ProxyStats | null;
@@ -43,7 +40,7 @@ interface Entry {
 
 export type Subscriber = (message: PushMessage) => void;
 
-function networkOf(source: DeploymentSource): NetworkState | null {
+function networkOf(source: Deployment): NetworkState | null {
   const network = source.network;
   if (!network) return null;
   const active = network.active();
@@ -54,7 +51,7 @@ function networkOf(source: DeploymentSource): NetworkState | null {
   };
 }
 
-function capabilitiesOf(source: DeploymentSource): Capabilities {
+function capabilitiesOf(source: Deployment): Capabilities {
   const cluster = source.kind === 'cluster';
   return {
     remote: cluster ? ['debug-sleep'] : ['failover', 'switchover', 'debug-sleep'],
@@ -103,7 +100,7 @@ export class Hub {
     });
   }
 
-  add(source: DeploymentSource): void {
+  add(source: Deployment): void {
     const entry: Entry = {
       source,
       topology: source.observer.current(),
@@ -274,7 +271,7 @@ export class Hub {
     return entry ? this.stateOf(entry) : null;
   }
 
-  source(name: string): DeploymentSource | null {
+  source(name: string): Deployment | null {
     return this.entries.get(name)?.source ?? null;
   }
 
