@@ -101,10 +101,7 @@ export class RedisLink {
     this.redis = new Redis({ ...connectionOptions(addr, options), enableOfflineQueue: false });
     this.redis.on('ready', () => {
       if (this.state === 'closed') return;
-      nameConnection(this.redis, options);
-      this.lastFailure = null;
-      this.lifecycle.clearError();
-      this.lifecycle.setState('ready');
+      void this.confirm();
     });
     this.redis.on('error', (err: unknown) => {
       this.failed(describeRedisError(addr, err));
@@ -137,6 +134,33 @@ export class RedisLink {
   /** Calls `listener` on every move (`from -> to`) until the returned function is called. */
   onChange(listener: (move: Move<LinkState>) => void): () => void {
     return this.lifecycle.onChange(listener);
+  }
+
+  /**
+   * The first round trip of a fresh connection: it names the connection and shows that the
+   * other end speaks Redis before any call is sent. Without it, a call pipelined behind the
+   * name to a server that is not Redis (an HTTP server) could meet a reset instead of the reply
+   * that says what is wrong. A server that refuses the name (an ACL user without CLIENT) or is
+   * slow to answer it still serves calls, which have timeouts of their own.
+   */
+  private async confirm(): Promise<void> {
+    try {
+      await withTimeout(
+        this.redis.call('CLIENT', 'SETNAME', this.options.connectionName),
+        this.options.timeoutMs,
+        () => new RedisCallError(`${this.addr} did not answer in time`, 'timeout'),
+      );
+    } catch (err) {
+      const described = describeRedisError(this.addr, err);
+      if (described.reason !== 'reply' && described.reason !== 'timeout') {
+        this.failed(described);
+        return;
+      }
+    }
+    if (this.state === 'closed' || this.redis.status !== 'ready') return;
+    this.lastFailure = null;
+    this.lifecycle.clearError();
+    this.lifecycle.setState('ready');
   }
 
   private failed(reason: RedisCallError): void {
