@@ -62,7 +62,7 @@ static relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_v
 static void read_fault_knob(relay *r) {
   const char *knob = getenv("QUORUM_RELAY_FAULT");
   if (knob == NULL) return;
-  static const char *const names[FAULT_KINDS] = {"session", "queue", "epoll"};
+  static const char *const names[FAULT_KINDS] = {"session", "queue", "epoll", "tell"};
   for (int k = 0; k < FAULT_KINDS; k++) {
     size_t len = strlen(names[k]);
     if (strncmp(knob, names[k], len) == 0 && knob[len] == ':')
