@@ -8,6 +8,14 @@ static void throw_errno(napi_env env, const char *what) {
   napi_throw_error(env, NULL, msg);
 }
 
+// a Node-API call failed: throws `what` unless that call left its own exception pending
+static napi_value fail(napi_env env, const char *what) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending)
+    napi_throw_error(env, NULL, what);
+  return NULL;
+}
+
 static void stop_relay(relay *r) {
   if (!r->started || r->stopped) return;
   r->stopped = true;
@@ -62,7 +70,7 @@ static relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_v
 static void read_fault_knob(relay *r) {
   const char *knob = getenv("QUORUM_RELAY_FAULT");
   if (knob == NULL) return;
-  static const char *const names[FAULT_KINDS] = {"session", "queue", "epoll"};
+  static const char *const names[FAULT_KINDS] = {"session", "queue", "epoll", "tell"};
   for (int k = 0; k < FAULT_KINDS; k++) {
     size_t len = strlen(names[k]);
     if (strncmp(knob, names[k], len) == 0 && knob[len] == ':')
@@ -207,16 +215,18 @@ static napi_value relay_end(napi_env env, napi_callback_info info) {
 static napi_value relay_stats(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   relay *r = unwrap(env, info, &argc, NULL);
-  napi_value arr, v;
-  napi_create_array_with_length(env, 2, &arr);
   double values[2] = {0, 0};
   if (r != NULL) {
     values[0] = (double)atomic_load(&r->bytes[0]);
     values[1] = (double)atomic_load(&r->bytes[1]);
   }
+  napi_value arr, v;
+  if (napi_create_array_with_length(env, 2, &arr) != napi_ok)
+    return fail(env, "the relay cannot report its stats");
   for (uint32_t i = 0; i < 2; i++) {
-    napi_create_double(env, values[i], &v);
-    napi_set_element(env, arr, i, v);
+    if (napi_create_double(env, values[i], &v) != napi_ok ||
+        napi_set_element(env, arr, i, v) != napi_ok)
+      return fail(env, "the relay cannot report its stats");
   }
   return arr;
 }
@@ -237,7 +247,10 @@ NAPI_MODULE_INIT() {
       {"stop", NULL, relay_stop, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value cls;
-  napi_define_class(env, "Relay", NAPI_AUTO_LENGTH, relay_new, NULL, 4, methods, &cls);
-  napi_set_named_property(env, exports, "Relay", cls);
+  // NULL with an exception pending: the require() that loads the addon throws it
+  if (napi_define_class(env, "Relay", NAPI_AUTO_LENGTH, relay_new, NULL, 4, methods, &cls) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "Relay", cls) != napi_ok)
+    return fail(env, "the relay addon cannot define its class Relay");
   return exports;
 }

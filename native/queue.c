@@ -110,6 +110,19 @@ void notify_always(relay *r) {
   napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
 }
 
+// with mu held: the ids call_js took (the first n of `ids`, of capacity cap) could not be told;
+// they go back in front of those that ended since, to be told with them next time. No allocation:
+// `ids` has room for them all, as add() reserved it for every session then in use, and no add()
+// ran since (call_js runs on the main thread, as add() does).
+static void untake(relay *r, double *ids, size_t n, size_t cap) {
+  memcpy(ids + n, r->ended, r->nended * sizeof(double));
+  r->told = r->ended;
+  r->captold = r->capended;
+  r->ended = ids;
+  r->capended = cap;
+  r->nended += n;
+}
+
 void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   (void)data;
   relay *r = context;
@@ -131,17 +144,26 @@ void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   }
   pthread_mutex_unlock(&r->mu);
   napi_value argv[2], undefined;
-  if (napi_create_array_with_length(env, n, &argv[0]) != napi_ok ||
-      napi_get_undefined(env, &undefined) != napi_ok)
-    return;
-  for (size_t i = 0; i < n; i++) {
+  bool ready = !injected_failure(r, FAULT_TELL) &&
+               napi_create_array_with_length(env, n, &argv[0]) == napi_ok &&
+               napi_get_undefined(env, &undefined) == napi_ok;
+  for (size_t i = 0; ready && i < n; i++) {
     napi_value v;
-    if (napi_create_double(env, ids[i], &v) != napi_ok ||
-        napi_set_element(env, argv[0], (uint32_t)i, v) != napi_ok)
-      return;
+    ready = napi_create_double(env, ids[i], &v) == napi_ok &&
+            napi_set_element(env, argv[0], (uint32_t)i, v) == napi_ok;
+  }
+  if (!ready) {
+    // JavaScript heard nothing: the ids (and the failure) wait for the next session that ends,
+    // rather than being lost and their sessions counted as open forever
+    pthread_mutex_lock(&r->mu);
+    untake(r, ids, n, cap);
+    if (failure != NULL) r->failure_told = false;
+    pthread_mutex_unlock(&r->mu);
+    return;
   }
   size_t argc = 1;
   if (failure != NULL && napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok)
     argc = 2;
+  // a callback that throws has the ids; Node reports its exception as uncaught
   napi_call_function(env, undefined, js_cb, argc, argv, NULL);
 }

@@ -46,10 +46,11 @@
 
 typedef struct session session;
 
-// test-only: QUORUM_RELAY_FAULT=session:N, queue:N or epoll:N (read when a relay is made) fails
-// that relay's Nth allocation of a session, Nth hand-over queueing, or Nth epoll_wait, so that the
-// tests can see what running out of memory, or a broken epoll, does
-typedef enum { FAULT_SESSION, FAULT_QUEUE, FAULT_EPOLL, FAULT_KINDS } fault_kind;
+// test-only: QUORUM_RELAY_FAULT=session:N, queue:N, epoll:N or tell:N (read when a relay is made)
+// fails that relay's Nth allocation of a session, Nth hand-over queueing, Nth epoll_wait, or Nth
+// telling of ended ids (before JavaScript hears them), so that the tests can see what running out
+// of memory, or a broken epoll, does
+typedef enum { FAULT_SESSION, FAULT_QUEUE, FAULT_EPOLL, FAULT_TELL, FAULT_KINDS } fault_kind;
 
 typedef struct {
   session *s;

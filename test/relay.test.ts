@@ -287,7 +287,7 @@ describe('the native relay, made to fail', () => {
 
   /** A one-thread relay whose `n`th call of `what` fails. */
   function failingRelay(
-    what: 'session' | 'queue' | 'epoll',
+    what: 'session' | 'queue' | 'epoll' | 'tell',
     n: number,
     log?: (line: string) => void,
   ): Relay {
@@ -336,6 +336,20 @@ describe('the native relay, made to fail', () => {
       }
     },
   );
+
+  it('tells the ended sessions it could not tell with the next ones', async () => {
+    const relay = failingRelay('tell', 1);
+    let ended = 0;
+    const { server, port } = await relayListener(relay, redis.port, () => ended++);
+    try {
+      // the first telling fails: JavaScript hears of those ends with the ones told next
+      for (let i = 0; i < 3; i++) expect(await ping(port)).toBe('+PONG\r\n');
+      await waitFor('every session to be told', 5000, () => (ended === 3 ? true : undefined));
+    } finally {
+      relay.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it('ends the sessions of a thread whose epoll_wait fails, says why, and carries new ones', async () => {
     const logged: string[] = [];

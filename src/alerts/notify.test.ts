@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { holdPort } from '../redis/held-port.fixture.js';
 import type { Alert, AlertTransition } from './engine.js';
 import type { DeadLetter, NotifierConfig } from './notify.js';
 import { Notifiers, payloadFor } from './notify.js';
@@ -142,23 +143,25 @@ describe('Notifiers', () => {
 
   it('times out a receiver that hangs, and one that refuses, without blocking the caller', async () => {
     const hanging = await receiver(() => undefined);
-    const refusing = await receiver((_req, res) => res.end());
-    const refusedUrl = refusing.url;
-    const server = servers.pop();
-    server?.close();
+    // held for the whole test: a port closed and left free could be another test file's server
+    const refusing = await holdPort();
     const letters: DeadLetter[] = [];
     const notifiers = new Notifiers(
       [
         notifier(hanging.url, { timeoutMs: 200, retries: 1 }),
-        notifier(refusedUrl, { name: 'down', retries: 1 }),
+        notifier(`http://${refusing.addr}/hook`, { name: 'down', retries: 1 }),
       ],
       (l) => letters.push(l),
       10,
     );
-    const before = performance.now();
-    notifiers.notify(FIRING);
-    expect(performance.now() - before).toBeLessThan(50);
-    await notifiers.idle();
+    try {
+      notifiers.notify(FIRING);
+      // the caller is back before any POST went out, let alone was given up on
+      expect([hanging.bodies, letters]).toEqual([[], []]);
+      await notifiers.idle();
+    } finally {
+      await refusing.release();
+    }
     expect(hanging.bodies).toHaveLength(2);
     expect(letters.map((l) => [l.notifier, l.reason]).sort()).toEqual([
       ['down', expect.stringMatching(/could not be reached .*\(after 2 attempts\)$/) as string],
@@ -167,7 +170,9 @@ describe('Notifiers', () => {
   });
 
   it('gives up on what waits when closed, each noted', async () => {
-    const slow = await receiver(() => undefined);
+    let arrived: () => void = () => undefined;
+    const firstArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const slow = await receiver(() => arrived());
     const letters: DeadLetter[] = [];
     const notifiers = new Notifiers(
       [notifier(slow.url, { timeoutMs: 5000 })],
@@ -176,7 +181,8 @@ describe('Notifiers', () => {
     );
     notifiers.notify(FIRING);
     notifiers.notify(FIRING);
-    await new Promise((r) => setTimeout(r, 50));
+    // closed with the first POST under way and the second waiting
+    await firstArrived;
     await notifiers.close();
     expect(letters.map((l) => l.reason)).toEqual([
       'quorum stopped before it was sent',

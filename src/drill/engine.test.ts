@@ -30,6 +30,7 @@ interface Trace {
 function setup(
   fault: { inject?: () => Promise<string>; needsLab?: boolean } = {},
   signal = new AbortController().signal,
+  onLog: (line: string) => void = () => undefined,
 ) {
   const trace: Trace = {
     log: [],
@@ -68,7 +69,10 @@ function setup(
     password: null,
     onLive: (live) => trace.live.push(live.phase),
     progress: () => undefined,
-    log: (line) => trace.log.push(line),
+    log: (line) => {
+      trace.log.push(line);
+      onLog(line);
+    },
     signal,
     network: null,
   };
@@ -131,8 +135,10 @@ describe('DrillEngine', () => {
 
   it('heals when interrupted during the warm-up, and ends stopped', async () => {
     const abort = new AbortController();
-    const { engine, trace } = setup({}, abort.signal);
-    setTimeout(() => abort.abort(), 100);
+    // interrupted once the warm-up began, not at a time: settling may take any time first
+    const { engine, trace } = setup({}, abort.signal, (line) => {
+      if (line.endsWith('-> warming-up')) abort.abort();
+    });
     await expect(engine.run()).rejects.toThrow('the drill was interrupted');
     expect(trace.healed).toBe(1);
     expect(trace.records).toEqual(['quorum:fault-healed']);

@@ -13,8 +13,10 @@ export function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
 }
 
-/** Sleeps `ms`, or less when the signal aborts. */
+/** Sleeps `ms`, or less when the signal aborts; not at all when it already has. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  // an aborted signal fires no more 'abort' events: a listener added now would wait out `ms`
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

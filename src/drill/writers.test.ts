@@ -35,13 +35,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('Writers', () => {
   it('goes idle -> running -> stopping -> stopped, records every outcome, closes once', async () => {
     let n = 0;
-    const writers = new FakeWriters(() =>
-      n++ % 3 === 2 ? Promise.reject(new Error('READONLY')) : Promise.resolve(1),
-    );
+    let thirdSent: () => void = () => undefined;
+    const third = new Promise<void>((resolve) => (thirdSent = resolve));
+    const writers = new FakeWriters(() => {
+      if (n === 2) thirdSent();
+      return n++ % 3 === 2 ? Promise.reject(new Error('READONLY')) : Promise.resolve(1);
+    });
     expect(writers.state).toBe('idle');
     await writers.start();
     expect(writers.state).toBe('running');
-    await sleep(40);
+    // the stop lets the write under way finish: the third, the first one refused, is recorded
+    await third;
     const ledger = await writers.stop();
     expect(writers.state).toBe('stopped');
     await writers.stop();
@@ -62,9 +66,14 @@ describe('Writers', () => {
   });
 
   it('counts a write with no answer in time as indeterminate, and the stop waits for it', async () => {
-    const writers = new FakeWriters(() => new Promise(() => undefined));
+    let sent: () => void = () => undefined;
+    const firstSent = new Promise<void>((resolve) => (sent = resolve));
+    const writers = new FakeWriters(() => {
+      sent();
+      return new Promise(() => undefined);
+    });
     await writers.start();
-    await sleep(5);
+    await firstSent;
     const ledger = await writers.stop();
     expect(ledger.writes.length).toBeGreaterThan(0);
     expect(ledger.writes.every((w) => w.outcome === 'indeterminate')).toBe(true);

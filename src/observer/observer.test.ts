@@ -1,15 +1,18 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HeldPort } from '../redis/held-port.fixture.js';
+import { holdPort } from '../redis/held-port.fixture.js';
 import { Observer } from './observer.js';
 
-/** An address nothing listens on: a port the kernel just gave out and took back. */
+const held: HeldPort[] = [];
+afterEach(async () => {
+  await Promise.all(held.splice(0).map((port) => port.release()));
+});
+
+/** An address that refuses connections until the test ends, whatever runs beside it. */
 async function deadAddr(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `127.0.0.1:${port}`;
+  const port = await holdPort();
+  held.push(port);
+  return port.addr;
 }
 
 async function observerOfNothing(): Promise<{
@@ -29,7 +32,9 @@ async function observerOfNothing(): Promise<{
       password: null,
       sentinelPassword: null,
     },
-    { timeoutMs: 200, pollIntervalMs: 60_000, subscribe: true },
+    // the refusal comes a turn of the event loop later: on a busy machine, later than a short
+    // timeout, which would leave the links still connecting
+    { timeoutMs: 5000, pollIntervalMs: 60_000, subscribe: true },
   );
   return { observer, sentinel, node };
 }

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { HeldPort } from './held-port.fixture.js';
+import { holdPort } from './held-port.fixture.js';
 
 /** Splits RESP arrays of bulk strings (what a client sends) off the front of `buffer`. */
 function takeCommands(buffer: string): { commands: string[][]; rest: string } {
@@ -38,6 +40,8 @@ export class FakeRedis {
   private readonly sockets = new Set<Socket>();
   /** Connections still to drop when their first command arrives. */
   private dropAtFirstCommand = 0;
+  /** The port while down, so no other test takes it meanwhile. */
+  private held: HeldPort | null = null;
   port = 0;
 
   constructor() {
@@ -64,7 +68,7 @@ export class FakeRedis {
     return `127.0.0.1:${this.port}`;
   }
 
-  /** Listens on `port`, or on a free one the first time. */
+  /** Listens on `port`, or on a free one the first time; the port it was down on is given back. */
   async listen(port = this.port): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -74,6 +78,7 @@ export class FakeRedis {
       });
     });
     this.port = (this.server.address() as AddressInfo).port;
+    await this.release();
   }
 
   /** Closes every client connection, as Sentinel's CLIENT KILL does; keeps listening. */
@@ -86,11 +91,26 @@ export class FakeRedis {
     this.dropAtFirstCommand = count;
   }
 
-  /** Stops listening and drops every client: the server is gone. */
+  /**
+   * Stops listening and drops every client, as a server that went away: connecting is refused
+   * until `listen()`, and the port is held meanwhile, so no other test file's server gets it.
+   */
+  async down(): Promise<void> {
+    await this.stop();
+    this.held = await holdPort(this.port);
+  }
+
+  /** Stops listening and drops every client, for good. */
   async stop(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.dropClients();
     await closed;
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
+    await this.held?.release();
+    this.held = null;
   }
 }
 

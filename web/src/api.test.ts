@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdPort } from '../../src/redis/held-port.fixture.js';
 import { RequestError, fetchWithin } from './api.js';
 
 describe('fetchWithin', () => {
@@ -32,13 +33,13 @@ describe('fetchWithin', () => {
   });
 
   it('says so when nothing listens', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const failed = await fetchWithin(2000)(`http://127.0.0.1:${String(port)}/`).catch(
-      (err: unknown) => err,
-    );
-    expect(String(failed)).toBe('the server could not be reached (is quorum still running?)');
+    // held for the whole test: a port closed and left free could be another test file's server
+    const closed = await holdPort();
+    try {
+      const failed = await fetchWithin(2000)(`http://${closed.addr}/`).catch((err: unknown) => err);
+      expect(String(failed)).toBe('the server could not be reached (is quorum still running?)');
+    } finally {
+      await closed.release();
+    }
   });
 });
