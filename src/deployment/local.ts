@@ -1,7 +1,7 @@
 import type { Addr } from '../model/index.js';
 import { formatAddr } from '../model/index.js';
 import type { LocalState, ProcessInfo } from '../local/index.js';
-import { callControl } from '../local/index.js';
+import { callControl, observeTargetOf } from '../local/index.js';
 import type { ObserveTarget } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 
@@ -15,18 +15,7 @@ export function localTarget(state: LocalState): ObserveTarget {
     state.processes
       .filter((p) => p.kind === kind)
       .map((p) => formatAddr(p.host ?? spec.host, p.port));
-  if (spec.mode === 'cluster') {
-    return { kind: 'cluster', name: spec.name, nodes: addrs('redis'), password: spec.password };
-  }
-  return {
-    kind: 'sentinel',
-    name: spec.name,
-    masterName: spec.name,
-    sentinels: addrs('sentinel'),
-    nodes: addrs('redis'),
-    password: spec.password,
-    sentinelPassword: spec.password,
-  };
+  return observeTargetOf(spec, { nodes: addrs('redis'), sentinels: addrs('sentinel') });
 }
 
 /** The supervisor's process table, or none when no supervisor answers. */

@@ -30,3 +30,4 @@ export {
 } from './lab.js';
 export type { LabMember, LabPlan } from './lab.js';
 export { controlClient } from './control-client.js';
+export { observeTargetOf } from './observe-target.js';

@@ -8,6 +8,7 @@ import {
 } from '../model/index.js';
 import { Observer } from '../observer/index.js';
 import { formClusterOnce } from './cluster-members.js';
+import { observeTargetOf } from './observe-target.js';
 import type { SupervisorHost } from './host.js';
 import { clientMembers, createLab } from './lab.js';
 import type { ProcessTable } from './process-table.js';
@@ -41,23 +42,9 @@ export function createLabFor(
 export function observerFor(spec: LocalSpec, table: ProcessTable): Observer {
   const addrs = (kind: 'redis' | 'sentinel') =>
     table.ofKind(kind).map((p) => formatAddr(p.plan.host, p.plan.port));
-  if (spec.mode === 'cluster') {
-    return new Observer({
-      kind: 'cluster',
-      name: spec.name,
-      nodes: addrs('redis'),
-      password: spec.password,
-    });
-  }
-  return new Observer({
-    kind: 'sentinel',
-    name: spec.name,
-    masterName: spec.name,
-    sentinels: addrs('sentinel'),
-    nodes: addrs('redis'),
-    password: spec.password,
-    sentinelPassword: spec.password,
-  });
+  return new Observer(
+    observeTargetOf(spec, { nodes: addrs('redis'), sentinels: addrs('sentinel') }),
+  );
 }
 
 /**
