@@ -48,7 +48,7 @@ export function deploymentOf(
   const state = readState(resolve(opts.dir));
   // nothing there yet: the drill starts a deployment of the kind the scenario is for
   if (!state) return { kind: named?.kind ?? 'sentinel', name: opts.dir };
-  return { kind: state.spec.mode === 'cluster' ? 'cluster' : 'sentinel', name: state.spec.name };
+  return { kind: state.spec.mode, name: state.spec.name };
 }
 
 /** The deployment in --dir, run by its supervisor. */
@@ -83,7 +83,8 @@ export async function attachedTarget(
     );
   }
   const resolved = await resolveTarget(opts);
-  const { observer, topology } = await observeOnce(resolved, opts.timeout, kind === 'sentinel');
+  // one look, to know what healthy means here; the handle's own observer watches the drill
+  const { observer, topology } = await observeOnce(resolved, opts.timeout);
   await observer.stop();
   const masters =
     topology.kind === 'cluster' ? topology.cluster.shards.filter((s) => s.slotCount > 0) : [];
