@@ -392,9 +392,12 @@ describe('the dashboard API, in process, against a real deployment', () => {
         ? true
         : undefined,
     );
-    await waitFor('the node to wake up', 10_000, async () =>
-      (await deployment()).topology?.nodes.find((n) => n.addr === replica)?.up ? true : undefined,
-    );
+    // awake for every sentinel too: one that still flags it s_down would refuse the next test's
+    // failover (NOGOODSLAVE), as a sentinel promotes no replica it believes down
+    await waitFor('the node to wake up, for quorum and for every sentinel', 10_000, async () => {
+      const node = (await deployment()).topology?.nodes.find((n) => n.addr === replica);
+      return node?.up === true && node.sdownBy.length === 0 ? true : undefined;
+    });
   });
 
   it('streams a snapshot, then events, to a browser authenticated by the session cookie', async () => {
@@ -424,7 +427,9 @@ describe('the dashboard API, in process, against a real deployment', () => {
       expect(await readUntil('event: snapshot')).toBe(true);
       expect(text).toContain('retry: 1000');
       expect(await readUntil('event: samples')).toBe(true);
-      expect((await action({ action: 'failover' })).status).toBe(200);
+      const failover = await action({ action: 'failover' });
+      const said = (await failover.json()) as { error?: string };
+      expect(failover.status, said.error).toBe(200);
       expect(await readUntil('+switch-master')).toBe(true);
       expect(text).not.toContain(PASSWORD);
     } finally {
