@@ -103,7 +103,9 @@ describe('bad input to up', () => {
 
   it('refuses --network lab without root, and names the packages when ip, nft or tc are missing', async () => {
     if (process.getuid?.() === 0) {
-      // as an unprivileged user (nobody), the same command is refused before anything starts
+      // as an unprivileged user (nobody), the same command is refused before anything starts;
+      // nobody may read (only read) any file, so the checkout can sit in a directory only root
+      // can enter (a clone in `mktemp -d`)
       const asNobody = await new Promise<RunResult>((done) => {
         const child = spawn(
           'setpriv',
@@ -111,6 +113,8 @@ describe('bad input to up', () => {
             '--reuid=nobody',
             '--regid=nogroup',
             '--clear-groups',
+            '--inh-caps=+dac_read_search',
+            '--ambient-caps=+dac_read_search',
             process.execPath,
             BIN,
             'up',
