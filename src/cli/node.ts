@@ -43,6 +43,8 @@ export function registerNode(program: Command): void {
           target: node,
         },
         NODE_ACTION_TIMEOUT_MS,
+        // the wait goes to stderr, so stdout stays the answer (and valid JSON with --json)
+        (line) => process.stderr.write(`${line}\n`),
       );
       if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
       const message = answer.message ?? 'done';

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { healthProblems } from '../model/index.js';
+import { join } from 'node:path';
+import type { LostElection, Topology } from '../model/index.js';
+import { describeLostElection, healthProblems, lostElection } from '../model/index.js';
+import { EventLog } from '../observer/index.js';
 import {
   formatEvent,
   formatLinks,
@@ -16,7 +19,19 @@ interface StatusOptions extends TargetOptions {
   watch?: boolean;
 }
 
-/** Adds the options that pick a deployment: --dir for the local one, --sentinel to attach. */
+/**
+ * The election the sentinels lost last, while its master is still the one they name and
+ * down: read from a local deployment's event log (an attached one keeps none).
+ */
+function lostElectionOf(topology: Topology, dir: string | null): LostElection | null {
+  if (topology.kind !== 'sentinel' || dir === null) return null;
+  const timeouts = topology.sentinels.map((s) => s.failoverTimeoutMs ?? 0);
+  const failoverTimeoutMs = Math.max(0, ...timeouts);
+  if (failoverTimeoutMs === 0) return null;
+  const lost = lostElection(new EventLog(join(dir, 'events.jsonl')).read(), failoverTimeoutMs);
+  const down = topology.nodes.some((n) => n.addr === lost?.master && !n.up);
+  return lost && topology.agreement.master === lost.master && down ? lost : null;
+}
 
 export function registerStatus(program: Command): void {
   targetOptions(
@@ -37,7 +52,11 @@ export function registerStatus(program: Command): void {
       const spec = resolved.local?.spec;
       const expect =
         spec?.mode === 'sentinel' ? { replicas: spec.replicas, sentinels: spec.sentinels } : {};
-      const problems = healthProblems(topology, expect);
+      const lost = lostElectionOf(topology, resolved.dir);
+      const problems = [
+        ...healthProblems(topology, expect),
+        ...(lost ? [describeLostElection(lost, Date.now())] : []),
+      ];
       const processes = await localProcesses(resolved.local);
       const proxy = await localProxy(resolved.local);
       const links = observer.linkReports();
@@ -46,7 +65,12 @@ export function registerStatus(program: Command): void {
           JSON.stringify(
             {
               deployments: [
-                { ...topologyJson(topology, problems, processes), proxy, links: linksJson(links) },
+                {
+                  ...topologyJson(topology, problems, processes),
+                  lostElection: lost,
+                  proxy,
+                  links: linksJson(links),
+                },
               ],
             },
             null,

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { UserError } from '../model/index.js';
 import type { ClusterSpec, LocalSpec, LocalState, SentinelSpec } from '../local/index.js';
 import {
+  DEFAULT_FAILOVER_TIMEOUT_MS,
   defaultSpec,
   isPortFree,
   labUnavailable,
@@ -183,9 +184,9 @@ export function registerUp(program: Command): void {
     )
     .option(
       '--failover-timeout <ms>',
-      'sentinel failover-timeout',
+      'sentinel failover-timeout; 10 s by default, because when the sentinels split their votes Sentinel tries again only after twice this (20 s, not the 2 min of 60 s), and a local failover needs about 1 s of it',
       intOption(1000, 86_400_000),
-      60000,
+      DEFAULT_FAILOVER_TIMEOUT_MS,
     )
     .option(
       '--port <port>',

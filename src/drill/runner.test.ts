@@ -29,6 +29,26 @@ describe('violations', () => {
     ]);
   });
 
+  it('names a lost election instead of "no failover", with when Sentinel tries again', () => {
+    const lost = run({
+      switchMasterMs: null,
+      events: [
+        { type: '+try-failover', ms: 2100, message: 'master mymaster 127.0.0.1 6390' },
+        {
+          type: '-failover-abort-not-elected',
+          ms: 12_100,
+          message: 'master mymaster 127.0.0.1 6390',
+        },
+      ],
+    });
+    expect(violations(scenario('kill-master'), lost, 2000, 100, 10_000)).toEqual([
+      'no failover within the run: the sentinels lost their election (-failover-abort-not-elected 12.1 s after the fault; each voted for itself); Sentinel tries again 2 x failover-timeout after the attempt began, at about 22.1 s after the fault',
+    ]);
+    expect(violations(scenario('kill-master'), lost, 2000)[0]).toMatch(
+      /; Sentinel tries again only 2 x failover-timeout after the attempt began$/,
+    );
+  });
+
   it('flags losses where none are allowed, unconverged replicas, and failed writes that are present', () => {
     expect(violations(scenario('stop-master'), run({ ackedLost: 3 }), 2000)).toEqual([
       '3 acknowledged writes were lost; at most 0 expected',

@@ -1,5 +1,5 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
-import { agreedMaster } from '../model/index.js';
+import { agreedMaster, electionTimeoutMs } from '../model/index.js';
 import { netnsName } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
@@ -208,7 +208,16 @@ function sentinelAdapter(
             minReplicasToWrite: minReplicas,
             via,
           };
-          run.violations = violations(scenario, run, downAfterMs, options.workload.rate);
+          const timeouts =
+            m.after.kind === 'sentinel' ? m.after.sentinels.map((s) => s.failoverTimeoutMs) : [];
+          const failoverTimeoutMs = Math.max(0, ...timeouts.filter((t) => t !== null)) || null;
+          run.violations = violations(
+            scenario,
+            run,
+            downAfterMs,
+            options.workload.rate,
+            failoverTimeoutMs,
+          );
           return run;
         },
       };
@@ -254,16 +263,37 @@ function lossBound(
   return typeof bound === 'function' ? bound(ratePerS) : bound;
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Why an expected failover did not come (pure): a lost election is named, with when Sentinel
+ * tries again (2 x failover-timeout after the attempt began), since that is not "no failover".
+ */
+function noFailover(run: SentinelRun, failoverTimeoutMs: number | null): string {
+  const lost = run.events.find((e) => e.type === '-failover-abort-not-elected');
+  if (!lost) return 'no failover happened, though one was expected';
+  const tried = run.events.filter((e) => e.type === '+try-failover' && e.ms <= lost.ms).at(-1);
+  const began =
+    tried?.ms ??
+    (failoverTimeoutMs === null ? null : lost.ms - electionTimeoutMs(failoverTimeoutMs));
+  const next =
+    failoverTimeoutMs === null || began === null
+      ? 'Sentinel tries again only 2 x failover-timeout after the attempt began'
+      : `Sentinel tries again 2 x failover-timeout after the attempt began, at about ${seconds(began + 2 * failoverTimeoutMs)} after the fault`;
+  return `no failover within the run: the sentinels lost their election (-failover-abort-not-elected ${seconds(lost.ms)} after the fault; each voted for itself); ${next}`;
+}
+
 /** Where a run differs from what Redis Sentinel should do, one sentence each (pure). */
 export function violations(
   scenario: Scenario,
   run: SentinelRun,
   downAfterMs: number,
   ratePerS: number = DEFAULT_WORKLOAD.rate,
+  failoverTimeoutMs: number | null = null,
 ): string[] {
   const found: string[] = [];
   if (scenario.expectFailover && run.switchMasterMs === null)
-    found.push('no failover happened, though one was expected');
+    found.push(noFailover(run, failoverTimeoutMs));
   if (!scenario.expectFailover && run.switchMasterMs !== null)
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,

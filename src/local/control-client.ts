@@ -5,11 +5,12 @@ import { callControl, NODE_ACTION_TIMEOUT_MS } from './control.js';
 /** A NodeController that talks to a supervisor in another process over its control socket. */
 export function controlClient(socketPath: string): NodeController {
   return {
-    async act(action, target, actor) {
+    async act(action, target, actor, progress) {
       const answer = await callControl(
         socketPath,
         { op: 'node', action, target, actor },
         NODE_ACTION_TIMEOUT_MS,
+        progress,
       );
       if (!answer.ok) throw new UserError(answer.error, answer.exitCode ?? 1);
       return answer.message ?? 'done';

@@ -13,14 +13,19 @@ export interface ControlTarget {
 export function controlHandler(target: ControlTarget): ControlHandler {
   const nodes = target.controller();
   const base = () => ({ ok: true as const, pid: process.pid, status: target.state() });
-  return async (request) => {
+  return async (request, progress) => {
     switch (request.op) {
       case 'ping':
         return base();
       case 'processes':
         return { ...base(), processes: await nodes.processes() };
       case 'node': {
-        const message = await nodes.act(request.action, request.target, request.actor ?? 'cli');
+        const message = await nodes.act(
+          request.action,
+          request.target,
+          request.actor ?? 'cli',
+          progress,
+        );
         return { ...base(), message };
       }
       case 'proxy':

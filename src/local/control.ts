@@ -11,13 +11,16 @@ import { processStates } from './process.js';
 /** How long a control client waits for the supervisor to answer a quick request. */
 const CONTROL_TIMEOUT_MS = 30_000;
 /**
- * How long a node action may take: a stop may wait KILL_AFTER_MS for a clean exit, a start may
- * wait for the sentinels to fail over first (down-after plus a margin), then for the process.
+ * How long a node action may go without a word from the supervisor: a stop may wait
+ * KILL_AFTER_MS for a clean exit; a start that waits for the sentinels to fail over first says
+ * where it stands every few seconds, and each progress line restarts this timeout.
  */
 export const NODE_ACTION_TIMEOUT_MS = 180_000;
 /** A request must arrive, whole, within this long of connecting. */
 const REQUEST_READ_TIMEOUT_MS = 10_000;
 const MAX_REQUEST_BYTES = 64 * 1024;
+/** An answer carries at most the process table: far below this. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export const nodeActions = ['start', 'stop', 'kill', 'restart', 'freeze', 'thaw'] as const;
 export type NodeAction = (typeof nodeActions)[number];
@@ -134,6 +137,16 @@ export type ControlResponse =
     }
   | { ok: false; error: string; exitCode?: 1 | 2 };
 
+/** The text of a progress line (pure); null when the line is not one. */
+function progressLine(line: string): string | null {
+  try {
+    const parsed = progressSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data.progress : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Parses one answer line (pure); null when it is not an answer a supervisor sends. */
 export function parseControlResponse(line: string): ControlResponse | null {
   let json: unknown;
@@ -146,12 +159,27 @@ export function parseControlResponse(line: string): ControlResponse | null {
   return parsed.success ? parsed.data : null;
 }
 
-export type ControlHandler = (request: ControlRequest) => Promise<ControlResponse>;
+/** Handles one request; `progress` sends a line to the client before the answer. */
+export type ControlHandler = (
+  request: ControlRequest,
+  progress: (line: string) => void,
+) => Promise<ControlResponse>;
+
+/** A line the supervisor sends before its answer, while an action waits. */
+const progressSchema = z.object({ progress: z.string() });
 
 /** Acts on the processes of a local deployment: the supervisor itself, or a client of its socket. */
 export interface NodeController {
-  /** Performs the action; resolves to a sentence saying what happened, rejects with one saying why not. */
-  act(action: ProcessAction, target: string, actor: string): Promise<string>;
+  /**
+   * Performs the action; resolves to a sentence saying what happened, rejects with one saying
+   * why not. `progress` hears where a long wait stands (a start waiting for a failover).
+   */
+  act(
+    action: ProcessAction,
+    target: string,
+    actor: string,
+    progress?: (line: string) => void,
+  ): Promise<string>;
   processes(): Promise<ProcessInfo[]>;
   /** True when the controller writes each action to the deployment's own event bus. */
   recordsActions: boolean;
@@ -206,7 +234,10 @@ export async function serveControl(path: string, handler: ControlHandler): Promi
         socket.end(JSON.stringify({ ok: false, error: 'malformed control request' }) + '\n');
         return;
       }
-      handler(request)
+      const progress = (text: string) => {
+        if (!socket.destroyed) socket.write(JSON.stringify({ progress: text }) + '\n');
+      };
+      handler(request, progress)
         .catch((err: unknown): ControlResponse => ({
           ok: false,
           error: err instanceof Error ? err.message : String(err),
@@ -232,27 +263,48 @@ export async function serveControl(path: string, handler: ControlHandler): Promi
   return server;
 }
 
-/** Sends one request to a supervisor; rejects when nothing answers within the timeout. */
+/**
+ * Sends one request to a supervisor; rejects when nothing answers within the timeout. Progress
+ * lines before the answer go to `onProgress`, and each restarts the timeout.
+ */
 export function callControl(
   path: string,
   request: ControlRequest,
   timeoutMs = CONTROL_TIMEOUT_MS,
+  onProgress: (line: string) => void = () => undefined,
 ): Promise<ControlResponse> {
   return new Promise((resolvePromise, reject) => {
     const socket = createConnection({ path });
     let buffer = '';
-    const timer = setTimeout(() => {
+    const expire = () => {
       socket.destroy();
       reject(
         new UserError(
           `the supervisor did not answer within ${Math.round(timeoutMs / 1000)} s; see its log, supervisor.log, in the data directory`,
         ),
       );
-    }, timeoutMs);
+    };
+    let timer = setTimeout(expire, timeoutMs);
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
+      if (buffer.length > MAX_RESPONSE_BYTES) {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new UserError('the supervisor sent an answer too large to be one'));
+        return;
+      }
+      // every complete line but the answer is a progress line
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, newline);
+        const progress = progressLine(line);
+        if (progress === null) return;
+        buffer = buffer.slice(newline + 1);
+        clearTimeout(timer);
+        timer = setTimeout(expire, timeoutMs);
+        onProgress(progress);
+      }
     });
     socket.on('error', (err) => {
       clearTimeout(timer);

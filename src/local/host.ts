@@ -1,3 +1,4 @@
+import type { QuorumEvent } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
 import type { SupervisedProcess } from './process.js';
 import type { ProcessTable } from './process-table.js';
@@ -19,6 +20,8 @@ export interface SupervisorHost {
   state(): SupervisorState;
   /** Starts the process and waits until it answers PING; refused once a shutdown began. */
   startAndAnswer(proc: SupervisedProcess, extraArgs?: string[]): Promise<void>;
+  /** The stored event log, oldest first. */
+  events(): QuorumEvent[];
   /** Writes state.json (pids, status). */
   persist(): void;
   /** Runs work once every earlier action ended: actions never overlap, nor with a shutdown. */

@@ -1,4 +1,5 @@
 export {
+  DEFAULT_FAILOVER_TIMEOUT_MS,
   defaultSpec,
   describeSpec,
   expectationOf,

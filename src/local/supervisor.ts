@@ -125,6 +125,7 @@ export class Supervisor {
       observer: running.observer,
       state: () => this.current,
       startAndAnswer: (proc, extraArgs) => this.startAndAnswer(proc, extraArgs ?? []),
+      events: () => new EventLog(join(this.options.dir, 'events.jsonl')).read(),
       persist: () => this.persist(),
       exclusive: (work) => this.exclusive(work),
     };
@@ -232,7 +233,12 @@ export class Supervisor {
   }
 
   /** Acts on one process; returns a sentence saying what happened. */
-  nodeAction(action: ProcessAction, target: string, actor = 'cli'): Promise<string> {
+  nodeAction(
+    action: ProcessAction,
+    target: string,
+    actor = 'cli',
+    progress?: (line: string) => void,
+  ): Promise<string> {
     // refused before queueing: a request waiting on the lock would hold up a shutdown
     if (this.current !== 'healthy')
       return Promise.reject(
@@ -241,7 +247,7 @@ export class Supervisor {
     return this.exclusive(() => {
       if (this.current !== 'healthy')
         throw new UserError(`the deployment is ${this.current}; node actions are refused`);
-      return runNodeAction(this.launched(), action, target, actor);
+      return runNodeAction(this.launched(), action, target, actor, progress);
     });
   }
 
@@ -262,7 +268,7 @@ export class Supervisor {
   /** The supervisor as a NodeController, for the dashboard running in this process. */
   controller(): NodeController {
     return {
-      act: (action, target, actor) => this.nodeAction(action, target, actor),
+      act: (action, target, actor, progress) => this.nodeAction(action, target, actor, progress),
       processes: () => Promise.resolve(this.processInfo()),
       addNode: (actor) => this.addNode(actor),
       removeNode: (target, actor) => this.removeNode(target, actor),

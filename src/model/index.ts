@@ -23,6 +23,13 @@ export { clock, formatBytes, formatSeconds } from './format.js';
 export { replicasOf } from './queries.js';
 export { failoverStartMs } from './failover.js';
 export {
+  describeLostElection,
+  electionTimeoutMs,
+  failoverPending,
+  lostElection,
+} from './election.js';
+export type { LostElection } from './election.js';
+export {
   evenSlotRanges,
   formatRanges,
   hashTag,

@@ -50,6 +50,7 @@ export function sentinel(addr: Addr, overrides: Partial<SentinelView> = {}): Sen
     okReplicas: 2,
     configEpoch: 0,
     downAfterMs: 5000,
+    failoverTimeoutMs: 10000,
     tilt: false,
     ckquorum: {
       ok: true,

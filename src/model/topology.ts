@@ -92,6 +92,8 @@ export interface SentinelView {
   configEpoch: number | null;
   /** This sentinel's `down-after-milliseconds` for the master. */
   downAfterMs: number | null;
+  /** This sentinel's `failover-timeout` for the master: a lost election is retried after twice it. */
+  failoverTimeoutMs: number | null;
   tilt: boolean | null;
   ckquorum: CkQuorum | null;
 }
@@ -207,6 +209,7 @@ export function downSentinel(
     knownReplicas: null,
     okReplicas: null,
     downAfterMs: null,
+    failoverTimeoutMs: null,
     configEpoch: null,
     tilt: null,
     ckquorum: null,

@@ -71,6 +71,7 @@ describe('sentinelViewFrom', () => {
       okReplicas: 2,
       configEpoch: 0,
       downAfterMs: 5000,
+      failoverTimeoutMs: 60000,
       tilt: false,
       ckquorum: CK_OK,
     } satisfies SentinelView);

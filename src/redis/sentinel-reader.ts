@@ -59,6 +59,7 @@ export function sentinelViewFrom(
     ).length,
     configEpoch: num('config-epoch'),
     downAfterMs: num('down-after-milliseconds'),
+    failoverTimeoutMs: num('failover-timeout'),
     tilt:
       infoNumber(info, 'sentinel_tilt') === null ? null : infoNumber(info, 'sentinel_tilt') === 1,
     ckquorum,

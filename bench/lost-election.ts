@@ -1,0 +1,182 @@
+/**
+ * Lost elections: how often a kill -9 of the master leaves the deployment without a new master
+ * within down-after + 5 s, and how long those runs take to get one.
+ *
+ *   npx tsx bench/lost-election.ts [--runs 30] [--failover-timeout MS] [--busy N] [--fresh]
+ *
+ * One local deployment (`quorum up`, 1 master, 2 replicas, 3 sentinels, down-after 2000 ms); per
+ * run the master is killed with SIGKILL (seen by the supervisor as a crash), every sentinel's events are read
+ * from its pub/sub channels, and the killed node is started again (`quorum node start`) once a
+ * new master is agreed, and the deployment is healthy (`quorum status` exits 0) before the next
+ * kill. Prints one line per run and a summary; writes nothing to docs/ by itself (the figures
+ * are quoted, with this command, in docs/benchmarks.md).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { percentile } from './doc.js';
+import { quorum, sleep } from './setup.js';
+
+function flag(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+const runs = Number(flag('--runs', '30'));
+const failoverTimeout = flag('--failover-timeout', '');
+/** Processes that spin, to starve the sentinels as a busy machine does. */
+const busy = Number(flag('--busy', '0'));
+/** A new deployment for every run: the sentinels' timers start in step, as right after `up`. */
+const fresh = process.argv.includes('--fresh');
+const DOWN_AFTER_MS = 2000;
+const WINDOW_MS = DOWN_AFTER_MS + 5000;
+const port = 18300;
+const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-election-'));
+
+interface Run {
+  /** From the kill to the first +switch-master; null when none came within the wait. */
+  newMasterMs: number | null;
+  /** Sentinels that aborted with -failover-abort-not-elected. */
+  notElected: number;
+}
+
+const EVENTS = ['+switch-master', '-failover-abort-not-elected'];
+
+async function healthy(limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    try {
+      quorum(['status', '--dir', dir]);
+      return;
+    } catch (err) {
+      if (Date.now() > until)
+        throw new Error(`not healthy after ${String(limitMs)} ms: ${String(err)}`);
+      await sleep(500);
+    }
+  }
+}
+
+/** The agreed master and its process id. */
+function agreedMaster(): { addr: string; pid: number } {
+  const status = JSON.parse(quorum(['status', '--json', '--dir', dir])) as {
+    deployments: { master: string | null; nodes: { addr: string; pid?: number | null }[] }[];
+  };
+  const deployment = status.deployments[0];
+  const addr = deployment?.master;
+  const pid = deployment?.nodes.find((n) => n.addr === addr)?.pid;
+  if (!addr || !pid) throw new Error('no agreed master with a running process');
+  return { addr, pid };
+}
+
+/** A deployment under test and every sentinel's events about it. */
+interface Lab {
+  seen: { type: string; message: string; at: number }[];
+  close: () => void;
+}
+
+async function launch(): Promise<Lab> {
+  const ft = failoverTimeout === '' ? [] : ['--failover-timeout', failoverTimeout];
+  quorum([
+    'up',
+    '--detach',
+    '--no-dashboard',
+    '--no-proxy',
+    '--dir',
+    dir,
+    '--port',
+    String(port),
+    '--sentinel-port',
+    String(port + 100),
+    '--down-after',
+    String(DOWN_AFTER_MS),
+    ...ft,
+  ]);
+  const sentinels = [0, 1, 2].map((i) => {
+    const s = new Redis({ port: port + 100 + i, connectTimeout: 1000 });
+    s.on('error', () => undefined);
+    return s;
+  });
+  const seen: Lab['seen'] = [];
+  for (const s of sentinels) {
+    await s.subscribe(...EVENTS);
+    s.on('message', (type: string, message: string) =>
+      seen.push({ type, message, at: Date.now() }),
+    );
+  }
+  await healthy(30_000);
+  return { seen, close: () => sentinels.forEach((s) => s.disconnect()) };
+}
+
+function teardown(lab: Lab | null): void {
+  lab?.close();
+  quorum(['down', '--dir', dir, '--purge']);
+}
+
+/** Kills the master, waits for a new one (or Sentinel's last retry), starts the old one again. */
+async function once(lab: Lab): Promise<Run> {
+  const { addr: master, pid } = agreedMaster();
+  await sleep(100);
+  lab.seen.length = 0;
+  const killedAt = Date.now();
+  // the supervisor sees an exit it did not ask for: a crash, as with 'quorum node kill'
+  process.kill(pid, 'SIGKILL');
+  // only events about this master count (an earlier run's late reports can still arrive)
+  const about = (e: { type: string; message: string }, type: string) =>
+    e.type === type && e.message.includes(` ${master.replace(':', ' ')}`);
+  // an election lost is retried after 2 x failover-timeout: wait for that, and a margin
+  const limit = killedAt + 2 * Number(failoverTimeout || 10_000) + 20_000;
+  while (Date.now() < limit && !lab.seen.some((e) => about(e, '+switch-master'))) await sleep(50);
+  const switched = lab.seen.find((e) => about(e, '+switch-master'));
+  const result: Run = {
+    newMasterMs: switched ? switched.at - killedAt : null,
+    notElected: lab.seen.filter((e) => about(e, '-failover-abort-not-elected')).length,
+  };
+  if (!switched) throw new Error('no new master at all: the deployment is stuck');
+  quorum(['node', 'start', master, '--dir', dir]);
+  await healthy(60_000);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const results: Run[] = [];
+  const spinners = Array.from({ length: busy }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  );
+  let lab: Lab | null = null;
+  try {
+    for (let run = 1; run <= runs; run++) {
+      if (!lab || fresh) {
+        if (lab) teardown(lab);
+        lab = await launch();
+      }
+      const result = await once(lab);
+      results.push(result);
+      process.stdout.write(
+        `run ${String(run)}/${String(runs)}: new master after ${result.newMasterMs === null ? 'never' : `${String(result.newMasterMs)} ms`}; ${String(result.notElected)} sentinel(s) aborted not elected\n`,
+      );
+    }
+  } finally {
+    for (const spinner of spinners) spinner.kill('SIGKILL');
+    teardown(lab);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const late = results.filter((r) => r.newMasterMs === null || r.newMasterMs > WINDOW_MS);
+  const times = results.map((r) => r.newMasterMs ?? Infinity);
+  process.stdout.write(
+    [
+      '',
+      `failover-timeout ${failoverTimeout || "up's default"}, down-after ${String(DOWN_AFTER_MS)} ms, ${String(busy)} busy loop(s), ${fresh ? 'a fresh deployment per run' : 'one deployment'}, ${String(runs)} runs`,
+      `no new master within ${String(WINDOW_MS)} ms of the kill: ${String(late.length)} of ${String(runs)}`,
+      `runs with an election lost (-failover-abort-not-elected): ${String(results.filter((r) => r.notElected > 0).length)}`,
+      `kill -> +switch-master: p50 ${String(percentile(times, 50))} ms, max ${String(Math.max(...times))} ms`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
