@@ -69,7 +69,7 @@ integration: build
 test: test-deps build check
 	@rm -f .test-results.json
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.test-results.json; \
-	  status=$$?; node scripts/test-summary.mjs .test-results.json || status=1; exit $$status
+	  status=$$?; node scripts/test-summary.mjs .test-results.json $$status || status=1; exit $$status
 
 # benchmarks are scripts, not tests: they write their results to docs/benchmarks.md
 bench: test-deps build

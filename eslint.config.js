@@ -19,6 +19,20 @@ export default tseslint.config(
     },
   },
   {
+    // a focused test (`it.only`) would silently skip every other test of its file
+    files: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.name=/^(it|test|describe|suite)$/][property.name='only']",
+          message: 'a focused test skips the others; remove .only before committing',
+        },
+      ],
+    },
+  },
+  {
     files: ['web/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,

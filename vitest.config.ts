@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/** A stray `.only` fails the run instead of skipping every other test of its file. */
+const allowOnly = false;
+
 /** One lab test file as its own project, run in its own group after the ones before it. */
 function labProject(name: string, file: string, groupOrder: number) {
   return {
     test: {
       name,
+      allowOnly,
       include: [file],
       globalSetup: ['test/global-setup.ts'],
       testTimeout: 180_000,
@@ -23,6 +27,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          allowOnly,
           include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
@@ -30,6 +35,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          allowOnly,
           include: ['test/**/*.test.ts'],
           exclude: ['test/lab*.test.ts'],
           globalSetup: ['test/global-setup.ts'],

@@ -1,11 +1,16 @@
 // Prints vitest's JSON results as one plain closing line: "N passed, N failed, N skipped",
 // after a line per failed test (file, name, the first lines of its error), so that the end of
-// the output alone says what failed.
+// the output alone says what failed. The second argument is vitest's exit status: a run that
+// failed outside every test (an unhandled error, a process that outlived the suite) never
+// closes with "0 failed".
+//
+//   node scripts/test-summary.mjs RESULTS.json [VITEST_EXIT_STATUS]
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
 const file = process.argv[2];
+const vitestStatus = Number(process.argv[3] ?? '0');
 const results = JSON.parse(readFileSync(file, 'utf8'));
 
 // the message's first lines and where in the project it failed, not the frames inside packages
@@ -39,8 +44,16 @@ const passed = results.numPassedTests ?? 0;
 const failedTests = results.numFailedTests ?? 0;
 const failed = failedTests > 0 ? failedTests : (results.numFailedTestSuites ?? 0);
 const skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const outside = failed === 0 && (vitestStatus !== 0 || results.success === false);
+if (outside)
+  console.log(
+    `FAILED outside every test: vitest exited with status ${vitestStatus} (an unhandled error, or a process that outlived the suite: see the lines above)`,
+  );
+console.log(
+  `${passed} passed, ${outside ? 'the run FAILED outside the tests' : `${failed} failed`}, ${skipped} skipped`,
+);
 if (passed + failed === 0) {
   console.error('no test ran');
   process.exit(1);
 }
+if (outside) process.exit(1);

@@ -47,5 +47,12 @@ try {
 } catch (err) {
   process.exitCode = reportError(err, debug);
 }
+// stdout and stderr are asynchronous on a pipe: exiting before they drain would cut a long
+// answer (`events --json`) at the pipe's 64 KiB
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) => new Promise<void>((done) => stream.write('', () => done())),
+  ),
+);
 // every connection is closed by now; exit so that nothing left behind can keep the CLI hanging
 process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
