@@ -72,7 +72,7 @@ async function answers(address: string): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    probe.close();
+    await probe.close();
   }
 }
 
@@ -90,7 +90,7 @@ describe('node start of a master the sentinels can still replace', () => {
   });
 
   afterAll(async () => {
-    for (const l of links) l.close();
+    await Promise.all(links.map((l) => l.close()));
     await deployment.down();
   });
 
