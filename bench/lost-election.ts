@@ -2,7 +2,7 @@
  * Lost elections: how often a kill -9 of the master leaves the deployment without a new master
  * within down-after + 5 s, and how long those runs take to get one.
  *
- *   npx tsx bench/lost-election.ts [--runs 30] [--failover-timeout MS] [--busy N] [--fresh]
+ *   npx tsx bench/lost-election.ts [--runs 30] [--failover-timeout MS] [--busy N] [--fresh] [--split-votes]
  *
  * One local deployment (`quorum up`, 1 master, 2 replicas, 3 sentinels, down-after 2000 ms); per
  * run the master is killed with SIGKILL (seen by the supervisor as a crash), every sentinel's events are read
@@ -30,6 +30,14 @@ const failoverTimeout = flag('--failover-timeout', '');
 const busy = Number(flag('--busy', '0'));
 /** A new deployment for every run: the sentinels' timers start in step, as right after `up`. */
 const fresh = process.argv.includes('--fresh');
+/**
+ * Right after the kill, a made-up candidate asks every sentinel for its vote in a new epoch, as
+ * the winner of a split vote would: each votes for it and, like a sentinel that voted for
+ * another, starts no failover of its own for 2 x failover-timeout. A model of a lost election's
+ * cost (the retry delay) with the real Sentinel, since a real split vote is rare on this machine.
+ */
+const splitVotes = process.argv.includes('--split-votes');
+const FAKE_RUN_ID = 'f'.repeat(40);
 const DOWN_AFTER_MS = 2000;
 const WINDOW_MS = DOWN_AFTER_MS + 5000;
 const port = 18300;
@@ -73,6 +81,7 @@ function agreedMaster(): { addr: string; pid: number } {
 /** A deployment under test and every sentinel's events about it. */
 interface Lab {
   seen: { type: string; message: string; at: number }[];
+  sentinels: Redis[];
   close: () => void;
 }
 
@@ -106,7 +115,7 @@ async function launch(): Promise<Lab> {
     );
   }
   await healthy(30_000);
-  return { seen, close: () => sentinels.forEach((s) => s.disconnect()) };
+  return { seen, sentinels, close: () => sentinels.forEach((s) => s.disconnect()) };
 }
 
 function teardown(lab: Lab | null): void {
@@ -115,6 +124,29 @@ function teardown(lab: Lab | null): void {
 }
 
 /** Kills the master, waits for a new one (or Sentinel's last retry), starts the old one again. */
+async function castVotes(master: string, epoch: number): Promise<void> {
+  const [ip, masterPort] = master.split(':');
+  await Promise.all(
+    [0, 1, 2].map(async (i) => {
+      const voter = new Redis({ port: port + 100 + i, connectTimeout: 1000, lazyConnect: true });
+      try {
+        await voter.connect();
+        // the epoch only has to be newer than any the sentinels have seen
+        await voter.call(
+          'SENTINEL',
+          'IS-MASTER-DOWN-BY-ADDR',
+          ip ?? '',
+          masterPort ?? '',
+          String(Math.floor(epoch / 1000)),
+          FAKE_RUN_ID,
+        );
+      } finally {
+        voter.disconnect();
+      }
+    }),
+  );
+}
+
 async function once(lab: Lab): Promise<Run> {
   const { addr: master, pid } = agreedMaster();
   await sleep(100);
@@ -122,6 +154,7 @@ async function once(lab: Lab): Promise<Run> {
   const killedAt = Date.now();
   // the supervisor sees an exit it did not ask for: a crash, as with 'quorum node kill'
   process.kill(pid, 'SIGKILL');
+  if (splitVotes) await castVotes(master, killedAt);
   // only events about this master count (an earlier run's late reports can still arrive)
   const about = (e: { type: string; message: string }, type: string) =>
     e.type === type && e.message.includes(` ${master.replace(':', ' ')}`);
@@ -167,7 +200,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `failover-timeout ${failoverTimeout || "up's default"}, down-after ${String(DOWN_AFTER_MS)} ms, ${String(busy)} busy loop(s), ${fresh ? 'a fresh deployment per run' : 'one deployment'}, ${String(runs)} runs`,
+      `failover-timeout ${failoverTimeout || "up's default"}, down-after ${String(DOWN_AFTER_MS)} ms, ${String(busy)} busy loop(s), ${fresh ? 'a fresh deployment per run' : 'one deployment'}${splitVotes ? ', votes split on purpose' : ''}, ${String(runs)} runs`,
       `no new master within ${String(WINDOW_MS)} ms of the kill: ${String(late.length)} of ${String(runs)}`,
       `runs with an election lost (-failover-abort-not-elected): ${String(results.filter((r) => r.notElected > 0).length)}`,
       `kill -> +switch-master: p50 ${String(percentile(times, 50))} ms, max ${String(Math.max(...times))} ms`,
