@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -35,13 +36,22 @@ export function upWithProxy(dir: string, port: number, extra: string[] = []): nu
   return proxyPort;
 }
 
-/** HAProxy with the usual Sentinel config (`quorum export haproxy --naive`) writing on `port`. */
-export function naiveHaproxy(dir: string, port: number): ChildProcess {
-  const config = join(dir, 'haproxy.cfg');
+/**
+ * The HAProxy configs the benches compare: `naive` is the usual Sentinel config
+ * (`quorum export haproxy --naive`: role:master, `check inter 1s`, rise 2); `tuned` is the same
+ * with fast checks (`inter 100ms fastinter 100ms rise 1`) and `on-marked-down shutdown-sessions`
+ * on the write side; `hardened` is `quorum export haproxy`'s default (a node gets writes only
+ * when it says master and a quorum of sentinels name it).
+ */
+export type HaproxyForm = 'naive' | 'tuned' | 'hardened';
+
+/** HAProxy with config `form` writing on `port` (reads on `port + 1`). */
+export function startHaproxy(dir: string, port: number, form: HaproxyForm): ChildProcess {
+  const config = join(dir, `haproxy-${form}.cfg`);
   quorum([
     'export',
     'haproxy',
-    '--naive',
+    ...(form === 'hardened' ? [] : ['--naive']),
     '--dir',
     dir,
     '--bind',
@@ -53,7 +63,39 @@ export function naiveHaproxy(dir: string, port: number): ChildProcess {
     '-o',
     config,
   ]);
+  if (form === 'tuned') {
+    const naive = readFileSync(config, 'utf8');
+    // the write backend's server lines are the only ones that end in `check inter 1s`
+    const tuned = naive.replace(
+      / check inter 1s$/gm,
+      ' check inter 100ms fastinter 100ms rise 1 on-marked-down shutdown-sessions',
+    );
+    if (tuned === naive) throw new Error(`no write-side server line to tune in ${config}`);
+    writeFileSync(config, tuned);
+  }
   return spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
+}
+
+/** HAProxy with the usual Sentinel config (`quorum export haproxy --naive`) writing on `port`. */
+export function naiveHaproxy(dir: string, port: number): ChildProcess {
+  return startHaproxy(dir, port, 'naive');
+}
+
+/**
+ * What the running HAProxy is: its version from `haproxy -v`, its thread count from
+ * /proc/PID/status of the process itself (`nbthread` defaults to the CPUs it may use).
+ */
+export function haproxyFacts(pid: number | undefined): string {
+  const version = /HAProxy version (\S+)/.exec(
+    execFileSync('haproxy', ['-v'], { encoding: 'utf8' }),
+  )?.[1];
+  if (version === undefined) throw new Error('haproxy -v printed no version');
+  if (pid === undefined) throw new Error('HAProxy did not start');
+  const threads = /^Threads:\s+(\d+)$/m.exec(
+    readFileSync(`/proc/${String(pid)}/status`, 'utf8'),
+  )?.[1];
+  if (threads === undefined) throw new Error(`no thread count for HAProxy (pid ${String(pid)})`);
+  return `HAProxy ${version}, ${threads} thread${threads === '1' ? '' : 's'}`;
 }
 
 /** `quorum proxy --relay js` in front of the deployment's sentinels; resolves once it listens. */
