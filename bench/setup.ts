@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -124,4 +125,29 @@ export function jsProxy(sentinelPort: number, writePort: number): Promise<ChildP
       reject(new Error(`quorum proxy --relay js exited (${String(code)})`)),
     );
   });
+}
+
+/**
+ * Waits until sentinel `admin` sees `count` replicas of `mymaster` up and linked to the master, so
+ * the next failover has a replica to promote; throws after `timeoutMs`.
+ */
+export async function replicasReady(
+  admin: Redis,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const replicas = (await admin.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
+    const ready = replicas.filter((r) => {
+      const flags = r[r.indexOf('flags') + 1] ?? '';
+      return !flags.includes('down') && r[r.indexOf('master-link-status') + 1] === 'ok';
+    });
+    if (ready.length >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `only ${String(ready.length)} of ${String(count)} replicas ready after ${String(timeoutMs)} ms`,
+      );
+    await sleep(200);
+  }
 }
