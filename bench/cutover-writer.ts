@@ -4,11 +4,27 @@ import { sleep } from './setup.js';
 /** After a SIGKILL, replies the killed process sent may still be on their way for this long. */
 const KILL_SETTLE_MS = 100;
 
-/** Writes every 5 ms through `port` and keeps the longest gap between acknowledged writes. */
+/** A stretch without an acknowledged write: from the last ack before it to the first after. */
+export interface Gap {
+  start: number;
+  end: number;
+}
+
+/**
+ * When writes came back after a kill at `killedAt` (pure): the end of the gap that spans the
+ * kill (`KILL_SETTLE_MS` after it, when no reply from the killed process can still arrive),
+ * wherever that falls relative to +switch-master; null while that gap is still open.
+ */
+export function backAfterKill(gaps: Gap[], killedAt: number): number | null {
+  const dead = killedAt + KILL_SETTLE_MS;
+  return gaps.find((g) => g.start <= dead && g.end > dead)?.end ?? null;
+}
+
+/** Writes every 5 ms through `port` and records each gap between acknowledged writes. */
 export class Writer {
   private readonly client: Redis;
   private last = Date.now();
-  longest = { ms: 0, endAt: 0 };
+  private gaps: Gap[] = [];
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -31,7 +47,8 @@ export class Writer {
           sleep(1000).then(() => Promise.reject(new Error('timeout'))),
         ]);
         const now = Date.now();
-        if (now - this.last > this.longest.ms) this.longest = { ms: now - this.last, endAt: now };
+        // a write every 5 ms: anything much longer is a stretch without writes
+        if (now - this.last > 50) this.gaps.push({ start: this.last, end: now });
         this.last = now;
       } catch {
         // not acknowledged: the gap goes on
@@ -41,20 +58,13 @@ export class Writer {
   }
 
   reset(): void {
-    this.longest = { ms: 0, endAt: 0 };
+    this.gaps = [];
     this.last = Date.now();
   }
 
-  /**
-   * When writes came back after a kill at `killedAt`: the end of the longest gap, which must span
-   * the kill (`KILL_SETTLE_MS` after it, when no reply from the killed process can still arrive);
-   * null if the writer has not written since (its gap is still open).
-   */
+  /** See backAfterKill. */
   backAt(killedAt: number): number | null {
-    const dead = killedAt + KILL_SETTLE_MS;
-    const { ms, endAt } = this.longest;
-    if (this.last < dead || Date.now() - this.last > ms) return null;
-    return endAt - ms <= dead && endAt >= dead ? endAt : null;
+    return backAfterKill(this.gaps, killedAt);
   }
 
   async stop(): Promise<void> {

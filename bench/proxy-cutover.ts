@@ -166,6 +166,16 @@ function section(results: Run[], failed: string[], facts: string): string {
     return `| ${e.label} | ${ms(percentile(fromKill, 50))} | ${ms(percentile(after, 50))} | ${ms(Math.max(...after))} | ${String(missed)} |`;
   };
   const switchMs = results.map((r) => r.switchMs);
+  const p50Back = (k: Key) =>
+    percentile(
+      results.flatMap((r) => (r.backMs[k] === null ? [] : [r.backMs[k]])),
+      50,
+    );
+  const faster = ENDPOINTS.filter((e) => e.key !== 'quorum' && p50Back(e.key) < p50Back('quorum'));
+  const verdict =
+    faster.length === 0
+      ? "quorum's write port takes writes again first at the median."
+      : `quorum loses at the median to ${faster.map((e) => `${e.label} (${(p50Back('quorum') - p50Back(e.key)).toFixed(0)} ms earlier)`).join(' and ')}: a proxy that checks the nodes' roles every 100 ms sees the promoted replica before Sentinel announces the switch, which quorum's write port waits for.`;
   return [
     '## Proxy cutover',
     '',
@@ -180,6 +190,8 @@ function section(results: Run[], failed: string[], facts: string): string {
     '| endpoint | writes again, p50 from the kill | p50 after +switch-master | max after +switch-master | not back |',
     '| --- | --- | --- | --- | --- |',
     ...ENDPOINTS.map(row),
+    '',
+    verdict,
     '',
     failed.length === 0
       ? `Every run had a failover.`

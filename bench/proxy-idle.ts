@@ -142,6 +142,13 @@ async function main(): Promise<void> {
         return `| ${p.name} | ${mib(median(p.samples.map((s) => s.before)))} | ${mib(median(p.samples.map((s) => s.after)))} | ${median(per).toFixed(1)} KiB [${Math.min(...per).toFixed(1)}–${Math.max(...per).toFixed(1)}] | ${(median(per) / haproxyPer).toFixed(2)} |`;
       }),
       '',
+      ...proxies.slice(0, 2).map((p) => {
+        const ratio = median(p.samples.map(perConnection)) / haproxyPer;
+        return ratio > 1
+          ? `${p.name} holds ${ratio.toFixed(1)}x HAProxy's memory per idle connection (medians): HAProxy wins here.`
+          : `${p.name} holds ${ratio.toFixed(2)}x HAProxy's memory per idle connection (medians).`;
+      }),
+      '',
       'With the compiled relay a session holds no buffer while idle: what it costs is its two descriptors and a small record in the relay; what a session waits to send is bounded by one 64 KiB read per direction.',
       '',
     ].join('\n'),

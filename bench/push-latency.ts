@@ -154,8 +154,8 @@ async function measure(
     process.stdout.write(
       `run ${String(run)}/${String(runs)}: dashboard ${(dashboardAt - switchAt).toFixed(1)} ms, polling page ${(polledAt - switchAt).toFixed(1)} ms\n`,
     );
-    // a replica of the new master is linked before the next failover: one to promote is enough
-    // (waiting for both can take sentinel's 10 s replica INFO refresh, and measures nothing)
+    // one linked replica is enough for the next failover; the demoted master follows only once
+    // Sentinel converts it, up to 10 s later (its INFO period), which would triple the run time
     await replicasReady(admin, 1);
     await sleep(1500);
   }
@@ -170,7 +170,7 @@ function section(quorumMs: number[], pollMs: number[]): string {
   return [
     '## Dashboard push latency',
     '',
-    `From the first sentinel publishing \`+switch-master\` (the bench's own subscription to all three) to a page in headless chromium showing the new master (a MutationObserver in the page stamps the change); ${String(runs)} manual failovers (\`SENTINEL FAILOVER\`) of the default topology. Two pages in the same browser and the same run: quorum's dashboard, which the server pushes to over SSE, and a polling status page (a small HTTP server asking a sentinel \`SENTINEL GET-MASTER-ADDR-BY-NAME\` on each request, its page fetching that every ${String(POLL_MS / 1000)} s on a timer started at page load; each failover starts after a random wait of 0 to ${String(POLL_MS / 1000)} s, so it falls at a random phase of that timer).`,
+    `From the first sentinel publishing \`+switch-master\` (the bench's own subscription to all three) to a page in headless chromium showing the new master (a MutationObserver in the page stamps the change); ${String(runs)} manual failovers (\`SENTINEL FAILOVER\`) of the default topology. Two pages in the same browser and the same run: quorum's dashboard, which the server pushes to over SSE, and a polling status page (a small HTTP server asking a sentinel \`SENTINEL GET-MASTER-ADDR-BY-NAME\` on each request, its page fetching that every ${String(POLL_MS / 1000)} s on a timer started at page load; each failover starts after a random wait of 0 to ${String(POLL_MS / 1000)} s, so it falls at a random phase of that timer). Before each failover at least one replica says its link to the master is up (the demoted master may still be waiting for Sentinel to convert it). During a failover the leading sentinel already names the promoted replica to \`GET-MASTER-ADDR-BY-NAME\` before it publishes \`+switch-master\`, so a page that catches that moment shows the new master early: a negative figure.`,
     '',
     '```sh',
     `npx tsx bench/push-latency.ts --runs ${String(runs)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,

@@ -128,8 +128,10 @@ export function jsProxy(sentinelPort: number, writePort: number): Promise<ChildP
 }
 
 /**
- * Waits until sentinel `admin` sees `count` replicas of `mymaster` up and linked to the master, so
- * the next failover has a replica to promote; throws after `timeoutMs`.
+ * Waits until sentinel `admin` lists `count` replicas of `mymaster` not flagged down, each of
+ * which says itself (INFO, not the sentinel's view, which it refreshes only every 10 s) that its
+ * link to the master is up; so the next failover starts from synced replicas. Throws after
+ * `timeoutMs`.
  */
 export async function replicasReady(
   admin: Redis,
@@ -139,14 +141,22 @@ export async function replicasReady(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const replicas = (await admin.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
-    const ready = replicas.filter((r) => {
-      const flags = r[r.indexOf('flags') + 1] ?? '';
-      return !flags.includes('down') && r[r.indexOf('master-link-status') + 1] === 'ok';
+    const listed = replicas.filter((r) => !(r[r.indexOf('flags') + 1] ?? '').includes('down'));
+    const linked = listed.filter((r) => {
+      const info = execFileSync(
+        'redis-cli',
+        ['-p', r[r.indexOf('port') + 1] ?? '', 'info', 'replication'],
+        {
+          encoding: 'utf8',
+          timeout: 2000,
+        },
+      );
+      return /master_link_status:up/.test(info);
     });
-    if (ready.length >= count) return;
+    if (linked.length >= count) return;
     if (Date.now() > deadline)
       throw new Error(
-        `only ${String(ready.length)} of ${String(count)} replicas ready after ${String(timeoutMs)} ms`,
+        `only ${String(linked.length)} of ${String(count)} replicas linked after ${String(timeoutMs)} ms`,
       );
     await sleep(200);
   }
