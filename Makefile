@@ -76,7 +76,7 @@ bench: test-deps build
 	npx tsx bench/push-latency.ts --runs 100
 	npx tsx bench/proxy-throughput.ts --rounds 7 --requests 200000
 	npx tsx bench/proxy-idle.ts --connections 3000 --samples 3
-	npx tsx bench/proxy-cutover.ts --runs 20
+	npx tsx bench/proxy-cutover.ts --runs 15
 	npx tsx bench/metrics-scrape.ts --nodes 99 --rounds 20 --window 30
 
 screenshot: test-deps build

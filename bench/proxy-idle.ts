@@ -10,6 +10,7 @@
  * (HAProxy's exported config allows 4000 connections, so the default stays below that.)
  * Writes the result into docs/benchmarks.md (section "Proxy memory per idle connection").
  */
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,6 @@ if (!Number.isInteger(count) || count < 1 || !Number.isInteger(samples) || sampl
   process.stderr.write('--connections must be a positive integer and --samples at least 3.\n');
   process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-idle-'));
 const port = 18000;
 const haproxyPort = 18080;
 const jsPort = 18090;
@@ -53,8 +53,6 @@ interface Sample {
 
 interface Proxy {
   name: string;
-  port: number;
-  pid: number;
   samples: Sample[];
 }
 
@@ -74,7 +72,7 @@ async function measure(name: string, proxyPort: number, pid: number): Promise<Sa
     await sleep(3000);
     const after = rssOf(pid);
     process.stdout.write(
-      `${name}: ${((after - before) / count / 1024).toFixed(1)} KiB per connection\n`,
+      `  ${name}: ${((after - before) / count / 1024).toFixed(1)} KiB per connection\n`,
     );
     return { before, after };
   } finally {
@@ -86,42 +84,62 @@ async function measure(name: string, proxyPort: number, pid: number): Promise<Sa
 const perConnection = (s: Sample) => (s.after - s.before) / count / 1024;
 const median = (values: number[]) => percentile(values, 50);
 
-async function main(): Promise<void> {
+const NAMES = [
+  "quorum's write port (compiled relay)",
+  'quorum proxy --relay js',
+  'HAProxy',
+] as const;
+
+/**
+ * One sample: a fresh deployment with the three proxies in front of it, each measured once in
+ * `order`, all stopped after. Fresh processes, so no sample reuses memory an earlier one left.
+ */
+async function sampleOnce(order: number[]): Promise<{ facts: string; samples: Sample[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-idle-'));
   const proxyPort = upWithProxy(dir, port);
   const haproxy = naiveHaproxy(dir, haproxyPort);
-  const js = await jsProxy(port + 100, jsPort);
-  let facts = '';
-  let proxies: Proxy[] = [];
+  let js: ChildProcess | null = null;
   try {
+    js = await jsProxy(port + 100, jsPort);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
       supervisor: { pid: number };
     };
-    await sleep(2000);
-    facts = haproxyFacts(haproxy.pid);
-    proxies = [
-      {
-        name: "quorum's write port (compiled relay)",
-        port: proxyPort,
-        pid: state.supervisor.pid,
-        samples: [],
-      },
-      { name: 'quorum proxy --relay js', port: jsPort, pid: js.pid ?? 0, samples: [] },
-      { name: facts, port: haproxyPort, pid: haproxy.pid ?? 0, samples: [] },
+    const facts = haproxyFacts(haproxy.pid);
+    const targets = [
+      { port: proxyPort, pid: state.supervisor.pid },
+      { port: jsPort, pid: js.pid ?? 0 },
+      { port: haproxyPort, pid: haproxy.pid ?? 0 },
     ];
-    for (let sample = 0; sample < samples; sample++) {
-      // reversed every sample: none is always first, on a process that has just settled
-      const order = sample % 2 === 0 ? proxies : [...proxies].reverse();
-      for (const p of order) {
-        process.stdout.write(`sample ${String(sample + 1)}/${String(samples)} `);
-        p.samples.push(await measure(p.name, p.port, p.pid));
-      }
+    const samples: Sample[] = [];
+    for (const i of order) {
+      const target = targets[i] ?? { port: 0, pid: 0 };
+      samples[i] = await measure(NAMES[i] ?? '', target.port, target.pid);
     }
+    return { facts, samples };
   } finally {
-    js.kill('SIGTERM');
+    js?.kill('SIGTERM');
     haproxy.kill('SIGTERM');
     quorum(['down', '--dir', dir, '--purge']);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  let facts = '';
+  const proxies: Proxy[] = NAMES.map((name) => ({ name, samples: [] }));
+  for (let sample = 0; sample < samples; sample++) {
+    // reversed every sample: none is always measured first
+    const order = sample % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
+    process.stdout.write(`sample ${String(sample + 1)}/${String(samples)}\n`);
+    const result = await sampleOnce(order);
+    facts = result.facts;
+    for (const [i, p] of proxies.entries()) {
+      const s = result.samples[i];
+      if (s) p.samples.push(s);
+    }
+  }
+  const last = proxies[2];
+  if (last) last.name = facts;
   const haproxyPer = median(proxies[2]?.samples.map(perConnection) ?? []);
   const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
   writeSection(
@@ -129,7 +147,7 @@ async function main(): Promise<void> {
     [
       '## Proxy memory per idle connection',
       '',
-      `${String(count)} clients connect through a proxy, send one PING each and stay idle; the resident memory (VmRSS in /proc) of the proxy's process before they connect and 3 s after the last one did (for quorum's write port that is the supervisor, which runs the proxy). Each client also holds one connection to the master; Redis's own cost per client and the kernel's socket buffers are not counted. The three proxies run side by side in front of the same deployment and are measured one at a time, ${String(samples)} samples each, the order reversed every sample; the table gives the median and, in brackets, the range. A sample's "before" is read after the previous sample's clients left, so memory a process kept from an earlier sample can serve a later one: the range shows how much that matters. HAProxy runs the usual Sentinel config (\`quorum export haproxy --naive\`); its version and threads are read from \`haproxy -v\` and the running process.`,
+      `${String(count)} clients connect through a proxy, send one PING each and stay idle; the resident memory (VmRSS in /proc) of the proxy's process before they connect and 3 s after the last one did (for quorum's write port that is the supervisor, which runs the proxy). Each client also holds one connection to the master; Redis's own cost per client and the kernel's socket buffers are not counted. ${String(samples)} samples: each on a fresh deployment with the three proxies freshly started side by side in front of it (so no sample reuses memory an earlier one left), the proxies measured one at a time, the order reversed every sample; the table gives the medians and, in brackets, the range of the per-connection figure. HAProxy runs the usual Sentinel config (\`quorum export haproxy --naive\`); its version and threads are read from \`haproxy -v\` and the running process.`,
       '',
       '```sh',
       `npx tsx bench/proxy-idle.ts --connections ${String(count)} --samples ${String(samples)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,
