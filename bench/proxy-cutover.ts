@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     s.on('error', () => undefined);
     return s;
   });
-  const admin = new Redis({ port: port + 100 });
+  const admin = new Redis({ port: port + 100, commandTimeout: 5000 });
   let switchAt = 0;
   for (const s of sentinels) {
     await s.subscribe('+switch-master');

@@ -77,8 +77,8 @@ async function main(): Promise<void> {
   const sentinels = [0, 1, 2].map((i) => port + 100 + i);
   const browser = await launchBrowser();
   const subscribers = sentinels.map((p) => new Redis({ port: p, enableReadyCheck: false }));
-  const admin = new Redis({ port: sentinels[0] });
-  const poller = new Redis({ port: sentinels[1] });
+  const admin = new Redis({ port: sentinels[0], commandTimeout: 5000 });
+  const poller = new Redis({ port: sentinels[1], commandTimeout: 5000 });
   const pollingPage = await startPollingPage(poller);
   const quorumMs: number[] = [];
   const pollMs: number[] = [];
