@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   breakEvenS,
+  checked,
   costTable,
   headline,
   quorumPerInterval,
@@ -48,5 +49,12 @@ describe('metrics bench cost', () => {
   it('gives each interval its own ratio in the table', () => {
     const ratios = costTable(measured).at(-1);
     expect(ratios).toBe('| ratio quorum / redis_exporter | 1.66 | 6.60 | 0.11 | 0.09 |');
+  });
+
+  it('refuses a measurement in which a process used no visible CPU', () => {
+    expect(checked(measured)).toBe(measured);
+    expect(() => checked({ ...measured, observerUs: 0 })).toThrow(
+      'observerUs measured no CPU at all: run more --rounds or a longer --window.',
+    );
   });
 });

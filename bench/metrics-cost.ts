@@ -12,6 +12,19 @@ export interface Measured {
   exporterBytes: number;
 }
 
+/**
+ * `m` as measured, or an error when a process used no CPU the clock could see (/proc counts in
+ * 10 ms ticks): a zero would turn every ratio and the break-even into nonsense (pure).
+ */
+export function checked(m: Measured): Measured {
+  const zero = (['observerUs', 'renderUs', 'exporterUs'] as const).filter((k) => !(m[k] > 0));
+  if (zero.length > 0)
+    throw new Error(
+      `${zero.join(', ')} measured no CPU at all: run more --rounds or a longer --window.`,
+    );
+  return m;
+}
+
 /** The scrape intervals the table compares, in seconds. */
 export const INTERVALS_S = [15, 60] as const;
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeSection } from './doc.js';
-import { breakEvenS, costTable, headline, type Measured } from './metrics-cost.js';
+import { breakEvenS, checked, costTable, headline, type Measured } from './metrics-cost.js';
 import { Fleet, GROUP, nodeAddrs, sentinelAddrs, type Mode } from './metrics-fleet.js';
 import { METRICS_TOKEN } from './metrics-serve.js';
 import { sleep } from './setup.js';
@@ -134,13 +134,13 @@ async function measure(mode: Mode, exporter: ChildProcess): Promise<Measured> {
     await stopQuorum(polling.child);
   }
   const us = 1e6;
-  return {
+  return checked({
     observerUs: (pollCpu / (windowS * nodes)) * us,
     renderUs: (quorumCpu / (rounds * QUORUM_SCRAPES * nodes)) * us,
     exporterUs: (exporterCpu / (rounds * nodes)) * us,
     quorumBytes: quorumBytes / (rounds * QUORUM_SCRAPES * nodes),
     exporterBytes: exporterBytes / (rounds * nodes),
-  };
+  });
 }
 
 async function main(): Promise<void> {
@@ -229,6 +229,6 @@ function exporterVersion(): string {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`\n${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
