@@ -201,5 +201,6 @@ main().catch((err: unknown) => {
   } catch {
     // nothing was started
   }
+  rmSync(dir, { recursive: true, force: true });
   process.exit(1);
 });
