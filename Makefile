@@ -73,11 +73,11 @@ test: test-deps build check
 
 # benchmarks are scripts, not tests: they write their results to docs/benchmarks.md
 bench: test-deps build
-	npx tsx bench/push-latency.ts --runs 30
+	npx tsx bench/push-latency.ts --runs 100
 	npx tsx bench/proxy-throughput.ts --rounds 7 --requests 200000
-	npx tsx bench/proxy-idle.ts --connections 3000
-	npx tsx bench/proxy-cutover.ts --runs 10
-	npx tsx bench/metrics-scrape.ts --nodes 100 --rounds 20
+	npx tsx bench/proxy-idle.ts --connections 3000 --samples 3
+	npx tsx bench/proxy-cutover.ts --runs 15
+	npx tsx bench/metrics-scrape.ts --nodes 99 --rounds 20 --window 30
 
 screenshot: test-deps build
 	npx tsx scripts/screenshot.ts

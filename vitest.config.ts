@@ -28,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           allowOnly,
-          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts', 'bench/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percentile, writeSection } from './doc.js';
-import { jsProxy, naiveHaproxy, quorum, upWithProxy } from './setup.js';
+import { haproxyFacts, jsProxy, naiveHaproxy, quorum, upWithProxy } from './setup.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -99,9 +99,11 @@ async function main(): Promise<void> {
   const haproxy = naiveHaproxy(dir, haproxyPort);
   let js: ChildProcess | null = null;
   const results = new Map<string, Result[]>();
+  let facts = '';
   try {
     js = await jsProxy(port + 100, jsProxyPort);
     await new Promise((r) => setTimeout(r, 4000));
+    facts = haproxyFacts(haproxy.pid);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
       supervisor: { pid: number };
     };
@@ -177,7 +179,7 @@ async function main(): Promise<void> {
     [
       '## Proxy throughput',
       '',
-      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through HAProxy 2.6 (the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`; two threads, its default on two CPUs), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay on two threads) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct. "same round": the median of quorum / HAProxy taken within each round.`,
+      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through ${facts} (read from \`haproxy -v\` and the running process; the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay on two threads) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct. "same round": the median of quorum / HAProxy taken within each round.`,
       '',
       '```sh',
       `npx tsx bench/proxy-throughput.ts --rounds ${String(rounds)} --requests ${String(requests)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,

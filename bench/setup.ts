@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -35,13 +37,22 @@ export function upWithProxy(dir: string, port: number, extra: string[] = []): nu
   return proxyPort;
 }
 
-/** HAProxy with the usual Sentinel config (`quorum export haproxy --naive`) writing on `port`. */
-export function naiveHaproxy(dir: string, port: number): ChildProcess {
-  const config = join(dir, 'haproxy.cfg');
+/**
+ * The HAProxy configs the benches compare: `naive` is the usual Sentinel config
+ * (`quorum export haproxy --naive`: role:master, `check inter 1s`, rise 2); `tuned` is the same
+ * with fast checks (`inter 100ms fastinter 100ms rise 1`) and `on-marked-down shutdown-sessions`
+ * on the write side; `hardened` is `quorum export haproxy`'s default (a node gets writes only
+ * when it says master and a quorum of sentinels name it).
+ */
+export type HaproxyForm = 'naive' | 'tuned' | 'hardened';
+
+/** HAProxy with config `form` writing on `port` (reads on `port + 1`). */
+export function startHaproxy(dir: string, port: number, form: HaproxyForm): ChildProcess {
+  const config = join(dir, `haproxy-${form}.cfg`);
   quorum([
     'export',
     'haproxy',
-    '--naive',
+    ...(form === 'hardened' ? [] : ['--naive']),
     '--dir',
     dir,
     '--bind',
@@ -53,7 +64,39 @@ export function naiveHaproxy(dir: string, port: number): ChildProcess {
     '-o',
     config,
   ]);
+  if (form === 'tuned') {
+    const naive = readFileSync(config, 'utf8');
+    // the write backend's server lines are the only ones that end in `check inter 1s`
+    const tuned = naive.replace(
+      / check inter 1s$/gm,
+      ' check inter 100ms fastinter 100ms rise 1 on-marked-down shutdown-sessions',
+    );
+    if (tuned === naive) throw new Error(`no write-side server line to tune in ${config}`);
+    writeFileSync(config, tuned);
+  }
   return spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
+}
+
+/** HAProxy with the usual Sentinel config (`quorum export haproxy --naive`) writing on `port`. */
+export function naiveHaproxy(dir: string, port: number): ChildProcess {
+  return startHaproxy(dir, port, 'naive');
+}
+
+/**
+ * What the running HAProxy is: its version from `haproxy -v`, its thread count from
+ * /proc/PID/status of the process itself (`nbthread` defaults to the CPUs it may use).
+ */
+export function haproxyFacts(pid: number | undefined): string {
+  const version = /HAProxy version (\S+)/.exec(
+    execFileSync('haproxy', ['-v'], { encoding: 'utf8' }),
+  )?.[1];
+  if (version === undefined) throw new Error('haproxy -v printed no version');
+  if (pid === undefined) throw new Error('HAProxy did not start');
+  const threads = /^Threads:\s+(\d+)$/m.exec(
+    readFileSync(`/proc/${String(pid)}/status`, 'utf8'),
+  )?.[1];
+  if (threads === undefined) throw new Error(`no thread count for HAProxy (pid ${String(pid)})`);
+  return `HAProxy ${version}, ${threads} thread${threads === '1' ? '' : 's'}`;
 }
 
 /** `quorum proxy --relay js` in front of the deployment's sentinels; resolves once it listens. */
@@ -82,4 +125,39 @@ export function jsProxy(sentinelPort: number, writePort: number): Promise<ChildP
       reject(new Error(`quorum proxy --relay js exited (${String(code)})`)),
     );
   });
+}
+
+/**
+ * Waits until sentinel `admin` lists `count` replicas of `mymaster` not flagged down, each of
+ * which says itself (INFO, not the sentinel's view, which it refreshes only every 10 s) that its
+ * link to the master is up; so the next failover starts from synced replicas. Throws after
+ * `timeoutMs`.
+ */
+export async function replicasReady(
+  admin: Redis,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const replicas = (await admin.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
+    const listed = replicas.filter((r) => !(r[r.indexOf('flags') + 1] ?? '').includes('down'));
+    const linked = listed.filter((r) => {
+      const info = execFileSync(
+        'redis-cli',
+        ['-p', r[r.indexOf('port') + 1] ?? '', 'info', 'replication'],
+        {
+          encoding: 'utf8',
+          timeout: 2000,
+        },
+      );
+      return /master_link_status:up/.test(info);
+    });
+    if (linked.length >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `only ${String(linked.length)} of ${String(count)} replicas linked after ${String(timeoutMs)} ms`,
+      );
+    await sleep(200);
+  }
 }
