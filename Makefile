@@ -78,6 +78,10 @@ bench: test-deps build
 	npx tsx bench/proxy-idle.ts --connections 3000 --samples 3
 	npx tsx bench/proxy-cutover.ts --runs 15
 	npx tsx bench/metrics-scrape.ts --nodes 99 --rounds 20 --window 30
+	# lost elections print their figures (quoted by hand in docs/benchmarks.md)
+	npx tsx bench/lost-election.ts --runs 30
+	npx tsx bench/lost-election.ts --runs 5 --split-votes
+	npx tsx bench/lost-election.ts --runs 3 --split-votes --failover-timeout 60000
 
 screenshot: test-deps build
 	npx tsx scripts/screenshot.ts
