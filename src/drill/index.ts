@@ -12,6 +12,7 @@ export type {
   ClusterRun,
   DrillRun,
   LiveRun,
+  RunCommon,
   RunVia,
   Scenario,
   ScenarioKind,

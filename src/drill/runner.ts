@@ -3,7 +3,7 @@ import { agreedMaster } from '../model/index.js';
 import { netnsName } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-import { availability } from './checker.js';
+import { availability, lossViolations } from './checker.js';
 import type { DrillAdapter, EngineOptions, PreparedRun } from './engine.js';
 import { DrillEngine } from './engine.js';
 import { NetnsWriters } from './netns-workload.js';
@@ -268,9 +268,7 @@ export function violations(
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
-  const bound = lossBound(scenario, run, ratePerS);
-  if (bound !== null && run.ackedLost > bound)
-    found.push(`${run.ackedLost} acknowledged writes were lost; at most ${bound} expected`);
+  found.push(...lossViolations(lossBound(scenario, run, ratePerS), run));
   if (!run.replicasConverged) found.push('the replicas did not converge on the final master');
   if (run.failedPresent > 0)
     found.push(`${run.failedPresent} writes reported as failed are present`);
