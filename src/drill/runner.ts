@@ -48,6 +48,7 @@ async function readBack(
   topology: Topology,
   key: string,
   password: string | null,
+  keep: boolean,
 ): Promise<{ present: Set<string>; converged: boolean }> {
   const master = agreedMaster(topology);
   if (!master) throw new Error('no agreed master to read the values back from');
@@ -71,7 +72,7 @@ async function readBack(
         await r.close();
       }
     }
-    await m.call('DEL', key).catch(() => undefined);
+    if (!keep) await m.call('DEL', key).catch(() => undefined);
     return { present, converged };
   } finally {
     await m.close();
@@ -186,7 +187,8 @@ function sentinelAdapter(
             await pause(Math.max(0, faultAtMs + downAfterMs + 4000 - Date.now()), signal);
         },
         healthyTimeoutMs: HEALTHY_TIMEOUT_MS,
-        readBack: (after) => readBack(after, key, options.password),
+        readBack: (after) =>
+          readBack(after, key, options.password, options.ledgerFile !== undefined),
         judge(read, m) {
           const { faultAtMs, events } = m;
           const isOldMaster = (e: QuorumEvent) =>

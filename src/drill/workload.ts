@@ -148,7 +148,11 @@ abstract class SetWriters extends Writers {
     this.clients.push(client);
     this.writer(writer, this.interval, async (value) => {
       const node = peerOf(client);
-      return { ...(await this.send(client, value)), ...(node ? { node } : {}) };
+      return {
+        ...(await this.send(client, value)),
+        key: this.options.key,
+        ...(node ? { node } : {}),
+      };
     });
   }
 
@@ -249,7 +253,7 @@ class RoleCheckWriters extends SetWriters {
         client = null;
       }
       this.held[slot] = client;
-      return { ...sent, ...(node ? { node } : {}) };
+      return { ...sent, key: this.options.key, ...(node ? { node } : {}) };
     });
   }
 
