@@ -60,7 +60,8 @@ async function checkAgainstData(
   run: DrillRun,
   ledger: string,
 ): Promise<string[]> {
-  const lines = ledgerOf(ledger, scenario, run.faultAtMs);
+  const lines = ledgerOf(ledger, run.faultAtMs);
+  expect(lines.every((l) => l.scenario === scenario)).toBe(true);
   expect(lines.length).toBe(run.attempted);
   const members = await membersOn(
     await statusMaster(deployment),

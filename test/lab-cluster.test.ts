@@ -54,7 +54,7 @@ describe.skipIf(why !== null)(
         expect(run.ackedLost).toBeLessThanOrEqual(bound ?? 0);
         expect(after?.lost).toBeGreaterThan(0);
         // read back here from each slot's owner: the verdict, and the old master's own losses
-        const lines = ledgerOf(ledger, 'cluster-partition-master', run.faultAtMs);
+        const lines = ledgerOf(ledger, run.faultAtMs);
         const seed = upMaster((await quorum(['status', '--json', '--dir', lab.dir])).stdout);
         const members = await membersInCluster(
           seed,

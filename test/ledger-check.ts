@@ -16,13 +16,13 @@ const lineSchema = z.object({
   present: z.boolean(),
 }) satisfies z.ZodType<LedgerLine>;
 
-/** The lines `quorum drill --ledger FILE` appended for one scenario's run. */
-export function ledgerOf(file: string, scenario: string, faultAtMs: number): LedgerLine[] {
+/** The lines `quorum drill --ledger FILE` appended for one run (told apart by its fault time). */
+export function ledgerOf(file: string, faultAtMs: number): LedgerLine[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => lineSchema.parse(JSON.parse(l)))
-    .filter((l) => l.scenario === scenario && l.faultAtMs === faultAtMs);
+    .filter((l) => l.faultAtMs === faultAtMs);
 }
 
 /** A plain client of one node, with a timeout on connecting and on every command. */
