@@ -62,12 +62,16 @@ export abstract class Writers {
     if (this.current === 'stopping' || this.current === 'stopped') return this.ledger;
     const started = this.current === 'running';
     this.setState('stopping');
-    if (started) {
-      await Promise.all(this.loops);
-      await within(Promise.all(this.pendingLate), LATE_REPLY_GRACE_MS);
-      await this.close();
+    try {
+      if (started) {
+        await Promise.all(this.loops);
+        await within(Promise.all(this.pendingLate), LATE_REPLY_GRACE_MS);
+        await this.close();
+      }
+    } finally {
+      // a close that found the ledger incomplete still leaves everything closed
+      this.setState('stopped');
     }
-    this.setState('stopped');
     return this.ledger;
   }
 
