@@ -10,7 +10,7 @@ export const TIMEOUT = Symbol('timeout');
  * How long the stop waits for replies to writes that timed out, once the loops ended: the heal and
  * the settle before it let most of them come, and a connection that never answers is closed then.
  */
-export const LATE_REPLY_GRACE_MS = 2000;
+const LATE_REPLY_GRACE_MS = 2000;
 
 /** A write's outcome; for an indeterminate one, the reply that may still come (null: none will tell). */
 export interface Attempt {
