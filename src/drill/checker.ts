@@ -37,26 +37,19 @@ export function checkWrites(
   writes: readonly WriteRecord[],
   present: ReadonlySet<string>,
 ): LossReport {
-  const report: LossReport = {
+  // the late-reply counts are numbers here; the report's type allows null for runs kept before
+  const late = { indeterminateLost: 0, lateAcked: 0, lateAckedLost: 0, lateRefused: 0 };
+  const report = {
     attempted: writes.length,
     acknowledged: 0,
     failed: 0,
     indeterminate: 0,
     survived: 0,
     ackedLost: 0,
-    ackedLostValues: [],
+    ackedLostValues: [] as string[],
     indeterminatePresent: 0,
-    indeterminateLost: 0,
-    lateAcked: 0,
-    lateAckedLost: 0,
-    lateRefused: 0,
     failedPresent: 0,
-    lossRate: 0,
   };
-  let indeterminateLost = 0;
-  let lateAcked = 0;
-  let lateAckedLost = 0;
-  let lateRefused = 0;
   for (const w of writes) {
     const found = present.has(w.value);
     if (w.outcome === 'ack') {
@@ -73,20 +66,19 @@ export function checkWrites(
       report.indeterminate++;
       if (found) report.indeterminatePresent++;
       if (w.late?.outcome === 'fail') {
-        lateRefused++;
+        late.lateRefused++;
         if (found) report.failedPresent++;
-        continue;
-      }
-      if (!found) indeterminateLost++;
-      if (w.late?.outcome === 'ack') {
-        lateAcked++;
-        if (!found) lateAckedLost++;
+      } else {
+        if (!found) late.indeterminateLost++;
+        if (w.late?.outcome === 'ack') {
+          late.lateAcked++;
+          if (!found) late.lateAckedLost++;
+        }
       }
     }
   }
-  Object.assign(report, { indeterminateLost, lateAcked, lateAckedLost, lateRefused });
-  report.lossRate = report.acknowledged === 0 ? 0 : report.ackedLost / report.acknowledged;
-  return report;
+  const lossRate = report.acknowledged === 0 ? 0 : report.ackedLost / report.acknowledged;
+  return { ...report, ...late, lossRate };
 }
 
 /**
