@@ -227,7 +227,13 @@ export function clusterViolations(
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
-  found.push(...lossViolations(clusterLossBound(scenario, facts, ratePerS), run));
+  found.push(
+    ...lossViolations(
+      clusterLossBound(scenario, facts, ratePerS),
+      run,
+      scenario.unansweredMayVanish !== undefined,
+    ),
+  );
   if (!run.replicasConverged) found.push('the replicas did not converge on their masters');
   if (run.failedPresent > 0)
     found.push(`${run.failedPresent} writes reported as failed are present`);

@@ -75,6 +75,19 @@ describe('violations', () => {
         2000,
       ),
     ).toEqual([]);
+    // SIGTERM: the shutdown drops the writes it paused, unanswered; a late OK lost still counts
+    expect(
+      violations(scenario('stop-master'), run({ ackedLost: 0, indeterminateLost: 12 }), 2000),
+    ).toEqual([]);
+    expect(
+      violations(
+        scenario('stop-master'),
+        run({ ackedLost: 0, indeterminateLost: 12, lateAckedLost: 1 }),
+        2000,
+      ),
+    ).toEqual([
+      '1 acknowledged writes were lost (1 of them acknowledged after the timeout); at most 0 expected',
+    ]);
     const splitBrain = scenario('split-brain-restart');
     expect(
       violations(

@@ -270,7 +270,13 @@ export function violations(
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
-  found.push(...lossViolations(lossBound(scenario, run, ratePerS), run));
+  found.push(
+    ...lossViolations(
+      lossBound(scenario, run, ratePerS),
+      run,
+      scenario.unansweredMayVanish !== undefined,
+    ),
+  );
   if (!run.replicasConverged) found.push('the replicas did not converge on the final master');
   if (run.failedPresent > 0)
     found.push(`${run.failedPresent} writes reported as failed are present`);
