@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { assertNever, UserError } from '../model/index.js';
 import { expectedWrites, sequenceProblem } from './ledger-audit.js';
 import type { NetnsWorkloadSpec } from './workload-wire.js';
-import { parseReply } from './workload-wire.js';
+import { MAX_REPLY_LINE, parseReply } from './workload-wire.js';
 import { Writers } from './writers.js';
 
 export type { NetnsWorkloadSpec } from './workload-wire.js';
@@ -41,6 +41,8 @@ export class NetnsWriters extends Writers {
   private stderr = '';
   /** The first thing wrong with what came over the pipe. */
   private broken: string | null = null;
+  /** Set when the writers were stopped for a line over the limit (their exit is then ours). */
+  private overlong: string | null = null;
   private readyAtMs = 0;
 
   constructor(
@@ -69,6 +71,15 @@ export class NetnsWriters extends Writers {
     this.exited = new Promise((resolve) =>
       child.once('close', (code, signal) => resolve({ code, signal })),
     );
+    // readline holds a line until its newline: a line past the limit stops the writers instead
+    let lineLength = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      const last = chunk.lastIndexOf(10);
+      lineLength = last === -1 ? lineLength + chunk.length : chunk.length - last - 1;
+      if (lineLength <= MAX_REPLY_LINE) return;
+      this.overlong = `wrote a line longer than ${MAX_REPLY_LINE} bytes`;
+      child.kill('SIGKILL');
+    });
     let ready: () => void = () => undefined;
     const readyOnce = new Promise<void>((resolve) => (ready = resolve));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -131,6 +142,7 @@ export class NetnsWriters extends Writers {
 
   /** What makes the ledger untrustworthy, as the end of a sentence; null when nothing does. */
   private problem(exit: Exit, killed: boolean, ranMs: number): string | null {
+    if (this.overlong !== null) return this.overlong;
     if (killed) return `did not finish within ${STOP_TIMEOUT_MS / 1000} s of being told to stop`;
     if (exit.code !== 0)
       return `exited with ${exit.signal ?? `code ${String(exit.code)}`} (${this.lastError('no message')})`;

@@ -76,7 +76,7 @@ const workloadReplySchema = z.discriminatedUnion('type', [
 export type WorkloadReply = z.infer<typeof workloadReplySchema>;
 
 /** How long a line from the writers may be; a records line holds at most 100 ms of writes. */
-const MAX_REPLY_LINE = 8 * 1024 * 1024;
+export const MAX_REPLY_LINE = 8 * 1024 * 1024;
 
 /**
  * One line of the writers' stdout, or why it is not one of theirs: every line on that pipe is
