@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { DrillRun, ScenarioResult, SentinelRun } from '../src/drill/index.js';
 import { scenarioResultSchema } from '../src/drill/index.js';
 import type { TestDeployment } from './helpers.js';
 import { BIN, quorum, sleep, startDeployment, waitFor } from './helpers.js';
+import { disagreements, ledgerOf, membersOn } from './ledger-check.js';
 
 const DOWN_AFTER_MS = 2000;
 
@@ -37,6 +39,37 @@ async function drill(
   return scenarioResultSchema.parse(JSON.parse(run.stdout));
 }
 
+/** The master `quorum status` names now (the sentinels' agreed one). */
+async function statusMaster(deployment: TestDeployment): Promise<string> {
+  const status = await quorum(['status', '--json', '--dir', deployment.dir]);
+  const parsed = z
+    .object({ deployments: z.array(z.object({ master: z.string().nullable() })) })
+    .parse(JSON.parse(status.stdout));
+  const master = parsed.deployments[0]?.master;
+  if (!master) throw new Error(`no master in quorum status: ${status.stdout}`);
+  return master;
+}
+
+/**
+ * Reads every value the drill's ledger names back from the final master with a client of the
+ * test's own, and says where the drill's verdict disagrees with the data.
+ */
+async function checkAgainstData(
+  deployment: TestDeployment,
+  scenario: string,
+  run: DrillRun,
+  ledger: string,
+): Promise<string[]> {
+  const lines = ledgerOf(ledger, run.faultAtMs);
+  expect(lines.every((l) => l.scenario === scenario)).toBe(true);
+  expect(lines.length).toBe(run.attempted);
+  const members = await membersOn(
+    await statusMaster(deployment),
+    lines.map((l) => l.key),
+  );
+  return disagreements(run, lines, members);
+}
+
 async function healthy(deployment: TestDeployment): Promise<boolean> {
   return (await quorum(['status', '--dir', deployment.dir])).code === 0;
 }
@@ -59,7 +92,8 @@ describe('drills against a real deployment', () => {
 
   it('kill-master: measures a failover within down-after + 4 s, losing at most a handful of acknowledged writes', async () => {
     const report = join(deployment.dir, 'report.html');
-    const result = await drill(deployment, 'kill-master', ['--report', report]);
+    const ledger = join(deployment.dir, 'kill-master.ledger');
+    const result = await drill(deployment, 'kill-master', ['--report', report, '--ledger', ledger]);
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('about down-after + 1 to 2.5 s');
@@ -77,7 +111,8 @@ describe('drills against a real deployment', () => {
     expect(run.writeUnavailableMs).toBeGreaterThanOrEqual(DOWN_AFTER_MS - 1000);
     expect(run.acknowledged).toBeGreaterThan(1000);
     expect(run.ackedLost).toBeLessThanOrEqual(20);
-    expect(run.survived + run.ackedLost).toBe(run.acknowledged);
+    // a read of the final master made here, not by the drill, must agree with its verdict
+    expect(await checkAgainstData(deployment, 'kill-master', run, ledger)).toEqual([]);
     expect(run.replicasConverged).toBe(true);
     expect(run.violations).toEqual([]);
     expect(await healthy(deployment)).toBe(true);
@@ -92,12 +127,16 @@ describe('drills against a real deployment', () => {
   });
 
   it("switchover: quorum's paused switch loses no acknowledged write; the CLI command does the same", async () => {
-    const run = sentinelRun((await drill(deployment, 'switchover')).runs[0]);
+    const ledger = join(deployment.dir, 'switchover.ledger');
+    const run = sentinelRun((await drill(deployment, 'switchover', ['--ledger', ledger])).runs[0]);
     console.log(
-      `switchover: +switch-master ${run.switchMasterMs} ms after the pause, no writes for ${run.writeUnavailableMs} ms, ${run.ackedLost}/${run.acknowledged} lost`,
+      `switchover: +switch-master ${run.switchMasterMs} ms after the pause, no writes for ${run.writeUnavailableMs} ms, ${run.ackedLost}/${run.acknowledged} lost, ${run.indeterminate} indeterminate (${run.indeterminateLost} missing, ${run.lateAcked} acknowledged late)`,
     );
     expect(run.failover).toBe(true);
     expect(run.ackedLost).toBe(0);
+    // the writes held in the pause past the timeout are no exception to "nothing lost"
+    expect([run.indeterminateLost, run.lateAckedLost]).toEqual([0, 0]);
+    expect(await checkAgainstData(deployment, 'switchover', run, ledger)).toEqual([]);
     expect(run.violations).toEqual([]);
     expect(await healthy(deployment)).toBe(true);
     const cli = await quorum(['switchover', '--json', '--dir', deployment.dir]);

@@ -104,6 +104,13 @@ describe('the dashboard in a real browser, served by quorum up', () => {
     await expect
       .poll(() => page.getByTestId('acked-lost').first().textContent(), { timeout: 10_000 })
       .toMatch(/^\d+ of \d+ \(/);
+    // the writes with no answer in time: present and missing, and those acknowledged late
+    expect(await page.getByTestId('indeterminate').first().textContent()).toMatch(
+      /^\d+: \d+ present, \d+ missing$/,
+    );
+    expect(await page.getByTestId('late-acked').first().textContent()).toMatch(
+      /^\d+, \d+ of them missing$/,
+    );
     const href = await page.getByRole('link', { name: 'open the report' }).getAttribute('href');
     const report = await page.request.get(new URL(href ?? '', url).toString());
     expect(report.status()).toBe(200);

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readState } from '../src/local/index.js';
 import { labLeftovers, labUnavailable } from '../src/local/index.js';
 import { clusterLossBound, drillOutputSchema, scenarioNamed } from '../src/drill/index.js';
 import { quorum, startCluster } from './helpers.js';
+import { disagreements, ledgerOf, membersInCluster, upMaster } from './ledger-check.js';
 
 const why = labUnavailable();
 const NODE_TIMEOUT_MS = 2000;
@@ -18,11 +20,12 @@ describe.skipIf(why !== null)(
         String(NODE_TIMEOUT_MS),
       ]);
       const plan = readState(lab.dir)?.spec.lab;
+      const ledger = join(lab.dir, 'drill.ledger');
       try {
         expect(lab.up.code, lab.up.stderr).toBe(0);
         expect(plan).toBeDefined();
         const drill = await quorum(
-          ['drill', 'cluster-partition-master', '--dir', lab.dir, '--json'],
+          ['drill', 'cluster-partition-master', '--dir', lab.dir, '--json', '--ledger', ledger],
           { timeoutMs: 120_000 },
         );
         expect(drill.code, drill.stderr).toBe(0);
@@ -50,7 +53,21 @@ describe.skipIf(why !== null)(
         expect(run.ackedLost).toBeGreaterThan(0);
         expect(run.ackedLost).toBeLessThanOrEqual(bound ?? 0);
         expect(after?.lost).toBeGreaterThan(0);
-        expect(after?.lost).toBeLessThanOrEqual(run.ackedLost);
+        // read back here from each slot's owner: the verdict, and the old master's own losses
+        const lines = ledgerOf(ledger, run.faultAtMs);
+        const seed = upMaster((await quorum(['status', '--json', '--dir', lab.dir])).stdout);
+        const members = await membersInCluster(
+          seed,
+          lines.map((l) => l.key),
+        );
+        expect(disagreements(run, lines, members)).toEqual([]);
+        const byOldMaster = lines.filter(
+          (l) => l.outcome === 'ack' && l.node === run.oldMaster && l.endMs >= run.faultAtMs,
+        );
+        expect({
+          acknowledged: byOldMaster.length,
+          lost: byOldMaster.filter((l) => !members.get(l.key)?.has(l.value)).length,
+        }).toEqual(after);
         // the writers saw CLUSTERDOWN from the old master, and none of those refused is present
         expect(run.failedPresent).toBe(0);
         expect(facts.shards.find((s) => s.shard === run.oldMaster)?.failed).toBeGreaterThan(0);

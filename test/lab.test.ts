@@ -3,11 +3,55 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readState } from '../src/local/index.js';
 import type { LabPlan } from '../src/local/index.js';
 import { labLeftovers, labUnavailable, netnsName } from '../src/local/index.js';
+import { hasNetem } from '../src/faults/index.js';
 import { safeWindowLoss } from '../src/drill/index.js';
 import { drillOutputSchema } from '../src/drill/schema.js';
 import { quorum, startDeployment, type TestDeployment } from './helpers.js';
 
 const why = labUnavailable();
+// probing needs root; without the lab the whole file is skipped anyway
+const netem = why === null && hasNetem();
+const LATENCY_MS = 200;
+
+/**
+ * The quickest of three `redis-cli -r 5 PING` runs from `from` to `addr`, in ms: one connection
+ * and five round trips, plus the start of redis-cli (the minimum keeps the least of that noise).
+ */
+function pingTime(plan: LabPlan, from: string, addr: string): number {
+  const [host, port] = addr.split(':');
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = Date.now();
+    const run = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        netnsName(plan, from),
+        'timeout',
+        '10',
+        'redis-cli',
+        '-h',
+        host ?? '',
+        '-p',
+        port ?? '',
+        '-r',
+        '5',
+        'PING',
+      ],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
+    if (
+      run.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l === 'PONG').length !== 5
+    )
+      throw new Error(`no 5 PONGs from ${addr}: ${run.stdout} ${run.stderr}`);
+    times.push(Date.now() - started);
+  }
+  return Math.min(...times);
+}
 
 /** Whether `from` (a lab member) gets PONG from `addr` within 2 s, over a real connection. */
 function reaches(plan: LabPlan, from: string, addr: string): boolean {
@@ -167,6 +211,45 @@ describe.skipIf(why !== null)(`the lab network (${why ?? 'root, ip, nft and tc a
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("'redis-9' names no member of the lab; use one of: redis-1");
   });
+
+  it.skipIf(!netem)(
+    `latency adds its delay to every round trip to the member, and the heal takes it away${netem ? '' : ' (skipped: this kernel has no sch_netem, so tc cannot add latency)'}`,
+    async () => {
+      const master = addr['redis-1'] ?? '';
+      const before = pingTime(plan, 'client-1', master);
+      const other = pingTime(plan, 'client-1', addr['redis-2'] ?? '');
+      const fault = await quorum([
+        'fault',
+        'latency',
+        'redis-1',
+        String(LATENCY_MS),
+        '--dir',
+        lab.dir,
+      ]);
+      expect(fault.code, fault.stderr).toBe(0);
+      let during: number;
+      let otherDuring: number;
+      try {
+        during = pingTime(plan, 'client-1', master);
+        otherDuring = pingTime(plan, 'client-1', addr['redis-2'] ?? '');
+      } finally {
+        expect((await quorum(['fault', 'heal', '--dir', lab.dir])).code).toBe(0);
+      }
+      const after = pingTime(plan, 'client-1', master);
+      console.log(
+        `latency ${LATENCY_MS} ms on redis-1: 5 PINGs took ${before} ms before, ${during} ms during, ${after} ms after the heal; redis-2 ${other} ms, ${otherDuring} ms`,
+      );
+      // the member's replies are delayed: the connection's SYN-ACK and each of the 5 PONGs, so
+      // 6 x the delay is added, which no noise on an idle link reaches (netem adds, never removes)
+      const added = during - before;
+      expect(added).toBeGreaterThanOrEqual(6 * LATENCY_MS * 0.9);
+      expect(added).toBeLessThan(6 * LATENCY_MS + 1000);
+      // only that member: another node's round trips are not delayed
+      expect(otherDuring - other).toBeLessThan(LATENCY_MS);
+      // healed: the delay is gone
+      expect(after - before).toBeLessThan(LATENCY_MS);
+    },
+  );
 
   it('partition-sentinels causes no failover and loses nothing', async () => {
     const result = await drill(lab.dir, 'partition-sentinels');

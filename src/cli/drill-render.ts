@@ -1,9 +1,25 @@
-import type { ClusterRun, ScenarioResult, SentinelRun } from '../drill/index.js';
+import type { ClusterRun, RunCommon, ScenarioResult, SentinelRun } from '../drill/index.js';
 import { formatSeconds, nodeRole } from '../model/index.js';
 import { table } from './format.js';
 
 const verdict = (violations: string[]) =>
   violations.length === 0 ? 'as expected' : violations.join('; ');
+
+/** A count a run kept before it was recorded has none. */
+const count = (n: number | null) => (n === null ? '-' : String(n));
+
+/** Indeterminate writes present / missing at the end; and those acknowledged late, lost or not. */
+function ledgerCells(r: RunCommon): string[] {
+  const late =
+    r.lateAcked === null
+      ? '-'
+      : `${r.lateAcked}${(r.lateAckedLost ?? 0) > 0 ? ` (${count(r.lateAckedLost)} lost)` : ''}`;
+  return [`${r.indeterminatePresent}/${count(r.indeterminateLost)}`, late];
+}
+
+const LEDGER_HEADS = ['INDET.', 'LATE ACKED'];
+const LEDGER_LEGEND =
+  'LOST: acknowledged writes missing at the end; INDET.: writes with no answer in time, present/missing at the end; LATE ACKED: answered OK after the timeout, and how many of those are missing (acknowledged losses in truth)';
 
 /** A Sentinel scenario's runs as a table, with the sides of a partition and the failover spread. */
 function renderSentinel(runs: SentinelRun[]): string[] {
@@ -18,7 +34,7 @@ function renderSentinel(runs: SentinelRun[]): string[] {
     r.twoMastersMs > 0 ? formatSeconds(r.twoMastersMs) : '-',
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
-    String(r.indeterminatePresent),
+    ...ledgerCells(r),
     verdict(r.violations),
   ]);
   const lines = [
@@ -34,7 +50,7 @@ function renderSentinel(runs: SentinelRun[]): string[] {
         'TWO MASTERS',
         'ACKED',
         'LOST',
-        'INDET.PRESENT',
+        ...LEDGER_HEADS,
         'VERDICT',
       ],
       rows,
@@ -65,7 +81,7 @@ function renderCluster(runs: ClusterRun[]): string[] {
     r.cluster.clusterFailMs > 0 ? formatSeconds(r.cluster.clusterFailMs) : '-',
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
-    String(r.indeterminatePresent),
+    ...ledgerCells(r),
     verdict(r.violations),
   ]);
   const lines = [
@@ -81,7 +97,7 @@ function renderCluster(runs: ClusterRun[]): string[] {
         'CLUSTER DOWN',
         'ACKED',
         'LOST',
-        'INDET.PRESENT',
+        ...LEDGER_HEADS,
         'VERDICT',
       ],
       rows,
@@ -119,6 +135,7 @@ export function renderResult(result: ScenarioResult): string {
     `${result.scenario}: ${result.description}`,
     ...(sentinelRuns.length > 0 ? renderSentinel(sentinelRuns) : []),
     ...(clusterRuns.length > 0 ? renderCluster(clusterRuns) : []),
+    LEDGER_LEGEND,
   ];
   if (!result.expectFailover && result.noFailoverBecause)
     lines.push(`no failover expected: ${result.noFailoverBecause}`);

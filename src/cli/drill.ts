@@ -22,6 +22,7 @@ import { targetOptions } from './target.js';
 
 interface DrillOptions extends DrillTargetOptions {
   report?: string;
+  ledger?: string;
   runs: number;
   writers: number;
   rate: number;
@@ -65,6 +66,10 @@ export function registerDrill(program: Command): void {
       'with --sentinel or --cluster: run against a deployment quorum did not launch',
     )
     .option('--json', 'print { scenario, runs: [...], summary } (a list of those for all)')
+    .option(
+      '--ledger <file>',
+      "append every write, what the client was told and whether it is present, as JSON lines; the drill's keys are kept, so the verdict can be checked against the data",
+    )
     .option(
       '--report <file>',
       'also write an HTML report: charts, measurements and their expected bounds',
@@ -147,6 +152,7 @@ export function registerDrill(program: Command): void {
             writers: opts.writers,
             rate: opts.rate,
             ...(opts.via ? { via: opts.via } : {}),
+            ...(opts.ledger !== undefined ? { ledgerFile: opts.ledger } : {}),
           },
           {
             progress: (line) => process.stderr.write(`${line}\n`),

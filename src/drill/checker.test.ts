@@ -28,8 +28,42 @@ describe('checkWrites', () => {
       ackedLost: 1,
       ackedLostValues: ['b'],
       indeterminatePresent: 1,
+      indeterminateLost: 1,
+      lateAcked: 0,
+      lateAckedLost: 0,
+      lateRefused: 0,
       failedPresent: 1,
       lossRate: 1 / 3,
+    });
+  });
+
+  it('sorts indeterminate writes by their late reply: acknowledged late (and lost), refused late, none', () => {
+    const late = (value: string, outcome: 'ack' | 'fail'): WriteRecord => ({
+      ...w(value, 'indeterminate', 0, 1000),
+      late: { outcome, atMs: 1500 },
+    });
+    const writes = [
+      late('kept', 'ack'),
+      late('lost', 'ack'),
+      late('refused', 'fail'),
+      late('refused-but-there', 'fail'),
+      w('silent-there', 'indeterminate'),
+      w('silent-missing', 'indeterminate'),
+    ];
+    const report = checkWrites(writes, new Set(['kept', 'refused-but-there', 'silent-there']));
+    expect(report).toMatchObject({
+      indeterminate: 6,
+      indeterminatePresent: 3,
+      // missing and not known unapplied: 'lost' and 'silent-missing'
+      indeterminateLost: 2,
+      lateAcked: 2,
+      lateAckedLost: 1,
+      lateRefused: 2,
+      // refused, even late, yet present
+      failedPresent: 1,
+      // the in-time figures stay what the client was told in time
+      acknowledged: 0,
+      ackedLost: 0,
     });
   });
 

@@ -14,7 +14,19 @@ export interface LossReport {
   ackedLostValues: string[];
   /** Writes that timed out or lost their connection but were applied anyway. */
   indeterminatePresent: number;
-  /** Writes the client was told failed but that are present (should never happen). */
+  /**
+   * Indeterminate writes missing from the final data, except those refused late (known not
+   * applied): never applied, or applied and lost; nobody can tell which, unless acknowledged late.
+   * Null in runs kept before late replies were recorded; so are the next three.
+   */
+  indeterminateLost: number | null;
+  /** Indeterminate writes the server acknowledged after the writer's timeout: it applied them. */
+  lateAcked: number | null;
+  /** Late-acknowledged writes missing from the final data: acknowledged losses in truth. */
+  lateAckedLost: number | null;
+  /** Indeterminate writes the server refused after the timeout: known not applied. */
+  lateRefused: number | null;
+  /** Writes the client was told failed (in time or late) but that are present (should never happen). */
   failedPresent: number;
   /** ackedLost / acknowledged, 0 when nothing was acknowledged. */
   lossRate: number;
@@ -25,17 +37,18 @@ export function checkWrites(
   writes: readonly WriteRecord[],
   present: ReadonlySet<string>,
 ): LossReport {
-  const report: LossReport = {
+  // the late-reply counts are numbers here; the report's type allows null for runs kept before
+  const late = { indeterminateLost: 0, lateAcked: 0, lateAckedLost: 0, lateRefused: 0 };
+  const report = {
     attempted: writes.length,
     acknowledged: 0,
     failed: 0,
     indeterminate: 0,
     survived: 0,
     ackedLost: 0,
-    ackedLostValues: [],
+    ackedLostValues: [] as string[],
     indeterminatePresent: 0,
     failedPresent: 0,
-    lossRate: 0,
   };
   for (const w of writes) {
     const found = present.has(w.value);
@@ -52,10 +65,46 @@ export function checkWrites(
     } else {
       report.indeterminate++;
       if (found) report.indeterminatePresent++;
+      if (w.late?.outcome === 'fail') {
+        late.lateRefused++;
+        if (found) report.failedPresent++;
+      } else {
+        if (!found) late.indeterminateLost++;
+        if (w.late?.outcome === 'ack') {
+          late.lateAcked++;
+          if (!found) late.lateAckedLost++;
+        }
+      }
     }
   }
-  report.lossRate = report.acknowledged === 0 ? 0 : report.ackedLost / report.acknowledged;
-  return report;
+  const lossRate = report.acknowledged === 0 ? 0 : report.ackedLost / report.acknowledged;
+  return { ...report, ...late, lossRate };
+}
+
+/**
+ * Where a run's losses break its scenario's bound, one sentence each (pure). A write acknowledged
+ * late and lost is an acknowledged loss in truth, so it counts against the bound; a scenario that
+ * loses nothing (bound 0) must not miss an indeterminate write either, since a write held past
+ * the client's timeout (in a CLIENT PAUSE, a frozen master) is the one most at risk.
+ */
+export function lossViolations(
+  bound: number | null,
+  run: Pick<LossReport, 'ackedLost' | 'lateAckedLost' | 'indeterminateLost'>,
+  unansweredMayVanish = false,
+): string[] {
+  if (bound === null) return [];
+  const found: string[] = [];
+  const lateLost = run.lateAckedLost ?? 0;
+  if (run.ackedLost + lateLost > bound)
+    found.push(
+      `${run.ackedLost + lateLost} acknowledged writes were lost${lateLost > 0 ? ` (${lateLost} of them acknowledged after the timeout)` : ''}; at most ${bound} expected`,
+    );
+  const missing = run.indeterminateLost ?? 0;
+  if (bound === 0 && missing > 0 && !unansweredMayVanish)
+    found.push(
+      `${missing} indeterminate writes are missing${lateLost > 0 ? ` (${lateLost} of them acknowledged late)` : ''}; this scenario should lose none`,
+    );
+  return found;
 }
 
 /**

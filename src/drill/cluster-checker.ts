@@ -1,6 +1,7 @@
 import type { Addr, ClusterState, ClusterView } from '../model/index.js';
 import { SLOT_COUNT } from '../model/index.js';
-import { longestGap } from './checker.js';
+import type { LossReport } from './checker.js';
+import { longestGap, lossViolations } from './checker.js';
 import type { WriteRecord } from './ledger.js';
 import type { ClusterFacts, NodeAcks, Scenario, ShardAccount } from './types.js';
 
@@ -201,11 +202,12 @@ export function failoverBoundMs(nodeTimeoutMs: number): number {
 const RESHARD_PAUSE_MS = 1000;
 
 /** What a cluster run is checked on. */
-export interface ClusterRunView {
+export interface ClusterRunView extends Pick<
+  LossReport,
+  'ackedLost' | 'lateAckedLost' | 'indeterminateLost' | 'failedPresent'
+> {
   /** When a replica of the shard took over its slots, ms after the fault; null when none did. */
   promotedMs: number | null;
-  ackedLost: number;
-  failedPresent: number;
   replicasConverged: boolean;
   writeUnavailableMs: number;
   cluster: ClusterFacts;
@@ -225,9 +227,13 @@ export function clusterViolations(
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
-  const bound = clusterLossBound(scenario, facts, ratePerS);
-  if (bound !== null && run.ackedLost > bound)
-    found.push(`${run.ackedLost} acknowledged writes were lost; at most ${bound} expected`);
+  found.push(
+    ...lossViolations(
+      clusterLossBound(scenario, facts, ratePerS),
+      run,
+      scenario.unansweredMayVanish !== undefined,
+    ),
+  );
   if (!run.replicasConverged) found.push('the replicas did not converge on their masters');
   if (run.failedPresent > 0)
     found.push(`${run.failedPresent} writes reported as failed are present`);

@@ -162,7 +162,7 @@ function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBac
           try {
             const present = await readSets(client, keys);
             const converged = await replicasConverged(after.cluster, buckets, password, signal);
-            await dropKeys(client, keys);
+            if (options.ledgerFile === undefined) await dropKeys(client, keys);
             return { present, converged, cluster: after.cluster };
           } finally {
             client.disconnect();

@@ -179,14 +179,14 @@ export class ClusterWriters extends Writers {
     this.writer(writer, interval, async (value, seq) => {
       const bucket = buckets[(offset + seq) % buckets.length];
       if (!bucket) return null;
-      const outcome = await Writers.attempt(
+      const sent = await Writers.attempt(
         client.sadd(bucket.key, value),
         this.options.timeoutMs,
         clusterOutcomeOf,
       );
       // the node the client's slot map names once the write is answered (after any MOVED)
       const node = client.slots[bucket.slot]?.[0];
-      return { outcome, slot: bucket.slot, ...(node ? { node } : {}) };
+      return { ...sent, slot: bucket.slot, key: bucket.key, ...(node ? { node } : {}) };
     });
   }
 

@@ -6,6 +6,7 @@ import type { Observer } from '../observer/index.js';
 import type { LossReport } from './checker.js';
 import { checkWrites, writeSeries, writesByNode } from './checker.js';
 import type { ReadRecord, WriteRecord } from './ledger.js';
+import { keepLedger } from './ledger-file.js';
 import type { LiveFeed } from './run-steps.js';
 import {
   healFault,
@@ -48,6 +49,12 @@ export interface EngineOptions {
   signal: AbortSignal;
   /** The lab's network faults; null on loopback or for an attached deployment. */
   network: NetworkFaults | null;
+  /**
+   * Where every write of the run and its verdict are appended as JSON lines (`LedgerLine`); the
+   * drill's keys are then left in place, so anyone can check the verdict against the data. When
+   * absent, the keys are deleted after the read-back.
+   */
+  ledgerFile?: string;
 }
 
 /** What the engine measured itself, for an adapter to add its kind's figures to. */
@@ -254,6 +261,8 @@ export class DrillEngine<B extends { present: Set<string> }> {
     if (isAborted(signal)) throw interrupted();
     const { writes, reads } = writers.ledger;
     const faultAtMs = this.faultAtMs;
+    if (this.options.ledgerFile !== undefined)
+      keepLedger(this.options.ledgerFile, scenario.name, faultAtMs, writes, read.present);
     return prepared.judge(read, {
       after,
       faultAtMs,

@@ -12,6 +12,7 @@ export type {
   ClusterRun,
   DrillRun,
   LiveRun,
+  RunCommon,
   RunVia,
   Scenario,
   ScenarioKind,
@@ -25,4 +26,5 @@ export type { DrillListing, DrillRecord } from './store.js';
 export { drillRecorder, runDrills } from './session.js';
 export type { DrillTarget } from './session.js';
 export { isFinished } from './live.js';
+export type { LedgerLine } from './ledger-file.js';
 export { clusterLossBound, failoverBoundMs } from './cluster-checker.js';

@@ -53,6 +53,36 @@ describe('renderReport', () => {
     expect(sidesTable(drillRun())).toBe('');
   });
 
+  it('shows the indeterminate writes present and missing, and those acknowledged late and lost', () => {
+    expect(html).toContain('<th>indeterminate missing</th><th>acknowledged late</th>');
+    // the fixture: 2 present, 0 missing, 1 acknowledged late, none of those lost
+    expect(html).toContain(
+      '<td class="">2</td><td class="">0</td><td class="">1</td><td class="">0</td>',
+    );
+    const lost = renderReport(
+      [
+        summarize(
+          scenario,
+          [drillRun({ indeterminateLost: 4, lateAcked: 3, lateAckedLost: 2 })],
+          2000,
+        ),
+      ],
+      { deployment: 'mymaster', generatedAt: new Date(0) },
+    );
+    expect(lost).toContain('<td class="">4</td><td class="">3</td><td class="bad">2</td>');
+    const old = renderReport(
+      [
+        summarize(
+          scenario,
+          [drillRun({ indeterminateLost: null, lateAcked: null, lateAckedLost: null })],
+          2000,
+        ),
+      ],
+      { deployment: 'mymaster', generatedAt: new Date(0) },
+    );
+    expect(old).toContain('<td class="">-</td><td class="">-</td><td class="">-</td>');
+  });
+
   it('escapes what came from outside', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');

@@ -3,6 +3,17 @@ import type { ClusterRun, DrillRun, SentinelRun } from './types.js';
 import type { ScenarioResult } from './summary.js';
 import { expectations } from './summary.js';
 
+/** The indeterminate writes' columns: present and missing at the end, and acknowledged late. */
+const LEDGER_HEADS =
+  '<th>indeterminate present</th><th>indeterminate missing</th><th>acknowledged late</th><th>acknowledged late, missing</th>';
+
+function ledgerCells(run: DrillRun): string {
+  // null: a run kept before late replies were recorded
+  const cell = (n: number | null, bad = false) =>
+    `<td class="${bad && (n ?? 0) > 0 ? 'bad' : ''}">${n === null ? '-' : String(n)}</td>`;
+  return `${cell(run.indeterminatePresent)}${cell(run.indeterminateLost)}${cell(run.lateAcked)}${cell(run.lateAckedLost, true)}`;
+}
+
 function escape(text: string): string {
   return text.replace(
     /[&<>"']/g,
@@ -107,16 +118,16 @@ export function sidesTable(run: DrillRun): string {
 
 /** One Sentinel run's timings and counts. */
 function sentinelTable(run: SentinelRun): string {
-  return `<table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
-<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
+  return `<table><tr><th>+sdown</th><th>+odown</th><th>+switch-master</th><th>first write</th><th>no writes</th><th>no reads</th><th>replicas follow</th><th>attempted</th><th>acknowledged</th><th>lost</th>${LEDGER_HEADS}</tr>
+<tr><td>${formatSeconds(run.sdownMs)}</td><td>${formatSeconds(run.odownMs)}</td><td>${formatSeconds(run.switchMasterMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${formatSeconds(run.replicasFollowMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td>${ledgerCells(run)}</tr></table>`;
 }
 
 /** One cluster run's timings and counts, then each shard's writes (pure). */
 function clusterTables(run: ClusterRun): string {
   const facts = run.cluster;
   const slots = facts.reshard ? 'the moved slots' : "the shard's slots";
-  const head = `<table><tr><th>PFAIL</th><th>FAIL</th><th>replica promoted</th><th>first write to ${slots}</th><th>no writes to ${slots}</th><th>no writes to other shards</th><th>cluster_state:fail</th><th>no reads</th><th>attempted</th><th>acknowledged</th><th>lost</th><th>indeterminate present</th></tr>
-<tr><td>${formatSeconds(run.pfailMs)}</td><td>${formatSeconds(run.failMs)}</td><td>${formatSeconds(run.promotedMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(facts.otherShardsUnavailableMs)}</td><td>${formatSeconds(facts.clusterFailMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td><td>${run.indeterminatePresent}</td></tr></table>`;
+  const head = `<table><tr><th>PFAIL</th><th>FAIL</th><th>replica promoted</th><th>first write to ${slots}</th><th>no writes to ${slots}</th><th>no writes to other shards</th><th>cluster_state:fail</th><th>no reads</th><th>attempted</th><th>acknowledged</th><th>lost</th>${LEDGER_HEADS}</tr>
+<tr><td>${formatSeconds(run.pfailMs)}</td><td>${formatSeconds(run.failMs)}</td><td>${formatSeconds(run.promotedMs)}</td><td>${formatSeconds(run.firstWriteMs)}</td><td>${formatSeconds(run.writeUnavailableMs)}</td><td>${formatSeconds(facts.otherShardsUnavailableMs)}</td><td>${formatSeconds(facts.clusterFailMs)}</td><td>${formatSeconds(run.readUnavailableMs)}</td><td>${run.attempted}</td><td>${run.acknowledged}</td><td>${run.ackedLost}</td>${ledgerCells(run)}</tr></table>`;
   const after = facts.oldMasterAfterFault;
   const minority =
     run.writersIn !== null && after
@@ -194,7 +205,7 @@ section{margin-top:28px}.run{border:1px solid #e5e7eb;border-radius:8px;padding:
 code{font-size:12px}.legend span{display:inline-block;margin-right:12px;font-size:12px}
 </style></head><body>
 <h1>quorum drill report</h1>
-<p class="muted">deployment '${escape(meta.deployment)}', ${escape(meta.generatedAt.toISOString())}. Bars: acknowledged writes (teal) and failed or unanswered ones (red) per 250 ms; lines: the fault and the first of each ${cluster ? "cluster event (quorum's, from each node's CLUSTER NODES)" : 'Sentinel event'}; shading: the longest window without an acknowledged write${cluster ? " to the shard's (or the moved) slots" : ''}.</p>
+<p class="muted">deployment '${escape(meta.deployment)}', ${escape(meta.generatedAt.toISOString())}. Bars: acknowledged writes (teal) and failed or unanswered ones (red) per 250 ms; lines: the fault and the first of each ${cluster ? "cluster event (quorum's, from each node's CLUSTER NODES)" : 'Sentinel event'}; shading: the longest window without an acknowledged write${cluster ? " to the shard's (or the moved) slots" : ''}. Indeterminate writes had no answer within the writers' timeout: present or missing at the end; those acknowledged late were applied after all, so one missing is an acknowledged write lost.</p>
 <table><tr><th>scenario</th><th>runs</th><th>failover expected</th><th>${cluster ? 'replica promoted' : '+switch-master'} min / p50 / p95 / max</th><th>no writes (p50)</th><th>acked lost (p50)</th><th>verdict</th></tr>${summary}</table>
 ${sections}
 </body></html>

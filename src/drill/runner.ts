@@ -3,7 +3,7 @@ import { agreedMaster, electionTimeoutMs } from '../model/index.js';
 import { netnsName } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-import { availability } from './checker.js';
+import { availability, lossViolations } from './checker.js';
 import type { DrillAdapter, EngineOptions, PreparedRun } from './engine.js';
 import { DrillEngine } from './engine.js';
 import { NetnsWriters } from './netns-workload.js';
@@ -48,6 +48,7 @@ async function readBack(
   topology: Topology,
   key: string,
   password: string | null,
+  keep: boolean,
 ): Promise<{ present: Set<string>; converged: boolean }> {
   const master = agreedMaster(topology);
   if (!master) throw new Error('no agreed master to read the values back from');
@@ -71,7 +72,7 @@ async function readBack(
         await r.close();
       }
     }
-    await m.call('DEL', key).catch(() => undefined);
+    if (!keep) await m.call('DEL', key).catch(() => undefined);
     return { present, converged };
   } finally {
     await m.close();
@@ -186,7 +187,8 @@ function sentinelAdapter(
             await pause(Math.max(0, faultAtMs + downAfterMs + 4000 - Date.now()), signal);
         },
         healthyTimeoutMs: HEALTHY_TIMEOUT_MS,
-        readBack: (after) => readBack(after, key, options.password),
+        readBack: (after) =>
+          readBack(after, key, options.password, options.ledgerFile !== undefined),
         judge(read, m) {
           const { faultAtMs, events } = m;
           const isOldMaster = (e: QuorumEvent) =>
@@ -298,9 +300,13 @@ export function violations(
     found.push(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
-  const bound = lossBound(scenario, run, ratePerS);
-  if (bound !== null && run.ackedLost > bound)
-    found.push(`${run.ackedLost} acknowledged writes were lost; at most ${bound} expected`);
+  found.push(
+    ...lossViolations(
+      lossBound(scenario, run, ratePerS),
+      run,
+      scenario.unansweredMayVanish !== undefined,
+    ),
+  );
   if (!run.replicasConverged) found.push('the replicas did not converge on the final master');
   if (run.failedPresent > 0)
     found.push(`${run.failedPresent} writes reported as failed are present`);

@@ -45,6 +45,10 @@ const SENTINEL_SCENARIOS: Scenario[] = [
     description: 'SIGTERM the master: it waits for its replicas before exiting',
     expectFailover: true,
     maxAckedLost: 0,
+    // measured: about 12 writes per run, sent while the master shut down, never answered and
+    // missing; none acknowledged late (a late OK that went missing is still a violation)
+    unansweredMayVanish:
+      'SHUTDOWN pauses writers while the replicas catch up, then exits without running or answering the paused writes',
     lossExpected: 'none: a SIGTERMed master waits for its replicas',
     fault: stopMaster,
   },

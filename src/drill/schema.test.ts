@@ -49,6 +49,28 @@ describe('drill run schema', () => {
     expect(upgradeStoredRun('not a run')).toBe('not a run');
   });
 
+  it('reads a run kept before late replies were recorded, with those counts unknown (null)', () => {
+    const {
+      indeterminateLost: _lost,
+      lateAcked: _acked,
+      lateAckedLost: _ackedLost,
+      lateRefused: _refused,
+      ...old
+    } = kept(drillRun());
+    expect([_lost, _acked, _ackedLost, _refused]).toEqual([0, 1, 0, 3]);
+    const run = drillRunSchema.parse(old);
+    expect(run).toMatchObject({
+      indeterminateLost: null,
+      lateAcked: null,
+      lateAckedLost: null,
+      lateRefused: null,
+    });
+    expect(drillRunSchema.parse(JSON.parse(JSON.stringify(drillRun())))).toMatchObject({
+      lateAcked: 1,
+      lateRefused: 3,
+    });
+  });
+
   it('refuses a cluster run without its cluster figures', () => {
     const { cluster: _facts, ...rest } = clusterRun();
     expect(_facts.nodeTimeoutMs).toBe(2000);

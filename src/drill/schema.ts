@@ -65,6 +65,13 @@ const runCommon = {
   ackedLost: z.number().int(),
   ackedLostValues: z.array(z.string()),
   indeterminatePresent: z.number().int(),
+  /** Indeterminate writes missing at the end, the late-acknowledged ones among all writes and
+   * those missing, the late-refused ones (see docs/drills.md, "The ledger"); null in runs kept
+   * before late replies were recorded. */
+  indeterminateLost: count.nullable().default(null),
+  lateAcked: count.nullable().default(null),
+  lateAckedLost: count.nullable().default(null),
+  lateRefused: count.nullable().default(null),
   failedPresent: z.number().int(),
   lossRate: z.number().min(0).max(1),
   violations: z.array(z.string()),

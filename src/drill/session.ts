@@ -40,6 +40,8 @@ export interface DrillPlan {
   writers: number;
   rate: number;
   via?: Via;
+  /** Every write and its verdict as JSON lines, the drill's keys kept (see EngineOptions). */
+  ledgerFile?: string;
 }
 
 export interface DrillHooks {
@@ -88,6 +90,7 @@ function runOne(
     progress: hooks.progress,
     signal: hooks.signal,
     ...(hooks.log ? { log: hooks.log } : {}),
+    ...(plan.ledgerFile !== undefined ? { ledgerFile: plan.ledgerFile } : {}),
   };
   const load = { writers: plan.writers, rate: plan.rate, readers: 1, timeoutMs: 1000 };
   switch (scenario.kind) {

@@ -130,6 +130,11 @@ export interface Scenario {
   maxAckedLost: number | null;
   /** The same with `min-replicas-to-write` of 1 or more on the master (preset safe), or a bound from the write rate. */
   maxAckedLostSafe?: number | ((ratePerS: number) => number);
+  /**
+   * Why a write with no answer may be missing though the scenario loses nothing, when Redis drops
+   * some unapplied and unanswered; absent: a zero-loss scenario must miss no indeterminate write.
+   */
+  unansweredMayVanish?: string;
   /** What Redis's docs say about lost writes, for the report. */
   lossExpected: string;
   lossExpectedSafe?: string;

@@ -40,12 +40,21 @@ async function main(): Promise<void> {
   const workload = writersFor(workloadSpecSchema.parse(JSON.parse(first)));
   let writes = 0;
   let reads = 0;
+  let lates = 0;
   const flush = () => {
     const { ledger } = workload;
-    if (ledger.writes.length === writes && ledger.reads.length === reads) return;
-    send({ type: 'records', w: ledger.writes.slice(writes), r: ledger.reads.slice(reads) });
+    const late = ledger.lateReplies;
+    if (ledger.writes.length === writes && ledger.reads.length === reads && late.length === lates)
+      return;
+    send({
+      type: 'records',
+      w: ledger.writes.slice(writes),
+      r: ledger.reads.slice(reads),
+      l: late.slice(lates),
+    });
     writes = ledger.writes.length;
     reads = ledger.reads.length;
+    lates = late.length;
   };
   await workload.start();
   send({ type: 'ready' });

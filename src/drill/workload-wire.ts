@@ -49,28 +49,49 @@ const writeRecord = z.object({
   outcome: z.enum(['ack', 'fail', 'indeterminate']),
   node: z.string().optional(),
   slot: z.number().int().optional(),
+  key: z.string().optional(),
+});
+
+const lateReply = z.object({
+  value: z.string(),
+  outcome: z.enum(['ack', 'fail']),
+  atMs: z.number(),
 });
 
 const readRecord = z.object({ startMs: z.number(), endMs: z.number(), ok: z.boolean() });
 
-/** One line from the writers: started, or the records completed since the last line. */
+/**
+ * One line from the writers: started, or the records completed since the last line and the late
+ * replies that came meanwhile (`l`, for writes sent in an earlier line).
+ */
 const workloadReplySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('records'), w: z.array(writeRecord), r: z.array(readRecord) }),
+  z.object({
+    type: z.literal('records'),
+    w: z.array(writeRecord),
+    r: z.array(readRecord),
+    l: z.array(lateReply).default([]),
+  }),
 ]);
 export type WorkloadReply = z.infer<typeof workloadReplySchema>;
 
+/** How long a line from the writers may be; a records line holds at most 100 ms of writes. */
+export const MAX_REPLY_LINE = 8 * 1024 * 1024;
+
 /**
- * One line of the writers' stdout, or null when it is not one of theirs (ip netns exec or node
- * may print other lines).
+ * One line of the writers' stdout, or why it is not one of theirs: every line on that pipe is
+ * the writers' (logs go to stderr), so a line that does not parse means records were lost.
  */
-export function parseReply(line: string): WorkloadReply | null {
+export function parseReply(line: string): WorkloadReply | { problem: string } {
+  const head = line.length > 80 ? `${line.slice(0, 80)}...` : line;
+  if (line.length > MAX_REPLY_LINE)
+    return { problem: `a line of ${line.length} characters, over ${MAX_REPLY_LINE}` };
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch {
-    return null;
+    return { problem: `a line that is not JSON: ${head}` };
   }
   const reply = workloadReplySchema.safeParse(json);
-  return reply.success ? reply.data : null;
+  return reply.success ? reply.data : { problem: `a line of no known shape: ${head}` };
 }

@@ -4,6 +4,7 @@ import { assertNever, formatAddr, parseAddr, UserError } from '../model/index.js
 import { reconnectDelay } from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { RoleCheckRouter } from './role-check.js';
+import type { Attempt } from './writers.js';
 import { TIMEOUT, within, Writers } from './writers.js';
 
 /**
@@ -138,7 +139,7 @@ abstract class SetWriters extends Writers {
     return (1000 * this.options.writers) / this.options.rate;
   }
 
-  protected send(client: Redis, value: string): Promise<WriteOutcome> {
+  protected send(client: Redis, value: string): Promise<Attempt> {
     return Writers.attempt(client.sadd(this.options.key, value), this.options.timeoutMs, outcomeOf);
   }
 
@@ -147,7 +148,11 @@ abstract class SetWriters extends Writers {
     this.clients.push(client);
     this.writer(writer, this.interval, async (value) => {
       const node = peerOf(client);
-      return { outcome: await this.send(client, value), ...(node ? { node } : {}) };
+      return {
+        ...(await this.send(client, value)),
+        key: this.options.key,
+        ...(node ? { node } : {}),
+      };
     });
   }
 
@@ -241,13 +246,14 @@ class RoleCheckWriters extends SetWriters {
         connectedAt = Date.now();
       }
       const node = client ? peerOf(client) : null;
-      const outcome: WriteOutcome = client ? await this.send(client, value) : 'fail';
-      if (outcome !== 'ack' && client) {
+      // a write that timed out loses its connection here, so no late reply can come
+      const sent: Attempt = client ? await this.send(client, value) : { outcome: 'fail' };
+      if (sent.outcome !== 'ack' && client) {
         client.disconnect();
         client = null;
       }
       this.held[slot] = client;
-      return { outcome, ...(node ? { node } : {}) };
+      return { ...sent, key: this.options.key, ...(node ? { node } : {}) };
     });
   }
 

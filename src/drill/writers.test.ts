@@ -17,7 +17,9 @@ class FakeWriters extends Writers {
 
   protected open(): Promise<void> {
     this.writer(0, 2, async (value) => ({
-      outcome: await Writers.attempt(this.answer(value), 50, (): WriteOutcome => 'fail'),
+      ...(await Writers.attempt(this.answer(value), 50, (err): WriteOutcome =>
+        err instanceof Error && err.message === 'gone' ? 'indeterminate' : 'fail',
+      )),
       node: 'n1',
     }));
     this.reader(2, 50, () => Promise.resolve(1));
@@ -31,6 +33,14 @@ class FakeWriters extends Writers {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(5);
+  }
+}
 
 describe('Writers', () => {
   it('goes idle -> running -> stopping -> stopped, records every outcome, closes once', async () => {
@@ -80,6 +90,52 @@ describe('Writers', () => {
     expect(ledger.writes.every((w) => w.endMs - w.startMs >= 45)).toBe(true);
   });
 
+  it('keeps the reply that comes after the timeout: a late ack, a late refusal, a lost connection says nothing', async () => {
+    let n = 0;
+    const later = (ms: number, then: () => unknown) =>
+      new Promise((resolve, reject) =>
+        setTimeout(() => {
+          try {
+            resolve(then());
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        }, ms),
+      );
+    const writers = new FakeWriters(() => {
+      const i = n++;
+      if (i === 0) return later(120, () => 1);
+      if (i === 1)
+        return later(120, () => {
+          throw new Error('READONLY');
+        });
+      if (i === 2)
+        return later(120, () => {
+          throw new Error('gone');
+        });
+      return Promise.resolve(1);
+    });
+    await writers.start();
+    await waitUntil(() => writers.ledger.writes.length >= 4);
+    // the stop waits for the replies still to come (within LATE_REPLY_GRACE_MS)
+    const ledger = await writers.stop();
+    const [first, second, third] = ledger.writes;
+    expect(first).toMatchObject({
+      value: '0:0',
+      outcome: 'indeterminate',
+      late: { outcome: 'ack' },
+    });
+    expect(first?.late?.atMs).toBeGreaterThanOrEqual((first?.startMs ?? 0) + 120);
+    expect(first?.late?.atMs).toBeGreaterThan(first?.endMs ?? Infinity);
+    expect(second).toMatchObject({ outcome: 'indeterminate', late: { outcome: 'fail' } });
+    expect(third).toMatchObject({ outcome: 'indeterminate' });
+    expect(third?.late).toBeUndefined();
+    expect(ledger.lateReplies.map((l) => l.value)).toEqual(['0:0', '0:1']);
+    expect(ledger.writes.slice(3).every((w) => w.outcome === 'ack' && !w.late)).toBe(true);
+    // a late reply for a write that was answered in time changes nothing
+    expect(ledger.late({ value: '0:3', outcome: 'fail', atMs: 0 })).toBe(false);
+  });
+
   it('stops and closes after a failed start; a stop before the start closes nothing', async () => {
     const failed = new FakeWriters(() => Promise.resolve(1), true);
     await expect(failed.start()).rejects.toThrow('no server');
@@ -98,18 +154,26 @@ describe('Writers', () => {
 });
 
 describe('workload replies', () => {
-  it('parses the writers lines by schema and skips what is not theirs', () => {
+  it('parses the writers lines by schema, and says what is wrong with any other line', () => {
     expect(parseReply('{"type":"ready"}')).toEqual({ type: 'ready' });
     const w = { value: '0:1', writer: 0, startMs: 1, endMs: 2, outcome: 'ack', slot: 5 };
     expect(parseReply(JSON.stringify({ type: 'records', w: [w], r: [] }))).toEqual({
       type: 'records',
       w: [w],
       r: [],
+      l: [],
     });
-    expect(parseReply('Cannot open network namespace')).toBeNull();
-    expect(parseReply('{"ready":true}')).toBeNull();
+    const late = { value: '0:0', outcome: 'ack', atMs: 3 };
+    expect(parseReply(JSON.stringify({ type: 'records', w: [], r: [], l: [late] }))).toMatchObject({
+      l: [late],
+    });
+    expect(parseReply('Cannot open network namespace')).toEqual({
+      problem: 'a line that is not JSON: Cannot open network namespace',
+    });
+    expect(parseReply('{"ready":true}')).toMatchObject({ problem: /no known shape/ });
     expect(
       parseReply(JSON.stringify({ type: 'records', w: [{ ...w, outcome: 'ok' }], r: [] })),
-    ).toBeNull();
+    ).toMatchObject({ problem: /no known shape/ });
+    expect(parseReply('{"type":"records","w":[')).toMatchObject({ problem: /not JSON/ });
   });
 });

@@ -1,10 +1,22 @@
-import type { WriteOutcome, WriteRecord } from './ledger.js';
+import type { LateReply, WriteOutcome, WriteRecord } from './ledger.js';
 import { Ledger } from './ledger.js';
 
 /** Where a workload is: made, writing, finishing its last writes, done. */
 export type WritersState = 'idle' | 'running' | 'stopping' | 'stopped';
 
 export const TIMEOUT = Symbol('timeout');
+
+/**
+ * How long the stop waits for replies to writes that timed out, once the loops ended: the heal and
+ * the settle before it let most of them come, and a connection that never answers is closed then.
+ */
+const LATE_REPLY_GRACE_MS = 2000;
+
+/** A write's outcome; for an indeterminate one, the reply that may still come (null: none will tell). */
+export interface Attempt {
+  outcome: WriteOutcome;
+  late?: Promise<LateReply['outcome'] | null>;
+}
 
 /** The promise's value, or TIMEOUT when it takes longer than `ms`. */
 export function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
@@ -24,6 +36,7 @@ export abstract class Writers {
   readonly ledger = new Ledger();
   private current: WritersState = 'idle';
   private readonly loops: Promise<void>[] = [];
+  private readonly pendingLate = new Set<Promise<void>>();
 
   /** @param log where state changes are said (`running -> stopping`); nowhere by default */
   constructor(private readonly log: (line: string) => void = () => undefined) {}
@@ -49,11 +62,16 @@ export abstract class Writers {
     if (this.current === 'stopping' || this.current === 'stopped') return this.ledger;
     const started = this.current === 'running';
     this.setState('stopping');
-    if (started) {
-      await Promise.all(this.loops);
-      await this.close();
+    try {
+      if (started) {
+        await Promise.all(this.loops);
+        await within(Promise.all(this.pendingLate), LATE_REPLY_GRACE_MS);
+        await this.close();
+      }
+    } finally {
+      // a close that found the ledger incomplete still leaves everything closed
+      this.setState('stopped');
     }
-    this.setState('stopped');
     return this.ledger;
   }
 
@@ -90,7 +108,7 @@ export abstract class Writers {
     write: (
       value: string,
       seq: number,
-    ) => Promise<Pick<WriteRecord, 'outcome' | 'node' | 'slot'> | null>,
+    ) => Promise<(Attempt & Pick<WriteRecord, 'node' | 'slot' | 'key'>) | null>,
   ): void {
     let seq = 0;
     this.every(intervalMs, Math.random() * intervalMs, async () => {
@@ -106,9 +124,20 @@ export abstract class Writers {
         endMs: Date.now(),
         outcome: result.outcome,
         ...(result.slot !== undefined ? { slot: result.slot } : {}),
+        ...(result.key !== undefined ? { key: result.key } : {}),
         ...(result.node ? { node: result.node } : {}),
       });
+      if (result.late) this.awaitLate(value, result.late);
     });
+  }
+
+  /** Keeps the reply to a write that timed out: it says whether the write was applied after all. */
+  private awaitLate(value: string, late: Promise<LateReply['outcome'] | null>): void {
+    const pending: Promise<void> = late.then((outcome) => {
+      this.pendingLate.delete(pending);
+      if (outcome !== null) this.ledger.late({ value, outcome, atMs: Date.now() });
+    });
+    this.pendingLate.add(pending);
   }
 
   /** A reader's loop: a read that throws or takes over `timeoutMs` counts as failed. */
@@ -125,16 +154,25 @@ export abstract class Writers {
     });
   }
 
-  /** A write's outcome: `ack` when answered in time, else what `classify` makes of the error. */
+  /**
+   * A write's outcome: `ack` when answered in time, else what `classify` makes of the error; a
+   * write with no answer in time is indeterminate, and its reply, if one still comes, is kept.
+   */
   protected static async attempt(
     send: Promise<unknown>,
     timeoutMs: number,
     classify: (err: unknown) => WriteOutcome,
-  ): Promise<WriteOutcome> {
-    try {
-      return (await within(send, timeoutMs)) === TIMEOUT ? 'indeterminate' : 'ack';
-    } catch (err) {
-      return classify(err);
-    }
+  ): Promise<Attempt> {
+    const settled = send.then(
+      () => 'ack' as const,
+      (err: unknown) => classify(err),
+    );
+    const outcome = await within(settled, timeoutMs);
+    if (outcome !== TIMEOUT) return { outcome };
+    // a lost connection says nothing more; a reply or a refusal says what happened to the write
+    return {
+      outcome: 'indeterminate',
+      late: settled.then((o) => (o === 'indeterminate' ? null : o)),
+    };
   }
 }

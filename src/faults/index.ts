@@ -12,6 +12,7 @@ export { debugSleepMaster, pausedSwitchover, sentinelFailover } from './command-
 export { describeFault, labTopology } from './network-fault.js';
 export type { NetworkFault } from './network-fault.js';
 export { NetworkFaults } from './network.js';
+export { hasNetem } from './network-rules.js';
 export {
   isolateMaster,
   MAJORITY_SIDE_CLIENT,

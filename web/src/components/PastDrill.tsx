@@ -92,6 +92,19 @@ export function PastDrill({ deployment, record }: { deployment: string; record: 
             <dd data-testid="acked-lost">
               {run.ackedLost} of {run.acknowledged} ({(run.lossRate * 100).toFixed(2)}%)
             </dd>
+            {run.indeterminateLost !== null && (
+              <>
+                <dt>indeterminate writes (no answer in time)</dt>
+                <dd data-testid="indeterminate">
+                  {run.indeterminate}: {run.indeterminatePresent} present, {run.indeterminateLost}{' '}
+                  missing
+                </dd>
+                <dt>acknowledged after the timeout</dt>
+                <dd data-testid="late-acked" className={(run.lateAckedLost ?? 0) > 0 ? 'bad' : ''}>
+                  {run.lateAcked ?? 0}, {run.lateAckedLost ?? 0} of them missing
+                </dd>
+              </>
+            )}
             <dt>verdict</dt>
             <dd className={run.violations.length === 0 ? '' : 'bad'}>
               {run.violations.length === 0 ? 'as Redis should behave' : run.violations.join('; ')}
