@@ -1,17 +1,17 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
-import { agreedMaster, electionTimeoutMs } from '../model/index.js';
+import { agreedMaster } from '../model/index.js';
 import { netnsName } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { RedisLink } from '../redis/index.js';
-import { availability, lossViolations } from './checker.js';
+import { availability } from './checker.js';
 import type { DrillAdapter, EngineOptions, PreparedRun } from './engine.js';
 import { DrillEngine } from './engine.js';
 import { NetnsWriters } from './netns-workload.js';
-import type { Scenario } from './types.js';
 import { pause, waitFor } from './timing.js';
 import type { DrillRun, SentinelRun } from './types.js';
 import type { Via, WorkloadOptions } from './workload.js';
-import { DEFAULT_WORKLOAD, sentinelWriters } from './workload.js';
+import { sentinelWriters } from './workload.js';
+import { violations } from './verdict.js';
 
 export { interrupted } from './timing.js';
 
@@ -251,72 +251,4 @@ async function replicasFollow(
  */
 export function runScenario(options: RunOptions): Promise<DrillRun> {
   return new DrillEngine(options, sentinelAdapter(options)).run();
-}
-
-/** The loss bound that applies to this run: the scenario's, or its safe-preset one. */
-function lossBound(
-  scenario: Scenario,
-  run: Pick<SentinelRun, 'minReplicasToWrite'>,
-  ratePerS: number = DEFAULT_WORKLOAD.rate,
-): number | null {
-  const safe = (run.minReplicasToWrite ?? 0) >= 1;
-  const bound = scenario.maxAckedLostSafe;
-  if (!safe || bound === undefined) return scenario.maxAckedLost;
-  return typeof bound === 'function' ? bound(ratePerS) : bound;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/**
- * Why an expected failover did not come (pure): a lost election is named, with when Sentinel
- * tries again (2 x failover-timeout after the attempt began), since that is not "no failover".
- */
-function noFailover(run: SentinelRun, failoverTimeoutMs: number | null): string {
-  const lost = run.events.find((e) => e.type === '-failover-abort-not-elected');
-  if (!lost) return 'no failover happened, though one was expected';
-  const tried = run.events.filter((e) => e.type === '+try-failover' && e.ms <= lost.ms).at(-1);
-  const began =
-    tried?.ms ??
-    (failoverTimeoutMs === null ? null : lost.ms - electionTimeoutMs(failoverTimeoutMs));
-  const next =
-    failoverTimeoutMs === null || began === null
-      ? 'Sentinel tries again only 2 x failover-timeout after the attempt began'
-      : `Sentinel tries again 2 x failover-timeout after the attempt began, at about ${seconds(began + 2 * failoverTimeoutMs)} after the fault`;
-  return `no failover within the run: the sentinels lost their election (-failover-abort-not-elected ${seconds(lost.ms)} after the fault; each voted for itself); ${next}`;
-}
-
-/** Where a run differs from what Redis Sentinel should do, one sentence each (pure). */
-export function violations(
-  scenario: Scenario,
-  run: SentinelRun,
-  downAfterMs: number,
-  ratePerS: number = DEFAULT_WORKLOAD.rate,
-  failoverTimeoutMs: number | null = null,
-): string[] {
-  const found: string[] = [];
-  if (scenario.expectFailover && run.switchMasterMs === null)
-    found.push(noFailover(run, failoverTimeoutMs));
-  if (!scenario.expectFailover && run.switchMasterMs !== null)
-    found.push(
-      `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
-    );
-  found.push(
-    ...lossViolations(
-      lossBound(scenario, run, ratePerS),
-      run,
-      scenario.unansweredMayVanish !== undefined,
-    ),
-  );
-  if (!run.replicasConverged) found.push('the replicas did not converge on the final master');
-  if (run.failedPresent > 0)
-    found.push(`${run.failedPresent} writes reported as failed are present`);
-  // crash detection takes down-after, then the vote and promotion 1 to 2.5 s (plus slack)
-  if (
-    scenario.name === 'kill-master' &&
-    run.switchMasterMs !== null &&
-    run.switchMasterMs > downAfterMs + 4000
-  ) {
-    found.push(`the failover took ${run.switchMasterMs} ms, more than down-after + 4 s`);
-  }
-  return found;
 }

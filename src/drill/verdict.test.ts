@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drillRun } from './run.fixture.js';
-import { violations } from './runner.js';
+import { violations } from './verdict.js';
 import { scenarioNamed } from './scenarios.js';
 import { outcomeOf } from './workload.js';
 
