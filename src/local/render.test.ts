@@ -87,7 +87,7 @@ describe('renderSentinelConf', () => {
       'logfile "sentinel.log"',
       'sentinel monitor mymaster 127.0.0.1 6390 2',
       'sentinel down-after-milliseconds mymaster 5000',
-      'sentinel failover-timeout mymaster 60000',
+      'sentinel failover-timeout mymaster 10000',
       'sentinel parallel-syncs mymaster 1',
     ]);
     expect(conf).toMatch(/^# sentinel-2: rendered by quorum/);

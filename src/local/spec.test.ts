@@ -21,7 +21,7 @@ describe('defaultSpec', () => {
       sentinels: 3,
       quorum: 2,
       downAfterMs: 5000,
-      failoverTimeoutMs: 60000,
+      failoverTimeoutMs: 10000,
       password: null,
       autorestart: false,
       preset: 'default',
