@@ -101,7 +101,9 @@ static napi_value relay_new(napi_env env, napi_callback_info info) {
   r->scratch = malloc(SCRATCH_SIZE);
   r->epfd = epoll_create1(EPOLL_CLOEXEC);
   r->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  // edge-triggered: a hand-over's wake-up is listed where it happened among the sessions' bytes,
+  // not again where the previous one was delivered (the order take_up relies on)
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.ptr = NULL};
   if (r->scratch == NULL || r->epfd < 0 || r->evfd < 0 ||
       epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev) != 0) {
     throw_errno(env, "the relay cannot start");
@@ -173,7 +175,12 @@ static napi_value relay_add(napi_env env, napi_callback_info info) {
   const char *refused = r->failed ? r->failure : NULL;
   bool ok = refused == NULL && !injected_failure(r, FAULT_QUEUE) && reserve_slot(r, &slot);
   uint32_t gen = ok ? r->gens[slot] : 0;
-  if (ok) r->cmds[r->ncmds++] = (cmd){.slot = slot, .gen = gen, .fd = {own[0], own[1]}};
+  // what the client sent before now came before anything the relay thread sees after this hand-over
+  int first = 0;
+  if (ioctl(own[0], FIONREAD, &first) != 0 || first < 0) first = 0;
+  if (ok)
+    r->cmds[r->ncmds++] =
+        (cmd){.slot = slot, .gen = gen, .fd = {own[0], own[1]}, .first = (size_t)first};
   char why[sizeof r->failure];
   snprintf(why, sizeof why, "%s", refused != NULL ? refused : "the relay is out of memory");
   pthread_mutex_unlock(&r->mu);

@@ -57,10 +57,10 @@ static void saw_eof(relay *r, session *s, int d) {
   if (s->eof[1 - d] && s->plen[0] == 0 && s->plen[1] == 0) kill_session(r, s);
 }
 
-// direction d: read from fd[d], write to fd[1 - d]
-static void pump(relay *r, session *s, int d) {
+// direction d: read from fd[d] (at most `most` bytes a read), write to fd[1 - d]
+static void pump(relay *r, session *s, int d, size_t most) {
   for (int i = 0; i < READS_PER_WAKEUP; i++) {
-    ssize_t n = recv(s->fd[d], r->scratch, SCRATCH_SIZE, 0);
+    ssize_t n = recv(s->fd[d], r->scratch, most < SCRATCH_SIZE ? most : SCRATCH_SIZE, 0);
     if (n == 0) {
       saw_eof(r, s, d);
       return;
@@ -120,14 +120,16 @@ static void on_event(relay *r, endpoint *ep, uint32_t events) {
   if (s->dead) return;
   if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && s->plen[1 - x] > 0) flush(r, s, 1 - x);
   if (s->dead) return;
-  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !s->eof[x] && s->plen[x] == 0) pump(r, s, x);
+  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !s->eof[x] && s->plen[x] == 0)
+    pump(r, s, x, SCRATCH_SIZE);
   if (s->dead) return;
   update_interest(r, s);
   // a hang-up or error on a socket we neither read nor write: nothing more can pass
   if ((events & (EPOLLERR | EPOLLHUP)) && s->interest[x] == 0) kill_session(r, s);
 }
 
-void add_session(relay *r, const cmd *c) {
+// the session carried from now on, or NULL when it ended at once
+session *add_session(relay *r, const cmd *c) {
   session *s = injected_failure(r, FAULT_SESSION) ? NULL : calloc(1, sizeof *s);
   if (s == NULL) {
     // this session cannot be carried: it ends here, and JavaScript is told like for any other
@@ -136,10 +138,11 @@ void add_session(relay *r, const cmd *c) {
     pthread_mutex_lock(&r->mu);
     free_slot(r, c->slot, c->gen);
     pthread_mutex_unlock(&r->mu);
-    return;
+    return NULL;
   }
   s->slot = c->slot;
   s->gen = c->gen;
+  s->first = c->first;
   for (int x = 0; x < 2; x++) {
     s->fd[x] = c->fd[x];
     s->ep[x].s = s;
@@ -158,10 +161,31 @@ void add_session(relay *r, const cmd *c) {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->ep[x]};
     if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, s->fd[x], &ev) != 0) {
       kill_session(r, s);
-      return;
+      return NULL;
     }
   }
-  if (end_now) kill_session(r, s);
+  if (end_now) {
+    kill_session(r, s);
+    return NULL;
+  }
+  return s;
+}
+
+// The sessions of one hand-over, linked by next_new in the order JavaScript handed them over. What
+// their clients had sent by then came before anything that became ready after the hand-over's
+// wake-up, later in this batch of events: it goes now, in the order of the hand-over. A session
+// handed over before that one with nothing sent yet may have sent since: it goes first. The rest
+// waits its turn in the epoll (which lists a socket added now after the events it delivered).
+void take_up(relay *r, session *fresh) {
+  session *last = NULL;
+  for (session *s = fresh; s != NULL; s = s->next_new)
+    if (s->first > 0) last = s;
+  if (last == NULL) return;
+  for (session *s = fresh; s != last->next_new; s = s->next_new) {
+    if (s->dead) continue;
+    pump(r, s, 0, s->first > 0 ? s->first : SCRATCH_SIZE);
+    if (!s->dead) update_interest(r, s);
+  }
 }
 
 

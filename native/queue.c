@@ -81,7 +81,15 @@ bool run_commands(relay *r) {
   bool ends = r->ends_asked;
   r->ends_asked = false;
   pthread_mutex_unlock(&r->mu);
-  for (size_t i = 0; i < n; i++) add_session(r, &batch[i]);
+  session *fresh = NULL, **tail = &fresh;
+  for (size_t i = 0; i < n; i++) {
+    session *s = add_session(r, &batch[i]);
+    if (s == NULL) continue;
+    s->next_new = NULL;
+    *tail = s;
+    tail = &s->next_new;
+  }
+  take_up(r, fresh);
   if (!ends) return stop;
   session *doomed = NULL;
   pthread_mutex_lock(&r->mu);

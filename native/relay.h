@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,13 +74,17 @@ struct session {
   session *prev, *next;
   session *next_dead;
   session *next_end;
+  session *next_new;
+  size_t first;
 };
 
-// a session handed over by JavaScript, not yet taken up by the relay thread
+// a session handed over by JavaScript, not yet taken up by the relay thread; `first` is how many
+// bytes the client had sent by then (they came before anything ready after the hand-over)
 typedef struct {
   uint32_t slot;
   uint32_t gen;
   int fd[2];
+  size_t first;
 } cmd;
 
 typedef struct {
@@ -140,7 +145,8 @@ static inline double session_id(uint32_t slot, uint32_t gen) {
 
 // loop.c (the relay thread)
 void *relay_main(void *arg);
-void add_session(relay *r, const cmd *c);
+session *add_session(relay *r, const cmd *c);
+void take_up(relay *r, session *fresh);
 void kill_session(relay *r, session *s);
 
 // queue.c (JavaScript <-> the relay thread)

@@ -66,7 +66,7 @@ export function registerProxy(program: Command): void {
     )
     .option(
       '--relay-threads <n>',
-      'threads of the native relay',
+      "threads of the native relay (a node's sessions all on one)",
       intOption(1, 64),
       PROXY_DEFAULTS.relayThreads,
     )

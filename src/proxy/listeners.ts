@@ -15,8 +15,12 @@ export async function listenSide(
   accept: (client: Socket) => void,
   log: (line: string) => void,
 ): Promise<Server> {
-  // half-open: a client that is done sending still gets the answers to what it sent
-  const server = createServer({ noDelay: true, allowHalfOpen: true }, accept);
+  // half-open: a client that is done sending still gets the answers to what it sent. Paused on
+  // connect: nothing is read until the client has a backend, so its first bytes wait in the
+  // kernel and reach Redis through the relay like every later byte, in the order they came (read
+  // here, they were written by the main thread at hand-over, ahead of earlier clients' bytes still
+  // waiting for the relay thread)
+  const server = createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true }, accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(

@@ -74,7 +74,8 @@ function passBuffered(from: Socket, to: Socket): void {
 
 /**
  * The relay on threads of its own (native/): Node's event loop only accepts, routes and
- * connects; the bytes of a session never enter JavaScript. Sessions go to the threads in turn.
+ * connects; the bytes of a session never enter JavaScript. Each backend's sessions go to one
+ * thread; backends go to the threads in turn.
  */
 class NativeRelay implements Relay {
   readonly kind = 'native';
@@ -84,6 +85,8 @@ class NativeRelay implements Relay {
   /** Threads that stopped on an error: they take no more sessions. */
   private readonly failed = new Set<number>();
   private readonly fallback = new JsRelay();
+  /** Which thread carries the sessions to each backend (`host:port`). */
+  private readonly byBackend = new Map<string, number>();
   private turn = 0;
   private stopped = false;
 
@@ -114,11 +117,20 @@ class NativeRelay implements Relay {
     });
   }
 
-  /** The next thread in turn that still works; null when none does. */
-  private nextThread(): number | null {
+  /**
+   * The thread that carries every session to `backend`, chosen in turn when the backend is first
+   * seen; null when no thread works. One thread per backend keeps the order of a wire: its epoll
+   * reports the sessions' bytes in the order they came, where two threads race to send them (new
+   * clients' blocked pops reached Redis out of order with two threads, never with one).
+   */
+  private threadFor(backend: string): number | null {
+    const known = this.byBackend.get(backend);
+    if (known !== undefined && !this.failed.has(known)) return known;
     for (let tried = 0; tried < this.relays.length; tried++) {
       const index = this.turn++ % this.relays.length;
-      if (!this.failed.has(index)) return index;
+      if (this.failed.has(index)) continue;
+      this.byBackend.set(backend, index);
+      return index;
     }
     return null;
   }
@@ -132,7 +144,7 @@ class NativeRelay implements Relay {
     passBuffered(backend, client);
     if (client.writableLength > 0 || backend.writableLength > 0)
       return this.afterDrain(client, backend, onEnd);
-    const index = this.nextThread();
+    const index = this.threadFor(`${backend.remoteAddress ?? ''}:${String(backend.remotePort)}`);
     const thread = index === null ? undefined : this.relays[index];
     const ends = index === null ? undefined : this.onEnd[index];
     if (!thread || !ends) return this.fallback.carry(client, backend, onEnd);

@@ -208,8 +208,6 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     }
     this.totals[side]++;
     this.pending.set(client, side);
-    // nothing is read from the client until it has a backend: its first bytes wait in the kernel
-    client.pause();
     client.on('error', () => undefined);
     void this.route(side, client).finally(() => this.pending.delete(client));
   }
@@ -253,6 +251,9 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
       if (Date.now() >= deadline) break;
       // the routing changed (a switch, new replicas) while this client tried: choose again now
       if (this.changes.seen() !== seen) continue;
+      // held: read into Node's buffer (up to its high-water mark) so that a client that goes
+      // away is seen; what it sent is written ahead of the rest when it gets a backend
+      client.read(0);
       // a refused backend is asked again soon even without a change: it may be restarting
       await this.changes.next(
         client,

@@ -19,7 +19,8 @@ export interface ProxyOptions extends RouteOptions {
    */
   relay?: RelayKind;
   /**
-   * Threads of the native relay; sessions go to them in turn.
+   * Threads of the native relay. Every session to one backend is on the same thread, so that
+   * bytes reach it in the order they came; backends go to the threads in turn.
    * @default the number of CPUs, at most 4
    */
   relayThreads?: number;

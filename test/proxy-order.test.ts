@@ -1,0 +1,237 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Observer } from '../src/observer/index.js';
+import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
+import type { TestDeployment } from './helpers.js';
+import { BIN, freePorts, startDeployment, waitFor } from './helpers.js';
+
+/** A turn of Node's event loop: no sleep, so that a race window stays as narrow as it is. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Clients per round, each on a connection of its own. */
+const CLIENTS = 8;
+const ROUNDS = 40;
+
+/** A raw client of the proxy: what it received so far, and its connection's promise. */
+interface RawClient {
+  socket: Socket;
+  received: () => string;
+  connected: Promise<void>;
+}
+
+function open(port: number): RawClient {
+  const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+  let data = '';
+  socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')));
+  socket.on('error', () => undefined);
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, received: () => data, connected };
+}
+
+/** `quorum proxy` in front of the deployment's sentinels, with `threads` relay threads. */
+function proxyProcess(sentinelPort: number, writePort: number, threads: number): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      BIN,
+      'proxy',
+      '--sentinel',
+      [0, 1, 2].map((i) => `127.0.0.1:${String(sentinelPort + i)}`).join(','),
+      '--write-port',
+      String(writePort),
+      '--read-port',
+      String(writePort + 1),
+      '--relay-threads',
+      String(threads),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+}
+
+/**
+ * Blocked pops are served first come, first served: whoever Redis saw block first gets the first
+ * element. That makes the order in which the proxy delivered the clients' first bytes visible.
+ */
+describe("the proxy's write port keeps the order of a wire", () => {
+  let deployment: TestDeployment;
+  let master: Redis;
+  let child: ChildProcess | null = null;
+  let observer: Observer | null = null;
+  let tracker: MasterTracker | null = null;
+  let proxy: ProxyServer | null = null;
+  const targets: Record<string, number> = {};
+
+  beforeAll(async () => {
+    deployment = await startDeployment('proxy-order', ['--no-dashboard']);
+    expect(deployment.up.code, deployment.up.stderr).toBe(0);
+    targets['up'] = Number(/^proxy: write \S+:(\d+) /m.exec(deployment.up.stdout)?.[1]);
+    master = new Redis({ host: '127.0.0.1', port: deployment.port, maxRetriesPerRequest: 1 });
+    // more relay threads than this machine has cores: sessions on several threads at once
+    const port = await freePorts(2);
+    child = proxyProcess(deployment.port + 50, port, 4);
+    const started = child;
+    await new Promise<void>((resolve, reject) => {
+      started.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('writes go to')) resolve();
+      });
+      started.once('exit', (code) => reject(new Error(`quorum proxy exited (${String(code)})`)));
+    });
+    targets['4 threads'] = port;
+    // in this process, so that a test can tell when the proxy handed a session over
+    observer = new Observer({
+      kind: 'sentinel',
+      name: 'mymaster',
+      masterName: 'mymaster',
+      sentinels: [0, 1, 2].map((i) => `127.0.0.1:${String(deployment.port + 50 + i)}`),
+      nodes: [],
+      password: null,
+      sentinelPassword: null,
+    });
+    await observer.start();
+    tracker = new MasterTracker(observer, null);
+    await tracker.start();
+    const own = await freePorts(2);
+    proxy = new ProxyServer(tracker, {
+      host: '127.0.0.1',
+      writePort: own,
+      readPort: own + 1,
+      maxLagBytes: 1024 * 1024,
+      readFallback: 'master',
+      holdMs: 5000,
+      connectTimeoutMs: 1000,
+      relayThreads: 4,
+    });
+    await proxy.listen();
+    targets['in process'] = own;
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    tracker?.stop();
+    await observer?.stop();
+    child?.kill('SIGTERM');
+    master.disconnect();
+    expect((await deployment.down()).code).toBe(0);
+  });
+
+  const blocked = async () =>
+    Number(/blocked_clients:(\d+)/.exec(await master.info('clients'))?.[1] ?? NaN);
+
+  it.each(['up', '4 threads'])(
+    'delivers the first commands of new connections in the order they were sent (%s)',
+    async (target) => {
+      const port = targets[target] ?? 0;
+      const misordered: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const key = `order:${target.replace(/ /g, '-')}:${String(round)}`;
+        // as a client opening several connections does: each sends as soon as it is connected
+        const clients = Array.from({ length: CLIENTS }, () => {
+          const c = open(port);
+          c.socket.write(`BLPOP ${key} 0\r\n`);
+          return c;
+        });
+        try {
+          await Promise.all(clients.map((c) => c.connected));
+          await waitFor('every client blocked', 10_000, async () =>
+            (await blocked()) === CLIENTS ? true : undefined,
+          );
+          await master.rpush(key, ...clients.map((_, i) => `e${String(i)}`));
+          const got = await waitFor('every client served', 10_000, () => {
+            const each = clients.map((c) => /\$\d+\r\n(e\d+)\r\n$/.exec(c.received())?.[1]);
+            return each.every((e) => e !== undefined) ? each : undefined;
+          });
+          expect(await blocked()).toBe(0);
+          if (got.some((e, i) => e !== `e${String(i)}`)) misordered.push(got.join(' '));
+        } finally {
+          for (const c of clients) c.socket.destroy();
+        }
+      }
+      // the order Redis served them in (client i got e<n>: Redis saw it block n-th)
+      expect(misordered).toEqual([]);
+    },
+  );
+
+  it("delivers a new session's first command before one sent later on an established session", async () => {
+    const port = targets['in process'] ?? 0;
+    const sessions = () => proxy?.stats().write.sessions ?? 0;
+    // the newest client id Redis has: a new connection has a larger one
+    const newestId = async () =>
+      Math.max(
+        ...[...String(await master.call('CLIENT', 'LIST')).matchAll(/^id=(\d+) /gm)].map((m) =>
+          Number(m[1]),
+        ),
+      );
+    const pusher = open(port);
+    // a busy relay thread: a reader of 256 KiB values on the same backend, so that the hand-over's
+    // wake-up and later bytes often reach the thread in one batch
+    const busy = connect({ host: '127.0.0.1', port, noDelay: true });
+    busy.on('error', () => undefined);
+    let busyBytes = 0;
+    busy.on('data', (chunk: Buffer) => (busyBytes += chunk.length));
+    await Promise.all([
+      pusher.connected,
+      new Promise<void>((resolve) => busy.once('connect', () => resolve())),
+    ]);
+    await waitFor('both sessions', 10_000, () => (sessions() === 2 ? true : undefined));
+    await master.set('order:big', Buffer.alloc(256 * 1024, 1));
+    const busyLoad = { on: true };
+    const running = () => busyLoad.on;
+    const load = (async () => {
+      while (running()) {
+        const before = busyBytes;
+        busy.write('GET order:big\r\n'.repeat(8));
+        while (running() && busyBytes < before + 8 * 256 * 1024) await turn();
+      }
+    })();
+    const lost: number[] = [];
+    try {
+      for (let round = 0; round < ROUNDS * 2; round++) {
+        const key = `order:later:${String(round)}`;
+        const [open0, id0] = [sessions(), await newestId()];
+        const fresh = open(port);
+        fresh.socket.write(`BLPOP ${key} 0\r\n`);
+        try {
+          // Redis has its connection and the proxy has handed it over: from here on, a wire
+          // would deliver the pop before anything sent on another connection
+          while (sessions() === open0) await turn();
+          await waitFor('Redis to see the connection', 10_000, async () =>
+            (await newestId()) > id0 ? true : undefined,
+          );
+          const before = pusher.received().length;
+          pusher.socket.write(`RPUSH ${key} x\r\nLPOP ${key}\r\n`);
+          const reply = await waitFor(
+            'the push and pop',
+            10_000,
+            () => /^:1\r\n(\$-1|\$1\r\nx)\r\n$/.exec(pusher.received().slice(before))?.[1],
+          );
+          // the popper served first leaves nothing to LPOP; otherwise the pusher took it back
+          if (reply !== '$-1') lost.push(round);
+          else
+            await waitFor(
+              'the popper served',
+              10_000,
+              () => fresh.received().includes('x') || undefined,
+            );
+        } finally {
+          fresh.socket.destroy();
+        }
+        // its session ended: the next round's hand-over shows in the count of open sessions
+        await waitFor('the session to end', 10_000, () =>
+          sessions() === open0 ? true : undefined,
+        );
+      }
+    } finally {
+      busyLoad.on = false;
+      await load;
+      pusher.socket.destroy();
+      busy.destroy();
+    }
+    // rounds where the pusher's later command reached Redis before the new session's pop
+    expect(lost).toEqual([]);
+  });
+});
