@@ -29,6 +29,7 @@ import {
 import { nodeDetails } from '../admin/index.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
+import { limitBody } from './body-limit.js';
 
 /** Time between keep-alive comments on the stream, so proxies and browsers keep it open. */
 const HEARTBEAT_MS = 15_000;
@@ -242,6 +243,7 @@ export function createApp(hub: Hub, auth: AuthOptions, webRoot: string | null) {
       "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     );
   });
+  app.use('*', limitBody());
   app.onError((err, c) => {
     if (err instanceof HTTPException)
       return c.json<ApiError>({ error: err.message || 'bad request' }, err.status);
