@@ -257,7 +257,7 @@ export function createApp(hub: Hub, auth: AuthOptions, webRoot: string | null) {
       );
     c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     c.header('Cache-Control', 'no-store');
-    return c.body(renderMetrics(hub.metrics()));
+    return c.body(renderMetrics(hub.metrics(), Date.now()));
   });
   app.route('/api', createApi(hub, auth));
   app.all('/api/*', (c) =>
