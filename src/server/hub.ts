@@ -19,6 +19,7 @@ import type { DeploymentMetrics } from '../metrics/index.js';
 import { DrillDesk } from './drills.js';
 import { ClusterDesk } from './cluster-jobs.js';
 import { History, samplesFrom } from './history.js';
+import { freshnessOf, StaleWatch } from './freshness.js';
 
 /** Events kept in memory per deployment for the timeline. */
 const EVENTS_KEPT = 2000;
@@ -82,6 +83,10 @@ export class Hub {
   /** Drills started from the dashboard. */
   readonly drills = new DrillDesk((message) => this.push(message));
   private readonly notifiers: Notifiers;
+  private readonly staleWatch = new StaleWatch(
+    () => [...this.entries.values()].map((e) => [e.source.name, this.freshness(e).stale]),
+    (name) => this.refresh(name),
+  );
 
   constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
     this.notifiers = new Notifiers(alertConfig.notifiers, (letter) => {
@@ -248,7 +253,12 @@ export class Hub {
       network: networkOf(entry.source),
       clusterJob: this.clusterJobs.job(entry.source.name),
       links: entry.source.observer.linkReports(),
+      observer: this.freshness(entry),
     };
+  }
+
+  private freshness(entry: Entry) {
+    return freshnessOf(entry.source.observer.stats(), entry.topology, Date.now());
   }
 
   private push(message: PushMessage): void {
@@ -259,7 +269,11 @@ export class Hub {
   subscribe(subscriber: Subscriber): () => void {
     subscriber({ type: 'snapshot', deployments: this.list(), drills: this.drills.all() });
     this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    this.staleWatch.start();
+    return () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) this.staleWatch.stop();
+    };
   }
 
   list(): DeploymentState[] {
@@ -291,5 +305,6 @@ export class Hub {
     await this.notifiers.close();
     for (const entry of this.entries.values()) entry.detach();
     this.subscribers.clear();
+    this.staleWatch.stop();
   }
 }

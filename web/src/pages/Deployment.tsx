@@ -16,6 +16,7 @@ import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { Picker } from '../components/NetworkPanel.js';
 import { NetworkPanel, PICKER_OFF } from '../components/NetworkPanel.js';
 import { memberAt, toggleSide } from '../partition.js';
+import { staleNote } from '../freshness.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/model/index.js';
@@ -105,6 +106,7 @@ export function DeploymentPage({
   };
 
   const view = route.view ?? 'live';
+  const stale = staleNote(deployment);
   const cluster = t?.kind === 'cluster' || deployment.capabilities.cluster.length > 0;
   const canAct = session.role === 'admin' && !session.readOnly;
   const drill = live.drills[deployment.name];
@@ -119,6 +121,7 @@ export function DeploymentPage({
       {deployment.unreachable && (
         <div className="banner">Unreachable: {deployment.unreachable}</div>
       )}
+      {stale && <div className="banner">{stale}</div>}
       <div
         className="panel"
         style={{
