@@ -31,7 +31,10 @@ import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
 import { limitBody } from './body-limit.js';
 
-/** Time between keep-alive comments on the stream, so proxies and browsers keep it open. */
+/**
+ * Time between heartbeats on the stream, so proxies keep it open and the page can tell a silent
+ * stream from a quiet deployment (an SSE comment would not reach the page's EventSource).
+ */
 const HEARTBEAT_MS = 15_000;
 
 /** The JSON API; its type is what the UI's client is derived from. */
@@ -220,7 +223,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         stream.onAbort(unsubscribe);
         while (!stream.aborted && !stream.closed) {
           await stream.sleep(HEARTBEAT_MS);
-          await stream.write(': keep-alive\n\n').catch(() => undefined);
+          await stream.writeSSE({ event: 'heartbeat', data: '{}' }).catch(() => undefined);
         }
         unsubscribe();
       }),
