@@ -22,7 +22,11 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
       await startServer('redis-server', dir, port + 1, ['--replicaof', '127.0.0.1', String(port)]),
     );
     started.push(await startServer('redis-sentinel', dir, port + 2, []));
-    const sentinel = new RedisLink(addr(port + 2), { timeoutMs: 2000, password: null });
+    const sentinel = new RedisLink(addr(port + 2), {
+      timeoutMs: 2000,
+      password: null,
+      connectionName: 'test',
+    });
     try {
       await sentinel.call('SENTINEL', 'MONITOR', 'unsaved', '127.0.0.1', String(port), '1');
       await sentinel.call('SENTINEL', 'SET', 'unsaved', 'down-after-milliseconds', '2000');
@@ -63,7 +67,11 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
     );
     expect(result.message).toContain(`add 'replicaof 127.0.0.1 ${String(port + 1)}'`);
     // the demotion itself took place: only saving it failed
-    const old = new RedisLink(addr(port), { timeoutMs: 2000, password: null });
+    const old = new RedisLink(addr(port), {
+      timeoutMs: 2000,
+      password: null,
+      connectionName: 'test',
+    });
     try {
       const role = await old.call('ROLE');
       expect(Array.isArray(role) ? role[0] : role).toBe('slave');

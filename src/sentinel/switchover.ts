@@ -2,6 +2,8 @@ import type { Addr, SentinelTopology } from '../model/index.js';
 import { formatAddr, parseAddr, replicasOf, UserError } from '../model/index.js';
 import {
   describeRedisError,
+  hostPortReply,
+  textReply,
   flattenInfo,
   infoNumber,
   parseInfo,
@@ -65,14 +67,14 @@ function link(addr: Addr, password: string | null): RedisLink {
 }
 
 async function replicationOffset(l: RedisLink, key: string): Promise<number | null> {
-  const info = await l.call('INFO', 'replication');
-  return typeof info === 'string' ? infoNumber(flattenInfo(parseInfo(info)), key) : null;
+  const info = textReply('INFO replication', await l.call('INFO', 'replication'));
+  return infoNumber(flattenInfo(parseInfo(info)), key);
 }
 
 async function masterAddrOf(sentinel: RedisLink, masterName: string): Promise<Addr | null> {
   const reply = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName);
-  if (!Array.isArray(reply) || typeof reply[0] !== 'string') return null;
-  return formatAddr(reply[0], Number(reply[1]));
+  const named = hostPortReply('SENTINEL GET-MASTER-ADDR-BY-NAME', reply);
+  return named === null ? null : formatAddr(named.host, named.port);
 }
 
 /**
