@@ -147,6 +147,11 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(goneLink?.state).toBe('down');
     expect(goneLink?.lastError).toMatch(/refused the connection/);
     expect(local?.links.filter((l) => l.purpose === 'sentinel')).toHaveLength(3);
+    // polls nobody answers are failed polls, and the state says so
+    expect(gone?.observer.failing).toBe('no node or sentinel answered (1 of 1 reads failed)');
+    expect(gone?.observer.failedPolls).toBeGreaterThanOrEqual(1);
+    expect(local?.observer.failing).toBeNull();
+    expect(local?.observer.failedPolls).toBe(0);
   });
 
   it('refuses actions to a viewer (403) and to everyone when read-only (403)', async () => {
@@ -367,8 +372,9 @@ describe('the dashboard API, in process, against a real deployment', () => {
     const res = await action({ action: 'switchover' });
     const body = (await res.json()) as { message?: string; error?: string };
     expect(res.status, body.error).toBe(200);
+    // the old master's config file is writable: its demotion is saved, and nothing is added
     expect(body.message).toMatch(
-      /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms/,
+      /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms; \S+ is a replica now$/,
     );
     const after = await waitFor('a new agreed master', 15_000, async () => {
       const m = masterOf((await deployment()).topology);
