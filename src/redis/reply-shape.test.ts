@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  buffersReply,
+  integerReply,
   ReplyShapeError,
+  stringsReply,
   hostPortReply,
   listOfPairsReply,
   pairsReply,
@@ -62,6 +65,26 @@ describe('reply shape checks', () => {
     expect(() => hostPortReply('GET-MASTER-ADDR-BY-NAME', 'OK')).toThrow('not [host, port]');
     expect(roleReply('ROLE', ['master', 0, []])).toBe('master');
     expect(() => roleReply('ROLE', 'OK')).toThrow('ROLE replied with a string ("OK")');
+  });
+});
+
+describe('integers, strings and key names', () => {
+  it('accepts the right type and names the wrong one', () => {
+    expect(integerReply('CLUSTER COUNTKEYSINSLOT', 3)).toBe(3);
+    expect(() => integerReply('CLUSTER COUNTKEYSINSLOT', 'OK')).toThrow(
+      'CLUSTER COUNTKEYSINSLOT replied with a string ("OK"), not an integer',
+    );
+    expect(stringsReply('SMEMBERS', ['a', 'b'])).toEqual(['a', 'b']);
+    expect(() => stringsReply('SMEMBERS', ['a', 1])).toThrow(
+      'SMEMBERS replied with an integer, not a string in a list of strings',
+    );
+    expect(() => stringsReply('SMEMBERS', 'OK')).toThrow('not a list of strings');
+    const key = Buffer.from('k');
+    expect(buffersReply('CLUSTER GETKEYSINSLOT', [key])).toEqual([key]);
+    expect(() => buffersReply('CLUSTER GETKEYSINSLOT', 'OK')).toThrow('not a list of key names');
+    expect(() => buffersReply('CLUSTER GETKEYSINSLOT', [key, 4])).toThrow(
+      'an integer, not a key name in a list of key names',
+    );
   });
 });
 

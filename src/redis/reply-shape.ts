@@ -98,3 +98,28 @@ export function roleReply(command: string, reply: unknown): string {
   if (typeof first !== 'string') throw wrong(command, reply, 'an array starting with the role');
   return first;
 }
+
+/** An integer reply: COUNTKEYSINSLOT, DBSIZE, SCARD. */
+export function integerReply(command: string, reply: unknown): number {
+  if (typeof reply !== 'number' || !Number.isInteger(reply))
+    throw wrong(command, reply, 'an integer');
+  return reply;
+}
+
+/** An array of strings: SMEMBERS. */
+export function stringsReply(command: string, reply: unknown): string[] {
+  if (!Array.isArray(reply)) throw wrong(command, reply, 'a list of strings');
+  return Array.from(reply as unknown[], (item) => {
+    if (typeof item !== 'string') throw wrong(command, item, 'a string in a list of strings');
+    return item;
+  });
+}
+
+/** An array of binary strings, as a `...Buffer` call returns them: GETKEYSINSLOT's key names. */
+export function buffersReply(command: string, reply: unknown): Buffer[] {
+  if (!Array.isArray(reply)) throw wrong(command, reply, 'a list of key names');
+  return Array.from(reply as unknown[], (item) => {
+    if (!Buffer.isBuffer(item)) throw wrong(command, item, 'a key name in a list of key names');
+    return item;
+  });
+}
