@@ -370,8 +370,9 @@ describe('the dashboard API, in process, against a real deployment', () => {
   it('switches over with writes paused, through a password-protected deployment', async () => {
     const before = masterOf((await deployment()).topology);
     const res = await action({ action: 'switchover' });
-    const body = (await res.json()) as { message?: string; error?: string };
+    const body = (await res.json()) as { message?: string; error?: string; warning?: boolean };
     expect(res.status, body.error).toBe(200);
+    expect(body.warning).toBe(false);
     // the old master's config file is writable: its demotion is saved, and nothing is added
     expect(body.message).toMatch(
       /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms; \S+ is a replica now$/,

@@ -86,8 +86,8 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       const busy = hub.drills.busy(source);
       if (busy) return c.json<ApiError>({ error: `${busy}; actions wait until it ends` }, 409);
       try {
-        const message = await runAction(source, c.req.valid('json'), c.var.role);
-        return c.json<ActionResult>({ ok: true, message });
+        const { message, warning } = await runAction(source, c.req.valid('json'), c.var.role);
+        return c.json<ActionResult>({ ok: true, message, warning });
       } catch (err) {
         return actionError(c, err);
       }
@@ -119,7 +119,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
           },
         );
         hub.refresh(source.name);
-        return c.json<ActionResult>({ ok: true, message: said });
+        return c.json<ActionResult>({ ok: true, message: said, warning: false });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return c.json<ApiError>({ error: message }, 409);
@@ -141,7 +141,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
           {},
         );
       hub.refresh(source.name);
-      return c.json<ActionResult>({ ok: true, message: said });
+      return c.json<ActionResult>({ ok: true, message: said, warning: false });
     })
     .post('/deployments/:name/cluster', jsonBody(clusterActionSchema), (c) => {
       const refused = adminOnly(c, auth);
@@ -164,7 +164,11 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
       return hub.clusterJobs.cancel(source)
-        ? c.json<ActionResult>({ ok: true, message: 'cancelling after the slot being moved' })
+        ? c.json<ActionResult>({
+            ok: true,
+            message: 'cancelling after the slot being moved',
+            warning: false,
+          })
         : c.json<ApiError>({ error: `no cluster job runs on '${source.name}'` }, 409);
     })
     .get('/deployments/:name/drills', async (c) => {
@@ -192,6 +196,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         ? c.json<ActionResult>({
             ok: true,
             message: 'stopping: every injected fault is healed first',
+            warning: false,
           })
         : c.json<ApiError>({ error: 'no drill runs on this deployment' }, 404);
     })

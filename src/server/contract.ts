@@ -194,6 +194,11 @@ export type ActionRequest = z.infer<typeof actionRequestSchema>;
 export interface ActionResult {
   ok: true;
   message: string;
+  /**
+   * Done, but with something left for a person to fix (a switchover whose demotion of the old
+   * master is not saved): the message says what; the page shows it as a warning.
+   */
+  warning: boolean;
 }
 
 export interface ApiError {

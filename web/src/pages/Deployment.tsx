@@ -98,8 +98,9 @@ export function DeploymentPage({
         noteClusterJob(deployment.name, await clusterAction(token, deployment.name, request));
         return;
       }
-      const message = await act(token, deployment.name, request);
-      setToast({ text: message, error: false });
+      const { message, warning } = await act(token, deployment.name, request);
+      // a warning stays as visible as an error: the person has something left to fix
+      setToast({ text: message, error: warning });
     } catch (err) {
       setToast({ text: err instanceof Error ? err.message : String(err), error: true });
     }
