@@ -331,6 +331,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(await freeze.json()).toEqual({
       ok: true,
       message: `froze redis-3 (${replica}) with SIGSTOP`,
+      warning: false,
     });
     await waitFor('the frozen replica to be seen as frozen and down', 10_000, async () => {
       const d = await deployment();
@@ -393,6 +394,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(await res.json()).toEqual({
       ok: true,
       message: `${replica} sleeps for 3 s (DEBUG SLEEP)`,
+      warning: false,
     });
     await waitFor('the sleeping node to be down', 5000, async () =>
       (await deployment()).topology?.nodes.find((n) => n.addr === replica)?.up === false
