@@ -4,17 +4,9 @@ import type { AlertConfig, AlertTransition } from '../alerts/index.js';
 import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { Deployment } from '../deployment/index.js';
-import { nodeActions } from '../local/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import { describeFault } from '../faults/index.js';
-import type {
-  AlertsState,
-  Capabilities,
-  DeploymentState,
-  NetworkState,
-  PushMessage,
-  Sample,
-} from './contract.js';
+import type { AlertsState, DeploymentState, PushMessage, Sample } from './contract.js';
+import { capabilitiesOf, networkOf } from './capabilities.js';
 import type { DeploymentMetrics } from '../metrics/index.js';
 import { DrillDesk } from './drills.js';
 import { ClusterDesk } from './cluster-jobs.js';
@@ -40,35 +32,6 @@ interface Entry {
 }
 
 export type Subscriber = (message: PushMessage) => void;
-
-function networkOf(source: Deployment): NetworkState | null {
-  const network = source.network;
-  if (!network) return null;
-  const active = network.active();
-  return {
-    members: network.lab.members.map((m) => ({ name: m.name, addr: m.addr })),
-    active,
-    described: active.map(describeFault),
-  };
-}
-
-function capabilitiesOf(source: Deployment): Capabilities {
-  const cluster = source.kind === 'cluster';
-  return {
-    remote: cluster ? ['debug-sleep'] : ['failover', 'switchover', 'debug-sleep'],
-    process: source.controller ? [...nodeActions] : [],
-    network: source.network != null,
-    cluster: cluster
-      ? [
-          'cluster-failover',
-          'reshard',
-          'rebalance',
-          ...(source.controller ? (['add-node'] as const) : []),
-          'del-node',
-        ]
-      : [],
-  };
-}
 
 /**
  * Every deployment the server shows, kept current from each observer's bus, and the fan-out to
