@@ -77,7 +77,11 @@ export class Observer {
   /** Null for a cluster, which publishes no events. */
   private readonly events: SentinelEvents | null;
   private latest: Topology | null = null;
-  private readonly counters = { polls: 0, lastPollMs: null as number | null, failedReads: 0 };
+  private readonly counters: Pick<ObserverStats, 'polls' | 'lastPollMs' | 'failedReads'> = {
+    polls: 0,
+    lastPollMs: null,
+    failedReads: 0,
+  };
   private readonly health = new PollHealth();
   private inFlight: Promise<Topology> | null = null;
   private timer: NodeJS.Timeout | null = null;
