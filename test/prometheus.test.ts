@@ -107,7 +107,7 @@ describe('Prometheus: a real server scrapes quorum and fires the failover alert'
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`promtool test rules ${tests}`);
     const check = promtool(['check', 'rules', rules]);
-    expect(check.out).toContain('SUCCESS: 14 rules found');
+    expect(check.out).toContain('SUCCESS: 15 rules found');
     const unit = promtool(['test', 'rules', tests]);
     expect(unit.out).toContain('SUCCESS');
     expect(unit.code).toBe(0);

@@ -147,6 +147,11 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(goneLink?.state).toBe('down');
     expect(goneLink?.lastError).toMatch(/refused the connection/);
     expect(local?.links.filter((l) => l.purpose === 'sentinel')).toHaveLength(3);
+    // polls nobody answers are failed polls, and the state says so
+    expect(gone?.observer.failing).toBe('no node or sentinel answered (1 of 1 reads failed)');
+    expect(gone?.observer.failedPolls).toBeGreaterThanOrEqual(1);
+    expect(local?.observer.failing).toBeNull();
+    expect(local?.observer.failedPolls).toBe(0);
   });
 
   it('refuses actions to a viewer (403) and to everyone when read-only (403)', async () => {
@@ -326,6 +331,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(await freeze.json()).toEqual({
       ok: true,
       message: `froze redis-3 (${replica}) with SIGSTOP`,
+      warning: false,
     });
     await waitFor('the frozen replica to be seen as frozen and down', 10_000, async () => {
       const d = await deployment();
@@ -365,10 +371,12 @@ describe('the dashboard API, in process, against a real deployment', () => {
   it('switches over with writes paused, through a password-protected deployment', async () => {
     const before = masterOf((await deployment()).topology);
     const res = await action({ action: 'switchover' });
-    const body = (await res.json()) as { message?: string; error?: string };
+    const body = (await res.json()) as { message?: string; error?: string; warning?: boolean };
     expect(res.status, body.error).toBe(200);
+    expect(body.warning).toBe(false);
+    // the old master's config file is writable: its demotion is saved, and nothing is added
     expect(body.message).toMatch(
-      /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms/,
+      /^switched 'mymaster' from \S+ to \S+ with writes paused for \d+ ms; \S+ is a replica now$/,
     );
     const after = await waitFor('a new agreed master', 15_000, async () => {
       const m = masterOf((await deployment()).topology);
@@ -386,6 +394,7 @@ describe('the dashboard API, in process, against a real deployment', () => {
     expect(await res.json()).toEqual({
       ok: true,
       message: `${replica} sleeps for 3 s (DEBUG SLEEP)`,
+      warning: false,
     });
     await waitFor('the sleeping node to be down', 5000, async () =>
       (await deployment()).topology?.nodes.find((n) => n.addr === replica)?.up === false

@@ -272,6 +272,19 @@ export const ALERT_RULES: readonly AlertRule[] = [
         : [];
     },
   },
+  {
+    name: 'QuorumObserverStale',
+    scope: 'any',
+    severity: 'critical',
+    forMs: 30_000,
+    expr: 'max by (deployment) (quorum_observer_stale) == 1',
+    summary:
+      "quorum's data on {{ $labels.deployment }} is older than three poll intervals: it no longer sees the deployment",
+    runbook:
+      "Every other alert on this deployment is blind meanwhile. Look at quorum's event log (quorum:observer-failing says why) and its network path to the nodes.",
+    // quorum's own alerts are evaluated on each observation, which is exactly what is missing
+    evaluate: null,
+  },
 ];
 
 export function ruleNamed(name: string): AlertRule | undefined {

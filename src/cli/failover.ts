@@ -80,6 +80,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
     const { master: old, sentinels } = parties;
     const started = Date.now();
     let pausedMs: number | null = null;
+    let unsaved: string | null = null;
     let message: string;
     if (how === 'switchover') {
       const result = await safeSwitchover({
@@ -92,6 +93,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
         },
       });
       pausedMs = result.pausedMs;
+      unsaved = result.unsaved;
       message = result.message;
     } else {
       const by = await sentinelFailover(sentinels, target.masterName, target.sentinelPassword);
@@ -110,7 +112,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
     }
     if (opts.json === true) {
       process.stdout.write(
-        JSON.stringify({ oldMaster: old, newMaster: after, ms, pausedMs }) + '\n',
+        JSON.stringify({ oldMaster: old, newMaster: after, ms, pausedMs, unsaved }) + '\n',
       );
     } else {
       process.stdout.write(`${message} (${(ms / 1000).toFixed(2)} s)\n`);

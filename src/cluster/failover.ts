@@ -1,6 +1,6 @@
 import type { Addr } from '../model/index.js';
 import { UserError } from '../model/index.js';
-import { describeRedisError } from '../redis/index.js';
+import { describeRedisError, roleReply } from '../redis/index.js';
 import type { ClusterLinks } from './links.js';
 import { sleep } from './links.js';
 import { entryOf, readCluster } from './members.js';
@@ -65,9 +65,11 @@ export async function clusterFailover(
   }
   const deadline = started + timeoutMs;
   for (;;) {
-    const role = await links.call(replica.addr, 'ROLE').catch(() => null);
-    if (Array.isArray(role) && role[0] === 'master')
-      return { replica: replica.addr, oldMaster, ms: Date.now() - started };
+    const role = await links
+      .call(replica.addr, 'ROLE')
+      .then((reply) => roleReply('ROLE', reply))
+      .catch(() => null);
+    if (role === 'master') return { replica: replica.addr, oldMaster, ms: Date.now() - started };
     if (Date.now() > deadline)
       throw new UserError(
         `${replica.addr} is still a replica ${Math.round(timeoutMs / 1000)} s after CLUSTER FAILOVER${mode === 'default' ? '' : ` ${mode.toUpperCase()}`}; ${HOW[mode]}`,

@@ -1,6 +1,6 @@
 import type { Addr } from '../model/index.js';
 import { parseAddr, parseClusterNodes, UserError } from '../model/index.js';
-import { describeRedisError } from '../redis/index.js';
+import { buffersReply, describeRedisError, textReply } from '../redis/index.js';
 import type { ClusterLinks } from './links.js';
 import { MIGRATE_TIMEOUT_MS } from './links.js';
 
@@ -57,9 +57,13 @@ export async function migrateKeys(
   let moved = 0;
   let replace = false;
   for (;;) {
-    const keys = await links.keysCall(source.addr, 'CLUSTER', 'GETKEYSINSLOT', slot, batch);
-    if (!Array.isArray(keys) || keys.length === 0) return moved;
-    const names = keys.filter((k): k is Buffer => Buffer.isBuffer(k));
+    // a reply of another shape must not pass for an empty slot: the slot would be committed
+    // with its keys left behind
+    const names = buffersReply(
+      'CLUSTER GETKEYSINSLOT',
+      await links.keysCall(source.addr, 'CLUSTER', 'GETKEYSINSLOT', slot, batch),
+    );
+    if (names.length === 0) return moved;
     const args = [hp.host, hp.port, '', 0, MIGRATE_TIMEOUT_MS];
     try {
       const reply = await links.keysCall(
@@ -125,7 +129,9 @@ async function tellSource(
     await setSlot(links, source.addr, slot, 'NODE', target.id);
   } catch (err) {
     if (!/only with masters/i.test(describeRedisError(source.addr, err).message)) throw err;
-    const nodes = parseClusterNodes(String(await links.call(source.addr, 'CLUSTER', 'NODES')));
+    const nodes = parseClusterNodes(
+      textReply('CLUSTER NODES', await links.call(source.addr, 'CLUSTER', 'NODES')),
+    );
     const myself = nodes.find((n) => n.flags.includes('myself'));
     if (myself?.role !== 'replica' || myself.masterId !== target.id) throw err;
   }

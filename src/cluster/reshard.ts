@@ -1,6 +1,6 @@
 import type { Addr, ClusterState } from '../model/index.js';
 import { slotOwners, UserError } from '../model/index.js';
-import { describeRedisError } from '../redis/index.js';
+import { describeRedisError, integerReply } from '../redis/index.js';
 import type { ClusterLinks } from './links.js';
 import { sleep } from './links.js';
 import { answeringMasters, entryOf, readCluster } from './members.js';
@@ -261,7 +261,10 @@ export async function fixOpenSlots(links: ClusterLinks, seeds: Addr[]): Promise<
       } else {
         // the target already owns it (or nobody does): a node that is not the owner cannot
         // MIGRATE its keys, so there must be none left behind
-        const left = Number(await links.call(source.addr, 'CLUSTER', 'COUNTKEYSINSLOT', slot));
+        const left = integerReply(
+          'CLUSTER COUNTKEYSINSLOT',
+          await links.call(source.addr, 'CLUSTER', 'COUNTKEYSINSLOT', slot),
+        );
         if (left > 0)
           throw new UserError(
             `slot ${slot} belongs to ${owner === null ? 'nobody' : target.addr} but ${source.addr} still holds ${left} of its keys; move them by hand before closing it`,

@@ -2,7 +2,7 @@ import type { QuorumEvent, Topology } from '../model/index.js';
 import { agreedMaster } from '../model/index.js';
 import { netnsName } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
-import { RedisLink } from '../redis/index.js';
+import { RedisLink, stringsReply } from '../redis/index.js';
 import { availability } from './checker.js';
 import type { DrillAdapter, EngineOptions, PreparedRun } from './engine.js';
 import { DrillEngine } from './engine.js';
@@ -56,10 +56,8 @@ async function readBack(
     new RedisLink(addr, { timeoutMs: 10_000, password, connectionName: 'quorum-drill' });
   const m = link(master);
   try {
-    const members = await m.call('SMEMBERS', key);
-    const present = new Set(
-      Array.isArray(members) ? members.filter((v): v is string => typeof v === 'string') : [],
-    );
+    // a reply of another shape must fail the check, not count every write as lost
+    const present = new Set(stringsReply('SMEMBERS', await m.call('SMEMBERS', key)));
     let converged = true;
     for (const replica of topology.nodes.filter((n) => n.addr !== master)) {
       const r = link(replica.addr);

@@ -247,6 +247,27 @@ const CASES: Case[] = [
       },
     ],
   },
+  {
+    about: "quorum's data on a goes stale (its polls hang); b stays fresh",
+    series: {
+      [`quorum_observer_stale{deployment="a"}`]: '0 0 1x20',
+      [`quorum_observer_stale{deployment="b"}`]: '0x20',
+    },
+    checks: [
+      { at: '45s', alert: 'QuorumObserverStale', expect: [] },
+      {
+        at: '1m15s',
+        alert: 'QuorumObserverStale',
+        expect: [
+          {
+            labels: { deployment: 'a' },
+            summary:
+              "quorum's data on a is older than three poll intervals: it no longer sees the deployment",
+          },
+        ],
+      },
+    ],
+  },
 ];
 
 /** A promtool test file for the rules file named `rulesFile` (pure). */

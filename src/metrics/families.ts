@@ -131,7 +131,27 @@ export function declareFamilies(out: Exposition): void {
       'counter',
       'Node and sentinel reads that failed.',
     )
-    .declare('quorum_observer_last_poll_timestamp_seconds', 'gauge', 'When the last poll finished.')
+    .declare(
+      'quorum_observer_poll_failures_total',
+      'counter',
+      'Polls that failed: one threw, or no node and no sentinel answered.',
+    )
+    .declare('quorum_observer_poll_failing', 'gauge', 'Whether the last poll failed.')
+    .declare(
+      'quorum_observer_last_poll_timestamp_seconds',
+      'gauge',
+      'When the data served was observed.',
+    )
+    .declare(
+      'quorum_observer_data_age_seconds',
+      'gauge',
+      'Age of the data served: seconds since it was observed.',
+    )
+    .declare(
+      'quorum_observer_stale',
+      'gauge',
+      'Whether the data is older than three poll intervals (per-node samples are then left out).',
+    )
     .declare('quorum_proxy_connections', 'gauge', "Client sessions open on the proxy's port.")
     .declare(
       'quorum_proxy_connections_total',

@@ -165,23 +165,44 @@ function proxyMetrics(out: Exposition, deployment: string, p: ProxyStats): void 
   }
 }
 
-/** /metrics in Prometheus text format for every deployment the server shows (pure). */
-export function renderMetrics(deployments: readonly DeploymentMetrics[]): string {
+/**
+ * The observer's own figures. Data older than `staleAfterMs` (no poll finished for three
+ * intervals) is stale: true is returned and the per-node and per-sentinel samples are left out,
+ * so Prometheus marks them stale instead of reading an old `redis_up 1` as current.
+ */
+function observerMetrics(out: Exposition, m: DeploymentMetrics, nowMs: number): boolean {
+  const d = { deployment: m.name };
+  const o = m.observer;
+  out.add('quorum_observer_polls_total', d, o.polls);
+  out.add('quorum_observer_poll_duration_seconds', d, seconds(o.lastPollMs));
+  out.add('quorum_observer_failed_reads_total', d, o.failedReads);
+  out.add('quorum_observer_poll_failures_total', d, o.failedPolls);
+  out.add('quorum_observer_poll_failing', d, o.failing !== null);
+  if (!m.topology) {
+    out.add('quorum_observer_stale', d, true);
+    return true;
+  }
+  const ageMs = Math.max(0, nowMs - m.topology.observedAtMs);
+  const stale = ageMs > o.staleAfterMs;
+  out.add('quorum_observer_last_poll_timestamp_seconds', d, m.topology.observedAtMs / 1000);
+  out.add('quorum_observer_data_age_seconds', d, ageMs / 1000);
+  out.add('quorum_observer_stale', d, stale);
+  return stale;
+}
+
+/** /metrics in Prometheus text format for every deployment the server shows, at `nowMs` (pure). */
+export function renderMetrics(deployments: readonly DeploymentMetrics[], nowMs: number): string {
   const out = new Exposition();
   declareFamilies(out);
   for (const m of deployments) {
     const d = { deployment: m.name };
-    if (m.topology) topologyMetrics(out, m.name, m.topology);
+    const stale = observerMetrics(out, m, nowMs);
+    if (m.topology && !stale) topologyMetrics(out, m.name, m.topology);
     out.add('quorum_master_changes_total', d, m.masterChanges);
     if (m.lastFailover) {
       out.add('quorum_last_failover_seconds', d, seconds(m.lastFailover.durationMs));
       out.add('quorum_last_failover_timestamp_seconds', d, m.lastFailover.atMs / 1000);
     }
-    out.add('quorum_observer_polls_total', d, m.observer.polls);
-    out.add('quorum_observer_poll_duration_seconds', d, seconds(m.observer.lastPollMs));
-    out.add('quorum_observer_failed_reads_total', d, m.observer.failedReads);
-    if (m.topology)
-      out.add('quorum_observer_last_poll_timestamp_seconds', d, m.topology.observedAtMs / 1000);
     if (m.proxy) proxyMetrics(out, m.name, m.proxy);
     if (m.drill) {
       out.add('quorum_drill_running', d, m.drill.running);

@@ -31,6 +31,7 @@ export async function pollCluster(
       observedAtMs: Date.now(),
     },
     discovered,
+    reads: nodes.length,
     failedReads: nodes.filter((n) => !n.up).length,
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeldPort } from '../redis/held-port.fixture.js';
 import { holdPort } from '../redis/held-port.fixture.js';
+import { FakeRedis } from '../redis/fake-resp.fixture.js';
 import { Observer } from './observer.js';
 
 const held: HeldPort[] = [];
@@ -82,5 +83,58 @@ describe('Observer states', () => {
       await observer.stop();
     }
     expect(observer.linkReports().map((r) => r.state)).toEqual(['closed', 'closed', 'closed']);
+  });
+});
+
+describe('a sentinel whose replies have the wrong shape', () => {
+  it('is shown down as not a sentinel, never up, and the poll is counted as failed', async () => {
+    // answers +OK to every SENTINEL command: no real sentinel does
+    const fake = new FakeRedis();
+    await fake.listen();
+    const observer = new Observer(
+      {
+        kind: 'sentinel',
+        name: 'test',
+        masterName: 'test',
+        sentinels: [fake.addr],
+        nodes: [],
+        password: null,
+        sentinelPassword: null,
+      },
+      { timeoutMs: 5000, pollIntervalMs: 60_000, subscribe: false },
+    );
+    try {
+      const topology = await observer.poll();
+      const sentinel = topology.kind === 'sentinel' ? topology.sentinels[0] : undefined;
+      expect(sentinel?.up).toBe(false);
+      expect(sentinel?.downReason).toBe(
+        `${fake.addr} is not a sentinel: it answered SENTINEL MASTER with a string ("OK"), not a list of field/value pairs`,
+      );
+      expect(sentinel?.ckquorum).toBeNull();
+      expect(observer.stats().failing).toBe('no node or sentinel answered (1 of 1 reads failed)');
+    } finally {
+      await observer.stop();
+      await fake.stop();
+    }
+  });
+});
+
+describe('a poll that throws', () => {
+  it('is counted, rejects its callers, and is said once in the events', async () => {
+    const { observer } = await observerOfNothing();
+    const said: string[] = [];
+    observer.bus.on('event', (e) => said.push(`${e.type}: ${e.message}`));
+    // a consumer that throws on every topology fails the poll that publishes it
+    observer.bus.on('topology', () => {
+      throw new Error('a consumer broke');
+    });
+    try {
+      await expect(observer.poll()).rejects.toThrow('a consumer broke');
+      await expect(observer.poll()).rejects.toThrow('a consumer broke');
+      expect(observer.stats()).toMatchObject({ failedPolls: 2, failing: 'a consumer broke' });
+      expect(said).toEqual(['quorum:observer-failing: polls of test fail: a consumer broke']);
+    } finally {
+      await observer.stop();
+    }
   });
 });

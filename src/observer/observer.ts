@@ -3,6 +3,8 @@ import { DEFAULT_DEDUP_WINDOW_MS, diffTopology, Lifecycle } from '../model/index
 import { Bus } from './bus.js';
 import { pollCluster } from './cluster-poll.js';
 import { ObserverLinks } from './links.js';
+import type { PollHealthChange } from './poll-health.js';
+import { nothingAnswered, PollHealth } from './poll-health.js';
 import { pollSentinels } from './sentinel-poll.js';
 import type { PollResult } from './sentinel-poll.js';
 import { eventId, SentinelEvents } from './sentinel-events.js';
@@ -34,7 +36,16 @@ export interface ObserverStats {
   lastPollMs: number | null;
   /** Node and sentinel reads that failed, summed over every poll. */
   failedReads: number;
+  /** Polls that failed: one threw, or no node and no sentinel answered. */
+  failedPolls: number;
+  /** Why the last poll failed; null when it succeeded (or none finished yet). */
+  failing: string | null;
+  /** Data older than this is stale: three poll intervals. */
+  staleAfterMs: number;
 }
+
+/** Data is stale once it is older than this many poll intervals. */
+const STALE_AFTER_POLLS = 3;
 
 /**
  * `idle`: links open, polls only when asked (`poll()`, as `status` does). `starting`: the first
@@ -66,7 +77,12 @@ export class Observer {
   /** Null for a cluster, which publishes no events. */
   private readonly events: SentinelEvents | null;
   private latest: Topology | null = null;
-  private readonly counters: ObserverStats = { polls: 0, lastPollMs: null, failedReads: 0 };
+  private readonly counters: Pick<ObserverStats, 'polls' | 'lastPollMs' | 'failedReads'> = {
+    polls: 0,
+    lastPollMs: null,
+    failedReads: 0,
+  };
+  private readonly health = new PollHealth();
   private inFlight: Promise<Topology> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped: Promise<void> | null = null;
@@ -107,7 +123,13 @@ export class Observer {
 
   /** Poll counts and timings (a copy). */
   stats(): ObserverStats {
-    return { ...this.counters };
+    const health = this.health.state;
+    return {
+      ...this.counters,
+      failedPolls: this.health.failures,
+      failing: health.state === 'failing' ? health.reason : null,
+      staleAfterMs: STALE_AFTER_POLLS * this.options.pollIntervalMs,
+    };
   }
 
   /** Every sentinel's and node's link: what it is for, its state, since when, the last failure. */
@@ -202,6 +224,39 @@ export class Observer {
   }
 
   private async observe(): Promise<Topology> {
+    try {
+      const result = await this.observeOnce();
+      // a poll nobody answered still publishes (every node down, with the reasons), but it is a
+      // failed poll: the observer, not the deployment, may be what is cut off
+      const nothing = nothingAnswered(result.reads, result.failedReads);
+      this.sayHealth(nothing ? this.health.failed(nothing) : this.health.succeeded());
+      return result.topology;
+    } catch (err) {
+      this.sayHealth(this.health.failed(err instanceof Error ? err.message : String(err)));
+      throw err;
+    }
+  }
+
+  /** One event when polls start failing, one when they succeed again; none per failed poll. */
+  private sayHealth(change: PollHealthChange | null): void {
+    if (!change || !this.isOpen()) return;
+    if (change.kind === 'failing')
+      this.record(
+        'quorum:observer-failing',
+        `polls of ${this.target.name} fail: ${change.reason}`,
+        {
+          reason: change.reason,
+        },
+      );
+    else
+      this.record(
+        'quorum:observer-recovered',
+        `polls of ${this.target.name} succeed again after ${change.failedPolls} failed`,
+        { failedPolls: change.failedPolls },
+      );
+  }
+
+  private async observeOnce(): Promise<PollResult> {
     const startedMs = performance.now();
     const result: PollResult =
       this.target.kind === 'cluster'
@@ -214,7 +269,7 @@ export class Observer {
     this.counters.failedReads += result.failedReads;
     this.publish(result.topology);
     if (result.discovered) this.schedule(0);
-    return result.topology;
+    return result;
   }
 
   /**

@@ -9,6 +9,8 @@ export interface PollResult<T extends Topology = Topology> {
   topology: T;
   /** Something new was named (a node, a peer sentinel): poll again at once to read it. */
   discovered: boolean;
+  /** Node and sentinel reads in this poll. */
+  reads: number;
   /** Reads that failed in this poll. */
   failedReads: number;
 }
@@ -57,6 +59,7 @@ export async function pollSentinels(
       observedAtMs: Date.now(),
     },
     discovered,
+    reads: nodes.length + views.length,
     failedReads: nodes.filter((n) => !n.up).length + views.filter((v) => !v.up).length,
   };
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Addr, QuorumEvent, Topology } from '../model/index.js';
 import { agreedMaster, sentinelsOf } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
-import { RedisLink } from '../redis/index.js';
+import { RedisLink, ReplyShapeError, roleReply } from '../redis/index.js';
 import type { TrackerEffect, TrackerInput, TrackerPhase, TrackerState } from './tracker-state.js';
 import { observation, routedTo, transition } from './tracker-state.js';
 
@@ -30,10 +30,10 @@ async function roleOf(addr: Addr, password: string | null, timeoutMs: number): P
   let link: RedisLink | null = null;
   try {
     link = new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-proxy' });
-    const reply = await link.call('ROLE');
-    return Array.isArray(reply) && typeof reply[0] === 'string' ? reply[0] : 'unknown';
-  } catch {
-    return 'unreachable';
+    // a reply of the wrong shape is no role: the node is not confirmed as master
+    return roleReply('ROLE', await link.call('ROLE'));
+  } catch (err) {
+    return err instanceof ReplyShapeError ? 'unknown' : 'unreachable';
   } finally {
     await link?.close();
   }

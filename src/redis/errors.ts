@@ -1,4 +1,5 @@
 import type { Addr } from '../model/index.js';
+import { ReplyShapeError } from './reply-shape.js';
 
 /** Raised by a link when a call cannot complete; `message` is one sentence for a person. */
 export class RedisCallError extends Error {
@@ -22,6 +23,8 @@ function code(err: unknown): string | undefined {
 /** Turns a connection or reply error into one sentence about `addr`. */
 export function describeRedisError(addr: Addr, err: unknown): RedisCallError {
   if (err instanceof RedisCallError) return err;
+  if (err instanceof ReplyShapeError)
+    return new RedisCallError(`${addr} answered ${err.command} with ${err.what}`, 'protocol');
   const text = err instanceof Error ? err.message : String(err);
   const c = code(err);
   if (c === 'ECONNREFUSED' || text.includes('ECONNREFUSED')) {

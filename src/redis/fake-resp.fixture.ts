@@ -33,7 +33,8 @@ function bulk(text: string): string {
 
 /**
  * Just enough of a Redis server for a link's lifecycle: PING answers PONG, PSUBSCRIBE is
- * acknowledged, everything else is OK. Lets tests drop connections and stop listening.
+ * acknowledged, everything else is OK unless `answer()` set a raw RESP reply for it. Lets tests
+ * drop connections and stop listening.
  */
 export class FakeRedis {
   private readonly server: Server;
@@ -42,6 +43,8 @@ export class FakeRedis {
   private dropAtFirstCommand = 0;
   /** The port while down, so no other test takes it meanwhile. */
   private held: HeldPort | null = null;
+  /** Raw RESP replies by command name and first argument, lower case (`sentinel master`). */
+  private readonly answers = new Map<string, string>();
   port = 0;
 
   constructor() {
@@ -59,9 +62,17 @@ export class FakeRedis {
         }
         const { commands, rest } = takeCommands(pending + data.toString('utf8'));
         pending = rest;
-        for (const [name = '', ...args] of commands) socket.write(reply(name, args));
+        for (const [name = '', ...args] of commands) {
+          const set = this.answers.get(`${name} ${args[0] ?? ''}`.toLowerCase().trim());
+          socket.write(set ?? reply(name, args));
+        }
       });
     });
+  }
+
+  /** Answers `command` (`'SENTINEL MASTER'`, `'INFO'`) with `resp`, raw RESP, from now on. */
+  answer(command: string, resp: string): void {
+    this.answers.set(command.toLowerCase(), resp);
   }
 
   get addr(): string {

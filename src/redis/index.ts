@@ -11,3 +11,12 @@ export type { SentinelReading } from './sentinel-reader.js';
 export { startDebugSleep } from './debug-sleep.js';
 export { readClusterNode } from './cluster-reader.js';
 export type { ClusterReading } from './cluster-reader.js';
+export {
+  buffersReply,
+  hostPortReply,
+  integerReply,
+  ReplyShapeError,
+  roleReply,
+  stringsReply,
+  textReply,
+} from './reply-shape.js';

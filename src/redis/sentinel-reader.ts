@@ -3,7 +3,12 @@ import { downSentinel, formatAddr } from '../model/index.js';
 import { describeRedisError } from './errors.js';
 import { flattenInfo, infoNumber, parseInfo } from './info.js';
 import type { RedisLink } from './link.js';
-import { flagsOf, listOfRecords, pairsToRecord } from './sentinel-replies.js';
+import { listOfPairsReply, pairsReply, ReplyShapeError, textReply } from './reply-shape.js';
+import { flagsOf } from './sentinel-replies.js';
+
+/** Fields every real sentinel gives for a master, a replica and a peer; without them, it is none. */
+const MASTER_FIELDS = ['name', 'ip', 'port', 'flags'] as const;
+const INSTANCE_FIELDS = ['ip', 'port', 'flags'] as const;
 
 /** A replica or peer sentinel as one sentinel lists it. */
 export interface ListedInstance {
@@ -78,22 +83,20 @@ export async function readSentinel(link: RedisLink, masterName: string): Promise
       link.call('SENTINEL', 'REPLICAS', masterName),
       link.call('SENTINEL', 'SENTINELS', masterName),
       link.call('SENTINEL', 'CKQUORUM', masterName).then(
-        (ok) => ({ ok: true, message: typeof ok === 'string' ? ok : 'OK' }),
+        // a refusal (NOQUORUM) is an answer; a reply of the wrong type fails the whole reading
+        (ok) => ({ ok: true, message: textReply('SENTINEL CKQUORUM', ok) }),
         (err: unknown) => ({
           ok: false,
           message: err instanceof Error ? err.message : String(err),
         }),
       ),
     ]);
-    const replicas = listed(listOfRecords(replicasReply));
-    const view = sentinelViewFrom(
-      link.addr,
-      pairsToRecord(masterReply),
-      typeof infoReply === 'string' ? infoReply : '',
-      replicas,
-      ckReply,
-    );
-    return { view, replicas, peers: listed(listOfRecords(peersReply)) };
+    const master = pairsReply('SENTINEL MASTER', masterReply, MASTER_FIELDS);
+    const info = textReply('INFO', infoReply);
+    const replicas = listed(listOfPairsReply('SENTINEL REPLICAS', replicasReply, INSTANCE_FIELDS));
+    const peers = listed(listOfPairsReply('SENTINEL SENTINELS', peersReply, INSTANCE_FIELDS));
+    const view = sentinelViewFrom(link.addr, master, info, replicas, ckReply);
+    return { view, replicas, peers };
   } catch (err) {
     return {
       view: downSentinel(
@@ -108,6 +111,8 @@ export async function readSentinel(link: RedisLink, masterName: string): Promise
 }
 
 function explainSentinelError(addr: Addr, masterName: string, err: unknown): string {
+  if (err instanceof ReplyShapeError)
+    return `${addr} is not a sentinel: it answered ${err.command} with ${err.what}`;
   const described = describeRedisError(addr, err);
   if (described.reason !== 'reply') return described.message;
   const text = err instanceof Error ? err.message : String(err);
@@ -123,9 +128,9 @@ function explainSentinelError(addr: Addr, masterName: string, err: unknown): str
 export async function monitoredMasters(link: RedisLink): Promise<string[]> {
   try {
     const reply = await link.call('SENTINEL', 'MASTERS');
-    return listOfRecords(reply)
-      .map((r) => r.name)
-      .filter((n): n is string => typeof n === 'string');
+    return listOfPairsReply('SENTINEL MASTERS', reply, ['name']).flatMap((r) =>
+      r.name ? [r.name] : [],
+    );
   } catch {
     return [];
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { flagsOf, listOfRecords, pairsToRecord } from './sentinel-replies.js';
+import { flagsOf, pairsToRecord } from './sentinel-replies.js';
 
 /** SENTINEL MASTER mymaster, as ioredis returns it from Redis 7 (RESP2, flat array). */
 const MASTER_REPLY = [
@@ -83,34 +83,6 @@ describe('pairsToRecord', () => {
   });
 });
 
-describe('listOfRecords', () => {
-  it('turns an array of flat arrays into records', () => {
-    const reply = [
-      ['name', '127.0.0.1:6391', 'ip', '127.0.0.1', 'port', '6391', 'flags', 'slave'],
-      ['name', '127.0.0.1:6392', 'ip', '127.0.0.1', 'port', '6392', 'flags', 'slave,s_down'],
-    ];
-    expect(listOfRecords(reply)).toEqual([
-      { name: '127.0.0.1:6391', ip: '127.0.0.1', port: '6391', flags: 'slave' },
-      { name: '127.0.0.1:6392', ip: '127.0.0.1', port: '6392', flags: 'slave,s_down' },
-    ]);
-  });
-
-  it('returns an empty list for a non-array', () => {
-    expect(listOfRecords(null)).toEqual([]);
-    expect(listOfRecords('OK')).toEqual([]);
-    expect(listOfRecords({ 0: ['name', 'x'] })).toEqual([]);
-  });
-
-  it('turns malformed entries into empty records, keeping their position', () => {
-    expect(listOfRecords(['oops', ['name', 'a'], null, [['nested']]])).toEqual([
-      {},
-      { name: 'a' },
-      {},
-      {},
-    ]);
-  });
-});
-
 describe('flagsOf', () => {
   it('splits the flags field', () => {
     expect(flagsOf({ flags: 'master,s_down,o_down' })).toEqual(['master', 's_down', 'o_down']);
@@ -133,16 +105,6 @@ describe('sentinel reply properties', () => {
       fc.property(fc.oneof(jsonish, fc.array(jsonish)), (reply) => {
         const values = Object.values(pairsToRecord(reply));
         expect(values.every((v) => typeof v === 'string')).toBe(true);
-      }),
-    );
-  });
-
-  it('listOfRecords never throws and keeps one record per entry', () => {
-    fc.assert(
-      fc.property(jsonish, (reply) => {
-        const records = listOfRecords(reply);
-        expect(records).toHaveLength(Array.isArray(reply) ? reply.length : 0);
-        for (const record of records) expect(() => flagsOf(record)).not.toThrow();
       }),
     );
   });

@@ -15,11 +15,6 @@ export function pairsToRecord(reply: unknown): Record<string, string> {
   return record;
 }
 
-export function listOfRecords(reply: unknown): Record<string, string>[] {
-  if (!Array.isArray(reply)) return [];
-  return Array.from(reply as unknown[], (entry) => pairsToRecord(entry));
-}
-
 export function flagsOf(record: Record<string, string>): string[] {
   return (record.flags ?? '').split(',').filter((f) => f !== '');
 }

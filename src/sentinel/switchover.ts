@@ -2,6 +2,8 @@ import type { Addr, SentinelTopology } from '../model/index.js';
 import { formatAddr, parseAddr, replicasOf, UserError } from '../model/index.js';
 import {
   describeRedisError,
+  hostPortReply,
+  textReply,
   flattenInfo,
   infoNumber,
   parseInfo,
@@ -42,7 +44,17 @@ export interface SwitchoverResult {
   newMaster: Addr;
   /** How long writes were paused on the old master. */
   pausedMs: number;
+  /**
+   * Why the old master's demotion is not saved in its config file (CONFIG REWRITE failed), so a
+   * restart would bring it back as a master; null when it is saved.
+   */
+  unsaved: string | null;
   message: string;
+}
+
+/** The sentence for a demotion CONFIG REWRITE could not save, and what to do about it. */
+function unsavedDemotion(oldMaster: Addr, newMaster: string, reason: string): string {
+  return `but its demotion is not saved: CONFIG REWRITE failed (${reason}), so a restart brings ${oldMaster} back as a master; make its config file writable and run CONFIG REWRITE on it, or add 'replicaof ${newMaster}' to that file`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,14 +67,14 @@ function link(addr: Addr, password: string | null): RedisLink {
 }
 
 async function replicationOffset(l: RedisLink, key: string): Promise<number | null> {
-  const info = await l.call('INFO', 'replication');
-  return typeof info === 'string' ? infoNumber(flattenInfo(parseInfo(info)), key) : null;
+  const info = textReply('INFO replication', await l.call('INFO', 'replication'));
+  return infoNumber(flattenInfo(parseInfo(info)), key);
 }
 
 async function masterAddrOf(sentinel: RedisLink, masterName: string): Promise<Addr | null> {
   const reply = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName);
-  if (!Array.isArray(reply) || typeof reply[0] !== 'string') return null;
-  return formatAddr(reply[0], Number(reply[1]));
+  const named = hostPortReply('SENTINEL GET-MASTER-ADDR-BY-NAME', reply);
+  return named === null ? null : formatAddr(named.host, named.port);
 }
 
 /**
@@ -158,13 +170,23 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
     await master.call('REPLICAOF', hp.host, String(hp.port));
     await master.call('CLIENT', 'KILL', 'TYPE', 'normal').catch(() => undefined);
     await master.call('CLIENT', 'KILL', 'TYPE', 'pubsub').catch(() => undefined);
-    await master.call('CONFIG', 'REWRITE').catch(() => undefined);
+    // Sentinel saves its own +convert-to-slave with CONFIG REWRITE; done by hand here, it is
+    // ours to save, and a failure must be said: the file still says master
+    const unsaved = await master.call('CONFIG', 'REWRITE').then(
+      () => null,
+      (err: unknown) => describeRedisError(options.master, err).message,
+    );
     const heldMs = Date.now() - pausedAt;
+    const done = `switched '${options.masterName}' from ${options.master} to ${newMaster} with writes paused for ${String(heldMs)} ms; ${options.master} is a replica now`;
     return {
       oldMaster: options.master,
       newMaster,
       pausedMs: heldMs,
-      message: `switched '${options.masterName}' from ${options.master} to ${newMaster} with writes paused for ${String(heldMs)} ms; ${options.master} is a replica now`,
+      unsaved,
+      message:
+        unsaved === null
+          ? done
+          : `${done}, ${unsavedDemotion(options.master, `${hp.host} ${String(hp.port)}`, unsaved)}`,
     };
   } catch (err) {
     if (err instanceof UserError) throw err;

@@ -53,10 +53,10 @@ export async function runAction(
   source: Deployment,
   request: ActionRequest,
   role: Role,
-): Promise<string> {
+): Promise<{ message: string; warning: boolean }> {
   const actor = `dashboard (${role})`;
   const node = 'node' in request ? request.node : null;
-  const record = (message: string, outcome: 'ok' | 'error') =>
+  const record = (message: string, outcome: 'ok' | 'warning' | 'error') =>
     source.observer.record('quorum:action', message, {
       action: request.action,
       node,
@@ -65,10 +65,13 @@ export async function runAction(
     });
   try {
     let message: string;
+    let warning = false;
     if (request.action === 'failover') {
       message = await serve(() => failoverDeployment(source));
     } else if (request.action === 'switchover') {
-      message = (await serve(() => switchoverDeployment(source))).message;
+      const result = await serve(() => switchoverDeployment(source));
+      message = result.message;
+      warning = result.unsaved !== null;
     } else if (request.action === 'debug-sleep') {
       const { node: addr, seconds } = request;
       message = await serve(() =>
@@ -95,10 +98,10 @@ export async function runAction(
         );
       }
       // a supervisor in this process has already written the action to the shared event log
-      if (controller.recordsActions) return message;
+      if (controller.recordsActions) return { message, warning };
     }
-    record(message, 'ok');
-    return message;
+    record(message, warning ? 'warning' : 'ok');
+    return { message, warning };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     record(`${request.action}${node ? ` ${node}` : ''} failed: ${message}`, 'error');

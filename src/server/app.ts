@@ -29,8 +29,12 @@ import {
 import { nodeDetails } from '../admin/index.js';
 import type { Hub } from './hub.js';
 import { staticFile } from './static.js';
+import { limitBody } from './body-limit.js';
 
-/** Time between keep-alive comments on the stream, so proxies and browsers keep it open. */
+/**
+ * Time between heartbeats on the stream, so proxies keep it open and the page can tell a silent
+ * stream from a quiet deployment (an SSE comment would not reach the page's EventSource).
+ */
 const HEARTBEAT_MS = 15_000;
 
 /** The JSON API; its type is what the UI's client is derived from. */
@@ -82,8 +86,8 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       const busy = hub.drills.busy(source);
       if (busy) return c.json<ApiError>({ error: `${busy}; actions wait until it ends` }, 409);
       try {
-        const message = await runAction(source, c.req.valid('json'), c.var.role);
-        return c.json<ActionResult>({ ok: true, message });
+        const { message, warning } = await runAction(source, c.req.valid('json'), c.var.role);
+        return c.json<ActionResult>({ ok: true, message, warning });
       } catch (err) {
         return actionError(c, err);
       }
@@ -115,7 +119,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
           },
         );
         hub.refresh(source.name);
-        return c.json<ActionResult>({ ok: true, message: said });
+        return c.json<ActionResult>({ ok: true, message: said, warning: false });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         return c.json<ApiError>({ error: message }, 409);
@@ -137,7 +141,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
           {},
         );
       hub.refresh(source.name);
-      return c.json<ActionResult>({ ok: true, message: said });
+      return c.json<ActionResult>({ ok: true, message: said, warning: false });
     })
     .post('/deployments/:name/cluster', jsonBody(clusterActionSchema), (c) => {
       const refused = adminOnly(c, auth);
@@ -160,7 +164,11 @@ export function createApi(hub: Hub, auth: AuthOptions) {
       const source = hub.source(c.req.param('name'));
       if (!source) return noDeployment(c);
       return hub.clusterJobs.cancel(source)
-        ? c.json<ActionResult>({ ok: true, message: 'cancelling after the slot being moved' })
+        ? c.json<ActionResult>({
+            ok: true,
+            message: 'cancelling after the slot being moved',
+            warning: false,
+          })
         : c.json<ApiError>({ error: `no cluster job runs on '${source.name}'` }, 409);
     })
     .get('/deployments/:name/drills', async (c) => {
@@ -188,6 +196,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         ? c.json<ActionResult>({
             ok: true,
             message: 'stopping: every injected fault is healed first',
+            warning: false,
           })
         : c.json<ApiError>({ error: 'no drill runs on this deployment' }, 404);
     })
@@ -219,7 +228,7 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         stream.onAbort(unsubscribe);
         while (!stream.aborted && !stream.closed) {
           await stream.sleep(HEARTBEAT_MS);
-          await stream.write(': keep-alive\n\n').catch(() => undefined);
+          await stream.writeSSE({ event: 'heartbeat', data: '{}' }).catch(() => undefined);
         }
         unsubscribe();
       }),
@@ -242,6 +251,7 @@ export function createApp(hub: Hub, auth: AuthOptions, webRoot: string | null) {
       "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
     );
   });
+  app.use('*', limitBody());
   app.onError((err, c) => {
     if (err instanceof HTTPException)
       return c.json<ApiError>({ error: err.message || 'bad request' }, err.status);
@@ -255,7 +265,7 @@ export function createApp(hub: Hub, auth: AuthOptions, webRoot: string | null) {
       );
     c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     c.header('Cache-Control', 'no-store');
-    return c.body(renderMetrics(hub.metrics()));
+    return c.body(renderMetrics(hub.metrics(), Date.now()));
   });
   app.route('/api', createApi(hub, auth));
   app.all('/api/*', (c) =>

@@ -126,6 +126,18 @@ export interface ClusterJobStarted {
   job: ClusterJob;
 }
 
+/** How fresh the server's data on a deployment is, at the time the state was made. */
+export interface ObserverFreshness {
+  /** Age of the topology served, null before the first poll finished. */
+  ageMs: number | null;
+  /** Older than `staleAfterMs` (three poll intervals), or never observed. */
+  stale: boolean;
+  staleAfterMs: number;
+  /** Why the last poll failed; null when it succeeded. */
+  failing: string | null;
+  failedPolls: number;
+}
+
 export interface DeploymentState {
   name: string;
   topology: Topology | null;
@@ -148,6 +160,8 @@ export interface DeploymentState {
    * state, since when (the server's clock, as `topology.observedAtMs`), the last failure.
    */
   links: LinkReport[];
+  /** Whether the topology above is current; the page marks it stale when it is not. */
+  observer: ObserverFreshness;
 }
 
 export type { LinkReport } from '../model/index.js';
@@ -180,6 +194,11 @@ export type ActionRequest = z.infer<typeof actionRequestSchema>;
 export interface ActionResult {
   ok: true;
   message: string;
+  /**
+   * Done, but with something left for a person to fix (a switchover whose demotion of the old
+   * master is not saved): the message says what; the page shows it as a warning.
+   */
+  warning: boolean;
 }
 
 export interface ApiError {

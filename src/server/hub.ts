@@ -4,21 +4,14 @@ import type { AlertConfig, AlertTransition } from '../alerts/index.js';
 import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { Deployment } from '../deployment/index.js';
-import { nodeActions } from '../local/index.js';
 import type { ProxyStats } from '../proxy/index.js';
-import { describeFault } from '../faults/index.js';
-import type {
-  AlertsState,
-  Capabilities,
-  DeploymentState,
-  NetworkState,
-  PushMessage,
-  Sample,
-} from './contract.js';
+import type { AlertsState, DeploymentState, PushMessage, Sample } from './contract.js';
+import { capabilitiesOf, networkOf } from './capabilities.js';
 import type { DeploymentMetrics } from '../metrics/index.js';
 import { DrillDesk } from './drills.js';
 import { ClusterDesk } from './cluster-jobs.js';
 import { History, samplesFrom } from './history.js';
+import { freshnessOf, StaleWatch } from './freshness.js';
 
 /** Events kept in memory per deployment for the timeline. */
 const EVENTS_KEPT = 2000;
@@ -40,35 +33,6 @@ interface Entry {
 
 export type Subscriber = (message: PushMessage) => void;
 
-function networkOf(source: Deployment): NetworkState | null {
-  const network = source.network;
-  if (!network) return null;
-  const active = network.active();
-  return {
-    members: network.lab.members.map((m) => ({ name: m.name, addr: m.addr })),
-    active,
-    described: active.map(describeFault),
-  };
-}
-
-function capabilitiesOf(source: Deployment): Capabilities {
-  const cluster = source.kind === 'cluster';
-  return {
-    remote: cluster ? ['debug-sleep'] : ['failover', 'switchover', 'debug-sleep'],
-    process: source.controller ? [...nodeActions] : [],
-    network: source.network != null,
-    cluster: cluster
-      ? [
-          'cluster-failover',
-          'reshard',
-          'rebalance',
-          ...(source.controller ? (['add-node'] as const) : []),
-          'del-node',
-        ]
-      : [],
-  };
-}
-
 /**
  * Every deployment the server shows, kept current from each observer's bus, and the fan-out to
  * connected browsers. The live link is one more observer of the core: with nobody subscribed it
@@ -82,6 +46,10 @@ export class Hub {
   /** Drills started from the dashboard. */
   readonly drills = new DrillDesk((message) => this.push(message));
   private readonly notifiers: Notifiers;
+  private readonly staleWatch = new StaleWatch(
+    () => [...this.entries.values()].map((e) => [e.source.name, this.freshness(e).stale]),
+    (name) => this.refresh(name),
+  );
 
   constructor(private readonly alertConfig: AlertConfig = DEFAULT_ALERT_CONFIG) {
     this.notifiers = new Notifiers(alertConfig.notifiers, (letter) => {
@@ -248,7 +216,12 @@ export class Hub {
       network: networkOf(entry.source),
       clusterJob: this.clusterJobs.job(entry.source.name),
       links: entry.source.observer.linkReports(),
+      observer: this.freshness(entry),
     };
+  }
+
+  private freshness(entry: Entry) {
+    return freshnessOf(entry.source.observer.stats(), entry.topology, Date.now());
   }
 
   private push(message: PushMessage): void {
@@ -259,7 +232,11 @@ export class Hub {
   subscribe(subscriber: Subscriber): () => void {
     subscriber({ type: 'snapshot', deployments: this.list(), drills: this.drills.all() });
     this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    this.staleWatch.start();
+    return () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) this.staleWatch.stop();
+    };
   }
 
   list(): DeploymentState[] {
@@ -291,5 +268,6 @@ export class Hub {
     await this.notifiers.close();
     for (const entry of this.entries.values()) entry.detach();
     this.subscribers.clear();
+    this.staleWatch.stop();
   }
 }

@@ -159,7 +159,7 @@ export async function act(
   token: string,
   deployment: string,
   request: ActionRequest,
-): Promise<string> {
+): Promise<{ message: string; warning: boolean }> {
   const what = `the ${request.action}`;
   const response = await send(what, () =>
     client(token, ACTION_TIMEOUT_MS).deployments[':name'].actions.$post({
@@ -167,7 +167,8 @@ export async function act(
       json: request,
     }),
   );
-  return (await body<Partial<ActionResult>>(what, response)).message ?? 'done';
+  const result = await body<Partial<ActionResult>>(what, response);
+  return { message: result.message ?? 'done', warning: result.warning === true };
 }
 
 /** Cuts or slows links of a lab deployment; `replace` heals the active cut first. */

@@ -24,6 +24,7 @@ function deployment(name: string, clusterJob: ClusterJob | null = null): Deploym
     network: null,
     clusterJob,
     links: [],
+    observer: { ageMs: 500, stale: false, staleAfterMs: 3000, failing: null, failedPolls: 0 },
   };
 }
 

@@ -6,6 +6,12 @@ import type { LiveData } from './apply.js';
 import { EMPTY_LIVE, apply, withJob, withSeed } from './apply.js';
 import type { Connection, ConnectionEvent } from './connection.js';
 import { NO_TOKEN, backoffMs, tokenOf, transition } from './connection.js';
+import { Watchdog } from './watchdog.js';
+
+/** How long the stream may take to open, as long as any other call. */
+const STREAM_OPEN_TIMEOUT_MS = 10_000;
+/** The server sends a heartbeat every 15 s: two missed, and the stream is taken for dead. */
+const STREAM_SILENCE_MS = 35_000;
 
 let data: LiveData = EMPTY_LIVE;
 let connection: Connection = NO_TOKEN;
@@ -71,6 +77,7 @@ const PUSHED: Record<PushMessage['type'], true> = {
 };
 
 let source: EventSource | null = null;
+let watchdog: Watchdog | null = null;
 let retry: ReturnType<typeof setTimeout> | undefined;
 /** Bumped by `start` and `stop`: answers and timers of an older run are ignored. */
 let run = 0;
@@ -78,6 +85,8 @@ let run = 0;
 function closeStream(): void {
   source?.close();
   source = null;
+  watchdog?.stop();
+  watchdog = null;
   clearTimeout(retry);
 }
 
@@ -114,9 +123,22 @@ function openStream(current: number): void {
   const stream = new EventSource('/api/stream');
   source = stream;
   let opened = false;
+  // EventSource has no timeout: one that never opens, or goes silent, is given up on here
+  watchdog = new Watchdog(STREAM_OPEN_TIMEOUT_MS, () => {
+    if (source === stream)
+      fail(
+        current,
+        `the live stream did not open within ${String(STREAM_OPEN_TIMEOUT_MS / 1000)} s`,
+      );
+  });
+  for (const type of ['hello', 'heartbeat'])
+    stream.addEventListener(type, () => {
+      if (source === stream) watchdog?.feed();
+    });
   for (const type of Object.keys(PUSHED)) {
     stream.addEventListener(type, (e: MessageEvent<string>) => {
       if (source !== stream) return;
+      watchdog?.feed();
       const message = JSON.parse(e.data) as PushMessage;
       setData(apply(data, message));
       if (message.type === 'snapshot' && snapshots++ > 0)
@@ -126,6 +148,14 @@ function openStream(current: number): void {
   stream.onopen = () => {
     if (source !== stream) return;
     opened = true;
+    watchdog?.stop();
+    watchdog = new Watchdog(STREAM_SILENCE_MS, () => {
+      if (source === stream)
+        fail(
+          current,
+          `the live stream went silent (no heartbeat for ${String(STREAM_SILENCE_MS / 1000)} s)`,
+        );
+    });
     setConnection({ type: 'opened' });
   };
   // EventSource would retry by itself, at the server's fixed interval and without logging in

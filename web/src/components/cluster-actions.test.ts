@@ -27,6 +27,7 @@ function deployment(overrides: Partial<DeploymentState> = {}): DeploymentState {
     network: null,
     clusterJob: null,
     links: [],
+    observer: { ageMs: 500, stale: false, staleAfterMs: 3000, failing: null, failedPolls: 0 },
     ...overrides,
   };
 }

@@ -20,6 +20,7 @@ function deployment(links: LinkReport[], named: boolean): DeploymentState {
     network: null,
     clusterJob: null,
     links,
+    observer: { ageMs: 500, stale: false, staleAfterMs: 3000, failing: null, failedPolls: 0 },
   };
 }
 

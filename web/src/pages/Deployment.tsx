@@ -16,6 +16,7 @@ import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { Picker } from '../components/NetworkPanel.js';
 import { NetworkPanel, PICKER_OFF } from '../components/NetworkPanel.js';
 import { memberAt, toggleSide } from '../partition.js';
+import { staleNote } from '../freshness.js';
 import type { PendingAction } from '../components/actions.js';
 import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/model/index.js';
@@ -97,14 +98,16 @@ export function DeploymentPage({
         noteClusterJob(deployment.name, await clusterAction(token, deployment.name, request));
         return;
       }
-      const message = await act(token, deployment.name, request);
-      setToast({ text: message, error: false });
+      const { message, warning } = await act(token, deployment.name, request);
+      // a warning stays as visible as an error: the person has something left to fix
+      setToast({ text: message, error: warning });
     } catch (err) {
       setToast({ text: err instanceof Error ? err.message : String(err), error: true });
     }
   };
 
   const view = route.view ?? 'live';
+  const stale = staleNote(deployment);
   const cluster = t?.kind === 'cluster' || deployment.capabilities.cluster.length > 0;
   const canAct = session.role === 'admin' && !session.readOnly;
   const drill = live.drills[deployment.name];
@@ -119,6 +122,7 @@ export function DeploymentPage({
       {deployment.unreachable && (
         <div className="banner">Unreachable: {deployment.unreachable}</div>
       )}
+      {stale && <div className="banner">{stale}</div>}
       <div
         className="panel"
         style={{

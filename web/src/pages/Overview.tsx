@@ -1,6 +1,7 @@
 import type { DeploymentState } from '../../../src/server/contract.js';
 import type { View } from '../route.js';
 import { routeHref } from '../route.js';
+import { staleNote } from '../freshness.js';
 import { agreedMaster, sentinelsOf } from '../../../src/model/topology.js';
 
 /** A cluster's card: its state, shards, replicas and slot coverage. */
@@ -51,6 +52,7 @@ export function Overview({
         ).length;
         const ck = t ? sentinelsOf(t).some((s) => s.ckquorum?.ok) : false;
         const healthy = d.problems.length === 0;
+        const stale = staleNote(d);
         return (
           // the badge is a link of its own: it sits beside the card's button, not inside it
           <div key={d.name} className="card-wrap">
@@ -61,7 +63,10 @@ export function Overview({
               aria-label={`open ${d.name}`}
             >
               <h3>
-                <span className={`dot ${d.unreachable ? 'bad' : healthy ? 'ok' : 'warn'}`} />{' '}
+                <span
+                  className={`dot ${d.unreachable || stale ? 'bad' : healthy ? 'ok' : 'warn'}`}
+                  title={stale ?? undefined}
+                />{' '}
                 {d.name}
               </h3>
               {t?.kind === 'cluster' ? (
