@@ -44,6 +44,25 @@ describe('violations', () => {
     expect(violations(scenario('kill-master'), lost, 2000, 100, 10_000)).toEqual([
       'no failover within the run: the sentinels lost their election (-failover-abort-not-elected 12.1 s after the fault; each voted for itself); Sentinel tries again 2 x failover-timeout after the attempt began, at about 22.1 s after the fault',
     ]);
+    const twice = run({
+      switchMasterMs: null,
+      events: [
+        ...lost.events,
+        { type: '+try-failover', ms: 22_300, message: 'master mymaster 127.0.0.1 6390' },
+        {
+          type: '-failover-abort-not-elected',
+          ms: 32_300,
+          message: 'master mymaster 127.0.0.1 6390',
+        },
+      ],
+    });
+    expect(violations(scenario('kill-master'), twice, 2000, 100, 10_000)[0]).toContain(
+      'at about 42.3 s after the fault',
+    );
+    const retried = run({ switchMasterMs: 23_000, events: lost.events });
+    expect(violations(scenario('kill-master'), retried, 2000)).toEqual([
+      'the failover took 23000 ms, more than down-after + 4 s (the sentinels lost an election 12.1 s after the fault, and Sentinel tried again 2 x failover-timeout after that attempt began)',
+    ]);
     expect(violations(scenario('kill-master'), lost, 2000)[0]).toMatch(
       /; Sentinel tries again only 2 x failover-timeout after the attempt began$/,
     );

@@ -17,12 +17,17 @@ function lossBound(
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** The last election the sentinels lost during the run. */
+function lastLost(run: SentinelRun): SentinelRun['events'][number] | undefined {
+  return run.events.filter((e) => e.type === '-failover-abort-not-elected').at(-1);
+}
+
 /**
  * Why an expected failover did not come (pure): a lost election is named, with when Sentinel
  * tries again (2 x failover-timeout after the attempt began), since that is not "no failover".
  */
 function noFailover(run: SentinelRun, failoverTimeoutMs: number | null): string {
-  const lost = run.events.find((e) => e.type === '-failover-abort-not-elected');
+  const lost = lastLost(run);
   if (!lost) return 'no failover happened, though one was expected';
   const tried = run.events.filter((e) => e.type === '+try-failover' && e.ms <= lost.ms).at(-1);
   const began =
@@ -66,7 +71,10 @@ export function violations(
     run.switchMasterMs !== null &&
     run.switchMasterMs > downAfterMs + 4000
   ) {
-    found.push(`the failover took ${run.switchMasterMs} ms, more than down-after + 4 s`);
+    const lost = lastLost(run);
+    found.push(
+      `the failover took ${run.switchMasterMs} ms, more than down-after + 4 s${lost ? ` (the sentinels lost an election ${seconds(lost.ms)} after the fault, and Sentinel tried again 2 x failover-timeout after that attempt began)` : ''}`,
+    );
   }
   return found;
 }

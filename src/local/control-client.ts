@@ -1,6 +1,7 @@
 import { UserError } from '../model/index.js';
 import type { NodeController } from './control.js';
-import { callControl, NODE_ACTION_TIMEOUT_MS } from './control.js';
+import { NODE_ACTION_TIMEOUT_MS } from './control.js';
+import { callControl } from './control-socket.js';
 
 /** A NodeController that talks to a supervisor in another process over its control socket. */
 export function controlClient(socketPath: string): NodeController {

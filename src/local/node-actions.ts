@@ -1,123 +1,11 @@
 import { rmSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { join } from 'node:path';
-import type { LostElection, Topology } from '../model/index.js';
-import {
-  agreedMaster,
-  assertNever,
-  describeLostElection,
-  electionTimeoutMs,
-  failoverPending,
-  lostElection,
-  parseAddr,
-  UserError,
-} from '../model/index.js';
+import { agreedMaster, assertNever, parseAddr, UserError } from '../model/index.js';
 import type { ProcessAction } from './control.js';
+import { waitForFailoverOf } from './failover-wait.js';
 import type { SupervisorHost } from './host.js';
 import type { SupervisedProcess } from './process.js';
-
-/** How long after down-after a failover has surely started, if it can (Sentinel: 1 to 2.5 s). */
-const FAILOVER_MARGIN_MS = 5_000;
-/** How often a wait for the sentinels says where it stands. */
-const PROGRESS_EVERY_MS = 5_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A cluster master that owns slots keeps them until a replica is elected (node timeout). */
-async function waitForClusterFailover(
-  host: SupervisorHost,
-  addr: string,
-  crashedAt: number,
-  nodeTimeoutMs: number,
-): Promise<void> {
-  const owns = (t: Topology) =>
-    t.kind === 'cluster' &&
-    t.cluster.shards.some((s) => s.master === addr && s.slotCount > 0 && s.replicas.length > 0);
-  const until = crashedAt + nodeTimeoutMs * 2 + FAILOVER_MARGIN_MS;
-  while (Date.now() < until && owns(await host.observer.fresh())) await sleep(250);
-}
-
-/**
- * Waits while the sentinels still name `addr`, the old master, and can still replace it: some
- * sentinel flags it o_down or is failing it over (an election lost is retried 2 x
- * failover-timeout after it began). After a crash it also waits down-after plus a margin, for
- * the sentinels to notice. Returns when they named another master, or when no failover can
- * happen (too few sentinels, no replica): then the node may start as the master it still is.
- * Gives up, without starting it, when a failover stays pending past its last chance.
- */
-async function waitForSentinels(
-  host: SupervisorHost,
-  addr: string,
-  crashedAt: number | null,
-  progress: (line: string) => void,
-): Promise<void> {
-  if (host.spec.mode !== 'sentinel') return;
-  const { downAfterMs, failoverTimeoutMs } = host.spec;
-  const began = crashedAt ?? Date.now();
-  const noticed = crashedAt === null ? began : began + downAfterMs + FAILOVER_MARGIN_MS;
-  // a start asked again later gets the whole window again
-  const from = Math.max(noticed, Date.now());
-  const lastChance = (lost: LostElection | null) =>
-    Math.max(
-      from + 2 * failoverTimeoutMs + electionTimeoutMs(failoverTimeoutMs),
-      (lost?.nextAttemptAtMs ?? 0) + electionTimeoutMs(failoverTimeoutMs) + FAILOVER_MARGIN_MS,
-    );
-  let saidAt = 0;
-  for (;;) {
-    const topology = await host.observer.fresh();
-    if (topology.kind !== 'sentinel' || topology.agreement.master !== addr) return;
-    const now = Date.now();
-    const pending = failoverPending(topology, addr);
-    if (!pending && now >= noticed) return;
-    const lost = lostElection(
-      host.events().filter((e) => e.ms >= began),
-      failoverTimeoutMs,
-    );
-    const waited = Math.round((now - began) / 1000);
-    if (now >= lastChance(lost)) {
-      throw new UserError(
-        `not starting ${addr}: ${waited} s after it went down the sentinels still flag it o_down and name no new master, and started now it would be a master again with only its last saved data; run 'quorum failover' to force a failover, then start it`,
-      );
-    }
-    if (pending && now - saidAt >= PROGRESS_EVERY_MS) {
-      saidAt = now;
-      progress(
-        lost
-          ? `waiting: ${describeLostElection(lost, now)}`
-          : `waiting: the sentinels flag ${addr} o_down and can still replace it (${waited} s since it went down)`,
-      );
-    }
-    await sleep(250);
-  }
-}
-
-/**
- * A master that crashed comes back with whatever its last RDB holds; started as a master while
- * the sentinels still name it, its replicas would resync from it and lose every newer write.
- * So wait until the sentinels have failed over, or until no failover can happen any more.
- */
-async function waitForFailoverOf(
-  host: SupervisorHost,
-  proc: SupervisedProcess,
-  progress: (line: string) => void,
-): Promise<void> {
-  const addr = host.table.addrOf(proc);
-  const crashedAt = proc.crashedAtMs;
-  const hasReplicas = host.table.ofKind('redis').some((p) => p !== proc);
-  if (!hasReplicas) return;
-  const { spec } = host;
-  switch (spec.mode) {
-    case 'cluster':
-      if (crashedAt !== null)
-        await waitForClusterFailover(host, addr, crashedAt, spec.nodeTimeoutMs);
-      return;
-    case 'sentinel':
-      return waitForSentinels(host, addr, crashedAt, progress);
-    default:
-      return assertNever(spec);
-  }
-}
 
 /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
 export async function startNode(
@@ -154,6 +42,31 @@ export async function startNode(
     outcome: 'ok',
   });
   return message;
+}
+
+/**
+ * Autorestart: starts a crashed process again (the caller holds the supervisor's lock). A start
+ * that is refused (a failover still pending) is logged and written to the event log.
+ */
+export async function restartCrashed(
+  host: SupervisorHost,
+  proc: SupervisedProcess,
+  log: Logger,
+): Promise<void> {
+  const name = proc.plan.name;
+  try {
+    await startNode(host, proc, 'autorestart');
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log.warn({ process: name, err: reason }, 'autorestart failed');
+    host.observer.record('quorum:action', `autorestart of ${name} failed: ${reason}`, {
+      action: 'start',
+      name,
+      addr: host.table.addrOf(proc),
+      by: 'autorestart',
+      outcome: 'failed',
+    });
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { UserError } from '../model/index.js';
 import { findOnPath, missingBinaryMessage } from './binaries.js';
-import { callControl } from './control.js';
+import { callControl } from './control-socket.js';
 import type { Launch } from './process.js';
 import type { LocalSpec } from './spec.js';
 import { CLUSTER_BUS_OFFSET, planProcesses } from './spec.js';

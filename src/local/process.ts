@@ -49,8 +49,13 @@ export function tailOf(path: string, lines = 3): string {
  */
 export class SupervisedProcess extends EventEmitter<ProcessEvents> {
   private state: ProcessState = 'stopped';
-  /** When the process last ended without being asked to (ms since epoch), null otherwise. */
+  /**
+   * When the process last ended without a clean stop (ms since epoch): not asked to, or killed
+   * with SIGKILL when a stop took too long (its data may be unsaved); null otherwise.
+   */
   crashedAtMs: number | null = null;
+  /** When the process last ended, however (ms since epoch); null while it never ran. */
+  endedAtMs: number | null = null;
   private child: ChildProcess | null = null;
   private exitWaiters: (() => void)[] = [];
 
@@ -123,7 +128,8 @@ export class SupervisedProcess extends EventEmitter<ProcessEvents> {
         this.child = null;
         const how = signal ? `signal ${signal}` : `exit code ${code ?? '?'}`;
         const asked = this.state === 'stopping';
-        this.crashedAtMs = asked ? null : Date.now();
+        this.endedAtMs = Date.now();
+        this.crashedAtMs = asked && signal !== 'SIGKILL' ? null : this.endedAtMs;
         this.setState(asked ? 'stopped' : 'exited', how);
         for (const wake of this.exitWaiters.splice(0)) wake();
       });

@@ -8,11 +8,12 @@ import { EventLog } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import { addClusterNode, removeClusterNode } from './cluster-members.js';
 import type { NodeController, ProcessAction, ProcessInfo } from './control.js';
-import { serveControl, socketPathFor } from './control.js';
+import { socketPathFor } from './control.js';
+import { serveControl } from './control-socket.js';
 import { controlHandler } from './control-server.js';
 import type { SupervisorHost, SupervisorState } from './host.js';
 import { destroyLab } from './lab.js';
-import { runNodeAction, startNode } from './node-actions.js';
+import { restartCrashed, runNodeAction } from './node-actions.js';
 import type { Launch, ProcessState, SupervisedProcess } from './process.js';
 import { ProcessTable } from './process-table.js';
 import { waitForAnswer } from './readiness.js';
@@ -224,12 +225,7 @@ export class Supervisor {
     const proc = this.table.all().find((p) => p.plan.name === name);
     if (!proc || proc.getState() !== 'exited' || this.current !== 'healthy') return;
     const host = this.launched();
-    this.exclusive(() => startNode(host, proc, 'autorestart')).catch((err: unknown) => {
-      this.options.log.warn(
-        { process: name, err: err instanceof Error ? err.message : String(err) },
-        'autorestart failed',
-      );
-    });
+    void this.exclusive(() => restartCrashed(host, proc, this.options.log));
   }
 
   /** Acts on one process; returns a sentence saying what happened. */
