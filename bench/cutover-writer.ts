@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { sleep } from './setup.js';
 
 /** After a SIGKILL, replies the killed process sent may still be on their way for this long. */
-const KILL_SETTLE_MS = 100;
+export const KILL_SETTLE_MS = 100;
 
 /** A stretch without an acknowledged write: from the last ack before it to the first after. */
 export interface Gap {
@@ -27,6 +27,11 @@ export class Writer {
   private gaps: Gap[] = [];
   private running = true;
   private readonly loop: Promise<void>;
+  private acked: () => void = () => undefined;
+  /** Settles at the writer's first acknowledged write. */
+  readonly firstAck = new Promise<void>((resolve) => {
+    this.acked = resolve;
+  });
 
   constructor(port: number) {
     this.client = new Redis({
@@ -47,6 +52,7 @@ export class Writer {
           sleep(1000).then(() => Promise.reject(new Error('timeout'))),
         ]);
         const now = Date.now();
+        this.acked();
         // a write every 5 ms: anything much longer is a stretch without writes
         if (now - this.last > 50) this.gaps.push({ start: this.last, end: now });
         this.last = now;

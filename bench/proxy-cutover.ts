@@ -2,8 +2,12 @@
  * Proxy cutover: writers side by side through three HAProxy configs (the usual one, the usual
  * one with fast checks, `quorum export haproxy`'s hardened one) and through quorum's write port,
  * while the master is killed with SIGKILL; per run, when each writer had an acknowledged write
- * again, next to the earliest +switch-master. A run in which no sentinel announced a switch is
- * reported as a failed run, never averaged in.
+ * again (the end of its stretch without one that is open `KILL_SETTLE_MS` after the kill), next to
+ * the earliest +switch-master. A run in which no sentinel announced a switch is reported as a
+ * failed run, never averaged in; a writer not back in a run counts as never in the figures. When
+ * `quorum node start` of the killed master is refused (a failover still pending), the failure is
+ * recorded and a `quorum failover` forced; if the deployment cannot be brought back, the bench
+ * stops and still writes what it measured, the failure named.
  *
  *   npx tsx bench/proxy-cutover.ts [--runs 10]
  *
@@ -13,11 +17,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Writer } from './cutover-writer.js';
+import {
+  ENDPOINTS,
+  cutoverRow,
+  cutoverVerdict,
+  type CutoverRun,
+  type Key,
+} from './cutover-report.js';
+import { KILL_SETTLE_MS, Writer } from './cutover-writer.js';
 import { percentile, writeSection } from './doc.js';
 import {
   haproxyFacts,
   quorum,
+  quorumError,
   replicasReady,
   sleep,
   startHaproxy,
@@ -37,27 +49,8 @@ const DOWN_AFTER_MS = 3000;
 const SWITCH_TIMEOUT_MS = 20_000;
 /** After the switch, how long every writer has to write again. */
 const SETTLE_MS = 6000;
-
-const ENDPOINTS = [
-  { key: 'naive', label: 'HAProxy, usual config (`--naive`: `check inter 1s`, rise 2)' },
-  {
-    key: 'tuned',
-    label:
-      'HAProxy, usual config tuned (`inter 100ms fastinter 100ms rise 1`, `on-marked-down shutdown-sessions`)',
-  },
-  {
-    key: 'hardened',
-    label: 'HAProxy, `quorum export haproxy` (master and a quorum of sentinels agree)',
-  },
-  { key: 'quorum', label: "quorum's write port" },
-] as const;
-type Key = (typeof ENDPOINTS)[number]['key'];
-
-interface Run {
-  switchMs: number;
-  /** From the kill to the first acknowledged write, per endpoint; null: not back in time. */
-  backMs: Record<Key, number | null>;
-}
+/** How long each writer has for its first acknowledged write once every proxy is started. */
+const FIRST_WRITE_MS = 15_000;
 
 interface State {
   processes: { kind: string; port: number; pid: number | null }[];
@@ -74,34 +67,77 @@ function killMaster(master: string): number {
   return at;
 }
 
+/**
+ * `quorum node start` of the killed master; it refuses after a long wait when a failover stays
+ * pending. Then a forced `quorum failover` and a second start. Each failure goes into `failed`;
+ * throws (with the last one) only when the deployment could not be brought back.
+ */
+function startAgain(master: string, run: number, failed: string[]): void {
+  try {
+    quorum(['node', 'start', master, '--dir', dir]);
+    return;
+  } catch (err) {
+    failed.push(`run ${String(run)}: \`quorum node start ${master}\` failed (${quorumError(err)})`);
+    process.stdout.write(`${failed.at(-1) ?? ''}; forcing a failover\n`);
+  }
+  try {
+    quorum(['failover', '--dir', dir]);
+    quorum(['node', 'start', master, '--dir', dir]);
+  } catch (err) {
+    failed.push(
+      `run ${String(run)}: the deployment could not be brought back (${quorumError(err)}); the bench stopped there`,
+    );
+    throw new Error(failed.at(-1));
+  }
+}
+
+/** Every writer's first acknowledged write: HAProxy's checks have found the master. */
+async function firstWrites(writers: Record<Key, Writer>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new Error(
+          `a writer had no acknowledged write ${String(FIRST_WRITE_MS)} ms after the start`,
+        ),
+      );
+    }, FIRST_WRITE_MS);
+  });
+  try {
+    await Promise.race([Promise.all(Object.values(writers).map((w) => w.firstAck)), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(): Promise<void> {
   const proxyPort = upWithProxy(dir, port, ['--down-after', String(DOWN_AFTER_MS)]);
   const forms: HaproxyForm[] = ['naive', 'tuned', 'hardened'];
   const haproxies = forms.map((form, i) => startHaproxy(dir, 17980 + 2 * i, form));
   const sentinels = [0, 1, 2].map((i) => {
-    const s = new Redis({ port: port + 100 + i });
+    const s = new Redis({ port: port + 100 + i, connectTimeout: 1000 });
     s.on('error', () => undefined);
     return s;
   });
   const admin = new Redis({ port: port + 100, commandTimeout: 5000 });
-  let switchAt = 0;
-  for (const s of sentinels) {
-    await s.subscribe('+switch-master');
-    s.on('message', () => {
-      if (switchAt === 0) switchAt = Date.now();
-    });
-  }
-  const results: Run[] = [];
-  const failed: string[] = [];
-  let facts = '';
-  await sleep(4000);
   const writers: Record<Key, Writer> = {
     naive: new Writer(17980),
     tuned: new Writer(17982),
     hardened: new Writer(17984),
     quorum: new Writer(proxyPort),
   };
+  let switchAt = 0;
+  const results: CutoverRun[] = [];
+  const failed: string[] = [];
+  let facts = '';
   try {
+    for (const s of sentinels) {
+      await s.subscribe('+switch-master');
+      s.on('message', () => {
+        if (switchAt === 0) switchAt = Date.now();
+      });
+    }
+    await firstWrites(writers);
     facts = haproxyFacts(haproxies[0]?.pid);
     for (let run = 1; run <= runs; run++) {
       await replicasReady(admin, 2);
@@ -125,7 +161,8 @@ async function main(): Promise<void> {
           const at = writers[k].backAt(killedAt);
           return at === null ? null : at - killedAt;
         };
-        const row: Run = {
+        const row: CutoverRun = {
+          run,
           switchMs: switchAt - killedAt,
           backMs: {
             naive: back('naive'),
@@ -139,8 +176,12 @@ async function main(): Promise<void> {
           `run ${String(run)}/${String(runs)}: +switch-master ${String(row.switchMs)} ms after the kill; writes again ${ENDPOINTS.map((e) => `${e.key} ${String(row.backMs[e.key] ?? 'never')}`).join(', ')} ms\n`,
         );
       }
-      quorum(['node', 'start', master, '--dir', dir]);
+      startAgain(master, run, failed);
     }
+  } catch (err) {
+    // what was measured so far is still written, with the reason the runs stopped
+    if (!failed.some((f) => err instanceof Error && f === err.message))
+      failed.push(`stopped: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     for (const w of Object.values(writers)) await w.stop();
     for (const s of [...sentinels, admin]) s.disconnect();
@@ -148,38 +189,17 @@ async function main(): Promise<void> {
     quorum(['down', '--dir', dir, '--purge']);
     rmSync(dir, { recursive: true, force: true });
   }
-  if (results.length === 0) throw new Error(`no run had a failover:\n${failed.join('\n')}`);
+  if (results.length === 0) throw new Error(`no run was measured:\n${failed.join('\n')}`);
   writeSection('Proxy cutover', section(results, failed, facts));
 }
 
-function section(results: Run[], failed: string[], facts: string): string {
+function section(results: CutoverRun[], failed: string[], facts: string): string {
   const ms = (v: number) => `${v.toFixed(0)} ms`;
-  const row = (e: (typeof ENDPOINTS)[number]) => {
-    const back = results.map((r) => r.backMs[e.key]);
-    const after = results.flatMap((r) => {
-      const b = r.backMs[e.key];
-      return b === null ? [] : [b - r.switchMs];
-    });
-    const missed = back.filter((b) => b === null).length;
-    if (after.length === 0) return `| ${e.label} | - | - | - | ${String(missed)} |`;
-    const fromKill = back.filter((b): b is number => b !== null);
-    return `| ${e.label} | ${ms(percentile(fromKill, 50))} | ${ms(percentile(after, 50))} | ${ms(Math.max(...after))} | ${String(missed)} |`;
-  };
   const switchMs = results.map((r) => r.switchMs);
-  const p50Back = (k: Key) =>
-    percentile(
-      results.flatMap((r) => (r.backMs[k] === null ? [] : [r.backMs[k]])),
-      50,
-    );
-  const faster = ENDPOINTS.filter((e) => e.key !== 'quorum' && p50Back(e.key) < p50Back('quorum'));
-  const verdict =
-    faster.length === 0
-      ? "quorum's write port takes writes again first at the median."
-      : `quorum loses at the median to ${faster.map((e) => `${e.label} (${(p50Back('quorum') - p50Back(e.key)).toFixed(0)} ms earlier)`).join(' and ')}: a proxy that checks the nodes' roles every 100 ms sees the promoted replica before Sentinel announces the switch, which quorum's write port waits for.`;
   return [
     '## Proxy cutover',
     '',
-    `A writer through each endpoint (SET every 5 ms, 1 s timeout, reconnecting at once), all four side by side in front of one deployment; the master's process killed with SIGKILL, down-after ${String(DOWN_AFTER_MS)} ms; ${String(runs)} runs. Measured from the kill: the earliest \`+switch-master\` any sentinel published, and the end of each writer's longest stretch without an acknowledged write (the stretch that spans the switch). ${facts} (from \`haproxy -v\` and the running process) runs three configs: the usual one (\`quorum export haproxy --naive\`: role:master, \`check inter 1s\`, rise 2), the same tuned for speed, and \`quorum export haproxy\`'s hardened default (role:master and a quorum of sentinels naming the node, \`inter 1s fall 1 rise 1\`, \`on-marked-down shutdown-sessions\`). Sentinel publishes \`+switch-master\` only after it has promoted the replica, so a proxy that checks the nodes' roles often can take writes again before the switch is announced: a negative figure after \`+switch-master\` says so. A run with no \`+switch-master\` within ${String(SWITCH_TIMEOUT_MS / 1000)} s is a failed run, listed below and left out of the figures; "not back" counts runs in which a writer had no acknowledged write ${String(SETTLE_MS / 1000)} s after the switch.`,
+    `A writer through each endpoint (SET every 5 ms, 1 s timeout, reconnecting at once), all four side by side in front of one deployment, each with an acknowledged write before the first run; the master's process killed with SIGKILL, down-after ${String(DOWN_AFTER_MS)} ms; ${String(runs)} runs asked. Measured from the kill: the earliest \`+switch-master\` any sentinel published, and when each writer had an acknowledged write again: the end of its stretch without one that is still open ${String(KILL_SETTLE_MS)} ms after the kill (by then no reply from the killed process can still arrive), that is from its last acknowledged write before that moment to its first one after. ${facts} (from \`haproxy -v\` and the running process) runs three configs: the usual one (\`quorum export haproxy --naive\`: role:master, \`check inter 1s\`, rise 2), the same tuned for speed, and \`quorum export haproxy\`'s hardened default (role:master and a quorum of sentinels naming the node, \`inter 1s fall 1 rise 1\`, \`on-marked-down shutdown-sessions\`). Sentinel publishes \`+switch-master\` only after it has promoted the replica, so a proxy that checks the nodes' roles often can take writes again before the switch is announced: a negative figure after \`+switch-master\` says so. A run with no \`+switch-master\` within ${String(SWITCH_TIMEOUT_MS / 1000)} s is a failed run, listed below and left out of the figures; "not back" counts runs in which a writer had no acknowledged write ${String(SETTLE_MS / 1000)} s after the switch, and such a run counts as never in that writer's medians and maximum, so every endpoint is judged over the same runs.`,
     '',
     '```sh',
     `npx tsx bench/proxy-cutover.ts --runs ${String(runs)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,
@@ -189,13 +209,13 @@ function section(results: Run[], failed: string[], facts: string): string {
     '',
     '| endpoint | writes again, p50 from the kill | p50 after +switch-master | max after +switch-master | not back |',
     '| --- | --- | --- | --- | --- |',
-    ...ENDPOINTS.map(row),
+    ...ENDPOINTS.map((e) => cutoverRow(results, e.key)),
     '',
-    verdict,
+    cutoverVerdict(results, SETTLE_MS),
     '',
     failed.length === 0
-      ? `Every run had a failover.`
-      : `Runs without a failover (errors, not in the figures): ${failed.join('; ')}.`,
+      ? `Every run had a failover, and the killed master started again each time.`
+      : `Failures: ${failed.join('; ')}.`,
     '',
   ].join('\n');
 }

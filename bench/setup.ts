@@ -16,6 +16,22 @@ export function quorum(args: string[]): string {
 }
 
 /**
+ * The sentence a failed `quorum(...)` call printed (its last line on stderr, without the
+ * `quorum: ` prefix), else the error's first line.
+ */
+export function quorumError(err: unknown): string {
+  const stderr =
+    err instanceof Error && 'stderr' in err && typeof err.stderr === 'string' ? err.stderr : '';
+  const said = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .at(-1);
+  if (said !== undefined) return said.replace(/^quorum: /, '');
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+/**
  * `quorum up --detach` without a dashboard in `dir`, data ports from `port`, sentinels from
  * `port + 100`; returns the proxy's write port it printed.
  */
