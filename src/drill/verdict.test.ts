@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drillRun } from './run.fixture.js';
 import { violations } from './verdict.js';
 import { scenarioNamed } from './scenarios.js';
-import { outcomeOf } from './workload.js';
+import { outcomeOf } from './clients.js';
 
 const run = drillRun;
 
