@@ -46,7 +46,8 @@ const SENTINEL_SCENARIOS: Scenario[] = [
     expectFailover: true,
     maxAckedLost: 0,
     // measured: about 12 writes per run, sent while the master shut down, never answered and
-    // missing; none acknowledged late (a late OK that went missing is still a violation)
+    // missing; none acknowledged late (a late OK that went missing is still a violation); only
+    // those sent after the fault are excused, up to `unansweredCap` (verdict.ts)
     unansweredMayVanish:
       'SHUTDOWN pauses writers while the replicas catch up, then exits without running or answering the paused writes',
     lossExpected: 'none: a SIGTERMed master waits for its replicas',
