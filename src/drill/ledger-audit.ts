@@ -52,7 +52,7 @@ export function writerCount(spec: NetnsWorkloadSpec): number {
 }
 
 /** The share of its free time's writes a writer must make (see `expectedWrites`). */
-export const MIN_PACE = 0.5;
+const MIN_PACE = 0.5;
 
 /**
  * The number of writes `spec` should have attempted in `ranMs` (pure). At most the rate's worth
