@@ -9,17 +9,17 @@ export type VerdictWorkload = Pick<WorkloadOptions, 'rate' | 'writers' | 'timeou
 
 /**
  * The most missing, never-answered writes sent after the fault that a scenario whose server drops
- * unanswered writes may excuse in `run` (pure). The window is from the fault to the first write
- * acknowledged after it (the shutdown and the search for the new master), or the longest window
- * without one when none came. A writer is sequential: a write the server holds unanswered keeps
- * it for its timeout, so in that window it leaves at most ceil(window / timeout) of them, plus
- * the one its client gives up when the connection closes; and never more than its pace sends.
+ * unanswered writes may excuse in `run` (pure). The window is from the fault to the end of the
+ * longest stretch after it without an acknowledged write (the shutdown or the pause, and the
+ * search for the new master). A writer is sequential: a write the server holds unanswered keeps
+ * it for its timeout, so in that window it leaves at most ceil(window / timeout) of them, plus the
+ * one its client gives up when the connection closes; and never more than its pace sends.
  */
 export function unansweredCap(
-  run: Pick<SentinelRun, 'firstWriteMs' | 'writeUnavailableMs'>,
+  run: Pick<SentinelRun, 'writeUnavailableFromMs' | 'writeUnavailableMs'>,
   workload: VerdictWorkload,
 ): number {
-  const windowMs = Math.max(0, run.firstWriteMs ?? run.writeUnavailableMs);
+  const windowMs = Math.max(0, run.writeUnavailableFromMs + run.writeUnavailableMs);
   const perWriter = Math.min(
     Math.ceil(windowMs / workload.timeoutMs) + 1,
     Math.ceil((windowMs * workload.rate) / (1000 * workload.writers)),
@@ -30,7 +30,7 @@ export function unansweredCap(
 /** How many missing writes `scenario` excuses in `run` (pure): 0 unless its server drops some. */
 export function exemptedIn(
   scenario: Scenario,
-  run: Pick<SentinelRun, 'firstWriteMs' | 'writeUnavailableMs' | 'unansweredAfterFault'>,
+  run: Pick<SentinelRun, 'writeUnavailableFromMs' | 'writeUnavailableMs' | 'unansweredAfterFault'>,
   workload: VerdictWorkload = DEFAULT_WORKLOAD,
 ): number | null {
   if (scenario.unansweredMayVanish === undefined) return 0;
