@@ -50,8 +50,9 @@ export default defineConfig({
       // run after everything else and one file at a time (a group each), so neither they nor
       // other drills share the cores meanwhile
       labProject('lab', 'test/lab.test.ts', 1),
-      labProject('lab-cluster', 'test/lab-cluster.test.ts', 2),
-      labProject('lab-dashboard', 'test/lab-dashboard.test.ts', 3),
+      labProject('lab-drill', 'test/lab-drill.test.ts', 2),
+      labProject('lab-cluster', 'test/lab-cluster.test.ts', 3),
+      labProject('lab-dashboard', 'test/lab-dashboard.test.ts', 4),
     ],
   },
 });

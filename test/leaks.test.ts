@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -31,9 +31,10 @@ describe('the suite finds every process it started', () => {
     return root;
   };
 
-  afterEach(() => {
+  afterEach(async () => {
     for (const root of roots.splice(0)) {
-      killLeaks(root);
+      await killLeaks(root);
+      spawnSync('chattr', ['-R', '-i', root], { timeout: 5000 });
       rmSync(root, { recursive: true, force: true });
     }
   });
@@ -53,7 +54,7 @@ describe('the suite finds every process it started', () => {
     const root = fakeRoot();
     const pid = detachedSleeper(root);
     expect(processesOf(root)).toEqual([{ pid, cmd: 'sleep 300' }]);
-    expect(killLeaks(root).map((l) => l.pid)).toEqual([pid]);
+    expect((await killLeaks(root)).killed.map((l) => l.pid)).toEqual([pid]);
     await waitFor('the sleeper gone', 5000, () =>
       processesOf(root).length === 0 ? true : undefined,
     );
@@ -62,7 +63,7 @@ describe('the suite finds every process it started', () => {
   it("fails the suite's teardown naming what survived, after killing it", async () => {
     const root = fakeRoot();
     const pid = detachedSleeper(root);
-    expect(() => endOfSuite(root)).toThrow(
+    await expect(endOfSuite(root)).rejects.toThrow(
       `1 process(es) survived the suite: ${String(pid)} sleep 300`,
     );
     expect(existsSync(root)).toBe(false);
@@ -70,6 +71,45 @@ describe('the suite finds every process it started', () => {
       processesOf(root).length === 0 ? true : undefined,
     );
     // a clean root passes
-    expect(() => endOfSuite(fakeRoot())).not.toThrow();
+    await expect(endOfSuite(fakeRoot())).resolves.toBeUndefined();
+  });
+
+  it('kills again what a restarting supervisor starts after the first kill', async () => {
+    const root = fakeRoot();
+    // the restarter is not ours (no mark, cwd /); each child it starts is, the next one as soon
+    // as the last is reaped
+    const started = spawnSync(
+      'setsid',
+      [
+        'env',
+        '-u',
+        MARK,
+        'sh',
+        '-c',
+        `(for i in 1 2 3; do ${MARK}=${root} sleep 300; done) >/dev/null 2>&1 & echo $!`,
+      ],
+      { cwd: '/', encoding: 'utf8', timeout: 5000 },
+    );
+    const restarter = Number(started.stdout.trim());
+    await waitFor('the first child', 5000, () =>
+      processesOf(root).length === 1 ? true : undefined,
+    );
+    try {
+      await expect(endOfSuite(root)).rejects.toThrow('3 process(es) survived the suite');
+      // nothing of the root runs once the teardown returned: no wait here
+      expect(processesOf(root)).toEqual([]);
+    } finally {
+      process.kill(restarter, 'SIGKILL');
+    }
+  });
+
+  it('throws the leak error even when the root cannot be removed, and says both', async () => {
+    const root = fakeRoot();
+    writeFileSync(join(root, 'pinned'), '');
+    expect(spawnSync('chattr', ['+i', join(root, 'pinned')]).status).toBe(0);
+    const pid = detachedSleeper(root);
+    const ending = endOfSuite(root);
+    await expect(ending).rejects.toThrow(`1 process(es) survived the suite: ${String(pid)}`);
+    await expect(ending).rejects.toThrow(`the test root ${root} could not be removed`);
   });
 });

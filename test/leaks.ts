@@ -44,15 +44,55 @@ export function processesOf(root: string, except: number[] = [process.pid]): Lea
   return found;
 }
 
-/** SIGKILLs every leaked process; returns those it found. */
-export function killLeaks(root: string): Leak[] {
-  const leaks = processesOf(root);
-  for (const { pid } of leaks) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+/** How many times the leaks are killed and looked for again, and how long each waits for exits. */
+const KILL_PASSES = 5;
+const EXIT_WAIT_MS = 2000;
+/** How often /proc is read while waiting: a process that is not our child has no exit event. */
+const POLL_MS = 25;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once none of `pids` is in /proc (zombies excepted: their cwd cannot be read), or after `ms`. */
+async function exited(root: string, pids: number[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const alive = new Set(processesOf(root).map((p) => p.pid));
+    if (!pids.some((pid) => alive.has(pid))) return;
+    await sleep(POLL_MS);
   }
-  return leaks;
+}
+
+/**
+ * SIGKILLs every leaked process, again and again while new ones appear (a supervisor that
+ * restarts its children may start one between a look and a kill), up to KILL_PASSES. Returns
+ * every process it killed and those still there at the end.
+ */
+export async function killLeaks(root: string): Promise<{ killed: Leak[]; left: Leak[] }> {
+  const killed = new Map<number, Leak>();
+  let quiet = 0;
+  for (let pass = 0; pass < KILL_PASSES;) {
+    const leaks = processesOf(root);
+    if (leaks.length === 0) {
+      // two empty looks a poll apart: a restarter forks a moment after its child is reaped
+      if (++quiet === 2) break;
+      await sleep(POLL_MS);
+      continue;
+    }
+    quiet = 0;
+    pass++;
+    for (const leak of leaks) {
+      killed.set(leak.pid, leak);
+      try {
+        process.kill(leak.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await exited(
+      root,
+      leaks.map((l) => l.pid),
+      EXIT_WAIT_MS,
+    );
+  }
+  return { killed: [...killed.values()], left: processesOf(root) };
 }

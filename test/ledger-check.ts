@@ -10,6 +10,7 @@ const lineSchema = z.object({
   key: z.string(),
   value: z.string(),
   outcome: z.enum(['ack', 'fail', 'indeterminate']),
+  startMs: z.number(),
   endMs: z.number(),
   node: z.string().nullable(),
   late: z.object({ outcome: z.enum(['ack', 'fail']), atMs: z.number() }).nullable(),
@@ -124,13 +125,23 @@ export function disagreements(
         .join(', ')}`,
     );
   const count = (ok: (l: LedgerLine) => boolean) => lines.filter(ok).length;
+  const unsure = (l: LedgerLine) => l.outcome === 'indeterminate';
   const mine = {
     attempted: lines.length,
     acknowledged: count((l) => l.outcome === 'ack'),
+    failed: count((l) => l.outcome === 'fail'),
+    indeterminate: count(unsure),
     survived: count((l) => l.outcome === 'ack' && there(l)),
     ackedLost: count((l) => l.outcome === 'ack' && !there(l)),
-    indeterminatePresent: count((l) => l.outcome === 'indeterminate' && there(l)),
-    lateAckedLost: count((l) => l.late?.outcome === 'ack' && !there(l)),
+    indeterminatePresent: count((l) => unsure(l) && there(l)),
+    // a late refusal says the write was not applied: it is not among the lost
+    indeterminateLost: count((l) => unsure(l) && l.late?.outcome !== 'fail' && !there(l)),
+    lateAcked: count((l) => unsure(l) && l.late?.outcome === 'ack'),
+    lateAckedLost: count((l) => unsure(l) && l.late?.outcome === 'ack' && !there(l)),
+    lateRefused: count((l) => unsure(l) && l.late?.outcome === 'fail'),
+    unansweredAfterFault: count(
+      (l) => unsure(l) && l.late === null && !there(l) && l.startMs >= l.faultAtMs,
+    ),
   };
   for (const [field, value] of Object.entries(mine)) {
     const said = run[field as keyof typeof mine];

@@ -35,6 +35,18 @@ describe('renderResult', () => {
     expect(text).toContain('LATE ACKED: answered OK after the timeout');
   });
 
+  it('says how many missing writes a stop-master run excused', () => {
+    const text = renderResult(
+      summarize(
+        scenario('stop-master'),
+        [drillRun({ indeterminateLost: 12, unansweredAfterFault: 12, unansweredExempted: 12 })],
+        2000,
+      ),
+    );
+    expect(text.split('\n')[2]).toMatch(/\s2\/12 \(12 excused\)\s/);
+    expect(text).toContain('excused: missing, sent after the fault and never answered');
+  });
+
   it('has the same columns for a cluster run', () => {
     const text = renderResult(
       summarize(scenario('cluster-kill-master'), [clusterRun({ lateAcked: 4 })], 2000),

@@ -14,12 +14,14 @@ function ledgerCells(r: RunCommon): string[] {
     r.lateAcked === null
       ? '-'
       : `${r.lateAcked}${(r.lateAckedLost ?? 0) > 0 ? ` (${count(r.lateAckedLost)} lost)` : ''}`;
-  return [`${r.indeterminatePresent}/${count(r.indeterminateLost)}`, late];
+  const excused =
+    (r.unansweredExempted ?? 0) > 0 ? ` (${count(r.unansweredExempted)} excused)` : '';
+  return [`${r.indeterminatePresent}/${count(r.indeterminateLost)}${excused}`, late];
 }
 
 const LEDGER_HEADS = ['INDET.', 'LATE ACKED'];
 const LEDGER_LEGEND =
-  'LOST: acknowledged writes missing at the end; INDET.: writes with no answer in time, present/missing at the end; LATE ACKED: answered OK after the timeout, and how many of those are missing (acknowledged losses in truth)';
+  'LOST: acknowledged writes missing at the end; INDET.: writes with no answer in time, present/missing at the end (excused: missing, sent after the fault and never answered, which the scenario allows up to a cap); LATE ACKED: answered OK after the timeout, and how many of those are missing (acknowledged losses in truth)';
 
 /** A Sentinel scenario's runs as a table, with the sides of a partition and the failover spread. */
 function renderSentinel(runs: SentinelRun[]): string[] {

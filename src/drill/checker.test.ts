@@ -18,7 +18,7 @@ describe('checkWrites', () => {
       w('f', 'indeterminate'),
       w('g', 'indeterminate'),
     ];
-    const report = checkWrites(writes, new Set(['a', 'c', 'e', 'f', 'zzz']));
+    const report = checkWrites(writes, new Set(['a', 'c', 'e', 'f', 'zzz']), 0);
     expect(report).toEqual({
       attempted: 7,
       acknowledged: 3,
@@ -32,6 +32,7 @@ describe('checkWrites', () => {
       lateAcked: 0,
       lateAckedLost: 0,
       lateRefused: 0,
+      unansweredAfterFault: 1,
       failedPresent: 1,
       lossRate: 1 / 3,
     });
@@ -50,7 +51,7 @@ describe('checkWrites', () => {
       w('silent-there', 'indeterminate'),
       w('silent-missing', 'indeterminate'),
     ];
-    const report = checkWrites(writes, new Set(['kept', 'refused-but-there', 'silent-there']));
+    const report = checkWrites(writes, new Set(['kept', 'refused-but-there', 'silent-there']), 0);
     expect(report).toMatchObject({
       indeterminate: 6,
       indeterminatePresent: 3,
@@ -67,8 +68,20 @@ describe('checkWrites', () => {
     });
   });
 
+  it('counts the missing writes sent after the fault that got no reply, even late', () => {
+    const writes = [
+      w('before', 'indeterminate', 900, 1900),
+      w('after', 'indeterminate', 1000, 2000),
+      w('after-there', 'indeterminate', 1100, 2100),
+      { ...w('after-late-ok', 'indeterminate', 1200, 2200), late: { outcome: 'ack', atMs: 2500 } },
+      { ...w('after-refused', 'indeterminate', 1300, 2300), late: { outcome: 'fail', atMs: 2500 } },
+    ] satisfies WriteRecord[];
+    const report = checkWrites(writes, new Set(['after-there']), 1000);
+    expect(report).toMatchObject({ indeterminateLost: 3, unansweredAfterFault: 1 });
+  });
+
   it('counts a value written twice (a client retry) once per write', () => {
-    const report = checkWrites([w('a', 'ack'), w('a', 'indeterminate')], new Set(['a']));
+    const report = checkWrites([w('a', 'ack'), w('a', 'indeterminate')], new Set(['a']), 0);
     expect(report).toMatchObject({
       attempted: 2,
       acknowledged: 1,
@@ -79,9 +92,9 @@ describe('checkWrites', () => {
   });
 
   it('reports a zero loss rate when nothing was acknowledged, and keeps at most 20 lost values', () => {
-    expect(checkWrites([w('a', 'fail')], new Set()).lossRate).toBe(0);
+    expect(checkWrites([w('a', 'fail')], new Set(), 0).lossRate).toBe(0);
     const many = Array.from({ length: 50 }, (_, i) => w(`v${i}`, 'ack'));
-    const report = checkWrites(many, new Set());
+    const report = checkWrites(many, new Set(), 0);
     expect(report.ackedLost).toBe(50);
     expect(report.ackedLostValues).toHaveLength(20);
     expect(report.lossRate).toBe(1);

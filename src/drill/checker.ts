@@ -26,6 +26,12 @@ export interface LossReport {
   lateAckedLost: number | null;
   /** Indeterminate writes the server refused after the timeout: known not applied. */
   lateRefused: number | null;
+  /**
+   * Of `indeterminateLost`, the writes sent at or after the fault that got no reply at all, even
+   * late: the only ones a scenario whose server drops unanswered writes may exempt. Null in runs
+   * kept before it was counted.
+   */
+  unansweredAfterFault: number | null;
   /** Writes the client was told failed (in time or late) but that are present (should never happen). */
   failedPresent: number;
   /** ackedLost / acknowledged, 0 when nothing was acknowledged. */
@@ -36,9 +42,16 @@ export interface LossReport {
 export function checkWrites(
   writes: readonly WriteRecord[],
   present: ReadonlySet<string>,
+  faultAtMs: number,
 ): LossReport {
   // the late-reply counts are numbers here; the report's type allows null for runs kept before
-  const late = { indeterminateLost: 0, lateAcked: 0, lateAckedLost: 0, lateRefused: 0 };
+  const late = {
+    indeterminateLost: 0,
+    lateAcked: 0,
+    lateAckedLost: 0,
+    lateRefused: 0,
+    unansweredAfterFault: 0,
+  };
   const report = {
     attempted: writes.length,
     acknowledged: 0,
@@ -70,6 +83,7 @@ export function checkWrites(
         if (found) report.failedPresent++;
       } else {
         if (!found) late.indeterminateLost++;
+        if (!found && w.late === undefined && w.startMs >= faultAtMs) late.unansweredAfterFault++;
         if (w.late?.outcome === 'ack') {
           late.lateAcked++;
           if (!found) late.lateAckedLost++;
@@ -85,12 +99,14 @@ export function checkWrites(
  * Where a run's losses break its scenario's bound, one sentence each (pure). A write acknowledged
  * late and lost is an acknowledged loss in truth, so it counts against the bound; a scenario that
  * loses nothing (bound 0) must not miss an indeterminate write either, since a write held past
- * the client's timeout (in a CLIENT PAUSE, a frozen master) is the one most at risk.
+ * the client's timeout (in a CLIENT PAUSE, a frozen master) is the one most at risk. `exempt`:
+ * how many missing writes sent after the fault and never answered the scenario excuses (see
+ * `unansweredExempted`); a missing write beyond them, or sent before the fault, still counts.
  */
 export function lossViolations(
   bound: number | null,
   run: Pick<LossReport, 'ackedLost' | 'lateAckedLost' | 'indeterminateLost'>,
-  unansweredMayVanish = false,
+  exempt = 0,
 ): string[] {
   if (bound === null) return [];
   const found: string[] = [];
@@ -99,12 +115,24 @@ export function lossViolations(
     found.push(
       `${run.ackedLost + lateLost} acknowledged writes were lost${lateLost > 0 ? ` (${lateLost} of them acknowledged after the timeout)` : ''}; at most ${bound} expected`,
     );
-  const missing = run.indeterminateLost ?? 0;
-  if (bound === 0 && missing > 0 && !unansweredMayVanish)
+  const missing = (run.indeterminateLost ?? 0) - exempt;
+  if (bound === 0 && missing > 0)
     found.push(
-      `${missing} indeterminate writes are missing${lateLost > 0 ? ` (${lateLost} of them acknowledged late)` : ''}; this scenario should lose none`,
+      `${missing} indeterminate writes are missing${lateLost > 0 ? ` (${lateLost} of them acknowledged late)` : ''}${exempt > 0 ? ` besides ${exempt} exempted` : ''}; this scenario should lose none`,
     );
   return found;
+}
+
+/**
+ * How many missing, never-answered writes sent after the fault a scenario whose server drops
+ * unanswered writes (stop-master's SHUTDOWN) may excuse (pure): at most `cap`, and none that was
+ * sent before the fault or got a late reply. Null for a run kept before they were counted.
+ */
+export function unansweredExempted(
+  run: Pick<LossReport, 'unansweredAfterFault'>,
+  cap: number,
+): number | null {
+  return run.unansweredAfterFault === null ? null : Math.min(run.unansweredAfterFault, cap);
 }
 
 /**

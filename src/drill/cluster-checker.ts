@@ -228,11 +228,8 @@ export function clusterViolations(
       `a failover happened, though none was expected (${scenario.noFailoverBecause ?? ''})`,
     );
   found.push(
-    ...lossViolations(
-      clusterLossBound(scenario, facts, ratePerS),
-      run,
-      scenario.unansweredMayVanish !== undefined,
-    ),
+    // no cluster scenario excuses a missing unanswered write
+    ...lossViolations(clusterLossBound(scenario, facts, ratePerS), run),
   );
   if (!run.replicasConverged) found.push('the replicas did not converge on their masters');
   if (run.failedPresent > 0)

@@ -268,6 +268,7 @@ function clusterRun(
     replicasConverged: read.converged,
     twoMastersMs: 0,
     minReplicasToWrite: minReplicas === undefined ? null : Number(minReplicas),
+    unansweredExempted: 0,
     via: 'cluster',
     cluster,
   };

@@ -273,7 +273,7 @@ export class DrillEngine<B extends { present: Set<string> }> {
       reads,
       common: {
         faultAtMs,
-        ...checkWrites(writes, read.present),
+        ...checkWrites(writes, read.present, faultAtMs),
         violations: [],
         injected,
         healed,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WriteRecord } from './ledger.js';
-import { expectedWrites, sequenceProblem } from './ledger-audit.js';
+import { expectedWrites, sequenceProblem, tailProblem } from './ledger-audit.js';
 import type { NetnsWorkloadSpec } from './workload-wire.js';
 
 function writes(writer: number, seqs: number[]): WriteRecord[] {
@@ -51,18 +51,56 @@ describe('sequenceProblem', () => {
   });
 });
 
+describe('tailProblem', () => {
+  it('accepts records that match each writer final count', () => {
+    expect(tailProblem([3, 2], [...writes(0, [0, 1, 2]), ...writes(1, [1, 0])])).toBeNull();
+    expect(tailProblem([0, 0], [])).toBeNull();
+  });
+
+  it('names a lost tail, which leaves no hole in the sequence', () => {
+    const ledger = [...writes(0, [0, 1]), ...writes(1, [0, 1, 2])];
+    expect(sequenceProblem(ledger)).toBeNull();
+    expect(tailProblem([5, 3], ledger)).toBe('counted 5 writes of writer 0 but 2 arrived');
+    expect(tailProblem([2, 3, 1], ledger)).toBe('counted 1 writes of writer 2 but 0 arrived');
+  });
+
+  it('names a missing final count and a writer the count does not know', () => {
+    expect(tailProblem(null, writes(0, [0]))).toBe('sent no final count of their writes');
+    expect(tailProblem([1], [...writes(0, [0]), ...writes(1, [0])])).toBe(
+      'sent writes of writer 1, which their final count does not name',
+    );
+  });
+});
+
+/** `count` writes of `writer`, each taking `tookMs`. */
+function timed(writer: number, count: number, tookMs: number): WriteRecord[] {
+  return writes(
+    writer,
+    Array.from({ length: count }, (_, i) => i),
+  ).map((w) => ({ ...w, endMs: w.startMs + tookMs }));
+}
+
 describe('expectedWrites', () => {
-  it("allows up to the rate's worth plus a second, and down to half of timed-out writers' pace", () => {
-    // 4 writers at 1000/s: 4 ms apart, each write may wait 1 s
-    expect(expectedWrites(sentinel('sentinel'), 10_000)).toEqual({
-      min: Math.floor((0.5 * 4 * 10_000) / 1004) - 4,
+  it("allows up to the rate's worth plus a second, and at least half of each writer's free pace", () => {
+    // 4 writers at 1000/s: 4 ms apart; with no time spent in writes, 2500 slots each in 10 s
+    expect(expectedWrites(sentinel('sentinel'), 10_000, [])).toEqual({
+      min: 4 * (1250 - 1),
       max: 11_004,
     });
-    // a role-check writer may also wait its timeout to connect
-    expect(expectedWrites(sentinel('role-check'), 10_000).min).toBe(
-      Math.floor((0.5 * 4 * 10_000) / 2004) - 4,
-    );
-    expect(expectedWrites(sentinel('sentinel'), 0).min).toBe(0);
+    // a writer that spent 6 s waiting on writes (a master unreachable) owes only its 4 s free
+    const waited = [...timed(0, 6, 1000), ...timed(1, 0, 0), ...timed(2, 0, 0), ...timed(3, 0, 0)];
+    expect(expectedWrites(sentinel('role-check'), 10_000, waited).min).toBe(499 + 3 * 1249);
+    // writers busy the whole run owe nothing
+    const stuck = [0, 1, 2, 3].flatMap((writer) => timed(writer, 10, 1000));
+    expect(expectedWrites(sentinel('sentinel'), 10_000, stuck).min).toBe(0);
+    expect(expectedWrites(sentinel('sentinel'), 0, []).min).toBe(0);
+  });
+
+  it('fails a ledger that lost more than half of a writer free pace, which the old bound let by', () => {
+    // 4 writers for 10 s, each with 500 quick writes arrived (a fifth of its pace)
+    const thin = [0, 1, 2, 3].flatMap((writer) => timed(writer, 500, 1));
+    const { min } = expectedWrites(sentinel('sentinel'), 10_000, thin);
+    expect(thin.length).toBeLessThan(min);
   });
 
   it('counts a cluster spec’s writers per shard', () => {
@@ -82,10 +120,7 @@ describe('expectedWrites', () => {
         ],
       },
     };
-    // 6 writers, 10 ms apart
-    expect(expectedWrites(spec, 10_000)).toEqual({
-      min: Math.floor((0.5 * 6 * 10_000) / 1010) - 6,
-      max: 6606,
-    });
+    // 6 writers, 10 ms apart: 500 of 1000 slots each
+    expect(expectedWrites(spec, 10_000, [])).toEqual({ min: 6 * 499, max: 6606 });
   });
 });

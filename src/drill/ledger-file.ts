@@ -9,7 +9,9 @@ export interface LedgerLine {
   key: string;
   value: string;
   outcome: WriteRecord['outcome'];
-  /** When the outcome was known (ms since epoch), and the node the client sent it to, if known. */
+  /** When it was sent and when the outcome was known (ms since epoch), and the node the client
+   * sent it to, if known. */
+  startMs: number;
   endMs: number;
   node: string | null;
   late: WriteRecord['late'] | null;
@@ -31,6 +33,7 @@ export function keepLedger(
       key: w.key ?? '',
       value: w.value,
       outcome: w.outcome,
+      startMs: w.startMs,
       endMs: w.endMs,
       node: w.node ?? null,
       late: w.late ?? null,

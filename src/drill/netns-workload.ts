@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { assertNever, UserError } from '../model/index.js';
-import { expectedWrites, sequenceProblem } from './ledger-audit.js';
+import { expectedWrites, sequenceProblem, tailProblem } from './ledger-audit.js';
 import type { NetnsWorkloadSpec } from './workload-wire.js';
 import { MAX_REPLY_LINE, parseReply } from './workload-wire.js';
 import { Writers } from './writers.js';
@@ -33,7 +33,8 @@ interface Exit {
  * The drill's workload run inside a network namespace (a lab's client), so its writers sit on
  * one side of a partition; the ledger arrives over a pipe and fills in as the writes complete.
  * The stop fails the run when that ledger may be incomplete: the writers did not exit 0 in time,
- * a line did not parse, a writer's sequence has a hole, or the count is far from the rate's.
+ * a line did not parse, a writer's sequence has a hole or lacks the tail its final count names,
+ * or the count is far from what the rate allows.
  */
 export class NetnsWriters extends Writers {
   private child: ChildProcess | null = null;
@@ -44,6 +45,8 @@ export class NetnsWriters extends Writers {
   /** Set when the writers were stopped for a line over the limit (their exit is then ours). */
   private overlong: string | null = null;
   private readyAtMs = 0;
+  /** Each writer's count of its writes, from the writers' last line (null until it comes). */
+  private counts: number[] | null = null;
 
   constructor(
     readonly netns: string,
@@ -100,6 +103,9 @@ export class NetnsWriters extends Writers {
             if (!this.ledger.late(l))
               this.broken ??= `they sent a late reply for ${l.value}, which they had not recorded as indeterminate`;
           break;
+        case 'done':
+          this.counts = reply.counts;
+          break;
         default:
           assertNever(reply);
       }
@@ -149,8 +155,10 @@ export class NetnsWriters extends Writers {
     if (this.broken !== null) return this.broken;
     const gap = sequenceProblem(this.ledger.writes);
     if (gap !== null) return `sent a ledger in which ${gap}`;
+    const tail = tailProblem(this.counts, this.ledger.writes);
+    if (tail !== null) return tail;
     const attempted = this.ledger.writes.length;
-    const { min, max } = expectedWrites(this.spec, ranMs);
+    const { min, max } = expectedWrites(this.spec, ranMs, this.ledger.writes);
     if (attempted < min || attempted > max)
       return `recorded ${attempted} writes in ${(ranMs / 1000).toFixed(1)} s, where ${min} to ${max} were expected at ${this.spec.options.rate} per second`;
     return null;

@@ -47,6 +47,8 @@ function common(): RunCommon {
     lateAcked: 1,
     lateAckedLost: 0,
     lateRefused: 3,
+    unansweredAfterFault: 0,
+    unansweredExempted: 0,
     failedPresent: 0,
     lossRate: 2 / 90,
     violations: [],

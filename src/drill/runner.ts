@@ -11,7 +11,7 @@ import { pause, waitFor } from './timing.js';
 import type { DrillRun, SentinelRun } from './types.js';
 import type { Via, WorkloadOptions } from './workload.js';
 import { sentinelWriters } from './workload.js';
-import { violations } from './verdict.js';
+import { exemptedIn, violations } from './verdict.js';
 
 export { interrupted } from './timing.js';
 
@@ -207,6 +207,7 @@ function sentinelAdapter(
             twoMastersMs: claims.totalMs(m.endMs),
             minReplicasToWrite: minReplicas,
             via,
+            unansweredExempted: 0,
           };
           const timeouts =
             m.after.kind === 'sentinel' ? m.after.sentinels.map((s) => s.failoverTimeoutMs) : [];
@@ -215,9 +216,10 @@ function sentinelAdapter(
             scenario,
             run,
             downAfterMs,
-            options.workload.rate,
+            options.workload,
             failoverTimeoutMs,
           );
+          run.unansweredExempted = exemptedIn(scenario, run, options.workload);
           return run;
         },
       };

@@ -72,6 +72,9 @@ const runCommon = {
   lateAcked: count.nullable().default(null),
   lateAckedLost: count.nullable().default(null),
   lateRefused: count.nullable().default(null),
+  /** Missing writes sent after the fault with no reply, and how many of them a scenario excused. */
+  unansweredAfterFault: count.nullable().default(null),
+  unansweredExempted: count.nullable().default(null),
   failedPresent: z.number().int(),
   lossRate: z.number().min(0).max(1),
   violations: z.array(z.string()),

@@ -29,6 +29,11 @@ export interface RunCommon extends LossReport {
   minReplicasToWrite: number | null;
   /** Expectations this run broke, one sentence each; empty when it behaved as Redis should. */
   violations: string[];
+  /**
+   * Missing, never-answered writes sent after the fault that the scenario excused (stop-master),
+   * up to its cap; 0 where none may be; null in runs kept before it was counted.
+   */
+  unansweredExempted: number | null;
   injected: string;
   healed: string;
   /** Writes per 250 ms from the start of the workload, for the report's chart. */

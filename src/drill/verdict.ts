@@ -1,7 +1,41 @@
 import { electionTimeoutMs } from '../model/index.js';
-import { lossViolations } from './checker.js';
+import { lossViolations, unansweredExempted } from './checker.js';
 import type { Scenario, SentinelRun } from './types.js';
+import type { WorkloadOptions } from './workload.js';
 import { DEFAULT_WORKLOAD } from './workload.js';
+
+/** What of the workload a verdict depends on. */
+export type VerdictWorkload = Pick<WorkloadOptions, 'rate' | 'writers' | 'timeoutMs'>;
+
+/**
+ * The most missing, never-answered writes sent after the fault that a scenario whose server drops
+ * unanswered writes may excuse in `run` (pure). The window is from the fault to the end of the
+ * longest stretch after it without an acknowledged write (the shutdown or the pause, and the
+ * search for the new master). A writer is sequential: a write the server holds unanswered keeps
+ * it for its timeout, so in that window it leaves at most ceil(window / timeout) of them, plus the
+ * one its client gives up when the connection closes; and never more than its pace sends.
+ */
+export function unansweredCap(
+  run: Pick<SentinelRun, 'writeUnavailableFromMs' | 'writeUnavailableMs'>,
+  workload: VerdictWorkload,
+): number {
+  const windowMs = Math.max(0, run.writeUnavailableFromMs + run.writeUnavailableMs);
+  const perWriter = Math.min(
+    Math.ceil(windowMs / workload.timeoutMs) + 1,
+    Math.ceil((windowMs * workload.rate) / (1000 * workload.writers)),
+  );
+  return workload.writers * perWriter;
+}
+
+/** How many missing writes `scenario` excuses in `run` (pure): 0 unless its server drops some. */
+export function exemptedIn(
+  scenario: Scenario,
+  run: Pick<SentinelRun, 'writeUnavailableFromMs' | 'writeUnavailableMs' | 'unansweredAfterFault'>,
+  workload: VerdictWorkload = DEFAULT_WORKLOAD,
+): number | null {
+  if (scenario.unansweredMayVanish === undefined) return 0;
+  return unansweredExempted(run, unansweredCap(run, workload));
+}
 
 /** The loss bound that applies to this run: the scenario's, or its safe-preset one. */
 function lossBound(
@@ -45,7 +79,7 @@ export function violations(
   scenario: Scenario,
   run: SentinelRun,
   downAfterMs: number,
-  ratePerS: number = DEFAULT_WORKLOAD.rate,
+  workload: VerdictWorkload = DEFAULT_WORKLOAD,
   failoverTimeoutMs: number | null = null,
 ): string[] {
   const found: string[] = [];
@@ -57,9 +91,9 @@ export function violations(
     );
   found.push(
     ...lossViolations(
-      lossBound(scenario, run, ratePerS),
+      lossBound(scenario, run, workload.rate),
       run,
-      scenario.unansweredMayVanish !== undefined,
+      exemptedIn(scenario, run, workload) ?? 0,
     ),
   );
   if (!run.replicasConverged) found.push('the replicas did not converge on the final master');

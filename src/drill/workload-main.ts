@@ -2,11 +2,13 @@
  * The drill's writers in another network namespace (`ip netns exec <ns> node workload-main.js`),
  * so they sit on one side of a partition. Takes what to run (`NetnsWorkloadSpec`: the Sentinel
  * workload or the cluster one) as the first line of stdin, sends the ledger back on stdout as
- * JSON lines every 100 ms, and stops when stdin closes.
+ * JSON lines every 100 ms, and stops when stdin closes, with a last line that counts each writer's
+ * writes.
  */
 import { createInterface } from 'node:readline';
 import { assertNever } from '../model/index.js';
 import { ClusterWriters } from './cluster-workload.js';
+import { writerCount } from './ledger-audit.js';
 import { sentinelWriters } from './workload.js';
 import type { NetnsWorkloadSpec, WorkloadReply } from './workload-wire.js';
 import { workloadSpecSchema } from './workload-wire.js';
@@ -37,7 +39,8 @@ async function main(): Promise<void> {
     void closed.then(() => resolve(null));
   });
   if (first === null) return;
-  const workload = writersFor(workloadSpecSchema.parse(JSON.parse(first)));
+  const spec = workloadSpecSchema.parse(JSON.parse(first));
+  const workload = writersFor(spec);
   let writes = 0;
   let reads = 0;
   let lates = 0;
@@ -64,6 +67,10 @@ async function main(): Promise<void> {
   await workload.stop();
   clearInterval(timer);
   flush();
+  // the count lets the parent tell a whole ledger from one whose last lines were lost
+  const counts = new Array<number>(writerCount(spec)).fill(0);
+  for (const w of workload.ledger.writes) counts[w.writer] = (counts[w.writer] ?? 0) + 1;
+  send({ type: 'done', counts });
   // exit once stdout is drained: a pipe may still hold the last records
   process.stdout.end(() => process.exit(0));
 }

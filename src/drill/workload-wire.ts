@@ -60,9 +60,13 @@ const lateReply = z.object({
 
 const readRecord = z.object({ startMs: z.number(), endMs: z.number(), ok: z.boolean() });
 
+/** The most writers a final count may name (a cluster's writers per shard, 64 shards of 64). */
+const MAX_WRITERS = 4096;
+
 /**
  * One line from the writers: started, or the records completed since the last line and the late
- * replies that came meanwhile (`l`, for writes sent in an earlier line).
+ * replies that came meanwhile (`l`, for writes sent in an earlier line), or, once they stopped
+ * cleanly and sent everything, how many writes each writer recorded (`counts[writer]`).
  */
 const workloadReplySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -71,6 +75,10 @@ const workloadReplySchema = z.discriminatedUnion('type', [
     w: z.array(writeRecord),
     r: z.array(readRecord),
     l: z.array(lateReply).default([]),
+  }),
+  z.object({
+    type: z.literal('done'),
+    counts: z.array(z.number().int().nonnegative()).max(MAX_WRITERS),
   }),
 ]);
 export type WorkloadReply = z.infer<typeof workloadReplySchema>;

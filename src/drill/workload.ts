@@ -1,11 +1,17 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Addr } from '../model/index.js';
-import { assertNever, formatAddr, parseAddr, UserError } from '../model/index.js';
-import { reconnectDelay } from '../redis/index.js';
-import type { WriteOutcome } from './ledger.js';
+import { assertNever, UserError } from '../model/index.js';
+import {
+  closedUnder,
+  directClient,
+  outcomeOf,
+  peerOf,
+  plainClient,
+  sentinelClient,
+} from './clients.js';
 import { RoleCheckRouter } from './role-check.js';
 import type { Attempt } from './writers.js';
-import { TIMEOUT, within, Writers } from './writers.js';
+import { Writers } from './writers.js';
 
 /**
  * How the writers find the master. `sentinel`: ask the sentinels, as Sentinel-aware client
@@ -44,88 +50,6 @@ export const DEFAULT_WORKLOAD = { writers: 4, rate: 1000, readers: 1, timeoutMs:
 /** How long a role-check writer keeps one connection before it connects through the balancer again. */
 const CONNECTION_LIFETIME_MS = 1000;
 
-/** A client of one fixed address (quorum's proxy) that reconnects there at once when dropped. */
-function plainClient(addr: Addr, options: WorkloadOptions): Redis {
-  const hp = parseAddr(addr);
-  const client = new Redis({
-    host: hp?.host ?? '127.0.0.1',
-    port: hp?.port ?? 0,
-    password: options.password ?? undefined,
-    connectTimeout: options.timeoutMs,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: reconnectDelay,
-    connectionName: 'quorum-drill',
-  });
-  client.on('error', () => undefined);
-  return client;
-}
-
-/** A plain connection to one node, as a client gets through a TCP load balancer; null if it fails. */
-async function directClient(addr: Addr, options: WorkloadOptions): Promise<Redis | null> {
-  const hp = parseAddr(addr);
-  if (!hp) return null;
-  const client = new Redis({
-    host: hp.host,
-    port: hp.port,
-    password: options.password ?? undefined,
-    connectTimeout: options.timeoutMs,
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectionName: 'quorum-drill',
-  });
-  client.on('error', () => undefined);
-  const connected = await within(client.connect(), options.timeoutMs).catch(() => TIMEOUT);
-  if (connected === TIMEOUT || client.status !== 'ready') {
-    client.disconnect();
-    return null;
-  }
-  return client;
-}
-
-/** Every client finds its node the way applications do: by asking the sentinels (ioredis). */
-function sentinelClient(options: WorkloadOptions, role: 'master' | 'slave'): Redis {
-  return new Redis({
-    sentinels: options.sentinels.flatMap((addr) => {
-      const hp = parseAddr(addr);
-      return hp ? [{ host: hp.host, port: hp.port }] : [];
-    }),
-    name: options.masterName,
-    role,
-    password: options.password ?? undefined,
-    sentinelPassword: options.sentinelPassword ?? undefined,
-    connectTimeout: options.timeoutMs,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: reconnectDelay,
-    sentinelRetryStrategy: reconnectDelay,
-    connectionName: 'quorum-drill',
-  });
-}
-
-/** The address the client is connected to now (the node a write goes to), when connected. */
-function peerOf(client: Redis): string | null {
-  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
-  return stream?.remoteAddress && stream.remotePort
-    ? formatAddr(stream.remoteAddress, stream.remotePort)
-    : null;
-}
-
-/**
- * Classifies a failed write: a reply from the server (an error such as READONLY) or a command
- * that was never sent means it was not applied; anything else (a timeout, a connection lost
- * after sending, retries given up) may have been applied.
- */
-export function outcomeOf(err: unknown): WriteOutcome {
-  if (err instanceof Error && err.name === 'ReplyError') return 'fail';
-  if (err instanceof Error && /Stream isn't writeable|enableOfflineQueue/.test(err.message))
-    return 'fail';
-  return 'indeterminate';
-}
-
 /** What every Sentinel-side workload does: readers of replicas, one set of values. */
 abstract class SetWriters extends Writers {
   protected readonly clients: Redis[] = [];
@@ -140,7 +64,12 @@ abstract class SetWriters extends Writers {
   }
 
   protected send(client: Redis, value: string): Promise<Attempt> {
-    return Writers.attempt(client.sadd(this.options.key, value), this.options.timeoutMs, outcomeOf);
+    return Writers.attempt(
+      client.sadd(this.options.key, value),
+      this.options.timeoutMs,
+      outcomeOf,
+      closedUnder(client),
+    );
   }
 
   /** A writer that keeps one client, which finds the master by itself. */

@@ -156,23 +156,27 @@ export abstract class Writers {
 
   /**
    * A write's outcome: `ack` when answered in time, else what `classify` makes of the error; a
-   * write with no answer in time is indeterminate, and its reply, if one still comes, is kept.
+   * write with no answer in time is indeterminate, and its reply, if one still comes, is kept
+   * until `connection` closes (after which none can come).
    */
   protected static async attempt(
     send: Promise<unknown>,
     timeoutMs: number,
     classify: (err: unknown) => WriteOutcome,
+    connection?: { closed: Promise<void>; forget: () => void },
   ): Promise<Attempt> {
     const settled = send.then(
       () => 'ack' as const,
       (err: unknown) => classify(err),
     );
+    void settled.finally(() => connection?.forget());
     const outcome = await within(settled, timeoutMs);
     if (outcome !== TIMEOUT) return { outcome };
     // a lost connection says nothing more; a reply or a refusal says what happened to the write
+    const late = settled.then((o) => (o === 'indeterminate' ? null : o));
     return {
       outcome: 'indeterminate',
-      late: settled.then((o) => (o === 'indeterminate' ? null : o)),
+      late: connection ? Promise.race([late, connection.closed.then(() => null)]) : late,
     };
   }
 }

@@ -13,7 +13,13 @@ export const killMaster: Fault = {
 /** SIGTERM the master: Redis waits for its replicas (shutdown-timeout) before it exits. */
 export const stopMaster: Fault = {
   needsProcesses: true,
-  inject: (ctx) => act(ctx, 'stop', masterProcess(ctx).name),
+  inject: (ctx) => {
+    const name = masterProcess(ctx).name;
+    // the fault starts with the SIGTERM, not the exit: SHUTDOWN pauses writes from then on, and
+    // the writes it drops unanswered are sent in between
+    ctx.tookEffect();
+    return act(ctx, 'stop', name);
+  },
   heal: startEverything,
 };
 

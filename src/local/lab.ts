@@ -200,9 +200,24 @@ export function createLab(plan: LabPlan, members: LabMember[]): void {
   }
 }
 
-/** Removes every namespace, link and rule of this lab (the veths and rules go with their namespace). */
+/** The lab's host-side veths that exist now. */
+function hostVeths(plan: LabPlan): string[] {
+  return run('ip', ['-o', 'link', 'show'])
+    .split('\n')
+    .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
+    .filter((n) => n.startsWith(`qv${plan.tag}`));
+}
+
+/** Removes every namespace, link and rule of this lab (the rules go with their namespace). */
 export function destroyLab(plan: LabPlan): string[] {
   const removed: string[] = [];
+  // `ip netns del` only unmounts: the kernel frees a namespace, and the veth pairs in it, later
+  // in a work queue (seconds on a loaded machine); deleting a veth removes both ends at once
+  for (const veth of hostVeths(plan)) {
+    // one the kernel freed meanwhile is gone all the same
+    const del = spawnSync('ip', ['link', 'del', veth], { stdio: 'ignore', timeout: 10_000 });
+    if (del.status === 0) removed.push(veth);
+  }
   for (const ns of netnsList().filter((n) => n.startsWith(`quorum-${plan.tag}-`))) {
     run('ip', ['netns', 'del', ns]);
     removed.push(ns);
@@ -217,9 +232,13 @@ export function destroyLab(plan: LabPlan): string[] {
 
 /** What of this lab exists now (namespaces, the bridge, veths), for checks after `down`. */
 export function labLeftovers(plan: LabPlan): string[] {
-  const links = run('ip', ['-o', 'link', 'show'])
+  const bridge = run('ip', ['-o', 'link', 'show'])
     .split('\n')
     .map((l) => l.split(': ')[1]?.split('@')[0] ?? '')
-    .filter((n) => n === bridgeName(plan) || n.startsWith(`qv${plan.tag}`));
-  return [...netnsList().filter((n) => n.startsWith(`quorum-${plan.tag}-`)), ...links];
+    .filter((n) => n === bridgeName(plan));
+  return [
+    ...netnsList().filter((n) => n.startsWith(`quorum-${plan.tag}-`)),
+    ...bridge,
+    ...hostVeths(plan),
+  ];
 }

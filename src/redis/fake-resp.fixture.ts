@@ -45,6 +45,10 @@ export class FakeRedis {
   private held: HeldPort | null = null;
   /** Raw RESP replies by command name and first argument, lower case (`sentinel master`). */
   private readonly answers = new Map<string, string>();
+  /** Commands (lower case) whose next arrival closes its connection unanswered. */
+  private readonly dropAt = new Set<string>();
+  /** How many times each command (lower case name) arrived. */
+  readonly received = new Map<string, number>();
   port = 0;
 
   constructor() {
@@ -63,6 +67,12 @@ export class FakeRedis {
         const { commands, rest } = takeCommands(pending + data.toString('utf8'));
         pending = rest;
         for (const [name = '', ...args] of commands) {
+          const lower = name.toLowerCase();
+          this.received.set(lower, (this.received.get(lower) ?? 0) + 1);
+          if (this.dropAt.delete(lower)) {
+            socket.destroy();
+            return;
+          }
           const set = this.answers.get(`${name} ${args[0] ?? ''}`.toLowerCase().trim());
           socket.write(set ?? reply(name, args));
         }
@@ -95,6 +105,14 @@ export class FakeRedis {
   /** Closes every client connection, as Sentinel's CLIENT KILL does; keeps listening. */
   dropClients(): void {
     for (const socket of this.sockets) socket.destroy();
+  }
+
+  /**
+   * Closes the connection the next `command` (`'SADD'`) arrives on, unanswered, as a server that
+   * died after applying it may: the client cannot tell whether it was applied.
+   */
+  dropOnceAt(command: string): void {
+    this.dropAt.add(command.toLowerCase());
   }
 
   /** Closes each of the next `count` connections as soon as a command arrives on it. */

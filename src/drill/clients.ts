@@ -1,0 +1,124 @@
+/** The drill's ioredis clients of a Sentinel deployment, and what their errors mean for a write. */
+import { Redis } from 'ioredis';
+import type { Addr } from '../model/index.js';
+import { formatAddr, parseAddr } from '../model/index.js';
+import { reconnectDelay } from '../redis/index.js';
+import type { WriteOutcome } from './ledger.js';
+import { TIMEOUT, within } from './writers.js';
+
+/** What the clients need of the workload's options. */
+interface ClientOptions {
+  sentinels: Addr[];
+  masterName: string;
+  password: string | null;
+  sentinelPassword: string | null;
+  /** Connect timeout, ms. */
+  timeoutMs: number;
+}
+
+/**
+ * What every drill client of ioredis sets. `autoResendUnfulfilledCommands: false`: ioredis would
+ * send a write in flight again on the next connection, and a refusal there (READONLY from a
+ * demoted master) would pass for the answer to the first send, which may have been applied; a
+ * reply must belong to the one send the ledger records.
+ */
+export const DRILL_CLIENT_OPTIONS = {
+  autoResendUnfulfilledCommands: false,
+  connectionName: 'quorum-drill',
+} as const;
+
+/** A client of one fixed address (quorum's proxy) that reconnects there at once when dropped. */
+export function plainClient(addr: Addr, options: ClientOptions): Redis {
+  const hp = parseAddr(addr);
+  const client = new Redis({
+    host: hp?.host ?? '127.0.0.1',
+    port: hp?.port ?? 0,
+    password: options.password ?? undefined,
+    connectTimeout: options.timeoutMs,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+    ...DRILL_CLIENT_OPTIONS,
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** A plain connection to one node, as a client gets through a TCP load balancer; null if it fails. */
+export async function directClient(addr: Addr, options: ClientOptions): Promise<Redis | null> {
+  const hp = parseAddr(addr);
+  if (!hp) return null;
+  const client = new Redis({
+    host: hp.host,
+    port: hp.port,
+    password: options.password ?? undefined,
+    connectTimeout: options.timeoutMs,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    ...DRILL_CLIENT_OPTIONS,
+  });
+  client.on('error', () => undefined);
+  const connected = await within(client.connect(), options.timeoutMs).catch(() => TIMEOUT);
+  if (connected === TIMEOUT || client.status !== 'ready') {
+    client.disconnect();
+    return null;
+  }
+  return client;
+}
+
+/** Every client finds its node the way applications do: by asking the sentinels (ioredis). */
+export function sentinelClient(options: ClientOptions, role: 'master' | 'slave'): Redis {
+  return new Redis({
+    sentinels: options.sentinels.flatMap((addr) => {
+      const hp = parseAddr(addr);
+      return hp ? [{ host: hp.host, port: hp.port }] : [];
+    }),
+    name: options.masterName,
+    role,
+    password: options.password ?? undefined,
+    sentinelPassword: options.sentinelPassword ?? undefined,
+    connectTimeout: options.timeoutMs,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+    sentinelRetryStrategy: reconnectDelay,
+    ...DRILL_CLIENT_OPTIONS,
+  });
+}
+
+/** The address the client is connected to now (the node a write goes to), when connected. */
+export function peerOf(client: Redis): string | null {
+  const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  return stream?.remoteAddress && stream.remotePort
+    ? formatAddr(stream.remoteAddress, stream.remotePort)
+    : null;
+}
+
+/**
+ * Resolves when `client`'s connection closes: without the resend, ioredis neither sends again nor
+ * settles a command that was in flight then, so no reply to it can come.
+ */
+export function closedUnder(client: Redis): { closed: Promise<void>; forget: () => void } {
+  let forget: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    const onClose = () => resolve();
+    client.once('close', onClose);
+    forget = () => client.off('close', onClose);
+  });
+  return { closed, forget };
+}
+
+/**
+ * Classifies a failed write: a reply from the server (an error such as READONLY) or a command
+ * that was never sent means it was not applied; anything else (a timeout, a connection lost
+ * after sending, retries given up) may have been applied.
+ */
+export function outcomeOf(err: unknown): WriteOutcome {
+  if (err instanceof Error && err.name === 'ReplyError') return 'fail';
+  if (err instanceof Error && /Stream isn't writeable|enableOfflineQueue/.test(err.message))
+    return 'fail';
+  return 'indeterminate';
+}
