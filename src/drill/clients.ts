@@ -17,14 +17,20 @@ interface ClientOptions {
 }
 
 /**
- * What every drill client of ioredis sets. `autoResendUnfulfilledCommands: false`: ioredis would
- * send a write in flight again on the next connection, and a refusal there (READONLY from a
- * demoted master) would pass for the answer to the first send, which may have been applied; a
- * reply must belong to the one send the ledger records.
+ * What every drill client of ioredis sets. The Sentinel and proxy writers keep ioredis's resend
+ * of a write in flight when its connection drops (applications get it, and it is what carries a
+ * write held in a switchover's pause to the new master); a refusal that comes after such a drop
+ * may answer the resend while the first send was applied, so it counts as indeterminate
+ * (`Writers.attempt`). A cluster client does not resend: a reply belongs to its one send.
  */
 export const DRILL_CLIENT_OPTIONS = {
-  autoResendUnfulfilledCommands: false,
   connectionName: 'quorum-drill',
+} as const;
+
+/** A cluster client's redirections are its own: a write is sent once, its reply is its answer. */
+export const CLUSTER_CLIENT_OPTIONS = {
+  ...DRILL_CLIENT_OPTIONS,
+  autoResendUnfulfilledCommands: false,
 } as const;
 
 /** A client of one fixed address (quorum's proxy) that reconnects there at once when dropped. */
@@ -98,8 +104,8 @@ export function peerOf(client: Redis): string | null {
 }
 
 /**
- * Resolves when `client`'s connection closes: without the resend, ioredis neither sends again nor
- * settles a command that was in flight then, so no reply to it can come.
+ * Resolves when `client`'s connection closes: a write in flight then may have been applied, and
+ * what comes after (ioredis sends it again on the next connection) only answers the resend.
  */
 export function closedUnder(client: Redis): { closed: Promise<void>; forget: () => void } {
   let forget: () => void = () => undefined;

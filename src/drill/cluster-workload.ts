@@ -3,7 +3,7 @@ import { Cluster } from 'ioredis';
 import type { Addr } from '../model/index.js';
 import { keySlot, parseAddr, UserError } from '../model/index.js';
 import type { WriteOutcome } from './ledger.js';
-import { DRILL_CLIENT_OPTIONS, outcomeOf } from './clients.js';
+import { CLUSTER_CLIENT_OPTIONS, outcomeOf } from './clients.js';
 import { TIMEOUT, within, Writers } from './writers.js';
 
 /** One set the writers add values to, with its slot and the master that owned it at the start. */
@@ -82,7 +82,7 @@ function clusterClient(
       password: password ?? undefined,
       connectTimeout: timeoutMs,
       enableReadyCheck: false,
-      ...DRILL_CLIENT_OPTIONS,
+      ...CLUSTER_CLIENT_OPTIONS,
     },
   });
   client.on('error', () => undefined);

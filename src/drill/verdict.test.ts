@@ -108,7 +108,7 @@ describe('violations', () => {
         },
       ],
     });
-    expect(violations(scenario('kill-master'), twice, 2000, 100, 10_000)[0]).toContain(
+    expect(violations(scenario('kill-master'), twice, 2000, DEFAULT_WORKLOAD, 10_000)[0]).toContain(
       'at about 42.3 s after the fault',
     );
     const retried = run({ switchMasterMs: 23_000, events: lost.events });

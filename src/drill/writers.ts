@@ -156,8 +156,10 @@ export abstract class Writers {
 
   /**
    * A write's outcome: `ack` when answered in time, else what `classify` makes of the error; a
-   * write with no answer in time is indeterminate, and its reply, if one still comes, is kept
-   * until `connection` closes (after which none can come).
+   * write with no answer in time is indeterminate, and its reply, if one still comes, is kept.
+   * Once `connection` closed under the write, a refusal may answer ioredis's resend while the
+   * first send was applied: it says nothing, so the write stays indeterminate (an OK still says
+   * it was applied).
    */
   protected static async attempt(
     send: Promise<unknown>,
@@ -165,18 +167,20 @@ export abstract class Writers {
     classify: (err: unknown) => WriteOutcome,
     connection?: { closed: Promise<void>; forget: () => void },
   ): Promise<Attempt> {
+    let dropped = false;
+    void connection?.closed.then(() => (dropped = true));
     const settled = send.then(
       () => 'ack' as const,
-      (err: unknown) => classify(err),
+      (err: unknown): WriteOutcome => {
+        const outcome = classify(err);
+        return outcome === 'fail' && dropped ? 'indeterminate' : outcome;
+      },
     );
     void settled.finally(() => connection?.forget());
     const outcome = await within(settled, timeoutMs);
     if (outcome !== TIMEOUT) return { outcome };
-    // a lost connection says nothing more; a reply or a refusal says what happened to the write
+    // a reply or a refusal still coming says what happened to the write; nothing else does
     const late = settled.then((o) => (o === 'indeterminate' ? null : o));
-    return {
-      outcome: 'indeterminate',
-      late: connection ? Promise.race([late, connection.closed.then(() => null)]) : late,
-    };
+    return { outcome: 'indeterminate', late };
   }
 }
