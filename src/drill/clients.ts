@@ -23,7 +23,7 @@ interface ClientOptions {
  * may answer the resend while the first send was applied, so it counts as indeterminate
  * (`Writers.attempt`). A cluster client does not resend: a reply belongs to its one send.
  */
-export const DRILL_CLIENT_OPTIONS = {
+const DRILL_CLIENT_OPTIONS = {
   connectionName: 'quorum-drill',
 } as const;
 

@@ -8,7 +8,7 @@ import type { SupervisorHost } from './host.js';
 import type { SupervisedProcess } from './process.js';
 
 /** Starts a data node as a replica of the agreed master unless it is that master (no split brain). */
-export async function startNode(
+async function startNode(
   host: SupervisorHost,
   proc: SupervisedProcess,
   why: string,
