@@ -5,6 +5,7 @@ import { drillOutputSchema } from '../src/drill/schema.js';
 import type { LabPlan } from '../src/local/index.js';
 import { labLeftovers, labUnavailable, readState } from '../src/local/index.js';
 import { quorum, startDeployment, type TestDeployment } from './helpers.js';
+import { startLab } from './lab-support.js';
 
 const why = labUnavailable();
 
@@ -23,18 +24,7 @@ describe.skipIf(why !== null)(
     let plan: LabPlan;
 
     beforeAll(async () => {
-      lab = await startDeployment('lab-drill', [
-        '--network',
-        'lab',
-        '--down-after',
-        '2000',
-        '--no-dashboard',
-        '--no-proxy',
-      ]);
-      expect(lab.up.code, lab.up.stderr).toBe(0);
-      const state = readState(lab.dir);
-      if (!state?.spec.lab) throw new Error('no lab in state.json');
-      plan = state.spec.lab;
+      ({ lab, plan } = await startLab('lab-drill'));
     });
 
     afterAll(async () => {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readState } from '../src/local/index.js';
 import type { LabPlan } from '../src/local/index.js';
 import { labLeftovers, labUnavailable, netnsName } from '../src/local/index.js';
 import { hasNetem } from '../src/faults/index.js';
-import { quorum, startDeployment, type TestDeployment } from './helpers.js';
+import { quorum, type TestDeployment } from './helpers.js';
+import { startLab } from './lab-support.js';
 
 const why = labUnavailable();
 // probing needs root; without the lab the whole file is skipped anyway
@@ -81,18 +81,9 @@ describe.skipIf(why !== null)(`the lab network (${why ?? 'root, ip, nft and tc a
   const addr: Record<string, string> = {};
 
   beforeAll(async () => {
-    lab = await startDeployment('lab', [
-      '--network',
-      'lab',
-      '--down-after',
-      '2000',
-      '--no-dashboard',
-      '--no-proxy',
-    ]);
-    expect(lab.up.code, lab.up.stderr).toBe(0);
-    const state = readState(lab.dir);
-    if (!state?.spec.lab) throw new Error('no lab in state.json');
-    plan = state.spec.lab;
+    const started = await startLab('lab');
+    ({ lab, plan } = started);
+    const { state } = started;
     for (const p of state.processes) addr[p.name] = `${p.host ?? ''}:${String(p.port)}`;
   });
 

@@ -1,17 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Observer } from '../src/observer/index.js';
 import { MasterTracker, ProxyServer } from '../src/proxy/index.js';
 import type { TestDeployment } from './helpers.js';
-import { BIN, freePorts, startDeployment, waitFor } from './helpers.js';
+import { freePorts, startDeployment, waitFor } from './helpers.js';
 
 /** A turn of Node's event loop: no sleep, so that a race window stays as narrow as it is. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Clients per round, each on a connection of its own. */
-const CLIENTS = 8;
 const ROUNDS = 40;
 
 /** A raw client of the proxy: what it received so far, and its connection's promise. */
@@ -33,26 +30,6 @@ function open(port: number): RawClient {
   return { socket, received: () => data, connected };
 }
 
-/** `quorum proxy` in front of the deployment's sentinels, with `threads` relay threads. */
-function proxyProcess(sentinelPort: number, writePort: number, threads: number): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      BIN,
-      'proxy',
-      '--sentinel',
-      [0, 1, 2].map((i) => `127.0.0.1:${String(sentinelPort + i)}`).join(','),
-      '--write-port',
-      String(writePort),
-      '--read-port',
-      String(writePort + 1),
-      '--relay-threads',
-      String(threads),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-}
-
 /**
  * Blocked pops are served first come, first served: whoever Redis saw block first gets the first
  * element. That makes the order in which the proxy delivered the clients' first bytes visible.
@@ -60,7 +37,6 @@ function proxyProcess(sentinelPort: number, writePort: number, threads: number):
 describe("the proxy's write port keeps the order of a wire", () => {
   let deployment: TestDeployment;
   let master: Redis;
-  let child: ChildProcess | null = null;
   let observer: Observer | null = null;
   let tracker: MasterTracker | null = null;
   let proxy: ProxyServer | null = null;
@@ -69,19 +45,7 @@ describe("the proxy's write port keeps the order of a wire", () => {
   beforeAll(async () => {
     deployment = await startDeployment('proxy-order', ['--no-dashboard']);
     expect(deployment.up.code, deployment.up.stderr).toBe(0);
-    targets['up'] = Number(/^proxy: write \S+:(\d+) /m.exec(deployment.up.stdout)?.[1]);
     master = new Redis({ host: '127.0.0.1', port: deployment.port, maxRetriesPerRequest: 1 });
-    // more relay threads than this machine has cores: sessions on several threads at once
-    const port = await freePorts(2);
-    child = proxyProcess(deployment.port + 50, port, 4);
-    const started = child;
-    await new Promise<void>((resolve, reject) => {
-      started.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('writes go to')) resolve();
-      });
-      started.once('exit', (code) => reject(new Error(`quorum proxy exited (${String(code)})`)));
-    });
-    targets['4 threads'] = port;
     // in this process, so that a test can tell when the proxy handed a session over
     observer = new Observer({
       kind: 'sentinel',
@@ -114,47 +78,9 @@ describe("the proxy's write port keeps the order of a wire", () => {
     await proxy?.close();
     tracker?.stop();
     await observer?.stop();
-    child?.kill('SIGTERM');
     master.disconnect();
     expect((await deployment.down()).code).toBe(0);
   });
-
-  const blocked = async () =>
-    Number(/blocked_clients:(\d+)/.exec(await master.info('clients'))?.[1] ?? NaN);
-
-  it.each(['up', '4 threads'])(
-    'delivers the first commands of new connections in the order they were sent (%s)',
-    async (target) => {
-      const port = targets[target] ?? 0;
-      const misordered: string[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const key = `order:${target.replace(/ /g, '-')}:${String(round)}`;
-        // as a client opening several connections does: each sends as soon as it is connected
-        const clients = Array.from({ length: CLIENTS }, () => {
-          const c = open(port);
-          c.socket.write(`BLPOP ${key} 0\r\n`);
-          return c;
-        });
-        try {
-          await Promise.all(clients.map((c) => c.connected));
-          await waitFor('every client blocked', 10_000, async () =>
-            (await blocked()) === CLIENTS ? true : undefined,
-          );
-          await master.rpush(key, ...clients.map((_, i) => `e${String(i)}`));
-          const got = await waitFor('every client served', 10_000, () => {
-            const each = clients.map((c) => /\$\d+\r\n(e\d+)\r\n$/.exec(c.received())?.[1]);
-            return each.every((e) => e !== undefined) ? each : undefined;
-          });
-          expect(await blocked()).toBe(0);
-          if (got.some((e, i) => e !== `e${String(i)}`)) misordered.push(got.join(' '));
-        } finally {
-          for (const c of clients) c.socket.destroy();
-        }
-      }
-      // the order Redis served them in (client i got e<n>: Redis saw it block n-th)
-      expect(misordered).toEqual([]);
-    },
-  );
 
   it("delivers a new session's first command before one sent later on an established session", async () => {
     const port = targets['in process'] ?? 0;

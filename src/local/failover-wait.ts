@@ -1,6 +1,7 @@
 import type { LostElection, QuorumEvent, SentinelTopology, Topology } from '../model/index.js';
 import {
   assertNever,
+  canFailOver,
   describeLostElection,
   electionTimeoutMs,
   failoverPending,
@@ -116,7 +117,9 @@ async function waitForSentinels(
       // with no agreement, only a node some sentinel still names as master has to wait
       if (master === null && !topology.sentinels.some((s) => s.up && s.masterAddr === addr)) return;
       const now = Date.now();
-      const pending = master === null || failoverPending(topology, addr);
+      // sentinels that agree on no master may be in the middle of a switch, if they can make one
+      const pending =
+        failoverPending(topology, addr) || (master === null && canFailOver(topology, addr));
       if (!pending && now >= noticed) return;
       const lost = lostElection(events.all(), failoverTimeoutMs);
       deadline = extendDeadline(deadline, {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  canFailOver,
   describeLostElection,
   electionTimeoutMs,
   failoverPending,
@@ -91,6 +92,12 @@ describe('failoverPending', () => {
         MASTER,
       ),
     ).toBe(true);
+  });
+
+  it('says whether the sentinels could fail over at all: a majority up and a replica', () => {
+    const twoDown = [sentinel(S1), downSentinel(S2, 'refused'), downSentinel(S3, 'refused')];
+    expect(canFailOver(topology({ nodes: down }), MASTER)).toBe(true);
+    expect(canFailOver(topology({ nodes: down, sentinels: twoDown }), MASTER)).toBe(false);
   });
 
   it('does not hold without o_down, without a majority of sentinels, or without a replica', () => {

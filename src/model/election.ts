@@ -68,13 +68,22 @@ export function describeLostElection(lost: LostElection, nowMs: number): string 
  * replica is up to promote (pure).
  */
 export function failoverPending(topology: SentinelTopology, master: Addr): boolean {
-  const up = topology.sentinels.filter((s) => s.up);
-  const flagged = up.some(
+  const flagged = topology.sentinels.some(
     (s) =>
+      s.up &&
       s.masterAddr === master &&
       (s.masterFlags.includes('o_down') || s.masterFlags.includes('failover_in_progress')),
   );
-  const majority = Math.floor(Math.max(topology.agreement.total, up.length) / 2) + 1;
+  return flagged && canFailOver(topology, master);
+}
+
+/**
+ * Whether the sentinels could fail `master` over at all: a majority of them is up to elect a
+ * leader, and some replica is up to promote (pure).
+ */
+export function canFailOver(topology: SentinelTopology, master: Addr): boolean {
+  const up = topology.sentinels.filter((s) => s.up).length;
+  const majority = Math.floor(Math.max(topology.agreement.total, up) / 2) + 1;
   const promotable = topology.nodes.some((n) => n.addr !== master && n.up && n.role === 'replica');
-  return flagged && up.length >= majority && promotable;
+  return up >= majority && promotable;
 }

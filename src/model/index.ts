@@ -23,6 +23,7 @@ export { clock, formatBytes, formatSeconds } from './format.js';
 export { replicasOf } from './queries.js';
 export { failoverStartMs } from './failover.js';
 export {
+  canFailOver,
   describeLostElection,
   electionTimeoutMs,
   failoverPending,

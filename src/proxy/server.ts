@@ -3,6 +3,7 @@ import type { Server, Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Addr, Topology } from '../model/index.js';
 import { agreedMaster, formatAddr } from '../model/index.js';
+import { ConnectQueue } from './connect-queue.js';
 import { boundPort, listenSide, openBackend } from './listeners.js';
 import { createRelay } from './native-relay.js';
 import type { Relay } from './relay.js';
@@ -46,6 +47,8 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private readonly changes = new RoutingChanges();
   /** Clients accepted and still looking for a backend (held, or connecting). */
   private readonly pending = new Map<Socket, Side>();
+  /** Per backend, the connects in flight, so that sessions join in the order they were accepted. */
+  private readonly connecting = new ConnectQueue();
   private state: 'created' | 'listening' | 'closing' | 'closed' = 'created';
   private next = 0;
   private readable: Addr[] = [];
@@ -232,22 +235,35 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     while (!gone()) {
       const seen = this.changes.seen();
       const addr = choose();
-      const upstream =
-        addr === null ? null : await openBackend(addr, this.options.connectTimeoutMs);
+      // a session accepted later may connect first: it joins only after the ones before it, so
+      // that their first bytes reach the backend first, as on a wire
+      const turn = addr === null ? null : this.connecting.enter(addr);
+      let upstream: Socket | null = null;
+      try {
+        upstream = addr === null ? null : await openBackend(addr, this.options.connectTimeoutMs);
+        await turn?.ready;
+      } catch (err) {
+        turn?.leave();
+        throw err;
+      }
       if (gone()) {
+        turn?.leave();
         upstream?.destroy();
         client.destroy();
         return;
       }
       // a switch while connecting: that backend is no longer the right one, choose again
       if (addr !== null && upstream && !this.stillRight(side, addr)) {
+        turn?.leave();
         upstream.destroy();
         continue;
       }
       if (addr !== null && upstream) {
         this.sessions.join(this.relay, side, addr, client, upstream);
+        turn?.leave();
         return;
       }
+      turn?.leave();
       if (Date.now() >= deadline) break;
       // the routing changed (a switch, new replicas) while this client tried: choose again now
       if (this.changes.seen() !== seen) continue;
