@@ -2,7 +2,7 @@
 // src/proxy/native-relay.ts loads, its thread's start and stop, and the test-only fault knob.
 #include "relay.h"
 
-static void throw_errno(napi_env env, const char *what) {
+void throw_errno(napi_env env, const char *what) {
   char msg[256];
   snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
   napi_throw_error(env, NULL, msg);
@@ -25,6 +25,11 @@ static void stop_relay(relay *r) {
   wake(r);
   pthread_join(r->thread, NULL);
   napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+  // the port is let go now; clients handed back that JavaScript never heard of are closed
+  if (r->listen_fd >= 0) close(r->listen_fd);
+  r->listen_fd = -1;
+  for (size_t i = 0; i < r->nback; i++) close(r->back[i]);
+  r->nback = 0;
 }
 
 static void cleanup_hook(void *arg) { stop_relay(arg); }
@@ -35,6 +40,7 @@ static void free_relay(relay *r) {
     close(r->cmds[i].fd[0]);
     close(r->cmds[i].fd[1]);
   }
+  if (r->listen_fd >= 0) close(r->listen_fd);
   if (r->epfd >= 0) close(r->epfd);
   if (r->evfd >= 0) close(r->evfd);
   pthread_mutex_destroy(&r->mu);
@@ -46,6 +52,10 @@ static void free_relay(relay *r) {
   free(r->free_slots);
   free(r->ended);
   free(r->told);
+  free(r->starts);
+  free(r->told_starts);
+  free(r->back);
+  free(r->told_back);
   free(r->scratch);
   free(r);
 }
@@ -58,7 +68,7 @@ static void finalize(napi_env env, void *data, void *hint) {
   free_relay(r);
 }
 
-static relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
   napi_value self;
   relay *r = NULL;
   if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) return NULL;
@@ -96,6 +106,7 @@ static napi_value relay_new(napi_env env, napi_callback_info info) {
   double linger = 5000;
   napi_get_value_double(env, argv[1], &linger);
   r->linger_ms = (int64_t)linger;
+  r->listen_fd = -1;
   read_fault_knob(r);
   pthread_mutex_init(&r->mu, NULL);
   r->scratch = malloc(SCRATCH_SIZE);
@@ -252,10 +263,13 @@ NAPI_MODULE_INIT() {
       {"end", NULL, relay_end, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, relay_stats, NULL, NULL, NULL, napi_default, NULL},
       {"stop", NULL, relay_stop, NULL, NULL, NULL, napi_default, NULL},
+      {"listen", NULL, relay_listen, NULL, NULL, NULL, napi_default, NULL},
+      {"target", NULL, relay_target, NULL, NULL, NULL, napi_default, NULL},
+      {"listenFd", NULL, relay_listen_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value cls;
   // NULL with an exception pending: the require() that loads the addon throws it
-  if (napi_define_class(env, "Relay", NAPI_AUTO_LENGTH, relay_new, NULL, 4, methods, &cls) !=
+  if (napi_define_class(env, "Relay", NAPI_AUTO_LENGTH, relay_new, NULL, 7, methods, &cls) !=
           napi_ok ||
       napi_set_named_property(env, exports, "Relay", cls) != napi_ok)
     return fail(env, "the relay addon cannot define its class Relay");

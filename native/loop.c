@@ -2,20 +2,20 @@
 // send, keeping only what the other side cannot take at once (see relay.h).
 #include "relay.h"
 
-static int64_t now_ms(void) {
+int64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void set_interest(relay *r, session *s, int side, uint32_t want) {
+void set_interest(relay *r, session *s, int side, uint32_t want) {
   if (s->interest[side] == want) return;
   struct epoll_event ev = {.events = want, .data.ptr = &s->ep[side]};
   epoll_ctl(r->epfd, EPOLL_CTL_MOD, s->fd[side], &ev);
   s->interest[side] = want;
 }
 
-static void update_interest(relay *r, session *s) {
+void update_interest(relay *r, session *s) {
   for (int x = 0; x < 2; x++) {
     uint32_t want = 0;
     if (!s->eof[x] && s->plen[x] == 0) want |= EPOLLIN;
@@ -27,10 +27,13 @@ static void update_interest(relay *r, session *s) {
 void kill_session(relay *r, session *s) {
   if (s->dead) return;
   s->dead = true;
+  if (s->queued) unqueue(r, s);
   for (int x = 0; x < 2; x++) {
     // explicit: the socket may still be open elsewhere for a moment, which would keep it in the set
-    epoll_ctl(r->epfd, EPOLL_CTL_DEL, s->fd[x], NULL);
-    close(s->fd[x]);
+    if (s->fd[x] >= 0) {
+      epoll_ctl(r->epfd, EPOLL_CTL_DEL, s->fd[x], NULL);
+      close(s->fd[x]);
+    }
     free(s->pend[x]);
     s->pend[x] = NULL;
   }
@@ -58,7 +61,7 @@ static void saw_eof(relay *r, session *s, int d) {
 }
 
 // direction d: read from fd[d] (at most `most` bytes a read), write to fd[1 - d]
-static void pump(relay *r, session *s, int d, size_t most) {
+void pump(relay *r, session *s, int d, size_t most) {
   for (int i = 0; i < READS_PER_WAKEUP; i++) {
     ssize_t n = recv(s->fd[d], r->scratch, most < SCRATCH_SIZE ? most : SCRATCH_SIZE, 0);
     if (n == 0) {
@@ -118,6 +121,10 @@ static void on_event(relay *r, endpoint *ep, uint32_t events) {
   session *s = ep->s;
   int x = ep->side;
   if (s->dead) return;
+  if (s->queued) {
+    on_queued_event(r, s, x, events);
+    return;
+  }
   if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) && s->plen[1 - x] > 0) flush(r, s, 1 - x);
   if (s->dead) return;
   if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !s->eof[x] && s->plen[x] == 0)
@@ -202,7 +209,10 @@ void *relay_main(void *arg) {
   struct epoll_event events[MAX_EVENTS];
   bool stop = false;
   while (!stop) {
-    int timeout = r->lingering > 0 ? 1000 : -1;
+    // a connect in flight is checked against its deadline ten times a second
+    int timeout = r->connecting > 0 || r->accept_resume_at != 0 ? 100
+                  : r->lingering > 0                             ? 1000
+                                                                 : -1;
     int n = injected_failure(r, FAULT_EPOLL) ? (errno = EBADF, -1)
                                              : epoll_wait(r->epfd, events, MAX_EVENTS, timeout);
     if (n < 0 && errno != EINTR) {
@@ -218,11 +228,16 @@ void *relay_main(void *arg) {
     for (int i = 0; i < n; i++) {
       if (events[i].data.ptr == NULL) {
         stop = run_commands(r) || stop;
+      } else if (events[i].data.ptr == &listen_tag) {
+        on_listen(r);
       } else {
         on_event(r, events[i].data.ptr, events[i].events);
       }
     }
     if (r->lingering > 0) expire_lingering(r);
+    if (r->connecting > 0) expire_connects(r);
+    if (r->accept_resume_at != 0) resume_accepting(r);
+    release_queue(r);
     while (r->dead != NULL) {
       session *s = r->dead;
       r->dead = s->next_dead;

@@ -3,7 +3,7 @@
 // sessions told back through the thread-safe function. Every allocation happens on the add() side.
 #include "relay.h"
 
-static bool grow(void **items, size_t *cap, size_t need, size_t size) {
+bool grow(void **items, size_t *cap, size_t need, size_t size) {
   if (need <= *cap) return true;
   size_t next = *cap == 0 ? 16 : *cap * 2;
   while (next < need) next *= 2;
@@ -80,6 +80,8 @@ bool run_commands(relay *r) {
   bool stop = r->stop_asked;
   bool ends = r->ends_asked;
   r->ends_asked = false;
+  bool retarget = r->retarget;
+  r->retarget = false;
   pthread_mutex_unlock(&r->mu);
   session *fresh = NULL, **tail = &fresh;
   for (size_t i = 0; i < n; i++) {
@@ -90,6 +92,7 @@ bool run_commands(relay *r) {
     tail = &s->next_new;
   }
   take_up(r, fresh);
+  if (retarget) apply_target(r);
   if (!ends) return stop;
   session *doomed = NULL;
   pthread_mutex_lock(&r->mu);
@@ -105,7 +108,7 @@ bool run_commands(relay *r) {
 
 void notify(relay *r) {
   pthread_mutex_lock(&r->mu);
-  bool call = r->nended > 0 && !r->notify_pending;
+  bool call = (r->nended > 0 || r->nstarts > 0 || r->nback > 0) && !r->notify_pending;
   if (call) r->notify_pending = true;
   pthread_mutex_unlock(&r->mu);
   if (call) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
@@ -131,12 +134,24 @@ static void untake(relay *r, double *ids, size_t n, size_t cap) {
   r->nended += n;
 }
 
+// JavaScript gets arrays of numbers: ended ids, started (id, generation) pairs, descriptors
+static bool number_array(napi_env env, size_t n, const double *d, const int *i, napi_value *out) {
+  if (napi_create_array_with_length(env, n, out) != napi_ok) return false;
+  for (size_t k = 0; k < n; k++) {
+    napi_value v;
+    if (napi_create_double(env, d != NULL ? d[k] : (double)i[k], &v) != napi_ok ||
+        napi_set_element(env, *out, (uint32_t)k, v) != napi_ok)
+      return false;
+  }
+  return true;
+}
+
 void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   (void)data;
   relay *r = context;
   if (env == NULL) return;
   pthread_mutex_lock(&r->mu);
-  // the two lists change places: add() reserved room in both, so nothing is copied or lost
+  // the lists change places with the ones told last time: nothing is copied, so nothing is lost
   double *ids = r->ended;
   size_t n = r->nended, cap = r->capended;
   r->ended = r->told;
@@ -144,6 +159,20 @@ void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   r->nended = 0;
   r->told = ids;
   r->captold = cap;
+  double *started = r->starts;
+  size_t nstarted = r->nstarts, capstarted = r->capstarts;
+  r->starts = r->told_starts;
+  r->capstarts = r->captold_starts;
+  r->nstarts = 0;
+  r->told_starts = started;
+  r->captold_starts = capstarted;
+  int *back = r->back;
+  size_t nback = r->nback, capback = r->capback;
+  r->back = r->told_back;
+  r->capback = r->captold_back;
+  r->nback = 0;
+  r->told_back = back;
+  r->captold_back = capback;
   r->notify_pending = false;
   const char *failure = NULL;
   if (r->failed && !r->failure_told) {
@@ -151,27 +180,26 @@ void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
     failure = r->failure;
   }
   pthread_mutex_unlock(&r->mu);
-  napi_value argv[2], undefined;
-  bool ready = !injected_failure(r, FAULT_TELL) &&
-               napi_create_array_with_length(env, n, &argv[0]) == napi_ok &&
-               napi_get_undefined(env, &undefined) == napi_ok;
-  for (size_t i = 0; ready && i < n; i++) {
-    napi_value v;
-    ready = napi_create_double(env, ids[i], &v) == napi_ok &&
-            napi_set_element(env, argv[0], (uint32_t)i, v) == napi_ok;
-  }
+  napi_value argv[4];
+  bool ready = !injected_failure(r, FAULT_TELL) && number_array(env, n, ids, NULL, &argv[0]) &&
+               napi_get_undefined(env, &argv[1]) == napi_ok &&
+               number_array(env, nstarted, started, NULL, &argv[2]) &&
+               number_array(env, nback, NULL, back, &argv[3]);
   if (!ready) {
-    // JavaScript heard nothing: the ids (and the failure) wait for the next session that ends,
-    // rather than being lost and their sessions counted as open forever
+    // JavaScript heard nothing: the ended ids (and the failure) wait for the next session that
+    // ends, rather than being lost and their sessions counted as open forever. Clients handed
+    // back are closed (they see their connection end); sessions started go on uncounted, and end
+    // at the next master switch like every other
     pthread_mutex_lock(&r->mu);
     untake(r, ids, n, cap);
     if (failure != NULL) r->failure_told = false;
     pthread_mutex_unlock(&r->mu);
+    for (size_t k = 0; k < nback; k++) close(back[k]);
     return;
   }
-  size_t argc = 1;
-  if (failure != NULL && napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &argv[1]) == napi_ok)
-    argc = 2;
+  if (failure != NULL) napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
   // a callback that throws has the ids; Node reports its exception as uncaught
-  napi_call_function(env, undefined, js_cb, argc, argv, NULL);
+  napi_call_function(env, undefined, js_cb, 4, argv, NULL);
 }

@@ -10,6 +10,8 @@
 //
 // loop.c is the relay thread: its epoll, the sessions and their bytes. queue.c is what passes
 // between JavaScript and that thread: sessions handed over, ends asked, ended ids told back.
+// accept.c (with its Node-API methods in accept-api.c) lets one thread accept on the write port itself and connect each client to the master
+// JavaScript names, as HAProxy does: no Node event-loop turn between a client and its backend.
 // addon.c is the Node-API class `Relay` that src/proxy/native-relay.ts uses.
 #ifndef QUORUM_RELAY_H
 #define QUORUM_RELAY_H
@@ -30,6 +32,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +81,15 @@ struct session {
   session *next_end;
   session *next_new;
   size_t first;
+  // accepted here (accept.c): the master generation it was connected to; `queued` while it waits
+  // (connecting, or connected behind an earlier one) in the accept order, `connecting` until its
+  // backend answered
+  bool native;
+  bool queued;
+  bool connecting;
+  uint32_t target_gen;
+  int64_t connect_by;
+  session *q_prev, *q_next;
 };
 
 // a session handed over by JavaScript, not yet taken up by the relay thread; `first` is how many
@@ -119,7 +133,24 @@ typedef struct {
   char failure[160];
   bool failed;
   bool failure_told;
+  // accepting (accept.c): the listening socket (-1: JavaScript accepts), the master to connect
+  // clients to (guarded by mu; target_len 0: none, clients go back to JavaScript), its generation
+  // (every change ends the sessions of the earlier one), and what goes to JavaScript: sessions
+  // started (id, generation pairs) and clients handed back (their descriptors)
+  int listen_fd;
+  int64_t connect_timeout_ms;
+  int64_t accept_resume_at;
+  struct sockaddr_storage target;
+  socklen_t target_len;
+  uint32_t target_gen;
+  bool retarget;
+  double *starts, *told_starts;
+  size_t nstarts, capstarts, captold_starts;
+  int *back, *told_back;
+  size_t nback, capback, captold_back;
   // relay thread only
+  session *q_head, *q_tail;
+  size_t connecting;
   cmd *batch;
   size_t capbatch;
   session *all;
@@ -148,8 +179,30 @@ void *relay_main(void *arg);
 session *add_session(relay *r, const cmd *c);
 void take_up(relay *r, session *fresh);
 void kill_session(relay *r, session *s);
+void pump(relay *r, session *s, int d, size_t most);
+void update_interest(relay *r, session *s);
+int64_t now_ms(void);
+
+// addon.c and accept-api.c (the Node-API class `Relay`, on the main thread)
+void throw_errno(napi_env env, const char *what);
+relay *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv);
+napi_value relay_listen(napi_env env, napi_callback_info info);
+napi_value relay_target(napi_env env, napi_callback_info info);
+napi_value relay_listen_fd(napi_env env, napi_callback_info info);
+
+// accept.c (accepting on the relay thread)
+extern char listen_tag;
+void on_listen(relay *r);
+void on_queued_event(relay *r, session *s, int side, uint32_t events);
+void unqueue(relay *r, session *s);
+void release_queue(relay *r);
+void expire_connects(relay *r);
+void resume_accepting(relay *r);
+void set_interest(relay *r, session *s, int side, uint32_t want);
+void apply_target(relay *r);
 
 // queue.c (JavaScript <-> the relay thread)
+bool grow(void **items, size_t *cap, size_t need, size_t size);
 void wake(relay *r);
 void free_slot(relay *r, uint32_t slot, uint32_t gen);
 bool reserve_slot(relay *r, uint32_t *slot);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,23 @@ describe("the proxy's write port keeps the order of a wire", () => {
     await observer?.stop();
     master.disconnect();
     expect((await deployment.down()).code).toBe(0);
+  });
+
+  it("serves a new client on the write port while Node's event loop is blocked", async () => {
+    const port = targets['in process'] ?? 0;
+    const before = proxy?.stats().write.total ?? 0;
+    // redis-cli runs while this thread waits for it: nothing in JavaScript can accept or route,
+    // so the relay's thread accepted it and connected it to the master (as HAProxy does)
+    const reply = execFileSync('redis-cli', ['-p', String(port), 'SET', 'order:blocked', 'yes'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(reply.trim()).toBe('OK');
+    expect(await master.get('order:blocked')).toBe('yes');
+    // and told the proxy, which counts it
+    await waitFor('the session counted', 5000, () =>
+      proxy?.stats().write.total === before + 1 ? true : undefined,
+    );
   });
 
   it("delivers a new session's first command before one sent later on an established session", async () => {

@@ -4,6 +4,13 @@ import type { Addr } from '../model/index.js';
 import { parseAddr, UserError } from '../model/index.js';
 import type { Side } from './types.js';
 
+// half-open: a client that is done sending still gets the answers to what it sent. Paused on
+// connect: nothing is read until the client has a backend, so its first bytes wait in the kernel
+// and reach Redis through the relay like every later byte, in the order they came (read here,
+// they were written by the main thread at hand-over, ahead of earlier clients' bytes still
+// waiting for the relay thread)
+const SERVER_OPTIONS = { noDelay: true, allowHalfOpen: true, pauseOnConnect: true };
+
 /**
  * Listens on `port` for one side of the proxy; rejects with one sentence when it cannot. Later
  * errors (out of file descriptors on accept, say) go to `log`, never thrown.
@@ -15,12 +22,7 @@ export async function listenSide(
   accept: (client: Socket) => void,
   log: (line: string) => void,
 ): Promise<Server> {
-  // half-open: a client that is done sending still gets the answers to what it sent. Paused on
-  // connect: nothing is read until the client has a backend, so its first bytes wait in the
-  // kernel and reach Redis through the relay like every later byte, in the order they came (read
-  // here, they were written by the main thread at hand-over, ahead of earlier clients' bytes still
-  // waiting for the relay thread)
-  const server = createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: true }, accept);
+  const server = createServer(SERVER_OPTIONS, accept);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -36,6 +38,26 @@ export async function listenSide(
   server.removeAllListeners('error');
   server.on('error', (err) => log(`${side} port: ${err.message}`));
   return server;
+}
+
+/** Accepts on the listening socket `fd` (handed back by a relay that stopped accepting). */
+export function acceptOnFd(
+  fd: number,
+  accept: (client: Socket) => void,
+  log: (line: string) => void,
+): Server {
+  const server = createServer(SERVER_OPTIONS, accept);
+  server.on('error', (err) => log(`write port: ${err.message}`));
+  server.listen({ fd });
+  return server;
+}
+
+/** The descriptor of a listening `server`; null where Node does not show it. */
+export function listeningFd(server: Server): number | null {
+  const handle: unknown = Reflect.get(server, '_handle');
+  if (typeof handle !== 'object' || handle === null) return null;
+  const fd: unknown = Reflect.get(handle, 'fd');
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
 
 /** The port `server` is bound to (0 when it is not). */

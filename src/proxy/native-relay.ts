@@ -1,83 +1,18 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { CarriedSession, Relay, RelayKind } from './relay.js';
+import { isIP } from 'node:net';
+import type { Addr } from '../model/index.js';
+import { parseAddr } from '../model/index.js';
+import type { RelayThread, RelayThreadClass } from './native-addon.js';
+import { fdOf, nativeRelay, passBuffered, socketOf } from './native-addon.js';
+import type { AcceptHooks, AcceptingRelay, CarriedSession, Relay, RelayKind } from './relay.js';
 import { JsRelay, LINGER_MS } from './relay.js';
-
-/** One relay thread of the compiled relay (native/). */
-interface RelayThread {
-  /** Duplicates both descriptors and carries the session; returns its id. */
-  add(clientFd: number, backendFd: number): number;
-  end(id: number): void;
-  /** [bytes from clients, bytes from backends] */
-  stats(): number[];
-  stop(): void;
-}
-
-/** `onEnded` hears which sessions ended, and once why the thread stopped when it failed. */
-type RelayThreadClass = new (
-  onEnded: (ids: number[], failure?: string) => void,
-  lingerMs: number,
-) => RelayThread;
-
-/** Where `make build` (scripts/build-native.sh) puts the compiled relay. */
-const ADDON = fileURLToPath(new URL('../../native/build/relay.node', import.meta.url));
-
-/** Each addon file's class, or why it cannot be used (loaded once). */
-const loaded = new Map<string, RelayThreadClass | string>();
-
-function isRelayThreadClass(value: unknown): value is RelayThreadClass {
-  return typeof value === 'function' && value.name === 'Relay';
-}
-
-/** The compiled relay's class, or why it cannot be used (one sentence). */
-function nativeRelay(addon = ADDON): RelayThreadClass | string {
-  const known = loaded.get(addon);
-  if (known !== undefined) return known;
-  let found: RelayThreadClass | string;
-  if (!existsSync(addon)) {
-    found = `${addon} is not built (make build compiles it)`;
-  } else {
-    try {
-      const binding: unknown = createRequire(import.meta.url)(addon);
-      const cls: unknown =
-        typeof binding === 'object' && binding !== null ? Reflect.get(binding, 'Relay') : undefined;
-      found = isRelayThreadClass(cls) ? cls : `${addon} is not quorum's relay`;
-    } catch (err) {
-      found = `${addon} does not load: ${err instanceof Error ? err.message : String(err)}`;
-    }
-  }
-  loaded.set(addon, found);
-  return found;
-}
-
-/**
- * The socket's file descriptor. Node does not document it, but every TCP handle on Unix has had
- * `fd` for a decade; null where it is missing, and the session is relayed in JavaScript instead.
- */
-function fdOf(socket: Socket): number | null {
-  const handle: unknown = Reflect.get(socket, '_handle');
-  if (typeof handle !== 'object' || handle === null) return null;
-  const fd: unknown = Reflect.get(handle, 'fd');
-  return typeof fd === 'number' && fd >= 0 ? fd : null;
-}
-
-/** Moves what the proxy already read from `from` (a client that spoke while held) to `to`. */
-function passBuffered(from: Socket, to: Socket): void {
-  for (;;) {
-    const chunk: unknown = from.read();
-    if (!Buffer.isBuffer(chunk)) return;
-    to.write(chunk);
-  }
-}
-
 /**
  * The relay on threads of its own (native/): Node's event loop only accepts, routes and
  * connects; the bytes of a session never enter JavaScript. Each backend's sessions go to one
  * thread; backends go to the threads in turn.
  */
-class NativeRelay implements Relay {
+class NativeRelay implements AcceptingRelay {
   readonly kind = 'native';
   readonly threads: number;
   private readonly relays: RelayThread[];
@@ -89,6 +24,8 @@ class NativeRelay implements Relay {
   private readonly byBackend = new Map<string, number>();
   private turn = 0;
   private stopped = false;
+  /** The thread that accepts on the write port, and whom it tells. */
+  private acceptor: { index: number; hooks: AcceptHooks } | null = null;
 
   constructor(
     cls: RelayThreadClass,
@@ -98,7 +35,13 @@ class NativeRelay implements Relay {
     this.onEnd = Array.from({ length: Math.max(1, threads) }, () => new Map<number, () => void>());
     this.threads = this.onEnd.length;
     this.relays = this.onEnd.map((ends, index) => {
-      const ended = (ids: number[], failure?: string) => {
+      const ended = (
+        ids: number[],
+        failure: string | undefined,
+        started: number[] = [],
+        back: number[] = [],
+      ) => {
+        this.tookOver(index, started, back);
         if (failure !== undefined) {
           this.failed.add(index);
           const rest =
@@ -112,9 +55,59 @@ class NativeRelay implements Relay {
           ends.delete(id);
           done?.();
         }
+        const acceptor = this.acceptor;
+        if (failure !== undefined && acceptor?.index === index) {
+          this.acceptor = null;
+          acceptor.hooks.lost(this.relays[index]?.listenFd() ?? -1);
+        }
       };
       return new cls(ended, LINGER_MS);
     });
+  }
+
+  /** What thread `index` started on its own, and the clients it handed back. */
+  private tookOver(index: number, started: number[], back: number[]): void {
+    const thread = this.relays[index];
+    const ends = this.onEnd[index];
+    const hooks = this.acceptor?.hooks;
+    for (let i = 0; i + 1 < started.length; i += 2) {
+      const id = started[i] ?? 0;
+      if (!thread || !ends || !hooks) continue;
+      ends.set(id, hooks.started(started[i + 1] ?? 0, { end: () => thread.end(id) }));
+    }
+    for (const fd of back) {
+      if (this.stopped || !hooks) {
+        closeSync(fd);
+        continue;
+      }
+      const client = socketOf(fd);
+      if (client) hooks.handedBack(client);
+    }
+  }
+
+  acceptOn(listenFd: number, connectTimeoutMs: number, hooks: AcceptHooks): boolean {
+    const index = this.relays.findIndex((_, i) => !this.failed.has(i));
+    const thread = this.relays[index];
+    if (this.stopped || this.acceptor || !thread) return false;
+    try {
+      thread.listen(listenFd, connectTimeoutMs);
+    } catch {
+      return false;
+    }
+    this.acceptor = { index, hooks };
+    return true;
+  }
+
+  target(addr: Addr | null): number | null {
+    const acceptor = this.acceptor;
+    const thread = acceptor ? this.relays[acceptor.index] : undefined;
+    if (!acceptor || !thread) return null;
+    const hp = addr === null ? null : parseAddr(addr);
+    // a name, not an address: the proxy routes those clients itself
+    if (!hp || isIP(hp.host) === 0) return thread.target();
+    // every session to the master on the accepting thread, whoever started it
+    this.byBackend.set(`${hp.host}:${String(hp.port)}`, acceptor.index);
+    return thread.target(hp.host, hp.port);
   }
 
   /**

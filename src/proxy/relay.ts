@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Addr } from '../model/index.js';
 
 /** Which relay moves a session's bytes: the compiled one (native/) or Node's streams. */
 export type RelayKind = 'native' | 'js';
@@ -23,6 +24,38 @@ export interface Relay {
   bytes(): { in: number; out: number };
   /** Ends every session; the relay takes no more. */
   stop(): void;
+}
+
+/** What a relay that accepts on a port itself tells the proxy. */
+export interface AcceptHooks {
+  /**
+   * A session it started on its own, to the target of generation `gen` (what `target` returned);
+   * returns what runs when the session is over.
+   */
+  started(gen: number, carried: CarriedSession): () => void;
+  /** A client it could not route (no target, refused, too slow): the proxy routes it. */
+  handedBack(client: Socket): void;
+  /** Accepting stopped (its thread failed): the proxy accepts on this listening socket again. */
+  lost(listenFd: number): void;
+}
+
+/**
+ * A relay that can accept on a listening socket itself and connect each client to a target, as
+ * HAProxy does: no turn of Node's event loop between a client and its backend (native/accept.c).
+ */
+export interface AcceptingRelay extends Relay {
+  /** Takes over accepting on `listenFd`; false when it cannot (the proxy keeps accepting). */
+  acceptOn(listenFd: number, connectTimeoutMs: number, hooks: AcceptHooks): boolean;
+  /**
+   * Where clients accepted from now on go (null: back to the proxy); sessions to the earlier
+   * target end. Returns the target's generation, null when it cannot take it.
+   */
+  target(addr: Addr | null): number | null;
+}
+
+/** Whether `relay` accepts on a port itself. */
+export function isAccepting(relay: Relay): relay is AcceptingRelay {
+  return 'acceptOn' in relay && 'target' in relay;
 }
 
 /** How long a side whose peer went away may take to read what is still queued for it. */

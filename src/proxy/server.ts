@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { Addr, Topology } from '../model/index.js';
 import { agreedMaster, formatAddr } from '../model/index.js';
 import { ConnectQueue } from './connect-queue.js';
+import { RelayAcceptor } from './acceptor.js';
 import { boundPort, listenSide, openBackend } from './listeners.js';
 import { createRelay } from './native-relay.js';
 import type { Relay } from './relay.js';
@@ -56,6 +57,9 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
   private totals = { write: 0, read: 0 };
   private refused = 0;
   private readonly startedAtMs = Date.now();
+  private readonly bound = { write: 0, read: 0 };
+  /** The relay's thread that accepts on the write port, when it does. */
+  private acceptor: RelayAcceptor | null = null;
   private readonly onMaster = (change: MasterSwitch) => this.switched(change);
   private readonly onTopology = (t: Topology) => this.updateReadable(t);
   private readonly onProblem = (why: string) => this.emit('log', `following the sentinels: ${why}`);
@@ -106,13 +110,34 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         throw err;
       });
       this.servers.push(server);
+      this.bound[side] = boundPort(server);
     }
+    this.acceptOnRelay();
     this.setState('listening');
+  }
+
+  /** The compiled relay accepts on the write port itself (see RelayAcceptor). */
+  private acceptOnRelay(): void {
+    const server = this.servers[0];
+    this.acceptor = !server
+      ? null
+      : RelayAcceptor.start(this.relay, server, this.options.connectTimeoutMs, {
+          adopt: (backend, carried) => {
+            this.totals.write++;
+            return this.sessions.adopt('write', backend ?? this.tracker.master() ?? '', carried);
+          },
+          accept: (client) => this.accept('write', client),
+          log: (line) => this.emit('log', line),
+        });
+    if (!this.acceptor) return;
+    // closed: the relay's duplicate keeps the socket listening
+    this.servers.shift();
+    this.acceptor.retarget(this.tracker.master());
   }
 
   /** The ports actually bound (0 in the options picks free ones). */
   ports(): { write: number; read: number } {
-    return { write: boundPort(this.servers[0]), read: boundPort(this.servers[1]) };
+    return { ...this.bound };
   }
 
   /** Stops accepting, closes every client (held ones too) and every session. */
@@ -127,6 +152,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
     this.changes.changed();
     this.sessions.endWhere(() => true);
     this.relay.stop();
+    await this.acceptor?.close();
     await Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
@@ -190,6 +216,7 @@ export class ProxyServer extends EventEmitter<ProxyEvents> {
         : `writes go to ${change.to}${change.from ? ` (was ${change.from})` : ''}${change.tookMs !== null ? `, ${String(change.tookMs)} ms after +switch-master` : ''}`,
     );
     // every session on the old master ends at once: its clients reconnect to the new one
+    this.acceptor?.retarget(change.to);
     this.sessions.endWhere((side, backend) => side === 'write' && backend === change.from);
     const latest = this.tracker.latest();
     if (latest) this.updateReadable(latest);

@@ -20,6 +20,16 @@ export class Sessions {
     session.carried = relay.carry(client, upstream, () => this.open.delete(session));
   }
 
+  /**
+   * A session the relay started on its own (it accepted the client); returns what runs when it
+   * is over.
+   */
+  adopt(side: Side, backend: Addr, carried: CarriedSession): () => void {
+    const session: Session = { side, backend, carried };
+    this.open.add(session);
+    return () => this.open.delete(session);
+  }
+
   /** Ends at once, both sides, every session `which` picks (a master switch, a stale replica). */
   endWhere(which: (side: Side, backend: Addr) => boolean): void {
     for (const s of this.open) {
