@@ -11,7 +11,7 @@ napi_value relay_listen(napi_env env, napi_callback_info info) {
   double timeout = 1000;
   if (r == NULL || r->stopped || r->listen_fd >= 0 || argc < 2 ||
       napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
-      napi_get_value_double(env, argv[1], &timeout) != napi_ok) {
+      napi_get_value_double(env, argv[1], &timeout) != napi_ok || !(timeout >= 1 && timeout <= 3.6e6)) {
     napi_throw_type_error(env, NULL, "listen(fd, connectTimeoutMs) takes a listening socket, once");
     return NULL;
   }

@@ -43,22 +43,8 @@ static void back_out(relay *r, session *s) {
   pthread_mutex_unlock(&r->mu);
 }
 
-// the sessions at the head of the accept order whose backend answered: their clients are read
-// from now on, what they sent while they waited first
-void release_queue(relay *r) {
-  while (r->q_head != NULL && !r->q_head->connecting) {
-    session *s = r->q_head;
-    unqueue(r, s);
-    pump(r, s, 0, SCRATCH_SIZE);
-    if (!s->dead) update_interest(r, s);
-  }
-}
-
-// the backend answered: JavaScript counts the session from now on (it can end it, too)
-static void connected(relay *r, session *s) {
-  s->connecting = false;
-  r->connecting--;
-  set_interest(r, s, 1, 0);
+// JavaScript counts the session from now on (and can end it); false when memory ran out
+static bool tell_started(relay *r, session *s) {
   pthread_mutex_lock(&r->mu);
   bool told = grow((void **)&r->starts, &r->capstarts, r->nstarts + 2, sizeof(double));
   if (told) {
@@ -66,8 +52,31 @@ static void connected(relay *r, session *s) {
     r->starts[r->nstarts++] = (double)s->target_gen;
   }
   pthread_mutex_unlock(&r->mu);
-  if (!told) kill_session(r, s);
-  else release_queue(r);
+  return told;
+}
+
+// the sessions at the head of the accept order whose backend answered: their clients are read
+// from now on, what they sent while they waited first. Only now does JavaScript hear of them: a
+// session still waiting may yet go back to it (a master change), and must not count twice
+void release_queue(relay *r) {
+  while (r->q_head != NULL && !r->q_head->connecting) {
+    session *s = r->q_head;
+    unqueue(r, s);
+    if (!tell_started(r, s)) {
+      kill_session(r, s);
+      continue;
+    }
+    pump(r, s, 0, SCRATCH_SIZE);
+    if (!s->dead) update_interest(r, s);
+  }
+}
+
+// the backend answered; the session goes when the ones accepted before it went
+static void connected(relay *r, session *s) {
+  s->connecting = false;
+  r->connecting--;
+  set_interest(r, s, 1, 0);
+  release_queue(r);
 }
 
 void on_queued_event(relay *r, session *s, int side, uint32_t events) {
@@ -133,7 +142,7 @@ static void start_connect(relay *r, int client, uint32_t slot, uint32_t sgen,
   struct epoll_event out = {.events = EPOLLOUT, .data.ptr = &s->ep[1]};
   if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, client, &none) != 0 ||
       epoll_ctl(r->epfd, EPOLL_CTL_ADD, backend, &out) != 0) {
-    kill_session(r, s);
+    back_out(r, s);
     return;
   }
   if (rc == 0) connected(r, s);

@@ -1,6 +1,6 @@
 // What passes between JavaScript and the relay thread, under the relay's mutex: sessions handed
 // over (queued by add(), taken up in batches), ends asked (a flag per slot), and the ids of ended
-// sessions told back through the thread-safe function. Every allocation happens on the add() side.
+// sessions told back through the thread-safe function. Every allocation happens where a session is made.
 #include "relay.h"
 
 bool grow(void **items, size_t *cap, size_t need, size_t size) {
@@ -123,8 +123,8 @@ void notify_always(relay *r) {
 
 // with mu held: the ids call_js took (the first n of `ids`, of capacity cap) could not be told;
 // they go back in front of those that ended since, to be told with them next time. No allocation:
-// `ids` has room for them all, as add() reserved it for every session then in use, and no add()
-// ran since (call_js runs on the main thread, as add() does).
+// `ids` has room for them all, as reserve_slot reserved it for every session then in use, and no
+// reserve_slot ran since (call_js holds mu from the swap to here).
 static void untake(relay *r, double *ids, size_t n, size_t cap) {
   memcpy(ids + n, r->ended, r->nended * sizeof(double));
   r->told = r->ended;
@@ -174,30 +174,27 @@ void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   r->told_back = back;
   r->captold_back = capback;
   r->notify_pending = false;
-  const char *failure = NULL;
-  if (r->failed && !r->failure_told) {
-    r->failure_told = true;
-    failure = r->failure;
-  }
-  pthread_mutex_unlock(&r->mu);
+  bool failure = r->failed && !r->failure_told;
+  // the lists stay locked while they are read: the relay thread grows them (reserve_slot, on an
+  // accept) and a realloc must not move them under this copy
   napi_value argv[4];
   bool ready = !injected_failure(r, FAULT_TELL) && number_array(env, n, ids, NULL, &argv[0]) &&
-               napi_get_undefined(env, &argv[1]) == napi_ok &&
                number_array(env, nstarted, started, NULL, &argv[2]) &&
-               number_array(env, nback, NULL, back, &argv[3]);
+               number_array(env, nback, NULL, back, &argv[3]) &&
+               (failure ? napi_create_string_utf8(env, r->failure, NAPI_AUTO_LENGTH, &argv[1])
+                        : napi_get_undefined(env, &argv[1])) == napi_ok;
   if (!ready) {
     // JavaScript heard nothing: the ended ids (and the failure) wait for the next session that
     // ends, rather than being lost and their sessions counted as open forever. Clients handed
     // back are closed (they see their connection end); sessions started go on uncounted, and end
     // at the next master switch like every other
-    pthread_mutex_lock(&r->mu);
     untake(r, ids, n, cap);
-    if (failure != NULL) r->failure_told = false;
     pthread_mutex_unlock(&r->mu);
     for (size_t k = 0; k < nback; k++) close(back[k]);
     return;
   }
-  if (failure != NULL) napi_create_string_utf8(env, failure, NAPI_AUTO_LENGTH, &argv[1]);
+  if (failure) r->failure_told = true;
+  pthread_mutex_unlock(&r->mu);
   napi_value undefined;
   napi_get_undefined(env, &undefined);
   // a callback that throws has the ids; Node reports its exception as uncaught

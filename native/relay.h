@@ -111,8 +111,9 @@ typedef struct {
   pthread_mutex_t mu;
   // guarded by mu: sessions to take up, sessions asked to end (a flag per slot, so that asking
   // never allocates and is never lost), the stop, the slot table, ended ids for JavaScript. Every
-  // allocation happens in add(), which reports its failure to JavaScript; the relay thread and
-  // end()/stop() never allocate: their capacity is reserved there.
+  // allocation happens where a session is made: in add(), which reports its failure to
+  // JavaScript, or on an accept (accept.c), which hands the client back or closes it when memory
+  // runs out; ending a session and stop() never allocate: their capacity is reserved then.
   cmd *cmds;
   size_t ncmds, capcmds;
   session **slots;

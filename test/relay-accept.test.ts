@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AcceptHooks, AcceptingRelay, CarriedSession } from '../src/proxy/index.js';
+import { RelayAcceptor } from '../src/proxy/acceptor.js';
 import { createRelay, isAccepting } from '../src/proxy/index.js';
 import type { TestServer } from './helpers.js';
 import { freePorts, startServer, tempDir, waitFor } from './helpers.js';
@@ -28,19 +29,13 @@ async function listening(): Promise<{ server: Server; port: number; fd: number }
 }
 
 /** A one-thread compiled relay accepting on a port of its own; `told` collects what it said. */
-async function acceptingRelay(fault?: string): Promise<{
+async function acceptingRelay(connectTimeoutMs = 1000): Promise<{
   relay: AcceptingRelay;
   port: number;
   told: Told;
   server: Server;
 }> {
-  if (fault) process.env.QUORUM_RELAY_FAULT = fault;
-  let created;
-  try {
-    created = createRelay('native', 1).relay;
-  } finally {
-    delete process.env.QUORUM_RELAY_FAULT;
-  }
+  const created = createRelay('native', 1).relay;
   if (!isAccepting(created)) throw new Error('the compiled relay does not accept');
   const relay = created;
   const { server, port, fd } = await listening();
@@ -53,7 +48,7 @@ async function acceptingRelay(fault?: string): Promise<{
     handedBack: (client) => told.back.push(client),
     lost: (listenFd) => told.lost.push(listenFd),
   };
-  expect(relay.acceptOn(fd, 1000, hooks)).toBe(true);
+  expect(relay.acceptOn(fd, connectTimeoutMs, hooks)).toBe(true);
   // JavaScript lets go of its descriptor: the relay's duplicate keeps the port listening
   server.close();
   return { relay, port, told, server };
@@ -137,15 +132,24 @@ describe('the compiled relay, accepting on the write port itself', () => {
     const clients: Socket[] = [];
     try {
       relay.target(null);
-      clients.push(connect({ host: '127.0.0.1', port }));
+      clients.push(connect({ host: '127.0.0.1', port }).end('PING\r\n'));
       await waitFor('a client handed back', 5000, () =>
         told.back.length === 1 ? true : undefined,
       );
       // nothing listens on 127.0.0.2 at the port Redis holds on 127.0.0.1: refused
       relay.target(`127.0.0.2:${String(redis.port)}`);
-      clients.push(connect({ host: '127.0.0.1', port }));
+      clients.push(connect({ host: '127.0.0.1', port }).end('PING\r\n'));
       await waitFor('both handed back', 5000, () => (told.back.length === 2 ? true : undefined));
       expect(told.started).toEqual([]);
+      // nothing was read from them while they waited (their bytes go through the relay, in
+      // order, once they have a backend), and nothing is lost: the proxy reads it all later
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const back of told.back) expect([back.bytesRead, back.readableLength]).toEqual([0, 0]);
+      for (const back of told.back) {
+        let got = '';
+        back.on('data', (chunk: Buffer) => (got += chunk.toString())).resume();
+        await waitFor('what the client sent', 5000, () => (got === 'PING\r\n' ? true : undefined));
+      }
       // the proxy can still answer them: the sockets are the clients' own
       for (const [i, back] of told.back.entries()) {
         back.write(`+handed back ${String(i)}\r\n`);
@@ -179,28 +183,79 @@ describe('the compiled relay, accepting on the write port itself', () => {
     relay.stop();
   });
 
-  it('gives the port back when its thread fails, and the proxy accepts on it', async () => {
-    // the first wait returns with the target's wake-up; the second fails
-    const { relay, port, told } = await acceptingRelay('epoll:2');
-    own.relay = relay;
-    relay.target(`127.0.0.1:${String(redis.port)}`);
-    const fd = await waitFor('the port given back', 5000, () => told.lost[0]);
-    expect(fd).toBeGreaterThanOrEqual(0);
-    // nobody accepts on it now
-    expect(await ping(port, 500)).toBe('');
-    const accepted: Socket[] = [];
-    const js = createServer((c) => {
-      accepted.push(c);
-      c.on('error', () => undefined);
-      c.end('+PONG\r\n');
-    });
-    await new Promise<void>((resolve) => js.listen({ fd }, resolve));
+  it('gives the port back when its thread fails, and the proxy accepts on it again', async () => {
+    process.env.QUORUM_RELAY_FAULT = 'epoll:2';
+    let relay;
     try {
-      expect(await ping(port)).toBe('+PONG\r\n');
+      relay = createRelay('native', 1).relay;
+    } finally {
+      delete process.env.QUORUM_RELAY_FAULT;
+    }
+    const { server, port } = await listening();
+    const accepted: Socket[] = [];
+    const acceptor = RelayAcceptor.start(relay, server, 1000, {
+      adopt: () => () => undefined,
+      // what the proxy does with a client it accepts itself: here, answer it
+      accept: (client) => {
+        accepted.push(client);
+        client.on('error', () => undefined);
+        client.end('+PONG\r\n');
+      },
+      log: () => undefined,
+    });
+    expect(acceptor).not.toBeNull();
+    try {
+      // the first wait returns with this wake-up; the second fails, and the port comes back
+      acceptor?.retarget(`127.0.0.1:${String(redis.port)}`);
+      await waitFor('the proxy to accept again', 10_000, async () =>
+        (await ping(port, 500)) === '+PONG\r\n' ? true : undefined,
+      );
     } finally {
       relay.stop();
       for (const c of accepted) c.destroy();
-      await new Promise((resolve) => js.close(resolve));
+      await acceptor?.close();
+    }
+  });
+
+  it('hands a client back when its connect takes too long, or the target changes meanwhile', async () => {
+    // a Redis that accepts nothing while it sleeps, with a backlog of one: once two connections
+    // wait in its queue, the kernel drops every further SYN, so a connect stays in flight
+    const sleeper = await startServer('redis-server', dir, await freePorts(1), [
+      '--tcp-backlog',
+      '1',
+      '--enable-debug-command',
+      'local',
+    ]);
+    const fillers: Socket[] = [];
+    const { relay, port, told } = await acceptingRelay(300);
+    own.relay = relay;
+    try {
+      const sleep = connect({ host: '127.0.0.1', port: sleeper.port });
+      fillers.push(sleep);
+      sleep.write('DEBUG SLEEP 4\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (let i = 0; i < 4; i++) fillers.push(connect({ host: '127.0.0.1', port: sleeper.port }));
+      for (const f of fillers) f.on('error', () => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      relay.target(`127.0.0.1:${String(sleeper.port)}`);
+      // past the 300 ms connect timeout: back to the proxy
+      fillers.push(connect({ host: '127.0.0.1', port }));
+      await waitFor('a slow connect handed back', 5000, () =>
+        told.back.length === 1 ? true : undefined,
+      );
+      // a target change while it connects: back to the proxy at once, to go to the new one
+      fillers.push(connect({ host: '127.0.0.1', port }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(told.back.length).toBe(1);
+      relay.target(`127.0.0.1:${String(redis.port)}`);
+      await waitFor('a queued client handed back', 5000, () =>
+        told.back.length === 2 ? true : undefined,
+      );
+      expect(told.started).toEqual([]);
+    } finally {
+      for (const s of [...fillers, ...told.back]) s.destroy();
+      relay.stop();
+      await sleeper.stop();
     }
   });
 });

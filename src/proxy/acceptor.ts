@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import type { Addr } from '../model/index.js';
 import { acceptOnFd, listeningFd } from './listeners.js';
@@ -45,7 +46,11 @@ export class RelayAcceptor {
       started: (gen, carried) => proxy.adopt(acceptor.targets.get(gen) ?? null, carried),
       handedBack: (client) => proxy.accept(client),
       lost: (listenFd) => {
-        if (listenFd < 0 || acceptor.closed) return;
+        if (listenFd < 0) return;
+        if (acceptor.closed) {
+          closeSync(listenFd);
+          return;
+        }
         acceptor.fallback = acceptOnFd(
           listenFd,
           (client) => proxy.accept(client),

@@ -2,6 +2,7 @@
 // it takes and gives back.
 import { closeSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { SocketConstructorOpts } from 'node:net';
 import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -75,8 +76,17 @@ export function fdOf(socket: Socket): number | null {
 
 /** A socket for a client descriptor the relay handed back; null when it is not one. */
 export function socketOf(fd: number): Socket | null {
+  // paused as the proxy's listeners pause a client: nothing of it is read until it has a
+  // backend, so its first bytes reach Redis through the relay, in the order they came
+  const options: SocketConstructorOpts & { pauseOnCreate: boolean } = {
+    fd,
+    readable: true,
+    writable: true,
+    allowHalfOpen: true,
+    pauseOnCreate: true,
+  };
   try {
-    return new Socket({ fd, readable: true, writable: true, allowHalfOpen: true }).setNoDelay(true);
+    return new Socket(options).setNoDelay(true);
   } catch {
     closeSync(fd);
     return null;

@@ -41,47 +41,60 @@ class NativeRelay implements AcceptingRelay {
         started: number[] = [],
         back: number[] = [],
       ) => {
-        this.tookOver(index, started, back);
-        if (failure !== undefined) {
-          this.failed.add(index);
-          const rest =
-            this.failed.size < this.relays.length
-              ? 'new ones go to the other threads'
-              : 'new ones are relayed in JavaScript';
-          this.log(`${failure}; its sessions ended, ${rest}`);
-        }
-        for (const id of ids) {
-          const done = ends.get(id);
-          ends.delete(id);
-          done?.();
-        }
         const acceptor = this.acceptor;
-        if (failure !== undefined && acceptor?.index === index) {
-          this.acceptor = null;
-          acceptor.hooks.lost(this.relays[index]?.listenFd() ?? -1);
+        try {
+          // first the port: whatever else throws, it is accepted on again
+          if (failure !== undefined && acceptor?.index === index) {
+            this.acceptor = null;
+            acceptor.hooks.lost(this.relays[index]?.listenFd() ?? -1);
+          }
+          if (failure !== undefined) {
+            this.failed.add(index);
+            const rest =
+              this.failed.size < this.relays.length
+                ? 'new ones go to the other threads'
+                : 'new ones are relayed in JavaScript';
+            this.log(`${failure}; its sessions ended, ${rest}`);
+          }
+        } finally {
+          this.tookOver(index, started, back, acceptor?.index === index ? acceptor.hooks : null);
+          for (const id of ids) {
+            const done = ends.get(id);
+            ends.delete(id);
+            done?.();
+          }
         }
       };
       return new cls(ended, LINGER_MS);
     });
   }
 
-  /** What thread `index` started on its own, and the clients it handed back. */
-  private tookOver(index: number, started: number[], back: number[]): void {
+  /**
+   * What thread `index` started on its own, and the clients it handed back (each descriptor is
+   * wrapped once, or closed: none is left open and unowned, whatever throws).
+   */
+  private tookOver(
+    index: number,
+    started: number[],
+    back: number[],
+    hooks: AcceptHooks | null,
+  ): void {
     const thread = this.relays[index];
     const ends = this.onEnd[index];
-    const hooks = this.acceptor?.hooks;
-    for (let i = 0; i + 1 < started.length; i += 2) {
-      const id = started[i] ?? 0;
-      if (!thread || !ends || !hooks) continue;
-      ends.set(id, hooks.started(started[i + 1] ?? 0, { end: () => thread.end(id) }));
-    }
-    for (const fd of back) {
-      if (this.stopped || !hooks) {
-        closeSync(fd);
-        continue;
+    const fds = [...back];
+    try {
+      for (let i = 0; i + 1 < started.length; i += 2) {
+        const id = started[i] ?? 0;
+        if (!thread || !ends || !hooks) continue;
+        ends.set(id, hooks.started(started[i + 1] ?? 0, { end: () => thread.end(id) }));
       }
-      const client = socketOf(fd);
-      if (client) hooks.handedBack(client);
+      for (let fd = fds.shift(); fd !== undefined; fd = fds.shift()) {
+        const client = this.stopped || !hooks ? null : socketOf(fd);
+        if (client) hooks?.handedBack(client);
+        else if (this.stopped || !hooks) closeSync(fd);
+      }
+    } finally {
+      for (const fd of fds) closeSync(fd);
     }
   }
 
@@ -107,7 +120,12 @@ class NativeRelay implements AcceptingRelay {
     if (!hp || isIP(hp.host) === 0) return thread.target();
     // every session to the master on the accepting thread, whoever started it
     this.byBackend.set(`${hp.host}:${String(hp.port)}`, acceptor.index);
-    return thread.target(hp.host, hp.port);
+    try {
+      return thread.target(hp.host, hp.port);
+    } catch {
+      // an address the thread cannot connect to (an IPv6 zone, say): the proxy routes them
+      return thread.target();
+    }
   }
 
   /**
