@@ -7,10 +7,12 @@ import type { RelayThread, RelayThreadClass } from './native-addon.js';
 import { fdOf, nativeRelay, passBuffered, socketOf } from './native-addon.js';
 import type { AcceptHooks, AcceptingRelay, CarriedSession, Relay, RelayKind } from './relay.js';
 import { JsRelay, LINGER_MS } from './relay.js';
+
 /**
- * The relay on threads of its own (native/): Node's event loop only accepts, routes and
- * connects; the bytes of a session never enter JavaScript. Each backend's sessions go to one
- * thread; backends go to the threads in turn.
+ * The relay on threads of its own (native/): the bytes of a session never enter JavaScript.
+ * Node's event loop routes and connects the clients of the read port and those the write port's
+ * accepting thread hands back; that thread connects the rest itself (acceptOn). Each backend's
+ * sessions go to one thread; backends go to the threads in turn.
  */
 class NativeRelay implements AcceptingRelay {
   readonly kind = 'native';
