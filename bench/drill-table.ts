@@ -1,6 +1,7 @@
 /**
  * The summary table of docs/drills.md from `quorum drill ... --json` output: one row per
- * scenario, each run's figures side by side.
+ * scenario, each run's figures side by side. Cluster runs get the cluster columns (PFAIL, FAIL,
+ * promotion, the other shards, cluster_state:fail).
  *
  *   npx tsx bench/drill-table.ts RESULTS.json [LABEL_SUFFIX]
  */
@@ -27,8 +28,13 @@ const rows = results.map((result) => {
     s(r.kind === 'sentinel' ? r.switchMasterMs : r.promotedMs);
   const lost = (r: (typeof runs)[number]) =>
     `${r.ackedLost + (r.lateAckedLost ?? 0)}/${r.acknowledged}${r.failed > 0 ? ` (${r.failed} refused)` : ''}`;
-  const indet = (r: (typeof runs)[number]) =>
-    `${r.indeterminateLost ?? '-'}/${r.indeterminate}${(r.lateAcked ?? 0) > 0 ? ` (${r.lateAcked} late)` : ''}`;
+  const indet = (r: (typeof runs)[number]) => {
+    const notes = [
+      (r.lateAcked ?? 0) > 0 ? `${String(r.lateAcked)} late` : '',
+      (r.unansweredExempted ?? 0) > 0 ? `${String(r.unansweredExempted)} excused` : '',
+    ].filter((n) => n !== '');
+    return `${r.indeterminateLost ?? '-'}/${r.indeterminate}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  };
   return [
     `${result.scenario}${suffix}`,
     runs.some((r) => r.failover) ? 'yes' : 'no',
@@ -42,6 +48,46 @@ const rows = results.map((result) => {
       : [...new Set(runs.flatMap((r) => r.violations))].join('; '),
   ];
 });
+/** Each run's seconds of `f`, as "a, b, c s" ("-" when none has it). */
+const secs = <T>(runs: T[], f: (r: T) => number | null | undefined) =>
+  runs.every((r) => f(r) === null || f(r) === undefined)
+    ? '-'
+    : `${runs.map((r) => (f(r) == null ? '-' : ((f(r) ?? 0) / 1000).toFixed(2))).join(', ')} s`;
+
+const clusterRows = results.map((result) => {
+  const runs = result.runs.flatMap((r) => (r.kind === 'cluster' ? [r] : []));
+  const other = (r: (typeof runs)[number]) => r.cluster.otherShardsUnavailableMs;
+  return [
+    `${result.scenario}${suffix}`,
+    secs(runs, (r) => r.pfailMs),
+    secs(runs, (r) => r.failMs),
+    secs(runs, (r) => r.promotedMs),
+    secs(runs, (r) => r.writeUnavailableMs),
+    secs(runs, other),
+    secs(runs, (r) => (r.cluster.clusterFailMs > 0 ? r.cluster.clusterFailMs : null)),
+    each(
+      runs,
+      (r) =>
+        `${r.ackedLost + (r.lateAckedLost ?? 0)}/${r.acknowledged}${r.failed > 0 ? ` (${r.failed} refused)` : ''}`,
+    ),
+    each(runs, (r) => `${r.indeterminateLost ?? '-'}/${r.indeterminate}`),
+    runs.every((r) => r.violations.length === 0)
+      ? 'as expected'
+      : [...new Set(runs.flatMap((r) => r.violations))].join('; '),
+  ];
+});
+const clusterHead = [
+  'scenario',
+  'PFAIL',
+  'FAIL',
+  'replica promoted',
+  "no writes, the shard's slots",
+  'no writes, other shards',
+  'cluster_state:fail',
+  `acked lost (${String(results[0]?.runs.length ?? 0)} runs)`,
+  'indeterminate missing',
+  'verdict',
+];
 const head = [
   'scenario',
   'failover',
@@ -52,6 +98,8 @@ const head = [
   'indeterminate missing',
   'verdict',
 ];
+const cluster = results.some((r) => r.runs.some((run) => run.kind === 'cluster'));
+const [h, body] = cluster ? [clusterHead, clusterRows] : [head, rows];
 process.stdout.write(
-  [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n',
+  [h, h.map(() => '---'), ...body].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n',
 );

@@ -11,7 +11,7 @@
  * `--requests` is per run at pipeline 1; runs at pipeline 16 send 8 times as many, so that both
  * last seconds. Writes the result into docs/benchmarks.md (section "Proxy throughput").
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ const arg = (name: string, fallback: number) => {
   return i < 0 ? fallback : Number(process.argv[i + 1]);
 };
 const rounds = arg('--rounds', 7);
+/** `--no-syscalls`: no `perf stat` during the runs (it slows every system call it counts). */
+const withPerf = !process.argv.includes('--no-syscalls');
 const requests = arg('--requests', 200_000);
 const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-proxy-'));
 const port = 17800;
@@ -35,6 +37,41 @@ interface Result {
   p99: number;
   /** CPU time (user + system, all threads) the proxy process spent per request, µs. */
   cpuUs: number;
+  /** System calls of the proxy process per request (all, epoll_wait, epoll_ctl); NaN without perf. */
+  syscalls: number;
+  epollWaits: number;
+  epollCtls: number;
+}
+
+const SYSCALL_EVENTS = [
+  'raw_syscalls:sys_enter',
+  'syscalls:sys_enter_epoll_wait',
+  'syscalls:sys_enter_epoll_ctl',
+];
+
+/** `perf stat` counting the system calls of process `pid` until stopped. */
+function countSyscalls(pid: number): { stop: () => Promise<number[]> } {
+  const perf = spawn('perf', ['stat', '-x,', '-e', SYSCALL_EVENTS.join(','), '-p', String(pid)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  perf.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  // without perf (not installed), the counts are NaN
+  const exited = new Promise<void>((resolve) => {
+    perf.once('close', () => resolve());
+    perf.once('error', () => resolve());
+  });
+  return {
+    stop: async () => {
+      perf.kill('SIGINT');
+      await exited;
+      // one line per event: count,unit,event,...
+      return SYSCALL_EVENTS.map((event) => {
+        const line = err.split('\n').find((l) => l.split(',')[2] === event);
+        return Number(line?.split(',')[0] ?? NaN);
+      });
+    },
+  };
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far. */
@@ -48,7 +85,15 @@ function cpuSeconds(pid: number): number {
 }
 
 /** One redis-benchmark run of one test against one port: requests/s and latency percentiles. */
-function bench(target: number, test: 'set' | 'get', pipeline: number, pid: number | null): Result {
+async function bench(
+  target: number,
+  test: 'set' | 'get',
+  pipeline: number,
+  pid: number | null,
+): Promise<Result> {
+  const counting = pid === null || !withPerf ? null : countSyscalls(pid);
+  // perf attaches before the run starts
+  if (counting) await new Promise((r) => setTimeout(r, 300));
   const cpuBefore = pid === null ? 0 : cpuSeconds(pid);
   const n = pipeline === 1 ? requests : requests * 8;
   const csv = execFileSync(
@@ -74,7 +119,16 @@ function bench(target: number, test: 'set' | 'get', pipeline: number, pid: numbe
   const line = csv.trim().split('\n').at(-1) ?? '';
   const cells = line.split(',').map((c) => Number(c.replace(/"/g, '')));
   const cpuUs = pid === null ? NaN : ((cpuSeconds(pid) - cpuBefore) * 1e6) / n;
-  return { rps: cells[1] ?? NaN, p50: cells[4] ?? NaN, p99: cells[6] ?? NaN, cpuUs };
+  const [all = NaN, waits = NaN, ctls = NaN] = (await counting?.stop()) ?? [];
+  return {
+    rps: cells[1] ?? NaN,
+    p50: cells[4] ?? NaN,
+    p99: cells[6] ?? NaN,
+    cpuUs,
+    syscalls: all / n,
+    epollWaits: waits / n,
+    epollCtls: ctls / n,
+  };
 }
 
 /** The target (at least 1.1 x HAProxy's throughput at both depths, p99 no worse), read off the medians. */
@@ -121,7 +175,7 @@ async function main(): Promise<void> {
           // a different order each round: whoever runs first or last gets no steady advantage
           const order = [...NAMES].sort(() => Math.random() - 0.5);
           for (const name of order) {
-            const r = bench(targets[name].port, test, pipeline, targets[name].pid);
+            const r = await bench(targets[name].port, test, pipeline, targets[name].pid);
             const key = `${name} ${test} P${String(pipeline)}`;
             results.set(key, [...(results.get(key) ?? []), r]);
             process.stdout.write(
@@ -144,6 +198,7 @@ async function main(): Promise<void> {
     );
   const rows: string[] = [];
   const cpuRows: string[] = [];
+  const syscallRows: string[] = [];
   /** Each test's throughput ratio and p99 ratio, quorum / HAProxy (medians). */
   const verdicts: { label: string; ratio: number; p99: number }[] = [];
   for (const pipeline of [1, 16]) {
@@ -171,6 +226,9 @@ async function main(): Promise<void> {
         p99: median(k('quorum'), 'p99') / median(k('haproxy'), 'p99'),
       });
       const cpu = (n: Name) => median(k(n), 'cpuUs');
+      const calls = (n: Name) =>
+        `${median(k(n), 'syscalls').toFixed(3)} (${median(k(n), 'epollWaits').toFixed(3)}, ${median(k(n), 'epollCtls').toFixed(3)})`;
+      syscallRows.push(`| ${label} | ${calls('haproxy')} | ${calls('quorum')} |`);
       cpuRows.push(
         `| ${label} | ${cpu('haproxy').toFixed(2)} | ${cpu('quorum').toFixed(2)} (${(cpu('quorum') / cpu('haproxy')).toFixed(2)}) | ${cpu('quorum-js').toFixed(2)} (${(cpu('quorum-js') / cpu('haproxy')).toFixed(2)}) |`,
       );
@@ -181,7 +239,7 @@ async function main(): Promise<void> {
     [
       '## Proxy throughput',
       '',
-      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through ${facts} (read from \`haproxy -v\` and the running process; the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay: every session to the master on one thread, as for any backend) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct. "same round": the median of quorum / HAProxy taken within each round.`,
+      `redis-benchmark, 50 clients, random keys, ${String(requests)} requests per run at pipeline 1 and ${String(requests * 8)} at pipeline 16, against the master directly, through ${facts} (read from \`haproxy -v\` and the running process; the usual Sentinel config: \`tcp-check\` expecting \`role:master\`, \`check inter 1s\`; \`quorum export haproxy --naive\`), through quorum's write port (started by \`quorum up\`, in the supervisor's process, compiled relay: every session to the master on one thread, which also accepts the write port's clients) and through \`quorum proxy --relay js\` (the relay in Node's event loop). The four alternate in random order in each of ${String(rounds)} rounds; medians. In parentheses: the ratio to direct. "same round": the median of quorum / HAProxy taken within each round.`,
       '',
       '```sh',
       `npx tsx bench/proxy-throughput.ts --rounds ${String(rounds)} --requests ${String(requests)}   # ${new Date().toISOString().slice(0, 10)}, 2 cores, loopback`,
@@ -196,6 +254,12 @@ async function main(): Promise<void> {
       '| test | HAProxy µs | quorum µs | quorum --relay js µs |',
       '| --- | --- | --- | --- |',
       ...cpuRows,
+      '',
+      "System calls per request of each proxy's process (all threads, counted by `perf stat -e raw_syscalls:sys_enter` during each run; in parentheses the `epoll_wait` and `epoll_ctl` among them).",
+      '',
+      '| test | HAProxy | quorum |',
+      '| --- | --- | --- |',
+      ...syscallRows,
       '',
       verdict(verdicts),
       '',
