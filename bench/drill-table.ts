@@ -1,7 +1,8 @@
 /**
  * The summary table of docs/drills.md from `quorum drill ... --json` output: one row per
  * scenario, each run's figures side by side. Cluster runs get the cluster columns (PFAIL, FAIL,
- * promotion, the other shards, cluster_state:fail).
+ * promotion, the other shards, cluster_state:fail). "acked lost" counts every write that got an OK,
+ * in time or late; a late one is also among the indeterminate.
  *
  *   npx tsx bench/drill-table.ts RESULTS.json [LABEL_SUFFIX]
  */
@@ -27,7 +28,7 @@ const rows = results.map((result) => {
   const takeover = (r: (typeof runs)[number]) =>
     s(r.kind === 'sentinel' ? r.switchMasterMs : r.promotedMs);
   const lost = (r: (typeof runs)[number]) =>
-    `${r.ackedLost + (r.lateAckedLost ?? 0)}/${r.acknowledged}${r.failed > 0 ? ` (${r.failed} refused)` : ''}`;
+    `${r.ackedLost + (r.lateAckedLost ?? 0)}/${r.acknowledged + (r.lateAcked ?? 0)}${r.failed > 0 ? ` (${r.failed} refused)` : ''}`;
   const indet = (r: (typeof runs)[number]) => {
     const notes = [
       (r.lateAcked ?? 0) > 0 ? `${String(r.lateAcked)} late` : '',
@@ -68,7 +69,7 @@ const clusterRows = results.map((result) => {
     each(
       runs,
       (r) =>
-        `${r.ackedLost + (r.lateAckedLost ?? 0)}/${r.acknowledged}${r.failed > 0 ? ` (${r.failed} refused)` : ''}`,
+        `${r.ackedLost + (r.lateAckedLost ?? 0)}/${r.acknowledged + (r.lateAcked ?? 0)}${r.failed > 0 ? ` (${r.failed} refused)` : ''}`,
     ),
     each(runs, (r) => `${r.indeterminateLost ?? '-'}/${r.indeterminate}`),
     runs.every((r) => r.violations.length === 0)
