@@ -1,7 +1,8 @@
 import { closeSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import type { Addr } from '../model/index.js';
-import { acceptOnFd, listeningFd } from './listeners.js';
+import { acceptOnFd } from './listeners.js';
+import { fdOf } from './native-addon.js';
 import type { AcceptingRelay, CarriedSession, Relay } from './relay.js';
 import { isAccepting } from './relay.js';
 
@@ -39,7 +40,7 @@ export class RelayAcceptor {
     connectTimeoutMs: number,
     proxy: ProxySide,
   ): RelayAcceptor | null {
-    const fd = listeningFd(server);
+    const fd = fdOf(server);
     if (!isAccepting(relay) || fd === null) return null;
     const acceptor = new RelayAcceptor(relay);
     const taken = relay.acceptOn(fd, connectTimeoutMs, {

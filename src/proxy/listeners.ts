@@ -52,14 +52,6 @@ export function acceptOnFd(
   return server;
 }
 
-/** The descriptor of a listening `server`; null where Node does not show it. */
-export function listeningFd(server: Server): number | null {
-  const handle: unknown = Reflect.get(server, '_handle');
-  if (typeof handle !== 'object' || handle === null) return null;
-  const fd: unknown = Reflect.get(handle, 'fd');
-  return typeof fd === 'number' && fd >= 0 ? fd : null;
-}
-
 /** The port `server` is bound to (0 when it is not). */
 export function boundPort(server: Server | undefined): number {
   const a = server?.address();

@@ -2,7 +2,7 @@
 // it takes and gives back.
 import { closeSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { SocketConstructorOpts } from 'node:net';
+import type { Server, SocketConstructorOpts } from 'node:net';
 import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -64,11 +64,12 @@ export function nativeRelay(addon = ADDON): RelayThreadClass | string {
 }
 
 /**
- * The socket's file descriptor. Node does not document it, but every TCP handle on Unix has had
- * `fd` for a decade; null where it is missing, and the session is relayed in JavaScript instead.
+ * The file descriptor of a socket or a listening server. Node does not document it, but every TCP
+ * handle on Unix has had `fd` for a decade; null where it is missing, and the session is relayed
+ * (or the port accepted) in JavaScript instead.
  */
-export function fdOf(socket: Socket): number | null {
-  const handle: unknown = Reflect.get(socket, '_handle');
+export function fdOf(owner: Socket | Server): number | null {
+  const handle: unknown = Reflect.get(owner, '_handle');
   if (typeof handle !== 'object' || handle === null) return null;
   const fd: unknown = Reflect.get(handle, 'fd');
   return typeof fd === 'number' && fd >= 0 ? fd : null;
