@@ -383,6 +383,20 @@ describe('the dashboard API, in process, against a real deployment', () => {
       return m && m !== before ? m : undefined;
     });
     expect(after).not.toBe(before);
+    // the tests after this one share the deployment: they start once Sentinel's failover is over
+    // (no sentinel flags failover_in_progress, every sentinel names the new master) and both
+    // replicas follow it, or their own failover meets INPROG and their replica is mid-switch
+    await waitFor('the switchover to settle', 30_000, async () => {
+      const topology = (await deployment()).topology;
+      const t = topology?.kind === 'sentinel' ? topology : null;
+      const sentinelsDone = (t?.sentinels ?? []).every(
+        (s) => s.up && s.masterAddr === after && !s.masterFlags.includes('failover_in_progress'),
+      );
+      const replicas = (t?.nodes ?? []).filter((n) => n.role === 'replica' && n.up);
+      return sentinelsDone && (t?.sentinels.length ?? 0) > 0 && replicas.length === 2
+        ? true
+        : undefined;
+    });
   });
 
   it('blocks a node with DEBUG SLEEP, which the observer sees as down and then up', async () => {
