@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,10 @@ const portOf = (addr: string) => addr.split(':')[1] ?? '';
  */
 export function targetsOf(mode: Mode, nodes: number): ObserveTarget[] {
   const addrs = nodeAddrs(nodes);
-  const common = { password: null, sentinelPassword: null } as const;
+  const common = {
+    access: OPEN_ACCESS,
+    sentinelAccess: { ...OPEN_ACCESS, of: 'sentinel' },
+  } as const;
   if (mode === 'standalone')
     return [
       {

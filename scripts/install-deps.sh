@@ -10,6 +10,8 @@ declare -A PACKAGE_OF=(
   [redis-sentinel]=redis-sentinel
   [redis-cli]=redis-tools
   [setpriv]=util-linux
+  # up --tls makes its CA and certificates with openssl
+  [openssl]=openssl
   # the proxy's byte relay (native/*.c) is compiled at build time
   [cc]=gcc
 )

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writer } from '../bench/cutover-writer.js';
 import { RedisLink } from '../src/redis/index.js';
@@ -23,7 +24,7 @@ beforeAll(async () => {
   ]);
   link = new RedisLink(`127.0.0.1:${String(port)}`, {
     timeoutMs: 2000,
-    password: null,
+    access: OPEN_ACCESS,
     connectionName: 'quorum-test',
   });
 });

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
@@ -65,7 +66,7 @@ describe('cluster administration', () => {
   let dir = '';
   let client: Cluster;
   const servers: TestServer[] = [];
-  const links = new ClusterLinks(null);
+  const links = new ClusterLinks(OPEN_ACCESS);
   const seed = () => [`127.0.0.1:${port}`];
   const cli = (args: string[], timeoutMs = 60_000) =>
     quorum(['cluster', ...args, '--dir', dir], { timeoutMs });

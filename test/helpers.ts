@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
 import type { Shard, Topology } from '../src/model/index.js';
 import { agreedMaster, sentinelsOf } from '../src/model/index.js';
-import { RedisLink } from '../src/redis/index.js';
+import { passwordAccess, RedisLink } from '../src/redis/index.js';
 
 export const BIN = resolve('bin/quorum');
 
@@ -136,7 +136,7 @@ export async function startServer(
   );
   const link = new RedisLink(`127.0.0.1:${port}`, {
     timeoutMs: 500,
-    password,
+    access: passwordAccess(kind === 'redis-sentinel' ? 'sentinel' : 'node', password),
     connectionName: 'test',
   });
   try {

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,8 +114,8 @@ describe('a local Sentinel deployment, launched and observed', () => {
       masterName: 'mymaster',
       sentinels,
       nodes: [],
-      password: null,
-      sentinelPassword: null,
+      access: OPEN_ACCESS,
+      sentinelAccess: OPEN_ACCESS,
     });
     const events: QuorumEvent[] = [];
     observer.bus.on('event', (e) => events.push(e));

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,8 +73,8 @@ describe.skipIf(why !== null)(
         options: {
           sentinels: [],
           masterName: 'mymaster',
-          password: null,
-          sentinelPassword: null,
+          access: OPEN_ACCESS,
+          sentinelAccess: OPEN_ACCESS,
           writers: 2,
           rate: 200,
           readers: 1,

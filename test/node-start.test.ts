@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisLink } from '../src/redis/index.js';
@@ -23,7 +24,7 @@ const links: RedisLink[] = [];
 function link(address: string): RedisLink {
   const l = new RedisLink(address, {
     timeoutMs: 3000,
-    password: null,
+    access: OPEN_ACCESS,
     connectionName: 'quorum-test',
   });
   links.push(l);
@@ -64,7 +65,7 @@ function nodeAction(args: string[]): { stderr: () => string; done: Promise<RunRe
 async function answers(address: string): Promise<boolean> {
   const probe = new RedisLink(address, {
     timeoutMs: 500,
-    password: null,
+    access: OPEN_ACCESS,
     connectionName: 'quorum-test',
   });
   try {

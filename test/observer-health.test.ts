@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../src/model/index.js';
 import { renderMetrics } from '../src/metrics/index.js';
@@ -25,8 +26,8 @@ describe('an observer whose polls fail: counted, said once each way, stale data 
         masterName: 'health',
         sentinels: [],
         nodes: [`127.0.0.1:${port}`],
-        password: null,
-        sentinelPassword: null,
+        access: OPEN_ACCESS,
+        sentinelAccess: OPEN_ACCESS,
       },
       // a read hangs for the whole timeout, longer than three intervals: the data goes stale
       { pollIntervalMs: POLL_MS, timeoutMs: 3000, subscribe: false },

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { execFileSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
@@ -54,11 +55,11 @@ describe("the proxy's write port keeps the order of a wire", () => {
       masterName: 'mymaster',
       sentinels: [0, 1, 2].map((i) => `127.0.0.1:${String(deployment.port + 50 + i)}`),
       nodes: [],
-      password: null,
-      sentinelPassword: null,
+      access: OPEN_ACCESS,
+      sentinelAccess: OPEN_ACCESS,
     });
     await observer.start();
-    tracker = new MasterTracker(observer, null);
+    tracker = new MasterTracker(observer, OPEN_ACCESS);
     await tracker.start();
     const own = await freePorts(2);
     proxy = new ProxyServer(tracker, {

@@ -1,3 +1,4 @@
+import { passwordAccess } from '../src/redis/index.js';
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
@@ -74,11 +75,11 @@ describe('the proxy, in process, in front of a real deployment', () => {
       masterName: 'mymaster',
       sentinels,
       nodes: [],
-      password: PASSWORD,
-      sentinelPassword: PASSWORD,
+      access: passwordAccess('node', PASSWORD),
+      sentinelAccess: passwordAccess('sentinel', PASSWORD),
     });
     await observer.start();
-    tracker = new MasterTracker(observer, PASSWORD);
+    tracker = new MasterTracker(observer, passwordAccess('node', PASSWORD));
     await tracker.start();
     const [w] = [await freePorts(2)];
     proxy = new ProxyServer(tracker, {

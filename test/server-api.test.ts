@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../src/model/index.js';
 import type { Deployment } from '../src/deployment/index.js';
@@ -55,8 +56,8 @@ describe('the dashboard API, in process, against a real deployment', () => {
         masterName: 'gone',
         sentinels: [`127.0.0.1:${gonePort}`],
         nodes: [],
-        password: null,
-        sentinelPassword: null,
+        access: OPEN_ACCESS,
+        sentinelAccess: OPEN_ACCESS,
       },
       { timeoutMs: 1000 },
     );

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -101,7 +102,7 @@ describe('the supervisor', () => {
       for (const p of [port, port + 50]) {
         const anonymous = new RedisLink(`127.0.0.1:${p}`, {
           timeoutMs: 1000,
-          password: null,
+          access: OPEN_ACCESS,
           connectionName: 'test',
         });
         await expect(anonymous.call('PING')).rejects.toThrow(/requires a password/);

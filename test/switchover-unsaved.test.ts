@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../src/redis/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '../src/deployment/index.js';
 import { attach } from '../src/deployment/index.js';
@@ -47,7 +48,7 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
     started.push(await startServer('redis-sentinel', dir, port + 2, []));
     const sentinel = new RedisLink(addr(port + 2), {
       timeoutMs: 2000,
-      password: null,
+      access: OPEN_ACCESS,
       connectionName: 'test',
     });
     try {
@@ -75,8 +76,8 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
       master: addr(port),
       replicas: [addr(port + 1)],
       sentinels: [addr(port + 2)],
-      password: null,
-      sentinelPassword: null,
+      access: OPEN_ACCESS,
+      sentinelAccess: OPEN_ACCESS,
     });
     expect(result.newMaster).toBe(addr(port + 1));
     expect(result.unsaved).toMatch(/running without a config file/);
@@ -87,7 +88,7 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
     // the demotion itself took place: only saving it failed
     const old = new RedisLink(addr(port), {
       timeoutMs: 2000,
-      password: null,
+      access: OPEN_ACCESS,
       connectionName: 'test',
     });
     try {
@@ -102,7 +103,7 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
     // the master is now the former replica, itself without a config file: switch back to the first
     const sentinel = new RedisLink(addr(port + 2), {
       timeoutMs: 2000,
-      password: null,
+      access: OPEN_ACCESS,
       connectionName: 'test',
     });
     try {
@@ -117,8 +118,8 @@ describe('a switchover whose demotion of the old master cannot be saved', () => 
         masterName: 'unsaved',
         sentinels: [addr(port + 2)],
         nodes: [],
-        password: null,
-        sentinelPassword: null,
+        access: OPEN_ACCESS,
+        sentinelAccess: OPEN_ACCESS,
       },
       { timeoutMs: 2000 },
     );

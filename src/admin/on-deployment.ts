@@ -26,7 +26,7 @@ export async function failoverDeployment(d: Deployment): Promise<string> {
       'conflict',
     );
   try {
-    const by = await sentinelFailover(up, masterName, d.profile.sentinelPassword);
+    const by = await sentinelFailover(up, masterName, d.profile.sentinel);
     return `asked sentinel ${by} to fail over '${masterName}' away from ${topology?.agreement.master ?? 'the master'}`;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -54,8 +54,8 @@ export async function switchoverDeployment(
     return await safeSwitchover({
       masterName,
       ...parties,
-      password: d.profile.password,
-      sentinelPassword: d.profile.sentinelPassword,
+      access: d.profile.node,
+      sentinelAccess: d.profile.sentinel,
       ...(progress ? { progress } : {}),
     });
   } catch (err) {
@@ -85,7 +85,7 @@ export async function debugSleepNode(
   }
   let woke: Promise<string | null>;
   try {
-    ({ woke } = await startDebugSleep(node, d.profile.password, seconds));
+    ({ woke } = await startDebugSleep(node, d.profile.node, seconds));
   } catch (err) {
     throw new ServiceError(err instanceof Error ? err.message : String(err), 'conflict');
   }

@@ -1,5 +1,6 @@
 import type { DataNode, Topology } from '../model/index.js';
 import { agreedMaster } from '../model/index.js';
+import { CLUSTER_RULES } from './cluster-rules.js';
 import type { AlertRule } from './rule.js';
 
 /** Minutes a failover alert stays firing after the master moved. */
@@ -10,6 +11,9 @@ export const DEFAULT_LAG_BYTES = 10 * 1024 * 1024;
 
 /** Default bound for RedisMemoryHigh: 90 % of maxmemory. */
 export const DEFAULT_MEMORY_RATIO = 0.9;
+
+/** RedisTlsCertExpiring fires for a certificate that ends within 30 days. */
+const CERT_WARN_MS = 30 * 86_400_000;
 
 /** Minutes a rise of rejected connections keeps its alert firing (as `increase(...[5m])`). */
 const REJECTED_WINDOW_MS = 5 * 60_000;
@@ -237,40 +241,24 @@ export const ALERT_RULES: readonly AlertRule[] = [
           ]
         : [],
   },
+  ...CLUSTER_RULES,
   {
-    name: 'RedisClusterStateNotOk',
-    scope: 'cluster',
-    severity: 'critical',
-    forMs: 30_000,
-    expr: 'redis_cluster_state == 0',
-    summary:
-      'cluster node {{ $labels.addr }} of {{ $labels.deployment }} reports cluster_state:fail',
-    runbook:
-      'Some slots have no master that answers: look for a shard whose master and replicas are all down.',
-    evaluate: (t) =>
-      t.cluster.views
-        .filter((v) => v.up && v.state === 'fail')
-        .map((v) => ({ subject: v.addr, summary: `${v.addr} reports cluster_state:fail` })),
-  },
-  {
-    name: 'RedisClusterSlotsFail',
-    scope: 'cluster',
-    severity: 'critical',
+    name: 'RedisTlsCertExpiring',
+    scope: 'any',
+    severity: 'warning',
     forMs: 0,
-    expr: 'redis_cluster_slots_fail > 0',
-    summary: '{{ $value }} slots of {{ $labels.deployment }} are in fail state',
-    runbook: 'Keys in those slots cannot be read or written; bring back the shard or fail it over.',
-    evaluate: (t) => {
-      const failing = Math.max(0, ...t.cluster.views.map((v) => v.slotsFail ?? 0));
-      return failing > 0
-        ? [
-            {
-              subject: null,
-              summary: `${failing} slots are in fail state (no master answers for them)`,
-            },
-          ]
-        : [];
-    },
+    expr: 'min by (deployment, addr) (quorum_tls_cert_expiry_timestamp_seconds) - time() < 30 * 86400',
+    summary:
+      'the TLS certificate of {{ $labels.addr }} in {{ $labels.deployment }} ends within 30 days',
+    runbook:
+      'Make a new certificate, put it where tls-cert-file points and run CONFIG SET tls-cert-file <same path> to reload it (Redis does not watch the files). Clients refuse an expired one.',
+    evaluate: (t, ctx) =>
+      t.certificates
+        .filter((c) => c.expiresAtMs - ctx.nowMs < CERT_WARN_MS)
+        .map((c) => ({
+          subject: c.addr,
+          summary: `the certificate of ${c.addr} ${c.expiresAtMs <= ctx.nowMs ? 'ended' : 'ends'} on ${new Date(c.expiresAtMs).toISOString().slice(0, 10)}`,
+        })),
   },
   {
     name: 'QuorumObserverStale',

@@ -35,7 +35,7 @@ async function open(opts: ClusterOptions): Promise<Session> {
   const local = resolved.local;
   for (const p of local?.processes ?? [])
     if (p.kind === 'redis') names.set(p.name, formatAddr(p.host ?? local?.spec.host ?? '', p.port));
-  const links = new ClusterLinks(resolved.target.password, opts.timeout);
+  const links = new ClusterLinks(resolved.target.access, opts.timeout);
   return { resolved, links, seeds: resolved.target.nodes, names };
 }
 

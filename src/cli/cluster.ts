@@ -14,6 +14,7 @@ import { registerClusterMoves } from './cluster-moves.js';
 import { registerAddNode, registerDelNode } from './cluster-nodes.js';
 import type { ClusterOptions } from './cluster-session.js';
 import { print, sub, withCluster } from './cluster-session.js';
+import { accessFlags } from './access-flags.js';
 
 export function registerCluster(program: Command): void {
   const cluster = program
@@ -69,13 +70,11 @@ export function registerCluster(program: Command): void {
     },
   );
 
-  cluster
-    .command('keyslot')
+  accessFlags(cluster.command('keyslot'))
     .description("each key's slot and hash tag, and the master owning it (the slot works offline)")
     .argument('<keys...>', 'keys, e.g. user:1 {user1}.following')
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
     .option('--cluster <addrs>', 'seed node addresses, host:port[,host:port...]')
-    .option('--password <password>', 'node password (or QUORUM_PASSWORD)')
     .option(
       '--timeout <ms>',
       'time allowed for each call reading the owners',

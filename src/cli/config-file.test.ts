@@ -21,8 +21,8 @@ describe('loadConfig', () => {
         masterName: 'mymaster',
         sentinels: ['10.0.0.5:26379', '[::1]:26380'],
         nodes: [],
-        password: 'p',
-        sentinelPassword: 'p',
+        access: { of: 'node', user: null, password: 'p', tls: null },
+        sentinelAccess: { of: 'sentinel', user: null, password: 'p', tls: null },
         kind: 'sentinel',
       },
       {
@@ -30,8 +30,8 @@ describe('loadConfig', () => {
         masterName: 'queue',
         sentinels: ['q:26379'],
         nodes: [],
-        password: 'p',
-        sentinelPassword: 's',
+        access: { of: 'node', user: null, password: 'p', tls: null },
+        sentinelAccess: { of: 'sentinel', user: null, password: 's', tls: null },
         kind: 'sentinel',
       },
     ]);
@@ -153,7 +153,7 @@ describe('loadConfig with clusters', () => {
         kind: 'cluster',
         name: 'shop',
         nodes: ['127.0.0.1:7000', '127.0.0.1:7001'],
-        password: null,
+        access: { of: 'node', user: null, password: null, tls: null },
       },
     ]);
     writeFileSync(path, 'deployments:\n  - name: shop\n    passwordEnv: PW\n');

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Node } from 'yaml';
 import { isMap, isNode, isPair, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -6,11 +7,27 @@ import { formatAddr, parseAddr, UserError } from '../model/index.js';
 import type { ObserveTarget } from '../observer/index.js';
 import type { AlertConfig } from '../alerts/index.js';
 import { alertConfigFrom, alertsSchema } from '../alerts/index.js';
+import type { AccessInput } from './access-input.js';
+import { accessFrom } from './access-input.js';
 
 const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable');
 const addr = z.string().refine((s) => parseAddr(s) !== null, { message: 'must be host:port' });
+
+/** `tls: true`, or the files: the same names as the flags. */
+const tlsSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      cacert: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      sni: z.string().optional(),
+      insecure: z.boolean().optional(),
+    })
+    .strict(),
+]);
 
 const configSchema = z
   .object({
@@ -25,8 +42,12 @@ const configSchema = z
             sentinels: z.array(addr).min(1, 'must list at least one sentinel').optional(),
             /** A Redis Cluster instead: seed nodes (the others are discovered). */
             cluster: z.array(addr).min(1, 'must list at least one seed node').optional(),
+            user: z.string().min(1).optional(),
             passwordEnv: envName.optional(),
+            tls: tlsSchema.optional(),
+            sentinelUser: z.string().min(1).optional(),
             sentinelPasswordEnv: envName.optional(),
+            sentinelTls: tlsSchema.optional(),
           })
           .strict()
           .refine((d) => (d.sentinels === undefined) !== (d.cluster === undefined), {
@@ -81,12 +102,29 @@ function lineOf(
   return null;
 }
 
+type TlsInput = Pick<AccessInput, 'tls' | 'cacert' | 'cert' | 'key' | 'sni' | 'insecure'>;
+
+function withDefaults(own: TlsInput, base: TlsInput): TlsInput {
+  return {
+    tls: own.tls,
+    cacert: own.cacert ?? base.cacert,
+    cert: own.cert ?? base.cert,
+    key: own.key ?? base.key,
+    sni: own.sni ?? base.sni,
+    insecure: own.insecure ?? base.insecure,
+  };
+}
+
 /** An example shown with errors, so the fix is one look away. */
 const CONFIG_EXAMPLE = `deployments:
   - name: cache
     masterName: mymaster
     sentinels: [10.0.0.5:26379, 10.0.0.6:26379, 10.0.0.7:26379]
+    user: app                          # optional: an ACL user (default: the default user)
     passwordEnv: REDIS_PASSWORD        # optional: read the password from this variable
+    tls: { cacert: ca.crt, cert: quorum.crt, key: quorum.key }   # optional; or tls: true
+    sentinelPasswordEnv: SENTINEL_PASSWORD   # optional: the sentinels' own (sentinelUser too)
+    sentinelTls: true                  # optional: TLS to the sentinels (files default to tls's)
   - name: sessions                     # a Redis Cluster: seed nodes instead of sentinels
     cluster: [10.0.1.5:7000, 10.0.1.6:7000]
 alerts:                                # optional
@@ -139,21 +177,53 @@ export function loadConfig(
         2,
       );
     names.add(d.name);
-    const secret = (variable: string | undefined, field: string): string | null => {
-      if (variable === undefined) return null;
-      const value = env[variable];
-      if (value === undefined)
-        throw new UserError(
-          `${path}: deployments[${i}].${field} names ${variable}, which is not set in the environment`,
-          2,
-        );
-      return value;
-    };
-    const password = secret(d.passwordEnv, 'passwordEnv');
-    const sentinelPassword =
-      d.sentinelPasswordEnv !== undefined
-        ? secret(d.sentinelPasswordEnv, 'sentinelPasswordEnv')
-        : password;
+    const field = (name: string) => `${path}: deployments[${i}].${name}`;
+    // certificate files are named relative to quorum.yaml
+    const near = (file: string | undefined) =>
+      file === undefined ? undefined : resolve(dirname(path), file);
+    const tlsInput = (tls: z.infer<typeof tlsSchema> | undefined): TlsInput =>
+      tls === undefined || tls === false
+        ? {}
+        : tls === true
+          ? { tls: true }
+          : {
+              ...tls,
+              tls: true,
+              cacert: near(tls.cacert),
+              cert: near(tls.cert),
+              key: near(tls.key),
+            };
+    const node = accessFrom(
+      'node',
+      { user: d.user, passwordEnv: d.passwordEnv, ...tlsInput(d.tls) },
+      (f) => (f === 'tls' || f === 'user' || f === 'passwordEnv' ? field(f) : field(`tls.${f}`)),
+      env,
+    );
+    // the sentinels' credentials default to the nodes' (user and password together)
+    const own = d.sentinelUser !== undefined || d.sentinelPasswordEnv !== undefined;
+    // TLS to the sentinels takes the nodes' files unless it names its own
+    const sentinelTls =
+      d.sentinelTls === undefined || d.sentinelTls === false
+        ? {}
+        : withDefaults(tlsInput(d.sentinelTls), tlsInput(d.tls));
+    const sentinel = accessFrom(
+      'sentinel',
+      {
+        ...(own
+          ? { user: d.sentinelUser, passwordEnv: d.sentinelPasswordEnv }
+          : { user: d.user, passwordEnv: d.passwordEnv }),
+        ...sentinelTls,
+      },
+      (f) =>
+        f === 'tls'
+          ? field('sentinelTls')
+          : f === 'user'
+            ? field('sentinelUser')
+            : f === 'passwordEnv'
+              ? field(own ? 'sentinelPasswordEnv' : 'passwordEnv')
+              : field(`sentinelTls.${f}`),
+      env,
+    );
     const normal = (list: string[] | undefined) =>
       (list ?? []).map((s) => {
         const hp = parseAddr(s);
@@ -161,15 +231,15 @@ export function loadConfig(
       });
     const target: ObserveTarget =
       d.cluster !== undefined
-        ? { kind: 'cluster', name: d.name, nodes: normal(d.cluster), password }
+        ? { kind: 'cluster', name: d.name, nodes: normal(d.cluster), access: node }
         : {
             kind: 'sentinel',
             name: d.name,
             masterName: d.masterName ?? d.name,
             sentinels: normal(d.sentinels),
             nodes: [],
-            password,
-            sentinelPassword,
+            access: node,
+            sentinelAccess: sentinel,
           };
     return target;
   });

@@ -11,6 +11,7 @@ import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
 import type { TargetOptions } from './target.js';
 import { resolveTarget } from './target.js';
+import { accessFlags } from './access-flags.js';
 
 export interface DashboardFlags {
   dashboardHost: string;
@@ -94,11 +95,6 @@ export function registerDashboard(program: Command): void {
       'attach to one Redis Cluster: seed node addresses, host:port[,...]',
     )
     .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
-    .option('--password <password>', 'with --sentinel: data node password (or QUORUM_PASSWORD)')
-    .option(
-      '--sentinel-password <password>',
-      'with --sentinel: sentinel password (default: --password)',
-    )
     .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000)
     .option('--host <host>', 'address to serve on', '127.0.0.1')
     .option(
@@ -113,7 +109,7 @@ export function registerDashboard(program: Command): void {
     )
     .option('--viewer-token <token>', 'an extra token that can only view')
     .option('--read-only', 'refuse every action, whatever the token');
-  addMetricsOptions(command).action(async (opts: DashboardOptions) => {
+  addMetricsOptions(accessFlags(command)).action(async (opts: DashboardOptions) => {
     if (opts.config !== undefined && (opts.sentinel !== undefined || opts.cluster !== undefined))
       throw new UserError('pass either --config or --sentinel/--cluster, not both', 2);
     const config = opts.config !== undefined ? loadConfig(opts.config) : null;

@@ -69,6 +69,11 @@ export function registerExport(program: Command): void {
           `'${target.name}' is a Redis Cluster; HAProxy's Sentinel-based config is for Sentinel deployments (cluster clients follow MOVED themselves)`,
           2,
         );
+      if (target.access.tls !== null || target.sentinelAccess.tls !== null)
+        throw new UserError(
+          `'${target.name}' speaks TLS, and the exported checks speak plain TCP; quorum's own proxy (quorum proxy) passes TLS through and routes on TLS checks`,
+          2,
+        );
       const quorum =
         (local?.spec.mode === 'sentinel' ? local.spec.quorum : undefined) ??
         Math.max(1, ...topology.sentinels.map((s) => s.quorum ?? 0).filter((q) => q > 0));
@@ -78,8 +83,8 @@ export function registerExport(program: Command): void {
         nodes: topology.nodes.map((n) => n.addr),
         sentinels: topology.sentinels.map((s) => s.addr),
         quorum,
-        password: target.password,
-        sentinelPassword: target.sentinelPassword,
+        access: target.access,
+        sentinelAccess: target.sentinelAccess,
         bind: opts.bind,
         writePort: opts.writePort,
         readPort: opts.readPort,
@@ -90,7 +95,7 @@ export function registerExport(program: Command): void {
         return;
       }
       // a file that holds a password is readable by its owner only, also when it existed before
-      const secret = target.password !== null || target.sentinelPassword !== null;
+      const secret = target.access.password !== null || target.sentinelAccess.password !== null;
       writeFileSync(opts.output, text, { mode: secret ? 0o600 : 0o644 });
       if (secret) chmodSync(opts.output, 0o600);
       process.stderr.write(

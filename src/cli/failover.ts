@@ -86,8 +86,8 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
       const result = await safeSwitchover({
         masterName: target.masterName,
         ...parties,
-        password: target.password,
-        sentinelPassword: target.sentinelPassword,
+        access: target.access,
+        sentinelAccess: target.sentinelAccess,
         progress: (line) => {
           if (opts.json !== true) process.stderr.write(`${line}\n`);
         },
@@ -96,7 +96,7 @@ async function move(opts: FailoverOptions, how: 'failover' | 'switchover'): Prom
       unsaved = result.unsaved;
       message = result.message;
     } else {
-      const by = await sentinelFailover(sentinels, target.masterName, target.sentinelPassword);
+      const by = await sentinelFailover(sentinels, target.masterName, target.sentinelAccess);
       if (opts.json !== true)
         process.stderr.write(`asked sentinel ${by}; waiting for the switch\n`);
       const after = await newMaster(observer, old, WAIT_MS);

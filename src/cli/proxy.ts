@@ -88,7 +88,7 @@ export function registerProxy(program: Command): void {
         );
       }
       await observer.start();
-      const tracker = new MasterTracker(observer, resolved.target.password, opts.timeout);
+      const tracker = new MasterTracker(observer, resolved.target.access, opts.timeout);
       await tracker.start();
       if (opts.requireMaster === true && tracker.master() === null) {
         tracker.stop();

@@ -13,6 +13,7 @@ import {
 } from './format.js';
 import type { TargetOptions } from './target.js';
 import { localProcesses, localProxy, observeOnce, resolveTarget, targetOptions } from './target.js';
+import { certificatesJson, formatCertificates } from './format-tls.js';
 
 interface StatusOptions extends TargetOptions {
   json?: boolean;
@@ -70,6 +71,8 @@ export function registerStatus(program: Command): void {
                   lostElection: lost,
                   proxy,
                   links: linksJson(links),
+                  tls: resolved.target.access.tls !== null,
+                  certificates: certificatesJson(topology),
                 },
               ],
             },
@@ -80,6 +83,8 @@ export function registerStatus(program: Command): void {
       } else {
         process.stdout.write(formatTopology(topology, problems, processes) + '\n');
         if (proxy) process.stdout.write(`\n${formatProxy(proxy)}\n`);
+        const certificates = formatCertificates(topology, Date.now());
+        if (certificates !== '') process.stdout.write(`\n${certificates}\n`);
         const broken = formatLinks(links, Date.now());
         if (broken !== '') process.stdout.write(`\n${broken}\n`);
       }

@@ -6,26 +6,34 @@ import type { LocalState } from '../local/index.js';
 import { readState } from '../local/index.js';
 import type { ObserveTarget } from '../observer/index.js';
 import { Observer } from '../observer/index.js';
+import type { Access } from '../redis/index.js';
 import { monitoredMasters, RedisLink } from '../redis/index.js';
 import { localTarget } from '../deployment/index.js';
 
 export { localProcesses, localProxy } from '../deployment/index.js';
+import type { AccessFlags } from './access-flags.js';
+import { accessFlags, accessOfFlags } from './access-flags.js';
+import { insecureWarning } from './access-input.js';
 import { intOption } from './errors.js';
 
+/** `--insecure` beyond this host is said on every start. */
+function warnInsecure(access: Access, addrs: string[]): void {
+  const warning = insecureWarning(access, addrs);
+  if (warning) process.stderr.write(`${warning}\n`);
+}
+
 /** Options shared by commands that observe a deployment. */
-export interface TargetOptions {
+export interface TargetOptions extends AccessFlags {
   dir: string;
   sentinel?: string;
   cluster?: string;
   masterName?: string;
-  password?: string;
-  sentinelPassword?: string;
   timeout: number;
 }
 
 /** The flags of a command that works on the local deployment or attaches with --sentinel. */
 export function targetOptions(command: Command): Command {
-  return command
+  command
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
     .option('--sentinel <addrs>', 'attach instead: sentinel addresses, host:port[,host:port...]')
     .option(
@@ -33,15 +41,11 @@ export function targetOptions(command: Command): Command {
       'attach to a Redis Cluster instead: seed node addresses, host:port[,host:port...]',
     )
     .option('--master-name <name>', 'with --sentinel: the monitored master (default: the only one)')
-    .option(
-      '--password <password>',
-      'with --sentinel or --cluster: data node password (or QUORUM_PASSWORD)',
-    )
-    .option(
-      '--sentinel-password <password>',
-      'with --sentinel: sentinel password (default: --password)',
-    )
     .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000);
+  return accessFlags(command).addHelpText(
+    'after',
+    '\nWith --sentinel or --cluster, the flags from --user on say how to reach the processes.\nPasswords come from environment variables; --password is for local use (argv is public).',
+  );
 }
 
 export interface ResolvedTarget {
@@ -57,21 +61,22 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
   if (opts.cluster !== undefined) {
     if (opts.sentinel !== undefined)
       throw new UserError('--cluster and --sentinel name two deployments; pass one of them', 2);
-    const { addrs, invalid } = parseAddrList(opts.cluster);
+    const { addrs, invalid, tls } = parseAddrList(opts.cluster);
     if (invalid !== null || addrs.length === 0)
       throw new UserError(
         `--cluster '${invalid ?? opts.cluster}' is not a host:port address; pass e.g. --cluster 10.0.0.5:7000,10.0.0.6:7000`,
         2,
       );
-    const password = opts.password ?? process.env.QUORUM_PASSWORD ?? null;
+    const { node } = accessOfFlags(opts, { node: tls, sentinel: false });
+    warnInsecure(node, addrs);
     return {
-      target: { kind: 'cluster', name: opts.masterName ?? 'cluster', nodes: addrs, password },
+      target: { kind: 'cluster', name: opts.masterName ?? 'cluster', nodes: addrs, access: node },
       local: null,
       dir: null,
     };
   }
   if (opts.sentinel !== undefined) {
-    const { addrs, invalid } = parseAddrList(opts.sentinel);
+    const { addrs, invalid, tls } = parseAddrList(opts.sentinel);
     if (invalid !== null)
       throw new UserError(
         `--sentinel '${invalid}' is not a host:port address; pass e.g. --sentinel 10.0.0.5:26379,10.0.0.6:26379`,
@@ -79,10 +84,10 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
       );
     if (addrs.length === 0)
       throw new UserError('--sentinel names no address; pass e.g. --sentinel 10.0.0.5:26379', 2);
-    const password = opts.password ?? process.env.QUORUM_PASSWORD ?? null;
-    const sentinelPassword = opts.sentinelPassword ?? password;
+    const access = accessOfFlags(opts, { node: false, sentinel: tls });
+    warnInsecure(access.sentinel, addrs);
     const masterName =
-      opts.masterName ?? (await guessMasterName(addrs, sentinelPassword, opts.timeout));
+      opts.masterName ?? (await guessMasterName(addrs, access.sentinel, opts.timeout));
     return {
       target: {
         kind: 'sentinel',
@@ -90,8 +95,8 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
         masterName,
         sentinels: addrs,
         nodes: [],
-        password,
-        sentinelPassword,
+        access: access.node,
+        sentinelAccess: access.sentinel,
       },
       local: null,
       dir: null,
@@ -105,7 +110,7 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
     );
   }
   return {
-    target: localTarget(state),
+    target: localTarget(state, dir),
     local: state,
     dir,
   };
@@ -114,11 +119,11 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
 /** With no --master-name: the one master the first reachable sentinel monitors. */
 async function guessMasterName(
   addrs: string[],
-  password: string | null,
+  access: Access,
   timeoutMs: number,
 ): Promise<string> {
   for (const addr of addrs) {
-    const link = new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-cli' });
+    const link = new RedisLink(addr, { timeoutMs, access, connectionName: 'quorum-cli' });
     try {
       const names = await monitoredMasters(link);
       if (names.length === 1 && names[0]) return names[0];
@@ -183,7 +188,7 @@ async function noSentinelError(
     for (const addr of resolved.target.sentinels) {
       const link = new RedisLink(addr, {
         timeoutMs: 1000,
-        password: resolved.target.sentinelPassword,
+        access: resolved.target.sentinelAccess,
         connectionName: 'quorum-cli',
       });
       known.push(...(await monitoredMasters(link)));

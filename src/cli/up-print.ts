@@ -1,9 +1,37 @@
 import type { Topology } from '../model/index.js';
 import { agreedMaster, assertNever, healthProblems } from '../model/index.js';
 import type { ClusterSpec, LocalSpec, SentinelSpec } from '../local/index.js';
-import { bridgeName, expectationOf, netnsName, planProcesses, readState } from '../local/index.js';
+import {
+  bridgeName,
+  expectationOf,
+  localAccess,
+  netnsName,
+  planProcesses,
+  readState,
+} from '../local/index.js';
+import { redisCliFlags } from '../redis/index.js';
 import { formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
+
+/** redis-cli's flags for this deployment: --askpass with a password, the TLS files with --tls. */
+function cliAuth(spec: LocalSpec, dir: string): string {
+  const flags = spec.tls ? redisCliFlags(localAccess(spec, dir).node) : [];
+  if (spec.password !== null) flags.push('--askpass');
+  return flags.length > 0 ? ` ${flags.join(' ')}` : '';
+}
+
+/** Where the certificates are, and what the proxy does with TLS. */
+function tlsHelp(spec: LocalSpec, dir: string): string[] {
+  if (!spec.tls) return [];
+  return [
+    `tls:      TLS only; CA and certificates in ${dir}/tls/ (clients trust ca.crt; quorum.crt is a client certificate)`,
+    ...(spec.mode === 'sentinel' && spec.proxyPort !== null
+      ? [
+          '          the proxy passes TLS through: clients verify the nodes’ certificates, which name its address',
+        ]
+      : []),
+  ];
+}
 
 function connectHelp(
   spec: LocalSpec,
@@ -23,9 +51,10 @@ function connectHelp(
 
 function clusterHelp(spec: ClusterSpec, dir: string): string {
   const first = planProcesses(spec)[0];
-  const auth = spec.password !== null ? ' --askpass' : '';
+  const auth = cliAuth(spec, dir);
   return [
     `connect:  redis-cli -c -h ${first?.host ?? spec.host} -p ${spec.port}${auth}    (-c follows MOVED/ASK to the right shard)`,
+    ...tlsHelp(spec, dir),
     `cluster:  quorum cluster check --dir ${dir}      quorum cluster reshard --dir ${dir} --from redis-1 --to redis-2 --slots 100`,
     `watch:    quorum status --dir ${dir} --watch      events: quorum events --dir ${dir}`,
     `stop:     quorum down --dir ${dir}`,
@@ -43,7 +72,7 @@ function sentinelHelp(
     master.slice(0, master.lastIndexOf(':')),
     master.slice(master.lastIndexOf(':') + 1),
   ];
-  const auth = spec.password !== null ? ' --askpass' : '';
+  const auth = cliAuth(spec, dir);
   const sentinelHost = planProcesses(spec).find((p) => p.kind === 'sentinel')?.host ?? spec.host;
   const via = (addr: string) => {
     const at = addr.lastIndexOf(':');
@@ -58,6 +87,7 @@ function sentinelHelp(
         ]
       : [`connect:  redis-cli -h ${host} -p ${port}${auth}    (the master, for writes)`]),
     `          redis-cli -h ${sentinelHost} -p ${spec.sentinelPort}${auth} sentinel get-master-addr-by-name ${spec.name}`,
+    ...tlsHelp(spec, dir),
     ...(spec.lab
       ? [
           `network:  lab ${spec.lab.subnet} on bridge ${bridgeName(spec.lab)}, a namespace per process`,

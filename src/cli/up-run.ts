@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { destination, pino } from 'pino';
 import { formatAddr, UserError } from '../model/index.js';
-import type { LocalSpec, Mode, Network, Preset, SentinelSpec } from '../local/index.js';
+import type { LocalSpec, Mode, Network, Preset, SentinelSpec, TlsSpec } from '../local/index.js';
 import { describeSpec, preflight, Supervisor } from '../local/index.js';
 import { openLocal } from '../deployment/index.js';
 import { isFinished } from '../drill/index.js';
@@ -30,6 +30,8 @@ export interface UpOptions {
   port: number;
   sentinelPort?: number;
   password?: string;
+  tls?: boolean;
+  tlsAuthClients: TlsSpec['authClients'];
   autorestart?: boolean;
   preset: Preset;
   network: Network;
@@ -64,7 +66,7 @@ async function startProxy(
   writePort: number,
   progress: (line: string) => void,
 ): Promise<{ stop: () => Promise<void>; stats: () => ProxyStats }> {
-  const tracker = new MasterTracker(supervisor.observer, spec.password);
+  const tracker = new MasterTracker(supervisor.observer, supervisor.access.node);
   await tracker.start();
   const proxy = new ProxyServer(tracker, {
     host: spec.host,

@@ -13,6 +13,7 @@ import {
   preflight,
   presets,
   readState,
+  tlsAuthClients,
 } from '../local/index.js';
 import { checkTokens, DEFAULT_DASHBOARD_PORT } from '../server/index.js';
 import { loadConfig } from './config-file.js';
@@ -44,6 +45,8 @@ const SPEC_FLAGS: [keyof UpOptions, SpecField, string][] = [
   ['preset', 'preset', '--preset'],
   ['proxyPort', 'proxyPort', '--proxy-port'],
   ['network', 'network', '--network'],
+  ['tls', 'tls', '--tls'],
+  ['tlsAuthClients', 'tls', '--tls-auth-clients'],
 ];
 
 /** Flags that only a Sentinel deployment has. */
@@ -59,6 +62,9 @@ const SENTINEL_ONLY: [keyof UpOptions, string][] = [
 
 function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
   const given = (option: keyof UpOptions) => cmd.getOptionValueSource(option) === 'cli';
+  if (given('tlsAuthClients') && opts.tls !== true)
+    throw new UserError('--tls-auth-clients sets how TLS servers treat clients; add --tls', 2);
+  const tls = opts.tls === true ? { authClients: opts.tlsAuthClients } : null;
   if (opts.mode === 'cluster') {
     const wrong = SENTINEL_ONLY.find(([option]) => given(option));
     if (wrong)
@@ -77,6 +83,7 @@ function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
       autorestart: opts.autorestart === true,
       preset: opts.preset,
       network: opts.network,
+      tls,
     });
   }
   const clusterOnly = (['masters', 'replicasPerMaster', 'nodeTimeout'] as const).find(given);
@@ -100,6 +107,7 @@ function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
     ...(opts.proxy ? {} : { proxyPort: null }),
     ...(opts.proxy && opts.proxyPort !== undefined ? { proxyPort: opts.proxyPort } : {}),
     network: opts.network,
+    tls,
   });
 }
 
@@ -127,7 +135,7 @@ function chooseSpec(
   for (const [option, field, flag] of SPEC_FLAGS) {
     if (cmd.getOptionValueSource(option) !== 'cli') continue;
     const value = stored.get(field);
-    if (value === asked.get(field)) continue;
+    if (JSON.stringify(value) === JSON.stringify(asked.get(field))) continue;
     const made =
       value === undefined
         ? `, a ${state.spec.mode === 'cluster' ? 'cluster' : 'Sentinel deployment'} made without ${flag}`
@@ -202,6 +210,18 @@ export function registerUp(program: Command): void {
     .option(
       '--password <password>',
       'requirepass/masterauth on every node, auth-pass and requirepass on sentinels (or QUORUM_PASSWORD)',
+    )
+    .option(
+      '--tls',
+      'TLS only on every process (port 0 + tls-port, tls-replication), with a CA and certificates made by openssl in <dir>/tls/; the proxy passes TLS through',
+    )
+    .addOption(
+      new Option(
+        '--tls-auth-clients <mode>',
+        'with --tls: whether servers require a client certificate',
+      )
+        .choices(tlsAuthClients)
+        .default('yes'),
     )
     .option('--autorestart', 'restart a process that exits without being asked to')
     .addOption(

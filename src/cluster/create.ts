@@ -1,5 +1,6 @@
 import type { Addr, SlotRange } from '../model/index.js';
 import { formatRanges, parseAddr, UserError } from '../model/index.js';
+import type { Access } from '../redis/index.js';
 import { describeRedisError } from '../redis/index.js';
 import { ClusterLinks, sleep } from './links.js';
 
@@ -14,7 +15,7 @@ export interface ClusterLayout {
 }
 
 export interface CreateOptions {
-  password: string | null;
+  access: Access;
   progress: (line: string) => void;
   /** @default 30000 */
   timeoutMs?: number;
@@ -27,7 +28,7 @@ export interface CreateOptions {
  * Refuses nodes that already hold slots or know other nodes (they belong to a cluster).
  */
 export async function createCluster(layout: ClusterLayout, options: CreateOptions): Promise<void> {
-  const links = new ClusterLinks(options.password);
+  const links = new ClusterLinks(options.access);
   const all = [...layout.masters.map((m) => m.addr), ...layout.replicas.map((r) => r.addr)];
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   try {

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Addr, ClusterView } from '../model/index.js';
 import { parseAddr, UserError } from '../model/index.js';
-import { describeRedisError, RedisLink, readClusterNode } from '../redis/index.js';
+import type { Access } from '../redis/index.js';
+import { accessOptions, describeRedisError, RedisLink, readClusterNode } from '../redis/index.js';
 
 /** Time for one cluster command; MIGRATE gets its own, longer timeout. */
 export const CLUSTER_CALL_TIMEOUT_MS = 5000;
@@ -22,7 +23,7 @@ export class ClusterLinks {
   private readonly keyClients = new Map<Addr, Redis>();
 
   constructor(
-    readonly password: string | null,
+    readonly access: Access,
     private readonly timeoutMs = CLUSTER_CALL_TIMEOUT_MS,
   ) {}
 
@@ -31,7 +32,7 @@ export class ClusterLinks {
     if (!link) {
       link = new RedisLink(addr, {
         timeoutMs: this.timeoutMs,
-        password: this.password,
+        access: this.access,
         connectionName: 'quorum-cluster-admin',
       });
       this.links.set(addr, link);
@@ -56,7 +57,7 @@ export class ClusterLinks {
     try {
       return await client.callBuffer(command, ...args);
     } catch (err) {
-      throw describeRedisError(addr, err);
+      throw describeRedisError(addr, err, { access: this.access });
     }
   }
 
@@ -66,7 +67,7 @@ export class ClusterLinks {
     const client = new Redis({
       host: hp.host,
       port: hp.port,
-      password: this.password ?? undefined,
+      ...accessOptions(this.access),
       connectionName: 'quorum-cluster-admin',
       connectTimeout: this.timeoutMs,
       commandTimeout: this.timeoutMs + MIGRATE_TIMEOUT_MS,

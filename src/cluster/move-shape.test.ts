@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeRedis } from '../redis/fake-resp.fixture.js';
+import { OPEN_ACCESS } from '../redis/index.js';
 import { ClusterLinks } from './links.js';
 import { migrateKeys } from './move.js';
 
@@ -14,7 +15,7 @@ describe('moving a slot from a node whose replies have the wrong shape', () => {
   beforeEach(async () => {
     fake = new FakeRedis();
     await fake.listen();
-    links = new ClusterLinks(null, 5000);
+    links = new ClusterLinks(OPEN_ACCESS, 5000);
   });
 
   afterEach(async () => {

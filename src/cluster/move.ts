@@ -53,7 +53,10 @@ export async function migrateKeys(
   const batch = options.batch ?? DEFAULT_MIGRATE_BATCH;
   const hp = parseAddr(target.addr);
   if (!hp) throw new UserError(`${target.addr} is not a host:port address`);
-  const auth = links.password === null ? [] : ['AUTH', links.password];
+  const { user, password } = links.access;
+  // the source authenticates to the target with quorum's own credentials
+  const auth =
+    password === null ? [] : user === null ? ['AUTH', password] : ['AUTH2', user, password];
   let moved = 0;
   let replace = false;
   for (;;) {

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../redis/index.js';
 import { describe, expect, it } from 'vitest';
 import { ClusterLinks } from '../cluster/index.js';
 import type { NodeHost } from './cluster-nodes.js';
@@ -18,7 +19,7 @@ function host(stopped: string[]): NodeHost {
 describe('addNodeSteps', () => {
   it('stops the node it started when the join fails, and keeps the join error', async () => {
     const stopped: string[] = [];
-    const links = new ClusterLinks(null, 500);
+    const links = new ClusterLinks(OPEN_ACCESS, 500);
     const names = new Map<string, string>();
     const said: string[] = [];
     const addition = addNodeSteps(
@@ -50,7 +51,7 @@ describe('addNodeSteps', () => {
 
   it('only joins a node given by address: nothing to start, nothing to stop', () => {
     const addition = addNodeSteps(
-      { links: new ClusterLinks(null, 500), seeds: [], names: new Map() },
+      { links: new ClusterLinks(OPEN_ACCESS, 500), seeds: [], names: new Map() },
       { addr: '127.0.0.1:7000', host: null, replicaOf: 'redis-1', actor: 'test' },
     );
     expect(addition.steps.map((s) => s.name)).toEqual(['join']);

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Expectation } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
-import { controlClient, expectationOf, readState } from '../local/index.js';
+import { controlClient, expectationOf, localAccess, readState } from '../local/index.js';
 import type { ObserveTarget } from '../observer/index.js';
 import { EventLog, Observer } from '../observer/index.js';
 import { DrillStore } from '../drill/index.js';
@@ -10,6 +10,7 @@ import { labTopology, NetworkFaults } from '../faults/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import { Deployment } from './deployment.js';
 import { localProxy, localTarget } from './local.js';
+import { profileOf } from './profile.js';
 
 export interface OpenOptions {
   /** Time allowed for connecting and for each call of the observer. @default 1000 */
@@ -52,12 +53,12 @@ export function openLocal(dir: string, options: OpenOptions, inProcess?: InProce
     name: spec.name,
     observer:
       inProcess?.observer ??
-      new Observer(localTarget(state), {
+      new Observer(localTarget(state, root), {
         timeoutMs: options.timeoutMs,
         subscribe: options.subscribe ?? true,
       }),
     controller: inProcess?.controller ?? (socket ? controlClient(socket) : null),
-    profile: { password: spec.password, sentinelPassword: spec.password },
+    profile: localAccess(spec, root),
     expect: expectationOf(spec),
     dir: root,
     eventLog: new EventLog(join(root, 'events.jsonl')),
@@ -77,10 +78,7 @@ export function attach(target: ObserveTarget, options: AttachOptions): Deploymen
       subscribe: options.subscribe ?? true,
     }),
     controller: null,
-    profile: {
-      password: target.password,
-      sentinelPassword: target.kind === 'sentinel' ? target.sentinelPassword : null,
-    },
+    profile: profileOf(target),
     expect: options.expect ?? {},
     dir: null,
     eventLog: null,

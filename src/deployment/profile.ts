@@ -1,15 +1,24 @@
-import type { LinkOptions } from '../redis/index.js';
+import type { ObserveTarget } from '../observer/index.js';
+import type { Access, LinkOptions } from '../redis/index.js';
 
 /**
- * How quorum authenticates to a deployment's processes: one object the handle carries and every
- * link is opened with. Data nodes and sentinels may have credentials of their own (Sentinel's
- * `requirepass` is separate from the nodes').
+ * How quorum reaches a deployment's processes: one object the handle carries and every link is
+ * opened with. Data nodes and sentinels have credentials and TLS settings of their own
+ * (Sentinel's `requirepass` and ACL users are separate from the nodes', and so may its TLS be).
  */
 export interface ConnectionProfile {
-  /** Password of the data nodes (`requirepass`, `masterauth`). */
-  password: string | null;
-  /** Password of the sentinels; Sentinel deployments only. */
-  sentinelPassword: string | null;
+  /** The data nodes: user, password (`requirepass` or an ACL user's), TLS. */
+  node: Access;
+  /** The sentinels; Sentinel deployments only (else the nodes' access). */
+  sentinel: Access;
+}
+
+/** The profile an observer target carries (a cluster has only the nodes' access). */
+export function profileOf(target: ObserveTarget): ConnectionProfile {
+  return {
+    node: target.access,
+    sentinel: target.kind === 'sentinel' ? target.sentinelAccess : target.access,
+  };
 }
 
 /** Which credentials a process takes: the data nodes' or the sentinels'. */
@@ -22,9 +31,5 @@ export function linkOptions(
   purpose: string,
   timeoutMs: number,
 ): LinkOptions {
-  return {
-    timeoutMs,
-    password: role === 'sentinel' ? profile.sentinelPassword : profile.password,
-    connectionName: `quorum-${purpose}`,
-  };
+  return { timeoutMs, access: profile[role], connectionName: `quorum-${purpose}` };
 }

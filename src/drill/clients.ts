@@ -2,16 +2,17 @@
 import { Redis } from 'ioredis';
 import type { Addr } from '../model/index.js';
 import { formatAddr, parseAddr } from '../model/index.js';
-import { reconnectDelay } from '../redis/index.js';
+import { accessOptions, reconnectDelay, sentinelModeOptions } from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { TIMEOUT, within } from './writers.js';
+import type { Access } from '../redis/index.js';
 
 /** What the clients need of the workload's options. */
 interface ClientOptions {
   sentinels: Addr[];
   masterName: string;
-  password: string | null;
-  sentinelPassword: string | null;
+  access: Access;
+  sentinelAccess: Access;
   /** Connect timeout, ms. */
   timeoutMs: number;
 }
@@ -39,7 +40,7 @@ export function plainClient(addr: Addr, options: ClientOptions): Redis {
   const client = new Redis({
     host: hp?.host ?? '127.0.0.1',
     port: hp?.port ?? 0,
-    password: options.password ?? undefined,
+    ...accessOptions(options.access),
     connectTimeout: options.timeoutMs,
     enableReadyCheck: false,
     maxRetriesPerRequest: 1,
@@ -57,7 +58,7 @@ export async function directClient(addr: Addr, options: ClientOptions): Promise<
   const client = new Redis({
     host: hp.host,
     port: hp.port,
-    password: options.password ?? undefined,
+    ...accessOptions(options.access),
     connectTimeout: options.timeoutMs,
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -84,8 +85,7 @@ export function sentinelClient(options: ClientOptions, role: 'master' | 'slave')
     }),
     name: options.masterName,
     role,
-    password: options.password ?? undefined,
-    sentinelPassword: options.sentinelPassword ?? undefined,
+    ...sentinelModeOptions(options.access, options.sentinelAccess),
     connectTimeout: options.timeoutMs,
     enableReadyCheck: false,
     maxRetriesPerRequest: 1,

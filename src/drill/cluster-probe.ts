@@ -1,3 +1,4 @@
+import type { Access } from '../redis/index.js';
 import type { Addr, ClusterState } from '../model/index.js';
 import { RedisLink } from '../redis/index.js';
 import { slotMasters } from './cluster-checker.js';
@@ -7,10 +8,10 @@ import { waitFor } from './timing.js';
 /** Some CONFIG values of one node; a refused CONFIG (renamed, ACL) leaves them out. */
 export async function configOf(
   addr: Addr,
-  password: string | null,
+  access: Access,
   names: string[],
 ): Promise<Record<string, string>> {
-  const link = new RedisLink(addr, { timeoutMs: 3000, password, connectionName: 'quorum-drill' });
+  const link = new RedisLink(addr, { timeoutMs: 3000, access, connectionName: 'quorum-drill' });
   const values: Record<string, string> = {};
   try {
     for (const name of names) {
@@ -37,12 +38,12 @@ export function masters(cluster: ClusterState): Addr[] {
 export async function replicasConverged(
   cluster: ClusterState,
   buckets: Bucket[],
-  password: string | null,
+  access: Access,
   signal: AbortSignal,
 ): Promise<boolean> {
   const owners = slotMasters(cluster);
   const link = (addr: Addr) =>
-    new RedisLink(addr, { timeoutMs: 5000, password, connectionName: 'quorum-drill' });
+    new RedisLink(addr, { timeoutMs: 5000, access, connectionName: 'quorum-drill' });
   const count = async (l: RedisLink, keys: string[], replica: boolean): Promise<number> => {
     // a replica answers reads for its master's slots only after READONLY (else MOVED)
     if (replica) await l.call('READONLY');

@@ -68,7 +68,7 @@ interface ClusterReadBack {
 
 /** What a cluster run does its own way: a cluster client over every shard, quorum's cluster events. */
 function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBack> {
-  const { scenario, observer, password, network } = options;
+  const { scenario, observer, access, network } = options;
   return {
     labCommand: 'quorum up --mode cluster --network lab',
     processesHint: '',
@@ -82,7 +82,7 @@ function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBac
       const victim = victimShard(before.cluster);
       const firstSlot = victim?.slots[0]?.[0] ?? 0;
       const config = victim?.master
-        ? await configOf(victim.master, password, [
+        ? await configOf(victim.master, access, [
             'cluster-node-timeout',
             'appendonly',
             'cluster-require-full-coverage',
@@ -96,7 +96,7 @@ function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBac
         BUCKET_COUNT,
         (slot) => ownersBefore[slot] ?? null,
       );
-      const workload = { seeds: masters(before.cluster), password, ...options.workload, buckets };
+      const workload = { seeds: masters(before.cluster), access, ...options.workload, buckets };
       // on a lab the writers sit on the side of the partition the scenario puts them on
       const writersIn = network && scenario.writersIn ? scenario.writersIn : null;
       const writers =
@@ -116,7 +116,7 @@ function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBac
         writersIn,
         context: {
           masterName: before.name,
-          sentinelPassword: null,
+          sentinelAccess: access,
           downAfterMs: nodeTimeoutMs,
           note: (more) => Object.assign(facts, more),
           progress: (line) => options.progress(`${scenario.name}: ${line}`),
@@ -158,10 +158,10 @@ function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBac
               `after healing, '${after.name}' no longer looked like a Redis Cluster, so the drill cannot read its writes back; check it with quorum status`,
             );
           const keys = buckets.map((b) => b.key);
-          const client = readBackClient(masters(after.cluster), password);
+          const client = readBackClient(masters(after.cluster), access);
           try {
             const present = await readSets(client, keys);
-            const converged = await replicasConverged(after.cluster, buckets, password, signal);
+            const converged = await replicasConverged(after.cluster, buckets, access, signal);
             if (options.ledgerFile === undefined) await dropKeys(client, keys);
             return { present, converged, cluster: after.cluster };
           } finally {

@@ -1,4 +1,6 @@
+import type { Access } from '../redis/index.js';
 import type { ClusterOptions } from 'ioredis';
+import { accessOptions } from '../redis/index.js';
 import { Cluster } from 'ioredis';
 import type { Addr } from '../model/index.js';
 import { keySlot, parseAddr, UserError } from '../model/index.js';
@@ -17,7 +19,7 @@ export interface Bucket {
 export interface ClusterWorkloadOptions {
   /** Any cluster nodes; the client learns the rest from CLUSTER SLOTS. */
   seeds: Addr[];
-  password: string | null;
+  access: Access;
   /** Writers per shard, each with its own sequence of writes to that shard's buckets. @default 4 */
   writers: number;
   /** Writes per second, all writers of all shards together. @default 1000 */
@@ -66,7 +68,7 @@ const DRILL_CLUSTER_OPTIONS = {
 /** A cluster client of the drill's (reads scaled to replicas when asked). */
 function clusterClient(
   seeds: Addr[],
-  password: string | null,
+  access: Access,
   timeoutMs: number,
   options: ClusterOptions = {},
 ): Cluster {
@@ -79,7 +81,7 @@ function clusterClient(
     slotsRefreshTimeout: timeoutMs,
     ...options,
     redisOptions: {
-      password: password ?? undefined,
+      ...accessOptions(access),
       connectTimeout: timeoutMs,
       enableReadyCheck: false,
       ...CLUSTER_CLIENT_OPTIONS,
@@ -128,8 +130,8 @@ export class ClusterWriters extends Writers {
   }
 
   protected async open(): Promise<void> {
-    const { seeds, password, timeoutMs, writers, readers, rate, buckets } = this.options;
-    const writerClient = clusterClient(seeds, password, timeoutMs);
+    const { seeds, access, timeoutMs, writers, readers, rate, buckets } = this.options;
+    const writerClient = clusterClient(seeds, access, timeoutMs);
     this.clients.push(writerClient);
     const ready = await within(
       new Promise((resolve, reject) => {
@@ -156,7 +158,7 @@ export class ClusterWriters extends Writers {
         this.shardWriter(writerClient, writer++, shardBuckets, i, interval);
     }
     if (readers > 0 && buckets.length > 0) {
-      const readerClient = clusterClient(seeds, password, timeoutMs, { scaleReads: 'slave' });
+      const readerClient = clusterClient(seeds, access, timeoutMs, { scaleReads: 'slave' });
       this.clients.push(readerClient);
       for (let i = 0; i < readers; i++) {
         let n = 0;
@@ -197,8 +199,8 @@ export class ClusterWriters extends Writers {
 }
 
 /** A cluster client for reading the values back once the cluster is healthy again. */
-export function readBackClient(seeds: Addr[], password: string | null): Cluster {
-  return clusterClient(seeds, password, 5000, { retryDelayOnClusterDown: 200 });
+export function readBackClient(seeds: Addr[], access: Access): Cluster {
+  return clusterClient(seeds, access, 5000, { retryDelayOnClusterDown: 200 });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../redis/index.js';
 import { describe, expect, it } from 'vitest';
 import { topology } from '../model/topology.fixture.js';
 import { Bus } from '../observer/bus.js';
@@ -66,7 +67,7 @@ function setup(
       return Promise.resolve();
     },
     expect: {},
-    password: null,
+    access: OPEN_ACCESS,
     onLive: (live) => trace.live.push(live.phase),
     progress: () => undefined,
     log: (line) => {
@@ -84,7 +85,7 @@ function setup(
       Promise.resolve({
         writers: trace.writers,
         writersIn: null,
-        context: { masterName: 'mymaster', sentinelPassword: null, downAfterMs: 1000 },
+        context: { masterName: 'mymaster', sentinelAccess: OPEN_ACCESS, downAfterMs: 1000 },
         awaitOutcome: () => Promise.resolve(),
         healthyTimeoutMs: 1000,
         readBack: () => Promise.resolve({ present: new Set<string>() }),

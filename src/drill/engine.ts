@@ -19,6 +19,7 @@ import type { Scenario } from './types.js';
 import { interrupted, isAborted, pause, sleep } from './timing.js';
 import type { DrillPhase, DrillRun, LiveRun, RunCommon } from './types.js';
 import type { Writers } from './writers.js';
+import type { Access } from '../redis/index.js';
 
 /** Writes a `quorum:` event to the deployment's timeline. */
 export type Recorder = (
@@ -38,7 +39,7 @@ export interface EngineOptions {
   controller: NodeController | null;
   record: Recorder;
   expect: Expectation;
-  password: string | null;
+  access: Access;
   /** Called about twice a second while the run goes on, and when its phase changes. */
   onLive?: (live: LiveRun) => void;
   /** Progress lines for a person. */
@@ -79,7 +80,7 @@ export interface PreparedRun<B extends { present: Set<string> }> {
   /** The lab namespace the writers run in; null on the host. */
   writersIn: string | null;
   /** The fault context's parts that are the kind's own. */
-  context: Pick<FaultContext, 'masterName' | 'sentinelPassword' | 'downAfterMs'> &
+  context: Pick<FaultContext, 'masterName' | 'sentinelAccess' | 'downAfterMs'> &
     Partial<Pick<FaultContext, 'note' | 'progress'>>;
   /** Each observation while the run goes on (`faultAtMs` 0 until the fault took effect). */
   onTopology?: (t: Topology, faultAtMs: number) => void;
@@ -197,7 +198,7 @@ export class DrillEngine<B extends { present: Set<string> }> {
       before,
       processes: controller ? await controller.processes() : [],
       network,
-      password: this.options.password,
+      access: this.options.access,
       ...prepared.context,
       tookEffect: () => {
         if (this.faultAtMs !== 0) return;

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../redis/index.js';
 import { describe, expect, it } from 'vitest';
 import type { WriteRecord } from './ledger.js';
 import { expectedWrites, sequenceProblem, tailProblem } from './ledger-audit.js';
@@ -18,8 +19,8 @@ const sentinel = (via: 'sentinel' | 'role-check'): NetnsWorkloadSpec => ({
   options: {
     sentinels: [],
     masterName: 'm',
-    password: null,
-    sentinelPassword: null,
+    access: OPEN_ACCESS,
+    sentinelAccess: OPEN_ACCESS,
     writers: 4,
     rate: 1000,
     readers: 1,
@@ -108,7 +109,7 @@ describe('expectedWrites', () => {
       kind: 'cluster',
       options: {
         seeds: [],
-        password: null,
+        access: OPEN_ACCESS,
         writers: 2,
         rate: 600,
         readers: 0,

@@ -1,3 +1,4 @@
+import type { Access } from '../redis/index.js';
 import type { Addr } from '../model/index.js';
 import { RedisLink } from '../redis/index.js';
 
@@ -49,10 +50,10 @@ export class RoleCheckRouter {
   private stopped = false;
   private checking: Promise<void> = Promise.resolve();
 
-  constructor(nodes: readonly Addr[], password: string | null, timeoutMs: number) {
+  constructor(nodes: readonly Addr[], access: Access, timeoutMs: number) {
     this.servers = nodes.map((addr) => ({
       addr,
-      link: new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-drill-check' }),
+      link: new RedisLink(addr, { timeoutMs, access, connectionName: 'quorum-drill-check' }),
       up: false,
       streak: 0,
     }));

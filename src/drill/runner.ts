@@ -1,3 +1,4 @@
+import type { Access } from '../redis/index.js';
 import type { QuorumEvent, Topology } from '../model/index.js';
 import { agreedMaster } from '../model/index.js';
 import { netnsName } from '../local/index.js';
@@ -47,13 +48,13 @@ const HEALTHY_TIMEOUT_MS = 60_000;
 async function readBack(
   topology: Topology,
   key: string,
-  password: string | null,
+  access: Access,
   keep: boolean,
 ): Promise<{ present: Set<string>; converged: boolean }> {
   const master = agreedMaster(topology);
   if (!master) throw new Error('no agreed master to read the values back from');
   const link = (addr: string) =>
-    new RedisLink(addr, { timeoutMs: 10_000, password, connectionName: 'quorum-drill' });
+    new RedisLink(addr, { timeoutMs: 10_000, access, connectionName: 'quorum-drill' });
   const m = link(master);
   try {
     // a reply of another shape must fail the check, not count every write as lost
@@ -88,8 +89,8 @@ function firstAfter(
 }
 
 /** The master's `min-replicas-to-write`, or null when CONFIG GET is refused (renamed, ACL). */
-async function minReplicasToWrite(master: string, password: string | null): Promise<number | null> {
-  const link = new RedisLink(master, { timeoutMs: 3000, password, connectionName: 'quorum-drill' });
+async function minReplicasToWrite(master: string, access: Access): Promise<number | null> {
+  const link = new RedisLink(master, { timeoutMs: 3000, access, connectionName: 'quorum-drill' });
   try {
     const reply = await link.call('CONFIG', 'GET', 'min-replicas-to-write');
     const value = Array.isArray(reply) ? Number(reply[1]) : NaN;
@@ -150,7 +151,7 @@ function sentinelAdapter(
               options: workload,
             })
           : sentinelWriters(workload);
-      const minReplicas = oldMaster ? await minReplicasToWrite(oldMaster, options.password) : null;
+      const minReplicas = oldMaster ? await minReplicasToWrite(oldMaster, options.access) : null;
       const claims = new MasterClaims();
       const hold = scenario.holdMs?.(downAfterMs);
       let replicasFollowMs: number | null = null;
@@ -159,7 +160,7 @@ function sentinelAdapter(
         writersIn,
         context: {
           masterName: options.workload.masterName,
-          sentinelPassword: options.workload.sentinelPassword,
+          sentinelAccess: options.workload.sentinelAccess,
           downAfterMs,
         },
         onTopology: (t) => claims.see(t),
@@ -185,8 +186,7 @@ function sentinelAdapter(
             await pause(Math.max(0, faultAtMs + downAfterMs + 4000 - Date.now()), signal);
         },
         healthyTimeoutMs: HEALTHY_TIMEOUT_MS,
-        readBack: (after) =>
-          readBack(after, key, options.password, options.ledgerFile !== undefined),
+        readBack: (after) => readBack(after, key, options.access, options.ledgerFile !== undefined),
         judge(read, m) {
           const { faultAtMs, events } = m;
           const isOldMaster = (e: QuorumEvent) =>

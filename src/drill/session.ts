@@ -1,3 +1,4 @@
+import type { Access } from '../redis/index.js';
 import type { NetworkFaults } from '../faults/index.js';
 import type { Addr, Expectation } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
@@ -22,8 +23,8 @@ export interface DrillTarget {
   expect: Expectation;
   sentinels: Addr[];
   masterName: string;
-  password: string | null;
-  sentinelPassword: string | null;
+  access: Access;
+  sentinelAccess: Access;
   /** down-after of the sentinels; for a cluster, its `cluster-node-timeout`. */
   downAfterMs: number;
   /** Where results are kept (`<dir>/drills/`). */
@@ -85,7 +86,7 @@ function runOne(
     controller: target.controller,
     record: drillRecorder(target),
     expect: target.expect,
-    password: target.password,
+    access: target.access,
     onLive: hooks.onLive,
     progress: hooks.progress,
     signal: hooks.signal,
@@ -109,8 +110,8 @@ function runOne(
           ...load,
           sentinels: target.sentinels,
           masterName: target.masterName,
-          sentinelPassword: target.sentinelPassword,
-          password: target.password,
+          sentinelAccess: target.sentinelAccess,
+          access: target.access,
         },
         ...(plan.via ? { via: plan.via } : {}),
         proxy: target.proxy,

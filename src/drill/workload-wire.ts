@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Access, TlsSettings } from '../redis/index.js';
 import type { ClusterWorkloadOptions } from './cluster-workload.js';
 import type { WorkloadOptions } from './workload.js';
 
@@ -9,11 +10,31 @@ import type { WorkloadOptions } from './workload.js';
 
 const addr = z.string();
 
+const tlsSettings = z.object({
+  ca: z.string().nullable(),
+  cert: z.string().nullable(),
+  key: z.string().nullable(),
+  servername: z.string().nullable(),
+  insecure: z.boolean(),
+  files: z.object({
+    ca: z.string().nullable(),
+    cert: z.string().nullable(),
+    key: z.string().nullable(),
+  }),
+}) satisfies z.ZodType<TlsSettings>;
+
+const access = z.object({
+  of: z.enum(['node', 'sentinel']),
+  user: z.string().nullable(),
+  password: z.string().nullable(),
+  tls: tlsSettings.nullable(),
+}) satisfies z.ZodType<Access>;
+
 const sentinelOptions = z.object({
   sentinels: z.array(addr),
   masterName: z.string(),
-  password: z.string().nullable(),
-  sentinelPassword: z.string().nullable(),
+  access,
+  sentinelAccess: access,
   writers: z.number().int().positive(),
   rate: z.number().positive(),
   readers: z.number().int().nonnegative(),
@@ -26,7 +47,7 @@ const sentinelOptions = z.object({
 
 const clusterOptions = z.object({
   seeds: z.array(addr),
-  password: z.string().nullable(),
+  access,
   writers: z.number().int().positive(),
   rate: z.number().positive(),
   readers: z.number().int().nonnegative(),

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../redis/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeRedis } from '../redis/fake-resp.fixture.js';
 import type { WorkloadOptions } from './workload.js';
@@ -40,8 +41,8 @@ describe('drill writers against a server that dies under a write', () => {
   const options = (via: WorkloadOptions['via']): WorkloadOptions => ({
     sentinels: [server.addr],
     masterName: 'm',
-    password: null,
-    sentinelPassword: null,
+    access: OPEN_ACCESS,
+    sentinelAccess: OPEN_ACCESS,
     writers: 1,
     rate: 20,
     readers: 0,

@@ -12,6 +12,7 @@ import {
 import { RoleCheckRouter } from './role-check.js';
 import type { Attempt } from './writers.js';
 import { Writers } from './writers.js';
+import type { Access } from '../redis/index.js';
 
 /**
  * How the writers find the master. `sentinel`: ask the sentinels, as Sentinel-aware client
@@ -25,8 +26,8 @@ export const VIAS: readonly Via[] = ['sentinel', 'role-check', 'proxy'];
 export interface WorkloadOptions {
   sentinels: Addr[];
   masterName: string;
-  password: string | null;
-  sentinelPassword: string | null;
+  access: Access;
+  sentinelAccess: Access;
   /** Concurrent writers, each with its own connection. @default 4 */
   writers: number;
   /** Writes per second, all writers together. @default 1000 */
@@ -152,8 +153,8 @@ class RoleCheckWriters extends SetWriters {
   private readonly held: (Redis | null)[] = [];
 
   protected async open(): Promise<void> {
-    const { nodes, password, timeoutMs } = this.options;
-    const router = new RoleCheckRouter(nodes, password, timeoutMs);
+    const { nodes, access, timeoutMs } = this.options;
+    const router = new RoleCheckRouter(nodes, access, timeoutMs);
     this.router = router;
     await router.start();
     for (let i = 0; i < this.options.writers; i++) this.routedWriter(router, i);

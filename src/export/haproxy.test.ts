@@ -1,3 +1,4 @@
+import { OPEN_ACCESS, passwordAccess } from '../redis/index.js';
 import { describe, expect, it } from 'vitest';
 import { namesExactly, renderHaproxy, send } from './haproxy.js';
 
@@ -7,8 +8,8 @@ const OPTIONS = {
   nodes: ['10.0.0.1:6379', '10.0.0.2:6379'],
   sentinels: ['10.0.0.1:26379', '10.0.0.2:26379', '10.0.0.3:26379'],
   quorum: 2,
-  password: null,
-  sentinelPassword: null,
+  access: OPEN_ACCESS,
+  sentinelAccess: OPEN_ACCESS,
   bind: '0.0.0.0',
   writePort: 6380,
   readPort: 6381,
@@ -23,7 +24,11 @@ function decode(line: string): string {
 describe('renderHaproxy', () => {
   it('sends commands as RESP arrays in hex, so any password reaches Redis intact and cannot break a line', () => {
     const password = 'it\'s a "pw" #with\\ tab\tand\nnewline';
-    const cfg = renderHaproxy({ ...OPTIONS, password, sentinelPassword: password });
+    const cfg = renderHaproxy({
+      ...OPTIONS,
+      access: passwordAccess('node', password),
+      sentinelAccess: passwordAccess('sentinel', password),
+    });
     const auth = cfg
       .split('\n')
       .filter((l) => l.includes('send-binary') && decode(l).includes('AUTH'));

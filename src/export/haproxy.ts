@@ -1,5 +1,6 @@
 import type { Addr } from '../model/index.js';
 import { parseAddr, UserError } from '../model/index.js';
+import type { Access } from '../redis/index.js';
 
 export interface HaproxyOptions {
   /** The deployment's name, for the comments. */
@@ -9,8 +10,9 @@ export interface HaproxyOptions {
   sentinels: Addr[];
   /** Sentinels that must name a node before it gets writes. */
   quorum: number;
-  password: string | null;
-  sentinelPassword: string | null;
+  /** The data nodes' user and password (TLS is refused: the checks speak plain TCP). */
+  access: Access;
+  sentinelAccess: Access;
   bind: string;
   writePort: number;
   readPort: number;
@@ -35,8 +37,11 @@ function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function auth(password: string | null): string[] {
-  return password === null ? [] : [send('AUTH', password), 'tcp-check expect string +OK'];
+function auth(access: Access): string[] {
+  const { user, password } = access;
+  if (password === null) return [];
+  const words = user === null ? ['AUTH', password] : ['AUTH', user, password];
+  return [send(...words), 'tcp-check expect string +OK'];
 }
 
 function name(addr: Addr): string {
@@ -93,7 +98,7 @@ function readSide(o: HaproxyOptions): string[] {
     'backend redis_read',
     '    balance roundrobin',
     '    option tcp-check',
-    ...auth(o.password).map((l) => `    ${l}`),
+    ...auth(o.access).map((l) => `    ${l}`),
     `    ${send('INFO', 'replication')}`,
     '    # a replica that is linked to its master; a resyncing or orphaned one gets no reads',
     '    tcp-check expect rstring role:slave[\\s\\S]*master_link_status:up',
@@ -120,7 +125,7 @@ function naiveConfig(o: HaproxyOptions): string {
     '',
     'backend redis_write',
     '    option tcp-check',
-    ...auth(o.password).map((l) => `    ${l}`),
+    ...auth(o.access).map((l) => `    ${l}`),
     `    ${send('PING')}`,
     '    tcp-check expect string +PONG',
     `    ${send('INFO', 'replication')}`,
@@ -167,14 +172,14 @@ function hardenedConfig(o: HaproxyOptions): string {
       '    option tcp-check',
       `    # 1. ${node} itself says role:master`,
       `    tcp-check connect addr ${host} port ${String(port)}`,
-      ...auth(o.password).map((l) => `    ${l}`),
+      ...auth(o.access).map((l) => `    ${l}`),
       `    ${send('INFO', 'replication')}`,
       '    tcp-check expect string role:master',
       `    ${send('QUIT')}`,
       '    tcp-check expect string +OK',
       `    # 2. the sentinel this line checks through names ${node} as the master`,
       '    tcp-check connect',
-      ...auth(o.sentinelPassword).map((l) => `    ${l}`),
+      ...auth(o.sentinelAccess).map((l) => `    ${l}`),
       `    ${send('SENTINEL', 'get-master-addr-by-name', o.masterName)}`,
       `    tcp-check expect rstring ${namesExactly(host, port)}`,
       ...o.sentinels.map((s, i) => {

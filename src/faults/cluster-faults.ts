@@ -123,7 +123,7 @@ export function reshardUnderLoad(slots: number): Fault {
         );
       const seeds = owning.flatMap((s) => (s.master ? [s.master] : []));
       ctx.note?.({ shard: from });
-      const links = new ClusterLinks(ctx.password);
+      const links = new ClusterLinks(ctx.access);
       try {
         ctx.tookEffect();
         const result = await reshard(links, seeds, {
@@ -143,7 +143,7 @@ export function reshardUnderLoad(slots: number): Fault {
       }
     },
     async heal(ctx) {
-      const links = new ClusterLinks(ctx.password);
+      const links = new ClusterLinks(ctx.access);
       try {
         const fixed = await fixOpenSlots(
           links,

@@ -16,7 +16,7 @@ export const sentinelFailover: Fault = {
     const by = await askFailover(
       sentinelsOf(ctx.before).map((s) => s.addr),
       ctx.masterName,
-      ctx.sentinelPassword,
+      ctx.sentinelAccess,
     );
     return `sent SENTINEL FAILOVER ${ctx.masterName} to ${by}`;
   },
@@ -31,7 +31,7 @@ export function debugSleepMaster(seconds: (downAfterMs: number) => number): Faul
       const master = agreedMaster(ctx.before);
       if (!master) throw new Error('the sentinels agree on no master to put to sleep');
       const s = seconds(ctx.downAfterMs);
-      await startDebugSleep(master, ctx.password, s);
+      await startDebugSleep(master, ctx.access, s);
       return `DEBUG SLEEP ${String(s)} on ${master}`;
     },
     heal: () => Promise.resolve('the node wakes up by itself'),
@@ -48,8 +48,8 @@ export const pausedSwitchover: Fault = {
     const result = await safeSwitchover({
       masterName: ctx.masterName,
       ...parties,
-      password: ctx.password,
-      sentinelPassword: ctx.sentinelPassword,
+      access: ctx.access,
+      sentinelAccess: ctx.sentinelAccess,
     });
     return result.message;
   },

@@ -2,6 +2,7 @@ import type { Addr, Topology } from '../model/index.js';
 import { agreedMaster, UserError } from '../model/index.js';
 import type { NodeController, ProcessAction, ProcessInfo } from '../local/index.js';
 import type { NetworkFaults } from './network.js';
+import type { Access } from '../redis/index.js';
 
 /** What a reshard did, as a cluster fault reports it. */
 export interface ReshardFacts {
@@ -30,8 +31,8 @@ export interface FaultContext {
   /** The lab's network faults; null on loopback or for an attached deployment. */
   network: NetworkFaults | null;
   masterName: string;
-  sentinelPassword: string | null;
-  password: string | null;
+  sentinelAccess: Access;
+  access: Access;
   downAfterMs: number;
   /**
    * Marks the moment the fault took effect, for faults that go on acting after it (the drill's

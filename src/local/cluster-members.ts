@@ -1,5 +1,6 @@
 import { ClusterLinks, createCluster } from '../cluster/index.js';
 import { evenSlotRanges, UserError } from '../model/index.js';
+import type { Access } from '../redis/index.js';
 import type { SupervisorHost } from './host.js';
 import { isPortFree } from './ports.js';
 import type { PlannedProcess } from './spec.js';
@@ -19,9 +20,9 @@ export interface ClusterMember {
  */
 export async function formClusterOnce(
   members: ClusterMember[],
-  options: { password: string | null; progress: (line: string) => void; dir: string },
+  options: { access: Access; progress: (line: string) => void; dir: string },
 ): Promise<void> {
-  const links = new ClusterLinks(options.password);
+  const links = new ClusterLinks(options.access);
   try {
     const views = await links.views(members.map((m) => m.addr));
     const isEmpty = (v: (typeof views)[number]) =>
@@ -44,7 +45,7 @@ export async function formClusterOnce(
           .filter((m) => m.plan.replicaOf !== null)
           .map((m) => ({ addr: m.addr, of: byName.get(m.plan.replicaOf ?? '') ?? '' })),
       },
-      { password: options.password, progress: options.progress },
+      { access: options.access, progress: options.progress },
     );
   } finally {
     await links.close();
@@ -85,6 +86,7 @@ export function addClusterNode(
     }
     const proc = host.table.addNode(plan);
     try {
+      await host.table.ensureCertificates();
       await host.startAndAnswer(proc);
     } catch (err) {
       await proc.stop().catch(() => undefined);

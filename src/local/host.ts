@@ -1,5 +1,6 @@
 import type { QuorumEvent } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
+import type { LocalAccess } from './access.js';
 import type { SupervisedProcess } from './process.js';
 import type { ProcessTable } from './process-table.js';
 import type { LocalSpec } from './spec.js';
@@ -15,6 +16,8 @@ export type SupervisorState = 'idle' | LocalState['status'];
 /** What the node actions and the cluster membership changes work with, of a launched supervisor. */
 export interface SupervisorHost {
   spec: LocalSpec;
+  /** How quorum reaches the processes (their password, TLS files). */
+  access: LocalAccess;
   table: ProcessTable;
   observer: Observer;
   state(): SupervisorState;

@@ -7,8 +7,17 @@ export {
   networks,
   planProcesses,
   presets,
+  tlsAuthClients,
 } from './spec.js';
-export type { ClusterSpec, LocalSpec, Mode, Network, Preset, SentinelSpec } from './spec.js';
+export type {
+  ClusterSpec,
+  LocalSpec,
+  Mode,
+  Network,
+  Preset,
+  SentinelSpec,
+  TlsSpec,
+} from './spec.js';
 export { isPortFree } from './ports.js';
 export { KILL_AFTER_MS, tailOf } from './process.js';
 export type { ProcessState } from './process.js';
@@ -33,3 +42,4 @@ export {
 export type { LabMember, LabPlan } from './lab.js';
 export { controlClient } from './control-client.js';
 export { observeTargetOf } from './observe-target.js';
+export { localAccess } from './access.js';

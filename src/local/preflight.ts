@@ -10,6 +10,7 @@ import { firstTakenPort } from './ports.js';
 import type { LocalState } from './state.js';
 import { pidAlive, readState } from './state.js';
 import { labUnavailable } from './lab.js';
+import { opensslMissing } from './tls-files.js';
 
 export interface Binaries {
   redisServer: Launch;
@@ -79,6 +80,10 @@ export async function preflight(dir: string, spec: LocalSpec): Promise<Binaries>
   if (state) await stopLeftovers(state);
   if (spec.lab) {
     const why = labUnavailable();
+    if (why) throw new UserError(why, 2);
+  }
+  if (spec.tls) {
+    const why = opensslMissing();
     if (why) throw new UserError(why, 2);
   }
   // in a lab every process has a fresh namespace of its own: only the host's ports can be taken

@@ -6,6 +6,7 @@ import { findProcess } from './find-process.js';
 import type { Launch, ProcessState } from './process.js';
 import { SupervisedProcess } from './process.js';
 import { renderRedisConf, renderSentinelConf } from './render.js';
+import { ensureTlsFiles } from './tls-files.js';
 import type { ClusterSpec, LocalSpec, PlannedProcess, ProcessKind } from './spec.js';
 import { planProcesses } from './spec.js';
 
@@ -77,6 +78,19 @@ export class ProcessTable {
           : renderRedisConf(this.spec, proc.plan, proc.dir);
       writeFileSync(proc.configFile, text, { mode: 0o600 });
     }
+  }
+
+  /**
+   * With `up --tls`: makes the certificates a process lacks (each names the process's address
+   * and the spec's host, where the proxy listens); nothing without TLS.
+   */
+  async ensureCertificates(): Promise<void> {
+    if (!this.spec.tls) return;
+    const holders = this.list.map((p) => ({
+      name: p.plan.name,
+      hosts: [p.plan.host, this.spec.host],
+    }));
+    await ensureTlsFiles(this.options.dir, holders);
   }
 
   /** Cluster mode: the node `addNode` would add next (the plan after one more extra node). */

@@ -1,4 +1,5 @@
 import { UserError } from '../model/index.js';
+import type { Access } from '../redis/index.js';
 import { RedisLink } from '../redis/index.js';
 import type { SupervisedProcess } from './process.js';
 import { tailOf } from './process.js';
@@ -17,12 +18,12 @@ function sleep(ms: number): Promise<void> {
 export async function waitForAnswer(
   proc: SupervisedProcess,
   addr: string,
-  password: string | null,
+  access: Access,
   checkInterrupted: () => void,
 ): Promise<void> {
   const link = new RedisLink(addr, {
     timeoutMs: 1000,
-    password,
+    access,
     connectionName: 'quorum-supervisor',
   });
   const deadline = Date.now() + ANSWER_TIMEOUT_MS;
@@ -57,12 +58,12 @@ export async function waitForAnswer(
  */
 export async function waitForReplicas(
   master: string,
-  password: string | null,
+  access: Access,
   replicas: number,
 ): Promise<void> {
   const link = new RedisLink(master, {
     timeoutMs: 1000,
-    password,
+    access,
     connectionName: 'quorum-supervisor',
   });
   const deadline = Date.now() + ANSWER_TIMEOUT_MS;

@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import type { LocalSpec, PlannedProcess, SentinelSpec } from './spec.js';
+import { tlsFiles } from './tls-files.js';
 import { firstMasterAddr } from './spec.js';
 
 /** In a lab every process has its own address: others reach it there, not on loopback. */
@@ -16,6 +18,28 @@ function labLines(spec: LocalSpec, proc: PlannedProcess): string[] {
   ];
 }
 
+/**
+ * `up --tls`: TLS only. Its certificate serves clients and, towards its peers, replication, the
+ * sentinels' links and the cluster bus; Sentinel uses tls-replication for its links to the
+ * nodes (a sentinel without it sees a TLS-only master as down).
+ */
+function listenLines(spec: LocalSpec, proc: PlannedProcess, dir: string): string[] {
+  if (!spec.tls) return [`port ${proc.port}`];
+  const files = tlsFiles(dirname(dir));
+  const own = files.of(proc.name);
+  return [
+    '# TLS only (quorum up --tls): no plain port; certificates in ../tls/ (quorum up made them)',
+    'port 0',
+    `tls-port ${proc.port}`,
+    `tls-cert-file "${own.cert}"`,
+    `tls-key-file "${own.key}"`,
+    `tls-ca-cert-file "${files.ca}"`,
+    `tls-auth-clients ${spec.tls.authClients}`,
+    'tls-replication yes',
+    ...(spec.mode === 'cluster' && proc.kind === 'redis' ? ['tls-cluster yes'] : []),
+  ];
+}
+
 function header(proc: PlannedProcess, spec: LocalSpec): string[] {
   return [
     `# ${proc.name}: rendered by quorum for the deployment '${spec.name}'.`,
@@ -28,7 +52,7 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
   const lines = [
     ...header(proc, spec),
     `bind ${proc.host}`,
-    `port ${proc.port}`,
+    ...listenLines(spec, proc, dir),
     'daemonize no',
     `dir "${dir}"`,
     'logfile "redis.log"',
@@ -81,7 +105,7 @@ export function renderSentinelConf(spec: SentinelSpec, proc: PlannedProcess, dir
   const lines = [
     ...header(proc, spec),
     `bind ${proc.host}`,
-    `port ${proc.port}`,
+    ...listenLines(spec, proc, dir),
     'daemonize no',
     `dir "${dir}"`,
     'logfile "sentinel.log"',

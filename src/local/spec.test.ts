@@ -28,6 +28,7 @@ describe('defaultSpec', () => {
       proxyPort: 6393,
       network: 'loopback',
       lab: null,
+      tls: null,
       mode: 'sentinel',
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);

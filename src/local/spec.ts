@@ -12,6 +12,13 @@ import { labAddr, netnsName } from './lab.js';
  */
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 10_000;
 
+/** Whether servers ask clients for a certificate (`tls-auth-clients`). */
+export const tlsAuthClients = ['yes', 'optional', 'no'] as const;
+export interface TlsSpec {
+  /** @default 'yes' (Redis's default: mutual TLS) */
+  authClients: (typeof tlsAuthClients)[number];
+}
+
 export const networks = ['loopback', 'lab'] as const;
 export type Network = (typeof networks)[number];
 
@@ -40,6 +47,11 @@ interface SpecBase {
   preset: Preset;
   /** `lab`: each process in its own network namespace with its own address. @default 'loopback' */
   network: Network;
+  /**
+   * TLS only (`port 0` + `tls-port`) on every process, with certificates `up` makes under
+   * `<dir>/tls/`; null for plain TCP. @default null
+   */
+  tls: TlsSpec | null;
   /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
   lab: LabPlan | null;
 }
@@ -128,6 +140,7 @@ function defaultSentinelSpec(overrides: SentinelOverrides): SentinelSpec {
     preset: 'default',
     network: 'loopback',
     lab: null,
+    tls: null,
     ...overrides,
     mode: 'sentinel',
     port,
@@ -148,6 +161,7 @@ function defaultClusterSpec(overrides: ClusterOverrides): ClusterSpec {
     preset: 'default',
     network: 'loopback',
     lab: null,
+    tls: null,
     masters: 3,
     replicasPerMaster: 1,
     nodeTimeoutMs: 5000,

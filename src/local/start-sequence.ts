@@ -7,6 +7,7 @@ import {
   UserError,
 } from '../model/index.js';
 import { Observer } from '../observer/index.js';
+import type { LocalAccess } from './access.js';
 import { formClusterOnce } from './cluster-members.js';
 import { observeTargetOf } from './observe-target.js';
 import type { SupervisorHost } from './host.js';
@@ -39,11 +40,11 @@ export function createLabFor(
 }
 
 /** The deployment's observer; its links start connecting at once. */
-export function observerFor(spec: LocalSpec, table: ProcessTable): Observer {
+export function observerFor(spec: LocalSpec, table: ProcessTable, access: LocalAccess): Observer {
   const addrs = (kind: 'redis' | 'sentinel') =>
     table.ofKind(kind).map((p) => formatAddr(p.plan.host, p.plan.port));
   return new Observer(
-    observeTargetOf(spec, { nodes: addrs('redis'), sentinels: addrs('sentinel') }),
+    observeTargetOf(spec, { nodes: addrs('redis'), sentinels: addrs('sentinel') }, access),
   );
 }
 
@@ -66,7 +67,7 @@ export async function startInOrder(
       // on a later start each node's nodes.conf brings the cluster back by itself
       await formClusterOnce(
         data.map((p) => ({ plan: p.plan, addr: table.addrOf(p) })),
-        { password: spec.password, progress, dir },
+        { access: host.access.node, progress, dir },
       );
       progress(
         'waiting for the cluster (cluster_state:ok on every node, one slot map, replicas linked)',
@@ -75,7 +76,7 @@ export async function startInOrder(
     case 'sentinel': {
       const first = data[0];
       if (first && data.length > 1)
-        await waitForReplicas(table.addrOf(first), spec.password, data.length - 1);
+        await waitForReplicas(table.addrOf(first), host.access.node, data.length - 1);
       for (const proc of table.ofKind('sentinel')) await host.startAndAnswer(proc);
       progress(
         'waiting for the sentinels to agree (replicas linked, sentinels know each other, CKQUORUM ok)',

@@ -12,6 +12,10 @@ const specBase = {
   preset: z.enum(['default', 'safe']).default('default'),
   network: z.enum(['loopback', 'lab']).default('loopback'),
   lab: z.object({ tag: z.string(), subnet: z.string() }).nullable().default(null),
+  tls: z
+    .object({ authClients: z.enum(['yes', 'optional', 'no']) })
+    .nullable()
+    .default(null),
 };
 
 /**

@@ -6,6 +6,8 @@ import { UserError } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
 import { EventLog } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
+import type { LocalAccess } from './access.js';
+import { localAccess } from './access.js';
 import { addClusterNode, removeClusterNode } from './cluster-members.js';
 import type { NodeController, ProcessAction, ProcessInfo } from './control.js';
 import { socketPathFor } from './control.js';
@@ -47,6 +49,8 @@ export interface SupervisorOptions {
 
 /** What exists only between `launch()` and the end of `shutdown()`. */
 interface Running {
+  /** How quorum reaches the processes. */
+  access: LocalAccess;
   observer: Observer;
   control: Server | null;
   unfollow: () => void;
@@ -79,6 +83,11 @@ export class Supervisor {
     });
     this.stateFile = new SupervisorStateFile(dir, this.socketPath, this.table);
     this.restarts = new RestartPolicy((name) => this.autorestart(name));
+  }
+
+  /** How quorum reaches the processes; known from `launch()` on. */
+  get access(): LocalAccess {
+    return this.launched().access;
   }
 
   /** The deployment's observer; it exists from `launch()` on. */
@@ -122,6 +131,7 @@ export class Supervisor {
   private host(running: Running): SupervisorHost {
     return {
       spec: this.options.spec,
+      access: running.access,
       table: this.table,
       observer: running.observer,
       state: () => this.current,
@@ -150,12 +160,15 @@ export class Supervisor {
   async launch(): Promise<Topology> {
     if (this.current !== 'idle') throw new Error(`the supervisor is ${this.current}`);
     const { spec, progress } = this.options;
+    // before any process starts: their configs and quorum's links name these files
+    await this.table.ensureCertificates();
     this.stateFile.startedAtMs = Date.now();
     this.setState('starting');
     // the lab's addresses must exist before the observer's links start connecting to them
     createLabFor(spec, this.table, progress);
-    const observer = observerFor(spec, this.table);
-    const running: Running = { observer, control: null, unfollow: () => undefined };
+    const access = localAccess(spec, this.options.dir);
+    const observer = observerFor(spec, this.table, access);
+    const running: Running = { access, observer, control: null, unfollow: () => undefined };
     this.running = running;
     try {
       running.control = await serveControl(this.socketPath, controlHandler(this));
@@ -194,7 +207,9 @@ export class Supervisor {
   private async startAndAnswer(proc: SupervisedProcess, extraArgs: string[]): Promise<void> {
     const addr = this.table.addrOf(proc);
     await proc.start(extraArgs);
-    await waitForAnswer(proc, addr, this.options.spec.password, () => this.checkInterrupted());
+    const { access } = this.launched();
+    const of = proc.plan.kind === 'sentinel' ? access.sentinel : access.node;
+    await waitForAnswer(proc, addr, of, () => this.checkInterrupted());
     this.options.progress(
       `started ${proc.plan.name.padEnd(11)} ${addr.padEnd(16)} pid ${proc.pid ?? '?'}`,
     );

@@ -40,6 +40,11 @@ export function declareFamilies(out: Exposition): void {
       'gauge',
       'Sentinels that flag this node subjectively down.',
     )
+    .declare(
+      'quorum_tls_cert_expiry_timestamp_seconds',
+      'gauge',
+      'When the certificate a process presents ends (read in its TLS handshake, hourly).',
+    )
     .declare('redis_sentinel_tilt', 'gauge', 'Whether the sentinel is in TILT mode.')
     .declare(
       'redis_sentinel_master_ok_sentinels',

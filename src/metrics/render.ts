@@ -25,6 +25,12 @@ export interface DeploymentMetrics {
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
 function topologyMetrics(out: Exposition, deployment: string, t: Topology): void {
+  for (const c of t.certificates)
+    out.add(
+      'quorum_tls_cert_expiry_timestamp_seconds',
+      { deployment, addr: c.addr, process: c.process },
+      c.expiresAtMs / 1000,
+    );
   for (const n of t.nodes) {
     const l = { deployment, addr: n.addr, role: n.role };
     out.add('redis_up', l, n.up);

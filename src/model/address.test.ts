@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatAddr, parseAddr, parseAddrList } from './address.js';
+import { formatAddr, isLoopback, parseAddr, parseAddrList } from './address.js';
 
 describe('parseAddr', () => {
   it('parses host:port', () => {
@@ -64,18 +64,55 @@ describe('parseAddrList', () => {
     expect(parseAddrList('127.0.0.1:26390, 127.0.0.1:26391 ,[::1]:26392')).toEqual({
       addrs: ['127.0.0.1:26390', '127.0.0.1:26391', '[::1]:26392'],
       invalid: null,
+      tls: false,
     });
   });
 
+  it('reads redis:// and rediss:// addresses, and says when one asked for TLS', () => {
+    expect(parseAddrList('redis://a:1,b:2')).toEqual({
+      addrs: ['a:1', 'b:2'],
+      invalid: null,
+      tls: false,
+    });
+    expect(parseAddrList('rediss://a:1/, rediss://[::1]:2')).toEqual({
+      addrs: ['a:1', '[::1]:2'],
+      invalid: null,
+      tls: true,
+    });
+  });
+
+  it('refuses credentials in an address: they belong in an environment variable', () => {
+    expect(parseAddrList('rediss://app:secret@a:1').invalid).toBe('rediss://app:secret@a:1');
+  });
+
   it('skips empty entries', () => {
-    expect(parseAddrList('a:1,, ,b:2,')).toEqual({ addrs: ['a:1', 'b:2'], invalid: null });
-    expect(parseAddrList('')).toEqual({ addrs: [], invalid: null });
-    expect(parseAddrList(' , ')).toEqual({ addrs: [], invalid: null });
+    expect(parseAddrList('a:1,, ,b:2,')).toEqual({
+      addrs: ['a:1', 'b:2'],
+      invalid: null,
+      tls: false,
+    });
+    expect(parseAddrList('')).toEqual({ addrs: [], invalid: null, tls: false });
+    expect(parseAddrList(' , ')).toEqual({ addrs: [], invalid: null, tls: false });
   });
 
   it('returns the first invalid entry, trimmed', () => {
-    expect(parseAddrList('a:1, b:0 ,c:nope')).toEqual({ addrs: ['a:1'], invalid: 'b:0' });
-    expect(parseAddrList('localhost')).toEqual({ addrs: [], invalid: 'localhost' });
+    expect(parseAddrList('a:1, b:0 ,c:nope')).toEqual({
+      addrs: ['a:1'],
+      invalid: 'b:0',
+      tls: false,
+    });
+    expect(parseAddrList('localhost')).toEqual({ addrs: [], invalid: 'localhost', tls: false });
+  });
+});
+
+describe('isLoopback', () => {
+  it('knows this machine from others', () => {
+    expect(isLoopback('127.0.0.1:6379')).toBe(true);
+    expect(isLoopback('127.1.2.3')).toBe(true);
+    expect(isLoopback('[::1]:6379')).toBe(true);
+    expect(isLoopback('localhost')).toBe(true);
+    expect(isLoopback('10.0.0.5:6379')).toBe(false);
+    expect(isLoopback('redis.example:6379')).toBe(false);
   });
 });
 
@@ -95,7 +132,7 @@ describe('address properties', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(host, port), { maxLength: 8 }), (pairs) => {
         const addrs = pairs.map(([h, p]) => formatAddr(h, p));
-        expect(parseAddrList(addrs.join(','))).toEqual({ addrs, invalid: null });
+        expect(parseAddrList(addrs.join(','))).toEqual({ addrs, invalid: null, tls: false });
       }),
     );
   });

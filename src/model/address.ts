@@ -22,14 +22,31 @@ export function formatAddr(host: string, port: number): Addr {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Parses a comma-separated list of addresses; returns the first invalid entry when there is one. */
-export function parseAddrList(text: string): { addrs: Addr[]; invalid: string | null } {
+/**
+ * Parses a comma-separated list of addresses, each `host:port` or `redis://host:port` or
+ * `rediss://host:port` (TLS; `tls` says whether one was). Returns the first invalid entry when
+ * there is one; credentials in a URL are invalid (they belong in an environment variable).
+ */
+export function parseAddrList(text: string): {
+  addrs: Addr[];
+  invalid: string | null;
+  tls: boolean;
+} {
   const addrs: Addr[] = [];
+  let tls = false;
   for (const part of text.split(',')) {
     if (part.trim() === '') continue;
-    const parsed = parseAddr(part);
-    if (!parsed) return { addrs, invalid: part.trim() };
+    const url = /^(rediss?):\/\/(.*?)\/?$/.exec(part.trim());
+    if (url?.[1] === 'rediss') tls = true;
+    const parsed = parseAddr(url ? (url[2] ?? '') : part);
+    if (!parsed) return { addrs, invalid: part.trim(), tls };
     addrs.push(formatAddr(parsed.host, parsed.port));
   }
-  return { addrs, invalid: null };
+  return { addrs, invalid: null, tls };
+}
+
+/** Whether an address (or a bare host) is this machine's loopback. */
+export function isLoopback(addrOrHost: string): boolean {
+  const host = parseAddr(addrOrHost)?.host ?? addrOrHost;
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

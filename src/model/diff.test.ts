@@ -36,6 +36,7 @@ function topology(
     nodes,
     sentinels,
     observedAtMs: 0,
+    certificates: [],
   };
 }
 

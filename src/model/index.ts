@@ -1,8 +1,9 @@
 export { isFinished, nodeRole } from './drill.js';
-export { formatAddr, parseAddr, parseAddrList } from './address.js';
+export { formatAddr, isLoopback, parseAddr, parseAddrList } from './address.js';
 export type { Addr } from './address.js';
 export { agreedMaster, clusterOf, downNode, downSentinel, sentinelsOf } from './topology.js';
 export type {
+  CertificateInfo,
   ClusterTopology,
   DataNode,
   DeploymentKind,

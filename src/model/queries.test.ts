@@ -24,6 +24,7 @@ function topology(nodes: DataNode[], sentinels: SentinelView[]): SentinelTopolog
     nodes,
     sentinels,
     observedAtMs: 0,
+    certificates: [],
   };
 }
 

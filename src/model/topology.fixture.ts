@@ -74,6 +74,7 @@ export function topology(
     nodes,
     sentinels,
     observedAtMs: 1_700_000_000_000,
+    certificates: [],
   };
 }
 
@@ -118,6 +119,7 @@ export function clusterTopology(options: { failing?: boolean } = {}): ClusterTop
     nodes,
     cluster: clusterState(views),
     observedAtMs: 1_700_000_000_000,
+    certificates: [],
   };
 }
 

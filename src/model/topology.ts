@@ -67,7 +67,8 @@ export interface CkQuorum {
 }
 
 /** Why a node did not answer, by kind: only `refused`, `timeout` and `unreachable` may pass by themselves. */
-export type DownKind = 'refused' | 'timeout' | 'protocol' | 'auth' | 'reply' | 'unreachable';
+export type DownKind =
+  'refused' | 'timeout' | 'protocol' | 'auth' | 'denied' | 'tls' | 'reply' | 'unreachable';
 
 /** What one sentinel believes about the monitored master: sentinels can disagree. */
 export interface SentinelView {
@@ -109,10 +110,23 @@ export interface Agreement {
   candidates: Addr[];
 }
 
+/** The certificate a process presents in its TLS handshake, as last read (hourly). */
+export interface CertificateInfo {
+  addr: Addr;
+  process: 'node' | 'sentinel';
+  subject: string;
+  /** The names it holds (`IP Address:127.0.0.1, DNS:localhost`). */
+  altNames: string;
+  /** Its end date, ms since epoch. */
+  expiresAtMs: number;
+}
+
 interface TopologyBase {
   name: string;
   nodes: DataNode[];
   observedAtMs: number;
+  /** Each TLS process's certificate; empty for a deployment without TLS. */
+  certificates: CertificateInfo[];
 }
 
 /** The live model of a Sentinel deployment: its data nodes and what each sentinel believes. */

@@ -29,6 +29,7 @@ export async function pollCluster(
       nodes: nodes.sort(byAddr),
       cluster,
       observedAtMs: Date.now(),
+      certificates: [],
     },
     discovered,
     reads: nodes.length,

@@ -1,6 +1,6 @@
 import type { Addr, LinkReport } from '../model/index.js';
 import { RedisLink, Subscription } from '../redis/index.js';
-import type { MessageHandler } from '../redis/index.js';
+import type { Access, MessageHandler } from '../redis/index.js';
 
 interface SentinelLinks {
   link: RedisLink;
@@ -9,10 +9,10 @@ interface SentinelLinks {
 
 export interface ObserverLinksOptions {
   timeoutMs: number;
-  /** Password of the data nodes. */
-  password: string | null;
-  /** Password of the sentinels themselves. */
-  sentinelPassword: string | null;
+  /** How the data nodes are reached. */
+  access: Access;
+  /** How the sentinels themselves are reached. */
+  sentinelAccess: Access;
   /** Subscribe to every sentinel's event channels. */
   subscribe: boolean;
   /** False once the observer stops: no link is opened after that. */
@@ -36,7 +36,7 @@ export class ObserverLinks {
     if (!this.options.accepting() || this.sentinels.has(addr)) return false;
     const linkOptions = {
       timeoutMs: this.options.timeoutMs,
-      password: this.options.sentinelPassword,
+      access: this.options.sentinelAccess,
       connectionName: 'quorum-observer',
     };
     const onMessage: MessageHandler = (channel, message) =>
@@ -53,7 +53,7 @@ export class ObserverLinks {
     if (!this.options.accepting() || this.nodes.has(addr)) return false;
     const link = new RedisLink(addr, {
       timeoutMs: this.options.timeoutMs,
-      password: this.options.password,
+      access: this.options.access,
       connectionName: 'quorum-observer',
     });
     this.nodes.set(addr, link);

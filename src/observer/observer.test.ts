@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from '../redis/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeldPort } from '../redis/held-port.fixture.js';
 import { holdPort } from '../redis/held-port.fixture.js';
@@ -30,8 +31,8 @@ async function observerOfNothing(): Promise<{
       masterName: 'test',
       sentinels: [sentinel],
       nodes: [node],
-      password: null,
-      sentinelPassword: null,
+      access: OPEN_ACCESS,
+      sentinelAccess: OPEN_ACCESS,
     },
     // the refusal comes a turn of the event loop later: on a busy machine, later than a short
     // timeout, which would leave the links still connecting
@@ -98,8 +99,8 @@ describe('a sentinel whose replies have the wrong shape', () => {
         masterName: 'test',
         sentinels: [fake.addr],
         nodes: [],
-        password: null,
-        sentinelPassword: null,
+        access: OPEN_ACCESS,
+        sentinelAccess: OPEN_ACCESS,
       },
       { timeoutMs: 5000, pollIntervalMs: 60_000, subscribe: false },
     );

@@ -2,7 +2,9 @@ import type { Addr, LinkReport, Moves, QuorumEvent, Topology } from '../model/in
 import { DEFAULT_DEDUP_WINDOW_MS, diffTopology, Lifecycle } from '../model/index.js';
 import { Bus } from './bus.js';
 import { pollCluster } from './cluster-poll.js';
+import { CertificateWatch } from './certificates.js';
 import { ObserverLinks } from './links.js';
+import { OPEN_ACCESS } from '../redis/index.js';
 import type { PollHealthChange } from './poll-health.js';
 import { nothingAnswered, PollHealth } from './poll-health.js';
 import { pollSentinels } from './sentinel-poll.js';
@@ -74,6 +76,7 @@ export class Observer {
   private readonly options: ObserverOptions;
   private readonly lifecycle = new Lifecycle<ObserverState>('observer', OBSERVER_MOVES, 'idle');
   private readonly links: ObserverLinks;
+  private readonly certificates: CertificateWatch;
   /** Null for a cluster, which publishes no events. */
   private readonly events: SentinelEvents | null;
   private latest: Topology | null = null;
@@ -94,10 +97,11 @@ export class Observer {
     this.options = { ...DEFAULT_OBSERVER_OPTIONS, ...options };
     this.events =
       target.kind === 'sentinel' ? new SentinelEvents(target, this.options.dedupWindowMs) : null;
+    this.certificates = new CertificateWatch(target, this.options.timeoutMs);
     this.links = new ObserverLinks({
       timeoutMs: this.options.timeoutMs,
-      password: target.password,
-      sentinelPassword: target.kind === 'sentinel' ? target.sentinelPassword : null,
+      access: target.access,
+      sentinelAccess: target.kind === 'sentinel' ? target.sentinelAccess : OPEN_ACCESS,
       subscribe: this.options.subscribe,
       accepting: () => this.isOpen(),
       onSentinelMessage: (sentinel, channel, message) =>
@@ -267,6 +271,7 @@ export class Observer {
     this.counters.polls += 1;
     this.counters.lastPollMs = performance.now() - startedMs;
     this.counters.failedReads += result.failedReads;
+    result.topology = await this.certificates.attach(result.topology);
     this.publish(result.topology);
     if (result.discovered) this.schedule(0);
     return result;

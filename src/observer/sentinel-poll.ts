@@ -57,6 +57,7 @@ export async function pollSentinels(
       nodes: nodes.sort(byAddr),
       sentinels: views,
       observedAtMs: Date.now(),
+      certificates: previous?.certificates ?? [],
     },
     discovered,
     reads: nodes.length + views.length,

@@ -1,12 +1,13 @@
 import type { Addr } from '../model/index.js';
+import type { Access } from '../redis/index.js';
 
 interface TargetCommon {
   /** Deployment name shown to people (the local launcher uses the master name). */
   name: string;
   /** Data nodes known without asking anyone (the local launcher knows all of them). */
   nodes: Addr[];
-  /** Password of the data nodes. */
-  password: string | null;
+  /** How quorum reaches the data nodes: user, password, TLS. */
+  access: Access;
 }
 
 /** A Sentinel-managed deployment: seed sentinels, the master they monitor, known data nodes. */
@@ -14,8 +15,8 @@ export interface SentinelTarget extends TargetCommon {
   kind: 'sentinel';
   masterName: string;
   sentinels: Addr[];
-  /** Password of the sentinels themselves (`requirepass` in sentinel.conf). */
-  sentinelPassword: string | null;
+  /** How quorum reaches the sentinels themselves (their own `requirepass`, ACL users, TLS). */
+  sentinelAccess: Access;
 }
 
 /** A Redis Cluster: `nodes` are seeds; every node's CLUSTER NODES names the others. */

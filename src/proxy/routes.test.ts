@@ -27,6 +27,7 @@ function topology(nodes: DataNode[]): SentinelTopology {
     nodes,
     sentinels: [],
     observedAtMs: 0,
+    certificates: [],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Access } from '../redis/index.js';
 import { EventEmitter } from 'node:events';
 import type { Addr, QuorumEvent, Topology } from '../model/index.js';
 import { agreedMaster, sentinelsOf } from '../model/index.js';
@@ -26,10 +27,10 @@ interface TrackerEvents {
 }
 
 /** `ROLE` as the node answers it: its first element. */
-async function roleOf(addr: Addr, password: string | null, timeoutMs: number): Promise<string> {
+async function roleOf(addr: Addr, access: Access, timeoutMs: number): Promise<string> {
   let link: RedisLink | null = null;
   try {
-    link = new RedisLink(addr, { timeoutMs, password, connectionName: 'quorum-proxy' });
+    link = new RedisLink(addr, { timeoutMs, access, connectionName: 'quorum-proxy' });
     // a reply of the wrong shape is no role: the node is not confirmed as master
     return roleReply('ROLE', await link.call('ROLE'));
   } catch (err) {
@@ -64,7 +65,7 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
 
   constructor(
     private readonly observer: Observer,
-    private readonly password: string | null,
+    private readonly access: Access,
     private readonly timeoutMs = 1000,
   ) {
     super();
@@ -155,7 +156,7 @@ export class MasterTracker extends EventEmitter<TrackerEvents> {
   private carryOut(effect: TrackerEffect): void {
     switch (effect.type) {
       case 'ask-role':
-        void roleOf(effect.addr, this.password, this.timeoutMs).then((role) =>
+        void roleOf(effect.addr, this.access, this.timeoutMs).then((role) =>
           this.safely(() =>
             this.apply({ type: 'role', addr: effect.addr, role, nowMs: Date.now() }),
           ),

@@ -1,3 +1,4 @@
+import type { Access } from './access.js';
 import type { Addr } from '../model/index.js';
 import { describeRedisError } from './errors.js';
 import { RedisLink } from './link.js';
@@ -13,12 +14,12 @@ const REFUSAL_WINDOW_MS = 200;
  */
 export async function startDebugSleep(
   addr: Addr,
-  password: string | null,
+  access: Access,
   seconds: number,
 ): Promise<{ woke: Promise<string | null> }> {
   const link = new RedisLink(addr, {
     timeoutMs: seconds * 1000 + 5000,
-    password,
+    access,
     connectionName: 'quorum-debug-sleep',
   });
   const sleeping = link.call('DEBUG', 'SLEEP', String(seconds)).then(() => undefined);

@@ -1,16 +1,10 @@
 import type { Addr } from '../model/index.js';
+import type { Access } from './access.js';
+import { describeAccessError } from './access-errors.js';
+import { RedisCallError } from './call-error.js';
 import { ReplyShapeError } from './reply-shape.js';
 
-/** Raised by a link when a call cannot complete; `message` is one sentence for a person. */
-export class RedisCallError extends Error {
-  constructor(
-    message: string,
-    readonly reason: 'refused' | 'timeout' | 'protocol' | 'auth' | 'reply' | 'unreachable',
-  ) {
-    super(message);
-    this.name = 'RedisCallError';
-  }
-}
+export { RedisCallError };
 
 function code(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
@@ -20,13 +14,41 @@ function code(err: unknown): string | undefined {
   return undefined;
 }
 
+/** A TLS connection that never became ready: the usual cause is a plain port. */
+export function tlsConnectTimeout(addr: Addr): RedisCallError {
+  return new RedisCallError(
+    `${addr} did not finish connecting over TLS in time (a plain port never finishes the TLS handshake: if it is one, drop --tls or use its tls-port)`,
+    'timeout',
+  );
+}
+
+/** What the connection was made with, for sentences about TLS and credentials. */
+export interface ErrorContext {
+  access: Access;
+  /** Whether a connection had been established before the error. @default false */
+  connected?: boolean;
+  /** When the server's certificate expired, once known. */
+  expiredOn?: string | null;
+}
+
 /** Turns a connection or reply error into one sentence about `addr`. */
-export function describeRedisError(addr: Addr, err: unknown): RedisCallError {
+export function describeRedisError(
+  addr: Addr,
+  err: unknown,
+  context?: ErrorContext,
+): RedisCallError {
   if (err instanceof RedisCallError) return err;
   if (err instanceof ReplyShapeError)
     return new RedisCallError(`${addr} answered ${err.command} with ${err.what}`, 'protocol');
   const text = err instanceof Error ? err.message : String(err);
   const c = code(err);
+  if (context) {
+    const { access, connected = false, expiredOn = null } = context;
+    const told = describeAccessError(addr, err, access, connected, expiredOn);
+    if (told) return told;
+    if (access.tls && (c === 'ETIMEDOUT' || /^connect ETIMEDOUT/i.test(text)))
+      return tlsConnectTimeout(addr);
+  }
   if (c === 'ECONNREFUSED' || text.includes('ECONNREFUSED')) {
     return new RedisCallError(`${addr} refused the connection (nothing listens there)`, 'refused');
   }

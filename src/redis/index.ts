@@ -1,6 +1,15 @@
 export { flattenInfo, infoNumber, parseInfo } from './info.js';
 export { pairsToRecord } from './sentinel-replies.js';
 export { describeRedisError, RedisCallError } from './errors.js';
+export {
+  accessOptions,
+  OPEN_ACCESS,
+  passwordAccess,
+  redisCliFlags,
+  sentinelModeOptions,
+} from './access.js';
+export type { Access, TlsSettings } from './access.js';
+export { certificateOf } from './certificate.js';
 export { reconnectDelay, RedisLink } from './link.js';
 export type { LinkOptions } from './link.js';
 export { Subscription } from './subscription.js';

@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from './access.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeRedis } from './fake-resp.fixture.js';
 import { reconnectDelay, RedisLink } from './link.js';
@@ -92,7 +93,7 @@ async function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
 
 describe('RedisLink states', () => {
   const server = new FakeRedis();
-  const options = { timeoutMs: 1000, password: null, connectionName: 'quorum-test' };
+  const options = { timeoutMs: 1000, access: OPEN_ACCESS, connectionName: 'quorum-test' };
   let link: RedisLink | null = null;
 
   beforeAll(() => server.listen());
@@ -167,7 +168,7 @@ describe('RedisLink states', () => {
 
 describe('Subscription states', () => {
   const server = new FakeRedis();
-  const options = { timeoutMs: 1000, password: null, connectionName: 'quorum-test' };
+  const options = { timeoutMs: 1000, access: OPEN_ACCESS, connectionName: 'quorum-test' };
 
   beforeAll(() => server.listen());
   afterAll(() => server.stop().catch(() => undefined));

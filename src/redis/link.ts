@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Addr, LifecycleSnapshot, LinkState, Move } from '../model/index.js';
 import { Lifecycle, LINK_MOVES, parseAddr } from '../model/index.js';
-import { describeRedisError, RedisCallError } from './errors.js';
+import type { Access } from './access.js';
+import { accessOptions, OPEN_ACCESS } from './access.js';
+import { certificateOf, isExpiredCertificate } from './certificate.js';
+import { describeRedisError, RedisCallError, tlsConnectTimeout } from './errors.js';
 
 export interface LinkOptions {
   /**
@@ -9,15 +12,15 @@ export interface LinkOptions {
    * @default 1000
    */
   timeoutMs: number;
-  /** Password for AUTH; null for none. @default null */
-  password: string | null;
+  /** Who to be and whether to speak TLS. @default OPEN_ACCESS */
+  access: Access;
   /** Shown in CLIENT LIST on the server. @default 'quorum' */
   connectionName: string;
 }
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = {
   timeoutMs: 1000,
-  password: null,
+  access: OPEN_ACCESS,
   connectionName: 'quorum',
 };
 
@@ -43,7 +46,7 @@ export function connectionOptions(addr: Addr, options: LinkOptions) {
   return {
     host: hp.host,
     port: hp.port,
-    password: options.password ?? undefined,
+    ...accessOptions(options.access),
     // no connectionName and no CLIENT SETINFO during the handshake: ioredis becomes ready once
     // their replies are in, even when the connection closed meanwhile (Sentinel's CLIENT KILL),
     // and then stays "ready" on a dead socket without ever reconnecting. Named after ready instead.
@@ -92,6 +95,8 @@ export class RedisLink {
   private readonly lifecycle: Lifecycle<LinkState>;
   /** Why the last connection attempt failed; null once ready again. */
   private lastFailure: RedisCallError | null = null;
+  /** Reading an expired certificate's date, for the sentence the failure will carry. */
+  private probing = false;
 
   constructor(
     readonly addr: Addr,
@@ -104,14 +109,27 @@ export class RedisLink {
       void this.confirm();
     });
     this.redis.on('error', (err: unknown) => {
-      this.failed(describeRedisError(addr, err));
+      if (isExpiredCertificate(err) && this.options.access.tls) {
+        // the date makes the sentence; the link stays connecting until the probe tells it
+        if (this.probing) return;
+        this.probing = true;
+        const { tls } = this.options.access;
+        void certificateOf(addr, tls, Math.min(this.options.timeoutMs, 1000)).then((cert) => {
+          this.probing = false;
+          const expiredOn = cert ? cert.validTo.toISOString().slice(0, 10) : null;
+          this.failed(describeRedisError(addr, err, { access: this.options.access, expiredOn }));
+        });
+        return;
+      }
+      const connected = this.state === 'ready';
+      this.failed(describeRedisError(addr, err, { access: this.options.access, connected }));
     });
     this.redis.on('close', () => {
       // a closed connection is not a down server: Sentinel kills clients of every node it
       // reconfigures (CLIENT KILL TYPE normal), and the server is usually still there. A close
       // before ready is an attempt that failed.
       if (this.state === 'ready') this.lifecycle.setState('reconnecting');
-      else if (this.state === 'connecting' || this.state === 'reconnecting')
+      else if ((this.state === 'connecting' || this.state === 'reconnecting') && !this.probing)
         this.failed(new RedisCallError(`${addr} closed the connection`, 'unreachable'));
     });
     // ioredis ends a client only when asked to, or when it cannot even create a socket
@@ -151,8 +169,9 @@ export class RedisLink {
         () => new RedisCallError(`${this.addr} did not answer in time`, 'timeout'),
       );
     } catch (err) {
-      const described = describeRedisError(this.addr, err);
-      if (described.reason !== 'reply' && described.reason !== 'timeout') {
+      const described = describeRedisError(this.addr, err, { access: this.options.access });
+      const served = ['reply', 'timeout', 'denied'].includes(described.reason);
+      if (!served) {
         this.failed(described);
         return;
       }
@@ -185,11 +204,14 @@ export class RedisLink {
       if (this.state === 'down')
         throw this.lastFailure ?? new RedisCallError(`${this.addr} is unreachable`, 'unreachable');
       const left = deadline - Date.now();
-      if (left <= 0 || !(await this.lifecycle.nextMove(left)))
+      if (left <= 0 || !(await this.lifecycle.nextMove(left))) {
+        if (this.state === 'connecting' && this.options.access.tls)
+          throw tlsConnectTimeout(this.addr);
         throw new RedisCallError(
           `${this.addr} did not answer within ${this.options.timeoutMs} ms`,
           'timeout',
         );
+      }
     }
   }
 
@@ -219,8 +241,9 @@ export class RedisLink {
         return await send();
       }
     } catch (err) {
-      const described = describeRedisError(this.addr, err);
-      if (this.lastFailure?.reason === 'auth') throw this.lastFailure;
+      const described = describeRedisError(this.addr, err, { access: this.options.access });
+      if (this.lastFailure?.reason === 'auth' || this.lastFailure?.reason === 'tls')
+        throw this.lastFailure;
       if (described.reason === 'unreachable' && this.lastFailure) throw this.lastFailure;
       throw described;
     }

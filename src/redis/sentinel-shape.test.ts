@@ -1,3 +1,4 @@
+import { OPEN_ACCESS } from './access.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeRedis } from './fake-resp.fixture.js';
 import { RedisLink } from './link.js';
@@ -23,7 +24,11 @@ describe('readSentinel against replies of the wrong shape', () => {
   beforeEach(async () => {
     fake = new FakeRedis();
     await fake.listen();
-    link = new RedisLink(fake.addr, { timeoutMs: 5000, password: null, connectionName: 'test' });
+    link = new RedisLink(fake.addr, {
+      timeoutMs: 5000,
+      access: OPEN_ACCESS,
+      connectionName: 'test',
+    });
   });
 
   afterEach(async () => {

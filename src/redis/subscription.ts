@@ -37,7 +37,8 @@ export class Subscription {
       autoResubscribe: false,
     });
     this.redis.on('error', (err: unknown) => {
-      if (this.state !== 'closed') this.lifecycle.fail(describeRedisError(addr, err).message);
+      if (this.state !== 'closed')
+        this.lifecycle.fail(describeRedisError(addr, err, { access: options.access }).message);
     });
     this.redis.on('ready', () => {
       const connection = this.connection;
@@ -59,7 +60,7 @@ export class Subscription {
         },
         (err: unknown) => {
           if (connection !== this.connection || this.state === 'closed') return;
-          this.lifecycle.fail(describeRedisError(addr, err).message);
+          this.lifecycle.fail(describeRedisError(addr, err, { access: options.access }).message);
           // a fresh connection subscribes again; waiting first, since ioredis reconnects at once
           this.retry = setTimeout(() => {
             this.retry = null;

@@ -1,3 +1,4 @@
+import type { Access } from '../redis/index.js';
 import type { Addr } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import { describeRedisError, RedisLink } from '../redis/index.js';
@@ -10,7 +11,7 @@ import { describeRedisError, RedisLink } from '../redis/index.js';
 export async function sentinelFailover(
   sentinels: Addr[],
   masterName: string,
-  sentinelPassword: string | null,
+  sentinelAccess: Access,
 ): Promise<Addr> {
   if (sentinels.length === 0)
     throw new UserError(`no sentinel answers, so none can fail '${masterName}' over`);
@@ -18,7 +19,7 @@ export async function sentinelFailover(
   for (const addr of sentinels) {
     const link = new RedisLink(addr, {
       timeoutMs: 3000,
-      password: sentinelPassword,
+      access: sentinelAccess,
       connectionName: 'quorum-action',
     });
     try {

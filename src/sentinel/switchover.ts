@@ -1,5 +1,6 @@
 import type { Addr, SentinelTopology } from '../model/index.js';
 import { formatAddr, parseAddr, replicasOf, UserError } from '../model/index.js';
+import type { Access } from '../redis/index.js';
 import {
   describeRedisError,
   hostPortReply,
@@ -17,8 +18,8 @@ export interface SwitchoverOptions {
   /** Its replicas (they must catch up before the switch). */
   replicas: Addr[];
   sentinels: Addr[];
-  password: string | null;
-  sentinelPassword: string | null;
+  access: Access;
+  sentinelAccess: Access;
   /** The longest writers may stay paused; past it the switch is abandoned. @default 10000 */
   pauseMs?: number;
   /** How long replicas may take to catch up with the paused master. @default 2000 */
@@ -62,8 +63,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long, after the switch, to wait for every sentinel to name the new master. */
 const AGREE_MS = 3000;
 
-function link(addr: Addr, password: string | null): RedisLink {
-  return new RedisLink(addr, { timeoutMs: 2000, password, connectionName: 'quorum-switchover' });
+function link(addr: Addr, access: Access): RedisLink {
+  return new RedisLink(addr, { timeoutMs: 2000, access, connectionName: 'quorum-switchover' });
 }
 
 async function replicationOffset(l: RedisLink, key: string): Promise<number | null> {
@@ -93,9 +94,9 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
   const say = options.progress ?? (() => undefined);
   if (options.replicas.length === 0)
     throw new UserError(`${options.master} has no replica to switch over to`);
-  const master = link(options.master, options.password);
-  const replicas = options.replicas.map((r) => link(r, options.password));
-  const sentinels = options.sentinels.map((s) => link(s, options.sentinelPassword));
+  const master = link(options.master, options.access);
+  const replicas = options.replicas.map((r) => link(r, options.access));
+  const sentinels = options.sentinels.map((s) => link(s, options.sentinelAccess));
   let paused = false;
   const pausedAt = Date.now();
   try {

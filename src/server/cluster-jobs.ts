@@ -80,7 +80,7 @@ export class ClusterDesk {
     };
     const { observer } = source;
     const access: ClusterAccess = {
-      links: new ClusterLinks(observer.target.password),
+      links: new ClusterLinks(observer.target.access),
       seeds: (observer.current()?.nodes ?? []).filter((n) => n.up).map((n) => n.addr),
       names,
     };

@@ -101,6 +101,7 @@ export function topology(state: ClusterState, down: Name[] = [], keys = 10): Top
     nodes,
     cluster: state,
     observedAtMs: 0,
+    certificates: [],
   };
 }
 

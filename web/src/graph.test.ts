@@ -43,6 +43,7 @@ function topology(master: string, beliefs: string[], addrs = LOOPBACK): Sentinel
     nodes,
     sentinels,
     observedAtMs: 0,
+    certificates: [],
   };
 }
 

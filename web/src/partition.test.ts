@@ -39,6 +39,7 @@ function topology(): SentinelTopology {
     nodes: NODES.map((addr) => downNode(addr, '')),
     sentinels: [downSentinel(SENTINEL, '')],
     observedAtMs: 0,
+    certificates: [],
   };
 }
 
