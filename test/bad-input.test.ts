@@ -287,12 +287,20 @@ describe('bad input to status --sentinel (attaching to a deployment)', () => {
       ],
       { timeoutMs: 15_000 },
     );
-    expectClearError(wrong, 1, /rejected the password \(check --password\)/);
+    expectClearError(
+      wrong,
+      1,
+      /rejected the sentinel credentials \(user 'default'\): check --sentinel-user and --sentinel-password-env \(without them the sentinels get the data nodes’ user and password\)/,
+    );
     const missing = await quorum(
       ['status', '--sentinel', `127.0.0.1:${base + 3}`, '--master-name', 'mymaster'],
       { timeoutMs: 15_000 },
     );
-    expectClearError(missing, 1, /requires a password \(pass --password\)/);
+    expectClearError(
+      missing,
+      1,
+      /requires a password, and quorum has none for the sentinels: pass --sentinel-password-env VAR/,
+    );
   });
 
   it('shows a node that answers INFO with errors as down, with the reason, and exits 1', async () => {

@@ -197,7 +197,56 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
     expect(cli(deployment.port + 50, ['SENTINEL', 'get-master-addr-by-name', 'mymaster'])).toMatch(
       /127\.0\.0\.1/,
     );
-    expect(cli(deployment.port, ['PING'], false)).not.toBe('PONG');
+    // Redis drops a client that does not start with a TLS handshake
+    expect(cli(deployment.port, ['PING'], false)).toMatch(/^failed: .*Connection reset by peer/s);
+  });
+
+  it('prints neither a password nor a key in status --json', async () => {
+    const status = await quorum(['status', '--json', '--dir', deployment.dir]);
+    expect(status.stdout).not.toContain(PASSWORD);
+    expect(status.stdout).not.toContain('PRIVATE KEY');
+  });
+
+  it('attaches with other credentials for the nodes than for the sentinels, and names the sentinels’ when they are wrong', async () => {
+    // the nodes get an ACL user of their own; the sentinels keep only their requirepass
+    for (const port of [deployment.port, deployment.port + 1, deployment.port + 2])
+      expect(cli(port, ['ACL', 'SETUSER', 'ops', 'on', '>ops-password', '~*', '&*', '+@all'])).toBe(
+        'OK',
+      );
+    const sentinel = `127.0.0.1:${deployment.port + 50}`;
+    const flags = ['--tls', '--sentinel-tls', ...files, '--user', 'ops'];
+    const env = { ...process.env, OPS: 'ops-password', SENTINELS: PASSWORD };
+    const good = await quorum(
+      [
+        'status',
+        '--sentinel',
+        sentinel,
+        ...flags,
+        '--password-env',
+        'OPS',
+        '--sentinel-password-env',
+        'SENTINELS',
+      ],
+      { env },
+    );
+    expect(good.code, good.stderr + good.stdout).toBe(0);
+    const swapped = await quorum(
+      [
+        'status',
+        '--sentinel',
+        sentinel,
+        ...flags,
+        '--password-env',
+        'SENTINELS',
+        '--sentinel-password-env',
+        'OPS',
+      ],
+      { env },
+    );
+    expect(swapped.code).not.toBe(0);
+    expect(swapped.stderr).toContain(
+      `${sentinel} rejected the sentinel credentials (user 'default'): check --sentinel-user and --sentinel-password-env`,
+    );
   });
 
   it('names what is wrong when a client gets TLS wrong, one sentence each', async () => {

@@ -40,7 +40,10 @@ export function accessFlags(command: Command): Command {
     .option('--key <file>', 'with --tls: PEM private key of --cert')
     .option('--sni <name>', 'with --tls: the name the server certificates carry')
     .option('--insecure', 'with --tls: do not verify server certificates')
-    .option('--sentinel-user <name>', 'ACL user on the sentinels (default: --user)')
+    .option(
+      '--sentinel-user <name>',
+      'ACL user on the sentinels (with no --sentinel-user/--sentinel-password*: the nodes’ user and password)',
+    )
     .option('--sentinel-password-env <var>', 'environment variable holding the sentinels’ password')
     .option(
       '--sentinel-password <password>',
@@ -52,6 +55,56 @@ export function accessFlags(command: Command): Command {
     .option('--sentinel-key <file>', 'with --sentinel-tls: PEM private key')
     .option('--sentinel-sni <name>', 'with --sentinel-tls: the name their certificates carry')
     .option('--sentinel-insecure', 'with --sentinel-tls: do not verify their certificates');
+}
+
+/** The flags that say how to reach processes, by their option names. */
+const NODE_FLAGS = [
+  'user',
+  'passwordEnv',
+  'tls',
+  'cacert',
+  'cert',
+  'key',
+  'sni',
+  'insecure',
+] as const;
+const SENTINEL_FLAGS = [
+  'sentinelUser',
+  'sentinelPassword',
+  'sentinelPasswordEnv',
+  'sentinelTls',
+  'sentinelCacert',
+  'sentinelCert',
+  'sentinelKey',
+  'sentinelSni',
+  'sentinelInsecure',
+] as const;
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * The connection flags given that a target does not use, as one sentence; null when none is.
+ * A local deployment is reached as `up` made it; a cluster has no sentinels.
+ */
+export function unusedAccessFlags(
+  flags: AccessFlags,
+  target: 'local' | 'cluster' | 'sentinel',
+): string | null {
+  const given = (keys: readonly (keyof AccessFlags)[]) =>
+    keys.filter((k) => flags[k] !== undefined).map(flagName);
+  if (target === 'local') {
+    const unused = given([...NODE_FLAGS, ...SENTINEL_FLAGS]);
+    return unused.length > 0
+      ? `${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} for --sentinel or --cluster; a local deployment (--dir) is reached the way up made it`
+      : null;
+  }
+  if (target === 'cluster') {
+    const unused = given(SENTINEL_FLAGS);
+    return unused.length > 0
+      ? `${unused.join(', ')} ${unused.length === 1 ? 'is' : 'are'} for sentinels, and a cluster has none; drop ${unused.length === 1 ? 'it' : 'them'}`
+      : null;
+  }
+  return null;
 }
 
 /**

@@ -88,10 +88,17 @@ export function accessFrom(
       );
     password = value;
   }
-  const fileGiven = [input.cacert, input.cert, input.key, input.sni].some((v) => v !== undefined);
+  if (input.password !== undefined && input.passwordEnv !== undefined)
+    throw new UserError(
+      `${name('password')} and ${name('passwordEnv')} both give a password; pass one of them`,
+      2,
+    );
+  const fileGiven = [input.cacert, input.cert, input.key, input.sni, input.insecure].some(
+    (v) => v !== undefined && v !== false,
+  );
   if (fileGiven && input.tls !== true)
     throw new UserError(
-      `${name('cacert')}, ${name('cert')}, ${name('key')} and ${name('sni')} are TLS settings; add ${name('tls')}`,
+      `${name('cacert')}, ${name('cert')}, ${name('key')}, ${name('sni')} and ${name('insecure')} are TLS settings; add ${name('tls')}`,
       2,
     );
   return {

@@ -20,6 +20,9 @@ function ownedEntries(dir: string, names: string[]): string[] {
     'supervisor.log',
     'supervisor.out',
     'supervisor.sock',
+    // up --tls and up --acl: keys, certificates and passwords
+    'tls',
+    'acl',
   ];
   return readdirSync(dir).filter(
     (entry) =>

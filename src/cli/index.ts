@@ -12,6 +12,7 @@ import { registerEvents } from './events.js';
 import { registerNode } from './node.js';
 import { registerStatus } from './status.js';
 import { registerUp } from './up.js';
+import { registerAcl } from './acl.js';
 
 // ioredis warns on the console when a password is sent to a server that needs none (common when
 // data nodes have a password and sentinels do not); the connection works, so keep the CLI quiet
@@ -39,6 +40,7 @@ registerExport(program);
 registerDrill(program);
 registerFault(program);
 registerCluster(program);
+registerAcl(program);
 for (const command of program.commands) command.exitOverride();
 
 const debug = process.argv.includes('--debug');

@@ -14,6 +14,8 @@ import {
 import type { TargetOptions } from './target.js';
 import { localProcesses, localProxy, observeOnce, resolveTarget, targetOptions } from './target.js';
 import { certificatesJson, formatCertificates } from './format-tls.js';
+import { gatherSecurityFacts, securityProblems } from '../security/index.js';
+import { profileOf } from '../deployment/index.js';
 
 interface StatusOptions extends TargetOptions {
   json?: boolean;
@@ -54,10 +56,18 @@ export function registerStatus(program: Command): void {
       const expect =
         spec?.mode === 'sentinel' ? { replicas: spec.replicas, sentinels: spec.sentinels } : {};
       const lost = lostElectionOf(topology, resolved.dir);
+      // TLS and ACL checks (the doctor will own them): what stops a failover is a problem,
+      // an exposure is a warning that leaves the exit status alone
+      const security = securityProblems(
+        await gatherSecurityFacts(profileOf(resolved.target), topology),
+        Date.now(),
+      );
       const problems = [
         ...healthProblems(topology, expect),
         ...(lost ? [describeLostElection(lost, Date.now())] : []),
+        ...security.filter((p) => p.breaks).map((p) => p.message),
       ];
+      const warnings = security.filter((p) => !p.breaks);
       const processes = await localProcesses(resolved.local);
       const proxy = await localProxy(resolved.local);
       const links = observer.linkReports();
@@ -72,6 +82,7 @@ export function registerStatus(program: Command): void {
                   proxy,
                   links: linksJson(links),
                   tls: resolved.target.access.tls !== null,
+                  security,
                   certificates: certificatesJson(topology),
                 },
               ],
@@ -83,6 +94,7 @@ export function registerStatus(program: Command): void {
       } else {
         process.stdout.write(formatTopology(topology, problems, processes) + '\n');
         if (proxy) process.stdout.write(`\n${formatProxy(proxy)}\n`);
+        for (const w of warnings) process.stdout.write(`warning: ${w.message}\n`);
         const certificates = formatCertificates(topology, Date.now());
         if (certificates !== '') process.stdout.write(`\n${certificates}\n`);
         const broken = formatLinks(links, Date.now());

@@ -12,7 +12,7 @@ import { localTarget } from '../deployment/index.js';
 
 export { localProcesses, localProxy } from '../deployment/index.js';
 import type { AccessFlags } from './access-flags.js';
-import { accessFlags, accessOfFlags } from './access-flags.js';
+import { accessFlags, accessOfFlags, unusedAccessFlags } from './access-flags.js';
 import { insecureWarning } from './access-input.js';
 import { intOption } from './errors.js';
 
@@ -61,6 +61,8 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
   if (opts.cluster !== undefined) {
     if (opts.sentinel !== undefined)
       throw new UserError('--cluster and --sentinel name two deployments; pass one of them', 2);
+    const unusedCluster = unusedAccessFlags(opts, 'cluster');
+    if (unusedCluster) throw new UserError(unusedCluster, 2);
     const { addrs, invalid, tls } = parseAddrList(opts.cluster);
     if (invalid !== null || addrs.length === 0)
       throw new UserError(
@@ -102,6 +104,8 @@ export async function resolveTarget(opts: TargetOptions): Promise<ResolvedTarget
       dir: null,
     };
   }
+  const unusedLocal = unusedAccessFlags(opts, 'local');
+  if (unusedLocal) throw new UserError(unusedLocal, 2);
   const dir = resolve(opts.dir);
   const state = readState(dir);
   if (!state) {

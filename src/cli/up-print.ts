@@ -2,6 +2,7 @@ import type { Topology } from '../model/index.js';
 import { agreedMaster, assertNever, healthProblems } from '../model/index.js';
 import type { ClusterSpec, LocalSpec, SentinelSpec } from '../local/index.js';
 import {
+  aclPasswordFile,
   bridgeName,
   expectationOf,
   localAccess,
@@ -15,15 +16,23 @@ import { localProcesses, observeOnce, resolveTarget } from './target.js';
 
 /** redis-cli's flags for this deployment: --askpass with a password, the TLS files with --tls. */
 function cliAuth(spec: LocalSpec, dir: string): string {
-  const flags = spec.tls ? redisCliFlags(localAccess(spec, dir).node) : [];
-  if (spec.password !== null) flags.push('--askpass');
+  const flags = spec.tls ? redisCliFlags({ ...localAccess(spec, dir).node, user: null }) : [];
+  if (spec.acl) flags.push('--user', 'app', '--askpass');
+  else if (spec.password !== null) flags.push('--askpass');
   return flags.length > 0 ? ` ${flags.join(' ')}` : '';
 }
 
-/** Where the certificates are, and what the proxy does with TLS. */
+/** Where the certificates are, what the proxy does with TLS, and who applications log in as. */
 function tlsHelp(spec: LocalSpec, dir: string): string[] {
-  if (!spec.tls) return [];
+  const acl = spec.acl
+    ? [
+        `acl:      the default user is off; applications log in as 'app' with the password in ${aclPasswordFile(dir, 'app')}`,
+        `          (quorum as 'quorum', the sentinels as 'sentinel', replicas as 'replica'; see quorum acl print app)`,
+      ]
+    : [];
+  if (!spec.tls) return acl;
   return [
+    ...acl,
     `tls:      TLS only; CA and certificates in ${dir}/tls/ (clients trust ca.crt; quorum.crt is a client certificate)`,
     ...(spec.mode === 'sentinel' && spec.proxyPort !== null
       ? [

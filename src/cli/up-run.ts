@@ -31,6 +31,7 @@ export interface UpOptions {
   sentinelPort?: number;
   password?: string;
   tls?: boolean;
+  acl?: boolean;
   tlsAuthClients: TlsSpec['authClients'];
   autorestart?: boolean;
   preset: Preset;

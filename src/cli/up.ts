@@ -13,6 +13,7 @@ import {
   preflight,
   presets,
   readState,
+  newAclSpec,
   tlsAuthClients,
 } from '../local/index.js';
 import { checkTokens, DEFAULT_DASHBOARD_PORT } from '../server/index.js';
@@ -47,6 +48,7 @@ const SPEC_FLAGS: [keyof UpOptions, SpecField, string][] = [
   ['network', 'network', '--network'],
   ['tls', 'tls', '--tls'],
   ['tlsAuthClients', 'tls', '--tls-auth-clients'],
+  ['acl', 'acl', '--acl'],
 ];
 
 /** Flags that only a Sentinel deployment has. */
@@ -65,6 +67,10 @@ function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
   if (given('tlsAuthClients') && opts.tls !== true)
     throw new UserError('--tls-auth-clients sets how TLS servers treat clients; add --tls', 2);
   const tls = opts.tls === true ? { authClients: opts.tlsAuthClients } : null;
+  const givenPassword = opts.password ?? process.env.QUORUM_PASSWORD ?? null;
+  // with --acl, --password is the app user's password; the default user is off
+  const acl = opts.acl === true ? newAclSpec(givenPassword) : null;
+  const password = acl ? null : givenPassword;
   if (opts.mode === 'cluster') {
     const wrong = SENTINEL_ONLY.find(([option]) => given(option));
     if (wrong)
@@ -79,11 +85,12 @@ function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
       nodeTimeoutMs: opts.nodeTimeout,
       ...(given('name') ? { name: opts.name } : {}),
       ...(given('port') ? { port: opts.port } : {}),
-      password: opts.password ?? process.env.QUORUM_PASSWORD ?? null,
+      password,
       autorestart: opts.autorestart === true,
       preset: opts.preset,
       network: opts.network,
       tls,
+      acl,
     });
   }
   const clusterOnly = (['masters', 'replicasPerMaster', 'nodeTimeout'] as const).find(given);
@@ -101,13 +108,14 @@ function specFrom(opts: UpOptions, cmd: Command): LocalSpec {
     failoverTimeoutMs: opts.failoverTimeout,
     port: opts.port,
     ...(opts.sentinelPort !== undefined ? { sentinelPort: opts.sentinelPort } : {}),
-    password: opts.password ?? process.env.QUORUM_PASSWORD ?? null,
+    password,
     autorestart: opts.autorestart === true,
     preset: opts.preset,
     ...(opts.proxy ? {} : { proxyPort: null }),
     ...(opts.proxy && opts.proxyPort !== undefined ? { proxyPort: opts.proxyPort } : {}),
     network: opts.network,
     tls,
+    acl,
   });
 }
 
@@ -135,11 +143,18 @@ function chooseSpec(
   for (const [option, field, flag] of SPEC_FLAGS) {
     if (cmd.getOptionValueSource(option) !== 'cli') continue;
     const value = stored.get(field);
-    if (JSON.stringify(value) === JSON.stringify(asked.get(field))) continue;
+    // ACL passwords are made at the first start: only whether there is an ACL must agree
+    const same =
+      field === 'acl'
+        ? (value === null) === (asked.get(field) === null)
+        : JSON.stringify(value) === JSON.stringify(asked.get(field));
+    if (same) continue;
     const made =
       value === undefined
         ? `, a ${state.spec.mode === 'cluster' ? 'cluster' : 'Sentinel deployment'} made without ${flag}`
-        : ` made with ${flag} ${field === 'password' ? '(another password)' : shown(value)}`;
+        : value === null
+          ? ` made without ${flag}`
+          : ` made with ${flag} ${field === 'password' ? '(another password)' : shown(value)}`;
     throw new UserError(
       `${dir} holds the deployment '${state.spec.name}'${made}; start it as it is (without ${flag}), use another --dir, or delete it with 'quorum down --dir ${dir} --purge'`,
       2,
@@ -222,6 +237,10 @@ export function registerUp(program: Command): void {
       )
         .choices(tlsAuthClients)
         .default('yes'),
+    )
+    .option(
+      '--acl',
+      'ACL users on every process (quorum, sentinel, replica, backup, app; default user off), passwords in <dir>/acl/; --password becomes the app user’s',
     )
     .option('--autorestart', 'restart a process that exits without being asked to')
     .addOption(

@@ -57,7 +57,7 @@ export class ClusterLinks {
     try {
       return await client.callBuffer(command, ...args);
     } catch (err) {
-      throw describeRedisError(addr, err, { access: this.access });
+      throw describeRedisError(addr, err, { access: this.access, connected: true });
     }
   }
 

@@ -1,4 +1,5 @@
 export { Deployment } from './deployment.js';
+export { profileOf } from './profile.js';
 export { attach, openLocal } from './open.js';
 export { localProcesses, localProxy, localTarget } from './local.js';
 export { Job, JobDesk } from './jobs.js';

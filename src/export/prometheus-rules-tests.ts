@@ -248,6 +248,27 @@ const CASES: Case[] = [
     ],
   },
   {
+    about: "a certificate of a ends within 30 days; b's lasts 60 (promtool's clock starts at 0)",
+    series: {
+      [`quorum_tls_cert_expiry_timestamp_seconds{deployment="a",${A1},process="node"}`]:
+        '1728000x10',
+      [`quorum_tls_cert_expiry_timestamp_seconds{deployment="b",${B1},process="node"}`]:
+        '5184000x10',
+    },
+    checks: [
+      {
+        at: '1m',
+        alert: 'RedisTlsCertExpiring',
+        expect: [
+          {
+            labels: { deployment: 'a', addr: '10.0.1.1:6379' },
+            summary: 'the TLS certificate of 10.0.1.1:6379 in a ends within 30 days',
+          },
+        ],
+      },
+    ],
+  },
+  {
     about: "quorum's data on a goes stale (its polls hang); b stays fresh",
     series: {
       [`quorum_observer_stale{deployment="a"}`]: '0 0 1x20',

@@ -30,8 +30,11 @@ function localTls(dir: string): TlsSettings {
  */
 export function localAccess(spec: LocalSpec, dir: string): LocalAccess {
   const tls = spec.tls ? localTls(dir) : null;
+  // with --acl quorum logs in as its own user, on the nodes and the sentinels alike
+  const user = spec.acl ? 'quorum' : null;
+  const password = spec.acl ? spec.acl.passwords.quorum : spec.password;
   return {
-    node: { of: 'node', user: null, password: spec.password, tls },
-    sentinel: { of: 'sentinel', user: null, password: spec.password, tls },
+    node: { of: 'node', user, password, tls },
+    sentinel: { of: 'sentinel', user, password, tls },
   };
 }

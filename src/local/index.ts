@@ -43,3 +43,4 @@ export type { LabMember, LabPlan } from './lab.js';
 export { controlClient } from './control-client.js';
 export { observeTargetOf } from './observe-target.js';
 export { localAccess } from './access.js';
+export { aclPasswordFile, newAclSpec } from './acl-files.js';

@@ -5,8 +5,9 @@ import type { ProcessInfo } from './control.js';
 import { findProcess } from './find-process.js';
 import type { Launch, ProcessState } from './process.js';
 import { SupervisedProcess } from './process.js';
-import { renderRedisConf, renderSentinelConf } from './render.js';
+import { renderNodeAcl, renderRedisConf, renderSentinelConf } from './render.js';
 import { ensureTlsFiles } from './tls-files.js';
+import { writeAclPasswords } from './acl-files.js';
 import type { ClusterSpec, LocalSpec, PlannedProcess, ProcessKind } from './spec.js';
 import { planProcesses } from './spec.js';
 
@@ -68,6 +69,7 @@ export class ProcessTable {
 
   /** Writes configs for processes that have none yet; existing ones (rewritten by Redis) stay. */
   renderConfigs(): void {
+    if (this.spec.acl) writeAclPasswords(this.options.dir, this.spec.acl);
     for (const proc of this.list) {
       mkdirSync(proc.dir, { recursive: true, mode: 0o700 });
       if (existsSync(proc.configFile)) continue;
@@ -77,6 +79,9 @@ export class ProcessTable {
           ? renderSentinelConf(this.spec, proc.plan, proc.dir)
           : renderRedisConf(this.spec, proc.plan, proc.dir);
       writeFileSync(proc.configFile, text, { mode: 0o600 });
+      // written once with the config; Redis reads it at start (and on ACL LOAD)
+      if (this.spec.acl && proc.plan.kind === 'redis')
+        writeFileSync(join(proc.dir, 'users.acl'), renderNodeAcl(this.spec.acl), { mode: 0o600 });
     }
   }
 

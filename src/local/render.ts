@@ -1,5 +1,6 @@
-import { dirname } from 'node:path';
-import type { LocalSpec, PlannedProcess, SentinelSpec } from './spec.js';
+import { dirname, join } from 'node:path';
+import { ACL_RULES, aclUserLine, NODE_ACL_USERS } from '../model/index.js';
+import type { AclSpec, LocalSpec, PlannedProcess, SentinelSpec } from './spec.js';
 import { tlsFiles } from './tls-files.js';
 import { firstMasterAddr } from './spec.js';
 
@@ -47,6 +48,23 @@ function header(proc: PlannedProcess, spec: LocalSpec): string[] {
   ];
 }
 
+/** users.acl of a data node (`up --acl`): every user of the table with its password (pure). */
+export function renderNodeAcl(acl: AclSpec): string {
+  const users = NODE_ACL_USERS.map((u) => aclUserLine(u, acl.passwords[u], ACL_RULES[u].node));
+  return ['user default off', ...users].join('\n') + '\n';
+}
+
+/** The users a sentinel has of its own: quorum, its peers, and applications. */
+function sentinelAclLines(acl: AclSpec): string[] {
+  return [
+    'user default off',
+    ...NODE_ACL_USERS.flatMap((u) => {
+      const rules = ACL_RULES[u].sentinel;
+      return rules === null ? [] : [aclUserLine(u, acl.passwords[u], rules)];
+    }),
+  ];
+}
+
 /** redis.conf for one data node (pure). Replicas start as replicas of the first node. */
 export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
   const lines = [
@@ -79,7 +97,15 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
       'shutdown-timeout 10',
     );
   }
-  if (spec.password !== null) {
+  if (spec.acl) {
+    lines.push(
+      '# ACL users (quorum up --acl) in users.acl beside this file; the default user is off',
+      `aclfile "${join(dir, 'users.acl')}"`,
+      '# replicas log in to their master as the replica user (+psync +replconf +ping)',
+      'masteruser replica',
+      `masterauth "${spec.acl.passwords.replica}"`,
+    );
+  } else if (spec.password !== null) {
     lines.push(`requirepass "${spec.password}"`, `masterauth "${spec.password}"`);
   }
   if (spec.mode === 'cluster') {
@@ -114,7 +140,18 @@ export function renderSentinelConf(spec: SentinelSpec, proc: PlannedProcess, dir
     `sentinel failover-timeout ${spec.name} ${spec.failoverTimeoutMs}`,
     `sentinel parallel-syncs ${spec.name} 1`,
   ];
-  if (spec.password !== null) {
+  if (spec.acl) {
+    const { passwords } = spec.acl;
+    lines.push(
+      "# ACL (quorum up --acl): the sentinels use the nodes' sentinel user, and log in to each",
+      '# other as the sentinel user of their own ACL; the default user is off',
+      `sentinel auth-user ${spec.name} sentinel`,
+      `sentinel auth-pass ${spec.name} "${passwords.sentinel}"`,
+      'sentinel sentinel-user sentinel',
+      `sentinel sentinel-pass "${passwords.sentinel}"`,
+      ...sentinelAclLines(spec.acl),
+    );
+  } else if (spec.password !== null) {
     lines.push(
       `sentinel auth-pass ${spec.name} "${spec.password}"`,
       `requirepass "${spec.password}"`,

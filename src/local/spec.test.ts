@@ -29,6 +29,7 @@ describe('defaultSpec', () => {
       network: 'loopback',
       lab: null,
       tls: null,
+      acl: null,
       mode: 'sentinel',
     } satisfies LocalSpec);
     expect(DEFAULT_PORT).toBe(6390);

@@ -1,4 +1,5 @@
 import type { Expectation } from '../model/index.js';
+import type { NodeAclUser } from '../model/index.js';
 import { assertNever } from '../model/index.js';
 import type { LabPlan } from './lab.js';
 import { labAddr, netnsName } from './lab.js';
@@ -14,6 +15,11 @@ export const DEFAULT_FAILOVER_TIMEOUT_MS = 10_000;
 
 /** Whether servers ask clients for a certificate (`tls-auth-clients`). */
 export const tlsAuthClients = ['yes', 'optional', 'no'] as const;
+export interface AclSpec {
+  /** Each user's password (state.json and the files under `<dir>/acl/` are 0600). */
+  passwords: Record<NodeAclUser, string>;
+}
+
 export interface TlsSpec {
   /** @default 'yes' (Redis's default: mutual TLS) */
   authClients: (typeof tlsAuthClients)[number];
@@ -52,6 +58,11 @@ interface SpecBase {
    * `<dir>/tls/`; null for plain TCP. @default null
    */
   tls: TlsSpec | null;
+  /**
+   * ACL users on every process (`up --acl`): quorum, sentinel, replica, backup and app, each
+   * with a password made at the first start; the default user is off. Null: no ACL. @default null
+   */
+  acl: AclSpec | null;
   /** The lab's tag and subnet, chosen at the first start and kept; null on loopback. */
   lab: LabPlan | null;
 }
@@ -141,6 +152,7 @@ function defaultSentinelSpec(overrides: SentinelOverrides): SentinelSpec {
     network: 'loopback',
     lab: null,
     tls: null,
+    acl: null,
     ...overrides,
     mode: 'sentinel',
     port,
@@ -162,6 +174,7 @@ function defaultClusterSpec(overrides: ClusterOverrides): ClusterSpec {
     network: 'loopback',
     lab: null,
     tls: null,
+    acl: null,
     masters: 3,
     replicasPerMaster: 1,
     nodeTimeoutMs: 5000,

@@ -16,6 +16,18 @@ const specBase = {
     .object({ authClients: z.enum(['yes', 'optional', 'no']) })
     .nullable()
     .default(null),
+  acl: z
+    .object({
+      passwords: z.object({
+        quorum: z.string(),
+        sentinel: z.string(),
+        replica: z.string(),
+        backup: z.string(),
+        app: z.string(),
+      }),
+    })
+    .nullable()
+    .default(null),
 };
 
 /**

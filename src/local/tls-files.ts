@@ -83,15 +83,24 @@ function privateFile(path: string): void {
 /** The names a certificate must hold for `hosts`: each as IP (or DNS), plus localhost. */
 function subjectAltNames(hosts: readonly string[]): string {
   const names = new Set(['DNS:localhost', 'IP:127.0.0.1']);
-  for (const host of hosts) names.add(/^[\d.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`);
+  for (const host of hosts) {
+    // a wildcard bind address is no name a client connects by
+    if (host === '0.0.0.0' || host === '::') continue;
+    names.add(/^[\d.]+$|:/.test(host) ? `IP:${host}` : `DNS:${host}`);
+  }
   return [...names].join(',');
 }
 
-/** Whether the certificate in `file` exists, holds every name in `sans` and lasts 30 more days. */
-function stillGood(file: string, sans: string): boolean {
+/**
+ * Whether the certificate in `file` exists, was signed by the CA in `caFile`, holds every name
+ * in `sans` and lasts 30 more days.
+ */
+function stillGood(file: string, caFile: string, sans: string): boolean {
   if (!existsSync(file)) return false;
   try {
     const cert = new X509Certificate(readFileSync(file));
+    const ca = new X509Certificate(readFileSync(caFile));
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return false;
     const held = new Set(
       (cert.subjectAltName ?? '').split(', ').map((n) => n.replace(/^IP Address:/, 'IP:')),
     );
@@ -192,9 +201,10 @@ export async function ensureTlsFiles(
   }
   for (const p of processes) {
     const sans = subjectAltNames(p.hosts);
-    if (!stillGood(files.of(p.name).cert, sans)) await signed(at, p.name, sans, CERT_DAYS);
+    if (!stillGood(files.of(p.name).cert, files.ca, sans))
+      await signed(at, p.name, sans, CERT_DAYS);
   }
-  if (!stillGood(files.client.cert, subjectAltNames([])))
+  if (!stillGood(files.client.cert, files.ca, subjectAltNames([])))
     await signed(at, 'quorum', subjectAltNames([]), CERT_DAYS);
   return files;
 }

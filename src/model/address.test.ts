@@ -82,7 +82,7 @@ describe('parseAddrList', () => {
   });
 
   it('refuses credentials in an address: they belong in an environment variable', () => {
-    expect(parseAddrList('rediss://app:secret@a:1').invalid).toBe('rediss://app:secret@a:1');
+    expect(parseAddrList('rediss://app:secret@a:1').invalid).toBe('rediss://…@a:1');
   });
 
   it('skips empty entries', () => {

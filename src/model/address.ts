@@ -39,7 +39,8 @@ export function parseAddrList(text: string): {
     const url = /^(rediss?):\/\/(.*?)\/?$/.exec(part.trim());
     if (url?.[1] === 'rediss') tls = true;
     const parsed = parseAddr(url ? (url[2] ?? '') : part);
-    if (!parsed) return { addrs, invalid: part.trim(), tls };
+    // an invalid entry is shown to the person: never with the password it may carry
+    if (!parsed) return { addrs, invalid: part.trim().replace(/\/\/[^/@]*@/, '//…@'), tls };
     addrs.push(formatAddr(parsed.host, parsed.port));
   }
   return { addrs, invalid: null, tls };

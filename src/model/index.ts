@@ -1,5 +1,13 @@
 export { isFinished, nodeRole } from './drill.js';
 export { formatAddr, isLoopback, parseAddr, parseAddrList } from './address.js';
+export {
+  ACL_ROLES,
+  ACL_RULES,
+  aclUserLine,
+  NODE_ACL_USERS,
+  SENTINEL_COMMANDS,
+} from './acl-rules.js';
+export type { AclRole, NodeAclUser } from './acl-rules.js';
 export type { Addr } from './address.js';
 export { agreedMaster, clusterOf, downNode, downSentinel, sentinelsOf } from './topology.js';
 export type {

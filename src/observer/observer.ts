@@ -229,7 +229,11 @@ export class Observer {
 
   private async observe(): Promise<Topology> {
     try {
-      const result = await this.observeOnce();
+      let result = await this.observeOnce();
+      // what a poll discovers (sentinels, replicas) is read by the next: a one-shot reader
+      // (status) must not judge a deployment by the seed sentinel alone
+      for (let more = 0; more < 2 && result.discovered && this.isOpen(); more++)
+        result = await this.observeOnce();
       // a poll nobody answered still publishes (every node down, with the reasons), but it is a
       // failed poll: the observer, not the deployment, may be what is cut off
       const nothing = nothingAnswered(result.reads, result.failedReads);

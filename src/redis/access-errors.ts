@@ -77,12 +77,6 @@ function describeTls(
       'tls',
     );
   }
-  if (tls && (c === 'EPROTO' || /wrong version number|packet length too long/i.test(text))) {
-    return new RedisCallError(
-      `${addr} does not speak TLS: drop ${flag(access, 'tls')} or connect to its tls-port`,
-      'tls',
-    );
-  }
   if (tls && /alert certificate required/i.test(text))
     return new RedisCallError(
       `${addr} requires a client certificate (tls-auth-clients yes): add ${flag(access, 'cert')} and ${flag(access, 'key')}`,
@@ -93,12 +87,19 @@ function describeTls(
       `${addr} does not accept quorum's client certificate${tls.files.cert ? ` (${tls.files.cert})` : ''}: its tls-ca-cert-file must have signed it`,
       'tls',
     );
+  if (tls && /wrong version number|packet length too long|unknown protocol/i.test(text)) {
+    return new RedisCallError(
+      `${addr} does not speak TLS: drop ${flag(access, 'tls')} or connect to its tls-port`,
+      'tls',
+    );
+  }
   const reset = c === 'ECONNRESET' || /ECONNRESET/.test(text);
   if (reset && !connected) {
+    // a guess, not a verdict: kept as unreachable, so a later real cause replaces it
     if (!tls)
       return new RedisCallError(
         `${addr} closed the connection at once; it may speak TLS: add ${flag(access, 'tls')}`,
-        'tls',
+        'unreachable',
       );
     if (tls.cert === null)
       return new RedisCallError(
@@ -125,15 +126,20 @@ function missingRule(text: string): string {
 /** An authentication or permission refusal as one sentence; null when it is not one. */
 function describeAuth(addr: Addr, text: string, access: Access): RedisCallError | null {
   const user = access.user ?? 'default';
+  // the sentinels take the nodes' credentials unless given their own: both flags may be the fix
+  const shared =
+    access.of === 'sentinel'
+      ? ' (without them the sentinels get the data nodes’ user and password)'
+      : '';
   if (/WRONGPASS|invalid password|invalid username-password/i.test(text)) {
     return new RedisCallError(
-      `${addr} rejected the ${whose(access)} credentials (user '${user}'${access.password === null ? ', no password' : ''}): check ${flag(access, 'user')} and ${flag(access, 'password-env')}`,
+      `${addr} rejected the ${whose(access)} credentials (user '${user}'${access.password === null ? ', no password' : ''}): check ${flag(access, 'user')} and ${flag(access, 'password-env')}${shared}`,
       'auth',
     );
   }
   if (/NOAUTH/i.test(text)) {
     return new RedisCallError(
-      `${addr} requires a password, and quorum has none for the ${whose(access)}s: pass ${flag(access, 'password-env')} VAR`,
+      `${addr} requires a password, and quorum has none for the ${whose(access)}s: pass ${flag(access, 'password-env')} VAR${shared}`,
       'auth',
     );
   }

@@ -97,6 +97,8 @@ export class RedisLink {
   private lastFailure: RedisCallError | null = null;
   /** Reading an expired certificate's date, for the sentence the failure will carry. */
   private probing = false;
+  /** Whether a connection was ever ready: a reset after that is no sign of a TLS port. */
+  private everReady = false;
 
   constructor(
     readonly addr: Addr,
@@ -116,12 +118,14 @@ export class RedisLink {
         const { tls } = this.options.access;
         void certificateOf(addr, tls, Math.min(this.options.timeoutMs, 1000)).then((cert) => {
           this.probing = false;
+          // a certificate renewed meanwhile: the link connected, and nothing is wrong now
+          if (this.state === 'ready' || this.state === 'closed') return;
           const expiredOn = cert ? cert.validTo.toISOString().slice(0, 10) : null;
           this.failed(describeRedisError(addr, err, { access: this.options.access, expiredOn }));
         });
         return;
       }
-      const connected = this.state === 'ready';
+      const connected = this.everReady;
       this.failed(describeRedisError(addr, err, { access: this.options.access, connected }));
     });
     this.redis.on('close', () => {
@@ -178,6 +182,7 @@ export class RedisLink {
     }
     if (this.state === 'closed' || this.redis.status !== 'ready') return;
     this.lastFailure = null;
+    this.everReady = true;
     this.lifecycle.clearError();
     this.lifecycle.setState('ready');
   }

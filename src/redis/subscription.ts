@@ -38,7 +38,9 @@ export class Subscription {
     });
     this.redis.on('error', (err: unknown) => {
       if (this.state !== 'closed')
-        this.lifecycle.fail(describeRedisError(addr, err, { access: options.access }).message);
+        this.lifecycle.fail(
+          describeRedisError(addr, err, { access: options.access, connected: true }).message,
+        );
     });
     this.redis.on('ready', () => {
       const connection = this.connection;
@@ -60,7 +62,9 @@ export class Subscription {
         },
         (err: unknown) => {
           if (connection !== this.connection || this.state === 'closed') return;
-          this.lifecycle.fail(describeRedisError(addr, err, { access: options.access }).message);
+          this.lifecycle.fail(
+            describeRedisError(addr, err, { access: options.access, connected: true }).message,
+          );
           // a fresh connection subscribes again; waiting first, since ioredis reconnects at once
           this.retry = setTimeout(() => {
             this.retry = null;

@@ -1,0 +1,2 @@
+export { securityProblems } from './checks.js';
+export { gatherSecurityFacts } from './facts.js';
