@@ -37,6 +37,36 @@ describe('bad input to up', () => {
     );
   });
 
+  it('names the package when up --tls finds no openssl to make its certificates', async () => {
+    // node and the Redis binaries, but no openssl
+    const bin = tempDir('path-tls');
+    symlinkSync(process.execPath, join(bin, 'node'));
+    for (const tool of ['redis-server', 'redis-sentinel', 'setpriv'])
+      symlinkSync(`/usr/bin/${tool}`, join(bin, tool));
+    const dir = tempDir('notls');
+    const run = await quorum(['up', '--tls', '--dir', dir, '--port', '14000'], {
+      env: { ...process.env, PATH: bin },
+      timeoutMs: 15_000,
+    });
+    expectClearError(
+      run,
+      2,
+      /--tls makes certificates with openssl, which is not installed; install Debian's openssl package \(apt-get install openssl\)/,
+    );
+    expect(existsSync(join(dir, 'tls'))).toBe(false);
+  });
+
+  it('refuses --tls-auth-clients without --tls, and ACL and TLS flags meant for attaching on a local one', async () => {
+    const lone = await quorum(['up', '--tls-auth-clients', 'no', '--dir', tempDir('auth')]);
+    expectClearError(lone, 2, /--tls-auth-clients sets how TLS servers treat clients; add --tls/);
+    const local = await quorum(['status', '--dir', tempDir('local'), '--tls']);
+    expectClearError(
+      local,
+      2,
+      /--tls is for --sentinel or --cluster; a local deployment \(--dir\) is reached the way up made it/,
+    );
+  });
+
   it('names the port in use and suggests --port', async () => {
     const port = await freePorts(60);
     const blocker: Server = createServer();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TestDeployment } from './helpers.js';
 import { quorum, startCluster } from './helpers.js';
+import { clientFlags } from './tls-support.js';
 
 const run = promisify(execFile);
 
@@ -17,15 +18,7 @@ describe('up --mode cluster --tls: a TLS-only Redis Cluster, bus included', () =
   beforeAll(async () => {
     cluster = await startCluster('tls-cluster', ['--tls']);
     expect(cluster.up.code, cluster.up.stderr).toBe(0);
-    const tls = join(cluster.dir, 'tls');
-    files = [
-      '--cacert',
-      join(tls, 'ca.crt'),
-      '--cert',
-      join(tls, 'quorum.crt'),
-      '--key',
-      join(tls, 'quorum.key'),
-    ];
+    files = clientFlags(join(cluster.dir, 'tls'));
   });
 
   afterAll(async () => {

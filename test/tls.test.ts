@@ -1,16 +1,24 @@
-import { execFileSync } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Access } from '../src/redis/index.js';
 import { accessOptions, RedisLink } from '../src/redis/index.js';
 import { drill, sentinelRun } from './drill-support.js';
 import type { TestDeployment, TestServer } from './helpers.js';
-import { freePorts, quorum, startDeployment, startServer, tempDir, waitFor } from './helpers.js';
+import {
+  BIN,
+  freePorts,
+  quorum,
+  startDeployment,
+  startServer,
+  tempDir,
+  waitFor,
+} from './helpers.js';
+import { launchBrowser } from './browser.js';
+import { clientAccess, clientFlags } from './tls-support.js';
 
 const PASSWORD = 'tls-test-password';
 
@@ -136,14 +144,7 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
     ]);
     expect(deployment.up.code, deployment.up.stderr).toBe(0);
     tls = join(deployment.dir, 'tls');
-    files = [
-      '--cacert',
-      join(tls, 'ca.crt'),
-      '--cert',
-      join(tls, 'quorum.crt'),
-      '--key',
-      join(tls, 'quorum.key'),
-    ];
+    files = clientFlags(tls);
   });
 
   afterAll(async () => {
@@ -249,6 +250,65 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
     );
   });
 
+  it('serves the dashboard over HTTPS, refuses plain HTTP beyond loopback, and shows each certificate’s end', async () => {
+    const token = 'a-dashboard-token-of-length';
+    const plain = await quorum(
+      ['dashboard', '--dir', deployment.dir, '--host', '0.0.0.0', '--port', '0', '--token', token],
+      { timeoutMs: 15_000 },
+    );
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('refusing to serve the dashboard on 0.0.0.0 over plain HTTP');
+    const dashPort = await freePorts(1);
+    // a certificate the deployment's CA signed for 127.0.0.1 serves the dashboard too
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'dashboard',
+        '--dir',
+        deployment.dir,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        String(dashPort),
+        '--token',
+        token,
+        '--tls-cert',
+        join(tls, 'redis-1.crt'),
+        '--tls-key',
+        join(tls, 'redis-1.key'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const browser = await launchBrowser();
+    try {
+      await waitFor('the dashboard to listen', 15_000, () =>
+        out.includes(`dashboard: https://0.0.0.0:${dashPort}/`) ? true : undefined,
+      );
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      await page.goto(`https://127.0.0.1:${dashPort}/?token=${token}`);
+      await expect
+        .poll(() => page.getByText('live', { exact: true }).count(), { timeout: 15_000 })
+        .toBe(1);
+      await page.getByTestId(`node-127.0.0.1:${deployment.port}`).click();
+      await expect
+        .poll(() => page.getByTestId('node-drawer').textContent(), { timeout: 15_000 })
+        .toMatch(/TLS certificate\s*ends \d{4}-\d{2}-\d{2} \(36\d days\)/);
+      await context.close();
+    } finally {
+      await browser.close();
+      await new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      });
+    }
+  });
+
   it('names what is wrong when a client gets TLS wrong, one sentence each', async () => {
     const sentinel = `127.0.0.1:${deployment.port + 50}`;
     const attach = async (flags: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -334,19 +394,7 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
         }),
       );
     servers.push(await startServer('redis-server', dir, port + 2, []));
-    const access: Access = {
-      of: 'node',
-      user: null,
-      password: null,
-      tls: {
-        ca: readFileSync(join(tls, 'ca.crt'), 'utf8'),
-        cert: readFileSync(join(tls, 'quorum.crt'), 'utf8'),
-        key: readFileSync(join(tls, 'quorum.key'), 'utf8'),
-        servername: null,
-        insecure: false,
-        files: { ca: join(tls, 'ca.crt'), cert: null, key: null },
-      },
-    };
+    const access = clientAccess(tls);
     const failure = async (addr: string) => {
       const link = new RedisLink(addr, { timeoutMs: 2000, access, connectionName: 'test' });
       try {
@@ -391,19 +439,7 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
       const client = new Redis({
         host: '127.0.0.1',
         port: proxyPort,
-        ...accessOptions({
-          of: 'node',
-          user: null,
-          password: PASSWORD,
-          tls: {
-            ca: readFileSync(join(tls, 'ca.crt'), 'utf8'),
-            cert: readFileSync(join(tls, 'quorum.crt'), 'utf8'),
-            key: readFileSync(join(tls, 'quorum.key'), 'utf8'),
-            servername: null,
-            insecure: false,
-            files: { ca: null, cert: null, key: null },
-          },
-        }),
+        ...accessOptions(clientAccess(tls, PASSWORD)),
         lazyConnect: true,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,

@@ -58,6 +58,8 @@ const configSchema = z
       .min(1, 'must list at least one deployment')
       .optional(),
     alerts: alertsSchema.optional(),
+    /** The dashboard's own certificate and key files, to serve it over HTTPS. */
+    dashboardTls: z.object({ cert: z.string(), key: z.string() }).strict().optional(),
   })
   .strict();
 
@@ -65,6 +67,8 @@ const configSchema = z
 export interface QuorumConfig {
   deployments: ObserveTarget[];
   alerts: AlertConfig;
+  /** The dashboard's certificate and key files (absolute), or null for none. */
+  dashboardTls: { cert: string; key: string } | null;
 }
 
 type Path = readonly PropertyKey[];
@@ -127,6 +131,7 @@ const CONFIG_EXAMPLE = `deployments:
     sentinelTls: true                  # optional: TLS to the sentinels (files default to tls's)
   - name: sessions                     # a Redis Cluster: seed nodes instead of sentinels
     cluster: [10.0.1.5:7000, 10.0.1.6:7000]
+dashboardTls: { cert: dashboard.crt, key: dashboard.key }   # optional: serve it over HTTPS
 alerts:                                # optional
   rules:
     RedisReplicationLagHigh: { for: 2m }
@@ -243,5 +248,12 @@ export function loadConfig(
           };
     return target;
   });
-  return { deployments, alerts: alertConfigFrom(parsed.data.alerts) };
+  const tls = parsed.data.dashboardTls;
+  return {
+    deployments,
+    alerts: alertConfigFrom(parsed.data.alerts),
+    dashboardTls: tls
+      ? { cert: resolve(dirname(path), tls.cert), key: resolve(dirname(path), tls.key) }
+      : null,
+  };
 }

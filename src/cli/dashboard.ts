@@ -9,6 +9,7 @@ import type { AlertConfig } from '../alerts/index.js';
 import type { QuorumConfig } from './config-file.js';
 import { loadConfig } from './config-file.js';
 import { intOption } from './errors.js';
+import { accessFrom } from './access-input.js';
 import type { TargetOptions } from './target.js';
 import { resolveTarget } from './target.js';
 import { accessFlags } from './access-flags.js';
@@ -25,6 +26,28 @@ export interface DashboardFlags {
   metricsPublic?: boolean;
   /** Built-in alert settings and notifiers (quorum.yaml's `alerts`). */
   alerts?: AlertConfig;
+  /** The dashboard's own certificate and key (files), for HTTPS. */
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+}
+
+/** The dashboard's HTTPS files, read and checked now: one sentence for a bad one. */
+export function dashboardTls(flags: Pick<DashboardFlags, 'tlsCert' | 'tlsKey'>): {
+  cert: string;
+  key: string;
+} | null {
+  if (flags.tlsCert === undefined && flags.tlsKey === undefined) return null;
+  const access = accessFrom(
+    'node',
+    { tls: true, cert: flags.tlsCert, key: flags.tlsKey },
+    (f) => (f === 'cert' ? '--tls-cert' : f === 'key' ? '--tls-key' : `--${f}`),
+    {},
+  );
+  const cert = access.tls?.cert;
+  const key = access.tls?.key;
+  if (!cert || !key) throw new UserError('--tls-cert and --tls-key go together', 2);
+  return { cert, key };
 }
 
 /** The flags every command that serves the dashboard shares for /metrics. */
@@ -37,6 +60,12 @@ export function addMetricsOptions(command: Command): Command {
     .option(
       '--metrics-public',
       'serve /metrics without a token (for a scraper on a trusted network)',
+    )
+    .option('--tls-cert <file>', "the dashboard's own PEM certificate: serve it over HTTPS")
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--insecure-http',
+      'serve plain HTTP on an address beyond loopback (tokens cross the network readable)',
     );
 }
 
@@ -56,6 +85,8 @@ export async function serveDashboard(
     fallbackToFreePort: flags.dashboardPortIsDefault === true,
     metricsToken: flags.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
     metricsPublic: flags.metricsPublic === true,
+    tls: dashboardTls(flags),
+    insecureHttp: flags.insecureHttp === true,
   });
   return { hub, dashboard };
 }
@@ -69,6 +100,9 @@ interface DashboardOptions extends TargetOptions {
   readOnly?: boolean;
   metricsToken?: string;
   metricsPublic?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
 }
 
 async function deploymentsFor(
@@ -114,6 +148,11 @@ export function registerDashboard(program: Command): void {
       throw new UserError('pass either --config or --sentinel/--cluster, not both', 2);
     const config = opts.config !== undefined ? loadConfig(opts.config) : null;
     const sources = await deploymentsFor({ ...opts, dir: resolve(opts.dir) }, config);
+    // quorum.yaml's dashboardTls, unless the flags name other files
+    if (config?.dashboardTls && opts.tlsCert === undefined && opts.tlsKey === undefined) {
+      opts.tlsCert = config.dashboardTls.cert;
+      opts.tlsKey = config.dashboardTls.key;
+    }
     const { hub, dashboard } = await serveDashboard(sources, {
       dashboardHost: opts.host,
       dashboardPort: opts.port,
@@ -123,6 +162,9 @@ export function registerDashboard(program: Command): void {
       ...(opts.metricsToken !== undefined ? { metricsToken: opts.metricsToken } : {}),
       metricsPublic: opts.metricsPublic === true,
       ...(config ? { alerts: config.alerts } : {}),
+      ...(opts.tlsCert !== undefined ? { tlsCert: opts.tlsCert } : {}),
+      ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),
+      insecureHttp: opts.insecureHttp === true,
     });
     await Promise.all(sources.map((s) => s.observer.start()));
     process.stdout.write(`dashboard: ${dashboard.loginUrl}\n`);

@@ -55,6 +55,9 @@ export interface UpOptions {
   metricsToken?: string;
   metricsPublic?: boolean;
   alerts?: AlertConfig;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from '../local/index.js';
 import { checkTokens, DEFAULT_DASHBOARD_PORT } from '../server/index.js';
 import { loadConfig } from './config-file.js';
-import { addMetricsOptions } from './dashboard.js';
+import { addMetricsOptions, dashboardTls } from './dashboard.js';
 import { intOption } from './errors.js';
 import type { UpOptions } from './up-run.js';
 import { runDetached } from './up-detach.js';
@@ -301,6 +301,8 @@ export function registerUp(program: Command): void {
           token: opts.token ?? process.env.QUORUM_TOKEN ?? null,
           viewerToken: opts.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
           metricsToken: opts.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
+          tls: dashboardTls(opts),
+          insecureHttp: opts.insecureHttp === true,
         });
       }
       const served = (

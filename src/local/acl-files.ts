@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeAclUser } from '../model/index.js';
-import { NODE_ACL_USERS } from '../model/index.js';
+import { NODE_ACL_USERS, UserError } from '../model/index.js';
 import type { AclSpec } from './spec.js';
 
 /** Where `up --acl` leaves each user's password for people and applications: `<dir>/acl/`. */
@@ -26,7 +26,16 @@ export function newAclSpec(appPassword: string | null): AclSpec {
 
 /** Writes each user's password to `<dir>/acl/<user>.password`, readable by its owner only. */
 export function writeAclPasswords(dir: string, acl: AclSpec): void {
-  mkdirSync(join(dir, 'acl'), { recursive: true, mode: 0o700 });
-  for (const user of NODE_ACL_USERS)
-    writeFileSync(aclPasswordFile(dir, user), `${acl.passwords[user]}\n`, { mode: 0o600 });
+  for (const user of NODE_ACL_USERS) {
+    const file = aclPasswordFile(dir, user);
+    try {
+      mkdirSync(join(dir, 'acl'), { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${acl.passwords[user]}\n`, { mode: 0o600 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unwritable';
+      throw new UserError(
+        `cannot write ${file} (${code}); up --acl keeps each user's password there: make ${join(dir, 'acl')} writable`,
+      );
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderRedisConf, renderSentinelConf } from './render.js';
+import { renderNodeAcl, renderRedisConf, renderSentinelConf } from './render.js';
 import type { LocalSpec, PlannedProcess } from './spec.js';
 import { defaultSpec, planProcesses } from './spec.js';
 
@@ -171,5 +171,73 @@ describe('the lab network', () => {
     );
     expect(loopback).not.toContain('announce');
     expect(loopback).not.toContain('protected-mode');
+  });
+});
+
+describe('up --tls and up --acl', () => {
+  const acl = {
+    passwords: { quorum: 'pq', sentinel: 'ps', replica: 'pr', backup: 'pb', app: 'pa' },
+  };
+
+  it('listens on TLS only, replicates and (cluster) gossips over TLS', () => {
+    const spec = defaultSpec({ tls: { authClients: 'optional' } });
+    const conf = directives(renderRedisConf(spec, processNamed(spec, 'redis-2'), DIR));
+    expect(conf).toEqual(
+      expect.arrayContaining([
+        'port 0',
+        'tls-port 6391',
+        'tls-cert-file "/tmp/quorum/mymaster/tls/redis-2.crt"',
+        'tls-key-file "/tmp/quorum/mymaster/tls/redis-2.key"',
+        'tls-ca-cert-file "/tmp/quorum/mymaster/tls/ca.crt"',
+        'tls-auth-clients optional',
+        'tls-replication yes',
+      ]),
+    );
+    expect(conf).not.toContain('port 6391');
+    const cluster = defaultSpec({ mode: 'cluster', tls: { authClients: 'yes' } });
+    expect(directives(renderRedisConf(cluster, processNamed(cluster, 'redis-1'), DIR))).toContain(
+      'tls-cluster yes',
+    );
+    // a sentinel reaches the nodes over TLS only with tls-replication (redis#7068)
+    const sentinel = directives(renderSentinelConf(spec, processNamed(spec, 'sentinel-1'), DIR));
+    expect(sentinel).toEqual(expect.arrayContaining(['port 0', 'tls-replication yes']));
+  });
+
+  it('points the nodes at their ACL file, and replicas and sentinels at their own users', () => {
+    const spec = defaultSpec({ acl, password: null });
+    const conf = directives(renderRedisConf(spec, processNamed(spec, 'redis-2'), DIR));
+    expect(conf).toEqual(
+      expect.arrayContaining([
+        `aclfile "${DIR}/users.acl"`,
+        'masteruser replica',
+        'masterauth "pr"',
+      ]),
+    );
+    expect(conf.some((l) => l.startsWith('requirepass'))).toBe(false);
+    const sentinel = directives(renderSentinelConf(spec, processNamed(spec, 'sentinel-1'), DIR));
+    expect(sentinel).toEqual(
+      expect.arrayContaining([
+        'sentinel auth-user mymaster sentinel',
+        'sentinel auth-pass mymaster "ps"',
+        'sentinel sentinel-user sentinel',
+        'sentinel sentinel-pass "ps"',
+        'user default off',
+        'user quorum on >pq ~* &* +@all',
+      ]),
+    );
+    // replicas and backups never talk to the sentinels: no user there
+    expect(sentinel.some((l) => l.startsWith('user replica') || l.startsWith('user backup'))).toBe(
+      false,
+    );
+  });
+
+  it('writes every user of the table into users.acl, the default one off', () => {
+    const text = renderNodeAcl(acl);
+    expect(text.split('\n')[0]).toBe('user default off');
+    expect(text).toContain(
+      'user sentinel on >ps allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill',
+    );
+    expect(text).toContain('user replica on >pr +psync +replconf +ping');
+    expect(text).toContain('user app on >pa ~* &* +@all -@dangerous');
   });
 });

@@ -49,6 +49,8 @@ export function createApi(hub: Hub, auth: AuthOptions) {
         httpOnly: true,
         sameSite: 'Strict',
         path: '/api',
+        // over HTTPS the browser must never send it in clear
+        secure: new URL(c.req.url).protocol === 'https:',
       });
       return c.json<Session>({ role: c.var.role, readOnly: auth.readOnly });
     })

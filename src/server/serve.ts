@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,10 @@ export interface DashboardOptions {
   metricsPublic: boolean;
   /** When `port` is taken, serve on any free port instead of failing (for a default port). */
   fallbackToFreePort?: boolean;
+  /** PEM certificate and key to serve HTTPS with; null serves plain HTTP. @default null */
+  tls?: { cert: string; key: string } | null;
+  /** Serve plain HTTP on an address beyond loopback anyway. @default false */
+  insecureHttp?: boolean;
 }
 
 export const DEFAULT_DASHBOARD_PORT = 8390;
@@ -40,11 +45,20 @@ export const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 /** Token rules, checked before anything starts: a set token off loopback, 16 characters or more. */
 export function checkTokens(
-  options: Pick<DashboardOptions, 'token' | 'viewerToken' | 'host' | 'metricsToken'>,
+  options: Pick<
+    DashboardOptions,
+    'token' | 'viewerToken' | 'host' | 'metricsToken' | 'tls' | 'insecureHttp'
+  >,
 ): void {
   if (!isLoopback(options.host) && options.token === null) {
     throw new UserError(
       `refusing to serve the dashboard on ${options.host} with a random token; set one with --token or QUORUM_TOKEN, or keep the default host 127.0.0.1`,
+      2,
+    );
+  }
+  if (!isLoopback(options.host) && !options.tls && options.insecureHttp !== true) {
+    throw new UserError(
+      `refusing to serve the dashboard on ${options.host} over plain HTTP: its tokens and your data would cross the network readable; give it a certificate with --tls-cert and --tls-key, or accept that with --insecure-http`,
       2,
     );
   }
@@ -76,7 +90,19 @@ export async function startDashboard(hub: Hub, options: DashboardOptions): Promi
   const app = createApp(hub, auth, WEB_ROOT);
   const listen = (port: number) =>
     new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: options.host, port }, () => resolve(s));
+      const tls = options.tls;
+      const s = tls
+        ? serve(
+            {
+              fetch: app.fetch,
+              hostname: options.host,
+              port,
+              createServer: createHttpsServer,
+              serverOptions: { cert: tls.cert, key: tls.key },
+            },
+            () => resolve(s),
+          )
+        : serve({ fetch: app.fetch, hostname: options.host, port }, () => resolve(s));
       s.once('error', reject);
     });
   let server: ServerType;
@@ -98,7 +124,7 @@ export async function startDashboard(hub: Hub, options: DashboardOptions): Promi
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}/`;
+  const url = `${options.tls ? 'https' : 'http'}://${host}:${address.port}/`;
   return {
     url,
     loginUrl: `${url}?token=${encodeURIComponent(auth.adminToken)}`,

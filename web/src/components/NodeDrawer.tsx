@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DataNode, SentinelView } from '../../../src/model/index.js';
+import type { CertificateInfo, DataNode, SentinelView } from '../../../src/model/index.js';
 import { formatBytes } from '../../../src/model/format.js';
 import type { DeploymentState, NodeDetails, Session } from '../../../src/server/contract.js';
 import { client } from '../api.js';
@@ -62,6 +62,13 @@ function sentinelRows(s: SentinelView): [string, string | number | null][] {
   ];
 }
 
+/** When a certificate ends, and how far off that is. */
+function certificateText(c: CertificateInfo, nowMs: number): string {
+  const days = Math.floor((c.expiresAtMs - nowMs) / 86_400_000);
+  const on = new Date(c.expiresAtMs).toISOString().slice(0, 10);
+  return days < 0 ? `ENDED on ${on}` : `ends ${on} (${days} days${days < 30 ? ': renew it' : ''})`;
+}
+
 /** Details of one node, fetched when opened: overview, persistence, CONFIG, full INFO; and its actions. */
 export function NodeDrawer({
   token,
@@ -88,6 +95,7 @@ export function NodeDrawer({
     (s) => s.addr === addr,
   );
   const processInfo = deployment.processes.find((p) => p.addr === addr);
+  const certificate = deployment.topology?.certificates.find((c) => c.addr === addr);
   const up = node?.up ?? sentinel?.up ?? false;
 
   useEffect(() => {
@@ -206,6 +214,9 @@ export function NodeDrawer({
               />
             )}
             {sentinel && <Kv rows={sentinelRows(sentinel)} />}
+            {certificate && (
+              <Kv rows={[['TLS certificate', certificateText(certificate, Date.now())]]} />
+            )}
             {node && details && (
               <>
                 <h4>Persistence</h4>
