@@ -101,8 +101,21 @@ describe('checkTokens', () => {
         token: 'a-long-enough-token',
         viewerToken: 'abc',
         metricsToken: null,
+        insecureHttp: true,
       }),
     ).toThrow(/--viewer-token must be at least 16/);
+    // beyond loopback, plain HTTP only when asked for
+    const remote = {
+      host: '0.0.0.0',
+      token: 'a-long-enough-token',
+      viewerToken: null,
+      metricsToken: null,
+    };
+    expect(() => checkTokens(remote)).toThrow(
+      /refusing to serve the dashboard on 0\.0\.0\.0 over plain HTTP/,
+    );
+    expect(() => checkTokens({ ...remote, tls: { cert: 'c', key: 'k' } })).not.toThrow();
+    expect(() => checkTokens({ ...remote, insecureHttp: true })).not.toThrow();
     expect(() =>
       checkTokens({ host: '127.0.0.1', token: null, viewerToken: null, metricsToken: null }),
     ).not.toThrow();
