@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { drill, sentinelRun } from './drill-support.js';
@@ -94,12 +95,39 @@ describe('up --acl: every process with its own users, the default user off', () 
     );
   });
 
+  it('lets an application find a replica through the sentinels as app, as client libraries do', async () => {
+    const client = new Redis({
+      sentinels: [{ host: '127.0.0.1', port: deployment.port + 50 }],
+      name: 'mymaster',
+      role: 'slave',
+      username: 'app',
+      password: password('app'),
+      sentinelUsername: 'app',
+      sentinelPassword: password('app'),
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      expect(await client.get('greeting')).toBe('hello');
+      expect(((await client.call('ROLE')) as unknown[])[0]).toBe('slave');
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('fails over in a kill-master drill with no command refused: every ACL LOG stays empty', async () => {
+    const nodes = [deployment.port, deployment.port + 1, deployment.port + 2];
+    const sentinels = [deployment.port + 50, deployment.port + 51, deployment.port + 52];
+    // what the tests above were refused on purpose is not the drill's
+    for (const port of [...nodes, ...sentinels])
+      expect(cli(port, 'quorum', ['ACL', 'LOG', 'RESET'])).toBe('OK');
     const run = sentinelRun((await drill(deployment, 'kill-master')).runs[0]);
     expect(run.failover).toBe(true);
     expect(run.ackedLost).toBeLessThanOrEqual(20);
     expect(run.violations).toEqual([]);
-    for (const port of [deployment.port, deployment.port + 1, deployment.port + 2])
+    for (const port of [...nodes, ...sentinels])
       expect(cli(port, 'quorum', ['ACL', 'LOG'])).toBe('');
   });
 

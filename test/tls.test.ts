@@ -472,6 +472,28 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
     });
   });
 
+  it('flags a replica that would replicate a TLS-only master over plain TCP', async () => {
+    const status = async () => quorum(['status', '--dir', deployment.dir]);
+    const parsed = z
+      .object({ deployments: z.array(z.object({ master: z.string().nullable() })) })
+      .parse(JSON.parse((await quorum(['status', '--json', '--dir', deployment.dir])).stdout));
+    const master = Number(parsed.deployments[0]?.master?.split(':')[1]);
+    const replica = [deployment.port, deployment.port + 1, deployment.port + 2].find(
+      (p) => p !== master,
+    );
+    expect(cli(replica ?? 0, ['CONFIG', 'SET', 'tls-replication', 'no'])).toBe('OK');
+    try {
+      const flagged = await status();
+      expect(flagged.code).toBe(1);
+      expect(flagged.stdout).toContain(
+        `problem: 127.0.0.1:${replica} replicates 127.0.0.1:${master} over plain TCP, but that master listens on TLS only: set tls-replication yes on 127.0.0.1:${replica}`,
+      );
+    } finally {
+      expect(cli(replica ?? 0, ['CONFIG', 'SET', 'tls-replication', 'yes'])).toBe('OK');
+    }
+    expect((await status()).code).toBe(0);
+  });
+
   it('runs the kill-master drill through TLS within its usual bounds', async () => {
     const run = sentinelRun((await drill(deployment, 'kill-master')).runs[0]);
     console.log(

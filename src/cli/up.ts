@@ -138,9 +138,15 @@ function chooseSpec(
   const wanted = specFrom(opts, cmd);
   if (!state) return wanted;
   // each kind has fields of its own: a flag of the other kind finds nothing stored
-  const stored = new Map<string, unknown>(Object.entries(state.spec));
-  const asked = new Map<string, unknown>(Object.entries(wanted));
-  for (const [option, field, flag] of SPEC_FLAGS) {
+  // with --acl, --password is the app user's: it is compared there, after the ACL itself
+  const acl = (spec: LocalSpec) => ({
+    ...spec,
+    password: spec.acl?.passwords.app ?? spec.password,
+  });
+  const stored = new Map<string, unknown>(Object.entries(acl(state.spec)));
+  const asked = new Map<string, unknown>(Object.entries(acl(wanted)));
+  const flags = [...SPEC_FLAGS].sort(([a], [b]) => Number(b === 'acl') - Number(a === 'acl'));
+  for (const [option, field, flag] of flags) {
     if (cmd.getOptionValueSource(option) !== 'cli') continue;
     const value = stored.get(field);
     // ACL passwords are made at the first start: only whether there is an ACL must agree
@@ -295,16 +301,6 @@ export function registerUp(program: Command): void {
         if (why) throw new UserError(why, 2);
         spec.lab = planLab(dir);
       }
-      if (opts.dashboard) {
-        checkTokens({
-          host: opts.dashboardHost,
-          token: opts.token ?? process.env.QUORUM_TOKEN ?? null,
-          viewerToken: opts.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
-          metricsToken: opts.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
-          tls: dashboardTls(opts),
-          insecureHttp: opts.insecureHttp === true,
-        });
-      }
       const served = (
         [
           ['--config', opts.config !== undefined],
@@ -320,7 +316,22 @@ export function registerUp(program: Command): void {
       if (opts.config !== undefined) {
         // read before anything starts, so a bad file costs nothing; the background child reads it again
         opts.config = resolve(opts.config);
-        opts.alerts = loadConfig(opts.config, process.env, { requireDeployments: false }).alerts;
+        const config = loadConfig(opts.config, process.env, { requireDeployments: false });
+        opts.alerts = config.alerts;
+        if (config.dashboardTls && opts.tlsCert === undefined && opts.tlsKey === undefined) {
+          opts.tlsCert = config.dashboardTls.cert;
+          opts.tlsKey = config.dashboardTls.key;
+        }
+      }
+      if (opts.dashboard) {
+        checkTokens({
+          host: opts.dashboardHost,
+          token: opts.token ?? process.env.QUORUM_TOKEN ?? null,
+          viewerToken: opts.viewerToken ?? process.env.QUORUM_VIEWER_TOKEN ?? null,
+          metricsToken: opts.metricsToken ?? process.env.QUORUM_METRICS_TOKEN ?? null,
+          tls: dashboardTls(opts),
+          insecureHttp: opts.insecureHttp === true,
+        });
       }
       const binaries = await preflight(dir, spec);
       if (opts.dashboard) {

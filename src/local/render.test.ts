@@ -238,6 +238,6 @@ describe('up --tls and up --acl', () => {
       'user sentinel on >ps allchannels +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill',
     );
     expect(text).toContain('user replica on >pr +psync +replconf +ping');
-    expect(text).toContain('user app on >pa ~* &* +@all -@dangerous');
+    expect(text).toContain('user app on >pa ~* &* +@all -@dangerous +role +info');
   });
 });

@@ -48,8 +48,10 @@ export function specProblems(spec: LocalSpec): string[] {
 }
 
 // redis.conf reads backslashes in quoted strings as escapes, so they would change the password
+// (and in an ACL file a space would end the password and start another rule)
 function passwordProblems(spec: LocalSpec): string[] {
-  return spec.password !== null && (spec.password === '' || /[\s"\\]/.test(spec.password))
+  const given = spec.acl ? spec.acl.passwords.app : spec.password;
+  return given !== null && (given === '' || /[\s"\\]/.test(given))
     ? ['--password must be non-empty and contain no spaces, double quotes or backslashes']
     : [];
 }

@@ -63,9 +63,10 @@ export const ACL_RULES: Record<AclRole, RuleSet> = {
   app: {
     purpose:
       "applications: every key and channel, nothing dangerous; on the sentinels only what a client needs to find the master (Redis's documented client profile)",
-    node: '~* &* +@all -@dangerous',
+    // ROLE and INFO are @dangerous, yet clients read them to check where they landed
+    node: '~* &* +@all -@dangerous +role +info',
     sentinel:
-      '-@all +auth +client|getname +client|id +client|setname +command +hello +ping +role +sentinel|get-master-addr-by-name +sentinel|master +sentinel|myid +sentinel|replicas +sentinel|sentinels',
+      '-@all +auth +client|getname +client|id +client|setname +command +hello +ping +role +sentinel|get-master-addr-by-name +sentinel|master +sentinel|myid +sentinel|replicas +sentinel|slaves +sentinel|sentinels',
   },
   exporter: {
     purpose: "redis_exporter's documented minimum, for people who scrape with it",

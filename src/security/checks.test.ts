@@ -14,6 +14,8 @@ const node = (over: Partial<NodeFacts> = {}): NodeFacts => ({
   defaultUserOpen: false,
   requiresAuth: true,
   sentinelUsers: [],
+  tlsReplication: null,
+  follows: null,
   ...over,
 });
 
@@ -89,6 +91,14 @@ describe('securityProblems', () => {
     expect(found[0]?.message).toBe(
       "the sentinels log in to 10.0.0.1:6379 as 'sentinel', which may not run SLAVEOF, CONFIG|REWRITE: a failover would stop half-way; add +slaveof +config|rewrite to its rules (quorum acl print sentinel)",
     );
+  });
+
+  it('names a replica that speaks plain TCP to a TLS-only master', () => {
+    const master = node({ addr: '10.0.0.1:6379', port: 0, tlsPort: 6379 });
+    const plain = node({ addr: '10.0.0.2:6379', follows: '10.0.0.1:6379', tlsReplication: false });
+    const fine = node({ addr: '10.0.0.3:6379', follows: '10.0.0.1:6379', tlsReplication: true });
+    const found = securityProblems(facts({ nodes: [master, plain, fine] }), NOW);
+    expect(found.map((p) => [p.id, p.subject, p.breaks])).toEqual([['T2', '10.0.0.2:6379', true]]);
   });
 
   it('explains a sentinel that sees TLS-only nodes down: it lacks tls-replication', () => {

@@ -38,7 +38,9 @@ function certificateProblems(certs: readonly CertificateInfo[], nowMs: number): 
 
 /** T4 and A1: a server anyone on the network can reach without a certificate or a password. */
 function exposureProblems(n: NodeFacts): SecurityProblem[] {
-  const open = n.bind.some((b) => !isLoopback(b) && b !== '');
+  // `-::1` is optional loopback (Redis's own default line); no bind at all is every interface
+  const binds = n.bind.map((b) => b.replace(/^-/, ''));
+  const open = binds.length === 0 || binds.some((b) => !isLoopback(b));
   if (!open) return [];
   const problems: SecurityProblem[] = [];
   if (n.tlsPort !== null && n.tlsAuthClients === 'no')
@@ -100,10 +102,27 @@ function tlsReplicationProblems(facts: SecurityFacts): SecurityProblem[] {
     .filter((s) => s.cannotReachMaster)
     .map((s) => ({
       id: 'T1',
-      breaks: true,
-      severity: 'error' as const,
+      // a sentinel flags a master down for a moment after its own restart too: told, not failed
+      breaks: false,
+      severity: 'warning' as const,
       subject: s.addr,
       message: `${s.addr} sees the master down while it answers quorum over TLS: the nodes are TLS-only, and a sentinel needs tls-replication yes (with its certificate files) to reach them`,
+    }));
+}
+
+/** T2: a replica that speaks plain TCP to a master that listens on TLS only. */
+function replicaTlsProblems(nodes: readonly NodeFacts[]): SecurityProblem[] {
+  const tlsOnly = new Set(
+    nodes.filter((n) => n.port === 0 && n.tlsPort !== null).map((n) => n.addr),
+  );
+  return nodes
+    .filter((n) => n.follows !== null && tlsOnly.has(n.follows) && n.tlsReplication === false)
+    .map((n) => ({
+      id: 'T2',
+      breaks: true,
+      severity: 'error' as const,
+      subject: n.addr,
+      message: `${n.addr} replicates ${n.follows ?? 'its master'} over plain TCP, but that master listens on TLS only: set tls-replication yes on ${n.addr}`,
     }));
 }
 
@@ -112,6 +131,7 @@ export function securityProblems(facts: SecurityFacts, nowMs: number): SecurityP
   const problems = [
     ...certificateProblems(facts.certificates, nowMs),
     ...tlsReplicationProblems(facts),
+    ...replicaTlsProblems(facts.nodes),
     ...facts.nodes.flatMap(exposureProblems),
     ...openSentinels(facts.nodes, facts.sentinels),
     ...sentinelUserProblems(facts.nodes),

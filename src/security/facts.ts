@@ -65,19 +65,32 @@ function sentinelUsersIn(clientList: string): string[] {
   return [...users];
 }
 
-async function refusedSteps(link: RedisLink, user: string): Promise<string[]> {
-  const refused: string[] = [];
-  for (const command of SENTINEL_COMMANDS) {
-    const answer = await link
-      .call('ACL', 'DRYRUN', user, ...DRYRUN_ARGS[command])
-      .then((r) => String(r))
-      .catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
-    if (answer !== 'OK') refused.push(command);
-  }
-  return refused;
+/**
+ * The failover steps `user` may not run, by ACL DRYRUN; null when that cannot be told (no DRYRUN
+ * before Redis 7, ACL renamed or refused to quorum, no answer): unknown is not refused.
+ */
+async function refusedSteps(link: RedisLink, user: string): Promise<string[] | null> {
+  const answers = await Promise.all(
+    SENTINEL_COMMANDS.map((command) =>
+      link.call('ACL', 'DRYRUN', user, ...DRYRUN_ARGS[command]).then(
+        (reply) => ({ command, allowed: String(reply) === 'OK' }),
+        () => null,
+      ),
+    ),
+  );
+  if (answers.some((a) => a === null)) return null;
+  return answers.flatMap((a) => (a && !a.allowed ? [a.command] : []));
 }
 
-async function nodeFacts(profile: Profile, addr: Addr): Promise<NodeFacts> {
+/** The default user's flags from ACL GETUSER (a flat list of names and values); null if unread. */
+function defaultUserFlags(reply: unknown): string[] | null {
+  if (!Array.isArray(reply)) return null;
+  const at = reply.indexOf('flags');
+  const flags: unknown = at >= 0 ? reply[at + 1] : undefined;
+  return Array.isArray(flags) ? flags.map(String) : null;
+}
+
+async function nodeFacts(profile: Profile, addr: Addr, follows: Addr | null): Promise<NodeFacts> {
   const link = new RedisLink(addr, {
     timeoutMs: CALL_MS,
     access: profile.node,
@@ -86,29 +99,29 @@ async function nodeFacts(profile: Profile, addr: Addr): Promise<NodeFacts> {
   try {
     const config = pairs(
       await link
-        .call('CONFIG', 'GET', 'bind', 'port', 'tls-port', 'tls-auth-clients')
+        .call('CONFIG', 'GET', 'bind', 'port', 'tls-port', 'tls-auth-clients', 'tls-replication')
         .catch(() => null),
     );
     const number = (key: string) => (config.has(key) ? Number(config.get(key)) : null);
     const defaultUser = await link.call('ACL', 'GETUSER', 'default').catch(() => null);
-    const flags = Array.isArray(defaultUser) ? pairs(defaultUser).get('flags') : undefined;
-    const flagList = Array.isArray(defaultUser)
-      ? ((defaultUser[defaultUser.indexOf('flags') + 1] as unknown[] | undefined) ?? []).map(String)
-      : [];
+    const flagList = defaultUserFlags(defaultUser);
     const clients = await link.call('CLIENT', 'LIST').catch(() => '');
     const sentinelUsers = [];
-    for (const user of sentinelUsersIn(typeof clients === 'string' ? clients : ''))
-      sentinelUsers.push({ user, refused: await refusedSteps(link, user) });
+    for (const user of sentinelUsersIn(typeof clients === 'string' ? clients : '')) {
+      const refused = await refusedSteps(link, user);
+      if (refused) sentinelUsers.push({ user, refused });
+    }
     return {
       addr,
       bind: (config.get('bind') ?? '').split(/\s+/).filter((b) => b !== ''),
       port: number('port'),
       tlsPort: number('tls-port') || null,
       tlsAuthClients: config.get('tls-auth-clients') ?? null,
-      defaultUserOpen:
-        flags === undefined && flagList.length === 0
-          ? null
-          : flagList.includes('on') && flagList.includes('nopass'),
+      tlsReplication: config.has('tls-replication')
+        ? config.get('tls-replication') === 'yes'
+        : null,
+      follows,
+      defaultUserOpen: flagList ? flagList.includes('on') && flagList.includes('nopass') : null,
       requiresAuth: await requiresAuth(addr, profile.node),
       sentinelUsers,
     };
@@ -135,7 +148,11 @@ async function sentinelFacts(profile: Profile, t: Topology, addr: Addr): Promise
  */
 export async function gatherSecurityFacts(profile: Profile, t: Topology): Promise<SecurityFacts> {
   const nodes = await Promise.all(
-    t.nodes.filter((n) => n.up).map((n) => nodeFacts(profile, n.addr)),
+    t.nodes
+      .filter((n) => n.up)
+      .map((n) =>
+        nodeFacts(profile, n.addr, n.role === 'replica' ? n.replication.masterAddr : null),
+      ),
   );
   const sentinels = await Promise.all(
     sentinelsOf(t)

@@ -9,6 +9,10 @@ export interface NodeFacts {
   port: number | null;
   tlsPort: number | null;
   tlsAuthClients: string | null;
+  /** `tls-replication`: whether it speaks TLS to its master; null when not read. */
+  tlsReplication: boolean | null;
+  /** The master it follows (a replica), as observed; null for a master. */
+  follows: Addr | null;
   /** The default user is on with no password. */
   defaultUserOpen: boolean | null;
   /** A client without credentials gets NOAUTH. */
