@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,6 +6,7 @@ import { z } from 'zod';
 import { drill, sentinelRun } from './drill-support.js';
 import type { TestDeployment } from './helpers.js';
 import { quorum, startDeployment, waitFor } from './helpers.js';
+import { redisCli } from './tls-support.js';
 
 const APP_PASSWORD = 'app-password-from-the-flag';
 
@@ -18,23 +18,11 @@ describe('up --acl: every process with its own users, the default user off', () 
     readFileSync(join(deployment.dir, 'acl', `${user}.password`), 'utf8').trim();
 
   /** redis-cli as `user` (its password by environment, never argv); the reply, or the error. */
-  const cli = (port: number, user: string | null, args: string[]) => {
-    try {
-      return execFileSync(
-        'redis-cli',
-        [...(user ? ['--user', user] : []), '-p', String(port), ...args],
-        {
-          env: { ...process.env, ...(user ? { REDISCLI_AUTH: password(user) } : {}) },
-          timeout: 10_000,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      )
-        .toString()
-        .trim();
-    } catch (err) {
-      return `failed: ${String(err)}`;
-    }
-  };
+  const cli = (port: number, user: string | null, args: string[]) =>
+    redisCli(
+      [...(user ? ['--user', user] : []), '-p', String(port), ...args],
+      user && password(user),
+    );
   const master = async () => {
     const status = await quorum(['status', '--json', '--dir', deployment.dir]);
     const parsed = z

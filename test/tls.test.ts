@@ -18,7 +18,7 @@ import {
   waitFor,
 } from './helpers.js';
 import { launchBrowser } from './browser.js';
-import { clientAccess, clientFlags } from './tls-support.js';
+import { clientAccess, clientFlags, NEW_EC_KEY, redisCli } from './tls-support.js';
 
 const PASSWORD = 'tls-test-password';
 
@@ -28,11 +28,7 @@ function signedCert(tlsDir: string, name: string, san: string, days: number): vo
   execFileSync('openssl', [
     'req',
     '-new',
-    '-nodes',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
+    ...NEW_EC_KEY,
     '-keyout',
     at(`${name}.key`),
     '-out',
@@ -152,23 +148,8 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
     expect((await deployment.down()).code).toBe(0);
   });
 
-  const cli = (port: number, args: string[], tlsOn = true) => {
-    try {
-      return execFileSync(
-        'redis-cli',
-        [...(tlsOn ? ['--tls', ...files] : []), '-p', String(port), ...args],
-        {
-          env: { ...process.env, REDISCLI_AUTH: PASSWORD },
-          timeout: 10_000,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      )
-        .toString()
-        .trim();
-    } catch (err) {
-      return `failed: ${String(err)}`;
-    }
-  };
+  const cli = (port: number, args: string[], tlsOn = true) =>
+    redisCli([...(tlsOn ? ['--tls', ...files] : []), '-p', String(port), ...args], PASSWORD);
 
   it('is healthy, shows each certificate with its end, and keeps the keys private', async () => {
     const status = await quorum(['status', '--json', '--dir', deployment.dir]);
@@ -330,11 +311,7 @@ describe('up --tls: a TLS-only deployment, reached with its own certificates', (
       'req',
       '-x509',
       '-new',
-      '-nodes',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
+      ...NEW_EC_KEY,
       '-keyout',
       join(tls, 'stranger.key'),
       '-out',
