@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quorum, tempDir } from './helpers.js';
@@ -32,5 +32,16 @@ describe('CLI output on a pipe', () => {
     const events = JSON.parse(result.stdout) as { id: string }[];
     expect(events).toHaveLength(count);
     expect(events.at(-1)?.id).toBe(String(count - 1));
+  });
+});
+
+describe('quorum --version', () => {
+  it('prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = await quorum([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim()).toBe(version);
+    }
   });
 });

@@ -213,10 +213,31 @@ describe('a local Sentinel deployment, launched and observed', () => {
     ).toBe(master);
   });
 
-  it('restarts a sentinel with node restart, and it rejoins the agreement', async () => {
+  it('restarts a sentinel with node restart, and it rejoins the agreement; events --follow sees it', async () => {
+    const follower = spawn(
+      process.execPath,
+      [BIN, 'events', '--dir', dir, '--follow', '--json', '--type', 'quorum:action'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let followed = '';
+    follower.stdout.on('data', (c: Buffer) => (followed += c.toString()));
+    const ended = new Promise<number | null>((done) => follower.once('exit', (code) => done(code)));
+    const before = followed.length;
     const restart = await quorum(['node', 'restart', 'sentinel-2', '--dir', dir]);
     expect(restart.code).toBe(0);
     expect(restart.stdout).toContain('started sentinel-2');
+    try {
+      // one event per line, as it is written, after what was there before
+      await waitFor('events --follow to print the restart', 10_000, () =>
+        followed.slice(before).includes('sentinel-2') ? true : undefined,
+      );
+      const lines = followed.trim().split('\n');
+      for (const line of lines)
+        expect((JSON.parse(line) as QuorumEvent).type).toBe('quorum:action');
+    } finally {
+      follower.kill('SIGTERM');
+    }
+    expect(await ended).toBe(0);
     await waitFor('a healthy status', 20_000, async () =>
       (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
     );

@@ -110,6 +110,15 @@ describe('node start of a master the sentinels can still replace', () => {
       Date.now() > killedAt + OLD_WAIT_MS + 1000 ? true : undefined,
     );
     expect(await answers(addr(0))).toBe(false);
+    // status says what the killed node was, once, and how it comes back
+    const status = await quorum(['status', '--dir', deployment.dir]);
+    expect(status.stdout).toMatch(
+      new RegExp(`redis-1 +${addr(0).replace(/\./g, '\\.')} +was master +down`),
+    );
+    expect(status.stdout).toContain(
+      `start it again: quorum node start redis-1 --dir ${deployment.dir}`,
+    );
+    expect(status.stdout.match(/refused the connection/g)).toHaveLength(1);
     await setPriority(addr(1), 100);
     const result = await start.done;
     expect(result.code, result.stderr).toBe(0);

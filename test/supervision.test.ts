@@ -75,9 +75,19 @@ describe('the supervisor', () => {
       /holds the deployment 'mymaster' made with --replicas 1; start it as it is/,
     );
 
+    // a flag given to up on an existing dir is refused when it contradicts it, never ignored
+    const noProxy = await quorum(['up', '--detach', '--dir', dir, '--no-proxy']);
+    expect(noProxy.code).toBe(2);
+    expect(noProxy.stderr).toContain(
+      `holds the deployment 'mymaster' made with its proxy on port ${String(port + 2)}; start it as it is (without --no-proxy)`,
+    );
+
     const resumed = await quorum(['up', '--detach', '--dir', dir]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('is healthy');
+    // the dashboard's URL, printed once by up, is in status too
+    const status = await quorum(['status', '--dir', dir]);
+    expect(status.stdout).toMatch(/\ndashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+\n/);
     expect(resumed.stdout).toContain(`127.0.0.1:${port + 1}`);
     expect(livePids(dir)).toHaveLength(5);
 

@@ -45,13 +45,16 @@ export function formatTopology(
       : `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
   ].join('   ');
   const withNames = processes.length > 0;
+  // a node that does not answer has no role of its own; the sentinels still name their master
+  const namedMaster = new Set([agreement.master, ...t.sentinels.map((s) => s.masterAddr)]);
   const nodeRows = t.nodes.map((n) => {
     const r = n.replication;
     const lag = n.role === 'replica' ? `${formatBytes(r.lagBytes)} / ${dash(r.lagSeconds)} s` : '-';
+    const role = !n.up && n.role === 'unknown' && namedMaster.has(n.addr) ? 'was master' : n.role;
     const state = n.up ? 'up' : nameOf.get(n.addr)?.state === 'stopped' ? 'stopped' : 'down';
     const row = [
       n.addr,
-      n.role,
+      role,
       state,
       n.role === 'replica' ? (r.linkUp ? 'up' : 'down') : '-',
       dash(r.offset),
@@ -109,7 +112,10 @@ export function formatTopology(
     '',
     table(withNames ? ['NAME', ...sentinelHeaders] : sentinelHeaders, sentinelRows),
   ];
-  const downs = [...t.nodes, ...t.sentinels].filter((x) => !x.up && x.downReason);
+  // a down process a problem already names is said once, as the problem
+  const downs = [...t.nodes, ...t.sentinels].filter(
+    (x) => !x.up && x.downReason && !problems.some((p) => p.includes(x.downReason ?? '')),
+  );
   if (downs.length > 0) lines.push('', ...downs.map((x) => `down: ${x.downReason ?? ''}`));
   if (problems.length > 0) lines.push('', ...problems.map((p) => `problem: ${p}`));
   return lines.join('\n');

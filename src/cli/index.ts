@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerCluster } from './cluster.js';
 import { registerDashboard } from './dashboard.js';
@@ -22,8 +23,25 @@ console.warn = (...args: unknown[]) => {
   warn(...args);
 };
 
+/** The version in package.json, two folders above dist/cli/. */
+function version(): string {
+  try {
+    const pkg: unknown = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    );
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg
+      ? String(pkg.version)
+      : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 const program = new Command('quorum')
-  .description('Launch, watch, break and measure Redis Sentinel deployments.')
+  .description(
+    'Launch, watch, break and measure Redis Sentinel deployments and Redis Clusters, and operate them.',
+  )
+  .version(version(), '-V, --version', 'print the version')
   .option('--debug', 'print stack traces with errors')
   .showHelpAfterError('(run quorum --help for usage)')
   .exitOverride();

@@ -95,9 +95,26 @@ export function registerStatus(program: Command): void {
         process.stdout.write(formatTopology(topology, problems, processes) + '\n');
         if (proxy) process.stdout.write(`\n${formatProxy(proxy)}\n`);
         for (const w of warnings) process.stdout.write(`warning: ${w.message}\n`);
+        // a process the supervisor holds stopped or exited: the way back, as the README gives it
+        for (const p of processes.filter((x) => x.state === 'exited' || x.state === 'stopped'))
+          process.stdout.write(
+            `start it again: quorum node start ${p.name} --dir ${resolved.dir ?? opts.dir}${p.kind === 'redis' ? ' (a data node comes back as a replica of the agreed master)' : ''}\n`,
+          );
+        // the URL up printed once, for whoever lost it (the state file is the owner's only)
+        const dashboard = resolved.local?.dashboard;
+        if (dashboard)
+          process.stdout.write(
+            `\ndashboard: ${dashboard.url}?token=${encodeURIComponent(dashboard.token)}\n`,
+          );
         const certificates = formatCertificates(topology, Date.now());
         if (certificates !== '') process.stdout.write(`\n${certificates}\n`);
-        const broken = formatLinks(links, Date.now());
+        // a link down for the reason a problem already gives is that problem, not news
+        const broken = formatLinks(
+          links.filter(
+            (l) => !problems.some((p) => l.lastError !== null && p.includes(l.lastError)),
+          ),
+          Date.now(),
+        );
         if (broken !== '') process.stdout.write(`\n${broken}\n`);
       }
       if (opts.watch !== true) {

@@ -137,6 +137,13 @@ function chooseSpec(
 ): LocalSpec {
   const wanted = specFrom(opts, cmd);
   if (!state) return wanted;
+  // the proxy is part of what the dir holds, as the ports are: refused, not silently kept
+  const storedProxy = state.spec.mode === 'sentinel' ? state.spec.proxyPort : null;
+  if (cmd.getOptionValueSource('proxy') === 'cli' && !opts.proxy && storedProxy !== null)
+    throw new UserError(
+      `${dir} holds the deployment '${state.spec.name}' made with its proxy on port ${String(storedProxy)}; start it as it is (without --no-proxy), use another --dir, or delete it with 'quorum down --dir ${dir} --purge'`,
+      2,
+    );
   // each kind has fields of its own: a flag of the other kind finds nothing stored
   // with --acl, --password is the app user's: it is compared there, after the ACL itself
   const acl = (spec: LocalSpec) => ({

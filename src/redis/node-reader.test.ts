@@ -153,6 +153,8 @@ describe('nodeFromInfo', () => {
     expect(node.replication.linkUp).toBe(false);
     expect(node.replication.syncInProgress).toBe(true);
     expect(node.replication.offset).toBe(0);
+    // Redis says -1 while it never heard from the master: no contact, not a lag of -1 s
+    expect(node.replication.lagSeconds).toBeNull();
   });
 
   it('brackets an IPv6 master_host', () => {

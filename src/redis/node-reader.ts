@@ -21,6 +21,10 @@ function keyspaceOf(
 }
 
 /** Builds a data node from its INFO text (pure). Lag is filled in later, against its master. */
+function nonNegative(value: number | null): number | null {
+  return value !== null && value >= 0 ? value : null;
+}
+
 export function nodeFromInfo(addr: Addr, infoText: string, nowMs: number): DataNode {
   const sections = parseInfo(infoText);
   const info = flattenInfo(sections);
@@ -41,7 +45,9 @@ export function nodeFromInfo(addr: Addr, infoText: string, nowMs: number): DataN
         ? infoNumber(info, 'slave_repl_offset')
         : infoNumber(info, 'master_repl_offset'),
     lagBytes: null,
-    lagSeconds: role === 'replica' ? infoNumber(info, 'master_last_io_seconds_ago') : null,
+    // -1 while the link is down: no reply yet, not a lag
+    lagSeconds:
+      role === 'replica' ? nonNegative(infoNumber(info, 'master_last_io_seconds_ago')) : null,
     connectedReplicas: infoNumber(info, 'connected_slaves'),
     syncInProgress: info.master_sync_in_progress === '1',
   };
