@@ -108,10 +108,12 @@ export function registerStatus(program: Command): void {
           );
         const certificates = formatCertificates(topology, Date.now());
         if (certificates !== '') process.stdout.write(`\n${certificates}\n`);
-        // a link down for the reason a problem already gives is that problem, not news
+        // a link down for the reason a problem already gives: its state, the reason said once
         const broken = formatLinks(
-          links.filter(
-            (l) => !problems.some((p) => l.lastError !== null && p.includes(l.lastError)),
+          links.map((l) =>
+            l.lastError !== null && problems.some((p) => p.includes(l.lastError ?? ''))
+              ? { ...l, lastError: null }
+              : l,
           ),
           Date.now(),
         );
