@@ -35,6 +35,9 @@ function link(address: string): RedisLink {
 async function setPriority(address: string, priority: number): Promise<void> {
   await link(address).call('CONFIG', 'SET', 'replica-priority', String(priority));
   const sentinels = [0, 1, 2].map((i) => link(`127.0.0.1:${String(deployment.port + 50 + i)}`));
+  // a sentinel reads a replica's INFO every 10 s, and learns of a restarted replica only from
+  // the master's INFO first: two periods can pass the wait below. One second here (not saved)
+  for (const s of sentinels) await s.call('SENTINEL', 'DEBUG', 'info-period', '1000');
   await waitFor('every sentinel reads the new replica-priority', 15_000, async () => {
     for (const s of sentinels) {
       const replicas = (await s.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
