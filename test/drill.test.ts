@@ -2,9 +2,37 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { TestDeployment } from './helpers.js';
 import { BIN, quorum, sleep, startDeployment, waitFor } from './helpers.js';
 import { checkAgainstData, DOWN_AFTER_MS, drill, healthy, sentinelRun } from './drill-support.js';
+
+/** The times `quorum events --json` gives the last failover in the deployment's log. */
+async function lastFailoverOfLog(deployment: TestDeployment) {
+  const events = await quorum([
+    'events',
+    '--json',
+    '--type',
+    '+switch-master',
+    '--dir',
+    deployment.dir,
+  ]);
+  expect(events.code).toBe(0);
+  const parsed = z
+    .array(
+      z.object({
+        failover: z.object({
+          downBasis: z.string().nullable(),
+          detectedAfterMs: z.number().nullable(),
+          newMasterAfterMs: z.number().nullable(),
+        }),
+      }),
+    )
+    .parse(JSON.parse(events.stdout));
+  const last = parsed.at(-1);
+  if (!last) throw new Error(`no +switch-master in the event log: ${events.stdout}`);
+  return last.failover;
+}
 
 describe('drills against a real deployment', () => {
   let deployment: TestDeployment;
@@ -48,6 +76,13 @@ describe('drills against a real deployment', () => {
     expect(run.replicasConverged).toBe(true);
     expect(run.violations).toEqual([]);
     expect(await healthy(deployment)).toBe(true);
+    // the event log times the same failover from the drill's kill, as the drill does
+    const failover = await lastFailoverOfLog(deployment);
+    expect(failover.downBasis).toBe('fault');
+    expect(Math.abs(Number(failover.newMasterAfterMs) - (run.switchMasterMs ?? 0))).toBeLessThan(
+      500,
+    );
+    expect(Math.abs(Number(failover.detectedAfterMs) - (run.sdownMs ?? 0))).toBeLessThan(500);
   });
 
   it('stop-master: fails over without losing an acknowledged write', async () => {

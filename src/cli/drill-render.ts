@@ -1,9 +1,7 @@
 import type { ClusterRun, RunCommon, ScenarioResult, SentinelRun } from '../drill/index.js';
 import { formatSeconds, nodeRole } from '../model/index.js';
+import { verdictText } from '../model/deviation.js';
 import { table } from './format.js';
-
-const verdict = (violations: string[]) =>
-  violations.length === 0 ? 'as expected' : violations.join('; ');
 
 /** A count a run kept before it was recorded has none. */
 const count = (n: number | null) => (n === null ? '-' : String(n));
@@ -37,7 +35,7 @@ function renderSentinel(runs: SentinelRun[]): string[] {
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
     ...ledgerCells(r),
-    verdict(r.violations),
+    verdictText(r),
   ]);
   const lines = [
     table(
@@ -84,7 +82,7 @@ function renderCluster(runs: ClusterRun[]): string[] {
     `${r.acknowledged}/${r.attempted}`,
     String(r.ackedLost),
     ...ledgerCells(r),
-    verdict(r.violations),
+    verdictText(r),
   ]);
   const lines = [
     table(

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { QuorumEvent } from '../model/index.js';
-import { UserError } from '../model/index.js';
+import type { FailoverTiming, QuorumEvent } from '../model/index.js';
+import { describeFailover, failoverTiming, UserError } from '../model/index.js';
 import { EventLog } from '../observer/index.js';
 import { intOption } from './errors.js';
 import { formatEvent } from './format.js';
@@ -15,6 +15,31 @@ interface EventsOptions {
   follow?: boolean;
 }
 
+const ENDS_FAILOVER = new Set(['+switch-master', 'quorum:cluster-failover']);
+
+/** A failover's times as `--json` gives them on its closing event, with the two durations. */
+function timingJson(t: FailoverTiming) {
+  return {
+    ...t,
+    detectedAfterMs: t.downMs !== null && t.detectedMs !== null ? t.detectedMs - t.downMs : null,
+    newMasterAfterMs: t.downMs !== null ? t.switchedMs - t.downMs : null,
+  };
+}
+
+/**
+ * The events to print: an event that ends a failover carries its times, measured over the whole
+ * log `all` (the events before it that the filters leave out still time it).
+ */
+function withTimes(events: QuorumEvent[], all: readonly QuorumEvent[], json: boolean): string[] {
+  return events.map((e) => {
+    const timing = ENDS_FAILOVER.has(e.type) ? failoverTiming(all, e) : null;
+    if (json) return JSON.stringify(timing ? { ...e, failover: timingJson(timing) } : e);
+    return (
+      formatEvent(e) + (timing ? `\n${' '.repeat(14)}failover: ${describeFailover(timing)}` : '')
+    );
+  });
+}
+
 /** How often `--follow` looks at the log for new lines. */
 const FOLLOW_POLL_MS = 500;
 
@@ -25,21 +50,22 @@ async function follow(
   wanted: (e: QuorumEvent) => boolean,
   json: boolean,
 ): Promise<void> {
-  const print = (e: QuorumEvent) =>
-    process.stdout.write(`${json ? JSON.stringify(e) : formatEvent(e)}\n`);
+  const log = new EventLog(path).read();
+  const print = (lines: string[]) => {
+    for (const line of lines) process.stdout.write(`${line}\n`);
+  };
   const seen = new Set<string>();
-  for (const e of new EventLog(path).read()) seen.add(e.id);
-  first.forEach(print);
+  for (const e of log) seen.add(e.id);
+  print(withTimes(first, log, json));
   let size = existsSync(path) ? statSync(path).size : 0;
   const timer = setInterval(() => {
     const now = existsSync(path) ? statSync(path).size : 0;
     if (now === size) return;
     size = now;
-    for (const e of new EventLog(path).read()) {
-      if (seen.has(e.id)) continue;
-      seen.add(e.id);
-      if (wanted(e)) print(e);
-    }
+    const all = new EventLog(path).read();
+    const fresh = all.filter((e) => !seen.has(e.id));
+    for (const e of fresh) seen.add(e.id);
+    print(withTimes(fresh.filter(wanted), all, json));
   }, FOLLOW_POLL_MS);
   await new Promise<void>((done) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
@@ -70,17 +96,19 @@ export function registerEvents(program: Command): void {
       }
       const path = join(dir, 'events.jsonl');
       const wanted = (e: QuorumEvent) => opts.type === undefined || e.type.startsWith(opts.type);
-      let events = new EventLog(path).read().filter(wanted);
+      const all = new EventLog(path).read();
+      let events = all.filter(wanted);
       if (opts.last !== undefined) events = events.slice(-opts.last);
       if (opts.follow === true) {
         await follow(path, events, wanted, opts.json === true);
         return;
       }
+      const lines = withTimes(events, all, opts.json === true);
       if (opts.json === true) {
-        process.stdout.write(JSON.stringify(events, null, 2) + '\n');
+        process.stdout.write(`[\n${lines.join(',\n')}\n]\n`);
         return;
       }
       if (events.length === 0) process.stdout.write('no events\n');
-      for (const event of events) process.stdout.write(formatEvent(event) + '\n');
+      for (const line of lines) process.stdout.write(line + '\n');
     });
 }

@@ -393,7 +393,7 @@ describe('cluster results', () => {
     const html = renderReport([result], { deployment: 'mycluster', generatedAt: new Date(0) });
     expect(html).toContain('replica promoted min / p50 / p95 / max');
     expect(html).toContain(
-      'about node-timeout + 1 to 2 s: 3.00 s to 4.00 s; at most 1.5 x node-timeout + 3 s: 6.00 s',
+      'node-timeout + 1 s to 1.5 x node-timeout + 3 s (PFAIL up to 1.5 x node-timeout after the crash, then FAIL and the election): 3.00 s to 6.00 s',
     );
     expect(html).toContain('<th>PFAIL</th><th>FAIL</th>');
     expect(html).toContain('cluster_state:fail 2.50 s');

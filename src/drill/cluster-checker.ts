@@ -1,5 +1,6 @@
 import type { Addr, ClusterState, ClusterView } from '../model/index.js';
 import { SLOT_COUNT } from '../model/index.js';
+import { failoverBoundMs } from '../model/deviation.js';
 import type { LossReport } from './checker.js';
 import { longestGap, lossViolations } from './checker.js';
 import type { WriteRecord } from './ledger.js';
@@ -185,15 +186,6 @@ export function ackedBy(
   return { acknowledged, lost };
 }
 
-/**
- * How long a crash failover may take before it is flagged. A node flags PFAIL when a ping has
- * gone unanswered for node-timeout, and it pings a peer at the latest node-timeout / 2 after its
- * last answer, so PFAIL can come up to 1.5 x node-timeout after the crash; FAIL (a majority of
- * masters agreeing) and the replica's election (500 ms + up to 500 ms + 1 s per rank) add 1 to 3 s.
- */
-export function failoverBoundMs(nodeTimeoutMs: number): number {
-  return Math.round(nodeTimeoutMs * 1.5) + 3000;
-}
 /**
  * Writers that follow MOVED and ASK should not pause during a reshard for longer than this, beyond
  * the pause writes to the keys that did not move had in the same run: a stall every key shares (a

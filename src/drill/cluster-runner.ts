@@ -29,6 +29,7 @@ import { configOf, flag, masters, replicasConverged } from './cluster-probe.js';
 import { NetnsWriters } from './netns-workload.js';
 import { pause, waitFor } from './timing.js';
 import type { ClusterRun, DrillRun } from './types.js';
+import { clusterDeviations } from '../model/deviation.js';
 
 export interface ClusterRunOptions extends EngineOptions {
   workload: { writers: number; rate: number; readers: number; timeoutMs: number };
@@ -189,6 +190,7 @@ function clusterAdapter(options: ClusterRunOptions): DrillAdapter<ClusterReadBac
             firstSlot,
           });
           run.violations = clusterViolations(scenario, run, options.workload.rate);
+          run.deviations = clusterDeviations(scenario, run, nodeTimeoutMs);
           return run;
         },
       };

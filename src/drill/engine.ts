@@ -25,7 +25,7 @@ import type { Access } from '../redis/index.js';
 export type Recorder = (
   type: string,
   message: string,
-  detail: Record<string, string>,
+  detail: QuorumEvent['detail'],
 ) => Promise<void>;
 
 /** What the engine asks of the observer: fresh observations, and its pushes while a run goes on. */
@@ -71,7 +71,7 @@ export interface Measured {
   /** The fields every run has that need nothing of the kind. */
   common: LossReport &
     Pick<RunCommon, 'faultAtMs' | 'injected' | 'healed' | 'series' | 'events' | 'byNode'> &
-    Pick<RunCommon, 'writersIn' | 'healMs' | 'violations'>;
+    Pick<RunCommon, 'writersIn' | 'healMs' | 'violations' | 'deviations'>;
 }
 
 /** One run as a kind's adapter prepared it, once the deployment was found healthy. */
@@ -232,6 +232,8 @@ export class DrillEngine<B extends { present: Set<string> }> {
       this.setPhase('fault-injected');
       await this.options.record('quorum:fault-injected', `drill ${scenario.name}: ${injected}`, {
         scenario: scenario.name,
+        // when it took effect: a failover it causes is timed from here (src/model/failover.ts)
+        atMs: this.faultAtMs,
       });
       await prepared.awaitOutcome(this.faultAtMs, signal);
       progress(`${scenario.name}: healing`);
@@ -276,6 +278,7 @@ export class DrillEngine<B extends { present: Set<string> }> {
         faultAtMs,
         ...checkWrites(writes, read.present, faultAtMs),
         violations: [],
+        deviations: [],
         injected,
         healed,
         series: writeSeries(writes, faultAtMs, startedAtMs, endMs),

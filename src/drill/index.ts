@@ -27,4 +27,5 @@ export { drillRecorder, runDrills } from './session.js';
 export type { DrillTarget } from './session.js';
 export { isFinished } from './live.js';
 export type { LedgerLine } from './ledger-file.js';
-export { clusterLossBound, failoverBoundMs } from './cluster-checker.js';
+export { clusterLossBound } from './cluster-checker.js';
+export { failoverBoundMs } from '../model/deviation.js';

@@ -22,6 +22,18 @@ describe('renderReport', () => {
     expect(html).toContain('as expected');
   });
 
+  it('shows a time outside the usual range next to it, and not as "as expected"', () => {
+    const early = drillRun({ switchMasterMs: 2970, deviations: ['+switch-master came sooner'] });
+    const report = renderReport([summarize(scenario, [early], 2000)], {
+      deployment: 'mymaster',
+      generatedAt: new Date(0),
+    });
+    expect(report).toContain('<td>2.97 s (0.03 s sooner than the usual 3.00 s to 4.50 s)</td>');
+    expect(report).toContain("within Redis's rules, 1 outside the usual range");
+    expect(report).toContain('<li>+switch-master came sooner</li>');
+    expect(report).not.toContain('as expected');
+  });
+
   it('draws one bar pair per bucket, the fault, the events and the write gap', () => {
     expect(html.match(/fill="#0f766e"/g)).toHaveLength(8);
     expect(html.match(/fill="#dc2626"/g)).toHaveLength(2);

@@ -165,7 +165,7 @@ export function renderReport(
     .map((r) => {
       const s = r.summary.switchMasterMs;
       const ok = r.summary.violations === 0;
-      return `<tr><td><a href="#${escape(r.scenario)}">${escape(r.scenario)}</a></td><td>${r.runs.length}</td><td>${r.expectFailover ? 'yes' : 'no'}</td><td>${s ? `${formatSeconds(s.min)} / ${formatSeconds(s.p50)} / ${formatSeconds(s.p95)} / ${formatSeconds(s.max)}` : '-'}</td><td>${r.summary.writeUnavailableMs ? formatSeconds(r.summary.writeUnavailableMs.p50) : '-'}</td><td>${r.summary.ackedLost ? `${r.summary.ackedLost.p50} (max ${r.summary.ackedLost.max})` : '-'}</td><td class="${ok ? 'ok' : 'bad'}">${ok ? 'as expected' : `${r.summary.violations} unexpected`}</td></tr>`;
+      return `<tr><td><a href="#${escape(r.scenario)}">${escape(r.scenario)}</a></td><td>${r.runs.length}</td><td>${r.expectFailover ? 'yes' : 'no'}</td><td>${s ? `${formatSeconds(s.min)} / ${formatSeconds(s.p50)} / ${formatSeconds(s.p95)} / ${formatSeconds(s.max)}` : '-'}</td><td>${r.summary.writeUnavailableMs ? formatSeconds(r.summary.writeUnavailableMs.p50) : '-'}</td><td>${r.summary.ackedLost ? `${r.summary.ackedLost.p50} (max ${r.summary.ackedLost.max})` : '-'}</td><td class="${ok ? 'ok' : 'bad'}">${!ok ? `${r.summary.violations} unexpected` : r.summary.deviations > 0 ? `within Redis's rules, ${r.summary.deviations} outside the usual range` : 'as expected'}</td></tr>`;
     })
     .join('');
   const sections = results
@@ -187,9 +187,13 @@ export function renderReport(
             run.violations.length > 0
               ? `<ul class="bad">${run.violations.map((v) => `<li>${escape(v)}</li>`).join('')}</ul>`
               : '';
+          const unusual =
+            run.deviations.length > 0
+              ? `<ul class="unusual">${run.deviations.map((v) => `<li>${escape(v)}</li>`).join('')}</ul>`
+              : '';
           return `<div class="run"><h3>run ${i + 1}</h3>${chart(run)}
 ${runTables(run)}
-${sides}<table><tr><th>check</th><th>expected</th><th>measured</th></tr>${rows}</table>${lost}${broken}</div>`;
+${sides}<table><tr><th>check</th><th>expected</th><th>measured</th></tr>${rows}</table>${lost}${broken}${unusual}</div>`;
         })
         .join('');
       return `<section id="${escape(r.scenario)}"><h2>${escape(r.scenario)}</h2><p class="muted">${escape(r.description)}</p>${runs}</section>`;
@@ -200,7 +204,7 @@ ${sides}<table><tr><th>check</th><th>expected</th><th>measured</th></tr>${rows}<
 <style>
 body{font-family:system-ui,sans-serif;margin:24px auto;max-width:980px;padding:0 16px;color:#1b1f24}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}th,td{border-bottom:1px solid #e5e7eb;padding:4px 6px;text-align:left}
-th{color:#5b6470;font-weight:500}.muted{color:#5b6470}.ok{color:#16a34a}.bad{color:#dc2626}
+th{color:#5b6470;font-weight:500}.muted{color:#5b6470}.ok{color:#16a34a}.bad{color:#dc2626}.unusual{color:#b45309}
 section{margin-top:28px}.run{border:1px solid #e5e7eb;border-radius:8px;padding:8px 12px;margin:10px 0}
 code{font-size:12px}.legend span{display:inline-block;margin-right:12px;font-size:12px}
 </style></head><body>

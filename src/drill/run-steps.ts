@@ -70,7 +70,7 @@ export async function healFault(
   ctx: FaultContext,
   options: {
     progress: (line: string) => void;
-    record: (type: string, message: string, detail: Record<string, string>) => Promise<void>;
+    record: (type: string, message: string, detail: QuorumEvent['detail']) => Promise<void>;
   },
 ): Promise<{ healed: string; error: string | null }> {
   let error: string | null = null;

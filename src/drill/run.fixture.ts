@@ -52,6 +52,7 @@ function common(): RunCommon {
     failedPresent: 0,
     lossRate: 2 / 90,
     violations: [],
+    deviations: [],
     injected: 'killed redis-1',
     healed: 'started redis-1',
     series: {

@@ -13,6 +13,7 @@ import type { DrillRun, SentinelRun } from './types.js';
 import type { Via, WorkloadOptions } from './workload.js';
 import { sentinelWriters } from './workload.js';
 import { exemptedIn, violations } from './verdict.js';
+import { sentinelDeviations } from '../model/deviation.js';
 
 export { interrupted } from './timing.js';
 
@@ -219,6 +220,7 @@ function sentinelAdapter(
             options.workload,
             failoverTimeoutMs,
           );
+          run.deviations = sentinelDeviations(scenario, run, downAfterMs);
           run.unansweredExempted = exemptedIn(scenario, run, options.workload);
           return run;
         },

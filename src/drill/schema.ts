@@ -78,6 +78,8 @@ const runCommon = {
   failedPresent: z.number().int(),
   lossRate: z.number().min(0).max(1),
   violations: z.array(z.string()),
+  /** Runs kept before deviations were said have none. */
+  deviations: z.array(z.string()).default([]),
   injected: z.string(),
   healed: z.string(),
   series: z.object({
@@ -169,6 +171,7 @@ export const scenarioResultSchema = z.object({
     writeUnavailableMs: stats,
     ackedLost: stats,
     violations: z.number().int(),
+    deviations: z.number().int().default(0),
   }),
 });
 

@@ -1,6 +1,6 @@
 import type { Access } from '../redis/index.js';
 import type { NetworkFaults } from '../faults/index.js';
-import type { Addr, Expectation } from '../model/index.js';
+import type { Addr, Expectation, QuorumEvent } from '../model/index.js';
 import type { NodeController } from '../local/index.js';
 import type { Observer } from '../observer/index.js';
 import { assertNever, UserError } from '../model/index.js';
@@ -58,7 +58,7 @@ export interface DrillHooks {
 
 /** Who writes a drill's timeline entries: the supervisor for a local deployment, else the observer. */
 export function drillRecorder(target: DrillTarget) {
-  return (type: string, message: string, detail: Record<string, string>): Promise<void> => {
+  return (type: string, message: string, detail: QuorumEvent['detail']): Promise<void> => {
     if (target.controller) return target.controller.record(type, message, detail);
     target.observer.record(type, message, detail);
     return Promise.resolve();

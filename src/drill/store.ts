@@ -33,6 +33,7 @@ export interface DrillListing {
   writeUnavailableP50Ms: number | null;
   ackedLostMax: number | null;
   violations: number;
+  deviations: number;
 }
 
 /** What a list shows of one stored drill (pure). */
@@ -48,6 +49,7 @@ export function listingOf(record: DrillRecord): DrillListing {
     writeUnavailableP50Ms: result.summary.writeUnavailableMs?.p50 ?? null,
     ackedLostMax: result.summary.ackedLost?.max ?? null,
     violations: result.summary.violations,
+    deviations: result.summary.deviations,
   };
 }
 

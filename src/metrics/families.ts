@@ -95,7 +95,12 @@ export function declareFamilies(out: Exposition): void {
     .declare(
       'quorum_last_failover_seconds',
       'gauge',
-      'Last failover, from the first sign (+sdown of the master, +odown, or a manual +try-failover) to +switch-master.',
+      'Last failover, from the moment the old master was lost (a fault quorum injected, its process exiting, or the last poll that reached it) to the new master; from the first sign (+sdown, PFAIL, a manual +try-failover) when that moment is not known.',
+    )
+    .declare(
+      'quorum_last_failover_detection_seconds',
+      'gauge',
+      'Last failover, from the moment the old master was lost to the first sign of it (+sdown, PFAIL): the detection part of quorum_last_failover_seconds.',
     )
     .declare(
       'quorum_last_failover_timestamp_seconds',

@@ -18,7 +18,7 @@ function metrics(overrides: Partial<DeploymentMetrics> = {}): DeploymentMetrics 
       staleAfterMs: 3000,
     },
     masterChanges: 2,
-    lastFailover: { atMs: 1_700_000_000_000, durationMs: 6250 },
+    lastFailover: { atMs: 1_700_000_000_000, durationMs: 6250, detectionMs: 5100 },
     proxy: null,
     drill: null,
     alerts: [],
@@ -65,6 +65,9 @@ describe('renderMetrics', () => {
     ]);
     expect(samples(text, 'quorum_last_failover_seconds')).toEqual([
       'quorum_last_failover_seconds{deployment="cache"} 6.25',
+    ]);
+    expect(samples(text, 'quorum_last_failover_detection_seconds')).toEqual([
+      'quorum_last_failover_detection_seconds{deployment="cache"} 5.1',
     ]);
     expect(samples(text, 'quorum_sentinel_agreement')).toEqual([
       'quorum_sentinel_agreement{deployment="cache"} 1',

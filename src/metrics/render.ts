@@ -1,6 +1,6 @@
 import type { Alert } from '../alerts/index.js';
 import type { DrillListing } from '../drill/index.js';
-import type { ClusterState, SentinelTopology, Topology } from '../model/index.js';
+import type { ClusterState, LastFailover, SentinelTopology, Topology } from '../model/index.js';
 import { assertNever } from '../model/index.js';
 import type { ObserverStats } from '../observer/index.js';
 import type { ProxyStats } from '../proxy/index.js';
@@ -14,7 +14,7 @@ export interface DeploymentMetrics {
   topology: Topology | null;
   observer: ObserverStats;
   masterChanges: number;
-  lastFailover: { atMs: number; durationMs: number | null } | null;
+  lastFailover: LastFailover | null;
   proxy: ProxyStats | null;
   drill: { running: boolean; last: DrillListing | null } | null;
   alerts: Alert[];
@@ -208,6 +208,8 @@ export function renderMetrics(deployments: readonly DeploymentMetrics[], nowMs: 
     if (m.lastFailover) {
       out.add('quorum_last_failover_seconds', d, seconds(m.lastFailover.durationMs));
       out.add('quorum_last_failover_timestamp_seconds', d, m.lastFailover.atMs / 1000);
+      if (m.lastFailover.detectionMs !== null)
+        out.add('quorum_last_failover_detection_seconds', d, m.lastFailover.detectionMs / 1000);
     }
     if (m.proxy) proxyMetrics(out, m.name, m.proxy);
     if (m.drill) {

@@ -47,17 +47,22 @@ describe('diffTopology', () => {
     expect(diffTopology(healthy(), healthy())).toEqual([]);
   });
 
-  it('reports a node going down with its reason', () => {
+  it('reports a node going down with its reason and the last poll that reached it', () => {
+    const before = topology([
+      up(A, 'master'),
+      { ...up(B, 'replica'), lastSeenMs: 1234 },
+      up(C, 'replica'),
+    ]);
     const next = topology([
       up(A, 'master'),
       downNode(B, `${B} refused the connection`),
       up(C, 'replica'),
     ]);
-    expect(diffTopology(healthy(), next)).toEqual([
+    expect(diffTopology(before, next)).toEqual([
       {
         type: 'quorum:node-down',
         message: `${B} is down: ${B} refused the connection`,
-        detail: { addr: B, reason: `${B} refused the connection` },
+        detail: { addr: B, reason: `${B} refused the connection`, lastSeenMs: 1234 },
       },
     ]);
   });

@@ -25,7 +25,8 @@ export function diffTopology(prev: Topology, next: Topology): TopologyChange[] {
       changes.push({
         type: 'quorum:node-down',
         message: `${node.addr} is down: ${node.downReason ?? 'no reply'}`,
-        detail: { addr: node.addr, reason: node.downReason },
+        // the last poll that reached it: when a failover's outage began, if nothing tells better
+        detail: { addr: node.addr, reason: node.downReason, lastSeenMs: old.lastSeenMs },
       });
     } else if (!old.up && node.up) {
       changes.push({

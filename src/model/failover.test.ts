@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QuorumEvent } from './event.js';
-import { failoverStartMs } from './failover.js';
+import { failoverStartMs, failoverTiming } from './failover.js';
 
 function event(
   ms: number,
@@ -67,5 +67,92 @@ describe('failoverStartMs on a cluster', () => {
     expect(failoverStartMs(events, sw)).toBe(6000);
     expect(failoverStartMs(events.slice(2), sw)).toBe(6000);
     expect(failoverStartMs([sw], sw)).toBeNull();
+  });
+});
+
+describe('failoverTiming', () => {
+  const quorumEvent = (ms: number, type: string, detail: QuorumEvent['detail']): QuorumEvent => ({
+    ...event(ms, type),
+    source: 'quorum',
+    detail,
+  });
+  const switched = (ms: number): QuorumEvent => ({
+    ...event(ms, '+switch-master'),
+    switch: { masterName: 'mymaster', from: 'a:1', to: 'b:1' },
+  });
+  const sdown = (ms: number) => event(ms, '+sdown', 'master');
+
+  it("times detection and the new master from the old master's exit", () => {
+    const sw = switched(16_300);
+    const events = [
+      quorumEvent(9000, 'quorum:node-down', { addr: 'a:1', lastSeenMs: 9800 }),
+      quorumEvent(10_000, 'quorum:process-exited', { addr: 'a:1' }),
+      quorumEvent(10_100, 'quorum:node-down', { addr: 'b:1', lastSeenMs: 9900 }),
+      sdown(15_000),
+      event(15_100, '+odown', 'master'),
+      sw,
+    ];
+    expect(failoverTiming(events, sw)).toEqual({
+      from: 'a:1',
+      to: 'b:1',
+      downMs: 10_000,
+      downBasis: 'exit',
+      detectedMs: 15_000,
+      switchedMs: 16_300,
+      manual: false,
+    });
+  });
+
+  it('prefers a fault quorum injected, and falls back to the last poll that reached the master', () => {
+    const sw = switched(20_000);
+    const down = quorumEvent(12_000, 'quorum:node-down', { addr: 'a:1', lastSeenMs: 11_500 });
+    const fault = quorumEvent(11_000, 'quorum:fault-injected', { network: '{}' });
+    expect(failoverTiming([down, sdown(16_000), sw], sw)).toMatchObject({
+      downMs: 11_500,
+      downBasis: 'last-contact',
+    });
+    expect(failoverTiming([fault, down, sdown(16_000), sw], sw)).toMatchObject({
+      downMs: 11_000,
+      downBasis: 'fault',
+    });
+  });
+
+  it('forgets a loss the master came back from, and one after the first sign', () => {
+    const sw = switched(30_000);
+    const events = [
+      quorumEvent(1000, 'quorum:process-exited', { addr: 'a:1' }),
+      quorumEvent(2000, 'quorum:node-up', { addr: 'a:1' }),
+      sdown(25_000),
+      quorumEvent(26_000, 'quorum:action', { action: 'kill', addr: 'a:1' }),
+      sw,
+    ];
+    expect(failoverTiming(events, sw)).toMatchObject({ downMs: null, detectedMs: 25_000 });
+  });
+
+  it('calls a failover with no master flagged down manual, with no down time', () => {
+    const sw = switched(2000);
+    expect(failoverTiming([event(1100, '+try-failover', 'master'), sw], sw)).toMatchObject({
+      manual: true,
+      downMs: null,
+      detectedMs: 1100,
+    });
+  });
+
+  it("times a cluster shard's failover from its old master's exit", () => {
+    const sw = quorumEvent(9000, 'quorum:cluster-failover', { from: 'a:1', to: 'c:1' });
+    const events = [
+      quorumEvent(1000, 'quorum:process-exited', { addr: 'a:1' }),
+      quorumEvent(6000, 'quorum:node-pfail', { addr: 'a:1' }),
+      sw,
+    ];
+    expect(failoverTiming(events, sw)).toMatchObject({
+      from: 'a:1',
+      to: 'c:1',
+      downMs: 1000,
+      downBasis: 'exit',
+      detectedMs: 6000,
+      manual: false,
+    });
+    expect(failoverTiming([sw], sw)).toMatchObject({ manual: true, detectedMs: null });
   });
 });

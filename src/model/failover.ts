@@ -1,3 +1,4 @@
+import { clock, formatSeconds } from './format.js';
 import type { QuorumEvent } from './event.js';
 
 /** How far back a failover's first sign is looked for. */
@@ -30,4 +31,142 @@ export function failoverStartMs(
     if (sign) start = event.ms;
   }
   return start;
+}
+
+/** What told quorum when the old master was lost. */
+export type DownBasis = 'fault' | 'exit' | 'stopped' | 'last-contact';
+
+/**
+ * A failover's times, each from the moment the old master was lost when quorum knows it: a fault
+ * quorum injected, the master's process exiting or being stopped, or else the last poll that
+ * reached it. Detection is Sentinel's first `+sdown` (or a node's PFAIL); the new master is the
+ * `+switch-master` (or the slots passing to a replica). A manual failover has no down time.
+ */
+export interface FailoverTiming {
+  from: string | null;
+  to: string | null;
+  /** When the old master was lost, or null (a manual failover, or nothing kept reaches back). */
+  downMs: number | null;
+  downBasis: DownBasis | null;
+  /** The first sign: `+sdown`/`+odown`/`+try-failover`, a PFAIL or FAIL flag; null when not kept. */
+  detectedMs: number | null;
+  switchedMs: number;
+  /** Asked for (`+try-failover` with no master down), not forced by a failure. */
+  manual: boolean;
+}
+
+const BASIS_ORDER: readonly DownBasis[] = ['fault', 'exit', 'stopped', 'last-contact'];
+
+/** When `event` says the master at `addr` was lost, and how quorum knows it; null when it does not. */
+function lossOf(event: QuorumEvent, addr: string): { ms: number; basis: DownBasis } | null {
+  if (event.type === 'quorum:fault-injected') {
+    const at = event.detail.atMs;
+    return { ms: typeof at === 'number' && at <= event.ms ? at : event.ms, basis: 'fault' };
+  }
+  if (event.detail.addr !== addr) return null;
+  if (event.type === 'quorum:process-exited') return { ms: event.ms, basis: 'exit' };
+  const action = event.detail.action;
+  if (
+    event.type === 'quorum:action' &&
+    (action === 'stop' || action === 'kill' || action === 'freeze')
+  )
+    return { ms: event.ms, basis: 'stopped' };
+  const seen = event.detail.lastSeenMs;
+  if (event.type === 'quorum:node-down' && typeof seen === 'number')
+    return { ms: seen, basis: 'last-contact' };
+  return null;
+}
+
+/**
+ * The times of the failover that ended with `switchEvent` (pure; `events` oldest first). The down
+ * time is looked for between the previous failover (or the last time the old master came back up)
+ * and the first sign; the best-founded basis wins (a fault over an exit over the last contact).
+ */
+export function failoverTiming(
+  events: readonly QuorumEvent[],
+  switchEvent: QuorumEvent,
+): FailoverTiming {
+  const cluster = switchEvent.type === 'quorum:cluster-failover';
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const from = cluster ? text(switchEvent.detail.from) : (switchEvent.switch?.from ?? null);
+  const to = cluster ? text(switchEvent.detail.to) : (switchEvent.switch?.to ?? null);
+  const detectedMs = failoverStartMs(events, switchEvent);
+  const ends = cluster ? 'quorum:cluster-failover' : '+switch-master';
+  const until = detectedMs ?? switchEvent.ms;
+  let found: { ms: number; basis: DownBasis } | null = null;
+  let forced = false;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (!event || event === switchEvent || event.ms > switchEvent.ms) continue;
+    if (event.type === ends || switchEvent.ms - event.ms > FAILOVER_LOOKBACK_MS) break;
+    const flagged = cluster
+      ? CLUSTER_STARTS.has(event.type) && event.detail.addr === from
+      : (event.type === '+sdown' || event.type === '+odown') && event.subject?.type === 'master';
+    if (flagged) forced = true;
+    if (event.ms > until) continue;
+    if (event.type === 'quorum:node-up' && event.detail.addr === from) break;
+    const loss = from === null ? null : lossOf(event, from);
+    if (!loss) continue;
+    const better =
+      found === null ||
+      BASIS_ORDER.indexOf(loss.basis) < BASIS_ORDER.indexOf(found.basis) ||
+      (loss.basis === found.basis && loss.ms < found.ms);
+    if (better) found = loss;
+  }
+  return {
+    from,
+    to,
+    downMs: found?.ms ?? null,
+    downBasis: found?.basis ?? null,
+    detectedMs,
+    switchedMs: switchEvent.ms,
+    manual: !forced && found === null,
+  };
+}
+
+/** The last failover as metrics give it: when, how long the outage lasted, how long detection took. */
+export interface LastFailover {
+  atMs: number;
+  /** From the loss of the old master (or the first sign when not known) to the new master. */
+  durationMs: number | null;
+  /** From the loss of the old master to the first sign; null when either is not known. */
+  detectionMs: number | null;
+}
+
+export function lastFailoverOf(t: FailoverTiming): LastFailover {
+  const start = t.downMs ?? t.detectedMs;
+  return {
+    atMs: t.switchedMs,
+    durationMs: start === null ? null : t.switchedMs - start,
+    detectionMs: t.downMs !== null && t.detectedMs !== null ? t.detectedMs - t.downMs : null,
+  };
+}
+
+const LOSS: Record<DownBasis, string> = {
+  fault: 'a fault injected',
+  exit: 'its process exited',
+  stopped: 'stopped by quorum',
+  'last-contact': 'last reached',
+};
+
+/**
+ * One line for a failover's times (pure): "down at 05:52:53.120 (its process exited), detected
+ * after 5.00 s, new master after 6.02 s"; a manual one says it was asked for.
+ */
+export function describeFailover(t: FailoverTiming): string {
+  const after = (ms: number) => formatSeconds(ms);
+  if (t.manual)
+    return t.detectedMs === null
+      ? 'asked for (no master was down)'
+      : `asked for at ${clock(t.detectedMs)}, new master after ${after(t.switchedMs - t.detectedMs)}`;
+  const parts: string[] = [];
+  if (t.downMs !== null && t.downBasis !== null) {
+    parts.push(`down at ${clock(t.downMs)} (${LOSS[t.downBasis]})`);
+    if (t.detectedMs !== null) parts.push(`detected after ${after(t.detectedMs - t.downMs)}`);
+    parts.push(`new master after ${after(t.switchedMs - t.downMs)}`);
+  } else if (t.detectedMs !== null) {
+    parts.push(`detected at ${clock(t.detectedMs)} (when it went down is not known)`);
+    parts.push(`new master after ${after(t.switchedMs - t.detectedMs)}`);
+  } else parts.push(`new master at ${clock(t.switchedMs)}`);
+  return parts.join(', ');
 }

@@ -30,7 +30,8 @@ export { ServiceError, UserError } from './errors.js';
 export type { Refusal } from './errors.js';
 export { clock, formatBytes, formatSeconds } from './format.js';
 export { replicasOf } from './queries.js';
-export { failoverStartMs } from './failover.js';
+export { describeFailover, failoverTiming, lastFailoverOf } from './failover.js';
+export type { FailoverTiming, LastFailover } from './failover.js';
 export {
   canFailOver,
   describeLostElection,

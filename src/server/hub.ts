@@ -1,5 +1,6 @@
 import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
-import { failoverStartMs, healthProblems, MasterMoves } from '../model/index.js';
+import type { LastFailover } from '../model/index.js';
+import { failoverTiming, healthProblems, lastFailoverOf, MasterMoves } from '../model/index.js';
 import type { AlertConfig, AlertTransition } from '../alerts/index.js';
 import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
 import type { ProcessInfo } from '../local/index.js';
@@ -27,7 +28,7 @@ interface Entry {
   /** Times the agreed master moved to another node since the server started. */
   masterChanges: number;
   masterMoves: MasterMoves;
-  lastFailover: { atMs: number; durationMs: number | null } | null;
+  lastFailover: LastFailover | null;
   detach: () => void;
 }
 
@@ -89,11 +90,7 @@ export class Hub {
     const onTopology = (topology: Topology) => this.onTopology(entry, topology);
     const onEvent = (event: QuorumEvent) => {
       if (event.type === '+switch-master' || event.type === 'quorum:cluster-failover') {
-        const start = failoverStartMs(entry.events, event);
-        entry.lastFailover = {
-          atMs: event.ms,
-          durationMs: start === null ? null : event.ms - start,
-        };
+        entry.lastFailover = lastFailoverOf(failoverTiming(entry.events, event));
       }
       entry.events.push(event);
       if (entry.events.length > EVENTS_KEPT)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QuorumEvent } from '../../src/model/index.js';
 import { parseSentinelEvent } from '../../src/model/index.js';
-import { groupTimeline } from './timeline.js';
+import { groupTimeline, groupTimes } from './timeline.js';
 
 let n = 0;
 function sentinel(ms: number, channel: string, payload: string): QuorumEvent {
@@ -35,6 +35,30 @@ function own(ms: number, type: string): QuorumEvent {
 const M = 'master mymaster 127.0.0.1 6390';
 
 describe('groupTimeline', () => {
+  it("times a crash failover from the old master's exit: the outage, not Sentinel's part alone", () => {
+    const exited: QuorumEvent = {
+      ...own(1000, 'quorum:process-exited'),
+      detail: { addr: '127.0.0.1:6390' },
+    };
+    const items = groupTimeline([
+      exited,
+      sentinel(6000, '+sdown', M),
+      sentinel(6100, '+odown', `${M} #quorum 2/2`),
+      sentinel(7000, '+switch-master', 'mymaster 127.0.0.1 6390 127.0.0.1 6391'),
+      sentinel(7500, '+failover-end', M),
+    ]);
+    const group = items[1];
+    if (group?.kind !== 'group') throw new Error('no failover group');
+    expect(group).toMatchObject({
+      startMs: 1000,
+      durationMs: 6000,
+      milestones: { '+sdown': 5000, '+odown': 5100, '+switch-master': 6000 },
+    });
+    expect(groupTimes(group)).toMatch(
+      /^down at [\d:.]+ \(its process exited\), detected after 5\.00 s, new master after 6\.00 s$/,
+    );
+  });
+
   it('groups a crash failover with its milestones and duration, leaving quorum events apart', () => {
     const items = groupTimeline([
       own(0, 'quorum:action'),
@@ -157,7 +181,10 @@ describe('groupTimeline on a Redis Cluster', () => {
       cluster(6000, 'quorum:cluster-failover', { from: NEW, to: OLD, slots: 5461 }),
     ]);
     expect(items).toHaveLength(2);
-    expect(items[0]).toMatchObject({ kind: 'group', durationMs: 0, startMs: 1000 });
+    // asked for, not forced: no node was down, so no duration (not "in 0.00 s")
+    expect(items[0]).toMatchObject({ kind: 'group', durationMs: null, startMs: 1000 });
+    const manual = items[0];
+    expect(manual?.kind === 'group' && groupTimes(manual)).toBe('asked for (no master was down)');
     expect(items[1]).toMatchObject({ kind: 'group', durationMs: 1000, from: NEW, to: OLD });
   });
 });

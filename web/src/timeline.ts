@@ -1,3 +1,5 @@
+import type { FailoverTiming } from '../../src/model/failover.js';
+import { describeFailover, failoverTiming } from '../../src/model/failover.js';
 import type { QuorumEvent } from '../../src/model/index.js';
 
 /** The milestones of a failover, in the order Sentinel goes through them. */
@@ -25,9 +27,12 @@ export interface FailoverGroup {
   cluster: boolean;
   /** failover: ended with +switch-master; aborted: -failover-abort-*; recovered: the master came back; open: under way */
   outcome: 'failover' | 'aborted' | 'recovered' | 'open';
+  /** When the old master was lost when known (see `timing`), else the first sign. */
   startMs: number;
-  /** start to +switch-master (or to the end), ms */
+  /** start to +switch-master (or to the end), ms; null for a manual failover with no start */
   durationMs: number | null;
+  /** The failover's times once it has ended with a new master. */
+  timing: FailoverTiming | null;
   from: string | null;
   to: string | null;
   /** Milestone -> ms after the start. */
@@ -36,6 +41,32 @@ export interface FailoverGroup {
 }
 
 export type TimelineItem = { kind: 'event'; event: QuorumEvent } | FailoverGroup;
+
+/**
+ * Starts a group that ended with a new master at the loss of the old one when quorum knows it (a
+ * fault, the process exiting, the last contact), so its duration is the outage and its milestones
+ * count from there; a manual failover with no first sign has no duration.
+ */
+function timed(group: FailoverGroup, timing: FailoverTiming): void {
+  group.timing = timing;
+  const start = timing.downMs ?? timing.detectedMs;
+  if (start === null) {
+    group.durationMs = null;
+    return;
+  }
+  const shift = group.startMs - start;
+  if (shift > 0)
+    for (const m of Object.keys(group.milestones) as Milestone[])
+      group.milestones[m] = (group.milestones[m] ?? 0) + shift;
+  group.startMs = Math.min(group.startMs, start);
+  group.durationMs = timing.switchedMs - group.startMs;
+}
+
+/** The words after a group's names: its times, or how long it has run (pure). */
+export function groupTimes(g: FailoverGroup): string {
+  if (g.timing) return describeFailover(g.timing);
+  return g.durationMs === null ? '' : `in ${(g.durationMs / 1000).toFixed(2)} s`;
+}
 
 /** A group that saw none of its closing events in this long is closed as it stands. */
 const GROUP_WINDOW_MS = 120_000;
@@ -99,6 +130,7 @@ function clusterGroups(sorted: readonly QuorumEvent[]): Map<string, FailoverGrou
       outcome: 'failover',
       startMs,
       durationMs: f.ms - startMs,
+      timing: null,
       from,
       to,
       milestones: {},
@@ -110,6 +142,7 @@ function clusterGroups(sorted: readonly QuorumEvent[]): Map<string, FailoverGrou
         group.milestones[milestone] = e.ms - startMs;
       byMember.set(e.id, group);
     }
+    timed(group, failoverTiming(sorted, f));
   });
   return byMember;
 }
@@ -142,6 +175,7 @@ export function groupTimeline(events: readonly QuorumEvent[]): TimelineItem[] {
         outcome: 'open',
         startMs: e.ms,
         durationMs: null,
+        timing: null,
         from: e.subject?.addr ?? null,
         to: null,
         milestones: {},
@@ -162,6 +196,7 @@ export function groupTimeline(events: readonly QuorumEvent[]): TimelineItem[] {
       open.to = e.switch.to;
       open.outcome = 'failover';
       open.durationMs = e.ms - open.startMs;
+      timed(open, failoverTiming(sorted, e));
     }
     const outcome = closes(e, open);
     if (outcome) {

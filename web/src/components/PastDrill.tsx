@@ -2,6 +2,7 @@ import type { DrillRecord, DrillRun, RunVia } from '../../../src/server/contract
 import { nodeRole } from '../../../src/model/index.js';
 import { formatSeconds } from '../../../src/model/format.js';
 import { assertNever } from '../../../src/model/never.js';
+import { verdictText } from '../../../src/model/deviation.js';
 import { drillReportUrl } from '../api.js';
 import { drillMarkers } from '../drill-chart.js';
 import { DrillChart } from './DrillChart.js';
@@ -106,9 +107,7 @@ export function PastDrill({ deployment, record }: { deployment: string; record: 
               </>
             )}
             <dt>verdict</dt>
-            <dd className={run.violations.length === 0 ? '' : 'bad'}>
-              {run.violations.length === 0 ? 'as Redis should behave' : run.violations.join('; ')}
-            </dd>
+            <dd className={run.violations.length === 0 ? '' : 'bad'}>{verdictText(run)}</dd>
           </dl>
           {run.writersIn !== null && run.byNode.length > 0 && (
             <table className="matrix by-node" data-testid="sides">

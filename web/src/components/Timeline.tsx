@@ -2,7 +2,7 @@ import { memo, useMemo, useState } from 'react';
 import type { QuorumEvent } from '../../../src/model/index.js';
 import { clock } from '../../../src/model/format.js';
 import type { FailoverGroup, TimelineItem } from '../timeline.js';
-import { CLUSTER_MILESTONES, groupTimeline, MILESTONES } from '../timeline.js';
+import { CLUSTER_MILESTONES, groupTimeline, groupTimes, MILESTONES } from '../timeline.js';
 
 /** How quorum's cluster events read: flags in warning and failure colours, recoveries in green. */
 const CLUSTER_TONE: Record<string, string> = {
@@ -64,7 +64,7 @@ const OUTCOME: Record<FailoverGroup['outcome'], string> = {
 function GroupRow({ g }: { g: FailoverGroup }) {
   // a closed <details> still renders its children: render a group's events only when opened
   const [open, setOpen] = useState(false);
-  const seconds = g.durationMs === null ? '' : ` in ${(g.durationMs / 1000).toFixed(2)} s`;
+  const times = groupTimes(g);
   return (
     <li
       className="failover"
@@ -77,7 +77,7 @@ function GroupRow({ g }: { g: FailoverGroup }) {
         <div className="summary">
           {g.cluster ? 'shard failover' : OUTCOME[g.outcome]}
           {g.to ? `: ${g.from ?? '?'} → ${g.to}` : g.from ? `: ${g.from}` : ''}
-          {seconds}
+          {times && <span className="times">{`, ${times}`}</span>}
         </div>
         <div className="steps">
           {(g.cluster ? CLUSTER_MILESTONES : MILESTONES).map((m) =>
