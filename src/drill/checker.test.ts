@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ReadRecord, WriteOutcome, WriteRecord } from './ledger.js';
-import { availability, checkWrites, longestGap, stats, writeSeries } from './checker.js';
+import {
+  availability,
+  checkWrites,
+  longestGap,
+  stats,
+  writeSeries,
+  writesByNode,
+} from './checker.js';
 import { nodeRole } from '../model/index.js';
 
 function w(value: string, outcome: WriteOutcome, startMs = 0, endMs = startMs + 1): WriteRecord {
@@ -181,5 +188,34 @@ describe('nodeRole', () => {
   it('calls the master of a run without a failover the old master', () => {
     expect(nodeRole({ oldMaster: 'a:1', newMaster: 'a:1' }, 'a:1')).toBe('old master');
     expect(nodeRole({ oldMaster: null, newMaster: null }, 'a:1')).toBe('');
+  });
+});
+
+describe('writesByNode', () => {
+  it('gives acknowledged writes no client could place a row of their own, so the rows add up', () => {
+    const write = (value: string, outcome: WriteOutcome, node?: string): WriteRecord => ({
+      value,
+      writer: 0,
+      startMs: 0,
+      endMs: 1,
+      outcome,
+      ...(node ? { node } : {}),
+    });
+    const writes = [
+      write('1', 'ack', 'a:1'),
+      write('2', 'ack', 'a:1'),
+      write('3', 'ack'),
+      write('4', 'fail', 'a:1'),
+      write('5', 'ack', 'b:1'),
+    ];
+    const rows = writesByNode(writes, new Set(['1', '3', '5']));
+    expect(rows).toEqual([
+      { node: 'a:1', acked: 2, lost: 1 },
+      { node: 'node not known', acked: 1, lost: 0 },
+      { node: 'b:1', acked: 1, lost: 0 },
+    ]);
+    expect(rows.reduce((n, r) => n + r.acked, 0)).toBe(
+      checkWrites(writes, new Set(['1', '3', '5']), 0).acknowledged,
+    );
   });
 });

@@ -253,9 +253,13 @@ export interface NodeAccount {
   lost: number;
 }
 
+/** The row of acknowledged writes whose client could not say which node answered. */
+const UNKNOWN_NODE = 'node not known';
+
 /**
  * Acknowledged writes per node that answered them (pure): in a partition, which side each write
- * went to, and which side's writes were lost. Writes with no known node are left out.
+ * went to, and which side's writes were lost. Writes with no known node get a row of their own,
+ * so the rows add up to the run's acknowledged writes.
  */
 export function writesByNode(
   writes: readonly WriteRecord[],
@@ -263,11 +267,13 @@ export function writesByNode(
 ): NodeAccount[] {
   const byNode = new Map<string, NodeAccount>();
   for (const w of writes) {
-    if (w.outcome !== 'ack' || w.node === undefined) continue;
-    const account = byNode.get(w.node) ?? { node: w.node, acked: 0, lost: 0 };
+    if (w.outcome !== 'ack') continue;
+    // so the rows add up to the run's acknowledged writes
+    const node = w.node ?? UNKNOWN_NODE;
+    const account = byNode.get(node) ?? { node, acked: 0, lost: 0 };
     account.acked++;
     if (!present.has(w.value)) account.lost++;
-    byNode.set(w.node, account);
+    byNode.set(node, account);
   }
   return [...byNode.values()].sort((a, b) => b.acked - a.acked);
 }

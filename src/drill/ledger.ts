@@ -23,7 +23,7 @@ export interface WriteRecord {
   startMs: number;
   endMs: number;
   outcome: WriteOutcome;
-  /** The node the client was connected to when it sent the write, when known. */
+  /** The node that answered the write (the one the client was connected to), when known. */
   node?: string;
   /** Cluster: the hash slot of the key it went to, and the key. */
   slot?: number;

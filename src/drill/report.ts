@@ -70,7 +70,7 @@ function chart(run: DrillRun): string {
       );
     })
     .join('');
-  const gap = `<rect x="${x(run.writeUnavailableFromMs).toFixed(1)}" y="${top}" width="${Math.max(1, x(run.writeUnavailableFromMs + run.writeUnavailableMs) - x(run.writeUnavailableFromMs)).toFixed(1)}" height="${plot}" fill="rgba(220,38,38,0.12)"><title>no acknowledged write for ${(run.writeUnavailableMs / 1000).toFixed(2)} s</title></rect>`;
+  const gap = `<rect x="${x(run.writeUnavailableFromMs).toFixed(1)}" y="${top}" width="${Math.max(1, x(run.writeUnavailableFromMs + run.writeUnavailableMs) - x(run.writeUnavailableFromMs)).toFixed(1)}" height="${plot}" fill="rgba(220,38,38,0.12)"><title>no acknowledged write${run.kind === 'cluster' ? " to the failed shard's slots" : ''} for ${(run.writeUnavailableMs / 1000).toFixed(2)} s</title></rect>`;
   // the fault's span, from injection to heal (a partition's time on the timeline)
   const span =
     run.healMs === null

@@ -77,12 +77,11 @@ abstract class SetWriters extends Writers {
   protected steadyWriter(writer: number, client: Redis): void {
     this.clients.push(client);
     this.writer(writer, this.interval, async (value) => {
-      const node = peerOf(client);
-      return {
-        ...(await this.send(client, value)),
-        key: this.options.key,
-        ...(node ? { node } : {}),
-      };
+      const before = peerOf(client);
+      const sent = await this.send(client, value);
+      // a write queued while the client reconnects is answered by the node it reached after
+      const node = peerOf(client) ?? before;
+      return { ...sent, key: this.options.key, ...(node ? { node } : {}) };
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillColumns, drillMarkers } from './drill-chart.js';
+import { drillColumns, drillMarkers, gapCaption } from './drill-chart.js';
 
 describe('drillColumns', () => {
   it('turns 250 ms buckets into writes per second on seconds around the fault', () => {
@@ -32,5 +32,30 @@ describe('drillMarkers', () => {
       ['+switch-master', 3200],
     ]);
     expect(drillMarkers([], false)).toEqual([]);
+  });
+});
+
+describe('a cluster run on the chart', () => {
+  it("marks PFAIL, FAIL and the failover, and says the shading is the failed shard's slots only", () => {
+    const markers = drillMarkers(
+      [
+        { type: 'quorum:node-pfail', ms: 2100 },
+        { type: 'quorum:node-fail', ms: 2600 },
+        { type: 'quorum:cluster-failover', ms: 3500 },
+      ],
+      true,
+    );
+    expect(markers.map((m) => m.label)).toEqual([
+      'fault',
+      'node-pfail',
+      'node-fail',
+      'cluster-failover',
+    ]);
+    expect(gapCaption({ kind: 'cluster', writeUnavailableMs: 8520 })).toMatch(
+      /^shaded: 8\.52 s without an acknowledged write to the failed shard's slots/,
+    );
+    expect(gapCaption({ kind: 'sentinel', writeUnavailableMs: 7230 })).toBe(
+      'shaded: 7.23 s without an acknowledged write',
+    );
   });
 });

@@ -15,7 +15,22 @@ const EVENT_COLORS: Record<string, string> = {
   '+switch-master': '#16a34a',
   '+convert-to-slave': '#0891b2',
   '+tilt': '#db2777',
+  // a Redis Cluster run's milestones, as quorum derives them from the nodes' views
+  'quorum:node-pfail': '#d97706',
+  'quorum:node-fail': '#dc2626',
+  'quorum:cluster-failover': '#16a34a',
 };
+
+/**
+ * What the shaded window of a run's chart is (pure): for a cluster run, the shard's slots only,
+ * since the bars count every shard's writes and the others go on writing through it.
+ */
+export function gapCaption(run: { kind: string; writeUnavailableMs: number }): string {
+  const s = `${(run.writeUnavailableMs / 1000).toFixed(2)} s`;
+  return run.kind === 'cluster'
+    ? `shaded: ${s} without an acknowledged write to the failed shard's slots (the bars count every shard's writes; the other shards kept writing)`
+    : `shaded: ${s} without an acknowledged write`;
+}
 
 /**
  * The chart's columns (pure): seconds relative to the fault, and acknowledged and failed writes
@@ -38,7 +53,7 @@ export function drillMarkers(
     const color = EVENT_COLORS[e.type];
     if (!color || seen.has(e.type)) continue;
     seen.add(e.type);
-    markers.push({ ms: e.ms, label: e.type, color });
+    markers.push({ ms: e.ms, label: e.type.replace(/^quorum:/, ''), color });
   }
   return markers;
 }

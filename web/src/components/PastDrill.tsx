@@ -4,7 +4,7 @@ import { formatSeconds } from '../../../src/model/format.js';
 import { assertNever } from '../../../src/model/never.js';
 import { verdictText } from '../../../src/model/deviation.js';
 import { drillReportUrl } from '../api.js';
-import { drillMarkers } from '../drill-chart.js';
+import { drillMarkers, gapCaption } from '../drill-chart.js';
 import { DrillChart } from './DrillChart.js';
 
 /** A time as the browser's locale writes it. */
@@ -69,6 +69,7 @@ export function PastDrill({ deployment, record }: { deployment: string; record: 
             gap={{ fromMs: run.writeUnavailableFromMs, ms: run.writeUnavailableMs }}
             height={180}
           />
+          <p className="muted">{gapCaption(run)}</p>
           <dl className="kv">
             <dt>run</dt>
             <dd>
