@@ -131,6 +131,25 @@ describe('bad input to up', () => {
     expectClearError(run, 2, /--tests needs --output/);
   });
 
+  it('refuses --dir on the exports that serve every deployment, saying why, not "unknown option"', async () => {
+    const rules = await quorum(['export', 'prometheus-rules', '--dir', tempDir('rules')], {
+      timeoutMs: 15_000,
+    });
+    expectClearError(
+      rules,
+      2,
+      /alert rules serve every deployment by its 'deployment' label, so they take no --dir; load them in Prometheus/,
+    );
+    const grafana = await quorum(['export', 'grafana', '--dir', tempDir('grafana')], {
+      timeoutMs: 15_000,
+    });
+    expectClearError(
+      grafana,
+      2,
+      /Grafana's panels serve every deployment .* so they take no --dir; import the file in Grafana/,
+    );
+  });
+
   it('refuses --network lab without root, and names the packages when ip, nft or tc are missing', async () => {
     if (process.getuid?.() === 0) {
       // as an unprivileged user (nobody), the same command is refused before anything starts;

@@ -304,7 +304,17 @@ describe('cluster administration', () => {
     expect(fixed.code, fixed.stdout).toBe(0);
     await expectEveryKey();
 
-    const balanced = await cli(['rebalance', '--use-empty-masters', '--json'], 120_000);
+    // like reshard, rebalance moves nothing unless told --yes (or answered y on a terminal)
+    const unbalanced = await cli(['rebalance', '--use-empty-masters']);
+    expect(unbalanced.code).toBe(2);
+    expect(oneSentence(unbalanced)).toMatch(
+      /this would move \d+ slots \(.* -> .*\); pass --yes to go ahead$/,
+    );
+    const untouched = (await readCluster(links, seed())).state.shards.find(
+      (s) => s.master === node,
+    );
+    expect(untouched?.slotCount ?? 0).toBe(0);
+    const balanced = await cli(['rebalance', '--use-empty-masters', '--yes', '--json'], 120_000);
     expect(balanced.code, balanced.stderr).toBe(0);
     const r = JSON.parse(balanced.stdout) as RebalanceResult;
     expect(r.moves.every((m) => m.to === node)).toBe(true);
@@ -324,7 +334,13 @@ describe('cluster administration', () => {
     );
     expect(emptied.code, emptied.stderr).toBe(0);
 
-    const removed = await cli(['del-node', node]);
+    const unasked = await cli(['del-node', node]);
+    expect(unasked.code).toBe(2);
+    expect(oneSentence(unasked)).toMatch(
+      /this would remove .+ from the cluster \(every node forgets it\); pass --yes to go ahead$/,
+    );
+    expect(Object.values((await readCluster(links, seed())).state.addrs)).toContain(node);
+    const removed = await cli(['del-node', node, '--yes']);
     expect(removed.code, removed.stderr).toBe(0);
     const { state } = await readCluster(links, seed());
     expect(Object.values(state.addrs)).not.toContain(node);
@@ -376,7 +392,7 @@ describe('cluster administration', () => {
       masters,
     );
     await expectEveryKey();
-    const removed = await cli(['del-node', node]);
+    const removed = await cli(['del-node', node, '--yes']);
     expect(removed.code, removed.stderr).toBe(0);
     await expectChecksPass();
   });
@@ -398,7 +414,7 @@ describe('cluster administration', () => {
     );
 
     // removed again: quorum stops its own process and keeps it out of later starts
-    const removed = await cli(['del-node', 'redis-7', '--json']);
+    const removed = await cli(['del-node', 'redis-7', '--yes', '--json']);
     expect(removed.code, removed.stderr).toBe(0);
     expect(JSON.parse(removed.stdout)).toMatchObject({ name: 'redis-7', stopped: true });
     expect(readState(dir)?.spec).toMatchObject({ removedNodes: ['redis-7'] });

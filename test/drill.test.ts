@@ -247,6 +247,11 @@ describe('drills against a real deployment', () => {
     expect(run.stderr).toContain(
       "there is no scenario 'meteor-strike'; use one of: kill-master, stop-master",
     );
+    const typo = await quorum(['drill', 'kill-mastr', '--dir', deployment.dir]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(
+      "there is no scenario 'kill-mastr' (did you mean kill-master?); use one of:",
+    );
     const zero = await quorum(['drill', 'kill-master', '--runs', '0', '--dir', deployment.dir]);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('expected a whole number from 1 to 100');
@@ -270,5 +275,19 @@ describe('drills against a real deployment', () => {
     ]);
     expect(via.code).toBe(2);
     expect(via.stderr).toContain('sentinel, role-check');
+  });
+
+  // last: it stops the shared deployment
+  it('starts a deployment when none runs in --dir, and says at the end that it still runs and how to stop it', async () => {
+    expect((await deployment.down()).code).toBe(0);
+    const run = await quorum(['drill', 'kill-replica', '--dir', deployment.dir], {
+      timeoutMs: 120_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`no deployment runs in ${deployment.dir}; starting one`);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `the deployment this drill started still runs in ${deployment.dir}: look at it with 'quorum status --dir ${deployment.dir}', stop it with 'quorum down --dir ${deployment.dir}'`,
+    );
+    expect(await healthy(deployment)).toBe(true);
   });
 });

@@ -27,6 +27,11 @@ export interface AccessFlags {
 
 /** Adds the connection flags: credentials and TLS for the data nodes, and for the sentinels. */
 export function accessFlags(command: Command): Command {
+  return sentinelAccessFlags(nodeAccessFlags(command));
+}
+
+/** Credentials and TLS for the data nodes: all a Redis Cluster command needs. */
+export function nodeAccessFlags(command: Command): Command {
   return command
     .option('--user <name>', 'ACL user on the data nodes (default: the default user)')
     .option('--password-env <var>', 'environment variable holding the data nodes’ password')
@@ -39,7 +44,12 @@ export function accessFlags(command: Command): Command {
     .option('--cert <file>', 'with --tls: PEM client certificate (tls-auth-clients yes)')
     .option('--key <file>', 'with --tls: PEM private key of --cert')
     .option('--sni <name>', 'with --tls: the name the server certificates carry')
-    .option('--insecure', 'with --tls: do not verify server certificates')
+    .option('--insecure', 'with --tls: do not verify server certificates');
+}
+
+/** Credentials and TLS for the sentinels. */
+function sentinelAccessFlags(command: Command): Command {
+  return command
     .option(
       '--sentinel-user <name>',
       'ACL user on the sentinels (with no --sentinel-user/--sentinel-password*: the nodes’ user and password)',

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { UserError } from '../model/index.js';
+import { Option } from 'commander';
 import { rebalance, reshard, ReshardCancelled } from '../cluster/index.js';
 import { moveProgress, rate, seconds } from './cluster-format.js';
 import { intOption } from './errors.js';
 import type { ClusterOptions } from './cluster-session.js';
 import {
+  approve,
   collectWeight,
-  confirm,
   print,
   reportFix,
   sub,
@@ -40,12 +40,11 @@ export function registerClusterMoves(cluster: Command): void {
           yes?: boolean;
         },
       ) => {
-        if (opts.yes !== true) {
-          const question = `move ${opts.slots} slots from ${opts.from} to ${opts.to}?`;
-          if (!process.stdin.isTTY)
-            throw new UserError(`this would ${question.slice(0, -1)}; pass --yes to go ahead`, 2);
-          if (!(await confirm(question))) throw new UserError('nothing moved');
-        }
+        await approve(
+          opts.yes,
+          `move ${opts.slots} slots from ${opts.from} to ${opts.to}?`,
+          'nothing moved',
+        );
         await withCluster(opts, async ({ links, seeds, names }) => {
           const progress = moveProgress();
           try {
@@ -80,14 +79,23 @@ export function registerClusterMoves(cluster: Command): void {
 
   sub(cluster, 'rebalance', 'even out the slots across masters, like redis-cli --cluster rebalance')
     .option('--use-empty-masters', 'give slots to masters that own none (a node just added)')
-    .option(
-      '--weight <node=weight>',
-      "a master's share relative to the others (0 empties it); repeatable",
-      collectWeight,
-      new Map<string, number>(),
+    .addOption(
+      new Option(
+        '--weight <node=weight>',
+        "a master's share relative to the others (0 empties it); repeatable",
+      )
+        .argParser(collectWeight)
+        .default(new Map<string, number>(), 'each master 1'),
     )
+    .option('--yes', 'do not ask')
     .action(
-      async (opts: ClusterOptions & { useEmptyMasters?: boolean; weight: Map<string, number> }) => {
+      async (
+        opts: ClusterOptions & {
+          useEmptyMasters?: boolean;
+          weight: Map<string, number>;
+          yes?: boolean;
+        },
+      ) => {
         await withCluster(opts, async ({ links, seeds, names }) => {
           const progress = moveProgress();
           try {
@@ -95,6 +103,11 @@ export function registerClusterMoves(cluster: Command): void {
               useEmptyMasters: opts.useEmptyMasters === true,
               weights: opts.weight,
               names,
+              approve: async (moves) => {
+                const slots = moves.reduce((sum, m) => sum + m.slots, 0);
+                const list = moves.map((m) => `${m.slots} ${m.from} -> ${m.to}`).join(', ');
+                await approve(opts.yes, `move ${slots} slots (${list})?`, 'nothing moved');
+              },
               fixed: reportFix,
               signal: progress.signal,
               progress: (p) => progress.update(p, ` (${p.from} -> ${p.to})`),

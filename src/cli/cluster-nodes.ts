@@ -3,7 +3,7 @@ import { UserError } from '../model/index.js';
 import { controlClient } from '../local/index.js';
 import { addNodeSteps, JobDesk, removeClusterNode } from '../deployment/index.js';
 import type { ClusterOptions } from './cluster-session.js';
-import { print, sub, withCluster } from './cluster-session.js';
+import { approve, print, sub, withCluster } from './cluster-session.js';
 
 /** `quorum cluster add-node`: joins a node, or has the local supervisor start one first. */
 export function registerAddNode(cluster: Command): void {
@@ -63,11 +63,23 @@ export function registerDelNode(cluster: Command): void {
     'remove a node that owns no slots: CLUSTER FORGET everywhere, CLUSTER RESET on it',
   )
     .argument('<node>', 'name (redis-7), host:port, node id or id prefix')
-    .action(async (node: string, opts: ClusterOptions) => {
+    .option('--yes', 'do not ask')
+    .action(async (node: string, opts: ClusterOptions & { yes?: boolean }) => {
+      await approve(
+        opts.yes,
+        `remove ${node} from the cluster (every node forgets it)?`,
+        'nothing removed',
+      );
       await withCluster(opts, async (session) => {
         const supervisor = session.resolved.local?.supervisor;
         const host = supervisor ? controlClient(supervisor.socket) : null;
-        const { stopped, ...r } = await removeClusterNode(session, node, host, 'cli');
+        const { stopped, ...r } = await removeClusterNode(session, node, host, 'cli', (who) =>
+          approve(
+            opts.yes,
+            `remove ${who} from the cluster (every node forgets it)?`,
+            'nothing removed',
+          ),
+        );
         if (r.resetError !== null && stopped === null) {
           if (opts.json === true)
             process.stdout.write(`${JSON.stringify({ ...r, stopped: false }, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { formatAddr, UserError } from '../model/index.js';
 import { CLUSTER_CALL_TIMEOUT_MS, ClusterLinks } from '../cluster/index.js';
 import { RedisCallError } from '../redis/index.js';
 import type { ResolvedTarget, TargetOptions } from './target.js';
-import { resolveTarget, targetOptions } from './target.js';
+import { clusterTargetOptions, resolveTarget } from './target.js';
 
 export interface ClusterOptions extends TargetOptions {
   json?: boolean;
@@ -63,13 +63,29 @@ export function reportFix(sentence: string): void {
   process.stderr.write(`fixed: ${sentence}\n`);
 }
 
-export async function confirm(question: string): Promise<boolean> {
+async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {
     rl.close();
   }
+}
+
+/**
+ * What every command that changes a cluster's shape does before it does: with --yes, nothing;
+ * on a terminal, asks `question` ("move 100 slots from redis-1 to redis-2?"); elsewhere refuses,
+ * naming --yes. Throws when not approved.
+ */
+export async function approve(
+  yes: boolean | undefined,
+  question: string,
+  none: string,
+): Promise<void> {
+  if (yes === true) return;
+  if (!process.stdin.isTTY)
+    throw new UserError(`this would ${question.slice(0, -1)}; pass --yes to go ahead`, 2);
+  if (!(await confirm(question))) throw new UserError(none);
 }
 
 export function collectWeight(value: string, previous: Map<string, number>): Map<string, number> {
@@ -81,7 +97,7 @@ export function collectWeight(value: string, previous: Map<string, number>): Map
 }
 
 export function sub(parent: Command, name: string, description: string): Command {
-  const command = targetOptions(parent.command(name).description(description)).option(
+  const command = clusterTargetOptions(parent.command(name).description(description)).option(
     '--json',
     'print the result as JSON',
   );

@@ -14,7 +14,7 @@ import { registerClusterMoves } from './cluster-moves.js';
 import { registerAddNode, registerDelNode } from './cluster-nodes.js';
 import type { ClusterOptions } from './cluster-session.js';
 import { print, sub, withCluster } from './cluster-session.js';
-import { accessFlags } from './access-flags.js';
+import { nodeAccessFlags } from './access-flags.js';
 
 export function registerCluster(program: Command): void {
   const cluster = program
@@ -70,7 +70,7 @@ export function registerCluster(program: Command): void {
     },
   );
 
-  accessFlags(cluster.command('keyslot'))
+  nodeAccessFlags(cluster.command('keyslot'))
     .description("each key's slot and hash tag, and the master owning it (the slot works offline)")
     .argument('<keys...>', 'keys, e.g. user:1 {user1}.following')
     .option('--dir <dir>', 'data directory of a local deployment', '.quorum')

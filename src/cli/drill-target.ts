@@ -15,11 +15,11 @@ export interface DrillTargetOptions extends TargetOptions {
 
 /**
  * Starts a deployment in `dir` when none runs there (drills need one to break): the default
- * Sentinel one, or a cluster for cluster scenarios.
+ * Sentinel one, or a cluster for cluster scenarios. Says whether it started one.
  */
-async function ensureLocal(dirFlag: string, kind: ScenarioKind): Promise<void> {
+export async function ensureLocal(dirFlag: string, kind: ScenarioKind): Promise<boolean> {
   const dir = resolve(dirFlag);
-  if (await runningSupervisor(readState(dir))) return;
+  if (await runningSupervisor(readState(dir))) return false;
   const mode = kind === 'cluster' ? ['--mode', 'cluster'] : [];
   const command = `quorum up ${[...mode, '--detach', '--dir', dirFlag].join(' ')}`;
   process.stderr.write(`no deployment runs in ${dirFlag}; starting one (${command})\n`);
@@ -36,6 +36,12 @@ async function ensureLocal(dirFlag: string, kind: ScenarioKind): Promise<void> {
       `could not start a deployment in ${dirFlag}; start one with '${command}' and run the drill again`,
     );
   }
+  return true;
+}
+
+/** What a drill that started a deployment says at its end: it still runs, and how to stop it. */
+export function stillRunning(dirFlag: string): string {
+  return `the deployment this drill started still runs in ${dirFlag}: look at it with 'quorum status --dir ${dirFlag}', stop it with 'quorum down --dir ${dirFlag}'`;
 }
 
 /** The deployment the drill is for and its kind: --cluster or --sentinel, else the one in --dir. */
@@ -52,11 +58,7 @@ export function deploymentOf(
 }
 
 /** The deployment in --dir, run by its supervisor. */
-export async function localTarget(
-  opts: DrillTargetOptions,
-  kind: ScenarioKind,
-): Promise<DrillTarget> {
-  await ensureLocal(opts.dir, kind);
+export function localTarget(opts: DrillTargetOptions): Promise<DrillTarget> {
   const deployment = openLocal(opts.dir, { timeoutMs: opts.timeout });
   if (!deployment.controller) throw new UserError(`no supervisor runs in ${opts.dir}`);
   return deployment.drillTarget(null);

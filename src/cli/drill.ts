@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UserError } from '../model/index.js';
-import type { ScenarioResult, Via } from '../drill/index.js';
+import type { Scenario, ScenarioKind, ScenarioResult, Via } from '../drill/index.js';
 import {
   DEFAULT_WORKLOAD,
   kindRefusal,
@@ -14,9 +14,15 @@ import {
   VIAS,
 } from '../drill/index.js';
 import type { DrillTargetOptions } from './drill-target.js';
-import { attachedTarget, deploymentOf, localTarget } from './drill-target.js';
+import {
+  attachedTarget,
+  deploymentOf,
+  ensureLocal,
+  localTarget,
+  stillRunning,
+} from './drill-target.js';
 import { renderResult } from './drill-render.js';
-import { intOption } from './errors.js';
+import { closest, intOption } from './errors.js';
 import { table } from './format.js';
 import { targetOptions } from './target.js';
 
@@ -95,11 +101,16 @@ export function registerDrill(program: Command): void {
         return;
       }
       const named = scenarioNamed(name);
-      if (name !== 'all' && !named)
+      if (name !== 'all' && !named) {
+        const near = closest(
+          name,
+          SCENARIOS.map((s) => s.name),
+        );
         throw new UserError(
-          `there is no scenario '${name}'; use one of: ${SCENARIOS.map((s) => s.name).join(', ')}, or all`,
+          `there is no scenario '${name}'${near ? ` (did you mean ${near}?)` : ''}; use one of: ${SCENARIOS.map((s) => s.name).join(', ')}, or all`,
           2,
         );
+      }
       const { kind, name: deployment } = deploymentOf(opts, named);
       const attached = opts.sentinel !== undefined || opts.cluster !== undefined;
       const chosen = named
@@ -112,74 +123,88 @@ export function registerDrill(program: Command): void {
           '--via is for Sentinel deployments; on a cluster the writers use a cluster client, which follows MOVED and ASK',
           2,
         );
-      const target = attached
-        ? await attachedTarget(opts, chosen, kind)
-        : await localTarget(opts, kind);
-      const needLab = chosen.filter((s) => s.fault.needsLab === true);
-      if (target.network === null && needLab.length > 0) {
-        if (name !== 'all') {
-          await target.observer.stop();
-          throw new UserError(
-            `${name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up${kind === 'cluster' ? ' --mode cluster' : ''} --network lab' (as root)`,
-            2,
-          );
-        }
-        // `all` on loopback runs what loopback can do
-        chosen.splice(0, chosen.length, ...chosen.filter((s) => s.fault.needsLab !== true));
-      }
-      if (opts.via === 'proxy' && target.proxy === null) {
-        await target.observer.stop();
-        throw new UserError(
-          "--via proxy needs quorum's proxy in front of the deployment; start it with 'quorum up' (without --no-proxy)",
-          2,
-        );
-      }
-      const abort = new AbortController();
-      const onSignal = () => {
-        process.stderr.write('interrupted: healing every fault before exiting...\n');
-        abort.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      let results: ScenarioResult[];
+      const started = !attached && (await ensureLocal(opts.dir, kind));
       try {
-        await target.observer.start();
-        results = await runDrills(
-          target,
-          {
-            scenarios: chosen,
-            runs: opts.runs,
-            writers: opts.writers,
-            rate: opts.rate,
-            ...(opts.via ? { via: opts.via } : {}),
-            ...(opts.ledger !== undefined ? { ledgerFile: opts.ledger } : {}),
-          },
-          {
-            progress: (line) => process.stderr.write(`${line}\n`),
-            onResult: (record) => {
-              if (opts.json !== true) process.stdout.write(`${renderResult(record.result)}\n\n`);
-              process.stderr.write(`kept as ${target.store.dir}/${record.id}.html\n`);
-            },
-            signal: abort.signal,
-          },
-        );
+        await drillOn(name, opts, chosen, kind, attached);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await target.observer.stop();
+        if (started) process.stderr.write(`${stillRunning(opts.dir)}\n`);
       }
-      if (abort.signal.aborted)
-        throw new UserError('the drill was interrupted; every fault it injected was healed');
-      if (opts.report !== undefined) {
-        writeFileSync(
-          opts.report,
-          renderReport(results, { deployment: target.deployment, generatedAt: new Date() }),
-        );
-        process.stderr.write(`wrote the report to ${opts.report}\n`);
-      }
-      if (opts.json === true)
-        process.stdout.write(JSON.stringify(name === 'all' ? results : results[0], null, 2) + '\n');
-      const broken = results.reduce((n, r) => n + r.summary.violations, 0);
-      process.exitCode = broken === 0 ? 0 : 1;
     });
+}
+
+/** Runs `chosen` on the deployment, prints and keeps the results; exit code 1 on a violation. */
+async function drillOn(
+  name: string,
+  opts: DrillOptions,
+  chosen: Scenario[],
+  kind: ScenarioKind,
+  attached: boolean,
+): Promise<void> {
+  const target = attached ? await attachedTarget(opts, chosen, kind) : await localTarget(opts);
+  const needLab = chosen.filter((s) => s.fault.needsLab === true);
+  if (target.network === null && needLab.length > 0) {
+    if (name !== 'all') {
+      await target.observer.stop();
+      throw new UserError(
+        `${name} cuts the network between processes, which needs a lab deployment: start one with 'quorum up${kind === 'cluster' ? ' --mode cluster' : ''} --network lab' (as root)`,
+        2,
+      );
+    }
+    // `all` on loopback runs what loopback can do
+    chosen.splice(0, chosen.length, ...chosen.filter((s) => s.fault.needsLab !== true));
+  }
+  if (opts.via === 'proxy' && target.proxy === null) {
+    await target.observer.stop();
+    throw new UserError(
+      "--via proxy needs quorum's proxy in front of the deployment; start it with 'quorum up' (without --no-proxy)",
+      2,
+    );
+  }
+  const abort = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('interrupted: healing every fault before exiting...\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let results: ScenarioResult[];
+  try {
+    await target.observer.start();
+    results = await runDrills(
+      target,
+      {
+        scenarios: chosen,
+        runs: opts.runs,
+        writers: opts.writers,
+        rate: opts.rate,
+        ...(opts.via ? { via: opts.via } : {}),
+        ...(opts.ledger !== undefined ? { ledgerFile: opts.ledger } : {}),
+      },
+      {
+        progress: (line) => process.stderr.write(`${line}\n`),
+        onResult: (record) => {
+          if (opts.json !== true) process.stdout.write(`${renderResult(record.result)}\n\n`);
+          process.stderr.write(`kept as ${target.store.dir}/${record.id}.html\n`);
+        },
+        signal: abort.signal,
+      },
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await target.observer.stop();
+  }
+  if (abort.signal.aborted)
+    throw new UserError('the drill was interrupted; every fault it injected was healed');
+  if (opts.report !== undefined) {
+    writeFileSync(
+      opts.report,
+      renderReport(results, { deployment: target.deployment, generatedAt: new Date() }),
+    );
+    process.stderr.write(`wrote the report to ${opts.report}\n`);
+  }
+  if (opts.json === true)
+    process.stdout.write(JSON.stringify(name === 'all' ? results : results[0], null, 2) + '\n');
+  const broken = results.reduce((n, r) => n + r.summary.violations, 0);
+  process.exitCode = broken === 0 ? 0 : 1;
 }

@@ -26,3 +26,27 @@ export function reportError(err: unknown, debug: boolean): number {
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return 1;
 }
+
+/** Edits (insert, delete, replace) from `a` to `b`. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + cost));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The option `word` was most likely meant to be (a typo), or null when none is near (pure). */
+export function closest(word: string, options: readonly string[]): string | null {
+  let best: { option: string; d: number } | null = null;
+  for (const option of options) {
+    const d = distance(word.toLowerCase(), option);
+    if (best === null || d < best.d) best = { option, d };
+  }
+  return best !== null && best.d <= Math.max(2, Math.floor(word.length / 4)) ? best.option : null;
+}

@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import {
   renderGrafana,
   renderHaproxy,
@@ -34,6 +35,24 @@ function emit(text: string, output: string | undefined, check: (file: string) =>
     throw new UserError(`cannot write ${output}: ${(err as Error).message}`);
   }
   process.stderr.write(`wrote ${output}; ${check(output)}\n`);
+}
+
+/**
+ * Prometheus rules and the Grafana dashboard serve every deployment by its label, so a --dir
+ * (which the other commands take) is refused with the reason rather than ignored.
+ */
+function noDir(command: Command, what: string, instead: string): Command {
+  return command
+    .addOption(
+      new Option('--dir <dir>', 'not taken: the same file serves every deployment').hideHelp(),
+    )
+    .hook('preAction', (cmd) => {
+      if (cmd.opts<{ dir?: string }>().dir !== undefined)
+        throw new UserError(
+          `${what} serve every deployment by its 'deployment' label, so they take no --dir; ${instead}`,
+          2,
+        );
+    });
 }
 
 interface ExportRulesOptions {
@@ -102,8 +121,11 @@ export function registerExport(program: Command): void {
         `wrote ${opts.output}${secret ? ' (it contains a password: mode 600)' : ''}; check it with: haproxy -c -f ${opts.output}\n`,
       );
     });
-  exporter
-    .command('prometheus-rules')
+  noDir(
+    exporter.command('prometheus-rules'),
+    'the alert rules',
+    "load them in Prometheus, which scrapes the dashboard's /metrics (thresholds come from --config quorum.yaml)",
+  )
     .description(
       'Prometheus alert rules over quorum /metrics, grouped by deployment (node down, no master, split brain, sentinels, lag, memory, failover)',
     )
@@ -135,8 +157,11 @@ export function registerExport(program: Command): void {
         );
       }
     });
-  exporter
-    .command('grafana')
+  noDir(
+    exporter.command('grafana'),
+    "Grafana's panels",
+    "import the file in Grafana, over a Prometheus that scrapes the dashboard's /metrics",
+  )
     .description(
       'a Grafana dashboard over quorum /metrics: roles over time, failovers, lag, memory, ops/s, sentinel agreement',
     )

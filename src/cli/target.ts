@@ -12,7 +12,7 @@ import { localTarget } from '../deployment/index.js';
 
 export { localProcesses, localProxy } from '../deployment/index.js';
 import type { AccessFlags } from './access-flags.js';
-import { accessFlags, accessOfFlags, unusedAccessFlags } from './access-flags.js';
+import { accessFlags, accessOfFlags, nodeAccessFlags, unusedAccessFlags } from './access-flags.js';
 import { insecureWarning } from './access-input.js';
 import { intOption } from './errors.js';
 
@@ -45,6 +45,21 @@ export function targetOptions(command: Command): Command {
   return accessFlags(command).addHelpText(
     'after',
     '\nWith --sentinel or --cluster, the flags from --user on say how to reach the processes.\nPasswords come from environment variables; --password is for local use (argv is public).',
+  );
+}
+
+/** The flags of a Redis Cluster command: the local deployment or --cluster, nothing of Sentinel. */
+export function clusterTargetOptions(command: Command): Command {
+  command
+    .option('--dir <dir>', 'data directory of a local deployment', '.quorum')
+    .option(
+      '--cluster <addrs>',
+      'attach to a Redis Cluster instead: seed node addresses, host:port[,host:port...]',
+    )
+    .option('--timeout <ms>', 'time allowed for each call', intOption(100, 60_000), 1000);
+  return nodeAccessFlags(command).addHelpText(
+    'after',
+    '\nWith --cluster, the flags from --user on say how to reach the nodes.\nPasswords come from environment variables; --password is for local use (argv is public).',
   );
 }
 

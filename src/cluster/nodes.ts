@@ -135,7 +135,11 @@ export async function delNode(
   links: ClusterLinks,
   seeds: Addr[],
   node: string,
-  options: { names?: Map<string, Addr> } = {},
+  options: {
+    names?: Map<string, Addr>;
+    /** Called once the node may be removed, before anything changes; throws to stop. */
+    approve?: (who: string) => Promise<void>;
+  } = {},
 ): Promise<DelNodeResult> {
   const { state } = await readCluster(links, seeds);
   const gone = resolveClusterNode(state, node, options.names);
@@ -183,6 +187,7 @@ export async function delNode(
     throw new UserError(
       `${down.map((v) => v.addr).join(', ')} ${down.length === 1 ? 'is' : 'are'} down and would bring ${gone.addr} back through gossip when ${down.length === 1 ? 'it returns' : 'they return'}; start or remove ${down.length === 1 ? 'it' : 'them'} first`,
     );
+  await options.approve?.(name === gone.addr ? name : `${name} (${gone.addr})`);
   const adopters = mastersByReplicas(state, gone.id);
   for (const replica of shard?.replicas ?? []) {
     const adopter = adopters.sort((a, b) => a.replicas - b.replicas)[0];

@@ -26,6 +26,8 @@ export interface RebalanceOptions {
   names?: Map<string, Addr>;
   /** Called with a sentence for each slot an earlier interruption left open, once closed. */
   fixed?: (sentence: string) => void;
+  /** Called with the planned moves before the first (when there are any); throws to stop. */
+  approve?: (moves: RebalanceResult['moves']) => Promise<void>;
 }
 
 /**
@@ -73,6 +75,11 @@ export async function rebalance(
     { useEmptyMasters: true },
   );
   const total = plan.reduce((sum, m) => sum + m.slots.length, 0);
+  const addrOf = (id: string) => state.addrs[id] ?? '';
+  if (plan.length > 0)
+    await options.approve?.(
+      plan.map((m) => ({ from: addrOf(m.fromId), to: addrOf(m.toId), slots: m.slots.length })),
+    );
   const moves: RebalanceResult['moves'] = [];
   let slotsDone = 0;
   let keysMoved = 0;

@@ -120,8 +120,12 @@ export async function removeClusterNode(
   node: string,
   host: NodeHost | null,
   actor: string,
+  approve?: (who: string) => Promise<void>,
 ): Promise<RemovedNode> {
-  const r = await delNode(cluster.links, cluster.seeds, node, { names: cluster.names });
+  const r = await delNode(cluster.links, cluster.seeds, node, {
+    names: cluster.names,
+    ...(approve ? { approve } : {}),
+  });
   const name = [...cluster.names].find(([, a]) => a === r.addr)?.[0] ?? null;
   const stopped = name !== null && host ? await host.removeNode(name, actor) : null;
   return { ...r, name, stopped };
