@@ -39,7 +39,7 @@ export async function drill(
 }
 
 /** The master `quorum status` names now (the sentinels' agreed one). */
-async function statusMaster(deployment: TestDeployment): Promise<string> {
+export async function statusMaster(deployment: TestDeployment): Promise<string> {
   const status = await quorum(['status', '--json', '--dir', deployment.dir]);
   const parsed = z
     .object({ deployments: z.array(z.object({ master: z.string().nullable() })) })

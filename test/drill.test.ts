@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { TestDeployment } from './helpers.js';
 import { BIN, quorum, sleep, startDeployment, waitFor } from './helpers.js';
-import { checkAgainstData, DOWN_AFTER_MS, drill, healthy, sentinelRun } from './drill-support.js';
+import {
+  checkAgainstData,
+  DOWN_AFTER_MS,
+  drill,
+  healthy,
+  sentinelRun,
+  statusMaster,
+} from './drill-support.js';
+import { OPEN_ACCESS, RedisLink } from '../src/redis/index.js';
 
 /** The times `quorum events --json` gives the last failover in the deployment's log. */
 async function lastFailoverOfLog(deployment: TestDeployment) {
@@ -114,6 +122,23 @@ describe('drills against a real deployment', () => {
     expect(await checkAgainstData(deployment, 'switchover', run, ledger)).toEqual([]);
     expect(run.violations).toEqual([]);
     expect(await healthy(deployment)).toBe(true);
+    // a switchover under way elsewhere (a connection named as its are, connected first) holds
+    // off another one: nothing is paused or asked
+    const master = await statusMaster(deployment);
+    const other = new RedisLink(master, {
+      timeoutMs: 2000,
+      access: OPEN_ACCESS,
+      connectionName: 'quorum-switchover',
+    });
+    try {
+      await other.call('PING');
+      const refused = await quorum(['switchover', '--dir', deployment.dir]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`a switchover of ${master} is already under way (from `);
+      expect(await statusMaster(deployment)).toBe(master);
+    } finally {
+      await other.close();
+    }
     const cli = await quorum(['switchover', '--json', '--dir', deployment.dir]);
     expect(cli.code).toBe(0);
     const moved = JSON.parse(cli.stdout) as {

@@ -63,8 +63,45 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** How long, after the switch, to wait for every sentinel to name the new master. */
 const AGREE_MS = 3000;
 
+/** The name of a switchover's connections: another switchover finds them with CLIENT LIST. */
+const NAME = 'quorum-switchover';
+
 function link(addr: Addr, access: Access): RedisLink {
-  return new RedisLink(addr, { timeoutMs: 2000, access, connectionName: 'quorum-switchover' });
+  return new RedisLink(addr, { timeoutMs: 2000, access, connectionName: NAME });
+}
+
+/**
+ * Another switchover of this master under way, from this process or any other quorum (pure
+ * over CLIENT LIST): a connection named as ours that connected first (a lower client id), so
+ * of two started together exactly one goes on. Null when there is none.
+ */
+export function earlierSwitchover(clientList: string, ownId: number): string | null {
+  for (const line of clientList.split('\n')) {
+    const fields = new Map(
+      line
+        .trim()
+        .split(' ')
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const),
+    );
+    const id = Number(fields.get('id'));
+    if (fields.get('name') === NAME && Number.isInteger(id) && id < ownId)
+      return `from ${fields.get('addr') ?? '?'}, connected ${fields.get('age') ?? '?'} s ago`;
+  }
+  return null;
+}
+
+/** Refuses when another switchover holds this master; a master that will not list clients passes. */
+async function refuseConcurrent(master: RedisLink, addr: Addr): Promise<void> {
+  const listed = await Promise.all([
+    master.call('CLIENT', 'ID'),
+    master.call('CLIENT', 'LIST', 'TYPE', 'normal'),
+  ]).catch(() => null);
+  if (!listed || typeof listed[0] !== 'number') return;
+  const other = earlierSwitchover(textReply('CLIENT LIST', listed[1]), listed[0]);
+  if (other)
+    throw new UserError(
+      `a switchover of ${addr} is already under way (${other}); nothing was done: wait for it to end and see 'quorum status'`,
+    );
 }
 
 async function replicationOffset(l: RedisLink, key: string): Promise<number | null> {
@@ -100,6 +137,7 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
   let paused = false;
   const pausedAt = Date.now();
   try {
+    await refuseConcurrent(master, options.master);
     await master.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
     paused = true;
     say(`paused writes on ${options.master} (at most ${String(pauseMs)} ms)`);
