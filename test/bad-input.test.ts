@@ -131,6 +131,15 @@ describe('bad input to up', () => {
     expectClearError(run, 2, /--tests needs --output/);
   });
 
+  it("points a usage error at the subcommand's own help", async () => {
+    const run = await quorum(['cluster', 'keyslot', 'k', '--bogus'], { timeoutMs: 15_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown option '--bogus'");
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      "(run 'quorum cluster keyslot --help' for usage)",
+    );
+  });
+
   it('refuses --dir on the exports that serve every deployment, saying why, not "unknown option"', async () => {
     const rules = await quorum(['export', 'prometheus-rules', '--dir', tempDir('rules')], {
       timeoutMs: 15_000,

@@ -45,3 +45,62 @@ describe('quorum --version', () => {
     }
   });
 });
+
+describe('quorum events on a failover', () => {
+  it("times it from the master's exit: detection and the new master apart, as text and JSON", async () => {
+    const dir = tempDir('events-failover');
+    const at = 1_700_000_000_000;
+    const event = (ms: number, type: string, source: string, more: object) => ({
+      kind: 'event',
+      event: {
+        id: `${type}-${String(ms)}`,
+        ms: at + ms,
+        deployment: 'mymaster',
+        type,
+        source,
+        message: type,
+        subject: null,
+        switch: null,
+        reports: [],
+        detail: {},
+        ...more,
+      },
+    });
+    const master = { type: 'master', name: 'mymaster', addr: '127.0.0.1:6390' };
+    const lines = [
+      event(0, 'quorum:process-exited', 'quorum', { detail: { addr: '127.0.0.1:6390' } }),
+      event(5000, '+sdown', 'sentinel', {
+        subject: { ...master, masterName: 'mymaster', masterAddr: '127.0.0.1:6390' },
+      }),
+      event(6020, '+switch-master', 'sentinel', {
+        switch: { masterName: 'mymaster', from: '127.0.0.1:6390', to: '127.0.0.1:6391' },
+      }),
+    ];
+    writeFileSync(join(dir, 'events.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const text = await quorum(['events', '--dir', dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /\+switch-master .*\n\s+failover: down at \d\d:\d\d:\d\d\.000 \(its process exited\), detected after 5\.00 s, new master after 6\.02 s\n/,
+    );
+    const json = await quorum(['events', '--json', '--type', '+switch', '--dir', dir]);
+    const [switched] = JSON.parse(json.stdout) as { failover: Record<string, unknown> }[];
+    expect(switched?.failover).toMatchObject({
+      downMs: at,
+      downBasis: 'exit',
+      detectedAfterMs: 5000,
+      newMasterAfterMs: 6020,
+      manual: false,
+    });
+  });
+});
+
+describe('quorum drill list', () => {
+  it('fits each line in 100 columns and names every scenario', async () => {
+    const run = await quorum(['drill', 'list']);
+    expect(run.code).toBe(0);
+    for (const line of run.stdout.trimEnd().split('\n'))
+      expect(line.length).toBeLessThanOrEqual(100);
+    for (const name of ['kill-master', 'cluster-kill-shard', 'partition-sentinels'])
+      expect(run.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+  });
+});

@@ -82,22 +82,7 @@ export function registerDrill(program: Command): void {
     )
     .action(async (name: string, opts: DrillOptions) => {
       if (name === 'list') {
-        process.stdout.write(
-          table(
-            ['SCENARIO', 'FOR', 'FAILOVER EXPECTED', 'WHERE', 'WHAT IT DOES'],
-            SCENARIOS.map((s) => [
-              s.name,
-              s.kind,
-              s.expectFailover ? 'yes' : 'no',
-              s.fault.needsLab === true
-                ? 'lab'
-                : s.fault.needsProcesses
-                  ? 'local'
-                  : 'local, remote',
-              s.description,
-            ]),
-          ) + '\n',
-        );
+        process.stdout.write(scenarioList());
         return;
       }
       const named = scenarioNamed(name);
@@ -130,6 +115,37 @@ export function registerDrill(program: Command): void {
         if (started) process.stderr.write(`${stillRunning(opts.dir)}\n`);
       }
     });
+}
+
+/**
+ * `drill list`: a row per scenario, what it does wrapped below it, so it reads in 100 columns
+ * (the descriptions run to 150 characters).
+ */
+function scenarioList(): string {
+  const rows = table(
+    ['SCENARIO', 'FOR', 'FAILOVER EXPECTED', 'WHERE'],
+    SCENARIOS.map((s) => [
+      s.name,
+      s.kind,
+      s.expectFailover ? 'yes' : 'no',
+      s.fault.needsLab === true ? 'lab' : s.fault.needsProcesses ? 'local' : 'local, remote',
+    ]),
+  ).split('\n');
+  const lines = [rows[0] ?? ''];
+  SCENARIOS.forEach((s, i) => {
+    lines.push(rows[i + 1] ?? '');
+    const words = s.description.split(' ');
+    let line = '   ';
+    for (const word of words) {
+      if (line.length + word.length + 1 > 96) {
+        lines.push(line);
+        line = '   ';
+      }
+      line += ` ${word}`;
+    }
+    lines.push(line);
+  });
+  return `${lines.join('\n')}\n`;
 }
 
 /** Runs `chosen` on the deployment, prints and keeps the results; exit code 1 on a violation. */

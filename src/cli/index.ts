@@ -59,7 +59,15 @@ registerDrill(program);
 registerFault(program);
 registerCluster(program);
 registerAcl(program);
-for (const command of program.commands) command.exitOverride();
+/** Every command exits through reportError, and a usage error names that command's own help. */
+function settle(command: Command, path: string): void {
+  for (const sub of command.commands) {
+    const at = `${path} ${sub.name()}`;
+    sub.exitOverride().showHelpAfterError(`(run '${at} --help' for usage)`);
+    settle(sub, at);
+  }
+}
+settle(program, 'quorum');
 
 const debug = process.argv.includes('--debug');
 try {

@@ -153,5 +153,12 @@ export async function runDetached(
     dashboard: opts.dashboard,
     outPath,
   });
-  await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
+  await printHealthy(
+    spec,
+    dir,
+    displayDir,
+    Date.now() - started,
+    opts.json === true,
+    opts.dashboardPortIsDefault === true,
+  );
 }

@@ -11,6 +11,7 @@ import {
   readState,
 } from '../local/index.js';
 import { redisCliFlags } from '../redis/index.js';
+import { DEFAULT_DASHBOARD_PORT } from '../server/index.js';
 import { formatTopology, topologyJson } from './format.js';
 import { localProcesses, observeOnce, resolveTarget } from './target.js';
 
@@ -116,6 +117,7 @@ export async function printHealthy(
   displayDir: string,
   elapsedMs: number,
   json: boolean,
+  dashboardPortIsDefault = false,
 ): Promise<void> {
   const resolved = await resolveTarget({ dir, timeout: 2000 });
   const { observer, topology } = await observeOnce(resolved, 2000);
@@ -153,5 +155,15 @@ export async function printHealthy(
       '\n',
   );
   if (proxy) process.stdout.write(`proxy: write ${proxy.write} read ${proxy.read}\n`);
-  if (dashboardUrl) process.stdout.write(`dashboard: ${dashboardUrl}\n`);
+  if (dashboardUrl)
+    process.stdout.write(`${dashboardLine(dashboardUrl, dashboardPortIsDefault)}\n`);
+}
+
+/**
+ * The dashboard's line (pure): when the default port was taken and a free one picked, it says
+ * so, or the URL would look like a mistake.
+ */
+export function dashboardLine(url: string, portIsDefault: boolean): string {
+  const fellBack = portIsDefault && Number(new URL(url).port) !== DEFAULT_DASHBOARD_PORT;
+  return `dashboard: ${url}${fellBack ? ` (port ${DEFAULT_DASHBOARD_PORT} was in use, so a free one was picked; --dashboard-port chooses)` : ''}`;
 }

@@ -210,7 +210,14 @@ export async function runForeground(
     }
   }
   if (opts.supervisor !== true) {
-    await printHealthy(spec, dir, displayDir, Date.now() - started, opts.json === true);
+    await printHealthy(
+      spec,
+      dir,
+      displayDir,
+      Date.now() - started,
+      opts.json === true,
+      opts.dashboardPortIsDefault === true,
+    );
     if (opts.json !== true) {
       process.stdout.write('\nsupervising; events follow (Ctrl-C stops everything)\n');
       supervisor.observer.bus.on('event', (event) =>
