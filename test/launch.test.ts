@@ -243,6 +243,38 @@ describe('a local Sentinel deployment, launched and observed', () => {
     );
   });
 
+  it('status --watch on a terminal redraws the table in place as it changes, with the latest events', async () => {
+    // a pseudo-terminal (util-linux script) makes stdout a TTY, as in a user's shell
+    const watcher = spawn(
+      'script',
+      ['-qfec', `${process.execPath} ${BIN} status --watch --dir ${dir}`, '/dev/null'],
+      { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
+    );
+    let out = '';
+    watcher.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const ended = new Promise<void>((done) => watcher.once('exit', () => done()));
+    const draws = () => out.split('\x1b[2J').slice(1);
+    try {
+      await waitFor('the first drawing of the table', 15_000, () =>
+        draws().some((d) => d.includes('latest events')) ? true : undefined,
+      );
+      expect((await quorum(['node', 'stop', 'sentinel-3', '--dir', dir])).code).toBe(0);
+      // redrawn, not appended: a later drawing shows the sentinel down among the latest events
+      await waitFor('a drawing with sentinel-3 down', 20_000, () =>
+        draws().some((d) => d.includes('quorum:sentinel-down') && d.includes('latest events'))
+          ? true
+          : undefined,
+      );
+    } finally {
+      if (watcher.pid !== undefined) process.kill(-watcher.pid, 'SIGTERM');
+      await ended;
+      expect((await quorum(['node', 'start', 'sentinel-3', '--dir', dir])).code).toBe(0);
+    }
+    await waitFor('a healthy status', 20_000, async () =>
+      (await quorum(['status', '--dir', dir])).code === 0 ? true : undefined,
+    );
+  });
+
   it('restarts a process that is not running by starting it, and records only the start', async () => {
     expect((await quorum(['node', 'stop', 'sentinel-3', '--dir', dir])).code).toBe(0);
     const restart = await quorum(['node', 'restart', 'sentinel-3', '--dir', dir]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, table } from './format.js';
+import { formatBytes, formatEvent, table } from './format.js';
 
 describe('table', () => {
   it('aligns columns to the widest cell, two spaces apart', () => {
@@ -71,5 +71,27 @@ describe('formatBytes', () => {
     [2048 * 1024 ** 4, '2048.0 TiB'],
   ])('formats %s as %s', (n, text) => {
     expect(formatBytes(n)).toBe(text);
+  });
+});
+
+describe('formatEvent', () => {
+  it("gives an event of another day its date, and today's its time alone", () => {
+    const at = new Date(2026, 11, 7, 5, 50, 31, 900).getTime();
+    const event = {
+      id: '1',
+      ms: at,
+      deployment: 'mymaster',
+      type: 'quorum:node-down',
+      source: 'quorum' as const,
+      message: '127.0.0.1:6390 is down',
+      subject: null,
+      switch: null,
+      reports: [],
+      detail: {},
+    };
+    expect(formatEvent(event, at + 60_000)).toMatch(/^05:50:31\.900 {2}quorum:node-down/);
+    expect(formatEvent(event, at + 86_400_000)).toMatch(
+      /^2026-12-07 05:50:31\.900 {2}quorum:node-down/,
+    );
   });
 });

@@ -19,12 +19,23 @@ function dash(value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? '-' : String(value);
 }
 
-/** One line per event: time, type, message, and who reported it. */
-export function formatEvent(event: QuorumEvent): string {
+/** The local date of `ms` as YYYY-MM-DD. */
+function day(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * One line per event: time, type, message, and who reported it. The log outlives restarts, so an
+ * event of another day than `nowMs` carries its date.
+ */
+export function formatEvent(event: QuorumEvent, nowMs = Date.now()): string {
   const sentinels = event.reports.filter((r) => r.by !== 'quorum').length;
   const by =
     event.source === 'sentinel' ? `  (${sentinels} sentinel${sentinels === 1 ? '' : 's'})` : '';
-  return `${clock(event.ms)}  ${event.type.padEnd(26)} ${event.message}${by}`;
+  const when =
+    day(event.ms) === day(nowMs) ? clock(event.ms) : `${day(event.ms)} ${clock(event.ms)}`;
+  return `${when}  ${event.type.padEnd(26)} ${event.message}${by}`;
 }
 
 /** The human view of one deployment: a headline, the data nodes, the sentinels. */

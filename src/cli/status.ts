@@ -16,6 +16,7 @@ import { localProcesses, localProxy, observeOnce, resolveTarget, targetOptions }
 import { certificatesJson, formatCertificates } from './format-tls.js';
 import { gatherSecurityFacts, securityProblems } from '../security/index.js';
 import { profileOf } from '../deployment/index.js';
+import { watchTable } from './status-watch.js';
 
 interface StatusOptions extends TargetOptions {
   json?: boolean;
@@ -48,7 +49,10 @@ export function registerStatus(program: Command): void {
       '--json',
       'print JSON: { deployments: [ { name, kind, master, nodes, sentinels, proxy, links } ] }',
     )
-    .option('--watch', 'keep running and print events as they happen')
+    .option(
+      '--watch',
+      'keep running: on a terminal, the table redrawn as it changes with the latest events; on a pipe, events as they happen',
+    )
     .action(async (opts: StatusOptions) => {
       const resolved = await resolveTarget(opts);
       const { observer, topology } = await observeOnce(resolved, opts.timeout, opts.watch === true);
@@ -122,6 +126,10 @@ export function registerStatus(program: Command): void {
       if (opts.watch !== true) {
         await observer.stop();
         process.exitCode = problems.length === 0 ? 0 : 1;
+        return;
+      }
+      if (opts.json !== true && process.stdout.isTTY) {
+        await watchTable(observer, resolved, expect);
         return;
       }
       if (opts.json !== true) process.stdout.write('\nwatching; events follow (Ctrl-C to stop)\n');
