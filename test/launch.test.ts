@@ -85,6 +85,11 @@ describe('a local Sentinel deployment, launched and observed', () => {
     for (const s of deployment?.sentinels ?? [])
       expect(s).toMatchObject({ up: true, masterAddr: master });
     expect(deployment?.nodes.map((n) => n.name)).toEqual(['redis-1', 'redis-2', 'redis-3']);
+    // each process's title names its config file in the dir, so pgrep -fa <dir> finds it
+    const processes = readState(dir)?.processes ?? [];
+    expect(processes).toHaveLength(6);
+    for (const p of processes)
+      expect(readFileSync(`/proc/${String(p.pid)}/cmdline`, 'utf8')).toContain(dir);
   });
 
   it('refuses to start twice in the same dir, and says so', async () => {

@@ -65,6 +65,9 @@ function sentinelAclLines(acl: AclSpec): string[] {
   ];
 }
 
+/** The process title names the config file, so `pgrep -fa <dir>` finds a deployment's processes. */
+const TITLE = ['proc-title-template "{title} {listen-addr} {server-mode} {config-file}"'];
+
 /** redis.conf for one data node (pure). Replicas start as replicas of the first node. */
 export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: string): string {
   const lines = [
@@ -74,6 +77,7 @@ export function renderRedisConf(spec: LocalSpec, proc: PlannedProcess, dir: stri
     'daemonize no',
     `dir "${dir}"`,
     'logfile "redis.log"',
+    ...TITLE,
     'dbfilename "dump.rdb"',
     '# replicas answer reads while syncing, as in a default install',
     'replica-serve-stale-data yes',
@@ -135,6 +139,7 @@ export function renderSentinelConf(spec: SentinelSpec, proc: PlannedProcess, dir
     'daemonize no',
     `dir "${dir}"`,
     'logfile "sentinel.log"',
+    ...TITLE,
     `sentinel monitor ${spec.name} ${firstMasterAddr(spec).host} ${spec.port} ${spec.quorum}`,
     `sentinel down-after-milliseconds ${spec.name} ${spec.downAfterMs}`,
     `sentinel failover-timeout ${spec.name} ${spec.failoverTimeoutMs}`,
