@@ -22,9 +22,9 @@ export async function watchTable(
   const recent: QuorumEvent[] = [];
   let latest: Topology | null = null;
   let drawnAt = 0;
-  let timer: NodeJS.Timeout | null = null;
+  const pending: { timer: NodeJS.Timeout | null } = { timer: null };
   const draw = async () => {
-    timer = null;
+    pending.timer = null;
     drawnAt = Date.now();
     if (!latest) return;
     const processes = await localProcesses(resolved.local).catch(() => []);
@@ -35,8 +35,8 @@ export async function watchTable(
     );
   };
   const soon = () => {
-    if (timer) return;
-    timer = setTimeout(() => void draw(), Math.max(0, drawnAt + REDRAW_MS - Date.now()));
+    if (pending.timer) return;
+    pending.timer = setTimeout(() => void draw(), Math.max(0, drawnAt + REDRAW_MS - Date.now()));
   };
   observer.bus.on('topology', (t) => {
     latest = t;
@@ -51,6 +51,6 @@ export async function watchTable(
   await new Promise<void>((done) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
   });
-  if (timer) clearTimeout(timer);
+  if (pending.timer) clearTimeout(pending.timer);
   await observer.stop();
 }
