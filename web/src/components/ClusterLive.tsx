@@ -150,7 +150,7 @@ export function ClusterLive({
       </div>
       <section className="panel timeline-panel">
         <h2>Timeline</h2>
-        <Timeline events={events} />
+        <Timeline events={events} cluster />
       </section>
     </div>
   );
