@@ -177,7 +177,7 @@ export function DeploymentPage({
             )}
             <section className="panel">
               <h2>Each sentinel's view</h2>
-              {t?.kind === 'sentinel' && <SentinelMatrix topology={t} />}
+              {t?.kind === 'sentinel' && <SentinelMatrix topology={t} names={names} />}
             </section>
             <section className="panel charts-panel">
               <h2>Charts</h2>
