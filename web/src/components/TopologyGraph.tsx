@@ -170,9 +170,10 @@ export const TopologyGraph = memo(function TopologyGraph({
   }, [fit, selected, onSelect]);
   const [interactive, setInteractive] = useState(false);
   const [viewport, setViewport] = useState<Viewport>(fit.viewport);
-  // a new fit (another layout, another width) puts the graph back where it fits
-  const fitKey = `${fit.viewport.x},${fit.viewport.y},${fit.viewport.zoom}`;
-  useEffect(() => setViewport(fit.viewport), [fitKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  // a new fit (another layout, another width) puts the graph back where it fits; a new
+  // observation that fits the same way leaves a zoom or pan the person made alone
+  const { x, y, zoom } = fit.viewport;
+  useEffect(() => setViewport({ x, y, zoom }), [x, y, zoom]);
   return (
     <>
       <div
@@ -180,7 +181,6 @@ export const TopologyGraph = memo(function TopologyGraph({
         className={`graph${interactive ? ' interactive' : ''}`}
         data-testid="topology-graph"
         data-layout={fit.narrow ? 'narrow' : 'wide'}
-        data-zoom={viewport.zoom.toFixed(3)}
         style={{ height: fit.height }}
       >
         {width > 0 && (
