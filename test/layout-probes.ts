@@ -68,7 +68,7 @@ export function pageTheme(page: Page): Promise<string> {
 /** How many pixels of the first chart's canvas are in the light and the dark grid colour (chart-theme.ts). */
 export function gridPixels(page: Page): Promise<{ light: number; dark: number }> {
   return page.evaluate<{ light: number; dark: number }>(`(() => {
-    const c = document.querySelector('[data-testid="chart"] canvas');
+    const c = document.querySelector('.chart canvas');
     const counts = { light: 0, dark: 0 };
     if (!c) return counts;
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
