@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/server/contract.js';
 import { clock } from '../../src/model/format.js';
-import { alertTiming, firingSeverity, formatDuration, groupAlerts } from './alerts.js';
+import { alertTiming, formatDuration, groupAlerts } from './alerts.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -86,20 +86,5 @@ describe('alertTiming', () => {
     expect(alertTiming(a, resolvedAt + 300_000)).toBe(
       `fired for 3m 2s, resolved at ${clock(resolvedAt).slice(0, 8)} (5m ago)`,
     );
-  });
-});
-
-describe('firingSeverity', () => {
-  it('is the highest severity of the alerts firing, ignoring pending ones; null when none fires', () => {
-    const info = alert({ id: 'a', status: 'firing', severity: 'info', rule: 'RedisFailover' });
-    const warning = alert({ id: 'b', status: 'firing', severity: 'warning' });
-    const pendingCritical = alert({ id: 'c', status: 'pending', severity: 'critical' });
-    expect(firingSeverity({ active: [info, pendingCritical], resolved: [] })).toBe('info');
-    expect(firingSeverity({ active: [info, warning], resolved: [] })).toBe('warning');
-    expect(
-      firingSeverity({ active: [info, { ...pendingCritical, status: 'firing' }], resolved: [] }),
-    ).toBe('critical');
-    expect(firingSeverity({ active: [pendingCritical], resolved: [] })).toBeNull();
-    expect(firingSeverity(undefined)).toBeNull();
   });
 });

@@ -61,15 +61,3 @@ export function alertTiming(alert: Alert, nowMs: number): string {
     }
   }
 }
-
-/**
- * The badge's severity: the highest of the alerts firing now, so an info-level alert does not
- * look like a critical one; null when none fires (pure).
- */
-export function firingSeverity(state: AlertsState | undefined): Alert['severity'] | null {
-  const firing = (state?.active ?? []).filter((a) => a.status === 'firing');
-  if (firing.length === 0) return null;
-  return firing.reduce((worst, a) =>
-    SEVERITY_RANK[a.severity] < SEVERITY_RANK[worst.severity] ? a : worst,
-  ).severity;
-}

@@ -1,7 +1,6 @@
 import type { DeploymentState, Session } from '../../../src/server/contract.js';
-import { firingSeverity } from '../alerts.js';
 import { staleNote, unreachableNote } from '../freshness.js';
-import { useConnection, useLive } from '../live.js';
+import { useConnection } from '../live.js';
 import type { Route, View } from '../route.js';
 import type { PendingAction } from './actions.js';
 import { failoverAction, switchoverAction } from './actions.js';
@@ -30,7 +29,6 @@ export function DeploymentHeader({
   navigate: (r: Route) => void;
   onAction: (action: PendingAction) => void;
 }) {
-  const live = useLive();
   const connection = useConnection();
   const t = deployment.topology?.kind === 'sentinel' ? deployment.topology : null;
   const canAct = session.role === 'admin' && !session.readOnly;
@@ -41,11 +39,7 @@ export function DeploymentHeader({
     deployment,
     connection.status === 'reconnecting' ? connection.error : null,
   );
-  // before the alerts load, a count alone: shown as a warning, neither the loudest nor silent
-  const severity =
-    deployment.alertsFiring > 0
-      ? (firingSeverity(live.alerts[deployment.name]) ?? 'warning')
-      : null;
+  const severity = deployment.alertsSeverity;
   const tab = (v: View, label: React.ReactNode) => (
     <button
       role="tab"
