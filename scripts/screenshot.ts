@@ -1,5 +1,6 @@
 /**
  * Refreshes docs/dashboard.png (a default topology after one failover, as the dashboard shows it),
+ * docs/phone.png and docs/dark.png (the same page on a 390x844 phone, and in the dark theme),
  * docs/alerts.png (its Alerts tab: the failover, and the old master down long enough to fire)
  * docs/drills.png (the Drills tab after a split-brain-restart drill started from it) and, as
  * root, docs/partition.png (a lab deployment cut in two: the graph shows the cut links and the
@@ -13,6 +14,7 @@ import { Cluster } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../test/browser.js';
 import { labUnavailable } from '../src/local/index.js';
 
@@ -47,7 +49,34 @@ async function openDashboard(at: string, port: number, extra: string[]) {
   });
   await page.goto(url);
   await page.waitForSelector('[data-testid="agreed-master"]');
-  return { browser, page };
+  return { browser, page, url };
+}
+
+/** The same page on a phone held upright (touch, DPR 2), and on a desktop in the dark theme. */
+async function otherScreens(browser: Browser, url: string): Promise<void> {
+  const phone = await browser.newPage({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    colorScheme: 'light',
+  });
+  await phone.goto(url);
+  await phone.waitForSelector('[data-testid="lag"]');
+  await phone.waitForTimeout(1000);
+  await phone.screenshot({ path: join(root, 'docs/phone.png'), fullPage: false });
+  process.stdout.write('wrote docs/phone.png\n');
+  await phone.close();
+  const dark = await browser.newPage({
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'dark',
+  });
+  await dark.goto(url);
+  await dark.waitForSelector('[data-testid="lag"]');
+  await dark.waitForTimeout(1500);
+  await dark.screenshot({ path: join(root, 'docs/dark.png'), fullPage: false });
+  process.stdout.write('wrote docs/dark.png\n');
+  await dark.close();
 }
 
 const only = process.argv.find((a) => a === '--partition-only' || a === '--cluster-only');
@@ -55,7 +84,7 @@ const only = process.argv.find((a) => a === '--partition-only' || a === '--clust
 // --partition-only: just docs/partition.png; --cluster-only: just docs/cluster.png
 if (!only) {
   try {
-    const { browser, page } = await openDashboard(dir, 17600, []);
+    const { browser, page, url } = await openDashboard(dir, 17600, []);
     await page.waitForTimeout(20_000); // some chart history
     quorum(['node', 'kill', 'redis-1', '--dir', dir]);
     await page.waitForSelector('[data-testid="failover-group"][data-outcome="failover"]', {
@@ -65,6 +94,7 @@ if (!only) {
     await page.getByTestId('failover-group').first().locator('details summary').click();
     await page.screenshot({ path: join(root, 'docs/dashboard.png'), fullPage: false });
     process.stdout.write('wrote docs/dashboard.png\n');
+    await otherScreens(browser, url);
 
     await page.getByRole('tab', { name: /^Alerts/ }).click();
     // RedisNodeDown fires once the old master has been down for 30 s

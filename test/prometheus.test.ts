@@ -205,7 +205,9 @@ describe('Prometheus: a real server scrapes quorum and fires the failover alert'
       received.find((p) => p.alert.rule === 'RedisFailover' && p.status === 'firing'),
     );
     expect(posted.alert.deployment).toBe('mymaster');
-    expect(posted.alert.summary).toContain('the master moved; it is now 127.0.0.1:');
+    expect(posted.alert.summary).toContain(
+      'the master moved in the last 10 minutes; it is now 127.0.0.1:',
+    );
     const start = await quorum(['node', 'start', 'redis-1', '--dir', dir]);
     expect(start.code, start.stderr).toBe(0);
   });

@@ -5,6 +5,7 @@ import type { AlertRule } from './rule.js';
 
 /** Minutes a failover alert stays firing after the master moved. */
 export const FAILOVER_ALERT_MS = 10 * 60_000;
+const FAILOVER_WINDOW = `${String(FAILOVER_ALERT_MS / 60_000)} minutes`;
 
 /** Default bound for RedisReplicationLagHigh: 10 MiB. */
 export const DEFAULT_LAG_BYTES = 10 * 1024 * 1024;
@@ -233,10 +234,11 @@ export const ALERT_RULES: readonly AlertRule[] = [
         ? [
             {
               subject: null,
+              // the window, as the Prometheus rule says it: the alert stays firing that long
               summary:
                 t.kind === 'cluster'
-                  ? 'a shard failed over to its replica'
-                  : `the master moved; it is now ${agreedMaster(t) ?? 'none'}`,
+                  ? `a shard failed over to its replica in the last ${FAILOVER_WINDOW}`
+                  : `the master moved in the last ${FAILOVER_WINDOW}; it is now ${agreedMaster(t) ?? 'none'}`,
             },
           ]
         : [],

@@ -71,3 +71,16 @@ export function evaluateRule(rule: AlertRule, topology: Topology, ctx: EvalConte
       return assertNever(rule);
   }
 }
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * The highest severity among `alerts` (the firing ones, for the dashboard's badge, so an info
+ * alert does not look like a critical one); null when there is none (pure).
+ */
+export function highestSeverity(alerts: readonly { severity: Severity }[]): Severity | null {
+  let worst: Severity | null = null;
+  for (const { severity } of alerts)
+    if (worst === null || SEVERITY_RANK[severity] < SEVERITY_RANK[worst]) worst = severity;
+  return worst;
+}

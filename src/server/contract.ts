@@ -8,7 +8,7 @@ import type { NodeAction, ProcessInfo } from '../local/index.js';
 import type { DrillListing, Via } from '../drill/index.js';
 import type { ProxyStats } from '../proxy/index.js';
 import type { DrillLive } from '../drill/live.js';
-import type { Alert } from '../alerts/index.js';
+import type { Alert, Severity } from '../alerts/index.js';
 import type { JobState } from '../deployment/index.js';
 
 export type { Alert } from '../alerts/index.js';
@@ -151,6 +151,8 @@ export interface DeploymentState {
   proxy: ProxyStats | null;
   /** Built-in alerts firing now (the badge). */
   alertsFiring: number;
+  /** The highest severity among them (the badge's colour); null when none fires. */
+  alertsSeverity: Severity | null;
   /** The lab network, when quorum launched it with --network lab; null otherwise. */
   network: NetworkState | null;
   /** Clusters: the latest administration job started from the dashboard (running or ended). */

@@ -2,7 +2,7 @@ import type { EventReport, QuorumEvent, Topology } from '../model/index.js';
 import type { LastFailover } from '../model/index.js';
 import { failoverTiming, healthProblems, lastFailoverOf, MasterMoves } from '../model/index.js';
 import type { AlertConfig, AlertTransition } from '../alerts/index.js';
-import { AlertEngine, DEFAULT_ALERT_CONFIG, Notifiers } from '../alerts/index.js';
+import { AlertEngine, DEFAULT_ALERT_CONFIG, highestSeverity, Notifiers } from '../alerts/index.js';
 import type { ProcessInfo } from '../local/index.js';
 import type { Deployment } from '../deployment/index.js';
 import type { ProxyStats } from '../proxy/index.js';
@@ -201,6 +201,7 @@ export class Hub {
       voices.length > 0 && voices.every((v) => !v.up)
         ? [...new Set(voices.map((v) => v.downReason ?? `${v.addr} gave no answer`))].join('; ')
         : null;
+    const firing = entry.alerts.active().filter((a) => a.status === 'firing');
     return {
       name: entry.source.name,
       topology,
@@ -209,7 +210,8 @@ export class Hub {
       problems: topology ? healthProblems(topology, entry.source.expect) : ['not observed yet'],
       unreachable,
       proxy: entry.proxy,
-      alertsFiring: entry.alerts.active().filter((a) => a.status === 'firing').length,
+      alertsFiring: firing.length,
+      alertsSeverity: highestSeverity(firing),
       network: networkOf(entry.source),
       clusterJob: this.clusterJobs.job(entry.source.name),
       links: entry.source.observer.linkReports(),

@@ -75,7 +75,7 @@ export function App() {
         >
           quorum
         </a>
-        {selected && <span className="muted">/ {selected.name}</span>}
+        {selected && <span className="muted crumb">/ {selected.name}</span>}
         <span className="spacer" />
         <ConnectionBadge connection={connection} />
         <span
@@ -85,8 +85,14 @@ export function App() {
           {session.role}
           {session.readOnly ? ' · read-only' : ''}
         </span>
-        <button onClick={toggleTheme} aria-label="toggle theme">
-          {theme === 'dark' ? 'light' : 'dark'}
+        <button
+          className="theme"
+          onClick={toggleTheme}
+          aria-label="toggle theme"
+          title={theme === 'dark' ? 'switch to the light theme' : 'switch to the dark theme'}
+          data-theme-now={theme}
+        >
+          {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
       <main>

@@ -21,6 +21,7 @@ function deployment(name: string, clusterJob: ClusterJob | null = null): Deploym
     unreachable: null,
     proxy: null,
     alertsFiring: 0,
+    alertsSeverity: null,
     network: null,
     clusterJob,
     links: [],

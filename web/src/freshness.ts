@@ -17,3 +17,24 @@ export function staleNote(d: Pick<DeploymentState, 'observer' | 'topology'>): st
   if (d.topology === null) return `quorum has not observed this deployment yet${why}`;
   return `stale: what is shown was observed at ${utcTime(d.topology.observedAtMs)} and may no longer be true${why}`;
 }
+
+/** How a person starts a deployment again, after `quorum down`. */
+const START_AGAIN =
+  'If it was stopped with quorum down, start it again with quorum up --dir <its dir> (run from where it was started); this page reconnects by itself.';
+
+/**
+ * What the page says when the deployment or the dashboard's own server stops answering (pure):
+ * the server gone (the dashboard of `quorum up` stops with the deployment), every supervised
+ * process stopped, or no sentinel (a cluster: no node) answering; null while it answers.
+ */
+export function unreachableNote(
+  d: Pick<DeploymentState, 'unreachable' | 'processes'>,
+  serverError: string | null,
+): string | null {
+  if (serverError !== null)
+    return `The dashboard's server does not answer (${serverError}): the deployment may be stopped. ${START_AGAIN}`;
+  if (d.unreachable === null) return null;
+  if (d.processes.length > 0 && d.processes.every((p) => p.state === 'stopped'))
+    return `The deployment is stopped: every process of it is. ${START_AGAIN}`;
+  return `Unreachable: ${d.unreachable}. ${START_AGAIN}`;
+}

@@ -2,7 +2,7 @@ import type { ClusterState, Topology } from '../../src/model/index.js';
 import { formatRanges } from '../../src/model/slots.js';
 import type { ProcessInfo } from '../../src/server/contract.js';
 import type { GraphEdge, GraphNode } from './graph-nodes.js';
-import { COLUMN, formatLag, nodeState, ROW } from './graph-nodes.js';
+import { COLUMN, formatLag, nodeState, PLAIN, ROW } from './graph-nodes.js';
 import type { ShardKeys } from './slotmap.js';
 
 /** How many reachable views flag each node id with `flag`. */
@@ -58,6 +58,8 @@ export function clusterLayout(
       slots: shard ? `${shard.slotCount} slots · ${formatRanges(shard.slots, 2)}` : null,
       pfailBy: id === null ? 0 : (pfail.get(id) ?? 0),
       failBy: id === null ? 0 : (fail.get(id) ?? 0),
+      ...PLAIN,
+      lag: role === 'replica' && n ? formatLag(n.replication.linkUp, n.replication.lagBytes) : null,
       x,
       y,
     };
@@ -84,16 +86,15 @@ export function clusterLayout(
           node(addr, r.id, 'replica', left + (i + (width - replicas.length) / 2) * COLUMN, rowAt),
         );
         if (!s.master) return;
-        const replication = data.get(addr)?.replication;
-        const linkUp = replication?.linkUp === true;
         edges.push({
           id: `${s.master}->${addr}`,
           source: s.master,
           target: addr,
           relation: 'replicates',
-          label: linkUp ? formatLag(replication.lagBytes) : 'link down',
-          broken: r.failed || !linkUp,
+          label: null,
+          broken: r.failed || data.get(addr)?.replication.linkUp !== true,
           cut: false,
+          route: { from: 'bottom', to: 'top', offset: null },
         });
       });
       if (replicas.length > 0) rowAt += ROW;

@@ -27,8 +27,31 @@ export interface GraphNode {
   slots: string | null;
   pfailBy: number;
   failBy: number;
+  /** A replica: how far behind it is (`lag 0 B`), or `link down`; shown by the replica itself. */
+  lag: string | null;
+  /** The proxy: its two ports, each labelled where it is drawn. */
+  ports: { write: string; read: string } | null;
+  /** A sentinel: the master it names (its name when known), shown where no edge is drawn for it. */
+  names: string | null;
   x: number;
   y: number;
+  /** Its box, in graph units: the layout's width and height, so edges route around boxes. */
+  w: number;
+  h: number;
+}
+
+/** A side of a node box, where an edge leaves or enters it (`bottom-end`: the bottom, to the right). */
+export type HandleSide = 'top' | 'bottom' | 'left' | 'right' | 'bottom-end';
+
+/**
+ * How an edge is drawn: from one side of its source to one side of its target; `offset` set:
+ * an orthogonal path that first leaves the box by that many units (nested loops that pass no
+ * box), null: a curve between rows.
+ */
+export interface EdgeRoute {
+  from: HandleSide;
+  to: HandleSide;
+  offset: number | null;
 }
 
 export interface GraphEdge {
@@ -41,6 +64,7 @@ export interface GraphEdge {
   broken: boolean;
   /** An active network fault drops the connection this edge stands for. */
   cut: boolean;
+  route: EdgeRoute;
 }
 
 /** The id of the proxy's node. */
@@ -52,12 +76,24 @@ export interface ProxyView {
   read: Pick<ProxyStats['read'], 'addr' | 'replicas' | 'sessions'>;
 }
 
-/** Horizontal distance between nodes in a row, and vertical distance between rows. */
+/** A node box, and the distance between boxes in a row and between rows. */
+export const NODE_WIDTH = 200;
+export const NODE_HEIGHT = 84;
 export const COLUMN = 220;
-export const ROW = 170;
+export const ROW = 150;
 
-/** A replication edge's label: how far behind the replica is. */
-export function formatLag(bytes: number | null): string | null {
+/** Where replication and proxy edges run: the first lane's distance from a box, and between lanes. */
+const LANE = 14;
+const LANE_GAP = 10;
+
+/** The offset of an edge spanning `steps` columns or rows: farther pairs loop wider, so loops nest. */
+export function laneOffset(steps: number): number {
+  return LANE + LANE_GAP * Math.max(0, Math.round(steps) - 1);
+}
+
+/** What a replica shows of its replication: how far behind it is, or that its link is down. */
+export function formatLag(linkUp: boolean | null, bytes: number | null): string | null {
+  if (linkUp !== true) return 'link down';
   return bytes === null ? null : `lag ${formatBytes(bytes)}`;
 }
 
@@ -74,5 +110,12 @@ export function nodeState(up: boolean, process: ProcessInfo | undefined): GraphN
   return process?.state === 'stopped' ? 'stopped' : 'down';
 }
 
-/** What a node carries only on a cluster. */
+/** What a node carries only on a cluster, or only as a proxy or a sentinel, and its box. */
 export const NO_CLUSTER = { shard: null, slots: null, pfailBy: 0, failBy: 0 } as const;
+export const PLAIN = {
+  lag: null,
+  ports: null,
+  names: null,
+  w: NODE_WIDTH,
+  h: NODE_HEIGHT,
+} as const;

@@ -1,11 +1,22 @@
 import type { DataNode, SentinelTopology, SentinelView } from '../../src/model/index.js';
 import type { ProcessInfo } from '../../src/server/contract.js';
 import type { GraphEdge, GraphNode, ProxyView } from './graph-nodes.js';
-import { formatLag, NO_CLUSTER, nodeState, PROXY, ROW, row } from './graph-nodes.js';
+import {
+  COLUMN,
+  formatLag,
+  laneOffset,
+  NO_CLUSTER,
+  nodeState,
+  PLAIN,
+  PROXY,
+  ROW,
+  row,
+} from './graph-nodes.js';
 
 /**
  * A Sentinel deployment: sentinels on the top row and data nodes below, each in address order,
- * and the proxy below them with an edge to each node it sends clients to.
+ * and the proxy below them with an edge to each node it sends clients to. Replication runs as
+ * nested loops below the row of data nodes, so no edge crosses a box; a replica shows its own lag.
  */
 export function sentinelLayout(
   topology: SentinelTopology,
@@ -13,6 +24,7 @@ export function sentinelLayout(
   proxy: ProxyView | null,
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const byAddr = new Map(processes.map((p) => [p.addr, p]));
+  const nameOf = (addr: string) => byAddr.get(addr)?.name ?? addr;
   const master = topology.agreement.master;
   const width = Math.max(topology.nodes.length, topology.sentinels.length);
   const sentinels = row<SentinelView>(topology.sentinels, 0, width).map(
@@ -30,6 +42,8 @@ export function sentinelLayout(
       member: null,
       side: null,
       ...NO_CLUSTER,
+      ...PLAIN,
+      names: s.up && s.masterAddr ? nameOf(s.masterAddr) : null,
       x,
       y,
     }),
@@ -48,26 +62,35 @@ export function sentinelLayout(
     member: null,
     side: null,
     ...NO_CLUSTER,
+    ...PLAIN,
+    lag: n.role === 'replica' ? formatLag(n.replication.linkUp, n.replication.lagBytes) : null,
     x,
     y,
   }));
-  const ids = new Set([...sentinels, ...data].map((n) => n.id));
+  const at = new Map([...sentinels, ...data].map((n) => [n.id, n]));
   const edges: GraphEdge[] = [];
   for (const n of topology.nodes) {
     const from = n.replication.masterAddr;
-    if (n.role !== 'replica' || !from || !ids.has(from)) continue;
+    const source = from ? at.get(from) : undefined;
+    const target = at.get(n.addr);
+    if (n.role !== 'replica' || !from || !source || !target) continue;
     edges.push({
       id: `${from}->${n.addr}`,
       source: from,
       target: n.addr,
       relation: 'replicates',
-      label: n.replication.linkUp ? formatLag(n.replication.lagBytes) : 'link down',
+      label: null,
       broken: n.replication.linkUp !== true,
       cut: false,
+      route: {
+        from: 'bottom',
+        to: 'bottom',
+        offset: laneOffset(Math.abs(target.x - source.x) / COLUMN),
+      },
     });
   }
   for (const s of topology.sentinels) {
-    if (!s.up || !s.masterAddr || !ids.has(s.masterAddr)) continue;
+    if (!s.up || !s.masterAddr || !at.has(s.masterAddr)) continue;
     edges.push({
       id: `${s.addr}=>${s.masterAddr}`,
       source: s.addr,
@@ -76,16 +99,17 @@ export function sentinelLayout(
       label: null,
       broken: master !== null && s.masterAddr !== master,
       cut: false,
+      route: { from: 'bottom', to: 'top', offset: null },
     });
   }
   if (!proxy) return { nodes: [...sentinels, ...data], edges };
   // the proxy sits below the data nodes, with an edge to each node it sends clients to
-  const [at] = row([proxy], 2 * ROW, width);
+  const [place] = row([proxy], 2 * ROW, width);
   const node: GraphNode = {
     id: PROXY,
     kind: 'proxy',
     name: 'proxy',
-    addr: `${proxy.write.addr} · ${proxy.read.addr}`,
+    addr: proxy.write.addr,
     role: 'proxy',
     state: 'up',
     sdownBy: 0,
@@ -95,29 +119,34 @@ export function sentinelLayout(
     member: null,
     side: null,
     ...NO_CLUSTER,
-    x: at?.x ?? 0,
-    y: at?.y ?? 2 * ROW,
+    ...PLAIN,
+    ports: { write: proxy.write.addr, read: proxy.read.addr },
+    x: place?.x ?? 0,
+    y: place?.y ?? 2 * ROW,
   };
-  if (proxy.write.master && ids.has(proxy.write.master)) {
+  const routes = { from: 'top', to: 'bottom-end', offset: null } as const;
+  if (proxy.write.master && at.has(proxy.write.master)) {
     edges.push({
       id: `proxy->${proxy.write.master}`,
       source: PROXY,
       target: proxy.write.master,
       relation: 'writes',
-      label: `writes · ${String(proxy.write.sessions)} clients`,
+      label: null,
       broken: false,
       cut: false,
+      route: routes,
     });
   }
-  for (const r of proxy.read.replicas.filter((a) => ids.has(a))) {
+  for (const r of proxy.read.replicas.filter((a) => at.has(a))) {
     edges.push({
       id: `proxy~>${r}`,
       source: PROXY,
       target: r,
       relation: 'reads',
-      label: 'reads',
+      label: null,
       broken: false,
       cut: false,
+      route: routes,
     });
   }
   return { nodes: [...sentinels, ...data, node], edges };

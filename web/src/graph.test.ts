@@ -48,18 +48,33 @@ function topology(master: string, beliefs: string[], addrs = LOOPBACK): Sentinel
 }
 
 describe('buildGraph', () => {
-  it('draws replication from the master to each replica, labelled with lag, and sentinels to the master', () => {
+  it('draws replication from the master to each replica as nested loops below the row, the lag on the replica', () => {
     const { nodes, edges } = buildGraph(
       topology('127.0.0.1:6390', ['127.0.0.1:6390', '127.0.0.1:6390', '127.0.0.1:6390']),
     );
     expect(nodes.filter((n) => n.kind === 'redis')).toHaveLength(3);
     expect(nodes.find((n) => n.agreedMaster)?.addr).toBe('127.0.0.1:6390');
+    expect(nodes.filter((n) => n.kind === 'redis').map((n) => n.lag)).toEqual([
+      null,
+      'lag 0 B',
+      'lag 0 B',
+    ]);
     const replication = edges.filter((e) => e.relation === 'replicates');
-    expect(replication.map((e) => [e.source, e.target, e.label])).toEqual([
-      ['127.0.0.1:6390', '127.0.0.1:6391', 'lag 0 B'],
-      ['127.0.0.1:6390', '127.0.0.1:6392', 'lag 0 B'],
+    // no label piled on the lines; the farther replica's loop runs outside the nearer one's
+    expect(replication.map((e) => [e.source, e.target, e.label, e.route])).toEqual([
+      ['127.0.0.1:6390', '127.0.0.1:6391', null, { from: 'bottom', to: 'bottom', offset: 14 }],
+      ['127.0.0.1:6390', '127.0.0.1:6392', null, { from: 'bottom', to: 'bottom', offset: 24 }],
     ]);
     expect(edges.filter((e) => e.relation === 'monitors' && !e.broken)).toHaveLength(3);
+  });
+
+  it('shows a replica whose link is down as such, on the replica and as a broken edge', () => {
+    const t = topology('127.0.0.1:6390', ['127.0.0.1:6390', '127.0.0.1:6390', '127.0.0.1:6390']);
+    const r = t.nodes[1];
+    if (r) r.replication = { ...r.replication, linkUp: false };
+    const { nodes, edges } = buildGraph(t);
+    expect(nodes.find((n) => n.addr === '127.0.0.1:6391')?.lag).toBe('link down');
+    expect(edges.find((e) => e.target === '127.0.0.1:6391')?.broken).toBe(true);
   });
 
   it('puts the proxy below the data nodes, routing writes to the master and reads to replicas', () => {
@@ -70,11 +85,13 @@ describe('buildGraph', () => {
     });
     const proxy = nodes.find((n) => n.kind === 'proxy');
     expect(proxy?.y).toBe(2 * ROW);
+    // each port on a line of its own, labelled
+    expect(proxy?.ports).toEqual({ write: '127.0.0.1:6393', read: '127.0.0.1:6394' });
     expect(
       edges.filter((e) => e.source === 'proxy').map((e) => [e.relation, e.target, e.label]),
     ).toEqual([
-      ['writes', '127.0.0.1:6390', 'writes · 4 clients'],
-      ['reads', '127.0.0.1:6392', 'reads'],
+      ['writes', '127.0.0.1:6390', null],
+      ['reads', '127.0.0.1:6392', null],
     ]);
     expect(buildGraph(t).nodes.some((n) => n.kind === 'proxy')).toBe(false);
   });
@@ -210,11 +227,12 @@ describe('buildGraph for a Redis Cluster', () => {
     ]);
     expect(nodes[0]?.slots).toBe('5461 slots · 0-5460');
     expect(nodes[1]?.slots).toBeNull();
-    expect(edges.map((e) => [e.source, e.target, e.relation, e.label, e.broken])).toEqual([
-      [ADDR.m1, ADDR.r1, 'replicates', 'lag 0 B', false],
-      [ADDR.m2, ADDR.r2, 'replicates', 'lag 0 B', false],
-      [ADDR.m3, ADDR.r3, 'replicates', 'lag 0 B', false],
+    expect(edges.map((e) => [e.source, e.target, e.relation, e.broken])).toEqual([
+      [ADDR.m1, ADDR.r1, 'replicates', false],
+      [ADDR.m2, ADDR.r2, 'replicates', false],
+      [ADDR.m3, ADDR.r3, 'replicates', false],
     ]);
+    expect(nodes.map((n) => n.lag)).toEqual([null, 'lag 0 B', null, 'lag 0 B', null, 'lag 0 B']);
     expect(nodes.every((n) => n.kind === 'redis' && n.failBy === 0)).toBe(true);
   });
 

@@ -3,43 +3,31 @@ import { labelRows } from './label-rows.js';
 
 describe('labelRows', () => {
   it('keeps labels that do not touch on the first row', () => {
-    expect(
-      labelRows(
-        [
-          { x: 0, width: 30 },
-          { x: 40, width: 30 },
-          { x: 80, width: 30 },
-        ],
-        4,
-      ),
-    ).toEqual([0, 0, 0]);
+    const labels = [
+      { x: 0, width: 30 },
+      { x: 40, width: 30 },
+      { x: 80, width: 30 },
+    ];
+    expect(labelRows(labels, 4)).toEqual([0, 0, 0]);
   });
 
   it('moves a label that would overlap the one before it down a row, in x order', () => {
-    // +sdown and +odown close together, +switch-master far off: only the second moves down
-    expect(
-      labelRows(
-        [
-          { x: 300, width: 90 },
-          { x: 0, width: 40 },
-          { x: 10, width: 50 },
-          { x: 20, width: 50 },
-        ],
-        4,
-      ),
-    ).toEqual([0, 0, 1, 2]);
+    // the fault, +sdown and +odown close together, +switch-master far off
+    const labels = [
+      { x: 300, width: 90 },
+      { x: 0, width: 40 },
+      { x: 10, width: 50 },
+      { x: 20, width: 50 },
+    ];
+    expect(labelRows(labels, 4)).toEqual([0, 0, 1, 2]);
   });
 
   it('puts a label that fits no row on the row that ends first', () => {
-    expect(
-      labelRows(
-        [
-          { x: 0, width: 100 },
-          { x: 5, width: 20 },
-          { x: 10, width: 50 },
-        ],
-        2,
-      ),
-    ).toEqual([0, 1, 1]);
+    const labels = [
+      { x: 0, width: 100 },
+      { x: 5, width: 20 },
+      { x: 10, width: 50 },
+    ];
+    expect(labelRows(labels, 2)).toEqual([0, 1, 1]);
   });
 });

@@ -36,10 +36,35 @@ export function routeHref(route: Route): string {
 
 let current = read();
 const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => {
+function changed(): void {
   current = read();
   for (const l of listeners) l();
-});
+}
+window.addEventListener('popstate', changed);
+
+/** Whether this history entry was pushed by opening a drawer (so going back closes it). */
+function openedDrawer(): boolean {
+  const state: unknown = window.history.state;
+  return typeof state === 'object' && state !== null && 'drawer' in state && state.drawer === true;
+}
+
+function go(next: Route, replace: boolean): void {
+  const href = routeHref(next);
+  const url = href === '?' ? window.location.pathname : href;
+  // opening a drawer pushes an entry, so the back button (or gesture) closes it
+  const state = {
+    drawer: next.node !== null && (replace ? openedDrawer() : current.node === null),
+  };
+  if (replace) window.history.replaceState(state, '', url);
+  else window.history.pushState(state, '', url);
+  changed();
+}
+
+/** Closes the node drawer of `route`: back to the entry it was opened from, if it was opened here. */
+export function closeDrawer(route: Route): void {
+  if (openedDrawer()) window.history.back();
+  else go({ ...route, node: null }, true);
+}
 
 export function useRoute(): [Route, (next: Route) => void] {
   const route = useSyncExternalStore(
@@ -50,10 +75,8 @@ export function useRoute(): [Route, (next: Route) => void] {
     () => current,
   );
   const navigate = useCallback((next: Route) => {
-    const href = routeHref(next);
-    window.history.pushState(null, '', href === '?' ? window.location.pathname : href);
-    current = read();
-    for (const l of listeners) l();
+    // another node while a drawer is open: the drawer shows it, without a history entry of its own
+    go(next, next.node !== null && current.node !== null && next.deployment === current.deployment);
   }, []);
   return [route, navigate];
 }

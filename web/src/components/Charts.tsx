@@ -1,18 +1,7 @@
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import { themedAxis } from './chart-theme.js';
+import { seriesColor, themedAxis, timeAxis, useTheme } from './chart-theme.js';
 import type { Sample } from '../../../src/server/contract.js';
-
-const PALETTE = [
-  '#6d28d9',
-  '#0f766e',
-  '#b45309',
-  '#2563eb',
-  '#db2777',
-  '#65a30d',
-  '#0891b2',
-  '#9333ea',
-];
 
 function count(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
@@ -55,19 +44,24 @@ function Chart({
   metric,
   samples,
   addrs,
+  names,
 }: {
   metric: Metric;
   samples: Record<string, Sample[]>;
   addrs: string[];
+  names: Record<string, string>;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = addrs.join(',');
+  const shape = addrs.map((a) => names[a] ?? a).join(',');
+  const theme = useTheme();
+  const latest = useRef(samples);
+  latest.current = samples;
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const axis = themedAxis();
+    const axis = themedAxis(theme);
     const opts: uPlot.Options = {
       width: el.clientWidth || 320,
       height: 150,
@@ -75,20 +69,22 @@ function Chart({
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        axis,
-        { ...axis, size: 60, values: (_u, values) => values.map((v) => metric.format(v)) },
+        timeAxis(theme),
+        { ...axis, size: 64, values: (_u, values) => values.map((v) => metric.format(v)) },
       ],
       series: [
         {},
         ...addrs.map((a, i) => ({
-          label: a,
-          stroke: PALETTE[i % PALETTE.length],
+          // the graph's names: redis-1, not its address
+          label: names[a] ?? a,
+          stroke: seriesColor(theme, i),
           width: 1.5,
           spanGaps: false,
         })),
       ],
     };
-    plot.current = new uPlot(opts, [[]], el);
+    // rebuilt (a new theme, other nodes): with the data it had
+    plot.current = new uPlot(opts, align(latest.current, addrs, metric.key), el);
     const resize = new ResizeObserver(() =>
       plot.current?.setSize({ width: el.clientWidth, height: 150 }),
     );
@@ -100,7 +96,7 @@ function Chart({
     };
     // rebuilt only when the set of nodes changes, not on every sample
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, metric]);
+  }, [shape, metric, theme]);
 
   useEffect(() => {
     plot.current?.setData(align(samples, addrs, metric.key));
@@ -118,14 +114,17 @@ function Chart({
 export const Charts = memo(function Charts({
   samples,
   addrs,
+  names,
 }: {
   samples: Record<string, Sample[]>;
   addrs: string[];
+  /** Process names by address, as the graph shows them. */
+  names: Record<string, string>;
 }) {
   return (
     <div className="charts">
       {METRICS.map((m) => (
-        <Chart key={m.key} metric={m} samples={samples} addrs={addrs} />
+        <Chart key={m.key} metric={m} samples={samples} addrs={addrs} names={names} />
       ))}
     </div>
   );

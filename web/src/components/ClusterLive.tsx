@@ -79,7 +79,7 @@ export function ClusterLive({
     );
   return (
     <div className="grid">
-      <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
+      <div className="stack">
         <section className="panel">
           <h2>Shards</h2>
           {t ? (
@@ -143,14 +143,14 @@ export function ClusterLive({
             <ClusterViews cluster={cluster} names={names} />
           </section>
         )}
-        <section className="panel">
+        <section className="panel charts-panel">
           <h2>Charts</h2>
-          <Charts samples={samples} addrs={addrs} />
+          <Charts samples={samples} addrs={addrs} names={names} />
         </section>
       </div>
-      <section className="panel">
+      <section className="panel timeline-panel">
         <h2>Timeline</h2>
-        <Timeline events={events} />
+        <Timeline events={events} cluster />
       </section>
     </div>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import { themedAxis } from './chart-theme.js';
+import { themedAxis, useTheme } from './chart-theme.js';
+import { labelRows } from '../label-rows.js';
 import type { Series } from '../../../src/server/contract.js';
 import type { Marker } from '../drill-chart.js';
 import { drillColumns } from '../drill-chart.js';
@@ -20,18 +21,29 @@ function drawOverlay(
     ctx.fillStyle = 'rgba(220, 38, 38, 0.10)';
     ctx.fillRect(x0, top, x1 - x0, height);
   }
-  ctx.font = `${String(10 * devicePixelRatio)}px system-ui, sans-serif`;
+  const dpr = devicePixelRatio;
+  ctx.font = `${String(12 * dpr)}px system-ui, sans-serif`;
+  // uPlot leaves its axes' alignment on the context: labels start at their line
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'alphabetic';
+  const xs = markers.map((m) => u.valToPos(m.ms / 1000, 'x', true));
+  // labels close in time go on rows of their own instead of on top of each other
+  const rows = labelRows(
+    markers.map((m, i) => ({ x: xs[i] ?? 0, width: ctx.measureText(m.label).width + 3 * dpr })),
+    Math.max(1, Math.floor(height / (14 * dpr)) - 1),
+    4 * dpr,
+  );
   markers.forEach((m, i) => {
-    const x = u.valToPos(m.ms / 1000, 'x', true);
+    const x = xs[i] ?? 0;
     ctx.strokeStyle = m.color;
     ctx.fillStyle = m.color;
-    ctx.lineWidth = devicePixelRatio;
-    ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+    ctx.lineWidth = dpr;
+    ctx.setLineDash([4 * dpr, 3 * dpr]);
     ctx.beginPath();
     ctx.moveTo(x, top);
     ctx.lineTo(x, top + height);
     ctx.stroke();
-    ctx.fillText(m.label, x + 3 * devicePixelRatio, top + (12 + (i % 4) * 12) * devicePixelRatio);
+    ctx.fillText(m.label, x + 3 * dpr, top + (13 + (rows[i] ?? 0) * 14) * dpr);
   });
   ctx.restore();
 }
@@ -53,13 +65,14 @@ export function DrillChart({
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const latest = useRef({ markers, gap });
-  latest.current = { markers, gap };
+  const latest = useRef({ markers, gap, series });
+  latest.current = { markers, gap, series };
+  const theme = useTheme();
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const axis = themedAxis();
+    const axis = themedAxis(theme);
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height,
@@ -67,8 +80,14 @@ export function DrillChart({
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [
-        { ...axis, label: 's after the fault', values: (_u, v) => v.map((s) => `${String(s)}s`) },
-        { ...axis, size: 60, label: 'writes/s' },
+        {
+          ...axis,
+          label: 's after the fault',
+          space: 50,
+          values: (_u, v) => v.map((s) => `${String(s)}s`),
+        },
+        // room for the title beside the numbers: it is drawn whole, not cut to "rites/s"
+        { ...axis, size: 52, label: 'writes/s', labelSize: 20, labelGap: 2 },
       ],
       series: [
         { label: 's' },
@@ -89,7 +108,7 @@ export function DrillChart({
         },
       ],
     };
-    plot.current = new uPlot(opts, drillColumns(series), el);
+    plot.current = new uPlot(opts, drillColumns(latest.current.series), el);
     const resize = new ResizeObserver(() =>
       plot.current?.setSize({ width: el.clientWidth, height }),
     );
@@ -99,9 +118,8 @@ export function DrillChart({
       plot.current?.destroy();
       plot.current = null;
     };
-    // built once; the data effect below feeds it
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [height]);
+    // built again only for another height or theme; the data effect below feeds it
+  }, [height, theme]);
 
   useEffect(() => {
     plot.current?.setData(drillColumns(series));

@@ -7,6 +7,8 @@ import { clusterNodeRows } from '../cluster-view.js';
 import type { PendingAction } from './actions.js';
 import { nodeActions } from './actions.js';
 import { clusterFailoverAction } from './cluster-actions.js';
+import { Drawer } from './Drawer.js';
+import { dateTime } from '../time-format.js';
 import { clusterOf, sentinelsOf } from '../../../src/model/topology.js';
 
 function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) {
@@ -22,6 +24,30 @@ function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) 
   );
 }
 
+/** `1.5 MiB of 100.0 MiB`, `1.5 MiB, no maxmemory`; nothing while it is unknown. */
+function memoryText(n: DataNode): string | null {
+  if (n.memoryUsedBytes === null) return null;
+  const used = formatBytes(n.memoryUsedBytes);
+  return n.memoryMaxBytes ? `${used} of ${formatBytes(n.memoryMaxBytes)}` : `${used}, no maxmemory`;
+}
+
+/** When the last RDB save ended and how it went: `2026-12-07 05:50:22 (ok)`. */
+function lastSave(persistence: Record<string, string>): string | null {
+  const at = Number(persistence.rdb_last_save_time);
+  const status = persistence.rdb_last_bgsave_status;
+  if (!Number.isFinite(at) || at <= 0) return status ?? null;
+  return `${dateTime(at * 1000)}${status ? ` (${status})` : ''}`;
+}
+
+/** Why the actions are greyed out, in one sentence; null when they are not. */
+function whyNoActions(session: Session): string | null {
+  if (session.readOnly)
+    return 'This dashboard runs with --read-only: it refuses every action, whoever asks.';
+  if (session.role !== 'admin')
+    return 'You are logged in with a viewer token: actions need the admin token that quorum up printed.';
+  return null;
+}
+
 function dataRows(n: DataNode): [string, string | number | null][] {
   const r = n.replication;
   return [
@@ -32,10 +58,7 @@ function dataRows(n: DataNode): [string, string | number | null][] {
     ['offset', r.offset],
     ['lag', n.role === 'replica' ? `${formatBytes(r.lagBytes)} / ${r.lagSeconds ?? '-'} s` : null],
     ['replicas', r.connectedReplicas],
-    [
-      'memory',
-      `${formatBytes(n.memoryUsedBytes)} of ${n.memoryMaxBytes ? formatBytes(n.memoryMaxBytes) : 'no limit'}`,
-    ],
+    ['memory', memoryText(n)],
     ['clients', n.connectedClients],
     ['ops/s', n.opsPerSec],
     ['uptime', n.uptimeSeconds === null ? null : `${n.uptimeSeconds} s`],
@@ -129,140 +152,145 @@ export function NodeDrawer({
   const match = (k: string) => k.toLowerCase().includes(filter.toLowerCase());
 
   return (
-    <aside className="drawer" aria-label={`details of ${addr}`} data-testid="node-drawer">
-      <header>
-        <strong>{title}</strong>
-        <span className="pill">{node ? node.role : 'sentinel'}</span>
-        {processInfo && <span className="pill">process {processInfo.state}</span>}
-        <span style={{ flex: 1 }} />
-        <button onClick={onClose} aria-label="close details">
-          close
-        </button>
-      </header>
-      <div className="body">
-        <h4>Actions</h4>
-        <div className="actions">
-          {actions.length === 0 && (
-            <span className="muted">
-              none for this deployment (it is not run by a local supervisor)
-            </span>
-          )}
-          {actions.map((a) => (
-            <button
-              key={a.request.action}
-              className={a.danger ? 'danger' : undefined}
-              disabled={!canAct || !a.enabled}
-              title={!canAct ? 'needs the admin role' : a.why}
-              onClick={() =>
-                onAction(
-                  a.request.action === 'debug-sleep'
-                    ? {
-                        ...a,
-                        request: { ...a.request, seconds: sleepSeconds },
-                        body: a.body.replace(/\d+ s/, `${sleepSeconds} s`),
-                      }
-                    : a,
-                )
-              }
-            >
-              {a.label}
-            </button>
-          ))}
-          {actions.some((a) => a.request.action === 'debug-sleep') && (
-            <label className="muted">
-              {' '}
-              sleep{' '}
-              <input
-                type="number"
-                min={1}
-                max={600}
-                value={sleepSeconds}
-                style={{ width: 64 }}
-                onChange={(e) => setSleepSeconds(Math.max(1, Number(e.target.value) || 1))}
-              />{' '}
-              s
-            </label>
-          )}
-        </div>
-        <div className="tabs" role="tablist">
-          {(['overview', 'config', 'info'] as const).map((t) => (
-            <button
-              key={t}
-              role="tab"
-              aria-selected={tab === t}
-              className={tab === t ? 'active' : undefined}
-              onClick={() => setTab(t)}
-            >
-              {t === 'info' ? 'INFO' : t === 'config' ? 'CONFIG' : 'overview'}
-            </button>
-          ))}
-        </div>
-        {error && <p className="problems">{error}</p>}
-        {!up && <p className="muted">The node is down; only what quorum last saw is shown.</p>}
-        {tab === 'overview' && (
-          <>
-            {node && (
-              <Kv
-                rows={
-                  cluster
-                    ? [
-                        ...dataRows(node).filter(([k]) => k !== 'sentinels'),
-                        ...clusterNodeRows(cluster, addr),
-                      ]
-                    : dataRows(node)
-                }
-              />
-            )}
-            {sentinel && <Kv rows={sentinelRows(sentinel)} />}
-            {certificate && (
-              <Kv rows={[['TLS certificate', certificateText(certificate, Date.now())]]} />
-            )}
-            {node && details && (
-              <>
-                <h4>Persistence</h4>
-                <Kv
-                  rows={[
-                    ['RDB last save', persistence.rdb_last_bgsave_status],
-                    ['changes since save', persistence.rdb_changes_since_last_save],
-                    ['AOF', persistence.aof_enabled === '1' ? 'on' : 'off'],
-                    ['loading', persistence.loading === '1' ? 'yes' : 'no'],
-                    ['save', details.config.save],
-                    ['appendfsync', details.config.appendfsync],
-                  ]}
-                />
-              </>
-            )}
-          </>
+    <Drawer
+      label={`details of ${addr}`}
+      testId="node-drawer"
+      onClose={onClose}
+      head={
+        <>
+          <strong className="drawer-title">{title}</strong>
+          <span className="pill">{node ? node.role : 'sentinel'}</span>
+          {processInfo && <span className="pill">process {processInfo.state}</span>}
+        </>
+      }
+    >
+      <h4>Actions</h4>
+      {whyNoActions(session) && (
+        <p className="muted small" data-testid="why-no-actions">
+          {whyNoActions(session)}
+        </p>
+      )}
+      <div className="actions">
+        {actions.length === 0 && (
+          <span className="muted">
+            none for this deployment (it is not run by a local supervisor)
+          </span>
         )}
-        {tab !== 'overview' && (
-          <input
-            placeholder="filter"
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-            aria-label="filter keys"
-            style={{ width: '100%', marginBottom: 8 }}
-          />
+        {actions.map((a) => (
+          <button
+            key={a.request.action}
+            className={a.danger ? 'danger' : undefined}
+            disabled={!canAct || !a.enabled}
+            title={!canAct ? 'needs the admin role' : a.why}
+            onClick={() =>
+              onAction(
+                a.request.action === 'debug-sleep'
+                  ? {
+                      ...a,
+                      request: { ...a.request, seconds: sleepSeconds },
+                      body: a.body.replace(/\d+ s/, `${sleepSeconds} s`),
+                    }
+                  : a,
+              )
+            }
+          >
+            {a.label}
+          </button>
+        ))}
+        {actions.some((a) => a.request.action === 'debug-sleep') && (
+          <label className="muted">
+            {' '}
+            sleep{' '}
+            <input
+              type="number"
+              min={1}
+              max={600}
+              value={sleepSeconds}
+              style={{ width: 64 }}
+              onChange={(e) => setSleepSeconds(Math.max(1, Number(e.target.value) || 1))}
+            />{' '}
+            s
+          </label>
         )}
-        {tab === 'config' &&
-          (details ? (
-            <Kv rows={Object.entries(details.config).filter(([k]) => match(k))} />
-          ) : (
-            <p className="muted">{node ? 'loading…' : 'sentinels have no CONFIG'}</p>
-          ))}
-        {tab === 'info' &&
-          (details ? (
-            Object.entries(details.info)
-              .filter(([, fields]) => Object.keys(fields).length > 0)
-              .map(([section, fields]) => (
-                <div key={section}>
-                  <h4>{section}</h4>
-                  <Kv rows={Object.entries(fields).filter(([k]) => match(k))} />
-                </div>
-              ))
-          ) : (
-            <p className="muted">loading…</p>
-          ))}
       </div>
-    </aside>
+      <div className="tabs" role="tablist">
+        {(['overview', 'config', 'info'] as const).map((t) => (
+          <button
+            key={t}
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? 'active' : undefined}
+            onClick={() => setTab(t)}
+          >
+            {t === 'info' ? 'INFO' : t === 'config' ? 'CONFIG' : 'overview'}
+          </button>
+        ))}
+      </div>
+      {error && <p className="problems">{error}</p>}
+      {!up && <p className="muted">The node is down; only what quorum last saw is shown.</p>}
+      {tab === 'overview' && (
+        <>
+          {node && (
+            <Kv
+              rows={
+                cluster
+                  ? [
+                      ...dataRows(node).filter(([k]) => k !== 'sentinels'),
+                      ...clusterNodeRows(cluster, addr),
+                    ]
+                  : dataRows(node)
+              }
+            />
+          )}
+          {sentinel && <Kv rows={sentinelRows(sentinel)} />}
+          {certificate && (
+            <Kv rows={[['TLS certificate', certificateText(certificate, Date.now())]]} />
+          )}
+          {node && details && (
+            <>
+              <h4>Persistence</h4>
+              <Kv
+                rows={[
+                  ['RDB last save', lastSave(persistence)],
+                  ['changes since save', persistence.rdb_changes_since_last_save],
+                  ['AOF', persistence.aof_enabled === '1' ? 'on' : 'off'],
+                  ['loading', persistence.loading === '1' ? 'yes' : 'no'],
+                  ['save', details.config.save],
+                  ['appendfsync', details.config.appendfsync],
+                ]}
+              />
+            </>
+          )}
+        </>
+      )}
+      {tab !== 'overview' && (
+        <input
+          placeholder="filter"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          aria-label="filter keys"
+          style={{ width: '100%', marginBottom: 8 }}
+        />
+      )}
+      {tab === 'config' &&
+        (details ? (
+          <Kv rows={Object.entries(details.config).filter(([k]) => match(k))} />
+        ) : (
+          <p className="muted">{node ? 'loading…' : 'sentinels have no CONFIG'}</p>
+        ))}
+      {tab === 'info' &&
+        (details ? (
+          Object.entries(details.info)
+            .filter(([, fields]) => Object.keys(fields).length > 0)
+            .map(([section, fields]) => (
+              <div key={section}>
+                <h4>{section}</h4>
+                <Kv rows={Object.entries(fields).filter(([k]) => match(k))} />
+              </div>
+            ))
+        ) : (
+          <p className="muted">loading…</p>
+        ))}
+    </Drawer>
   );
 }

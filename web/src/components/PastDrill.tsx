@@ -6,11 +6,10 @@ import { verdictText } from '../../../src/model/deviation.js';
 import { drillReportUrl } from '../api.js';
 import { drillMarkers, gapCaption } from '../drill-chart.js';
 import { DrillChart } from './DrillChart.js';
+import { dateTime } from '../time-format.js';
 
-/** A time as the browser's locale writes it. */
-export function when(ms: number): string {
-  return new Date(ms).toLocaleString();
-}
+/** When a drill ran: a date and a 24-hour time, as everywhere on the dashboard. */
+export const when = dateTime;
 
 /** How a run's writers found the master, for a person. */
 export const VIA_LABEL: Record<RunVia, string> = {

@@ -4,9 +4,14 @@ import type { SentinelTopology } from '../../../src/model/index.js';
 /** Each sentinel's own belief, side by side; a cell that differs from the majority is marked. */
 export const SentinelMatrix = memo(function SentinelMatrix({
   topology,
+  names,
 }: {
   topology: SentinelTopology;
+  /** Process names by address: the headers and masters read as on the graph. */
+  names: Record<string, string>;
 }) {
+  const named = (addr: string | null) =>
+    addr === null ? '-' : names[addr] ? `${names[addr]} (${addr})` : addr;
   const master = topology.agreement.master;
   const mode = <T,>(values: T[]): T | undefined => {
     const counts = new Map<T, number>();
@@ -26,7 +31,7 @@ export const SentinelMatrix = memo(function SentinelMatrix({
     {
       label: 'believes master',
       cell: (s) => ({
-        text: s.masterAddr ?? '-',
+        text: named(s.masterAddr),
         odd: s.up && master !== null && s.masterAddr !== master,
       }),
     },
@@ -72,8 +77,8 @@ export const SentinelMatrix = memo(function SentinelMatrix({
           <tr>
             <th />
             {topology.sentinels.map((s) => (
-              <th key={s.addr} className="mono">
-                {s.addr}
+              <th key={s.addr} title={s.addr}>
+                {names[s.addr] ?? s.addr}
               </th>
             ))}
           </tr>
@@ -85,7 +90,7 @@ export const SentinelMatrix = memo(function SentinelMatrix({
               {topology.sentinels.map((s) => {
                 const { text, odd } = row.cell(s);
                 return (
-                  <td key={s.addr} className={odd ? 'disagree mono' : 'mono'}>
+                  <td key={s.addr} className={`${odd ? 'disagree ' : ''}mono wraps`}>
                     {text}
                   </td>
                 );

@@ -15,6 +15,15 @@ import {
   slotAt,
 } from '../slotmap.js';
 
+/** The slot under a pointer on the map. */
+function pointAt(e: React.MouseEvent<SVGSVGElement>): number | null {
+  const box = e.currentTarget.getBoundingClientRect();
+  return slotAt(
+    ((e.clientX - box.left) / box.width) * MAP_COLUMNS,
+    ((e.clientY - box.top) / box.height) * MAP_ROWS,
+  );
+}
+
 /** A ring around one cell, so a single slot is visible on the map. */
 function Marker({ slot, className }: { slot: number; className: string }) {
   const { x, y } = cellOf(slot);
@@ -57,16 +66,10 @@ export const SlotMap = memo(function SlotMap({
         preserveAspectRatio="none"
         role="img"
         aria-label={`slot map: ${cluster.slotsCovered} of ${SLOT_COUNT} slots assigned`}
-        onMouseMove={(e) => {
-          const box = e.currentTarget.getBoundingClientRect();
-          setHover(
-            slotAt(
-              ((e.clientX - box.left) / box.width) * MAP_COLUMNS,
-              ((e.clientY - box.top) / box.height) * MAP_ROWS,
-            ),
-          );
-        }}
+        onMouseMove={(e) => setHover(pointAt(e))}
         onMouseLeave={() => setHover(null)}
+        // a touch screen cannot hover: a tap names the slot and keeps it until the next tap
+        onClick={(e) => setHover(pointAt(e))}
       >
         {all.map((s) =>
           rangeRects([s.first, s.last]).map((r, i) => (
@@ -88,7 +91,7 @@ export const SlotMap = memo(function SlotMap({
       </svg>
       <p className="slot-hover mono" data-testid="slot-hover">
         {hover === null
-          ? 'hover a slot to see its owner'
+          ? 'point at or tap a slot to see its owner'
           : `slot ${hover} · ${label(hovered?.ownerId ?? null)}${hovered ? ` · range ${hovered.first}-${hovered.last}` : ''}${move ? ` · moving ${label(move.fromId)} → ${label(move.toId)}` : ''}`}
       </p>
       <ul className="legend" data-testid="slot-legend">

@@ -109,7 +109,14 @@ function GroupRow({ g }: { g: FailoverGroup }) {
  * Sentinel events and quorum's own, newest first, failovers grouped with their duration. Memoized:
  * it renders when the events change, not on every topology or sample push.
  */
-export const Timeline = memo(function Timeline({ events }: { events: QuorumEvent[] }) {
+export const Timeline = memo(function Timeline({
+  events,
+  cluster = false,
+}: {
+  events: QuorumEvent[];
+  /** A Redis Cluster: no Sentinel there, so no choice between Sentinel's events and quorum's. */
+  cluster?: boolean;
+}) {
   const [text, setText] = useState('');
   const [source, setSource] = useState<'all' | 'sentinel' | 'quorum'>('all');
   const [shown, setShown] = useState(PAGE);
@@ -129,15 +136,17 @@ export const Timeline = memo(function Timeline({ events }: { events: QuorumEvent
           onChange={(e) => setText(e.target.value)}
           aria-label="filter events"
         />
-        <select
-          value={source}
-          onChange={(e) => setSource(e.target.value as typeof source)}
-          aria-label="event source"
-        >
-          <option value="all">all events</option>
-          <option value="sentinel">Sentinel's</option>
-          <option value="quorum">quorum's</option>
-        </select>
+        {!cluster && (
+          <select
+            value={source}
+            onChange={(e) => setSource(e.target.value as typeof source)}
+            aria-label="event source"
+          >
+            <option value="all">all events</option>
+            <option value="sentinel">Sentinel's</option>
+            <option value="quorum">quorum's</option>
+          </select>
+        )}
       </div>
       <ul className="timeline" data-testid="timeline">
         {items.length === 0 && <li className="muted">no events yet</li>}

@@ -24,6 +24,7 @@ function deployment(overrides: Partial<DeploymentState> = {}): DeploymentState {
     unreachable: null,
     proxy: null,
     alertsFiring: 0,
+    alertsSeverity: null,
     network: null,
     clusterJob: null,
     links: [],

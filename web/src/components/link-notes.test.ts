@@ -17,6 +17,7 @@ function deployment(links: LinkReport[], named: boolean): DeploymentState {
     unreachable: null,
     proxy: null,
     alertsFiring: 0,
+    alertsSeverity: null,
     network: null,
     clusterJob: null,
     links,

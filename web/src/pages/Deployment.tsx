@@ -3,12 +3,14 @@ import type { DeploymentState, Session } from '../../../src/server/contract.js';
 import { act, alertsState, client, clusterAction } from '../api.js';
 import { noteClusterJob, onResync, seed, seedAlerts, useLive } from '../live.js';
 import type { Route } from '../route.js';
+import { closeDrawer } from '../route.js';
+import { PROXY } from '../graph-nodes.js';
 import { Charts } from '../components/Charts.js';
 import { ClusterLive } from '../components/ClusterLive.js';
 import { isClusterRequest } from '../components/cluster-actions.js';
-import { ClusterSummary } from '../components/ClusterSummary.js';
 import { Confirm } from '../components/Confirm.js';
-import { LinkStates } from '../components/LinkStates.js';
+import { DeploymentHeader } from '../components/DeploymentHeader.js';
+import { ProxyDrawer } from '../components/ProxyDrawer.js';
 import { NodeDrawer } from '../components/NodeDrawer.js';
 import { SentinelMatrix } from '../components/SentinelMatrix.js';
 import { Timeline } from '../components/Timeline.js';
@@ -16,9 +18,7 @@ import { TopologyGraph } from '../components/TopologyGraph.js';
 import type { Picker } from '../components/NetworkPanel.js';
 import { NetworkPanel, PICKER_OFF } from '../components/NetworkPanel.js';
 import { memberAt, toggleSide } from '../partition.js';
-import { staleNote } from '../freshness.js';
 import type { PendingAction } from '../components/actions.js';
-import { failoverAction, switchoverAction } from '../components/actions.js';
 import { isFinished } from '../../../src/model/index.js';
 import { AlertsPage } from './Alerts.js';
 import { DrillsPage } from './Drills.js';
@@ -107,113 +107,28 @@ export function DeploymentPage({
   };
 
   const view = route.view ?? 'live';
-  const stale = staleNote(deployment);
   const cluster = t?.kind === 'cluster' || deployment.capabilities.cluster.length > 0;
   const canAct = session.role === 'admin' && !session.readOnly;
   const drill = live.drills[deployment.name];
   const running = drill !== undefined && !isFinished(drill);
-  const failover = failoverAction(deployment);
-  const switchover = switchoverAction(deployment);
   // a stable array while the set of nodes stays the same, so the charts are not redrawn for nothing
   const addrKey = t?.nodes.map((n) => n.addr).join(',') ?? '';
   const addrs = useMemo(() => (addrKey === '' ? [] : addrKey.split(',')), [addrKey]);
+  const names = useMemo(
+    () => Object.fromEntries(deployment.processes.map((p) => [p.addr, p.name])),
+    [deployment.processes],
+  );
   return (
     <>
-      {deployment.unreachable && (
-        <div className="banner">Unreachable: {deployment.unreachable}</div>
-      )}
-      {stale && <div className="banner">{stale}</div>}
-      <div
-        className="panel"
-        style={{
-          marginBottom: 16,
-          display: 'flex',
-          gap: 16,
-          alignItems: 'center',
-          flexWrap: 'wrap',
-        }}
-      >
-        {cluster ? (
-          <ClusterSummary deployment={deployment} />
-        ) : (
-          <>
-            <span>
-              master{' '}
-              <strong className="mono" data-testid="agreed-master">
-                {t?.agreement.master ?? 'none agreed'}
-              </strong>
-            </span>
-            <span className="muted">
-              sentinels agreeing {t?.agreement.agreeing ?? 0}/{t?.agreement.total ?? 0}
-            </span>
-          </>
-        )}
-        <span className="pill" data-testid="health">
-          <span className={`dot ${deployment.problems.length === 0 ? 'ok' : 'warn'}`} />
-          {deployment.problems.length === 0
-            ? 'healthy'
-            : `${deployment.problems.length} problem${deployment.problems.length === 1 ? '' : 's'}`}
-        </span>
-        <LinkStates deployment={deployment} />
-        <span style={{ flex: 1 }} />
-        {!cluster && (
-          <>
-            <button
-              className="primary"
-              disabled={!canAct || !switchover.enabled}
-              title={canAct ? switchover.why : 'needs the admin role'}
-              onClick={() => setPending(switchover)}
-            >
-              Switchover
-            </button>
-            <button
-              className="danger"
-              disabled={!canAct || !failover.enabled}
-              title={canAct ? failover.why : 'needs the admin role'}
-              onClick={() => setPending(failover)}
-            >
-              Failover
-            </button>
-          </>
-        )}
-      </div>
-      {deployment.problems.length > 0 && !deployment.unreachable && (
-        <ul className="problems" style={{ marginBottom: 16 }}>
-          {deployment.problems.map((p) => (
-            <li key={p}>{p}</li>
-          ))}
-        </ul>
-      )}
-      <nav className="tabs" role="tablist">
-        <button
-          role="tab"
-          aria-selected={view === 'live'}
-          onClick={() => navigate({ deployment: deployment.name, node: null, view: 'live' })}
-        >
-          Live
-        </button>
-        <button
-          role="tab"
-          aria-selected={view === 'drills'}
-          onClick={() => navigate({ deployment: deployment.name, node: null, view: 'drills' })}
-        >
-          Drills{running ? ' · running' : ''}
-        </button>
-        <button
-          role="tab"
-          aria-selected={view === 'alerts'}
-          onClick={() => navigate({ deployment: deployment.name, node: null, view: 'alerts' })}
-        >
-          Alerts
-          <span
-            className={`badge${deployment.alertsFiring > 0 ? ' firing' : ''}`}
-            data-testid="alerts-badge"
-            title={`${String(deployment.alertsFiring)} alert${deployment.alertsFiring === 1 ? '' : 's'} firing`}
-          >
-            {deployment.alertsFiring}
-          </span>
-        </button>
-      </nav>
+      <DeploymentHeader
+        session={session}
+        deployment={deployment}
+        cluster={cluster}
+        view={view}
+        running={running}
+        navigate={navigate}
+        onAction={setPending}
+      />
       {view === 'drills' && <DrillsPage token={token} session={session} deployment={deployment} />}
       {view === 'alerts' && <AlertsPage token={token} deployment={deployment} />}
       {view === 'live' && cluster && (
@@ -231,7 +146,7 @@ export function DeploymentPage({
       )}
       {view === 'live' && !cluster && (
         <div className="grid">
-          <div style={{ display: 'grid', gap: 16, minWidth: 0 }}>
+          <div className="stack">
             <section className="panel">
               <h2>Topology</h2>
               {t ? (
@@ -262,26 +177,29 @@ export function DeploymentPage({
             )}
             <section className="panel">
               <h2>Each sentinel's view</h2>
-              {t?.kind === 'sentinel' && <SentinelMatrix topology={t} />}
+              {t?.kind === 'sentinel' && <SentinelMatrix topology={t} names={names} />}
             </section>
-            <section className="panel">
+            <section className="panel charts-panel">
               <h2>Charts</h2>
-              <Charts samples={live.samples[deployment.name] ?? {}} addrs={addrs} />
+              <Charts samples={live.samples[deployment.name] ?? {}} addrs={addrs} names={names} />
             </section>
           </div>
-          <section className="panel">
+          <section className="panel timeline-panel">
             <h2>Timeline</h2>
             <Timeline events={live.events[deployment.name] ?? []} />
           </section>
         </div>
       )}
-      {route.node && (
+      {route.node === PROXY && (
+        <ProxyDrawer proxy={deployment.proxy} names={names} onClose={() => closeDrawer(route)} />
+      )}
+      {route.node && route.node !== PROXY && (
         <NodeDrawer
           token={token}
           session={session}
           deployment={deployment}
           addr={route.node}
-          onClose={() => navigate({ deployment: deployment.name, node: null })}
+          onClose={() => closeDrawer(route)}
           onAction={setPending}
         />
       )}

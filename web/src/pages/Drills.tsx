@@ -96,7 +96,7 @@ export function DrillsPage({
       <section className="panel">
         <h2>Run a drill</h2>
         {state && !state.available && <p className="muted">{state.why}</p>}
-        <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
+        <div className="drill-form">
           <label>
             scenario{' '}
             <select

@@ -98,7 +98,7 @@ export function Overview({
             </button>
             {d.alertsFiring > 0 && (
               <a
-                className="badge firing card-badge"
+                className={`badge firing ${d.alertsSeverity ?? ''} card-badge`}
                 href={routeHref({ deployment: d.name, node: null, view: 'alerts' })}
                 onClick={(e) => (e.preventDefault(), open(d.name, 'alerts'))}
               >
