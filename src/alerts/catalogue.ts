@@ -1,4 +1,4 @@
-import type { DataNode, Topology } from '../model/index.js';
+import type { DataNode, LastFailover, Topology } from '../model/index.js';
 import { agreedMaster } from '../model/index.js';
 import { CLUSTER_RULES } from './cluster-rules.js';
 import type { AlertRule } from './rule.js';
@@ -24,6 +24,13 @@ const dataNodes = (t: Topology, test: (n: DataNode) => boolean, say: (n: DataNod
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** "; the outage lasted 7.23 s (detected after 5.01 s)" for a failover within the window. */
+function outage(f: LastFailover | null, nowMs: number): string {
+  if (f === null || f.durationMs === null || nowMs - f.atMs >= FAILOVER_ALERT_MS) return '';
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  return `; the outage lasted ${s(f.durationMs)}${f.detectionMs === null ? '' : ` (detected after ${s(f.detectionMs)})`}`;
 }
 
 export const ALERT_RULES: readonly AlertRule[] = [
@@ -236,9 +243,10 @@ export const ALERT_RULES: readonly AlertRule[] = [
               subject: null,
               // the window, as the Prometheus rule says it: the alert stays firing that long
               summary:
-                t.kind === 'cluster'
+                (t.kind === 'cluster'
                   ? `a shard failed over to its replica in the last ${FAILOVER_WINDOW}`
-                  : `the master moved in the last ${FAILOVER_WINDOW}; it is now ${agreedMaster(t) ?? 'none'}`,
+                  : `the master moved in the last ${FAILOVER_WINDOW}; it is now ${agreedMaster(t) ?? 'none'}`) +
+                outage(ctx.lastFailover, ctx.nowMs),
             },
           ]
         : [],

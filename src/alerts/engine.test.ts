@@ -145,6 +145,12 @@ describe('AlertEngine', () => {
     expect(run(engine, [[0, topology()]])).toEqual([]);
     expect(run(engine, [[5_000, moved]])).toEqual(['firing RedisFailover/mymaster']);
     expect(engine.active()[0]?.summary).toContain(R1);
+    // the failover's own times, once its +switch-master is in: the outage, not Sentinel's part
+    engine.failedOver({ atMs: T0 + 4_900, durationMs: 7230, detectionMs: 5010 });
+    run(engine, [[5_500, moved]]);
+    expect(engine.active()[0]?.summary).toBe(
+      `the master moved in the last 10 minutes; it is now ${R1}; the outage lasted 7.23 s (detected after 5.01 s)`,
+    );
     expect(run(engine, [[5_000 + FAILOVER_ALERT_MS - 1000, moved]])).toEqual([
       `firing RedisNodeDown/${MASTER}`,
     ]);

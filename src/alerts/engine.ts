@@ -1,4 +1,4 @@
-import type { Topology } from '../model/index.js';
+import type { LastFailover, Topology } from '../model/index.js';
 import { MasterMoves } from '../model/index.js';
 import type { AlertRule, EvalContext, Severity } from './rule.js';
 import { evaluateRule } from './rule.js';
@@ -60,6 +60,7 @@ export class AlertEngine {
   private readonly rejected = new Map<string, { count: number; roseMs: number | null }>();
   private readonly masterMoves = new MasterMoves();
   private lastMasterChangeMs: number | null = null;
+  private lastFailover: LastFailover | null = null;
   private readonly rules: AlertRule[];
 
   constructor(
@@ -71,6 +72,11 @@ export class AlertEngine {
     );
   }
 
+  /** A failover ended (its times are said in the failover alert's text). */
+  failedOver(failover: LastFailover): void {
+    this.lastFailover = failover;
+  }
+
   /** Evaluates every rule on a new observation; returns what fired and what resolved. */
   evaluate(topology: Topology, nowMs: number = Date.now()): AlertTransition[] {
     this.track(topology, nowMs);
@@ -79,6 +85,7 @@ export class AlertEngine {
       lagBytes: this.settings.lagBytes,
       memoryRatio: this.settings.memoryRatio,
       lastMasterChangeMs: this.lastMasterChangeMs,
+      lastFailover: this.lastFailover,
       rejectedRiseMs: new Map(
         [...this.rejected].flatMap(([addr, r]) => (r.roseMs === null ? [] : [[addr, r.roseMs]])),
       ),

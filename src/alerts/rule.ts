@@ -1,4 +1,4 @@
-import type { ClusterTopology, SentinelTopology, Topology } from '../model/index.js';
+import type { ClusterTopology, LastFailover, SentinelTopology, Topology } from '../model/index.js';
 import { assertNever } from '../model/index.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -19,6 +19,8 @@ export interface EvalContext {
   memoryRatio: number;
   /** When the agreed master last moved to another node, null if not since quorum started. */
   lastMasterChangeMs: number | null;
+  /** The last failover's times (src/model/failover.ts), null if none was seen. */
+  lastFailover: LastFailover | null;
   /** When each node's `rejected_connections` last rose. */
   rejectedRiseMs: ReadonlyMap<string, number>;
 }

@@ -91,6 +91,7 @@ export class Hub {
     const onEvent = (event: QuorumEvent) => {
       if (event.type === '+switch-master' || event.type === 'quorum:cluster-failover') {
         entry.lastFailover = lastFailoverOf(failoverTiming(entry.events, event));
+        entry.alerts.failedOver(entry.lastFailover);
       }
       entry.events.push(event);
       if (entry.events.length > EVENTS_KEPT)
