@@ -6,6 +6,7 @@ import {
   formatBytes,
   linkNeedsAttention,
   sentinelsOf,
+  shownRole,
   SLOT_COUNT,
 } from '../model/index.js';
 import type { ProcessInfo } from '../local/index.js';
@@ -56,12 +57,10 @@ export function formatTopology(
       : `${problems.length} problem${problems.length === 1 ? '' : 's'}`,
   ].join('   ');
   const withNames = processes.length > 0;
-  // a node that does not answer has no role of its own; the sentinels still name their master
-  const namedMaster = new Set([agreement.master, ...t.sentinels.map((s) => s.masterAddr)]);
   const nodeRows = t.nodes.map((n) => {
     const r = n.replication;
     const lag = n.role === 'replica' ? `${formatBytes(r.lagBytes)} / ${dash(r.lagSeconds)} s` : '-';
-    const role = !n.up && n.role === 'unknown' && namedMaster.has(n.addr) ? 'was master' : n.role;
+    const role = shownRole(t, n);
     const state = n.up ? 'up' : nameOf.get(n.addr)?.state === 'stopped' ? 'stopped' : 'down';
     const row = [
       n.addr,

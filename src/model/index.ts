@@ -29,7 +29,7 @@ export { diffTopology, MasterMoves } from './diff.js';
 export { ServiceError, UserError } from './errors.js';
 export type { Refusal } from './errors.js';
 export { clock, formatBytes, formatSeconds } from './format.js';
-export { replicasOf } from './queries.js';
+export { replicasOf, shownRole } from './queries.js';
 export { describeFailover, failoverTiming, lastFailoverOf } from './failover.js';
 export type { FailoverTiming, LastFailover } from './failover.js';
 export {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agreeOnMaster } from './agreement.js';
-import { downAfterOf, replicasOf } from './queries.js';
+import { downAfterOf, replicasOf, shownRole } from './queries.js';
 import type { DataNode, SentinelTopology, SentinelView } from './topology.js';
 import { downNode, downSentinel } from './topology.js';
 
@@ -50,5 +50,19 @@ describe('downAfterOf', () => {
     expect(downAfterOf(topology([], [s(1, 5000), s(2, 8000), s(3, null)]))).toBe(8000);
     expect(downAfterOf(topology([], [s(1, null)]))).toBe(30_000);
     expect(downAfterOf(topology([], []), 1234)).toBe(1234);
+  });
+});
+
+describe('shownRole', () => {
+  it('shows a down node the sentinels still name as "was master", and any other as it is', () => {
+    const dead = node(M, 'unknown', null, false);
+    const replicaDown = node('127.0.0.1:6392', 'unknown', null, false);
+    const t = topology(
+      [dead, node('127.0.0.1:6391', 'replica', M), replicaDown],
+      [sentinel('127.0.0.1:26390', 5000)],
+    );
+    expect(shownRole(t, dead)).toBe('was master');
+    expect(shownRole(t, replicaDown)).toBe('unknown');
+    expect(shownRole(t, node('127.0.0.1:6391', 'replica', M))).toBe('replica');
   });
 });

@@ -10,6 +10,7 @@ import { clusterFailoverAction } from './cluster-actions.js';
 import { Drawer } from './Drawer.js';
 import { dateTime } from '../time-format.js';
 import { clusterOf, sentinelsOf } from '../../../src/model/topology.js';
+import { shownRole } from '../../../src/model/queries.js';
 
 function Kv({ rows }: { rows: [string, string | number | null | undefined][] }) {
   return (
@@ -48,10 +49,10 @@ function whyNoActions(session: Session): string | null {
   return null;
 }
 
-function dataRows(n: DataNode): [string, string | number | null][] {
+function dataRows(n: DataNode, role: string): [string, string | number | null][] {
   const r = n.replication;
   return [
-    ['role', n.role],
+    ['role', role],
     ['state', n.up ? 'up' : `down: ${n.downReason ?? ''}`],
     ['follows', r.masterAddr],
     ['link', r.linkUp === null ? null : r.linkUp ? 'up' : 'down'],
@@ -148,6 +149,7 @@ export function NodeDrawer({
     ...nodeActions(deployment, addr, node ? 'redis' : 'sentinel', processInfo?.state ?? null),
   ];
   const canAct = session.role === 'admin' && !session.readOnly;
+  const role = node && deployment.topology ? shownRole(deployment.topology, node) : 'sentinel';
   const title = processInfo ? `${processInfo.name} (${addr})` : addr;
   const match = (k: string) => k.toLowerCase().includes(filter.toLowerCase());
 
@@ -159,7 +161,7 @@ export function NodeDrawer({
       head={
         <>
           <strong className="drawer-title">{title}</strong>
-          <span className="pill">{node ? node.role : 'sentinel'}</span>
+          <span className="pill">{node ? role : 'sentinel'}</span>
           {processInfo && <span className="pill">process {processInfo.state}</span>}
         </>
       }
@@ -235,10 +237,10 @@ export function NodeDrawer({
               rows={
                 cluster
                   ? [
-                      ...dataRows(node).filter(([k]) => k !== 'sentinels'),
+                      ...dataRows(node, role).filter(([k]) => k !== 'sentinels'),
                       ...clusterNodeRows(cluster, addr),
                     ]
-                  : dataRows(node)
+                  : dataRows(node, role)
               }
             />
           )}
