@@ -52,6 +52,24 @@ describe('drills against a real Redis Cluster', () => {
     );
   });
 
+  it('refuses what is for Sentinel on a cluster, naming what works instead', async () => {
+    const haproxy = await quorum(['export', 'haproxy', '--dir', cluster.dir]);
+    expect(haproxy.code).toBe(2);
+    expect(haproxy.stdout).toBe('');
+    expect(haproxy.stderr.trim()).toMatch(
+      /^quorum: 'mycluster' is a Redis Cluster, and HAProxy cannot route by slot: cluster clients must follow MOVED and ASK themselves \(redis-cli -c/,
+    );
+    for (const move of ['switchover', 'failover']) {
+      const run = await quorum([move, '--dir', cluster.dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        "quorum: 'mycluster' is a Redis Cluster, which has no sentinels to move its master; promote a replica with 'quorum cluster failover NODE'",
+      );
+    }
+    const help = await quorum(['cluster', 'reshard', '--help']);
+    expect(help.stdout).not.toMatch(/--sentinel|--master-name/);
+  });
+
   it('refuses the lab partition on loopback in one sentence', async () => {
     const run = await quorum(['drill', 'cluster-partition-master', '--dir', cluster.dir]);
     expect(run.code).toBe(2);

@@ -1,5 +1,5 @@
 import type { DataNode, LastFailover, Topology } from '../model/index.js';
-import { agreedMaster } from '../model/index.js';
+import { agreedMaster, formatSeconds } from '../model/index.js';
 import { CLUSTER_RULES } from './cluster-rules.js';
 import type { AlertRule } from './rule.js';
 
@@ -29,8 +29,7 @@ function mib(bytes: number): string {
 /** "; the outage lasted 7.23 s (detected after 5.01 s)" for a failover within the window. */
 function outage(f: LastFailover | null, nowMs: number): string {
   if (f === null || f.durationMs === null || nowMs - f.atMs >= FAILOVER_ALERT_MS) return '';
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  return `; the outage lasted ${s(f.durationMs)}${f.detectionMs === null ? '' : ` (detected after ${s(f.detectionMs)})`}`;
+  return `; the outage lasted ${formatSeconds(f.durationMs)}${f.detectionMs === null ? '' : ` (detected after ${formatSeconds(f.detectionMs)})`}`;
 }
 
 export const ALERT_RULES: readonly AlertRule[] = [

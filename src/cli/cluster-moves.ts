@@ -103,10 +103,18 @@ export function registerClusterMoves(cluster: Command): void {
               useEmptyMasters: opts.useEmptyMasters === true,
               weights: opts.weight,
               names,
-              approve: async (moves) => {
+              approve: async (moves, openSlots) => {
                 const slots = moves.reduce((sum, m) => sum + m.slots, 0);
                 const list = moves.map((m) => `${m.slots} ${m.from} -> ${m.to}`).join(', ');
-                await approve(opts.yes, `move ${slots} slots (${list})?`, 'nothing moved');
+                const close =
+                  openSlots > 0
+                    ? `close ${openSlots} slot${openSlots === 1 ? '' : 's'} an interrupted move left open, then `
+                    : '';
+                await approve(
+                  opts.yes,
+                  `${close}move ${slots} slots${list ? ` (${list})` : ''}?`,
+                  'nothing moved',
+                );
               },
               fixed: reportFix,
               signal: progress.signal,

@@ -65,11 +65,6 @@ export function registerDelNode(cluster: Command): void {
     .argument('<node>', 'name (redis-7), host:port, node id or id prefix')
     .option('--yes', 'do not ask')
     .action(async (node: string, opts: ClusterOptions & { yes?: boolean }) => {
-      await approve(
-        opts.yes,
-        `remove ${node} from the cluster (every node forgets it)?`,
-        'nothing removed',
-      );
       await withCluster(opts, async (session) => {
         const supervisor = session.resolved.local?.supervisor;
         const host = supervisor ? controlClient(supervisor.socket) : null;

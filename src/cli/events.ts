@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { FailoverTiming, QuorumEvent } from '../model/index.js';
-import { describeFailover, failoverTiming, UserError } from '../model/index.js';
+import { describeFailover, failoverDurations, failoverTiming, UserError } from '../model/index.js';
 import { EventLog } from '../observer/index.js';
 import { intOption } from './errors.js';
 import { formatEvent } from './format.js';
@@ -19,11 +19,7 @@ const ENDS_FAILOVER = new Set(['+switch-master', 'quorum:cluster-failover']);
 
 /** A failover's times as `--json` gives them on its closing event, with the two durations. */
 function timingJson(t: FailoverTiming) {
-  return {
-    ...t,
-    detectedAfterMs: t.downMs !== null && t.detectedMs !== null ? t.detectedMs - t.downMs : null,
-    newMasterAfterMs: t.downMs !== null ? t.switchedMs - t.downMs : null,
-  };
+  return { ...t, ...failoverDurations(t) };
 }
 
 /**
@@ -34,9 +30,10 @@ function withTimes(events: QuorumEvent[], all: readonly QuorumEvent[], json: boo
   return events.map((e) => {
     const timing = ENDS_FAILOVER.has(e.type) ? failoverTiming(all, e) : null;
     if (json) return JSON.stringify(timing ? { ...e, failover: timingJson(timing) } : e);
-    return (
-      formatEvent(e) + (timing ? `\n${' '.repeat(14)}failover: ${describeFailover(timing)}` : '')
-    );
+    const line = formatEvent(e);
+    // under the type, whether the time carries a date or not
+    const indent = ' '.repeat(line.indexOf(e.type));
+    return line + (timing ? `\n${indent}failover: ${describeFailover(timing)}` : '');
   });
 }
 

@@ -85,7 +85,7 @@ export function registerExport(program: Command): void {
       const { target, local } = resolved;
       if (topology.kind !== 'sentinel' || target.kind !== 'sentinel')
         throw new UserError(
-          `'${target.name}' is a Redis Cluster; HAProxy's Sentinel-based config is for Sentinel deployments (cluster clients follow MOVED themselves)`,
+          `'${target.name}' is a Redis Cluster, and HAProxy cannot route by slot: cluster clients must follow MOVED and ASK themselves (redis-cli -c, or a cluster client such as ioredis's Cluster), given the nodes' addresses; 'quorum cluster info' lists them`,
           2,
         );
       if (target.access.tls !== null || target.sentinelAccess.tls !== null)

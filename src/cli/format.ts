@@ -4,6 +4,7 @@ import {
   clock,
   describeLink,
   formatBytes,
+  isoDate,
   linkNeedsAttention,
   sentinelsOf,
   shownRole,
@@ -20,12 +21,6 @@ function dash(value: string | number | null | undefined): string {
   return value === null || value === undefined || value === '' ? '-' : String(value);
 }
 
-/** The local date of `ms` as YYYY-MM-DD. */
-function day(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
 /**
  * One line per event: time, type, message, and who reported it. The log outlives restarts, so an
  * event of another day than `nowMs` carries its date.
@@ -35,7 +30,9 @@ export function formatEvent(event: QuorumEvent, nowMs = Date.now()): string {
   const by =
     event.source === 'sentinel' ? `  (${sentinels} sentinel${sentinels === 1 ? '' : 's'})` : '';
   const when =
-    day(event.ms) === day(nowMs) ? clock(event.ms) : `${day(event.ms)} ${clock(event.ms)}`;
+    isoDate(event.ms) === isoDate(nowMs)
+      ? clock(event.ms)
+      : `${isoDate(event.ms)} ${clock(event.ms)}`;
   return `${when}  ${event.type.padEnd(26)} ${event.message}${by}`;
 }
 
@@ -157,7 +154,7 @@ function formatCluster(t: ClusterTopology, problems: string[], processes: Proces
     const state = n.up ? 'up' : nameOf.get(n.addr)?.state === 'stopped' ? 'stopped' : 'down';
     const row = [
       n.addr,
-      n.role,
+      shownRole(t, n),
       state,
       n.role === 'replica' ? `${r.linkUp ? 'up' : 'down'} to ${dash(r.masterAddr)}` : '-',
       dash(r.offset),

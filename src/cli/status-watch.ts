@@ -1,9 +1,6 @@
 import type { QuorumEvent, Topology } from '../model/index.js';
-import { healthProblems } from '../model/index.js';
 import type { Observer } from '../observer/index.js';
-import { formatEvent, formatTopology } from './format.js';
-import type { ResolvedTarget } from './target.js';
-import { localProcesses } from './target.js';
+import { formatEvent } from './format.js';
 
 /** Redraws happen at most this often, however fast the observer polls. */
 const REDRAW_MS = 1000;
@@ -11,46 +8,62 @@ const REDRAW_MS = 1000;
 const RECENT = 12;
 
 /**
- * `status --watch` on a terminal: the table redrawn in place as the observer sees changes, the
- * latest events under it, until SIGINT or SIGTERM (on a pipe the caller prints events instead).
+ * `status --watch` on a terminal: `status`'s own text (`render`) redrawn in place whenever it
+ * changes, the latest events under it, until SIGINT or SIGTERM (on a pipe the caller prints
+ * events instead). A redraw in progress finishes before the observer stops.
  */
 export async function watchTable(
   observer: Observer,
-  resolved: ResolvedTarget,
-  expect: Parameters<typeof healthProblems>[1],
+  render: (topology: Topology) => Promise<string>,
 ): Promise<void> {
   const recent: QuorumEvent[] = [];
-  let latest: Topology | null = null;
-  let drawnAt = 0;
-  const pending: { timer: NodeJS.Timeout | null } = { timer: null };
+  const state: {
+    latest: Topology | null;
+    shown: string;
+    drawnAt: number;
+    timer: NodeJS.Timeout | null;
+    drawing: Promise<void>;
+  } = { latest: null, shown: '', drawnAt: 0, timer: null, drawing: Promise.resolve() };
   const draw = async () => {
-    pending.timer = null;
-    drawnAt = Date.now();
-    if (!latest) return;
-    const processes = await localProcesses(resolved.local).catch(() => []);
-    const table = formatTopology(latest, healthProblems(latest, expect), processes);
+    state.timer = null;
+    state.drawnAt = Date.now();
+    if (!state.latest) return;
     const events = recent.map((e) => formatEvent(e)).join('\n');
-    process.stdout.write(
-      `\x1b[H\x1b[2J${table}\n\nlatest events${events ? `:\n${events}` : ': none yet'}\n\n(redrawn as it changes; Ctrl-C to stop)\n`,
-    );
+    const text = `${await render(state.latest)}\nlatest events${events ? `:\n${events}` : ': none yet'}\n\n(redrawn as it changes; Ctrl-C to stop)\n`;
+    if (text === state.shown) return;
+    state.shown = text;
+    process.stdout.write(`\x1b[H\x1b[2J${text}`);
   };
   const soon = () => {
-    if (pending.timer) return;
-    pending.timer = setTimeout(() => void draw(), Math.max(0, drawnAt + REDRAW_MS - Date.now()));
+    if (state.timer) return;
+    state.timer = setTimeout(
+      () => {
+        state.drawing = state.drawing.then(draw, draw);
+      },
+      Math.max(0, state.drawnAt + REDRAW_MS - Date.now()),
+    );
   };
-  observer.bus.on('topology', (t) => {
-    latest = t;
+  const onTopology = (t: Topology) => {
+    state.latest = t;
     soon();
-  });
-  observer.bus.on('event', (e) => {
+  };
+  const onEvent = (e: QuorumEvent) => {
     recent.push(e);
     if (recent.length > RECENT) recent.shift();
     soon();
-  });
-  await observer.start();
-  await new Promise<void>((done) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
-  });
-  if (pending.timer) clearTimeout(pending.timer);
-  await observer.stop();
+  };
+  observer.bus.on('topology', onTopology);
+  observer.bus.on('event', onEvent);
+  try {
+    await observer.start();
+    await new Promise<void>((done) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+    });
+  } finally {
+    observer.bus.off('topology', onTopology);
+    observer.bus.off('event', onEvent);
+    if (state.timer) clearTimeout(state.timer);
+    await state.drawing.catch(() => undefined);
+    await observer.stop();
+  }
 }

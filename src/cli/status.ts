@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import type { LostElection, Topology } from '../model/index.js';
+import type { LinkReport, LostElection, Topology } from '../model/index.js';
+import type { ProcessInfo } from '../local/index.js';
+import type { ProxyStats } from '../proxy/index.js';
+import type { SecurityProblem } from '../security/index.js';
 import { describeLostElection, healthProblems, lostElection } from '../model/index.js';
 import { EventLog } from '../observer/index.js';
 import {
@@ -11,7 +14,7 @@ import {
   linksJson,
   topologyJson,
 } from './format.js';
-import type { TargetOptions } from './target.js';
+import type { ResolvedTarget, TargetOptions } from './target.js';
 import { localProcesses, localProxy, observeOnce, resolveTarget, targetOptions } from './target.js';
 import { certificatesJson, formatCertificates } from './format-tls.js';
 import { gatherSecurityFacts, securityProblems } from '../security/index.js';
@@ -35,6 +38,44 @@ function lostElectionOf(topology: Topology, dir: string | null): LostElection | 
   const lost = lostElection(new EventLog(join(dir, 'events.jsonl')).read(), failoverTimeoutMs);
   const down = topology.nodes.some((n) => n.addr === lost?.master && !n.up);
   return lost && topology.agreement.master === lost.master && down ? lost : null;
+}
+
+/** `status`'s human text: the table, the proxy, warnings, the way back, the dashboard, links. */
+function statusText(
+  topology: Topology,
+  problems: string[],
+  processes: ProcessInfo[],
+  proxy: ProxyStats | null,
+  warnings: SecurityProblem[],
+  links: LinkReport[],
+  resolved: ResolvedTarget,
+  dirFlag: string,
+): string {
+  const out: string[] = [formatTopology(topology, problems, processes)];
+  if (proxy) out.push('', formatProxy(proxy));
+  for (const w of warnings) out.push(`warning: ${w.message}`);
+  // a process the supervisor holds stopped or exited: the way back, as the README gives it
+  for (const p of processes.filter((x) => x.state === 'exited' || x.state === 'stopped'))
+    out.push(
+      `start it again: quorum node start ${p.name} --dir ${resolved.dir ?? dirFlag}${p.kind === 'redis' ? ' (a data node comes back as a replica of the agreed master)' : ''}`,
+    );
+  // the URL up printed once, for whoever lost it (the state file is the owner's only)
+  const dashboard = resolved.local?.dashboard;
+  if (dashboard)
+    out.push('', `dashboard: ${dashboard.url}?token=${encodeURIComponent(dashboard.token)}`);
+  const certificates = formatCertificates(topology, Date.now());
+  if (certificates !== '') out.push('', certificates);
+  // a link down for the reason a problem already gives: its state, the reason said once
+  const broken = formatLinks(
+    links.map((l) =>
+      l.lastError !== null && problems.some((p) => p.includes(l.lastError ?? ''))
+        ? { ...l, lastError: null }
+        : l,
+    ),
+    Date.now(),
+  );
+  if (broken !== '') out.push('', broken);
+  return `${out.join('\n')}\n`;
 }
 
 export function registerStatus(program: Command): void {
@@ -75,6 +116,25 @@ export function registerStatus(program: Command): void {
       const processes = await localProcesses(resolved.local);
       const proxy = await localProxy(resolved.local);
       const links = observer.linkReports();
+      /** The table and what goes under it, for a topology (the first, or one --watch redraws). */
+      const humanStatus = async (t: Topology): Promise<string> => {
+        const lostNow = lostElectionOf(t, resolved.dir);
+        const problemsNow = [
+          ...healthProblems(t, expect),
+          ...(lostNow ? [describeLostElection(lostNow, Date.now())] : []),
+          ...security.filter((p) => p.breaks).map((p) => p.message),
+        ];
+        return statusText(
+          t,
+          problemsNow,
+          await localProcesses(resolved.local),
+          await localProxy(resolved.local),
+          warnings,
+          observer.linkReports(),
+          resolved,
+          opts.dir,
+        );
+      };
       if (opts.json === true) {
         process.stdout.write(
           JSON.stringify(
@@ -95,41 +155,14 @@ export function registerStatus(program: Command): void {
             opts.watch ? 0 : 2,
           ) + '\n',
         );
-      } else {
-        process.stdout.write(formatTopology(topology, problems, processes) + '\n');
-        if (proxy) process.stdout.write(`\n${formatProxy(proxy)}\n`);
-        for (const w of warnings) process.stdout.write(`warning: ${w.message}\n`);
-        // a process the supervisor holds stopped or exited: the way back, as the README gives it
-        for (const p of processes.filter((x) => x.state === 'exited' || x.state === 'stopped'))
-          process.stdout.write(
-            `start it again: quorum node start ${p.name} --dir ${resolved.dir ?? opts.dir}${p.kind === 'redis' ? ' (a data node comes back as a replica of the agreed master)' : ''}\n`,
-          );
-        // the URL up printed once, for whoever lost it (the state file is the owner's only)
-        const dashboard = resolved.local?.dashboard;
-        if (dashboard)
-          process.stdout.write(
-            `\ndashboard: ${dashboard.url}?token=${encodeURIComponent(dashboard.token)}\n`,
-          );
-        const certificates = formatCertificates(topology, Date.now());
-        if (certificates !== '') process.stdout.write(`\n${certificates}\n`);
-        // a link down for the reason a problem already gives: its state, the reason said once
-        const broken = formatLinks(
-          links.map((l) =>
-            l.lastError !== null && problems.some((p) => p.includes(l.lastError ?? ''))
-              ? { ...l, lastError: null }
-              : l,
-          ),
-          Date.now(),
-        );
-        if (broken !== '') process.stdout.write(`\n${broken}\n`);
-      }
+      } else process.stdout.write(await humanStatus(topology));
       if (opts.watch !== true) {
         await observer.stop();
         process.exitCode = problems.length === 0 ? 0 : 1;
         return;
       }
       if (opts.json !== true && process.stdout.isTTY) {
-        await watchTable(observer, resolved, expect);
+        await watchTable(observer, humanStatus);
         return;
       }
       if (opts.json !== true) process.stdout.write('\nwatching; events follow (Ctrl-C to stop)\n');

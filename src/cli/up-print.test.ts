@@ -4,7 +4,7 @@ import { dashboardLine } from './up-print.js';
 describe('dashboardLine', () => {
   it('says when the default port was taken and another picked, and only then', () => {
     expect(dashboardLine('http://127.0.0.1:41234/?token=t', true)).toBe(
-      'dashboard: http://127.0.0.1:41234/?token=t (port 8390 was in use, so a free one was picked; --dashboard-port chooses)',
+      'dashboard: http://127.0.0.1:41234/?token=t\n(port 8390 was in use, so a free one was picked; --dashboard-port chooses)',
     );
     expect(dashboardLine('http://127.0.0.1:8390/?token=t', true)).toBe(
       'dashboard: http://127.0.0.1:8390/?token=t',

@@ -165,5 +165,6 @@ export async function printHealthy(
  */
 export function dashboardLine(url: string, portIsDefault: boolean): string {
   const fellBack = portIsDefault && Number(new URL(url).port) !== DEFAULT_DASHBOARD_PORT;
-  return `dashboard: ${url}${fellBack ? ` (port ${DEFAULT_DASHBOARD_PORT} was in use, so a free one was picked; --dashboard-port chooses)` : ''}`;
+  // the URL keeps its line to itself (`dashboard: URL`, which scripts read); the note follows
+  return `dashboard: ${url}${fellBack ? `\n(port ${DEFAULT_DASHBOARD_PORT} was in use, so a free one was picked; --dashboard-port chooses)` : ''}`;
 }

@@ -1,4 +1,4 @@
-import type { Addr } from '../model/index.js';
+import type { Addr, ClusterState } from '../model/index.js';
 import { UserError } from '../model/index.js';
 import type { ClusterLinks } from './links.js';
 import { readCluster } from './members.js';
@@ -26,8 +26,32 @@ export interface RebalanceOptions {
   names?: Map<string, Addr>;
   /** Called with a sentence for each slot an earlier interruption left open, once closed. */
   fixed?: (sentence: string) => void;
-  /** Called with the planned moves before the first (when there are any); throws to stop. */
-  approve?: (moves: RebalanceResult['moves']) => Promise<void>;
+  /**
+   * Called before anything changes, with the planned moves and the open slots to close first
+   * (the plan is made again once they are closed); throws to stop.
+   */
+  approve?: (moves: RebalanceResult['moves'], openSlots: number) => Promise<void>;
+}
+
+/** The moves that even out `state`'s slots; refused while a master that takes part is down. */
+function planOn(state: ClusterState, weights: Map<string, number>, useEmptyMasters: boolean) {
+  const down = state.shards.filter(
+    (s) =>
+      s.master === null || s.masterFailed || !state.views.some((v) => v.addr === s.master && v.up),
+  );
+  const needed = down.filter((s) => s.slotCount > 0 || useEmptyMasters);
+  if (needed.length > 0)
+    throw new UserError(
+      `rebalancing needs every master to answer, and ${needed.map((s) => s.master ?? s.masterId.slice(0, 8)).join(', ')} does not; fail it over or bring it back first`,
+    );
+  // an empty master takes part when asked for all of them, or given a weight of its own
+  return planRebalance(
+    state.shards
+      .filter((s) => !down.includes(s))
+      .filter((s) => s.slotCount > 0 || useEmptyMasters || (weights.get(s.masterId) ?? 0) > 0)
+      .map((s) => ({ id: s.masterId, slots: s.slots, weight: weights.get(s.masterId) ?? 1 })),
+    { useEmptyMasters: true },
+  );
 }
 
 /**
@@ -51,35 +75,19 @@ export async function rebalance(
       throw new UserError(`${node.addr} is a replica; weights are for masters`, 2);
     weights.set(node.id, weight);
   }
+  // asked before anything changes, the open slots an interrupted move left included
+  const first = planOn(state, weights, options.useEmptyMasters === true);
+  const addrOf = (id: string) => state.addrs[id] ?? '';
+  if (first.length > 0 || state.moves.length > 0)
+    await options.approve?.(
+      first.map((m) => ({ from: addrOf(m.fromId), to: addrOf(m.toId), slots: m.slots.length })),
+      state.moves.length,
+    );
   const fixed = await fixOpenSlots(links, seeds);
   for (const sentence of fixed) options.fixed?.(sentence);
   if (fixed.length > 0) ({ state } = await readCluster(links, seeds));
-  const down = state.shards.filter(
-    (s) =>
-      s.master === null || s.masterFailed || !state.views.some((v) => v.addr === s.master && v.up),
-  );
-  const needed = down.filter((s) => s.slotCount > 0 || options.useEmptyMasters === true);
-  if (needed.length > 0)
-    throw new UserError(
-      `rebalancing needs every master to answer, and ${needed.map((s) => s.master ?? s.masterId.slice(0, 8)).join(', ')} does not; fail it over or bring it back first`,
-    );
-  // an empty master takes part when asked for all of them, or given a weight of its own
-  const plan = planRebalance(
-    state.shards
-      .filter((s) => !down.includes(s))
-      .filter(
-        (s) =>
-          s.slotCount > 0 || options.useEmptyMasters === true || (weights.get(s.masterId) ?? 0) > 0,
-      )
-      .map((s) => ({ id: s.masterId, slots: s.slots, weight: weights.get(s.masterId) ?? 1 })),
-    { useEmptyMasters: true },
-  );
+  const plan = fixed.length > 0 ? planOn(state, weights, options.useEmptyMasters === true) : first;
   const total = plan.reduce((sum, m) => sum + m.slots.length, 0);
-  const addrOf = (id: string) => state.addrs[id] ?? '';
-  if (plan.length > 0)
-    await options.approve?.(
-      plan.map((m) => ({ from: addrOf(m.fromId), to: addrOf(m.toId), slots: m.slots.length })),
-    );
   const moves: RebalanceResult['moves'] = [];
   let slotsDone = 0;
   let keysMoved = 0;

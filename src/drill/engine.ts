@@ -232,8 +232,6 @@ export class DrillEngine<B extends { present: Set<string> }> {
       this.setPhase('fault-injected');
       await this.options.record('quorum:fault-injected', `drill ${scenario.name}: ${injected}`, {
         scenario: scenario.name,
-        // when it took effect: a failover it causes is timed from here (src/model/failover.ts)
-        atMs: this.faultAtMs,
       });
       await prepared.awaitOutcome(this.faultAtMs, signal);
       progress(`${scenario.name}: healing`);

@@ -36,7 +36,7 @@ export interface ScenarioResult {
     writeUnavailableMs: Stats | null;
     ackedLost: Stats | null;
     violations: number;
-    /** Results within Redis's rules but outside the usual range (src/drill/deviation.ts). */
+    /** Results within Redis's rules but outside the usual range (src/model/deviation.ts). */
     deviations: number;
   };
 }

@@ -29,7 +29,7 @@ export interface RunCommon extends LossReport {
   minReplicasToWrite: number | null;
   /** Expectations this run broke, one sentence each; empty when it behaved as Redis should. */
   violations: string[];
-  /** Where it was within Redis's rules but outside the usual range (src/drill/deviation.ts). */
+  /** Where it was within Redis's rules but outside the usual range (src/model/deviation.ts). */
   deviations: string[];
   /**
    * Missing, never-answered writes sent after the fault that the scenario excused (stop-master),

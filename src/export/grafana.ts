@@ -67,8 +67,11 @@ const PANELS: PanelSpec[] = [
     title: 'Last failover',
     type: 'stat',
     description:
-      'From the first sign (+sdown of the master, or a manual +try-failover) to +switch-master.',
-    targets: [{ expr: `quorum_last_failover_seconds{${D}}`, legendFormat: 'failover' }],
+      'From the loss of the old master (its process exiting, quorum stopping it, or the last poll that reached it) to the new master, and the detection part of it; from the first sign when the loss is not known.',
+    targets: [
+      { expr: `quorum_last_failover_seconds{${D}}`, legendFormat: 'outage' },
+      { expr: `quorum_last_failover_detection_seconds{${D}}`, legendFormat: 'detection' },
+    ],
     unit: 's',
     w: 6,
     h: 4,

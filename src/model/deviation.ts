@@ -1,10 +1,12 @@
+import { formatSeconds } from './format.js';
+
 /**
  * Where a run was within Redis's rules but outside the usual range Redis's docs give for it,
  * one sentence each (pure): a verdict follows its own bound, also when the run did better.
  */
 const TIMED_SENTINEL = new Set(['kill-master', 'stop-master', 'kill-sentinel-minority']);
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = (ms: number) => formatSeconds(ms);
 
 /** The usual crash-to-`+switch-master` range: down-after + 1 to 2.5 s (vote and promotion). */
 export function usualSwitchMs(scenario: string, downAfterMs: number): [number, number] | null {
@@ -73,5 +75,12 @@ export function clusterDeviations(
 export function verdictText(run: { violations: string[]; deviations: string[] }): string {
   if (run.violations.length > 0) return run.violations.join('; ');
   if (run.deviations.length > 0) return `within Redis's rules; ${run.deviations.join('; ')}`;
+  return 'as expected';
+}
+
+/** Runs' verdict as counts (pure): "2 unexpected", "within Redis's rules, 1 outside the usual range", "as expected". */
+export function countsVerdict(violations: number, deviations: number): string {
+  if (violations > 0) return `${String(violations)} unexpected`;
+  if (deviations > 0) return `within Redis's rules, ${String(deviations)} outside the usual range`;
   return 'as expected';
 }

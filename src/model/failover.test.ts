@@ -103,17 +103,22 @@ describe('failoverTiming', () => {
     });
   });
 
-  it('prefers a fault quorum injected, and falls back to the last poll that reached the master', () => {
+  it('takes quorum stopping it, else the last poll that reached it; faults elsewhere count for nothing', () => {
     const sw = switched(20_000);
     const down = quorumEvent(12_000, 'quorum:node-down', { addr: 'a:1', lastSeenMs: 11_500 });
-    const fault = quorumEvent(11_000, 'quorum:fault-injected', { network: '{}' });
-    expect(failoverTiming([down, sdown(16_000), sw], sw)).toMatchObject({
+    const elsewhere = [
+      quorumEvent(1000, 'quorum:fault-injected', { network: '{}' }),
+      quorumEvent(2000, 'quorum:process-exited', { addr: 'c:1' }),
+      quorumEvent(2100, 'quorum:action', { action: 'kill', addr: 'c:1' }),
+    ];
+    expect(failoverTiming([...elsewhere, down, sdown(16_000), sw], sw)).toMatchObject({
       downMs: 11_500,
       downBasis: 'last-contact',
     });
-    expect(failoverTiming([fault, down, sdown(16_000), sw], sw)).toMatchObject({
+    const frozen = quorumEvent(11_000, 'quorum:action', { action: 'freeze', addr: 'a:1' });
+    expect(failoverTiming([...elsewhere, frozen, down, sdown(16_000), sw], sw)).toMatchObject({
       downMs: 11_000,
-      downBasis: 'fault',
+      downBasis: 'stopped',
     });
   });
 
@@ -121,7 +126,8 @@ describe('failoverTiming', () => {
     const sw = switched(30_000);
     const events = [
       quorumEvent(1000, 'quorum:process-exited', { addr: 'a:1' }),
-      quorumEvent(2000, 'quorum:node-up', { addr: 'a:1' }),
+      quorumEvent(2000, 'quorum:action', { action: 'start', addr: 'a:1' }),
+      quorumEvent(3000, 'quorum:node-up', { addr: 'a:1' }),
       sdown(25_000),
       quorumEvent(26_000, 'quorum:action', { action: 'kill', addr: 'a:1' }),
       sw,
@@ -129,13 +135,12 @@ describe('failoverTiming', () => {
     expect(failoverTiming(events, sw)).toMatchObject({ downMs: null, detectedMs: 25_000 });
   });
 
-  it('calls a failover with no master flagged down manual, with no down time', () => {
-    const sw = switched(2000);
-    expect(failoverTiming([event(1100, '+try-failover', 'master'), sw], sw)).toMatchObject({
-      manual: true,
-      downMs: null,
-      detectedMs: 1100,
-    });
+  it('gives a failover no master down forced no loss, even after an exit: a switchover is asked for', () => {
+    const sw = switched(60_000);
+    const exited = quorumEvent(10_000, 'quorum:process-exited', { addr: 'a:1' });
+    expect(
+      failoverTiming([exited, event(59_100, '+try-failover', 'master'), sw], sw),
+    ).toMatchObject({ manual: true, downMs: null, detectedMs: 59_100 });
   });
 
   it("times a cluster shard's failover from its old master's exit", () => {

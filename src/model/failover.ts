@@ -34,12 +34,12 @@ export function failoverStartMs(
 }
 
 /** What told quorum when the old master was lost. */
-export type DownBasis = 'fault' | 'exit' | 'stopped' | 'last-contact';
+export type DownBasis = 'exit' | 'stopped' | 'last-contact';
 
 /**
- * A failover's times, each from the moment the old master was lost when quorum knows it: a fault
- * quorum injected, the master's process exiting or being stopped, or else the last poll that
- * reached it. Detection is Sentinel's first `+sdown` (or a node's PFAIL); the new master is the
+ * A failover's times, each from the moment the old master was lost when quorum knows it: its
+ * process exiting, quorum stopping, killing or freezing it, or else the last poll that reached
+ * it. Detection is Sentinel's first `+sdown` (or a node's PFAIL); the new master is the
  * `+switch-master` (or the slots passing to a replica). A manual failover has no down time.
  */
 export interface FailoverTiming {
@@ -51,25 +51,19 @@ export interface FailoverTiming {
   /** The first sign: `+sdown`/`+odown`/`+try-failover`, a PFAIL or FAIL flag; null when not kept. */
   detectedMs: number | null;
   switchedMs: number;
-  /** Asked for (`+try-failover` with no master down), not forced by a failure. */
+  /** No master was flagged down before it: asked for (`+try-failover`), not forced. */
   manual: boolean;
 }
 
-const BASIS_ORDER: readonly DownBasis[] = ['fault', 'exit', 'stopped', 'last-contact'];
+const LOST = new Set(['stop', 'kill', 'freeze']);
+const BACK = new Set(['start', 'restart', 'thaw', 'start-empty-master']);
 
 /** When `event` says the master at `addr` was lost, and how quorum knows it; null when it does not. */
 function lossOf(event: QuorumEvent, addr: string): { ms: number; basis: DownBasis } | null {
-  if (event.type === 'quorum:fault-injected') {
-    const at = event.detail.atMs;
-    return { ms: typeof at === 'number' && at <= event.ms ? at : event.ms, basis: 'fault' };
-  }
   if (event.detail.addr !== addr) return null;
   if (event.type === 'quorum:process-exited') return { ms: event.ms, basis: 'exit' };
   const action = event.detail.action;
-  if (
-    event.type === 'quorum:action' &&
-    (action === 'stop' || action === 'kill' || action === 'freeze')
-  )
+  if (event.type === 'quorum:action' && typeof action === 'string' && LOST.has(action))
     return { ms: event.ms, basis: 'stopped' };
   const seen = event.detail.lastSeenMs;
   if (event.type === 'quorum:node-down' && typeof seen === 'number')
@@ -77,10 +71,21 @@ function lossOf(event: QuorumEvent, addr: string): { ms: number; basis: DownBasi
   return null;
 }
 
+/** The old master coming back (up again, or started or thawed by quorum): an earlier loss is over. */
+function back(event: QuorumEvent, addr: string): boolean {
+  if (event.detail.addr !== addr) return false;
+  const action = event.detail.action;
+  return (
+    event.type === 'quorum:node-up' ||
+    (event.type === 'quorum:action' && typeof action === 'string' && BACK.has(action))
+  );
+}
+
 /**
- * The times of the failover that ended with `switchEvent` (pure; `events` oldest first). The down
- * time is looked for between the previous failover (or the last time the old master came back up)
- * and the first sign; the best-founded basis wins (a fault over an exit over the last contact).
+ * The times of the failover that ended with `switchEvent` (pure; `events` oldest first). The loss
+ * is looked for in the old master's last outage before the first sign: back to the previous
+ * failover or to when it last came back. Its exit or quorum's action on it, the earliest, wins
+ * over the last poll that reached it. A failover no master down forced has no loss.
  */
 export function failoverTiming(
   events: readonly QuorumEvent[],
@@ -93,8 +98,10 @@ export function failoverTiming(
   const detectedMs = failoverStartMs(events, switchEvent);
   const ends = cluster ? 'quorum:cluster-failover' : '+switch-master';
   const until = detectedMs ?? switchEvent.ms;
-  let found: { ms: number; basis: DownBasis } | null = null;
+  let precise: { ms: number; basis: DownBasis } | null = null;
+  let contact: { ms: number; basis: DownBasis } | null = null;
   let forced = false;
+  let outage = true;
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i];
     if (!event || event === switchEvent || event.ms > switchEvent.ms) continue;
@@ -103,16 +110,17 @@ export function failoverTiming(
       ? CLUSTER_STARTS.has(event.type) && event.detail.addr === from
       : (event.type === '+sdown' || event.type === '+odown') && event.subject?.type === 'master';
     if (flagged) forced = true;
-    if (event.ms > until) continue;
-    if (event.type === 'quorum:node-up' && event.detail.addr === from) break;
-    const loss = from === null ? null : lossOf(event, from);
-    if (!loss) continue;
-    const better =
-      found === null ||
-      BASIS_ORDER.indexOf(loss.basis) < BASIS_ORDER.indexOf(found.basis) ||
-      (loss.basis === found.basis && loss.ms < found.ms);
-    if (better) found = loss;
+    if (event.ms > until || from === null || !outage) continue;
+    if (back(event, from)) {
+      // the flags before this are of an earlier outage, but the scan goes on for them
+      outage = false;
+      continue;
+    }
+    const loss = lossOf(event, from);
+    if (loss?.basis === 'last-contact') contact ??= loss;
+    else if (loss) precise = loss;
   }
+  const found = forced ? (precise ?? contact) : null;
   return {
     from,
     to,
@@ -120,7 +128,18 @@ export function failoverTiming(
     downBasis: found?.basis ?? null,
     detectedMs,
     switchedMs: switchEvent.ms,
-    manual: !forced && found === null,
+    manual: !forced,
+  };
+}
+
+/** A failover's two durations from the loss of the old master (pure; null where not known). */
+export function failoverDurations(t: FailoverTiming): {
+  detectedAfterMs: number | null;
+  newMasterAfterMs: number | null;
+} {
+  return {
+    detectedAfterMs: t.downMs !== null && t.detectedMs !== null ? t.detectedMs - t.downMs : null,
+    newMasterAfterMs: t.downMs !== null ? t.switchedMs - t.downMs : null,
   };
 }
 
@@ -134,16 +153,16 @@ export interface LastFailover {
 }
 
 export function lastFailoverOf(t: FailoverTiming): LastFailover {
-  const start = t.downMs ?? t.detectedMs;
+  const { detectedAfterMs, newMasterAfterMs } = failoverDurations(t);
+  const fromSign = t.detectedMs === null ? null : t.switchedMs - t.detectedMs;
   return {
     atMs: t.switchedMs,
-    durationMs: start === null ? null : t.switchedMs - start,
-    detectionMs: t.downMs !== null && t.detectedMs !== null ? t.detectedMs - t.downMs : null,
+    durationMs: newMasterAfterMs ?? fromSign,
+    detectionMs: detectedAfterMs,
   };
 }
 
 const LOSS: Record<DownBasis, string> = {
-  fault: 'a fault injected',
   exit: 'its process exited',
   stopped: 'stopped by quorum',
   'last-contact': 'last reached',
@@ -157,7 +176,7 @@ export function describeFailover(t: FailoverTiming): string {
   const after = (ms: number) => formatSeconds(ms);
   if (t.manual)
     return t.detectedMs === null
-      ? 'asked for (no master was down)'
+      ? `new master at ${clock(t.switchedMs)}; no master was flagged down before it (asked for, or the signs were not seen)`
       : `asked for at ${clock(t.detectedMs)}, new master after ${after(t.switchedMs - t.detectedMs)}`;
   const parts: string[] = [];
   if (t.downMs !== null && t.downBasis !== null) {

@@ -11,6 +11,13 @@ export function formatBytes(n: number | null | undefined): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
 }
 
+/** The local date of `ms` as YYYY-MM-DD (pure). */
+export function isoDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${String(d.getFullYear())}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** A clock time as HH:MM:SS.mmm in local time (pure). */
 export function clock(ms: number): string {
   const d = new Date(ms);

@@ -28,9 +28,9 @@ export type { Expectation } from './health.js';
 export { diffTopology, MasterMoves } from './diff.js';
 export { ServiceError, UserError } from './errors.js';
 export type { Refusal } from './errors.js';
-export { clock, formatBytes, formatSeconds } from './format.js';
+export { clock, formatBytes, formatSeconds, isoDate } from './format.js';
 export { replicasOf, shownRole } from './queries.js';
-export { describeFailover, failoverTiming, lastFailoverOf } from './failover.js';
+export { describeFailover, failoverDurations, failoverTiming, lastFailoverOf } from './failover.js';
 export type { FailoverTiming, LastFailover } from './failover.js';
 export {
   canFailOver,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earlierSwitchover } from './switchover.js';
+import { otherSwitchover } from './switchover.js';
 
 const list = [
   'id=7 addr=127.0.0.1:50110 laddr=127.0.0.1:6390 fd=9 name=quorum-observer age=40 idle=0',
@@ -7,14 +7,15 @@ const list = [
   'id=15 addr=127.0.0.1:50333 laddr=127.0.0.1:6390 fd=12 name=quorum-switchover age=0 idle=0',
 ].join('\n');
 
-describe('earlierSwitchover', () => {
-  it('finds a switchover that connected first, and lets that one go on', () => {
-    expect(earlierSwitchover(list, 15)).toBe('from 127.0.0.1:50222, connected 2 s ago');
-    expect(earlierSwitchover(list, 12)).toBeNull();
+describe('otherSwitchover', () => {
+  it('finds any other switchover, whichever connected first: two that cross both stop', () => {
+    expect(otherSwitchover(list, 15)).toBe('from 127.0.0.1:50222, connected 2 s ago');
+    expect(otherSwitchover(list, 12)).toBe('from 127.0.0.1:50333, connected 0 s ago');
+    expect(otherSwitchover(list.split('\n').slice(0, 2).join('\n'), 12)).toBeNull();
   });
 
   it('ignores connections of other names and an empty list', () => {
-    expect(earlierSwitchover(list.split('\n')[0] ?? '', 99)).toBeNull();
-    expect(earlierSwitchover('', 1)).toBeNull();
+    expect(otherSwitchover(list.split('\n')[0] ?? '', 99)).toBeNull();
+    expect(otherSwitchover('', 1)).toBeNull();
   });
 });

@@ -72,10 +72,11 @@ function link(addr: Addr, access: Access): RedisLink {
 
 /**
  * Another switchover of this master under way, from this process or any other quorum (pure
- * over CLIENT LIST): a connection named as ours that connected first (a lower client id), so
- * of two started together exactly one goes on. Null when there is none.
+ * over CLIENT LIST): any other connection named as ours. Each run names its connection before
+ * it lists, so of two started together at most one goes on (both refuse when they cross, which
+ * is safe). Null when there is none.
  */
-export function earlierSwitchover(clientList: string, ownId: number): string | null {
+export function otherSwitchover(clientList: string, ownId: number): string | null {
   for (const line of clientList.split('\n')) {
     const fields = new Map(
       line
@@ -83,21 +84,32 @@ export function earlierSwitchover(clientList: string, ownId: number): string | n
         .split(' ')
         .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const),
     );
-    const id = Number(fields.get('id'));
-    if (fields.get('name') === NAME && Number.isInteger(id) && id < ownId)
+    if (fields.get('name') === NAME && Number(fields.get('id')) !== ownId)
       return `from ${fields.get('addr') ?? '?'}, connected ${fields.get('age') ?? '?'} s ago`;
   }
   return null;
 }
 
-/** Refuses when another switchover holds this master; a master that will not list clients passes. */
-async function refuseConcurrent(master: RedisLink, addr: Addr): Promise<void> {
+/**
+ * Refuses when another switchover holds this master. A master that will not list its clients
+ * (an ACL user without CLIENT) cannot be checked: that is said, and the switchover goes on.
+ */
+async function refuseConcurrent(
+  master: RedisLink,
+  addr: Addr,
+  say: (line: string) => void,
+): Promise<void> {
   const listed = await Promise.all([
     master.call('CLIENT', 'ID'),
     master.call('CLIENT', 'LIST', 'TYPE', 'normal'),
-  ]).catch(() => null);
+  ]).catch((err: unknown) => {
+    say(
+      `could not check for another switchover of ${addr}: ${describeRedisError(addr, err).message}`,
+    );
+    return null;
+  });
   if (!listed || typeof listed[0] !== 'number') return;
-  const other = earlierSwitchover(textReply('CLIENT LIST', listed[1]), listed[0]);
+  const other = otherSwitchover(textReply('CLIENT LIST', listed[1]), listed[0]);
   if (other)
     throw new UserError(
       `a switchover of ${addr} is already under way (${other}); nothing was done: wait for it to end and see 'quorum status'`,
@@ -137,7 +149,7 @@ export async function safeSwitchover(options: SwitchoverOptions): Promise<Switch
   let paused = false;
   const pausedAt = Date.now();
   try {
-    await refuseConcurrent(master, options.master);
+    await refuseConcurrent(master, options.master, say);
     await master.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
     paused = true;
     say(`paused writes on ${options.master} (at most ${String(pauseMs)} ms)`);

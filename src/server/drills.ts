@@ -7,6 +7,7 @@ import {
   scenariosFor,
 } from '../drill/index.js';
 import { healthProblems } from '../model/index.js';
+import { countsVerdict } from '../model/deviation.js';
 import type { Deployment, Job } from '../deployment/index.js';
 import { ActionError, serveNow } from './actions.js';
 import type { DrillLive, DrillRequest, DrillsState, PushMessage } from './contract.js';
@@ -161,10 +162,7 @@ export class DrillDesk {
               );
               const broken = results.reduce((n, r) => n + r.summary.violations, 0);
               const unusual = results.reduce((n, r) => n + r.summary.deviations, 0);
-              if (broken > 0) return `done: ${String(broken)} unexpected results`;
-              return unusual > 0
-                ? `done: within Redis's rules, ${String(unusual)} outside the usual range`
-                : 'done: as expected';
+              return `done: ${countsVerdict(broken, unusual)}`;
             },
           },
         ],

@@ -1,12 +1,10 @@
 /** Times as the dashboard writes them everywhere: 24-hour clock, ISO dates, the browser's zone. */
+import { isoDate } from '../../src/model/format.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** `2026-12-07` (pure). */
-export function isoDate(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getFullYear())}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+/** `2026-12-07` (pure), as the CLI writes dates. */
+export { isoDate };
 
 /** `05:50:22` (pure). */
 export function hms(ms: number): string {

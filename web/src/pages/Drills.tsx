@@ -4,6 +4,7 @@ import type { DeploymentState, DrillsState, Session } from '../../../src/server/
 import { drillRecord, drillsState, startDrill, stopDrill } from '../api.js';
 import { isFinished } from '../../../src/model/index.js';
 import { formatSeconds } from '../../../src/model/format.js';
+import { countsVerdict } from '../../../src/model/deviation.js';
 import { DrillChart } from '../components/DrillChart.js';
 import { PastDrill, VIA_LABEL, when } from '../components/PastDrill.js';
 import { Confirm } from '../components/Confirm.js';
@@ -230,11 +231,7 @@ export function DrillsPage({
                     <td>{formatSeconds(p.writeUnavailableP50Ms)}</td>
                     <td>{p.ackedLostMax ?? '-'}</td>
                     <td className={p.violations === 0 ? '' : 'bad'}>
-                      {p.violations > 0
-                        ? `${String(p.violations)} unexpected`
-                        : p.deviations > 0
-                          ? `within Redis's rules, ${String(p.deviations)} outside the usual range`
-                          : 'as expected'}
+                      {countsVerdict(p.violations, p.deviations)}
                     </td>
                   </tr>
                 ))}
