@@ -39,13 +39,18 @@ export function certificateOf(
       port: hp.port,
       rejectUnauthorized: false,
     });
+    let settled = false;
     const done = (cert: PeerCertificate | null) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       resolve(cert);
     };
     const timer = setTimeout(() => done(null), timeoutMs);
-    socket.once('error', () => done(null));
+    // every error, not only the first: a TLS socket may report a second one (an alert from the
+    // peer after a failed handshake) after the first, and an unheard one ends the process
+    socket.on('error', () => done(null));
     socket.once('secureConnect', () => {
       const peer = socket.getPeerCertificate();
       if (!peer.valid_to) {
