@@ -135,7 +135,8 @@ describe('Prometheus: a real server scrapes quorum and fires the failover alert'
         .flatMap((l) => (l.startsWith('# TYPE ') ? [l.split(' ')[2]] : [])),
     );
     // these appear once something happened (an alert, a failover, a proxy session)
-    const later = /^(quorum_alert_firing|quorum_last_failover_(detection_)?seconds|quorum_proxy_.*)$/;
+    const later =
+      /^(quorum_alert_firing|quorum_last_failover_(detection_)?seconds|quorum_proxy_.*)$/;
     const missing = grafanaExpressions()
       .flatMap(metricNames)
       .filter((name) => !served.has(name) && !later.test(name));
