@@ -12,6 +12,7 @@ const base = {
   capMs: 100_000,
   failoverTimeoutMs: 10_000,
   lost: null,
+  triedAtMs: null,
   inProgress: false,
 };
 
@@ -30,5 +31,10 @@ describe('extendDeadline', () => {
     expect(extendDeadline(5_000, { ...base, nowMs: 4_000, inProgress: true })).toBe(19_000);
     expect(extendDeadline(40_000, { ...base, lost: lost(99_000) })).toBe(100_000);
     expect(extendDeadline(120_000, { ...base, lost: lost(99_000) })).toBe(120_000);
+  });
+
+  it('waits out an attempt the events show began, though no poll saw it under way', () => {
+    expect(extendDeadline(5_000, { ...base, nowMs: 9_000, triedAtMs: 8_000 })).toBe(23_000);
+    expect(extendDeadline(5_000, { ...base, nowMs: 9_000, triedAtMs: 95_000 })).toBe(100_000);
   });
 });

@@ -49,6 +49,11 @@ function stopping(host: SupervisorHost, addr: string): void {
     throw new UserError(`not starting ${addr}: the deployment is stopping`);
 }
 
+/** When the sentinels last began a failover of `addr` (`+try-failover`), or null. */
+function lastTry(events: readonly QuorumEvent[], addr: string): number | null {
+  return events.findLast((e) => e.type === '+try-failover' && e.subject?.addr === addr)?.ms ?? null;
+}
+
 /** A sentinel is failing the master over right now. */
 function inProgress(topology: SentinelTopology, addr: string): boolean {
   return topology.sentinels.some(
@@ -69,6 +74,9 @@ export function extendDeadline(
     failoverTimeoutMs: number;
     lost: LostElection | null;
     inProgress: boolean;
+    /** The sentinels' last `+try-failover` of this master: an attempt seen in the events, even
+     * when no poll caught its brief failover_in_progress flag. */
+    triedAtMs: number | null;
   },
 ): number {
   let next = deadlineMs;
@@ -78,6 +86,8 @@ export function extendDeadline(
       at.lost.nextAttemptAtMs + electionTimeoutMs(at.failoverTimeoutMs) + FAILOVER_MARGIN_MS,
     );
   if (at.inProgress) next = Math.max(next, at.nowMs + at.failoverTimeoutMs + FAILOVER_MARGIN_MS);
+  if (at.triedAtMs !== null)
+    next = Math.max(next, at.triedAtMs + at.failoverTimeoutMs + FAILOVER_MARGIN_MS);
   return Math.max(deadlineMs, Math.min(next, at.capMs));
 }
 
@@ -128,6 +138,7 @@ async function waitForSentinels(
         failoverTimeoutMs,
         lost,
         inProgress: inProgress(topology, addr),
+        triedAtMs: lastTry(events.all(), addr),
       });
       const waited = Math.round((now - endedAt) / 1000);
       const why =
