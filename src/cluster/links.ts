@@ -2,7 +2,13 @@ import { Redis } from 'ioredis';
 import type { Addr, ClusterView } from '../model/index.js';
 import { parseAddr, UserError } from '../model/index.js';
 import type { Access } from '../redis/index.js';
-import { accessOptions, describeRedisError, RedisLink, readClusterNode } from '../redis/index.js';
+import {
+  accessOptions,
+  describeRedisError,
+  HeardConnector,
+  RedisLink,
+  readClusterNode,
+} from '../redis/index.js';
 
 /** Time for one cluster command; MIGRATE gets its own, longer timeout. */
 export const CLUSTER_CALL_TIMEOUT_MS = 5000;
@@ -69,6 +75,7 @@ export class ClusterLinks {
       port: hp.port,
       ...accessOptions(this.access),
       connectionName: 'quorum-cluster-admin',
+      Connector: HeardConnector,
       connectTimeout: this.timeoutMs,
       commandTimeout: this.timeoutMs + MIGRATE_TIMEOUT_MS,
       maxRetriesPerRequest: 1,

@@ -29,3 +29,4 @@ export {
   stringsReply,
   textReply,
 } from './reply-shape.js';
+export { HeardConnector } from './connector.js';

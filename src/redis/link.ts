@@ -4,6 +4,7 @@ import { Lifecycle, LINK_MOVES, parseAddr } from '../model/index.js';
 import type { Access } from './access.js';
 import { accessOptions, OPEN_ACCESS } from './access.js';
 import { certificateOf, isExpiredCertificate } from './certificate.js';
+import { HeardConnector } from './connector.js';
 import { describeRedisError, RedisCallError, tlsConnectTimeout } from './errors.js';
 
 export interface LinkOptions {
@@ -59,6 +60,7 @@ export function connectionOptions(addr: Addr, options: LinkOptions) {
     keepAlive: 10_000,
     maxRetriesPerRequest: 1,
     retryStrategy: reconnectDelay,
+    Connector: HeardConnector,
   };
 }
 
