@@ -2,7 +2,12 @@
 import { Redis } from 'ioredis';
 import type { Addr } from '../model/index.js';
 import { formatAddr, parseAddr } from '../model/index.js';
-import { accessOptions, reconnectDelay, sentinelModeOptions } from '../redis/index.js';
+import {
+  accessOptions,
+  HeardConnector,
+  reconnectDelay,
+  sentinelModeOptions,
+} from '../redis/index.js';
 import type { WriteOutcome } from './ledger.js';
 import { TIMEOUT, within } from './writers.js';
 import type { Access } from '../redis/index.js';
@@ -41,6 +46,7 @@ export function plainClient(addr: Addr, options: ClientOptions): Redis {
     host: hp?.host ?? '127.0.0.1',
     port: hp?.port ?? 0,
     ...accessOptions(options.access),
+    Connector: HeardConnector,
     connectTimeout: options.timeoutMs,
     enableReadyCheck: false,
     maxRetriesPerRequest: 1,
@@ -59,6 +65,7 @@ export async function directClient(addr: Addr, options: ClientOptions): Promise<
     host: hp.host,
     port: hp.port,
     ...accessOptions(options.access),
+    Connector: HeardConnector,
     connectTimeout: options.timeoutMs,
     lazyConnect: true,
     enableOfflineQueue: false,
